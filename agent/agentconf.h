@@ -1,0 +1,41 @@
+/*
+ * agentconf: seine-agent's configuration file (YAML), documented in
+ * docs/configuration.md.  Every field has a default; the file may be
+ * missing fields or be absent entirely (then only defaults apply).
+ */
+#ifndef AGENTCONF_H
+#define AGENTCONF_H 1
+
+#include <stdbool.h>
+
+enum agentconf_source {
+    AGENTCONF_SOURCE_MANIFESTS,     /* a folder of manifests (inotify) */
+    AGENTCONF_SOURCE_KUBERNETES,    /* the Kubernetes API (not yet) */
+};
+
+struct agentconf {
+    char *ovsdb_socket;         /* ovsdb: unix:/run/openvswitch/db.sock */
+    char *ovs_rundir;           /* ovsRunDir: /run/openvswitch */
+    char *bridge;               /* bridge: br-int */
+    char *gateway_port;         /* gatewayPort: seine-gw0 */
+    char *node_name;            /* nodeName: hostname if unset */
+    char *pod_cidr;             /* podCIDR: fixed, or NULL = from Node object */
+    char *default_interface_type;  /* defaultInterfaceType: afxdp */
+    int mtu;                    /* mtu: 1500 */
+    char *cni_socket;           /* cniSocket: /run/seine/cni.sock */
+    char *state_dir;            /* stateDir: /var/lib/seine */
+    char *vhost_socket_dir;     /* vhostSocketDir: /run/seine/vhost */
+    enum agentconf_source source;   /* stateSource.type: manifests */
+    char *manifest_dir;         /* stateSource.path: /etc/seine/manifests */
+    char *log_level;            /* logLevel: info (OVS vlog level) */
+};
+
+/* Loads 'path' over the defaults.  0, or -errno with '*err' set to a
+ * message naming the file, line and field (caller frees).  A missing file
+ * is -ENOENT. */
+int agentconf_load(const char *path, struct agentconf *, char **err);
+/* Fills only the defaults. */
+void agentconf_defaults(struct agentconf *);
+void agentconf_destroy(struct agentconf *);
+
+#endif /* agentconf.h */

@@ -1,0 +1,603 @@
+#include <config.h>
+#include "attach.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "agentconf.h"
+#include "cluster.h"
+#include "cookie.h"
+#include "flowtab.h"
+#include "ipam.h"
+#include "node.h"
+#include "ovsbridge.h"
+#include "pipeline.h"
+#include "podif.h"
+#include "podstore.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(attach);
+
+#define ATTACH_OFPORT_TIMEOUT_MS 15000
+#define ATTACH_SUN_PATH_MAX 107     /* sizeof sun_path - 1 */
+#define ATTACH_VHOST_SOCKET "vhost.sock"
+#define ATTACH_VHOST_CONFIG "pod.json"
+
+/* FNV-1a: a stable 64-bit name for an attachment, so that its port name
+ * and cookie are the same in every agent run, even without a record. */
+static uint64_t
+attach_hash(const char *container_id, const char *ifname)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (const char *s = container_id; *s; s++) {
+        h = (h ^ (uint8_t) *s) * UINT64_C(0x100000001b3);
+    }
+    h = (h ^ '/') * UINT64_C(0x100000001b3);
+    for (const char *s = ifname; *s; s++) {
+        h = (h ^ (uint8_t) *s) * UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+static char *
+attach_owner_key(const char *container_id, const char *ifname)
+{
+    return xasprintf("%s/%s", container_id, ifname);
+}
+
+static char *
+attach_socket_dir(const struct node *node, const struct cniproto_request *req)
+{
+    const char *base = (req->vhost_socket_dir ? req->vhost_socket_dir
+                        : node->conf->vhost_socket_dir);
+    return xasprintf("%s/%.12s-%s", base, req->container_id, req->ifname);
+}
+
+/* A new record for the request, with every derived name filled in. */
+static struct podrec *
+attach_rec_new(const struct node *node, const struct cniproto_request *req)
+{
+    struct podrec *rec = xzalloc(sizeof *rec);
+    uint64_t h = attach_hash(req->container_id, req->ifname);
+
+    rec->container_id = xstrdup(req->container_id);
+    rec->ifname = xstrdup(req->ifname);
+    rec->netns = nullable_xstrdup(req->netns);
+    rec->port_name = xasprintf("seine%08"PRIx32, (uint32_t) h);
+    rec->owner = cookie_owner(COOKIE_KIND_POD, h);
+    rec->socket_dir = attach_socket_dir(node, req);
+    rec->socket_path = xasprintf("%s/%s", rec->socket_dir,
+                                 ATTACH_VHOST_SOCKET);
+    rec->pod_namespace = nullable_xstrdup(req->pod_namespace);
+    rec->pod_name = nullable_xstrdup(req->pod_name);
+    rec->pod_uid = nullable_xstrdup(req->pod_uid);
+    rec->mtu = req->mtu ? req->mtu : node->conf->mtu;
+    rec->prefix_len = node->pnode.prefix_len;
+    return rec;
+}
+
+static void
+remove_socket_dir(const struct podrec *rec)
+{
+    char *config = xasprintf("%s/%s", rec->socket_dir, ATTACH_VHOST_CONFIG);
+
+    unlink(config);
+    unlink(rec->socket_path);
+    if (rmdir(rec->socket_dir) && errno != ENOENT) {
+        VLOG_WARN("%s: %s", rec->socket_dir, ovs_strerror(errno));
+    }
+    free(config);
+}
+
+/* Removes everything an attachment may have, in the reverse order of ADD.
+ * Each step tolerates its piece being gone already. */
+static int
+attach_teardown(struct node *node, struct podrec *rec)
+{
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
+    int error = 0;
+
+    flowtab_remove_owner(node->ft, rec->owner);
+    if (flowtab_has_changes(node->ft)) {
+        error = flowtab_commit(node->ft, node->of);
+    }
+    int port_error = ovsbridge_del_port(node->br, rec->port_name);
+    error = error ? error : port_error;
+    podif_delete_host(rec->port_name);
+    if (rec->netns && rec->type == PODSTORE_TAP) {
+        podif_delete_in_netns(rec->netns, rec->ifname);
+    }
+    if (rec->socket_dir) {
+        remove_socket_dir(rec);
+    }
+    if (node->ipam) {
+        ipam_release(node->ipam, key);
+    }
+    free(key);
+    return error;
+}
+
+static void
+rec_fill_spec(const struct node *node, const struct podrec *rec,
+              struct podif_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->netns_path = rec->netns;
+    spec->ifname = rec->ifname;
+    spec->host_ifname = rec->port_name;
+    memcpy(spec->mac.b, rec->mac, 6);
+    spec->ip = rec->ip;
+    spec->prefix_len = rec->prefix_len;
+    spec->gateway = node->pnode.gw_ip;
+    spec->mtu = rec->mtu;
+}
+
+static void
+set_error(struct cniproto_response *resp, int code, int error,
+          const char *what)
+{
+    cniproto_response_error(resp, code, error ? ovs_strerror(-error) : NULL,
+                            "%s", what);
+}
+
+/* The interface type: the pod's annotation for this interface, else the
+ * pod's annotation, else the network configuration, else the agent's
+ * default. */
+static const char *
+attach_type_name(const struct node *node, const struct cniproto_request *req)
+{
+    const struct cluster_pod *pod = NULL;
+
+    if (req->pod_namespace && req->pod_name) {
+        pod = cluster_find_pod(node->cluster, req->pod_namespace,
+                               req->pod_name);
+    }
+    if (pod) {
+        char *key = xasprintf("%s.%s", ATTACH_TYPE_ANNOTATION, req->ifname);
+        const char *type = cluster_labels_get(&pod->annotations, key);
+        free(key);
+        if (!type) {
+            type = cluster_labels_get(&pod->annotations,
+                                      ATTACH_TYPE_ANNOTATION);
+        }
+        if (type) {
+            return type;
+        }
+    }
+    return (req->interface_type ? req->interface_type
+            : node->conf->default_interface_type);
+}
+
+static int
+add_port(struct node *node, struct podrec *rec,
+         enum ovsbridge_port_type type, struct cniproto_response *resp,
+         int64_t *ofportp)
+{
+    struct ovsbridge_port_spec spec = {
+        .name = rec->port_name,
+        .type = type,
+        .vhost_server_path = rec->socket_path,
+        .owner = rec->container_id,
+    };
+    char *why = NULL;
+    int error = ovsbridge_add_port(node->br, &spec);
+
+    if (!error) {
+        error = ovsbridge_wait_ofport(node->br, rec->port_name,
+                                      ATTACH_OFPORT_TIMEOUT_MS, ofportp, &why);
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                why ? why : ovs_strerror(-error),
+                                "OVS port %s could not be added",
+                                rec->port_name);
+    }
+    free(why);
+    return error;
+}
+
+static int
+add_afxdp(struct node *node, struct podrec *rec,
+          struct cniproto_response *resp, int64_t *ofportp)
+{
+    struct podif_spec spec;
+
+    rec_fill_spec(node, rec, &spec);
+    int error = podif_create_veth(&spec);
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error),
+                                "veth for %s in %s could not be created",
+                                rec->ifname, rec->netns);
+        return error;
+    }
+    return add_port(node, rec, OVSBRIDGE_PORT_AFXDP, resp, ofportp);
+}
+
+/* OVS creates the tap; it is then moved into the pod's namespace, where
+ * OVS keeps reading and writing it through its file descriptor. */
+static int
+add_tap(struct node *node, struct podrec *rec,
+        struct cniproto_response *resp, int64_t *ofportp)
+{
+    struct podif_spec spec;
+    int error = add_port(node, rec, OVSBRIDGE_PORT_TAP, resp, ofportp);
+
+    if (error) {
+        return error;
+    }
+    rec_fill_spec(node, rec, &spec);
+    error = podif_move_to_netns(rec->port_name, rec->netns);
+    if (!error) {
+        error = podif_setup_moved(&spec, rec->port_name);
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error),
+                                "tap %s could not be set up in %s",
+                                rec->port_name, rec->netns);
+    }
+    return error;
+}
+
+static int
+write_vhost_config(const struct node *node, const struct podrec *rec)
+{
+    char *path = xasprintf("%s/%s", rec->socket_dir, ATTACH_VHOST_CONFIG);
+    struct json_object *obj = json_object_new_object();
+    char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18];
+    int error = 0;
+
+    inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+    inet_ntop(AF_INET, &node->pnode.gw_ip, gw, sizeof gw);
+    snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", rec->mac[0],
+             rec->mac[1], rec->mac[2], rec->mac[3], rec->mac[4], rec->mac[5]);
+    json_object_object_add(obj, "mac", json_object_new_string(mac));
+    json_object_object_add(obj, "ip", json_object_new_string(ip));
+    json_object_object_add(obj, "prefixLength",
+                           json_object_new_int(rec->prefix_len));
+    json_object_object_add(obj, "gateway", json_object_new_string(gw));
+    json_object_object_add(obj, "mtu", json_object_new_int(rec->mtu));
+    json_object_object_add(obj, "socketPath",
+                           json_object_new_string(rec->socket_path));
+    json_object_object_add(obj, "containerID",
+                           json_object_new_string(rec->container_id));
+    json_object_object_add(obj, "ifname",
+                           json_object_new_string(rec->ifname));
+    if (json_object_to_file_ext(path, obj, JSON_C_TO_STRING_PRETTY)) {
+        error = errno ? -errno : -EIO;
+    }
+    json_object_put(obj);
+    free(path);
+    return error;
+}
+
+static int
+add_vhostuser(struct node *node, struct podrec *rec,
+              struct cniproto_response *resp, int64_t *ofportp)
+{
+    char *why = NULL;
+    int error;
+
+    if (!ovsbridge_dpdk_ready(node->br, &why)) {
+        cniproto_response_error(resp, ATTACH_ERR_NO_DPDK, why,
+                                "vhost-user needs ovs-vswitchd's DPDK build "
+                                "with other_config:dpdk-init=true and "
+                                "hugepages");
+        free(why);
+        return -ENOTSUP;
+    }
+    if (strlen(rec->socket_path) > ATTACH_SUN_PATH_MAX) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
+                                rec->socket_path,
+                                "vhost-user socket path is %zu bytes, over "
+                                "the %d a unix socket allows: shorten "
+                                "vhostSocketDir", strlen(rec->socket_path),
+                                ATTACH_SUN_PATH_MAX);
+        return -ENAMETOOLONG;
+    }
+    if (mkdir(rec->socket_dir, 0700) && errno != EEXIST) {
+        error = -errno;
+        set_error(resp, ATTACH_ERR_INTERFACE, error,
+                  "vhost-user socket folder could not be created");
+        return error;
+    }
+    /* The pod's vhost-user server creates the socket; a stale one from an
+     * earlier pod would make it fail with "Address already in use". */
+    unlink(rec->socket_path);
+    error = write_vhost_config(node, rec);
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error,
+                  "vhost-user pod configuration could not be written");
+        return error;
+    }
+    return add_port(node, rec, OVSBRIDGE_PORT_VHOSTUSER, resp, ofportp);
+}
+
+static int
+attach_flows(struct node *node, const struct podrec *rec, int64_t ofport,
+             struct cniproto_response *resp)
+{
+    struct pipeline_pod pod = {
+        .owner = rec->owner, .ofport = ofport, .ip = rec->ip,
+    };
+    memcpy(pod.mac, rec->mac, sizeof pod.mac);
+
+    int error = pipeline_set_pod(node->ft, &node->pnode, &pod);
+    if (!error) {
+        error = flowtab_commit(node->ft, node->of);
+    }
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error,
+                  "the pod's flows could not be installed");
+    }
+    return error;
+}
+
+static void
+result_fill(const struct node *node, const struct podrec *rec,
+            struct cniproto_result *res)
+{
+    char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+    struct cniproto_iface *iface = &res->ifaces[res->n_ifaces++];
+    struct cniproto_ip *rip = &res->ips[res->n_ips++];
+    struct cniproto_route *route = &res->routes[res->n_routes++];
+
+    inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+    inet_ntop(AF_INET, &node->pnode.gw_ip, gw, sizeof gw);
+    iface->name = xstrdup(rec->ifname);
+    iface->mac = xasprintf("%02x:%02x:%02x:%02x:%02x:%02x", rec->mac[0],
+                           rec->mac[1], rec->mac[2], rec->mac[3], rec->mac[4],
+                           rec->mac[5]);
+    iface->sandbox = nullable_xstrdup(rec->netns);
+    iface->mtu = rec->mtu;
+    iface->socket_path = (rec->type == PODSTORE_VHOSTUSER
+                          ? xstrdup(rec->socket_path) : NULL);
+    rip->address = xasprintf("%s/%d", ip, rec->prefix_len);
+    rip->gateway = xstrdup(gw);
+    rip->interface = 0;
+    route->dst = xstrdup("0.0.0.0/0");
+    route->gw = xstrdup(gw);
+}
+
+static void
+result_ok(const struct node *node, const struct podrec *rec,
+          struct cniproto_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+    resp->has_result = true;
+    result_fill(node, rec, &resp->result);
+}
+
+/* 0a:58 followed by the IPv4 address, as Kubernetes network plugins do:
+ * unique on the node and stable across restarts. */
+static void
+mac_from_ip(struct in_addr ip, uint8_t mac[6])
+{
+    mac[0] = 0x0a;
+    mac[1] = 0x58;
+    memcpy(&mac[2], &ip.s_addr, 4);
+}
+
+static int
+attach_build(struct node *node, struct podrec *rec,
+             struct cniproto_response *resp)
+{
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
+    int64_t ofport = 0;
+    int error = ipam_allocate(node->ipam, key, &rec->ip);
+
+    free(key);
+    if (error) {
+        set_error(resp, error == -ENOSPC ? ATTACH_ERR_NO_ADDRESS
+                  : ATTACH_ERR_INTERNAL, error, "no pod address available");
+        return error;
+    }
+    mac_from_ip(rec->ip, rec->mac);
+    switch (rec->type) {
+    case PODSTORE_AFXDP:
+        error = add_afxdp(node, rec, resp, &ofport);
+        break;
+    case PODSTORE_TAP:
+        error = add_tap(node, rec, resp, &ofport);
+        break;
+    case PODSTORE_VHOSTUSER:
+        error = add_vhostuser(node, rec, resp, &ofport);
+        break;
+    }
+    if (!error) {
+        error = attach_flows(node, rec, ofport, resp);
+    }
+    if (!error) {
+        error = podstore_put(&node->store, rec);
+        if (error) {
+            set_error(resp, ATTACH_ERR_INTERNAL, error,
+                      "the pod record could not be written");
+        }
+    }
+    return error;
+}
+
+static void
+attach_add(struct node *node, const struct cniproto_request *req,
+           struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&node->store, req->container_id,
+                                       req->ifname);
+    if (rec) {
+        /* The runtime retried an ADD that already succeeded. */
+        result_ok(node, rec, resp);
+        return;
+    }
+    const char *type = attach_type_name(node, req);
+    rec = attach_rec_new(node, req);
+    if (podstore_type_from_name(type, &rec->type)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "unknown interface type '%s' (afxdp, "
+                                "vhostuser or tap)", type);
+        podrec_destroy(rec);
+        return;
+    }
+    if (attach_build(node, rec, resp)) {
+        VLOG_WARN("ADD %s/%s failed: %s; rolling back", rec->container_id,
+                  rec->ifname, resp->msg);
+        attach_teardown(node, rec);
+        podrec_destroy(rec);
+        return;
+    }
+    VLOG_INFO("ADD %s/%s: %s port %s, "IP_FMT, rec->container_id, rec->ifname,
+              podstore_type_name(rec->type), rec->port_name,
+              IP_ARGS(rec->ip.s_addr));
+    result_ok(node, rec, resp);
+}
+
+static void
+attach_del(struct node *node, const struct cniproto_request *req,
+           struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&node->store, req->container_id,
+                                       req->ifname);
+    struct podrec *derived = NULL;
+    int error;
+
+    if (!rec) {
+        /* Unknown to us, or a crash between steps: clean up whatever the
+         * attachment's derived names still find. */
+        rec = derived = attach_rec_new(node, req);
+        rec->type = PODSTORE_AFXDP;
+    }
+    error = attach_teardown(node, rec);
+    if (!error && !derived) {
+        error = podstore_remove(&node->store, rec);
+    }
+    podrec_destroy(derived);
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error,
+                  "the attachment could not be removed completely");
+        return;
+    }
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+}
+
+static char *
+check_attachment(struct node *node, const struct podrec *rec)
+{
+    struct ovsbridge_port_status st;
+    char *why = NULL;
+
+    ovsbridge_port_status(node->br, rec->port_name, &st);
+    if (!st.exists || st.ofport <= 0) {
+        why = xasprintf("OVS port %s is %s", rec->port_name,
+                        st.exists ? "without an ofport" : "missing");
+    } else if (!flowtab_count_owner(node->ft, rec->owner)
+               || flowtab_has_changes(node->ft)) {
+        why = xasprintf("the pod's flows are not installed");
+    } else if (rec->type != PODSTORE_VHOSTUSER) {
+        struct podif_spec spec;
+        rec_fill_spec(node, rec, &spec);
+        podif_check(&spec, &why);
+    }
+    free(st.error);
+    return why;
+}
+
+static void
+attach_check(struct node *node, const struct cniproto_request *req,
+             struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&node->store, req->container_id,
+                                       req->ifname);
+    if (!rec) {
+        cniproto_response_error(resp, CNI_ERR_UNKNOWN_CONTAINER, NULL,
+                                "no attachment %s/%s on this node",
+                                req->container_id, req->ifname);
+        return;
+    }
+    char *why = check_attachment(node, rec);
+    if (why) {
+        cniproto_response_error(resp, ATTACH_ERR_CHECK_FAILED, why,
+                                "attachment %s/%s is not as configured",
+                                req->container_id, req->ifname);
+        free(why);
+        return;
+    }
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+}
+
+static bool
+is_valid_attachment(const struct cniproto_request *req,
+                    const struct podrec *rec)
+{
+    for (size_t i = 0; i < req->n_valid; i++) {
+        if (!strcmp(req->valid[i].container_id, rec->container_id)
+            && !strcmp(req->valid[i].ifname, rec->ifname)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+attach_gc(struct node *node, const struct cniproto_request *req,
+          struct cniproto_response *resp)
+{
+    struct podrec *rec;
+    int error = 0;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &node->store) {
+        if (!is_valid_attachment(req, rec)) {
+            VLOG_INFO("GC %s/%s", rec->container_id, rec->ifname);
+            int e = attach_teardown(node, rec);
+            error = error ? error : e ? e : podstore_remove(&node->store, rec);
+        }
+    }
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error,
+                  "some stale attachments could not be removed");
+        return;
+    }
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+}
+
+void
+attach_handle(struct node *node, const struct cniproto_request *req,
+              struct cniproto_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    if (!node_is_ready(node)) {
+        cniproto_response_error(resp, req->cmd == CNIPROTO_STATUS
+                                ? CNI_ERR_PLUGIN_NOT_AVAILABLE
+                                : CNI_ERR_TRY_AGAIN,
+                                node->not_ready, "seine-agent is not ready");
+        return;
+    }
+    switch (req->cmd) {
+    case CNIPROTO_ADD:
+        attach_add(node, req, resp);
+        break;
+    case CNIPROTO_DEL:
+        attach_del(node, req, resp);
+        break;
+    case CNIPROTO_CHECK:
+        attach_check(node, req, resp);
+        break;
+    case CNIPROTO_GC:
+        attach_gc(node, req, resp);
+        break;
+    case CNIPROTO_STATUS:
+        resp->ok = true;
+        break;
+    }
+}

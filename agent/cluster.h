@@ -1,0 +1,89 @@
+/*
+ * cluster: the agent's model of the Kubernetes objects it cares about
+ * (Namespaces, Pods, Nodes so far), fed by a state source (manifests folder
+ * now, the Kubernetes API later) through cluster_apply()/cluster_delete().
+ *
+ * Objects are keyed by kind + namespace + name.  Each change bumps the
+ * model's sequence number and is recorded in a change list the agent drains
+ * (cluster_take_changes), so consumers recompute only what changed.
+ */
+#ifndef CLUSTER_H
+#define CLUSTER_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+enum cluster_kind {
+    CLUSTER_NAMESPACE,
+    CLUSTER_POD,
+    CLUSTER_NODE,
+    CLUSTER_N_KINDS
+};
+
+struct cluster;
+
+struct cluster_labels {
+    char **keys;
+    char **values;
+    size_t n;
+};
+
+struct cluster_namespace {
+    char *name;
+    struct cluster_labels labels;
+};
+
+struct cluster_pod {
+    char *namespace;
+    char *name;
+    char *uid;
+    char *node_name;                /* spec.nodeName, may be NULL */
+    struct cluster_labels labels;
+    struct cluster_labels annotations;
+};
+
+struct cluster_node {
+    char *name;
+    char *pod_cidr;                 /* spec.podCIDR, may be NULL */
+    char *internal_ip;              /* status.addresses[InternalIP] */
+    struct cluster_labels labels;
+};
+
+struct cluster_change {
+    enum cluster_kind kind;
+    char *namespace;                /* NULL for cluster-scoped kinds */
+    char *name;
+    bool deleted;
+};
+
+struct cluster *cluster_create(void);
+void cluster_destroy(struct cluster *);
+
+/* Applies one Kubernetes object (json-c, as in a manifest or API
+ * response).  Kinds other than the ones above are ignored (returns 0).
+ * -EINVAL with '*err' when a known kind lacks metadata.name. */
+int cluster_apply(struct cluster *, struct json_object *obj, char **err);
+int cluster_delete(struct cluster *, enum cluster_kind, const char *ns,
+                   const char *name);
+/* Objects of 'kind' present in the model, for sources that re-list. */
+size_t cluster_count(const struct cluster *, enum cluster_kind);
+
+const struct cluster_namespace *cluster_find_namespace(const struct cluster *,
+                                                       const char *name);
+const struct cluster_pod *cluster_find_pod(const struct cluster *,
+                                           const char *ns, const char *name);
+const struct cluster_node *cluster_find_node(const struct cluster *,
+                                             const char *name);
+/* Value of 'key' in 'labels', or NULL. */
+const char *cluster_labels_get(const struct cluster_labels *, const char *key);
+
+/* Moves the pending changes to the caller (free with
+ * cluster_changes_free). */
+void cluster_take_changes(struct cluster *, struct cluster_change **,
+                          size_t *n);
+void cluster_changes_free(struct cluster_change *, size_t n);
+uint64_t cluster_seqno(const struct cluster *);
+
+#endif /* cluster.h */

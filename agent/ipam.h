@@ -1,0 +1,46 @@
+/*
+ * ipam: the built-in IPv4 address allocator for one node's pod subnet,
+ * persisted to disk so that an address is never handed out twice, even
+ * across agent restarts, and is released on DEL.
+ *
+ * State lives in a folder (STATE_DIR/ipam/SUBNET/): one file per allocated
+ * address, named by the address and created with O_EXCL, holding the owner
+ * key ("containerID/ifname").  'last' records the most recent allocation so
+ * addresses are reused as late as possible.  Files are written
+ * (write + fsync + rename) before the address is returned.
+ *
+ * The network address, the gateway (first host address) and the broadcast
+ * address are never allocated.
+ */
+#ifndef IPAM_H
+#define IPAM_H 1
+
+#include <stddef.h>
+#include <netinet/in.h>
+
+struct ipam;
+
+/* Opens (creating if needed) the allocator for 'subnet'/'prefix_len' under
+ * 'state_dir'.  0 or -errno (-EINVAL for a bad subnet, prefix > 30). */
+int ipam_open(const char *state_dir, struct in_addr subnet, int prefix_len,
+              struct ipam **ipamp);
+void ipam_close(struct ipam *);
+
+/* The gateway address of the subnet (first host address). */
+struct in_addr ipam_gateway(const struct ipam *);
+int ipam_prefix_len(const struct ipam *);
+
+/* Allocates an address for 'owner'.  If 'owner' already holds one, returns
+ * that one (ADD retried by the runtime).  -ENOSPC when the subnet is full. */
+int ipam_allocate(struct ipam *, const char *owner, struct in_addr *ipp);
+
+/* Releases the address held by 'owner'; 0 also when it holds none. */
+int ipam_release(struct ipam *, const char *owner);
+
+/* Finds the address of 'owner': 0, or -ENOENT. */
+int ipam_lookup(const struct ipam *, const char *owner, struct in_addr *ipp);
+
+/* Number of allocated addresses. */
+size_t ipam_count(const struct ipam *);
+
+#endif /* ipam.h */

@@ -1,0 +1,214 @@
+/* seine-agent: the per-node daemon (see docs/architecture.md). */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "agentconf.h"
+#include "attach.h"
+#include "cniserver.h"
+#include "command-line.h"
+#include "daemon.h"
+#include "fatal-signal.h"
+#include "node.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "seine-config.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(main);
+
+struct agent_options {
+    const char *config;
+    const char *unixctl;
+    char **verbosity;               /* -v arguments, applied after logLevel */
+    size_t n_verbosity;
+};
+
+static void
+usage(void)
+{
+    printf("%s: Seine node agent\n"
+           "usage: %s [OPTIONS]\n"
+           "\nOptions:\n"
+           "  --config=FILE       configuration (default: %s)\n"
+           "  --unixctl=SOCKET    control socket for ovs-appctl\n",
+           program_name, program_name, SEINE_DEFAULT_CONFIG);
+    daemon_usage();
+    vlog_usage();
+    printf("  -h, --help          display this help message\n"
+           "  -V, --version       display version information\n");
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[], struct agent_options *opts)
+{
+    enum {
+        OPT_CONFIG = UCHAR_MAX + 1,
+        OPT_UNIXCTL,
+        DAEMON_OPTION_ENUMS,
+        VLOG_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        DAEMON_LONG_OPTIONS,
+        VLOG_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    opts->config = SEINE_DEFAULT_CONFIG;
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_CONFIG:
+            opts->config = optarg;
+            break;
+        case OPT_UNIXCTL:
+            opts->unixctl = optarg;
+            break;
+        case 'h':
+            usage();
+        case 'V':
+            printf("seine-agent %s (Open vSwitch library %s)\n",
+                   SEINE_VERSION, VERSION);
+            exit(EXIT_SUCCESS);
+        case 'v':
+            opts->verbosity = xrealloc(opts->verbosity,
+                                       (opts->n_verbosity + 1)
+                                       * sizeof *opts->verbosity);
+            opts->verbosity[opts->n_verbosity++] = optarg;
+            break;
+        case OPT_LOG_FILE:
+            if (vlog_set_log_file(optarg) && optarg) {
+                exit(EXIT_FAILURE);
+            }
+            break;
+        case OPT_SYSLOG_IMPL:
+            vlog_set_syslog_method(optarg);
+            break;
+        case OPT_SYSLOG_TARGET:
+            vlog_set_syslog_target(optarg);
+            break;
+        DAEMON_OPTION_HANDLERS
+        case '?':
+            exit(EXIT_FAILURE);
+        }
+    }
+    free(short_options);
+    if (optind != argc) {
+        ovs_fatal(0, "unexpected argument '%s' (use --help)", argv[optind]);
+    }
+}
+
+static void
+load_config(const struct agent_options *opts, struct agentconf *conf)
+{
+    char *err = NULL;
+    int error = agentconf_load(opts->config, conf, &err);
+
+    if (error == -ENOENT) {
+        VLOG_WARN("%s: not found, using defaults", opts->config);
+        agentconf_defaults(conf);
+    } else if (error) {
+        ovs_fatal(0, "%s", err);
+    }
+    free(err);
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION,
+                    vlog_get_level_val(conf->log_level));
+    for (size_t i = 0; i < opts->n_verbosity; i++) {
+        vlog_set_verbosity(opts->verbosity[i]);
+    }
+}
+
+static void
+agent_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[] OVS_UNUSED, void *exiting_)
+{
+    bool *exiting = exiting_;
+    *exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+agent_handle_cni(void *node, const struct cniproto_request *req,
+                 struct cniproto_response *resp)
+{
+    attach_handle(node, req, resp);
+}
+
+static void
+agent_loop(struct node *node, struct unixctl_server *unixctl,
+           const struct agentconf *conf)
+{
+    struct cniserver *cni = NULL;
+    bool exiting = false;
+
+    unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, &exiting);
+    while (!exiting) {
+        unixctl_server_run(unixctl);
+        node_run(node);
+        /* The CNI socket appears once the node can serve requests, so its
+         * presence tells a runtime or a script that the agent is ready. */
+        if (!cni && node_is_ready(node)
+            && cniserver_open(conf->cni_socket, agent_handle_cni, node,
+                              &cni)) {
+            ovs_fatal(0, "%s: cannot serve CNI requests", conf->cni_socket);
+        }
+        if (cni) {
+            cniserver_run(cni);
+        }
+        unixctl_server_wait(unixctl);
+        node_wait(node);
+        if (cni) {
+            cniserver_wait(cni);
+        }
+        if (exiting) {
+            poll_immediate_wake();
+        }
+        poll_block();
+    }
+    cniserver_close(cni);
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct agent_options opts = { 0 };
+    struct unixctl_server *unixctl;
+    struct agentconf conf;
+    struct node *node;
+
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv, &opts);
+    load_config(&opts, &conf);
+    daemonize_start(false);
+
+    if (unixctl_server_create(opts.unixctl, &unixctl)) {
+        ovs_fatal(0, "cannot create the unixctl server");
+    }
+    if (node_open(&conf, &node)) {
+        ovs_fatal(0, "cannot start (see the messages above)");
+    }
+    daemonize_complete();
+    VLOG_INFO("seine-agent %s started", SEINE_VERSION);
+
+    agent_loop(node, unixctl, &conf);
+
+    node_close(node);
+    unixctl_server_destroy(unixctl);
+    agentconf_destroy(&conf);
+    free(opts.verbosity);
+    return 0;
+}

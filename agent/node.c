@@ -1,0 +1,330 @@
+#include <config.h>
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agentconf.h"
+#include "cluster.h"
+#include "cookie.h"
+#include "flowtab.h"
+#include "ipam.h"
+#include "manifests.h"
+#include "ofconn.h"
+#include "ovsbridge.h"
+#include "podif.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(node);
+
+#define NODE_OVS_TIMEOUT_MS 10000
+
+static void
+node_set_not_ready(struct node *node, const char *why)
+{
+    if (!node->not_ready || strcmp(node->not_ready, why)) {
+        VLOG_INFO("not ready: %s", why);
+        free(node->not_ready);
+        node->not_ready = xstrdup(why);
+    }
+}
+
+/* The agent's round (cookie.h) goes up by one on every start, so flows of
+ * an earlier run can be told from this run's. */
+static int
+node_next_round(const char *state_dir, uint16_t *roundp)
+{
+    char *path = xasprintf("%s/round", state_dir);
+    unsigned int round = 0;
+    FILE *f = fopen(path, "r");
+    int error = 0;
+
+    if (f) {
+        if (fscanf(f, "%u", &round) != 1) {
+            round = 0;
+        }
+        fclose(f);
+    }
+    round = (round + 1) & COOKIE_ROUND_MASK;
+    f = fopen(path, "w");
+    if (!f || fprintf(f, "%u\n", round) < 0 || fflush(f) || fsync(fileno(f))) {
+        error = -errno;
+    }
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    *roundp = round;
+    return error;
+}
+
+static int
+node_open_ovs(struct node *node)
+{
+    const struct agentconf *conf = node->conf;
+    int error;
+
+    error = ovsbridge_open(conf->ovsdb_socket, conf->bridge,
+                           NODE_OVS_TIMEOUT_MS, &node->br);
+    if (error) {
+        VLOG_ERR("%s: cannot read the OVS database: %s", conf->ovsdb_socket,
+                 ovs_strerror(-error));
+        return error;
+    }
+    error = ovsbridge_ensure(node->br, conf->gateway_port, NODE_OVS_TIMEOUT_MS);
+    if (error) {
+        VLOG_ERR("bridge %s: %s", conf->bridge, ovs_strerror(-error));
+        return error;
+    }
+    char *target = ovsbridge_mgmt_target(conf->ovs_rundir, conf->bridge);
+    error = ofconn_open(target, NODE_OVS_TIMEOUT_MS, &node->of);
+    if (error) {
+        VLOG_ERR("%s: OpenFlow connection failed: %s", target,
+                 ovs_strerror(-error));
+    }
+    free(target);
+    return error;
+}
+
+static int
+node_open_source(struct node *node)
+{
+    const struct agentconf *conf = node->conf;
+
+    if (conf->source != AGENTCONF_SOURCE_MANIFESTS) {
+        VLOG_ERR("state source 'kubernetes' is not available in this build; "
+                 "use stateSource.type: manifests");
+        return -ENOTSUP;
+    }
+    if (mkdir(conf->manifest_dir, 0755) && errno != EEXIST) {
+        VLOG_ERR("%s: %s", conf->manifest_dir, ovs_strerror(errno));
+        return -errno;
+    }
+    return manifests_open(conf->manifest_dir, node->cluster, &node->source);
+}
+
+int
+node_open(const struct agentconf *conf, struct node **nodep)
+{
+    struct node *node = xzalloc(sizeof *node);
+    int error;
+
+    node->conf = conf;
+    node->cluster = cluster_create();
+    node_set_not_ready(node, "starting");
+
+    if (mkdir(conf->state_dir, 0700) && errno != EEXIST) {
+        error = -errno;
+        VLOG_ERR("%s: %s", conf->state_dir, ovs_strerror(errno));
+        goto error;
+    }
+    error = node_next_round(conf->state_dir, &node->round);
+    if (!error) {
+        error = podstore_open(conf->state_dir, &node->store);
+    }
+    if (!error) {
+        error = node_open_ovs(node);
+    }
+    if (!error) {
+        error = node_open_source(node);
+    }
+    if (error) {
+        goto error;
+    }
+    node->ft = flowtab_create(node->round);
+    VLOG_INFO("node %s: round %u, %zu pod attachments on record",
+              conf->node_name, node->round, podstore_count(&node->store));
+    *nodep = node;
+    return 0;
+
+error:
+    node_close(node);
+    *nodep = NULL;
+    return error;
+}
+
+void
+node_close(struct node *node)
+{
+    if (node) {
+        source_destroy(&node->source);
+        if (node->store.dir) {
+            podstore_close(&node->store);
+        }
+        flowtab_destroy(node->ft);
+        ofconn_close(node->of);
+        ovsbridge_close(node->br);
+        ipam_close(node->ipam);
+        cluster_destroy(node->cluster);
+        free(node->not_ready);
+        free(node);
+    }
+}
+
+/* The pod CIDR from the configuration, else from this node's Node object. */
+static const char *
+node_pod_cidr(const struct node *node)
+{
+    if (node->conf->pod_cidr) {
+        return node->conf->pod_cidr;
+    }
+    const struct cluster_node *cn = cluster_find_node(node->cluster,
+                                                      node->conf->node_name);
+    return cn ? cn->pod_cidr : NULL;
+}
+
+static int
+parse_cidr(const char *cidr, struct in_addr *subnet, int *prefix_len)
+{
+    char addr[INET_ADDRSTRLEN];
+    int plen;
+
+    if (sscanf(cidr, "%15[0-9.]/%d", addr, &plen) != 2
+        || inet_pton(AF_INET, addr, subnet) != 1 || plen < 1 || plen > 30) {
+        return -EINVAL;
+    }
+    *prefix_len = plen;
+    return 0;
+}
+
+static int
+node_setup_gateway(struct node *node)
+{
+    struct pipeline_node *p = &node->pnode;
+    struct ovsbridge_port_status st;
+    int error;
+
+    p->gw_ip = ipam_gateway(node->ipam);
+    error = podif_set_host_addr(node->conf->gateway_port, p->gw_ip,
+                                p->prefix_len, node->conf->mtu, p->gw_mac);
+    if (error) {
+        VLOG_ERR("%s: cannot set its address: %s", node->conf->gateway_port,
+                 ovs_strerror(-error));
+        return error;
+    }
+    ovsbridge_port_status(node->br, node->conf->gateway_port, &st);
+    p->gw_ofport = st.ofport;
+    free(st.error);
+    return p->gw_ofport > 0 ? 0 : -ENODEV;
+}
+
+/* Rebuilds the desired flows of every pod on record.  A pod whose port is
+ * gone keeps its record (DEL will clean it up) but gets no flows. */
+static void
+node_restore_pods(struct node *node)
+{
+    struct podrec *rec;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &node->store) {
+        struct ovsbridge_port_status st;
+
+        ovsbridge_port_status(node->br, rec->port_name, &st);
+        if (st.ofport > 0) {
+            struct pipeline_pod pod = {
+                .owner = rec->owner, .ofport = st.ofport, .ip = rec->ip,
+            };
+            memcpy(pod.mac, rec->mac, sizeof pod.mac);
+            pipeline_set_pod(node->ft, &node->pnode, &pod);
+        } else {
+            VLOG_WARN("pod %s/%s: port %s has no ofport, no flows installed",
+                      rec->container_id, rec->ifname, rec->port_name);
+        }
+        free(st.error);
+    }
+}
+
+static int
+node_start_datapath(struct node *node, const char *cidr)
+{
+    struct pipeline_node *p = &node->pnode;
+    int error;
+
+    error = parse_cidr(cidr, &p->subnet, &p->prefix_len);
+    if (error) {
+        VLOG_ERR("pod CIDR '%s' is not an IPv4 prefix of length 1..30", cidr);
+        return error;
+    }
+    error = ipam_open(node->conf->state_dir, p->subnet, p->prefix_len,
+                      &node->ipam);
+    if (!error) {
+        error = node_setup_gateway(node);
+    }
+    if (!error) {
+        error = pipeline_set_node(node->ft, p);
+    }
+    if (!error) {
+        node_restore_pods(node);
+        error = flowtab_sync_installed(node->ft, node->of);
+    }
+    if (!error) {
+        error = flowtab_commit(node->ft, node->of);
+    }
+    if (error) {
+        ipam_close(node->ipam);
+        node->ipam = NULL;
+        return error;
+    }
+    VLOG_INFO("node %s: pod subnet %s, gateway %s, %zu flows installed",
+              node->conf->node_name, cidr, node->conf->gateway_port,
+              flowtab_count(node->ft));
+    return 0;
+}
+
+static void
+node_try_start(struct node *node)
+{
+    const char *cidr = node_pod_cidr(node);
+
+    if (!cidr) {
+        char *why = xasprintf("no pod CIDR: set podCIDR in the configuration "
+                              "or add Node %s with spec.podCIDR",
+                              node->conf->node_name);
+        node_set_not_ready(node, why);
+        free(why);
+    } else if (node_start_datapath(node, cidr)) {
+        node_set_not_ready(node, "installing the node's datapath failed "
+                           "(see the agent log)");
+    } else {
+        free(node->not_ready);
+        node->not_ready = NULL;
+    }
+}
+
+void
+node_run(struct node *node)
+{
+    struct cluster_change *changes;
+    size_t n;
+
+    ovsbridge_run(node->br);
+    source_run(&node->source, node->cluster);
+    cluster_take_changes(node->cluster, &changes, &n);
+    cluster_changes_free(changes, n);
+    if (!node->ipam) {
+        node_try_start(node);
+    }
+}
+
+void
+node_wait(struct node *node)
+{
+    ovsbridge_wait(node->br);
+    source_wait(&node->source);
+    if (!node->ipam) {
+        poll_timer_wait(1000);
+    }
+}
+
+bool
+node_is_ready(const struct node *node)
+{
+    return node->ipam && !node->not_ready;
+}

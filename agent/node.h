@@ -1,0 +1,56 @@
+/*
+ * node: one seine-agent instance — its configuration, its connections to
+ * OVS (OVSDB and OpenFlow), the node's pod subnet and gateway, the IP
+ * allocator, the pod attachments and the cluster model.
+ *
+ * Start-up is in two steps.  node_open() connects to OVS, creates or repairs
+ * the bridge and loads the pod records.  The subnet may not be known yet
+ * (it can come from the Node object, which the state source may deliver
+ * later), so node_run() finishes the start once it is: it sets the gateway
+ * address, allocates nothing, rebuilds the desired flows of the node and of
+ * every recorded pod, reads what the switch has installed, and commits the
+ * difference.  Until then the node is not ready and CNI requests are told
+ * to try again.
+ */
+#ifndef NODE_H
+#define NODE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline.h"
+#include "podstore.h"
+#include "source.h"
+
+struct agentconf;
+struct cluster;
+struct flowtab;
+struct ipam;
+struct ofconn;
+struct ovsbridge;
+
+struct node {
+    const struct agentconf *conf;
+    struct ovsbridge *br;
+    struct ofconn *of;
+    struct flowtab *ft;
+    struct ipam *ipam;              /* NULL until the subnet is known */
+    struct podstore store;
+    struct cluster *cluster;
+    struct source source;
+    struct pipeline_node pnode;     /* valid once 'ipam' is set */
+    uint16_t round;
+    char *not_ready;                /* why the node is not ready, or NULL */
+};
+
+int node_open(const struct agentconf *, struct node **);
+void node_close(struct node *);
+
+void node_run(struct node *);
+void node_wait(struct node *);
+
+/* True once the subnet is known and the flows are installed; otherwise
+ * 'node->not_ready' says why. */
+bool node_is_ready(const struct node *);
+
+#endif /* node.h */

@@ -1,0 +1,75 @@
+/*
+ * podstore: the pod attachments of this node, one record per
+ * (containerID, ifname), kept in memory and on disk
+ * (STATE_DIR/pods/<containerID>_<ifname>.json, written atomically with
+ * write + fsync + rename).  A restarted agent rebuilds its pod flows from
+ * these records, and DEL, CHECK and GC look attachments up here.
+ *
+ * A record is written only once an attachment is complete, and removed
+ * first thing on DEL, so a record always names something whole; what a
+ * half-done ADD made is rolled back by the ADD itself.
+ */
+#ifndef PODSTORE_H
+#define PODSTORE_H 1
+
+#include <stdint.h>
+#include <stddef.h>
+#include <netinet/in.h>
+#include "openvswitch/hmap.h"
+
+enum podstore_type {
+    PODSTORE_AFXDP,
+    PODSTORE_VHOSTUSER,
+    PODSTORE_TAP,
+};
+
+struct podrec {
+    struct hmap_node node;          /* in podstore, by container_id+ifname */
+    char *container_id;
+    char *ifname;
+    char *netns;
+    enum podstore_type type;
+    char *port_name;                /* OVS port; also the host-side link */
+    uint64_t owner;                 /* cookie owner of the pod's flows */
+    uint8_t mac[6];
+    struct in_addr ip;
+    int prefix_len;
+    char *socket_dir;               /* vhostuser: per-pod folder, else NULL */
+    char *socket_path;              /* vhostuser: the socket, else NULL */
+    char *pod_namespace;            /* may be NULL */
+    char *pod_name;                 /* may be NULL */
+    char *pod_uid;                  /* may be NULL */
+    int mtu;
+};
+
+struct podstore {
+    char *dir;
+    struct hmap recs;
+};
+
+const char *podstore_type_name(enum podstore_type);
+int podstore_type_from_name(const char *, enum podstore_type *);
+
+/* Opens 'state_dir'/pods (created 0700 if missing) and loads every record;
+ * unreadable files are logged and skipped.  0 or -errno. */
+int podstore_open(const char *state_dir, struct podstore *);
+void podstore_close(struct podstore *);
+
+struct podrec *podstore_find(const struct podstore *, const char *container_id,
+                             const char *ifname);
+
+/* Writes 'rec' to disk and takes ownership of it (it replaces a record with
+ * the same key).  On error 'rec' stays the caller's.  0 or -errno. */
+int podstore_put(struct podstore *, struct podrec *rec);
+
+/* Removes the record from disk and memory and frees it. */
+int podstore_remove(struct podstore *, struct podrec *);
+
+size_t podstore_count(const struct podstore *);
+
+void podrec_destroy(struct podrec *);
+
+#define PODSTORE_FOR_EACH_SAFE(REC, STORE) \
+    HMAP_FOR_EACH_SAFE (REC, node, &(STORE)->recs)
+
+#endif /* podstore.h */

@@ -1,0 +1,44 @@
+/*
+ * source: where cluster state comes from.  A source feeds a struct cluster
+ * and plugs into the agent's poll loop.  The manifests folder is one
+ * implementation (agent/manifests.c); the Kubernetes API will be another
+ * behind the same interface.
+ */
+#ifndef SOURCE_H
+#define SOURCE_H 1
+
+struct cluster;
+
+struct source_class {
+    const char *name;
+    /* Does whatever is ready without blocking (reads inotify events,
+     * re-reads changed files) and applies the result to the cluster. */
+    void (*run)(void *impl, struct cluster *);
+    /* Registers what the poll loop should wake up for (poll_fd_wait). */
+    void (*wait)(void *impl);
+    void (*destroy)(void *impl);
+};
+
+struct source {
+    const struct source_class *class;
+    void *impl;
+};
+
+static inline void source_run(struct source *s, struct cluster *c)
+{
+    s->class->run(s->impl, c);
+}
+
+static inline void source_wait(struct source *s)
+{
+    s->class->wait(s->impl);
+}
+
+static inline void source_destroy(struct source *s)
+{
+    if (s && s->class) {
+        s->class->destroy(s->impl);
+        s->class = NULL;
+    }
+}
+#endif /* source.h */

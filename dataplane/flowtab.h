@@ -1,0 +1,80 @@
+/*
+ * flowtab: the desired OpenFlow flows and groups of one bridge, the set the
+ * switch has installed, and the difference between the two.
+ *
+ * Generators (dataplane/pipeline.c, later policy and services) only *add
+ * desired flows* under an owner (cookie kind + id, see cookie.h).  A flow is
+ * identified by (table, priority, match); its value is (actions, owner).
+ * flowtab_commit() compares desired with installed and sends the difference
+ * as one ORDERED|ATOMIC OpenFlow bundle through an ofconn, so the switch
+ * never sees a half-applied change; an empty difference sends nothing.
+ *
+ * Flows are written in ovs-ofctl syntax ("ip,nw_src=10.0.0.1",
+ * "goto_table:10"), parsed with libopenvswitch's ofputil parser, and kept
+ * in the canonical text form that OVS itself prints, so desired flows can
+ * be compared with flows dumped from the switch, and unit tests can compare
+ * exact strings.
+ *
+ * Agent restart: flowtab_sync_installed() reads the flows whose cookie kind
+ * is one of ours from the switch.  The first commit after it re-adds every
+ * desired flow with the new round (an OpenFlow add of an identical flow
+ * replaces it in place: no gap) and deletes, in the same bundle, every
+ * installed flow that is not desired.  Nothing is flushed.
+ */
+#ifndef FLOWTAB_H
+#define FLOWTAB_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct ofconn;
+struct flowtab;
+struct ds;
+
+struct flowtab *flowtab_create(uint16_t round);
+void flowtab_destroy(struct flowtab *);
+uint16_t flowtab_round(const struct flowtab *);
+
+/* Adds a desired flow owned by 'owner' (cookie_owner(); the round is added
+ * by flowtab).  'match' and 'actions' are in ovs-ofctl syntax, without
+ * table/priority/cookie.  Returns 0, -EINVAL if they do not parse (and
+ * logs why), or -EEXIST if an identical (table, priority, match) flow with
+ * a different owner or different actions is already desired. */
+int flowtab_add_flow(struct flowtab *, uint64_t owner, uint8_t table,
+                     uint16_t priority, const char *match,
+                     const char *actions);
+
+/* Adds a desired group, 'spec' in ovs-ofctl add-group syntax without
+ * group_id ("type=select,bucket=...").  Returns 0 or -EINVAL/-EEXIST. */
+int flowtab_add_group(struct flowtab *, uint64_t owner, uint32_t group_id,
+                      const char *spec);
+
+/* Removes every desired flow and group of 'owner' (kind + id). */
+void flowtab_remove_owner(struct flowtab *, uint64_t owner);
+
+/* Number of desired flows (all owners, or one owner). */
+size_t flowtab_count(const struct flowtab *);
+size_t flowtab_count_owner(const struct flowtab *, uint64_t owner);
+
+/* Appends the desired flows, one per line, sorted by table, descending
+ * priority, then match, as
+ *   "table=T,priority=P,MATCH actions=ACTIONS\n"
+ * (canonical OVS text, no cookie).  With 'owner' != 0, only that owner's.
+ * This is what unit tests compare against. */
+void flowtab_format_desired(const struct flowtab *, uint64_t owner,
+                            struct ds *);
+
+/* Replaces the installed set with what the switch has now (flows with one
+ * of our cookie kinds, groups).  Blocking; returns 0 or -errno. */
+int flowtab_sync_installed(struct flowtab *, struct ofconn *);
+
+/* Sends desired − installed as one bundle and waits for the switch to
+ * confirm it.  Returns 0 (installed set updated) or -errno (installed set
+ * unchanged; the bundle was discarded by the switch). */
+int flowtab_commit(struct flowtab *, struct ofconn *);
+
+/* True if the desired set differs from the installed set. */
+bool flowtab_has_changes(const struct flowtab *);
+
+#endif /* flowtab.h */

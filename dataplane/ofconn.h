@@ -1,0 +1,42 @@
+/*
+ * ofconn: the agent's OpenFlow connection to one bridge, over the bridge's
+ * management socket (RUNDIR/BRIDGE.mgmt), using libopenvswitch's vconn.
+ *
+ * The agent uses it synchronously: each call sends its messages and waits
+ * for the replies (with a timeout), which keeps the flow table logic simple
+ * and makes a bundle's commit a point the caller can reason about.
+ */
+#ifndef OFCONN_H
+#define OFCONN_H 1
+
+#include <stdint.h>
+
+struct ofconn;
+struct ofpbuf;
+struct ovs_list;
+
+/* Connects to 'target' (e.g. "unix:/run/seine/br-int.mgmt") with OpenFlow
+ * 1.5 (falling back to 1.4/1.3).  Returns 0 and sets '*connp', or -errno. */
+int ofconn_open(const char *target, int timeout_ms, struct ofconn **connp);
+void ofconn_close(struct ofconn *);
+
+/* The negotiated protocol and version (for encoding flow mods). */
+int ofconn_version(const struct ofconn *);        /* enum ofp_version */
+uint32_t ofconn_protocol(const struct ofconn *);  /* enum ofputil_protocol */
+
+/* Sends every message in 'msgs' (a list of struct ofpbuf, consumed) inside
+ * one ORDERED|ATOMIC bundle: open, add each, commit.  Returns 0 once the
+ * switch has committed, or -errno (-EPROTO with the switch's error logged)
+ * when it refused; on failure nothing of the bundle is applied. */
+int ofconn_bundle(struct ofconn *, struct ovs_list *msgs);
+
+/* Sends a flow-stats dump request for all tables and collects the replies:
+ * calls 'cb' once per flow (struct ofputil_flow_stats *). */
+int ofconn_dump_flows(struct ofconn *,
+                      void (*cb)(const void *fs, void *aux), void *aux);
+
+/* Same for groups (struct ofputil_group_desc *). */
+int ofconn_dump_groups(struct ofconn *,
+                       void (*cb)(const void *gd, void *aux), void *aux);
+
+#endif /* ofconn.h */

@@ -1,0 +1,88 @@
+/*
+ * ovsbridge: Seine's view of the local OVSDB (Open_vSwitch database) through
+ * ovsdb-idl with the vswitch IDL.  It creates or repairs the integration
+ * bridge (datapath_type=netdev, fail_mode=secure, OpenFlow 1.3-1.5), the
+ * gateway internal port, and the pod ports, and reports their ofport and
+ * link state.
+ *
+ * Every call that changes the database commits one transaction and waits
+ * for it (ovsdb_idl_txn_commit_block), so the caller sees its effect in the
+ * IDL on return.  Ports Seine made carry external_ids:seine-owner so that a
+ * restarted agent can tell them from ports an operator added.
+ */
+#ifndef OVSBRIDGE_H
+#define OVSBRIDGE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ovsbridge;
+struct ovsdb_idl;
+
+enum ovsbridge_port_type {
+    OVSBRIDGE_PORT_AFXDP,           /* type=afxdp, options:xdp-mode=native */
+    OVSBRIDGE_PORT_VHOSTUSER,       /* type=dpdkvhostuserclient */
+    OVSBRIDGE_PORT_TAP,             /* type=tap (OVS creates the tap) */
+    OVSBRIDGE_PORT_SYSTEM,          /* type="" (existing kernel netdev) */
+    OVSBRIDGE_PORT_INTERNAL,
+};
+
+struct ovsbridge_port_spec {
+    const char *name;                   /* port and interface name */
+    enum ovsbridge_port_type type;
+    const char *vhost_server_path;      /* VHOSTUSER only */
+    const char *owner;                  /* external_ids:seine-owner */
+    int ofport_request;                 /* 0: let OVS choose */
+};
+
+struct ovsbridge_port_status {
+    bool exists;
+    int64_t ofport;                     /* -1: failed, 0: not yet assigned */
+    bool link_up;
+    char *error;                        /* Interface.error, owned; or NULL */
+};
+
+/* Connects to 'remote' ("unix:/run/seine/db.sock") and waits until the IDL
+ * has the database contents (up to 'timeout_ms').  0 or -errno. */
+int ovsbridge_open(const char *remote, const char *bridge_name,
+                   int timeout_ms, struct ovsbridge **brp);
+void ovsbridge_close(struct ovsbridge *);
+
+/* Poll-loop integration (ovsdb_idl_run/wait). */
+void ovsbridge_run(struct ovsbridge *);
+void ovsbridge_wait(struct ovsbridge *);
+
+/* Creates the bridge if missing, and repairs datapath_type, fail_mode and
+ * protocols if someone changed them.  Adds the internal port 'gw_name' and
+ * waits for its ofport.  0 or -errno. */
+int ovsbridge_ensure(struct ovsbridge *, const char *gw_name, int timeout_ms);
+
+int ovsbridge_add_port(struct ovsbridge *, const struct ovsbridge_port_spec *);
+/* Removes the port; 0 also when it did not exist. */
+int ovsbridge_del_port(struct ovsbridge *, const char *name);
+
+/* Current status of port 'name' (caller frees status->error). */
+void ovsbridge_port_status(struct ovsbridge *, const char *name,
+                           struct ovsbridge_port_status *);
+
+/* Waits until port 'name' has an ofport > 0 (returned), or fails with
+ * -ETIMEDOUT, or with -EIO when OVS reports an error for the interface
+ * (copied to '*errorp' if non-NULL). */
+int ovsbridge_wait_ofport(struct ovsbridge *, const char *name,
+                          int timeout_ms, int64_t *ofportp, char **errorp);
+
+/* Names of ports carrying external_ids:seine-owner (caller frees with
+ * free() each and the array). */
+int ovsbridge_list_owned_ports(struct ovsbridge *, char ***namesp,
+                               size_t *np);
+
+/* Whether the switch can host vhost-user ports: DPDK initialised and
+ * dpdkvhostuserclient in iface_types.  When false, '*whyp' says what is
+ * missing (caller frees). */
+bool ovsbridge_dpdk_ready(struct ovsbridge *, char **whyp);
+
+/* The OpenFlow management target of the bridge, "unix:RUNDIR/BR.mgmt".
+ * 'rundir' is where ovs-vswitchd keeps its sockets (OVS_RUNDIR). */
+char *ovsbridge_mgmt_target(const char *rundir, const char *bridge_name);
+
+#endif /* ovsbridge.h */

@@ -1,0 +1,260 @@
+#include <config.h>
+#include "pipeline.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cookie.h"
+#include "flowtab.h"
+#include "tables.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(pipeline);
+
+#define MAC_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
+#define MAC_ARGS(M) (M)[0], (M)[1], (M)[2], (M)[3], (M)[4], (M)[5]
+#define MAC_HEX_FMT "0x%02x%02x%02x%02x%02x%02x"
+
+/* Builds match and actions with printf formats and adds the flow; stops at
+ * the first error so that callers can chain calls with '||'. */
+struct flow_builder {
+    struct flowtab *ft;
+    uint64_t owner;
+    int error;
+};
+
+static int __attribute__((format(printf, 4, 0)))
+add_flowv(struct flow_builder *b, uint8_t table, uint16_t priority,
+          const char *fmt, va_list args)
+{
+    if (b->error) {
+        return b->error;
+    }
+    struct ds text = DS_EMPTY_INITIALIZER;
+    ds_put_format_valist(&text, fmt, args);
+
+    /* "[MATCH ]actions=ACTIONS" */
+    char *actions = strstr(ds_cstr(&text), "actions=");
+    if (!actions) {
+        b->error = -EINVAL;
+    } else {
+        char *match = ds_cstr(&text);
+        char *end = actions;
+        while (end > match && end[-1] == ' ') {
+            end--;
+        }
+        *end = '\0';
+        b->error = flowtab_add_flow(b->ft, b->owner, table, priority, match,
+                                    actions + strlen("actions="));
+    }
+    ds_destroy(&text);
+    return b->error;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+add_flow(struct flow_builder *b, uint8_t table, uint16_t priority,
+         const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    int error = add_flowv(b, table, priority, fmt, args);
+    va_end(args);
+    return error;
+}
+
+uint64_t
+pipeline_node_owner(void)
+{
+    return cookie_owner(COOKIE_KIND_NODE, 1);
+}
+
+static const char *
+ip_str(struct in_addr ip, char buf[INET_ADDRSTRLEN])
+{
+    return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+}
+
+/* Stages with nothing to do yet pass packets on to the next one, so the
+ * pipeline's shape is fixed and policy and services only add flows. */
+static void
+add_pass_through(struct flow_builder *b)
+{
+    static const uint8_t stages[][2] = {
+        { TABLE_SERVICE_LB, TABLE_ENDPOINT_DNAT },
+        { TABLE_ENDPOINT_DNAT, TABLE_EGRESS_RULE },
+        { TABLE_EGRESS_RULE, TABLE_EGRESS_DEFAULT },
+        { TABLE_EGRESS_DEFAULT, TABLE_L3_FORWARDING },
+        { TABLE_L3_FORWARDING, TABLE_L2_FORWARDING },
+        { TABLE_INGRESS_RULE, TABLE_INGRESS_DEFAULT },
+        { TABLE_INGRESS_DEFAULT, TABLE_CT_COMMIT },
+        { TABLE_CT_COMMIT, TABLE_OUTPUT },
+    };
+    for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
+        add_flow(b, stages[i][0], 0, "actions=goto_table:%d",
+                 stages[i][1]);
+    }
+}
+
+/* Tables whose default is to drop: anything not explicitly allowed. */
+static void
+add_default_drops(struct flow_builder *b)
+{
+    static const uint8_t tables[] = {
+        TABLE_CLASSIFIER, TABLE_SPOOF_GUARD, TABLE_ARP_RESPONDER,
+        TABLE_CT_ZONE, TABLE_L2_FORWARDING,
+    };
+    for (size_t i = 0; i < sizeof tables; i++) {
+        add_flow(b, tables[i], 0, "actions=drop");
+    }
+}
+
+static void
+add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
+{
+    add_flow(b, TABLE_CLASSIFIER, 210, "in_port=%"PRId64",arp"
+             " actions=goto_table:%d", node->gw_ofport, TABLE_ARP_RESPONDER);
+    add_flow(b, TABLE_CLASSIFIER, 200, "in_port=%"PRId64",ip"
+             " actions=load:%d->"REG_PORT_CLASS",goto_table:%d",
+             node->gw_ofport, PORT_CLASS_GATEWAY, TABLE_CT_ZONE);
+    add_flow(b, TABLE_L2_FORWARDING, 200, "dl_dst="MAC_FMT
+             " actions=load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
+             MAC_ARGS(node->gw_mac), node->gw_ofport, TABLE_INGRESS_RULE);
+}
+
+/* A pod's ARP request, whatever address it asks for, is answered with the
+ * gateway's MAC: pods route everything through the gateway, and OVS
+ * delivers to local pods in L3Forwarding. */
+static void
+add_arp_proxy(struct flow_builder *b, const struct pipeline_node *node)
+{
+    add_flow(b, TABLE_ARP_RESPONDER, 200,
+             "arp,reg0=0x%x/0x%x,arp_op=1 actions="
+             "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+             "mod_dl_src:"MAC_FMT","
+             "load:0x2->NXM_OF_ARP_OP[],"
+             "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+             "load:"MAC_HEX_FMT"->NXM_NX_ARP_SHA[],"
+             "push:NXM_OF_ARP_TPA[],"
+             "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+             "pop:NXM_OF_ARP_SPA[],"
+             "in_port",
+             PORT_CLASS_POD, REG_PORT_CLASS_MASK,
+             MAC_ARGS(node->gw_mac), MAC_ARGS(node->gw_mac));
+}
+
+static void
+add_conntrack(struct flow_builder *b)
+{
+    add_flow(b, TABLE_CT_ZONE, 100, "ip actions=ct(table=%d,zone=%d)",
+             TABLE_CT_STATE, CT_ZONE_POD);
+    add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,ip actions=drop");
+    /* Established and related traffic was allowed when its connection
+     * started: it skips the egress stages here and the ingress ones below,
+     * and hits one cached datapath flow. */
+    add_flow(b, TABLE_CT_STATE, 190, "ct_state=-new+trk,ip"
+             " actions=goto_table:%d", TABLE_L3_FORWARDING);
+    add_flow(b, TABLE_CT_STATE, 0, "actions=goto_table:%d",
+             TABLE_SERVICE_LB);
+    add_flow(b, TABLE_INGRESS_RULE, 200, "ct_state=-new+trk,ip"
+             " actions=goto_table:%d", TABLE_CT_COMMIT);
+    add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,ip"
+             " actions=ct(commit,zone=%d),goto_table:%d",
+             CT_ZONE_POD, TABLE_OUTPUT);
+    add_flow(b, TABLE_OUTPUT, 200, "actions=output:"REG_OUT_PORT);
+}
+
+int
+pipeline_set_node(struct flowtab *ft, const struct pipeline_node *node)
+{
+    struct flow_builder b = { .ft = ft, .owner = pipeline_node_owner() };
+
+    flowtab_remove_owner(ft, b.owner);
+    add_default_drops(&b);
+    add_pass_through(&b);
+    add_gateway_flows(&b, node);
+    add_arp_proxy(&b, node);
+    add_conntrack(&b);
+    if (b.error) {
+        VLOG_ERR("node flows rejected: %s", ovs_strerror(-b.error));
+        flowtab_remove_owner(ft, b.owner);
+    }
+    return b.error;
+}
+
+static void
+add_pod_guard(struct flow_builder *b, const struct pipeline_pod *pod,
+              const char *ip)
+{
+    add_flow(b, TABLE_CLASSIFIER, 190, "in_port=%"PRId64
+             " actions=load:%d->"REG_PORT_CLASS",goto_table:%d",
+             pod->ofport, PORT_CLASS_POD, TABLE_SPOOF_GUARD);
+    add_flow(b, TABLE_SPOOF_GUARD, 200, "ip,in_port=%"PRId64",dl_src="MAC_FMT
+             ",nw_src=%s actions=goto_table:%d", pod->ofport,
+             MAC_ARGS(pod->mac), ip, TABLE_CT_ZONE);
+    add_flow(b, TABLE_SPOOF_GUARD, 200, "arp,in_port=%"PRId64",dl_src="MAC_FMT
+             ",arp_spa=%s,arp_sha="MAC_FMT" actions=goto_table:%d",
+             pod->ofport, MAC_ARGS(pod->mac), ip, MAC_ARGS(pod->mac),
+             TABLE_ARP_RESPONDER);
+}
+
+static void
+add_pod_arp(struct flow_builder *b, const struct pipeline_node *node,
+            const struct pipeline_pod *pod, const char *ip)
+{
+    /* A gratuitous or self-directed ARP must not be answered with the
+     * gateway's MAC: the pod would see its own address in conflict. */
+    add_flow(b, TABLE_ARP_RESPONDER, 210, "arp,in_port=%"PRId64",arp_tpa=%s"
+             " actions=drop", pod->ofport, ip);
+    /* The gateway (the node's own stack) asks for pods by address. */
+    add_flow(b, TABLE_ARP_RESPONDER, 200, "arp,in_port=%"PRId64",arp_op=1"
+             ",arp_tpa=%s actions="
+             "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+             "mod_dl_src:"MAC_FMT","
+             "load:0x2->NXM_OF_ARP_OP[],"
+             "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+             "load:"MAC_HEX_FMT"->NXM_NX_ARP_SHA[],"
+             "push:NXM_OF_ARP_TPA[],"
+             "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+             "pop:NXM_OF_ARP_SPA[],"
+             "in_port", node->gw_ofport, ip,
+             MAC_ARGS(pod->mac), MAC_ARGS(pod->mac));
+}
+
+static void
+add_pod_forwarding(struct flow_builder *b, const struct pipeline_node *node,
+                   const struct pipeline_pod *pod, const char *ip)
+{
+    add_flow(b, TABLE_L3_FORWARDING, 200, "ip,reg0=0x%x/0x%x,dl_dst="MAC_FMT
+             ",nw_dst=%s actions=mod_dl_src:"MAC_FMT",mod_dl_dst:"MAC_FMT
+             ",dec_ttl,goto_table:%d", PORT_CLASS_POD, REG_PORT_CLASS_MASK,
+             MAC_ARGS(node->gw_mac), ip, MAC_ARGS(node->gw_mac),
+             MAC_ARGS(pod->mac), TABLE_L2_FORWARDING);
+    add_flow(b, TABLE_L2_FORWARDING, 200, "dl_dst="MAC_FMT
+             " actions=load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
+             MAC_ARGS(pod->mac), pod->ofport, TABLE_INGRESS_RULE);
+}
+
+int
+pipeline_set_pod(struct flowtab *ft, const struct pipeline_node *node,
+                 const struct pipeline_pod *pod)
+{
+    struct flow_builder b = { .ft = ft, .owner = pod->owner };
+    char ip[INET_ADDRSTRLEN];
+
+    ip_str(pod->ip, ip);
+    flowtab_remove_owner(ft, pod->owner);
+    add_pod_guard(&b, pod, ip);
+    add_pod_arp(&b, node, pod, ip);
+    add_pod_forwarding(&b, node, pod, ip);
+    if (b.error) {
+        VLOG_ERR("flows of pod %s rejected: %s", ip, ovs_strerror(-b.error));
+        flowtab_remove_owner(ft, pod->owner);
+    }
+    return b.error;
+}

@@ -1,0 +1,46 @@
+/*
+ * pipeline: the flows of br-int's pipeline (tables.h), generated into a
+ * flowtab.  The node's flows (every table's default, the gateway) belong to
+ * one owner; each pod attachment's flows belong to the attachment, so that
+ * removing a pod is flowtab_remove_owner() and nothing else.
+ *
+ * Pods are routed, not bridged: OVS answers every ARP request from a pod
+ * with the gateway's MAC, so a pod sends all IPv4 traffic to the gateway
+ * MAC, and L3Forwarding rewrites the MACs and decrements the TTL for pods on
+ * this node.  Nothing is ever flooded.
+ */
+#ifndef PIPELINE_H
+#define PIPELINE_H 1
+
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct flowtab;
+
+struct pipeline_node {
+    struct in_addr subnet;          /* the node's pod subnet */
+    int prefix_len;
+    struct in_addr gw_ip;           /* the gateway port's address */
+    uint8_t gw_mac[6];
+    int64_t gw_ofport;
+};
+
+struct pipeline_pod {
+    uint64_t owner;                 /* cookie_owner(COOKIE_KIND_POD, id) */
+    int64_t ofport;
+    uint8_t mac[6];
+    struct in_addr ip;
+};
+
+/* The owner of the node flows. */
+uint64_t pipeline_node_owner(void);
+
+/* Replaces the node flows.  0 or -errno from flowtab. */
+int pipeline_set_node(struct flowtab *, const struct pipeline_node *);
+
+/* Replaces the flows of one pod attachment.  0 or -errno (on error the
+ * pod has no flows). */
+int pipeline_set_pod(struct flowtab *, const struct pipeline_node *,
+                     const struct pipeline_pod *);
+
+#endif /* pipeline.h */

@@ -1,0 +1,71 @@
+/*
+ * The OpenFlow tables of br-int, in the order a packet walks them, and the
+ * registers and conntrack zones the pipeline uses.  docs/pipeline.md
+ * describes each table's flows.  Everything that names a table number, a
+ * register bit or a zone takes it from here.
+ */
+#ifndef TABLES_H
+#define TABLES_H 1
+
+#include <assert.h>
+
+enum pipeline_table {
+    TABLE_CLASSIFIER = 0,       /* by in_port: pod, gateway, tunnel, uplink */
+    TABLE_SPOOF_GUARD = 10,     /* pod source MAC/IP, ARP fields */
+    TABLE_ARP_RESPONDER = 11,   /* ARP answered in OVS, never flooded */
+    TABLE_CT_ZONE = 20,         /* ct() into the pod zone */
+    TABLE_CT_STATE = 21,        /* drop invalid; established skip ahead */
+    TABLE_SERVICE_LB = 30,      /* services (select groups) */
+    TABLE_ENDPOINT_DNAT = 31,   /* ct(nat) to the chosen endpoint */
+    TABLE_EGRESS_RULE = 40,     /* NetworkPolicy egress rules */
+    TABLE_EGRESS_DEFAULT = 41,  /* egress default deny of isolated pods */
+    TABLE_L3_FORWARDING = 50,   /* local pod: rewrite MACs, dec TTL */
+    TABLE_L2_FORWARDING = 60,   /* dst MAC -> output port in reg1 */
+    TABLE_INGRESS_RULE = 70,    /* NetworkPolicy ingress rules */
+    TABLE_INGRESS_DEFAULT = 71, /* ingress default deny of isolated pods */
+    TABLE_CT_COMMIT = 80,       /* commit new connections */
+    TABLE_OUTPUT = 90,          /* output to reg1 */
+};
+
+/* reg0[0..3]: where the packet entered (enum port_class). */
+#define REG_PORT_CLASS_REG 0
+#define REG_PORT_CLASS_OFS 0
+#define REG_PORT_CLASS_BITS 4
+#define REG_PORT_CLASS "NXM_NX_REG0[0..3]"
+#define REG_PORT_CLASS_MASK 0xf
+
+/* reg1: the output port chosen by L2Forwarding. */
+#define REG_OUT_PORT_REG 1
+#define REG_OUT_PORT "NXM_NX_REG1[]"
+
+enum port_class {
+    PORT_CLASS_POD = 1,
+    PORT_CLASS_GATEWAY = 2,
+    PORT_CLASS_TUNNEL = 3,
+    PORT_CLASS_UPLINK = 4,
+};
+
+/* Conntrack zone of pod traffic. */
+#define CT_ZONE_POD 65001
+
+static_assert(PORT_CLASS_UPLINK <= REG_PORT_CLASS_MASK,
+              "port classes must fit reg0[0..3]");
+static_assert(REG_PORT_CLASS_REG != REG_OUT_PORT_REG,
+              "the port class and output port registers must not overlap");
+static_assert(TABLE_CLASSIFIER < TABLE_SPOOF_GUARD
+              && TABLE_SPOOF_GUARD < TABLE_ARP_RESPONDER
+              && TABLE_ARP_RESPONDER < TABLE_CT_ZONE
+              && TABLE_CT_ZONE < TABLE_CT_STATE
+              && TABLE_CT_STATE < TABLE_SERVICE_LB
+              && TABLE_SERVICE_LB < TABLE_ENDPOINT_DNAT
+              && TABLE_ENDPOINT_DNAT < TABLE_EGRESS_RULE
+              && TABLE_EGRESS_RULE < TABLE_EGRESS_DEFAULT
+              && TABLE_EGRESS_DEFAULT < TABLE_L3_FORWARDING
+              && TABLE_L3_FORWARDING < TABLE_L2_FORWARDING
+              && TABLE_L2_FORWARDING < TABLE_INGRESS_RULE
+              && TABLE_INGRESS_RULE < TABLE_INGRESS_DEFAULT
+              && TABLE_INGRESS_DEFAULT < TABLE_CT_COMMIT
+              && TABLE_CT_COMMIT < TABLE_OUTPUT,
+              "goto_table only moves forward: tables must be in pipeline order");
+
+#endif /* tables.h */
