@@ -28,7 +28,7 @@ struct agent_options {
     size_t n_verbosity;
 };
 
-static void
+static void OVS_NO_RETURN
 usage(void)
 {
     printf("%s: Seine node agent\n"

@@ -77,4 +77,26 @@ int flowtab_commit(struct flowtab *, struct ofconn *);
 /* True if the desired set differs from the installed set. */
 bool flowtab_has_changes(const struct flowtab *);
 
+/* Records a flow as installed on the switch with the full 'cookie' (owner
+ * and round), as flowtab_sync_installed() would from a dump.  For tests
+ * and tools that know the switch's state.  0 or -EINVAL. */
+int flowtab_add_installed_flow(struct flowtab *, uint64_t cookie,
+                               uint8_t table, uint16_t priority,
+                               const char *match, const char *actions);
+int flowtab_add_installed_group(struct flowtab *, uint32_t group_id,
+                                const char *spec);
+
+/* Appends what the next flowtab_commit() would send, one operation per
+ * line in bundle order:
+ *   "add-group group_id=G,SPEC"
+ *   "modify-group group_id=G,SPEC"
+ *   "add table=T,priority=P[,MATCH] cookie=0xC actions=ACTIONS"
+ *   "modify table=T,priority=P[,MATCH] cookie=0xC actions=ACTIONS"
+ *   "delete table=T,priority=P[,MATCH] cookie=0xC"
+ *   "delete-group group_id=G"
+ * Within each kind, flows sort as in flowtab_format_desired() and groups
+ * by id.  "modify" is sent as an OpenFlow add, which replaces the flow in
+ * place and keeps its counters; "delete" matches the installed cookie. */
+void flowtab_format_diff(const struct flowtab *, struct ds *);
+
 #endif /* flowtab.h */

@@ -9,6 +9,7 @@
 #ifndef OFCONN_H
 #define OFCONN_H 1
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ofconn;
@@ -38,5 +39,12 @@ int ofconn_dump_flows(struct ofconn *,
 /* Same for groups (struct ofputil_group_desc *). */
 int ofconn_dump_groups(struct ofconn *,
                        void (*cb)(const void *gd, void *aux), void *aux);
+
+/* Injects 'packet' ('len' bytes, starting with its Ethernet header) as if
+ * it had arrived on OpenFlow port 'in_port', through the flow table from
+ * table 0 (a packet-out to OFPP_TABLE), and waits until the switch has
+ * processed it.  0, or -EPROTO if the switch refused it. */
+int ofconn_packet_out(struct ofconn *, uint32_t in_port,
+                      const void *packet, size_t len);
 
 #endif /* ofconn.h */

@@ -14,6 +14,7 @@
 #define OVSBRIDGE_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ovsbridge;

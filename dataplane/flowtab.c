@@ -1,0 +1,1015 @@
+#include <config.h>
+#include "flowtab.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cookie.h"
+#include "nx-match.h"
+#include "ofconn.h"
+#include "openflow/openflow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "hash.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(flowtab);
+
+/*
+ * Four tables, all keyed the same way:
+ *
+ *                 desired                         installed
+ *   flows   (table, priority, match) ->   (table, priority, match) ->
+ *           actions, owner                actions, cookie (owner + round)
+ *   groups  group_id -> spec, owner       group_id -> spec
+ *
+ * 'match', 'actions' and 'spec' are canonical text: the flow or group is
+ * parsed, encoded as OpenFlow 1.5 and decoded again, and then printed with
+ * OVS's own formatters.  A flow dumped from the switch goes through the
+ * same round trip, so a flow the switch holds and the same flow desired
+ * print identically whatever quirks the wire encoding has (a "load:" may
+ * come back as "set_field:", for example).  Each entry also keeps the
+ * decoded match and actions, which is what gets encoded at commit.
+ *
+ * The difference desired - installed is computed fresh each time from the
+ * four tables (diff_compute()); nothing else tracks pending changes, so
+ * the installed tables are the only record of what the switch has, and
+ * they change only when the switch confirmed a bundle, or on a dump.
+ *
+ * Installed flows are those whose cookie kind is one of cookie.h's: flows
+ * with other cookies belong to someone else and are never touched.  Groups
+ * have no cookie, so every group on the bridge counts as installed by us:
+ * the bridge is Seine's.
+ */
+
+struct ft_flow {
+    struct hmap_node node;
+    uint8_t table;
+    uint16_t priority;
+    char *match_s;
+    char *actions_s;
+    uint64_t cookie;            /* desired: owner; installed: full cookie */
+    struct minimatch match;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+};
+
+struct ft_group {
+    struct hmap_node node;
+    uint32_t id;
+    uint64_t owner;             /* desired only */
+    char *spec_s;               /* canonical, without group_id */
+};
+
+struct flowtab {
+    uint16_t round;
+    struct hmap desired_flows;
+    struct hmap installed_flows;
+    struct hmap desired_groups;
+    struct hmap installed_groups;
+};
+
+/* The operations that turn the installed set into the desired one, in the
+ * order the bundle applies them: groups exist before flows refer to them,
+ * and are deleted only after the flows that used them. */
+enum ft_op_type {
+    FT_GROUP_ADD,
+    FT_GROUP_MODIFY,
+    FT_FLOW_ADD,
+    FT_FLOW_MODIFY,             /* sent as an add: it keeps the counters */
+    FT_FLOW_DELETE,
+    FT_GROUP_DELETE,
+};
+
+struct ft_op {
+    enum ft_op_type type;
+    const struct ft_flow *flow;     /* desired; installed for deletes */
+    const struct ft_group *group;   /* likewise */
+};
+
+struct ft_diff {
+    struct ft_op *ops;
+    size_t n, allocated;
+};
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Flows and groups are always encoded with this protocol to make their
+ * canonical text. */
+#define FT_CANON_PROTOCOL OFPUTIL_P_OF15_OXM
+#define FT_CANON_VERSION OFP15_VERSION
+
+static uint32_t
+ft_flow_hash(uint8_t table, uint16_t priority, const char *match_s)
+{
+    return hash_string(match_s, hash_int(((uint32_t) table << 16) | priority,
+                                         0));
+}
+
+static void
+flow_free(struct ft_flow *f)
+{
+    if (f) {
+        free(f->match_s);
+        free(f->actions_s);
+        minimatch_destroy(&f->match);
+        free(f->ofpacts);
+        free(f);
+    }
+}
+
+static struct ft_flow *
+flow_clone(const struct ft_flow *src)
+{
+    struct ft_flow *f = xzalloc(sizeof *f);
+
+    f->node.hash = src->node.hash;
+    f->table = src->table;
+    f->priority = src->priority;
+    f->match_s = xstrdup(src->match_s);
+    f->actions_s = xstrdup(src->actions_s);
+    f->cookie = src->cookie;
+    minimatch_clone(&f->match, &src->match);
+    f->ofpacts = xmemdup(src->ofpacts, src->ofpacts_len);
+    f->ofpacts_len = src->ofpacts_len;
+    return f;
+}
+
+static struct ft_flow *
+flow_find(const struct hmap *flows, const struct ft_flow *key)
+{
+    struct ft_flow *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, node, key->node.hash, flows) {
+        if (f->table == key->table && f->priority == key->priority
+            && !strcmp(f->match_s, key->match_s)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static void
+flows_clear(struct hmap *flows)
+{
+    struct ft_flow *f;
+
+    HMAP_FOR_EACH_POP (f, node, flows) {
+        flow_free(f);
+    }
+}
+
+/* Builds the canonical entry for 'fm' (match, priority, table, actions)
+ * through an OpenFlow 1.5 round trip.  Returns NULL if the switch would
+ * not accept it. */
+static struct ft_flow *
+flow_canonicalize(const struct ofputil_flow_mod *fm_in)
+{
+    struct ofpbuf *msg = ofputil_encode_flow_mod(fm_in, FT_CANON_PROTOCOL);
+    struct ofputil_flow_mod fm;
+    struct ofpbuf ofpacts;
+
+    ofpbuf_init(&ofpacts, 64);
+    enum ofperr err = ofputil_decode_flow_mod(&fm, msg->data,
+                                              FT_CANON_PROTOCOL, NULL, NULL,
+                                              &ofpacts, OFPP_MAX, 255);
+    ofpbuf_delete(msg);
+    if (err) {
+        VLOG_WARN_RL(&rl, "flow does not survive OpenFlow 1.5 encoding: %s",
+                     ofperr_to_string(err));
+        ofpbuf_uninit(&ofpacts);
+        return NULL;
+    }
+
+    struct ft_flow *f = xzalloc(sizeof *f);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct match match;
+
+    f->table = fm.table_id;
+    f->priority = fm.priority;
+    f->match = fm.match;
+    minimatch_expand(&f->match, &match);
+    match_format(&match, NULL, &s, OFP_DEFAULT_PRIORITY);
+    f->match_s = ds_steal_cstr(&s);
+
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(fm.ofpacts, fm.ofpacts_len, &fp);
+    f->actions_s = ds_steal_cstr(&s);
+    f->ofpacts = xmemdup(fm.ofpacts, fm.ofpacts_len);
+    f->ofpacts_len = fm.ofpacts_len;
+    ofpbuf_uninit(&ofpacts);
+
+    f->node.hash = ft_flow_hash(f->table, f->priority, f->match_s);
+    return f;
+}
+
+/* OpenFlow cannot carry a field whose prerequisite is missing ("nw_src"
+ * without "ip"): the encoder drops it, and the switch would install a
+ * broader flow than the one written.  Such a flow is refused instead. */
+static bool
+match_survived(const struct minimatch *parsed, const char *canonical)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct match match;
+
+    minimatch_expand(parsed, &match);
+    match_format(&match, NULL, &s, OFP_DEFAULT_PRIORITY);
+    bool same = !strcmp(ds_cstr(&s), canonical);
+    ds_destroy(&s);
+    return same;
+}
+
+/* Parses a flow given as separate match and actions text.  Anything but
+ * match and actions (timeouts, flags, a cookie, another table) would be
+ * lost in the canonical form, so it is refused. */
+static int
+flow_parse(uint8_t table, uint16_t priority, const char *match,
+           const char *actions, struct ft_flow **flowp)
+{
+    enum ofputil_protocol usable;
+    struct ofputil_flow_mod fm;
+    int error = 0;
+
+    *flowp = NULL;
+    if (table == OFPTT_ALL) {
+        VLOG_WARN_RL(&rl, "table %u is not a flow table", table);
+        return -EINVAL;
+    }
+
+    char *text = xasprintf("table=%u,priority=%u%s%s,actions=%s",
+                           table, priority, *match ? "," : "", match,
+                           actions);
+    char *msg = parse_ofp_str(&fm, OFPFC_ADD, text, NULL, NULL, &usable);
+    if (msg) {
+        VLOG_WARN_RL(&rl, "bad flow \"%s\": %s", text, msg);
+        free(msg);
+        free(text);
+        return -EINVAL;
+    }
+
+    if (!(usable & FT_CANON_PROTOCOL)) {
+        VLOG_WARN_RL(&rl, "flow \"%s\" cannot be sent with OpenFlow 1.5",
+                     text);
+        error = -EINVAL;
+    } else if (fm.table_id != table || fm.priority != priority
+               || fm.new_cookie || fm.idle_timeout || fm.hard_timeout
+               || fm.flags || fm.importance) {
+        VLOG_WARN_RL(&rl, "flow \"%s\": only match and actions may be "
+                     "given", text);
+        error = -EINVAL;
+    } else {
+        *flowp = flow_canonicalize(&fm);
+        error = *flowp ? 0 : -EINVAL;
+    }
+    if (!error && !match_survived(&fm.match, (*flowp)->match_s)) {
+        VLOG_WARN_RL(&rl, "flow \"%s\": match field without its "
+                     "prerequisite (\"ip\", \"tcp\", ...)", text);
+        flow_free(*flowp);
+        *flowp = NULL;
+        error = -EINVAL;
+    }
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+    free(text);
+    return error;
+}
+
+static void
+group_free(struct ft_group *g)
+{
+    if (g) {
+        free(g->spec_s);
+        free(g);
+    }
+}
+
+static struct ft_group *
+group_clone(const struct ft_group *src)
+{
+    struct ft_group *g = xzalloc(sizeof *g);
+
+    g->node.hash = src->node.hash;
+    g->id = src->id;
+    g->owner = src->owner;
+    g->spec_s = xstrdup(src->spec_s);
+    return g;
+}
+
+static struct ft_group *
+group_find(const struct hmap *groups, uint32_t id)
+{
+    struct ft_group *g;
+
+    HMAP_FOR_EACH_WITH_HASH (g, node, hash_int(id, 0), groups) {
+        if (g->id == id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static void
+groups_clear(struct hmap *groups)
+{
+    struct ft_group *g;
+
+    HMAP_FOR_EACH_POP (g, node, groups) {
+        group_free(g);
+    }
+}
+
+/* Prints a group the way "ovs-ofctl add-group" reads it, without group_id
+ * and bucket ids: the switch numbers buckets itself. */
+static char *
+group_format(uint8_t type, const struct ovs_list *buckets,
+             const struct ofputil_group_props *props)
+{
+    static const char *const types[] = { "all", "select", "indirect", "ff" };
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const struct ofputil_bucket *bucket;
+
+    ds_put_format(&s, "type=%s", type < ARRAY_SIZE(types) ? types[type]
+                                                         : "unknown");
+    if (props->selection_method[0]) {
+        ds_put_format(&s, ",selection_method=%s", props->selection_method);
+        if (props->selection_method_param) {
+            ds_put_format(&s, ",selection_method_param=%"PRIu64,
+                          props->selection_method_param);
+        }
+        size_t n = bitmap_count1(props->fields.used.bm, MFF_N_IDS);
+        if (n) {
+            ds_put_cstr(&s, n == 1 ? ",fields=" : ",fields(");
+            oxm_format_field_array(&s, &props->fields);
+            if (n > 1) {
+                ds_put_char(&s, ')');
+            }
+        }
+    }
+    LIST_FOR_EACH (bucket, list_node, buckets) {
+        ds_put_cstr(&s, ",bucket=");
+        if (bucket->weight != (type == OFPGT11_SELECT ? 1 : 0)) {
+            ds_put_format(&s, "weight:%"PRIu16",", bucket->weight);
+        }
+        if (bucket->watch_port != OFPP_NONE
+            && bucket->watch_port != OFPP_ANY) {
+            ds_put_cstr(&s, "watch_port:");
+            ofputil_format_port(bucket->watch_port, NULL, &s);
+            ds_put_char(&s, ',');
+        }
+        if (bucket->watch_group != OFPG_ANY) {
+            ds_put_format(&s, "watch_group:%"PRIu32",", bucket->watch_group);
+        }
+        ds_put_cstr(&s, "actions=");
+        struct ofpact_format_params fp = { .s = &s };
+        ofpacts_format(bucket->ofpacts, bucket->ofpacts_len, &fp);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* Parses "group_id=ID,SPEC" for 'command' into '*gm'. */
+static int
+group_parse_mod(uint32_t id, const char *spec, int command,
+                struct ofputil_group_mod *gm)
+{
+    enum ofputil_protocol usable;
+    char *text = xasprintf("group_id=%"PRIu32"%s%s", id, *spec ? "," : "",
+                           spec);
+    char *msg = parse_ofp_group_mod_str(gm, command, text, NULL, NULL,
+                                        &usable);
+    int error = 0;
+
+    if (msg) {
+        VLOG_WARN_RL(&rl, "bad group \"%s\": %s", text, msg);
+        free(msg);
+        error = -EINVAL;
+    } else if (gm->group_id != id || !(usable & FT_CANON_PROTOCOL)) {
+        VLOG_WARN_RL(&rl, "group \"%s\": group_id is given separately and "
+                     "the group must suit OpenFlow 1.5", text);
+        ofputil_uninit_group_mod(gm);
+        error = -EINVAL;
+    }
+    free(text);
+    return error;
+}
+
+/* Builds the canonical entry for a group from its spec, through an
+ * OpenFlow 1.5 round trip. */
+static int
+group_parse(uint32_t id, const char *spec, struct ft_group **groupp)
+{
+    struct ofputil_group_mod gm, gm2;
+
+    *groupp = NULL;
+    if (id > OFPG_MAX) {
+        VLOG_WARN_RL(&rl, "group_id %"PRIu32" is reserved", id);
+        return -EINVAL;
+    }
+    int error = group_parse_mod(id, spec, OFPGC11_ADD, &gm);
+    if (error) {
+        return error;
+    }
+
+    struct ofpbuf *msg = ofputil_encode_group_mod(FT_CANON_VERSION, &gm,
+                                                  NULL, -1);
+    enum ofperr err = ofputil_decode_group_mod(msg->data, &gm2);
+    ofpbuf_delete(msg);
+    ofputil_uninit_group_mod(&gm);
+    if (err) {
+        VLOG_WARN_RL(&rl, "group %"PRIu32" does not survive OpenFlow 1.5 "
+                     "encoding: %s", id, ofperr_to_string(err));
+        return -EINVAL;
+    }
+
+    struct ft_group *g = xzalloc(sizeof *g);
+    g->node.hash = hash_int(id, 0);
+    g->id = id;
+    g->spec_s = group_format(gm2.type, &gm2.buckets, &gm2.props);
+    ofputil_uninit_group_mod(&gm2);
+    *groupp = g;
+    return 0;
+}
+
+struct flowtab *
+flowtab_create(uint16_t round)
+{
+    struct flowtab *ft = xzalloc(sizeof *ft);
+
+    ft->round = round;
+    hmap_init(&ft->desired_flows);
+    hmap_init(&ft->installed_flows);
+    hmap_init(&ft->desired_groups);
+    hmap_init(&ft->installed_groups);
+    return ft;
+}
+
+void
+flowtab_destroy(struct flowtab *ft)
+{
+    if (ft) {
+        flows_clear(&ft->desired_flows);
+        flows_clear(&ft->installed_flows);
+        groups_clear(&ft->desired_groups);
+        groups_clear(&ft->installed_groups);
+        hmap_destroy(&ft->desired_flows);
+        hmap_destroy(&ft->installed_flows);
+        hmap_destroy(&ft->desired_groups);
+        hmap_destroy(&ft->installed_groups);
+        free(ft);
+    }
+}
+
+uint16_t
+flowtab_round(const struct flowtab *ft)
+{
+    return ft->round;
+}
+
+int
+flowtab_add_flow(struct flowtab *ft, uint64_t owner, uint8_t table,
+                 uint16_t priority, const char *match, const char *actions)
+{
+    struct ft_flow *f;
+    int error = flow_parse(table, priority, match, actions, &f);
+
+    if (error) {
+        return error;
+    }
+    f->cookie = owner & COOKIE_OWNER_MASK;
+
+    struct ft_flow *old = flow_find(&ft->desired_flows, f);
+    if (old) {
+        bool same = old->cookie == f->cookie
+                    && !strcmp(old->actions_s, f->actions_s);
+        if (!same) {
+            VLOG_WARN_RL(&rl, "flow table=%u,priority=%u,%s of owner "
+                         "%#"PRIx64" conflicts with owner %#"PRIx64,
+                         table, priority, f->match_s, f->cookie, old->cookie);
+        }
+        flow_free(f);
+        return same ? 0 : -EEXIST;
+    }
+    hmap_insert_fast(&ft->desired_flows, &f->node, f->node.hash);
+    return 0;
+}
+
+int
+flowtab_add_group(struct flowtab *ft, uint64_t owner, uint32_t group_id,
+                  const char *spec)
+{
+    struct ft_group *g;
+    int error = group_parse(group_id, spec, &g);
+
+    if (error) {
+        return error;
+    }
+    g->owner = owner & COOKIE_OWNER_MASK;
+
+    struct ft_group *old = group_find(&ft->desired_groups, group_id);
+    if (old) {
+        bool same = old->owner == g->owner && !strcmp(old->spec_s, g->spec_s);
+        if (!same) {
+            VLOG_WARN_RL(&rl, "group %"PRIu32" of owner %#"PRIx64" conflicts "
+                         "with owner %#"PRIx64, group_id, g->owner,
+                         old->owner);
+        }
+        group_free(g);
+        return same ? 0 : -EEXIST;
+    }
+    hmap_insert(&ft->desired_groups, &g->node, g->node.hash);
+    return 0;
+}
+
+int
+flowtab_add_installed_flow(struct flowtab *ft, uint64_t cookie,
+                           uint8_t table, uint16_t priority,
+                           const char *match, const char *actions)
+{
+    struct ft_flow *f;
+    int error = flow_parse(table, priority, match, actions, &f);
+
+    if (error) {
+        return error;
+    }
+    f->cookie = cookie;
+
+    struct ft_flow *old = flow_find(&ft->installed_flows, f);
+    if (old) {
+        hmap_remove(&ft->installed_flows, &old->node);
+        flow_free(old);
+    }
+    hmap_insert(&ft->installed_flows, &f->node, f->node.hash);
+    return 0;
+}
+
+int
+flowtab_add_installed_group(struct flowtab *ft, uint32_t group_id,
+                            const char *spec)
+{
+    struct ft_group *g;
+    int error = group_parse(group_id, spec, &g);
+
+    if (error) {
+        return error;
+    }
+    struct ft_group *old = group_find(&ft->installed_groups, group_id);
+    if (old) {
+        hmap_remove(&ft->installed_groups, &old->node);
+        group_free(old);
+    }
+    hmap_insert(&ft->installed_groups, &g->node, g->node.hash);
+    return 0;
+}
+
+void
+flowtab_remove_owner(struct flowtab *ft, uint64_t owner)
+{
+    struct ft_flow *f;
+    struct ft_group *g;
+
+    owner &= COOKIE_OWNER_MASK;
+    HMAP_FOR_EACH_SAFE (f, node, &ft->desired_flows) {
+        if (f->cookie == owner) {
+            hmap_remove(&ft->desired_flows, &f->node);
+            flow_free(f);
+        }
+    }
+    HMAP_FOR_EACH_SAFE (g, node, &ft->desired_groups) {
+        if (g->owner == owner) {
+            hmap_remove(&ft->desired_groups, &g->node);
+            group_free(g);
+        }
+    }
+}
+
+size_t
+flowtab_count(const struct flowtab *ft)
+{
+    return hmap_count(&ft->desired_flows);
+}
+
+size_t
+flowtab_count_owner(const struct flowtab *ft, uint64_t owner)
+{
+    const struct ft_flow *f;
+    size_t n = 0;
+
+    owner &= COOKIE_OWNER_MASK;
+    HMAP_FOR_EACH (f, node, &ft->desired_flows) {
+        n += f->cookie == owner;
+    }
+    return n;
+}
+
+/* Table ascending, priority descending, then match: the order in which a
+ * reader expects a pipeline. */
+static int
+flow_compare(const void *a_, const void *b_)
+{
+    const struct ft_flow *a = *(const struct ft_flow *const *) a_;
+    const struct ft_flow *b = *(const struct ft_flow *const *) b_;
+
+    if (a->table != b->table) {
+        return a->table < b->table ? -1 : 1;
+    }
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return strcmp(a->match_s, b->match_s);
+}
+
+static void
+format_flow(struct ds *s, const struct ft_flow *f)
+{
+    ds_put_format(s, "table=%u,priority=%u%s%s", f->table, f->priority,
+                  *f->match_s ? "," : "", f->match_s);
+}
+
+void
+flowtab_format_desired(const struct flowtab *ft, uint64_t owner,
+                       struct ds *s)
+{
+    size_t n = hmap_count(&ft->desired_flows);
+    const struct ft_flow **flows = xmalloc((n ? n : 1) * sizeof *flows);
+    const struct ft_flow *f;
+    size_t k = 0;
+
+    owner &= COOKIE_OWNER_MASK;
+    HMAP_FOR_EACH (f, node, &ft->desired_flows) {
+        if (!owner || f->cookie == owner) {
+            flows[k++] = f;
+        }
+    }
+    qsort(flows, k, sizeof *flows, flow_compare);
+    for (size_t i = 0; i < k; i++) {
+        format_flow(s, flows[i]);
+        ds_put_format(s, " actions=%s\n", flows[i]->actions_s);
+    }
+    free(flows);
+}
+
+static void
+diff_push(struct ft_diff *d, enum ft_op_type type,
+          const struct ft_flow *flow, const struct ft_group *group)
+{
+    if (d->n >= d->allocated) {
+        d->ops = x2nrealloc(d->ops, &d->allocated, sizeof *d->ops);
+    }
+    d->ops[d->n++] = (struct ft_op) { type, flow, group };
+}
+
+static int
+op_compare(const void *a_, const void *b_)
+{
+    const struct ft_op *a = a_;
+    const struct ft_op *b = b_;
+
+    if (a->type != b->type) {
+        return a->type < b->type ? -1 : 1;
+    }
+    if (a->flow) {
+        return flow_compare(&a->flow, &b->flow);
+    }
+    return a->group->id < b->group->id ? -1 : a->group->id > b->group->id;
+}
+
+static void
+diff_compute_groups(const struct flowtab *ft, struct ft_diff *d)
+{
+    const struct ft_group *g;
+
+    HMAP_FOR_EACH (g, node, &ft->desired_groups) {
+        const struct ft_group *old = group_find(&ft->installed_groups, g->id);
+        if (!old) {
+            diff_push(d, FT_GROUP_ADD, NULL, g);
+        } else if (strcmp(old->spec_s, g->spec_s)) {
+            diff_push(d, FT_GROUP_MODIFY, NULL, g);
+        }
+    }
+    HMAP_FOR_EACH (g, node, &ft->installed_groups) {
+        if (!group_find(&ft->desired_groups, g->id)) {
+            diff_push(d, FT_GROUP_DELETE, NULL, g);
+        }
+    }
+}
+
+/* A desired flow is up to date only if the switch has it with the same
+ * actions and with this round's cookie: after a restart, every flow is
+ * re-added once so that its cookie names the new round. */
+static void
+diff_compute_flows(const struct flowtab *ft, struct ft_diff *d)
+{
+    const struct ft_flow *f;
+
+    HMAP_FOR_EACH (f, node, &ft->desired_flows) {
+        const struct ft_flow *old = flow_find(&ft->installed_flows, f);
+        if (!old) {
+            diff_push(d, FT_FLOW_ADD, f, NULL);
+        } else if (old->cookie != (f->cookie | ft->round)
+                   || strcmp(old->actions_s, f->actions_s)) {
+            diff_push(d, FT_FLOW_MODIFY, f, NULL);
+        }
+    }
+    HMAP_FOR_EACH (f, node, &ft->installed_flows) {
+        if (!flow_find(&ft->desired_flows, f)) {
+            diff_push(d, FT_FLOW_DELETE, f, NULL);
+        }
+    }
+}
+
+static void
+diff_compute(const struct flowtab *ft, struct ft_diff *d)
+{
+    *d = (struct ft_diff) { NULL, 0, 0 };
+    diff_compute_groups(ft, d);
+    diff_compute_flows(ft, d);
+    if (d->n) {
+        qsort(d->ops, d->n, sizeof *d->ops, op_compare);
+    }
+}
+
+static void
+diff_destroy(struct ft_diff *d)
+{
+    free(d->ops);
+}
+
+bool
+flowtab_has_changes(const struct flowtab *ft)
+{
+    struct ft_diff d;
+
+    diff_compute(ft, &d);
+    bool changes = d.n > 0;
+    diff_destroy(&d);
+    return changes;
+}
+
+void
+flowtab_format_diff(const struct flowtab *ft, struct ds *s)
+{
+    static const char *const names[] = {
+        [FT_GROUP_ADD] = "add-group",
+        [FT_GROUP_MODIFY] = "modify-group",
+        [FT_FLOW_ADD] = "add",
+        [FT_FLOW_MODIFY] = "modify",
+        [FT_FLOW_DELETE] = "delete",
+        [FT_GROUP_DELETE] = "delete-group",
+    };
+    struct ft_diff d;
+
+    diff_compute(ft, &d);
+    for (size_t i = 0; i < d.n; i++) {
+        const struct ft_op *op = &d.ops[i];
+
+        ds_put_format(s, "%s ", names[op->type]);
+        if (op->group) {
+            ds_put_format(s, "group_id=%"PRIu32, op->group->id);
+            if (op->type != FT_GROUP_DELETE) {
+                ds_put_format(s, ",%s", op->group->spec_s);
+            }
+        } else if (op->type == FT_FLOW_DELETE) {
+            format_flow(s, op->flow);
+            ds_put_format(s, " cookie=%#"PRIx64, op->flow->cookie);
+        } else {
+            format_flow(s, op->flow);
+            ds_put_format(s, " cookie=%#"PRIx64" actions=%s",
+                          op->flow->cookie | ft->round, op->flow->actions_s);
+        }
+        ds_put_char(s, '\n');
+    }
+    diff_destroy(&d);
+}
+
+static struct ofpbuf *
+encode_flow_op(const struct flowtab *ft, const struct ft_op *op,
+               enum ofputil_protocol protocol)
+{
+    const struct ft_flow *f = op->flow;
+    struct ofputil_flow_mod fm = {
+        .match = f->match,
+        .priority = f->priority,
+        .table_id = f->table,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+    };
+
+    if (op->type == FT_FLOW_DELETE) {
+        /* Matching the exact cookie leaves alone a flow that someone else
+         * put in its place since the last dump. */
+        fm.command = OFPFC_DELETE_STRICT;
+        fm.cookie = htonll(f->cookie);
+        fm.cookie_mask = OVS_BE64_MAX;
+        fm.new_cookie = OVS_BE64_MAX;
+    } else {
+        fm.command = OFPFC_ADD;
+        fm.new_cookie = htonll(f->cookie | ft->round);
+        fm.ofpacts = f->ofpacts;
+        fm.ofpacts_len = f->ofpacts_len;
+    }
+    return ofputil_encode_flow_mod(&fm, protocol);
+}
+
+static struct ofpbuf *
+encode_group_op(const struct ft_op *op, enum ofp_version version)
+{
+    static const int commands[] = {
+        [FT_GROUP_ADD] = OFPGC11_ADD,
+        [FT_GROUP_MODIFY] = OFPGC11_MODIFY,
+        [FT_GROUP_DELETE] = OFPGC11_DELETE,
+    };
+    const struct ft_group *g = op->group;
+    struct ofputil_group_mod gm;
+
+    if (group_parse_mod(g->id, op->type == FT_GROUP_DELETE ? "" : g->spec_s,
+                        commands[op->type], &gm)) {
+        return NULL;
+    }
+    struct ofpbuf *msg = ofputil_encode_group_mod(version, &gm, NULL, -1);
+    ofputil_uninit_group_mod(&gm);
+    return msg;
+}
+
+static int
+encode_diff(const struct flowtab *ft, const struct ft_diff *d,
+            const struct ofconn *conn, struct ovs_list *msgs)
+{
+    ovs_list_init(msgs);
+    for (size_t i = 0; i < d->n; i++) {
+        const struct ft_op *op = &d->ops[i];
+        struct ofpbuf *msg = (op->flow
+                              ? encode_flow_op(ft, op, ofconn_protocol(conn))
+                              : encode_group_op(op, ofconn_version(conn)));
+        if (!msg) {
+            ofpbuf_list_delete(msgs);
+            return -EINVAL;
+        }
+        ovs_list_push_back(msgs, &msg->list_node);
+    }
+    return 0;
+}
+
+/* Brings the installed tables in line with what the switch now has after
+ * the bundle of 'd'. */
+static void
+diff_apply(struct flowtab *ft, const struct ft_diff *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct ft_op *op = &d->ops[i];
+
+        if (op->type == FT_FLOW_DELETE) {
+            struct ft_flow *f = CONST_CAST(struct ft_flow *, op->flow);
+            hmap_remove(&ft->installed_flows, &f->node);
+            flow_free(f);
+        } else if (op->type == FT_GROUP_DELETE) {
+            struct ft_group *g = CONST_CAST(struct ft_group *, op->group);
+            hmap_remove(&ft->installed_groups, &g->node);
+            group_free(g);
+        } else if (op->flow) {
+            struct ft_flow *old = flow_find(&ft->installed_flows, op->flow);
+            if (old) {
+                hmap_remove(&ft->installed_flows, &old->node);
+                flow_free(old);
+            }
+            struct ft_flow *f = flow_clone(op->flow);
+            f->cookie |= ft->round;
+            hmap_insert(&ft->installed_flows, &f->node, f->node.hash);
+        } else {
+            struct ft_group *old = group_find(&ft->installed_groups,
+                                              op->group->id);
+            if (old) {
+                hmap_remove(&ft->installed_groups, &old->node);
+                group_free(old);
+            }
+            struct ft_group *g = group_clone(op->group);
+            hmap_insert(&ft->installed_groups, &g->node, g->node.hash);
+        }
+    }
+}
+
+int
+flowtab_commit(struct flowtab *ft, struct ofconn *conn)
+{
+    struct ovs_list msgs;
+    struct ft_diff d;
+    int error = 0;
+
+    diff_compute(ft, &d);
+    if (!d.n) {
+        goto out;
+    }
+    error = encode_diff(ft, &d, conn, &msgs);
+    if (error) {
+        goto out;
+    }
+    error = ofconn_bundle(conn, &msgs);
+    if (error) {
+        VLOG_WARN("bundle of %zu changes not applied: %s", d.n,
+                  ovs_strerror(-error));
+        goto out;
+    }
+    VLOG_DBG("bundle of %zu changes applied", d.n);
+    diff_apply(ft, &d);
+out:
+    diff_destroy(&d);
+    return error;
+}
+
+struct sync_ctx {
+    struct hmap flows;
+    struct hmap groups;
+    int error;
+};
+
+static bool
+cookie_is_ours(uint64_t cookie)
+{
+    enum cookie_kind kind = cookie_get_kind(cookie);
+
+    return kind >= COOKIE_KIND_NODE && kind <= COOKIE_KIND_SERVICE;
+}
+
+static void
+sync_flow_cb(const void *fs_, void *ctx_)
+{
+    const struct ofputil_flow_stats *fs = fs_;
+    struct sync_ctx *ctx = ctx_;
+    uint64_t cookie = ntohll(fs->cookie);
+
+    if (!cookie_is_ours(cookie) || ctx->error) {
+        return;
+    }
+
+    struct ofputil_flow_mod fm = {
+        .command = OFPFC_ADD,
+        .priority = fs->priority,
+        .table_id = fs->table_id,
+        .new_cookie = fs->cookie,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .ofpacts = CONST_CAST(struct ofpact *, fs->ofpacts),
+        .ofpacts_len = fs->ofpacts_len,
+    };
+    minimatch_init(&fm.match, &fs->match);
+    struct ft_flow *f = flow_canonicalize(&fm);
+    minimatch_destroy(&fm.match);
+    if (!f) {
+        ctx->error = -EPROTO;
+        return;
+    }
+    f->cookie = cookie;
+    hmap_insert(&ctx->flows, &f->node, f->node.hash);
+}
+
+static void
+sync_group_cb(const void *gd_, void *ctx_)
+{
+    const struct ofputil_group_desc *gd = gd_;
+    struct sync_ctx *ctx = ctx_;
+    struct ft_group *g = xzalloc(sizeof *g);
+
+    g->node.hash = hash_int(gd->group_id, 0);
+    g->id = gd->group_id;
+    g->spec_s = group_format(gd->type, &gd->buckets, &gd->props);
+    hmap_insert(&ctx->groups, &g->node, g->node.hash);
+}
+
+int
+flowtab_sync_installed(struct flowtab *ft, struct ofconn *conn)
+{
+    struct sync_ctx ctx = { .error = 0 };
+
+    hmap_init(&ctx.flows);
+    hmap_init(&ctx.groups);
+    int error = ofconn_dump_flows(conn, sync_flow_cb, &ctx);
+    if (!error) {
+        error = ctx.error;
+    }
+    if (!error) {
+        error = ofconn_dump_groups(conn, sync_group_cb, &ctx);
+    }
+    if (!error) {
+        hmap_swap(&ctx.flows, &ft->installed_flows);
+        hmap_swap(&ctx.groups, &ft->installed_groups);
+        VLOG_INFO("switch has %zu of our flows and %zu groups",
+                  hmap_count(&ft->installed_flows),
+                  hmap_count(&ft->installed_groups));
+    }
+    flows_clear(&ctx.flows);
+    groups_clear(&ctx.groups);
+    hmap_destroy(&ctx.flows);
+    hmap_destroy(&ctx.groups);
+    return error;
+}

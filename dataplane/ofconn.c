@@ -1,0 +1,266 @@
+#include <config.h>
+#include "ofconn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "openflow/openflow.h"
+#include "flow.h"
+#include "openvswitch/list.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vconn.h"
+#include "openvswitch/vlog.h"
+#include "openvswitch/match.h"
+#include "socket-util.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ofconn);
+
+/* Only the connection setup honours the caller's timeout.  Once connected,
+ * every exchange uses libopenvswitch's blocking vconn helpers, which wait
+ * until the reply arrives or the connection fails: a switch that exits or
+ * restarts closes the socket and the call returns an error, but one that
+ * stays alive without answering would block the caller. */
+struct ofconn {
+    struct vconn *vconn;
+    enum ofp_version version;
+    enum ofputil_protocol protocol;
+};
+
+/* libopenvswitch returns positive errno values, and EOF (-1) when the peer
+ * closed the connection. */
+static int
+neg_errno(int error)
+{
+    return error == EOF ? -ECONNRESET : -error;
+}
+
+int
+ofconn_open(const char *target, int timeout_ms, struct ofconn **connp)
+{
+    uint32_t versions = (1u << OFP13_VERSION) | (1u << OFP14_VERSION)
+                        | (1u << OFP15_VERSION);
+    struct vconn *vconn;
+    int error;
+
+    *connp = NULL;
+    error = vconn_open(target, versions, DSCP_DEFAULT, &vconn);
+    if (error) {
+        VLOG_WARN("%s: cannot open: %s", target, ovs_strerror(error));
+        return neg_errno(error);
+    }
+    error = vconn_connect_block(vconn, timeout_ms);
+    if (error) {
+        VLOG_WARN("%s: cannot connect: %s", target,
+                  ovs_retval_to_string(error));
+        vconn_close(vconn);
+        return neg_errno(error);
+    }
+
+    struct ofconn *conn = xzalloc(sizeof *conn);
+    conn->vconn = vconn;
+    conn->version = vconn_get_version(vconn);
+    conn->protocol = ofputil_protocol_from_ofp_version(conn->version);
+    VLOG_DBG("%s: connected with %s", target,
+             ofputil_version_to_string(conn->version));
+    *connp = conn;
+    return 0;
+}
+
+void
+ofconn_close(struct ofconn *conn)
+{
+    if (conn) {
+        vconn_close(conn->vconn);
+        free(conn);
+    }
+}
+
+int
+ofconn_version(const struct ofconn *conn)
+{
+    return conn->version;
+}
+
+uint32_t
+ofconn_protocol(const struct ofconn *conn)
+{
+    return conn->protocol;
+}
+
+/* Logs each error the switch sent and frees them.  The failing request is
+ * printed along with the error, since the error alone rarely says which
+ * flow was refused. */
+static void
+log_errors(struct ofconn *conn, struct ovs_list *errors)
+{
+    struct ofpbuf *error;
+
+    LIST_FOR_EACH_POP (error, list_node, errors) {
+        char *s = ofp_to_string(error->data, error->size, NULL, NULL, 2);
+        VLOG_WARN("%s: bundle refused: %s", vconn_get_name(conn->vconn), s);
+        free(s);
+        ofpbuf_delete(error);
+    }
+}
+
+int
+ofconn_bundle(struct ofconn *conn, struct ovs_list *msgs)
+{
+    struct ovs_list errors;
+    int error;
+
+    if (ovs_list_is_empty(msgs)) {
+        return 0;
+    }
+    error = vconn_bundle_transact(conn->vconn, msgs,
+                                  OFPBF_ORDERED | OFPBF_ATOMIC, &errors);
+    bool refused = !ovs_list_is_empty(&errors);
+    log_errors(conn, &errors);
+    ofpbuf_list_delete(msgs);
+    if (error) {
+        if (!refused) {
+            VLOG_WARN("%s: bundle failed: %s", vconn_get_name(conn->vconn),
+                      ovs_retval_to_string(error));
+        }
+        return refused ? -EPROTO : neg_errno(error);
+    }
+    return 0;
+}
+
+int
+ofconn_dump_flows(struct ofconn *conn,
+                  void (*cb)(const void *fs, void *aux), void *aux)
+{
+    struct ofputil_flow_stats_request fsr = {
+        .aggregate = false,
+        .cookie = 0,
+        .cookie_mask = 0,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = OFPTT_ALL,
+    };
+    struct ofputil_flow_stats *fses;
+    size_t n_fses;
+
+    match_init_catchall(&fsr.match);
+    int error = vconn_dump_flows(conn->vconn, &fsr, conn->protocol,
+                                 &fses, &n_fses);
+    if (error) {
+        VLOG_WARN("%s: flow dump failed: %s", vconn_get_name(conn->vconn),
+                  ovs_retval_to_string(error));
+        return neg_errno(error);
+    }
+    for (size_t i = 0; i < n_fses; i++) {
+        cb(&fses[i], aux);
+    }
+    for (size_t i = 0; i < n_fses; i++) {
+        free(CONST_CAST(struct ofpact *, fses[i].ofpacts));
+    }
+    free(fses);
+    return 0;
+}
+
+/* Decodes every group description in one multipart reply. */
+static int
+parse_group_reply(struct ofconn *conn, const struct ofpbuf *reply,
+                  void (*cb)(const void *gd, void *aux), void *aux)
+{
+    const struct ofp_header *oh = reply->data;
+    enum ofptype type;
+
+    if (ofptype_decode(&type, oh) || type != OFPTYPE_GROUP_DESC_STATS_REPLY) {
+        char *s = ofp_to_string(reply->data, reply->size, NULL, NULL, 1);
+        VLOG_WARN("%s: group dump failed: %s", vconn_get_name(conn->vconn), s);
+        free(s);
+        return -EPROTO;
+    }
+
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    for (;;) {
+        struct ofputil_group_desc gd;
+        int retval = ofputil_decode_group_desc_reply(&gd, &b, oh->version);
+        if (retval == EOF) {
+            return 0;
+        } else if (retval) {
+            VLOG_WARN("%s: bad group description: %s",
+                      vconn_get_name(conn->vconn), ofperr_to_string(retval));
+            return -EPROTO;
+        }
+        cb(&gd, aux);
+        ofputil_uninit_group_desc(&gd);
+    }
+}
+
+int
+ofconn_dump_groups(struct ofconn *conn,
+                   void (*cb)(const void *gd, void *aux), void *aux)
+{
+    struct ovs_list requests, replies;
+    struct ofpbuf *reply;
+    int error;
+
+    struct ofpbuf *request = ofputil_encode_group_desc_request(conn->version,
+                                                               OFPG_ALL);
+    ovs_list_init(&requests);
+    ovs_list_push_back(&requests, &request->list_node);
+    error = vconn_transact_multipart(conn->vconn, &requests, &replies);
+    if (error) {
+        VLOG_WARN("%s: group dump failed: %s", vconn_get_name(conn->vconn),
+                  ovs_retval_to_string(error));
+        return neg_errno(error);
+    }
+    LIST_FOR_EACH (reply, list_node, &replies) {
+        error = parse_group_reply(conn, reply, cb, aux);
+        if (error) {
+            break;
+        }
+    }
+    ofpbuf_list_delete(&replies);
+    return error;
+}
+
+int
+ofconn_packet_out(struct ofconn *conn, uint32_t in_port,
+                  const void *packet, size_t len)
+{
+    struct ofputil_packet_out po = {
+        .packet = packet,
+        .packet_len = len,
+        .buffer_id = UINT32_MAX,
+    };
+    struct ofpbuf ofpacts, *reply;
+
+    ofpbuf_init(&ofpacts, 64);
+    ofpact_put_OUTPUT(&ofpacts)->port = OFPP_TABLE;
+    po.ofpacts = ofpacts.data;
+    po.ofpacts_len = ofpacts.size;
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, u16_to_ofp(in_port));
+
+    struct ofpbuf *msg = ofputil_encode_packet_out(&po, conn->protocol);
+    ofpbuf_uninit(&ofpacts);
+    int error = vconn_transact_noreply(conn->vconn, msg, &reply);
+    if (error) {
+        VLOG_WARN("%s: packet-out failed: %s", vconn_get_name(conn->vconn),
+                  ovs_retval_to_string(error));
+        return neg_errno(error);
+    }
+    if (reply) {
+        char *s = ofp_to_string(reply->data, reply->size, NULL, NULL, 1);
+        VLOG_WARN("%s: packet-out refused: %s",
+                  vconn_get_name(conn->vconn), s);
+        free(s);
+        ofpbuf_delete(reply);
+        return -EPROTO;
+    }
+    return 0;
+}

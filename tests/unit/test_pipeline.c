@@ -1,0 +1,152 @@
+/* The pipeline's flows, compared as exact canonical text. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cookie.h"
+#include "flowtab.h"
+#include "pipeline.h"
+#include "tables.h"
+#include "openvswitch/dynamic-string.h"
+
+static const struct pipeline_node test_node = {
+    .subnet = { .s_addr = 0 },
+    .prefix_len = 24,
+    .gw_mac = { 0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x01 },
+    .gw_ofport = 1,
+};
+
+static struct pipeline_node
+node_fixture(void)
+{
+    struct pipeline_node node = test_node;
+    inet_pton(AF_INET, "10.244.1.0", &node.subnet);
+    inet_pton(AF_INET, "10.244.1.1", &node.gw_ip);
+    return node;
+}
+
+static struct pipeline_pod
+pod_fixture(uint64_t id, int64_t ofport, const char *ip)
+{
+    struct pipeline_pod pod = {
+        .owner = cookie_owner(COOKIE_KIND_POD, id),
+        .ofport = ofport,
+        .mac = { 0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x00 },
+    };
+    inet_pton(AF_INET, ip, &pod.ip);
+    pod.mac[5] = ntohl(pod.ip.s_addr) & 0xff;
+    return pod;
+}
+
+static char *
+format_owner(const struct flowtab *ft, uint64_t owner)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    flowtab_format_desired(ft, owner, &s);
+    return ds_steal_cstr(&s);
+}
+
+static void
+test_pod_flows_exact(void **state)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node_fixture();
+    struct pipeline_pod pod = pod_fixture(7, 3, "10.244.1.2");
+
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    assert_int_equal(pipeline_set_pod(ft, &node, &pod), 0);
+
+    char *text = format_owner(ft, pod.owner);
+    static const char expected[] =
+#include "pipeline_pod.expected"
+        ;
+    assert_string_equal(text, expected);
+    free(text);
+    flowtab_destroy(ft);
+}
+
+static void
+test_node_flows_exact(void **state)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node_fixture();
+
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    char *text = format_owner(ft, pipeline_node_owner());
+    static const char expected[] =
+#include "pipeline_node.expected"
+        ;
+    assert_string_equal(text, expected);
+    free(text);
+    flowtab_destroy(ft);
+}
+
+/* Replacing a pod's flows (e.g. a new ofport after a restart) leaves
+ * exactly one set, and other pods' flows untouched. */
+static void
+test_pod_replace_and_isolation(void **state)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node_fixture();
+    struct pipeline_pod a = pod_fixture(1, 3, "10.244.1.2");
+    struct pipeline_pod b = pod_fixture(2, 4, "10.244.1.3");
+
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    size_t n_node = flowtab_count(ft);
+    assert_int_equal(pipeline_set_pod(ft, &node, &a), 0);
+    assert_int_equal(pipeline_set_pod(ft, &node, &b), 0);
+    size_t per_pod = flowtab_count_owner(ft, a.owner);
+    assert_int_equal(per_pod, 7);
+    assert_int_equal(flowtab_count(ft), n_node + 2 * per_pod);
+
+    a.ofport = 9;
+    assert_int_equal(pipeline_set_pod(ft, &node, &a), 0);
+    assert_int_equal(flowtab_count_owner(ft, a.owner), per_pod);
+    char *text = format_owner(ft, a.owner);
+    assert_non_null(strstr(text, "in_port=9"));
+    assert_null(strstr(text, "in_port=3"));
+    free(text);
+
+    flowtab_remove_owner(ft, a.owner);
+    assert_int_equal(flowtab_count_owner(ft, a.owner), 0);
+    assert_int_equal(flowtab_count_owner(ft, b.owner), per_pod);
+    flowtab_destroy(ft);
+}
+
+/* Two pods must not claim the same address: the second pod's flows
+ * collide with the first's and are refused whole. */
+static void
+test_duplicate_ip_refused(void **state)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node_fixture();
+    struct pipeline_pod a = pod_fixture(1, 3, "10.244.1.2");
+    struct pipeline_pod b = pod_fixture(2, 4, "10.244.1.2");
+
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    assert_int_equal(pipeline_set_pod(ft, &node, &a), 0);
+    assert_int_equal(pipeline_set_pod(ft, &node, &b), -EEXIST);
+    assert_int_equal(flowtab_count_owner(ft, b.owner), 0);
+    assert_int_equal(flowtab_count_owner(ft, a.owner), 7);
+    flowtab_destroy(ft);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pod_flows_exact),
+        cmocka_unit_test(test_node_flows_exact),
+        cmocka_unit_test(test_pod_replace_and_isolation),
+        cmocka_unit_test(test_duplicate_ip_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
