@@ -3,11 +3,12 @@
  * persisted to disk so that an address is never handed out twice, even
  * across agent restarts, and is released on DEL.
  *
- * State lives in a folder (STATE_DIR/ipam/SUBNET/): one file per allocated
- * address, named by the address and created with O_EXCL, holding the owner
- * key ("containerID/ifname").  'last' records the most recent allocation so
- * addresses are reused as late as possible.  Files are written
- * (write + fsync + rename) before the address is returned.
+ * State lives in a folder (STATE_DIR/ipam/SUBNET_PREFIXLEN/, e.g.
+ * ipam/10.244.1.0_24/): one file per allocated address, named by the
+ * address and created with O_EXCL, holding the owner key
+ * ("containerID/ifname").  'last' records the most recent allocation so
+ * addresses are reused as late as possible.  Files are written and synced
+ * ('last' through write + fsync + rename) before the address is returned.
  *
  * The network address, the gateway (first host address) and the broadcast
  * address are never allocated.
@@ -31,7 +32,8 @@ struct in_addr ipam_gateway(const struct ipam *);
 int ipam_prefix_len(const struct ipam *);
 
 /* Allocates an address for 'owner'.  If 'owner' already holds one, returns
- * that one (ADD retried by the runtime).  -ENOSPC when the subnet is full. */
+ * that one (ADD retried by the runtime).  -ENOSPC when the subnet is full,
+ * -EINVAL for an empty owner, one with a newline or longer than 512. */
 int ipam_allocate(struct ipam *, const char *owner, struct in_addr *ipp);
 
 /* Releases the address held by 'owner'; 0 also when it holds none. */

@@ -52,8 +52,10 @@ int podif_delete_host(const char *host_ifname);
 int podif_delete_in_netns(const char *netns_path, const char *ifname);
 
 /* Verifies the pod side for CHECK: the link exists in the namespace, is
- * up, has 'ip/prefix_len' and a default route via 'gateway'.  Returns 0, or
- * -errno with a reason in '*whyp' (caller frees). */
+ * up, has the MAC, the MTU (unless 0), 'ip/prefix_len' and a default route
+ * via 'gateway'.  Returns 0, or -errno with a reason in '*whyp' (caller
+ * frees): -ENODEV missing, -ENETDOWN down, -EINVAL wrong MAC or MTU,
+ * -EADDRNOTAVAIL no such address, -ENETUNREACH no such route. */
 int podif_check(const struct podif_spec *, char **whyp);
 
 /* True if host-namespace link 'name' exists. */

@@ -1013,3 +1013,60 @@ flowtab_sync_installed(struct flowtab *ft, struct ofconn *conn)
     hmap_destroy(&ctx.groups);
     return error;
 }
+
+/* First difference between the desired flows of 'owner' in 'ft' and the
+ * flows of that owner in 'installed' (freshly read from the switch), or
+ * NULL when they are the same. */
+static char *
+owner_difference(const struct flowtab *ft, const struct hmap *installed,
+                 uint64_t owner)
+{
+    const struct ft_flow *f;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    HMAP_FOR_EACH (f, node, &ft->desired_flows) {
+        if (f->cookie != owner) {
+            continue;
+        }
+        const struct ft_flow *got = flow_find(installed, f);
+        if (!got || (got->cookie & COOKIE_OWNER_MASK) != owner
+            || strcmp(got->actions_s, f->actions_s)) {
+            ds_put_cstr(&s, got ? "flow differs on the switch: "
+                        : "flow missing on the switch: ");
+            format_flow(&s, f);
+            return ds_steal_cstr(&s);
+        }
+    }
+    HMAP_FOR_EACH (f, node, installed) {
+        if ((f->cookie & COOKIE_OWNER_MASK) == owner
+            && !flow_find(&ft->desired_flows, f)) {
+            ds_put_cstr(&s, "unexpected flow on the switch: ");
+            format_flow(&s, f);
+            return ds_steal_cstr(&s);
+        }
+    }
+    return NULL;
+}
+
+int
+flowtab_verify_owner(const struct flowtab *ft, struct ofconn *conn,
+                     uint64_t owner, char **whyp)
+{
+    struct flowtab *now = flowtab_create(ft->round);
+    int error = flowtab_sync_installed(now, conn);
+
+    *whyp = NULL;
+    if (error) {
+        *whyp = xasprintf("flows could not be read from the switch: %s",
+                          ovs_strerror(-error));
+    } else if (!flowtab_count_owner(ft, owner)) {
+        *whyp = xstrdup("no flows are desired for this owner");
+        error = -ENOENT;
+    } else {
+        *whyp = owner_difference(ft, &now->installed_flows,
+                                 owner & COOKIE_OWNER_MASK);
+        error = *whyp ? -ENOENT : 0;
+    }
+    flowtab_destroy(now);
+    return error;
+}

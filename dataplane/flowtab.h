@@ -74,6 +74,12 @@ int flowtab_sync_installed(struct flowtab *, struct ofconn *);
  * unchanged; the bundle was discarded by the switch). */
 int flowtab_commit(struct flowtab *, struct ofconn *);
 
+/* Reads the switch's flows and compares those of 'owner' with the desired
+ * ones: 0 when they are the same, else -errno with the first difference in
+ * '*whyp' (caller frees).  For CNI CHECK. */
+int flowtab_verify_owner(const struct flowtab *, struct ofconn *,
+                         uint64_t owner, char **whyp);
+
 /* True if the desired set differs from the installed set. */
 bool flowtab_has_changes(const struct flowtab *);
 
