@@ -136,9 +136,11 @@ serve(struct cniserver *server, int fd)
         if (error) {
             VLOG_WARN("CNI request not read: %s", ovs_strerror(-error));
             return;
-        } else if (cniproto_request_from_json(msg, &req, &err)) {
-            cniproto_response_error(&resp, CNI_ERR_DECODE, err,
-                                    "malformed request from seine-cni");
+        } else if ((error = cniproto_request_from_json(msg, &req, &err))) {
+            cniproto_response_error(&resp, error == -EPROTONOSUPPORT
+                                    ? CNI_ERR_INCOMPATIBLE_VERSION
+                                    : CNI_ERR_DECODE, err,
+                                    "request from seine-cni not understood");
         } else {
             server->handler(server->aux, &req, &resp);
         }

@@ -1,0 +1,611 @@
+#include "cniargs.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "seine-config.h"
+
+static const char *const spec_names[CNIARGS_N_SPECS] = {
+    [CNIARGS_SPEC_0_3_1] = "0.3.1",
+    [CNIARGS_SPEC_0_4_0] = "0.4.0",
+    [CNIARGS_SPEC_1_0_0] = "1.0.0",
+    [CNIARGS_SPEC_1_1_0] = "1.1.0",
+};
+
+const char *
+cniargs_spec_name(enum cniargs_spec spec)
+{
+    return (unsigned) spec < CNIARGS_N_SPECS ? spec_names[spec] : "?";
+}
+
+int
+cniargs_spec_from_name(const char *name, enum cniargs_spec *spec)
+{
+    for (int i = 0; i < CNIARGS_N_SPECS; i++) {
+        if (!strcmp(name, spec_names[i])) {
+            *spec = i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+/* The per-container variables a command reads. */
+enum {
+    ENV_CONTAINERID = 1 << 0,
+    ENV_NETNS = 1 << 1,
+    ENV_IFNAME = 1 << 2,
+    ENV_CONTAINER = ENV_CONTAINERID | ENV_NETNS | ENV_IFNAME,
+};
+
+struct cmd_info {
+    const char *name;
+    enum cniargs_spec since;    /* first spec version with the command */
+    unsigned int uses;          /* ENV_* read when set */
+    unsigned int requires;      /* ENV_* that must be set */
+    enum cniproto_cmd proto;
+};
+
+static const struct cmd_info cmds[CNIARGS_N_CMDS] = {
+    [CNIARGS_ADD] = { "ADD", CNIARGS_SPEC_0_3_1, ENV_CONTAINER,
+                      ENV_CONTAINER, CNIPROTO_ADD },
+    [CNIARGS_DEL] = { "DEL", CNIARGS_SPEC_0_3_1, ENV_CONTAINER,
+                      ENV_CONTAINERID | ENV_IFNAME, CNIPROTO_DEL },
+    [CNIARGS_CHECK] = { "CHECK", CNIARGS_SPEC_0_4_0, ENV_CONTAINER,
+                        ENV_CONTAINER, CNIPROTO_CHECK },
+    [CNIARGS_STATUS] = { "STATUS", CNIARGS_SPEC_1_1_0, 0, 0,
+                         CNIPROTO_STATUS },
+    [CNIARGS_GC] = { "GC", CNIARGS_SPEC_1_1_0, 0, 0, CNIPROTO_GC },
+    [CNIARGS_VERSION] = { "VERSION", CNIARGS_SPEC_0_3_1, 0, 0, 0 },
+};
+
+static const char *const interface_types[] = { "afxdp", "vhostuser", "tap" };
+
+static char *
+dup_str(const char *s)
+{
+    char *copy = s ? strdup(s) : NULL;
+
+    if (s && !copy) {
+        abort();
+    }
+    return copy;
+}
+
+static char *
+dup_mem(const char *s, size_t len)
+{
+    char *copy = strndup(s, len);
+
+    if (!copy) {
+        abort();
+    }
+    return copy;
+}
+
+/* Fills 'err' with CNI error 'code'; returns -EINVAL for the caller to
+ * pass on. */
+static int __attribute__((format(printf, 4, 5)))
+invalid(struct cniproto_response *err, int code, const char *details,
+        const char *fmt, ...)
+{
+    va_list args;
+    char *msg;
+
+    va_start(args, fmt);
+    if (vasprintf(&msg, fmt, args) < 0) {
+        abort();
+    }
+    va_end(args);
+    cniproto_response_error(err, code, details, "%s", msg);
+    free(msg);
+    return -EINVAL;
+}
+
+/* The value of 'key' in 'envp', NULL when unset or empty (the spec treats
+ * both the same). */
+static const char *
+env_get(char **envp, const char *key)
+{
+    size_t len = strlen(key);
+
+    for (; envp && *envp; envp++) {
+        if (!strncmp(*envp, key, len) && (*envp)[len] == '=') {
+            return (*envp)[len + 1] ? *envp + len + 1 : NULL;
+        }
+    }
+    return NULL;
+}
+
+static int
+cmd_from_name(const char *name, enum cniargs_cmd *cmd)
+{
+    for (int i = 0; name && i < CNIARGS_N_CMDS; i++) {
+        if (!strcmp(name, cmds[i].name)) {
+            *cmd = i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+bool
+cniargs_needs_input(char **envp)
+{
+    enum cniargs_cmd cmd;
+
+    return (!cmd_from_name(env_get(envp, "CNI_COMMAND"), &cmd)
+            && cmd != CNIARGS_VERSION);
+}
+
+int
+cniargs_read_input(int fd, char **datap, size_t *lenp,
+                   struct cniproto_response *err)
+{
+    char *data = malloc(CNIARGS_MAX_INPUT + 1);
+    size_t len = 0;
+    ssize_t n = 1;
+
+    if (!data) {
+        abort();
+    }
+    while (n && len <= CNIARGS_MAX_INPUT) {
+        n = read(fd, data + len, CNIARGS_MAX_INPUT + 1 - len);
+        if (n < 0 && errno != EINTR) {
+            free(data);
+            return invalid(err, CNI_ERR_IO, strerror(errno),
+                           "cannot read the network configuration");
+        }
+        len += n > 0 ? n : 0;
+    }
+    if (len > CNIARGS_MAX_INPUT) {
+        free(data);
+        return invalid(err, CNI_ERR_DECODE, NULL, "the network configuration "
+                       "is larger than %d bytes", CNIARGS_MAX_INPUT);
+    }
+    data[len] = '\0';
+    *datap = data;
+    *lenp = len;
+    return 0;
+}
+
+/* Environment. */
+
+static int
+check_container_id(const char *id, struct cniproto_response *err)
+{
+    bool ok = isalnum((unsigned char) id[0]);
+
+    for (const char *p = id + 1; ok && *p; p++) {
+        ok = isalnum((unsigned char) *p) || strchr("_.-", *p);
+    }
+    return ok ? 0 : invalid(err, CNI_ERR_INVALID_ENV, id,
+                            "CNI_CONTAINERID has invalid characters");
+}
+
+/* The kernel's rules for a device name (dev_valid_name()). */
+static int
+check_ifname(const char *name, struct cniproto_response *err)
+{
+    const char *why = NULL;
+
+    if (strlen(name) > 15) {
+        why = "is longer than 15 characters";
+    } else if (!strcmp(name, ".") || !strcmp(name, "..")) {
+        why = "cannot be \".\" or \"..\"";
+    }
+    for (const char *p = name; !why && *p; p++) {
+        if (*p == '/' || *p == ':' || isspace((unsigned char) *p)) {
+            why = "cannot contain '/', ':' or white space";
+        }
+    }
+    return why ? invalid(err, CNI_ERR_INVALID_ENV, name, "CNI_IFNAME %s", why)
+           : 0;
+}
+
+static int
+check_netns(const char *netns, struct cniproto_response *err)
+{
+    return netns[0] == '/' ? 0 : invalid(err, CNI_ERR_INVALID_ENV, netns,
+                                         "CNI_NETNS must be an absolute path");
+}
+
+static int
+parse_container_env(char **envp, const struct cmd_info *info,
+                    struct cniproto_request *req,
+                    struct cniproto_response *err)
+{
+    const struct {
+        unsigned int bit;
+        const char *name;
+        int (*check)(const char *, struct cniproto_response *);
+        char **value;
+    } container_vars[] = {
+        { ENV_CONTAINERID, "CNI_CONTAINERID", check_container_id,
+          &req->container_id },
+        { ENV_NETNS, "CNI_NETNS", check_netns, &req->netns },
+        { ENV_IFNAME, "CNI_IFNAME", check_ifname, &req->ifname },
+    };
+
+    for (size_t i = 0; i < sizeof container_vars / sizeof *container_vars;
+         i++) {
+        const char *value = env_get(envp, container_vars[i].name);
+        unsigned int bit = container_vars[i].bit;
+
+        if (!(info->uses & bit)) {
+            continue;
+        } else if (!value && info->requires & bit) {
+            return invalid(err, CNI_ERR_INVALID_ENV, NULL, "%s is required "
+                           "for %s", container_vars[i].name, info->name);
+        } else if (value) {
+            int error = container_vars[i].check(value, err);
+            if (error) {
+                return error;
+            }
+            *container_vars[i].value = dup_str(value);
+        }
+    }
+    return 0;
+}
+
+/* One "KEY=VALUE" of CNI_ARGS ('len' bytes at 'pair').  Keys Seine does
+ * not know are ignored, as "IgnoreUnknown=1" asks of a plugin. */
+static int
+parse_cni_arg(const char *pair, size_t len, struct cniproto_request *req,
+              struct cniproto_response *err)
+{
+    const struct {
+        const char *key;
+        char **value;
+    } keys[] = {
+        { "K8S_POD_NAMESPACE", &req->pod_namespace },
+        { "K8S_POD_NAME", &req->pod_name },
+        { "K8S_POD_UID", &req->pod_uid },
+    };
+    const char *eq = memchr(pair, '=', len);
+
+    if (!eq || eq == pair) {
+        return invalid(err, CNI_ERR_INVALID_ENV, NULL, "CNI_ARGS: \"%.*s\" "
+                       "is not KEY=VALUE", (int) len, pair);
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        size_t key_len = strlen(keys[i].key);
+        if (eq - pair == key_len && !memcmp(pair, keys[i].key, key_len)) {
+            char **value = keys[i].value;
+            free(*value);
+            *value = (eq + 1 < pair + len
+                      ? dup_mem(eq + 1, pair + len - eq - 1) : NULL);
+        }
+    }
+    return 0;
+}
+
+static int
+parse_cni_args(const char *args, struct cniproto_request *req,
+               struct cniproto_response *err)
+{
+    while (args && *args) {
+        size_t len = strcspn(args, ";");
+        if (len) {
+            int error = parse_cni_arg(args, len, req, err);
+            if (error) {
+                return error;
+            }
+        }
+        args += len + (args[len] == ';');
+    }
+    return 0;
+}
+
+static int
+parse_command(char **envp, struct cniargs *args,
+              struct cniproto_response *err)
+{
+    const char *name = env_get(envp, "CNI_COMMAND");
+
+    if (!name) {
+        return invalid(err, CNI_ERR_INVALID_ENV, NULL,
+                       "CNI_COMMAND is required");
+    } else if (cmd_from_name(name, &args->cmd)) {
+        return invalid(err, CNI_ERR_INVALID_ENV, "ADD, DEL, CHECK, VERSION, "
+                       "STATUS or GC", "unknown CNI_COMMAND \"%s\"", name);
+    }
+    return 0;
+}
+
+static int
+parse_env(char **envp, struct cniargs *args, struct cniproto_response *err)
+{
+    const struct cmd_info *info = &cmds[args->cmd];
+    int error = parse_container_env(envp, info, &args->req, err);
+
+    if (!error) {
+        error = parse_cni_args(env_get(envp, "CNI_ARGS"), &args->req, err);
+    }
+    args->cni_path = dup_str(env_get(envp, "CNI_PATH"));
+    return error;
+}
+
+/* Configuration. */
+
+static bool
+is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!isspace((unsigned char) s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+decode_config(const char *input, size_t len, struct json_object **cfgp,
+              struct cniproto_response *err)
+{
+    if (is_blank(input, len)) {
+        return invalid(err, CNI_ERR_DECODE, NULL,
+                       "no network configuration on stdin");
+    }
+
+    struct json_tokener *tok = json_tokener_new();
+    struct json_object *cfg = json_tokener_parse_ex(tok, input, len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+
+    json_tokener_free(tok);
+    if (!cfg || jerr != json_tokener_success
+        || !is_blank(input + end, len - end)) {
+        json_object_put(cfg);
+        return invalid(err, CNI_ERR_DECODE, (jerr != json_tokener_success
+                                             ? json_tokener_error_desc(jerr)
+                                             : "trailing data"),
+                       "the network configuration is not valid JSON");
+    } else if (!json_object_is_type(cfg, json_type_object)) {
+        json_object_put(cfg);
+        return invalid(err, CNI_ERR_DECODE, NULL,
+                       "the network configuration is not a JSON object");
+    }
+    *cfgp = cfg;
+    return 0;
+}
+
+/* The string 'key' of 'cfg': absent leaves '*value' alone (an error if
+ * 'required'); a non-string or empty string is an error. */
+static int
+config_str(struct json_object *cfg, const char *key, bool required,
+           char **value, struct cniproto_response *err)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(cfg, key, &v)) {
+        return required ? invalid(err, CNI_ERR_INVALID_CONFIG, NULL,
+                                  "\"%s\" is required", key) : 0;
+    } else if (!json_object_is_type(v, json_type_string)
+               || !json_object_get_string_len(v)) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, NULL,
+                       "\"%s\" must be a non-empty string", key);
+    }
+    free(*value);
+    *value = dup_str(json_object_get_string(v));
+    return 0;
+}
+
+static int
+parse_spec(struct json_object *cfg, struct cniargs *args,
+           struct cniproto_response *err)
+{
+    const struct cmd_info *info = &cmds[args->cmd];
+    int error = config_str(cfg, "cniVersion", true, &args->req.cni_version,
+                           err);
+    enum cniargs_spec spec;
+
+    if (error) {
+        return error;
+    } else if (cniargs_spec_from_name(args->req.cni_version, &spec)) {
+        return invalid(err, CNI_ERR_INCOMPATIBLE_VERSION, "supported: 0.3.1, "
+                       "0.4.0, 1.0.0, 1.1.0", "CNI version %s is not "
+                       "supported", args->req.cni_version);
+    }
+    args->spec = spec;
+    if (spec < info->since) {
+        return invalid(err, CNI_ERR_INCOMPATIBLE_VERSION, NULL,
+                       "%s needs CNI version %s or later, not %s", info->name,
+                       cniargs_spec_name(info->since),
+                       args->req.cni_version);
+    }
+    return 0;
+}
+
+static int
+check_type(const char *type, struct cniproto_response *err)
+{
+    return !strcmp(type, "seine") ? 0
+           : invalid(err, CNI_ERR_INVALID_CONFIG, NULL, "\"type\" is \"%s\", "
+                     "this plugin is \"seine\"", type);
+}
+
+static int
+check_interface_type(const char *type, struct cniproto_response *err)
+{
+    for (size_t i = 0; i < sizeof interface_types / sizeof *interface_types;
+         i++) {
+        if (!strcmp(type, interface_types[i])) {
+            return 0;
+        }
+    }
+    return invalid(err, CNI_ERR_INVALID_CONFIG, "afxdp, vhostuser or tap",
+                   "unknown \"interfaceType\" \"%s\"", type);
+}
+
+static int
+check_path(const char *key, const char *path, size_t max,
+           struct cniproto_response *err)
+{
+    if (path[0] != '/') {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, path,
+                       "\"%s\" must be an absolute path", key);
+    } else if (strlen(path) > max) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, path, "\"%s\" is longer "
+                       "than %zu bytes", key, max);
+    }
+    return 0;
+}
+
+static int
+parse_mtu(struct json_object *cfg, int *mtu, struct cniproto_response *err)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(cfg, "mtu", &v)) {
+        return 0;
+    }
+    int64_t n = json_object_get_int64(v);
+    if (!json_object_is_type(v, json_type_int) || n < 68 || n > 65535) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG,
+                       json_object_to_json_string(v),
+                       "\"mtu\" must be an integer from 68 to 65535");
+    }
+    *mtu = n;
+    return 0;
+}
+
+static int
+parse_attachment(struct json_object *a, struct cniproto_attachment *att,
+                 struct cniproto_response *err)
+{
+    if (!json_object_is_type(a, json_type_object)) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, NULL, "entries of "
+                       "\"cni.dev/valid-attachments\" must be objects");
+    }
+    int error = config_str(a, "containerID", true, &att->container_id, err);
+    return error ? error : config_str(a, "ifname", true, &att->ifname, err);
+}
+
+/* GC deletes every attachment not listed, so a missing list is an error
+ * rather than an empty one. */
+static int
+parse_valid_attachments(struct json_object *cfg, struct cniproto_request *req,
+                        struct cniproto_response *err)
+{
+    struct json_object *array;
+    int error = 0;
+
+    if (!json_object_object_get_ex(cfg, "cni.dev/valid-attachments", &array)
+        || !json_object_is_type(array, json_type_array)) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, NULL, "GC needs the "
+                       "array \"cni.dev/valid-attachments\"");
+    }
+    size_t n = json_object_array_length(array);
+    req->valid = calloc(n ? n : 1, sizeof *req->valid);
+    if (!req->valid) {
+        abort();
+    }
+    for (size_t i = 0; !error && i < n; i++) {
+        error = parse_attachment(json_object_array_get_idx(array, i),
+                                 &req->valid[req->n_valid++], err);
+    }
+    return error;
+}
+
+static int
+parse_seine_fields(struct json_object *cfg, struct cniargs *args,
+                   struct cniproto_response *err)
+{
+    struct cniproto_request *req = &args->req;
+    int error = config_str(cfg, "interfaceType", false, &req->interface_type,
+                           err);
+
+    if (!error && req->interface_type) {
+        error = check_interface_type(req->interface_type, err);
+    }
+    if (!error) {
+        error = parse_mtu(cfg, &req->mtu, err);
+    }
+    if (!error) {
+        error = config_str(cfg, "agentSocket", false, &args->agent_socket,
+                           err);
+    }
+    if (!error) {
+        error = check_path("agentSocket", args->agent_socket,
+                           sizeof ((struct sockaddr_un *) 0)->sun_path - 1,
+                           err);
+    }
+    if (!error) {
+        error = config_str(cfg, "vhostSocketDir", false,
+                           &req->vhost_socket_dir, err);
+    }
+    if (!error && req->vhost_socket_dir) {
+        error = check_path("vhostSocketDir", req->vhost_socket_dir,
+                           PATH_MAX, err);
+    }
+    return error;
+}
+
+static int
+parse_config(struct json_object *cfg, struct cniargs *args,
+             struct cniproto_response *err)
+{
+    int error = config_str(cfg, "name", true, &args->req.network_name, err);
+    char *type = NULL;
+
+    if (!error) {
+        error = config_str(cfg, "type", true, &type, err);
+    }
+    if (!error) {
+        error = check_type(type, err);
+    }
+    if (!error) {
+        error = parse_seine_fields(cfg, args, err);
+    }
+    if (!error && args->cmd == CNIARGS_GC) {
+        error = parse_valid_attachments(cfg, &args->req, err);
+    }
+    free(type);
+    return error;
+}
+
+int
+cniargs_parse(char **envp, const char *input, size_t len,
+              struct cniargs *args, struct cniproto_response *err)
+{
+    struct json_object *cfg = NULL;
+    int error;
+
+    memset(args, 0, sizeof *args);
+    args->spec = CNIARGS_SPEC_LATEST;
+    args->agent_socket = dup_str(SEINE_DEFAULT_CNI_SOCKET);
+    error = parse_command(envp, args, err);
+    if (error || args->cmd == CNIARGS_VERSION) {
+        return error;
+    }
+    args->req.cmd = cmds[args->cmd].proto;
+    error = decode_config(input ? input : "", input ? len : 0, &cfg, err);
+    if (!error) {
+        error = parse_spec(cfg, args, err);
+    }
+    if (!error) {
+        error = parse_env(envp, args, err);
+    }
+    if (!error) {
+        error = parse_config(cfg, args, err);
+    }
+    json_object_put(cfg);
+    return error;
+}
+
+void
+cniargs_destroy(struct cniargs *args)
+{
+    free(args->agent_socket);
+    free(args->cni_path);
+    cniproto_request_destroy(&args->req);
+    memset(args, 0, sizeof *args);
+}
