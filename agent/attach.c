@@ -499,9 +499,8 @@ check_attachment(struct node *node, const struct podrec *rec)
     if (!st.exists || st.ofport <= 0) {
         why = xasprintf("OVS port %s is %s", rec->port_name,
                         st.exists ? "without an ofport" : "missing");
-    } else if (flowtab_verify_owner(node->ft, node->of, rec->owner, &why)) {
-        /* 'why' names the first flow that differs. */
-    } else if (rec->type != PODSTORE_VHOSTUSER) {
+    } else if (!flowtab_verify_owner(node->ft, node->of, rec->owner, &why)
+               && rec->type != PODSTORE_VHOSTUSER) {
         struct podif_spec spec;
         rec_fill_spec(node, rec, &spec);
         podif_check(&spec, &why);
