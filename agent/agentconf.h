@@ -32,7 +32,9 @@ struct agentconf {
 
 /* Loads 'path' over the defaults.  0, or -errno with '*err' set to a
  * message naming the file, line and field (caller frees).  A missing file
- * is -ENOENT. */
+ * is -ENOENT.  Unknown keys, a key given twice and values out of range are
+ * -EINVAL.  On error '*conf' holds nothing (all NULL), so the caller may
+ * fall back to agentconf_defaults() or agentconf_destroy() it. */
 int agentconf_load(const char *path, struct agentconf *, char **err);
 /* Fills only the defaults. */
 void agentconf_defaults(struct agentconf *);

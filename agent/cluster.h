@@ -62,11 +62,25 @@ struct cluster *cluster_create(void);
 void cluster_destroy(struct cluster *);
 
 /* Applies one Kubernetes object (json-c, as in a manifest or API
- * response).  Kinds other than the ones above are ignored (returns 0).
- * -EINVAL with '*err' when a known kind lacks metadata.name. */
+ * response): adds it, or replaces the object of the same kind, namespace and
+ * name.  A change is recorded only if a field the model keeps differs.
+ * Kinds other than the ones above are ignored (returns 0).  -EINVAL with
+ * '*err' when a known kind lacks metadata.name or has malformed labels or
+ * annotations (values must be scalars). */
 int cluster_apply(struct cluster *, struct json_object *obj, char **err);
+/* Removes one object; a NULL or empty 'ns' of a Pod means "default".
+ * -ENOENT (and no change recorded) when the model does not hold it. */
 int cluster_delete(struct cluster *, enum cluster_kind, const char *ns,
                    const char *name);
+/* Which object 'obj' is, without applying it: a source uses this to
+ * remember what it applied.  '*nsp' is NULL for cluster-scoped kinds and
+ * "default" for a Pod without metadata.namespace; the strings point into
+ * 'obj'.  -ENOENT for a kind the model ignores (anything but apiVersion v1
+ * Namespace, Pod and Node), -EINVAL with '*err' without metadata.name. */
+int cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
+                     const char **nsp, const char **namep, char **err);
+/* "Namespace", "Pod", "Node". */
+const char *cluster_kind_name(enum cluster_kind);
 /* Objects of 'kind' present in the model, for sources that re-list. */
 size_t cluster_count(const struct cluster *, enum cluster_kind);
 

@@ -1,0 +1,595 @@
+/*
+ * The cluster model.
+ *
+ * One shash per kind maps an object's key to the agent's parsed copy of it:
+ *
+ *     objects[CLUSTER_NAMESPACE]  "NAME"       -> struct cluster_namespace
+ *     objects[CLUSTER_POD]        "NS/NAME"    -> struct cluster_pod
+ *     objects[CLUSTER_NODE]       "NAME"       -> struct cluster_node
+ *
+ * The model owns every entry; callers get const pointers that stay valid
+ * until the next cluster_apply()/cluster_delete() of the same object.  Only
+ * the fields the agent uses are kept, so an apply that changes nothing the
+ * agent looks at (a status update, a resourceVersion bump) records no change.
+ * Label and annotation arrays are sorted by key, which makes comparison a
+ * walk over both arrays.
+ *
+ * Every recorded change bumps 'seqno' and appends one entry to 'changes'
+ * until the agent takes them.
+ */
+#include <config.h>
+#include "cluster.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/shash.h"
+#include "util.h"
+
+struct cluster {
+    struct shash objects[CLUSTER_N_KINDS];
+    struct cluster_change *changes;
+    size_t n_changes;
+    size_t allocated_changes;
+    uint64_t seqno;
+};
+
+/* What differs between kinds: how to read one from JSON, compare two and
+ * free one.  'parse' gets the already-validated namespace and name. */
+struct kind_class {
+    const char *name;
+    bool namespaced;
+    int (*parse)(struct json_object *, const char *ns, const char *name,
+                 void **objp, char **err);
+    bool (*equal)(const void *, const void *);
+    void (*free)(void *);
+};
+
+static struct json_object *
+json_child(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    return (obj && json_object_is_type(obj, json_type_object)
+            && json_object_object_get_ex(obj, key, &v) ? v : NULL);
+}
+
+static const char *
+json_child_string(struct json_object *obj, const char *key)
+{
+    struct json_object *v = json_child(obj, key);
+    return json_object_is_type(v, json_type_string)
+           ? json_object_get_string(v) : NULL;
+}
+
+/* Labels. */
+
+struct label_pair {
+    char *key;
+    char *value;
+};
+
+static int
+label_pair_cmp(const void *a_, const void *b_)
+{
+    const struct label_pair *a = a_, *b = b_;
+    return strcmp(a->key, b->key);
+}
+
+static void
+labels_destroy(struct cluster_labels *labels)
+{
+    for (size_t i = 0; i < labels->n; i++) {
+        free(labels->keys[i]);
+        free(labels->values[i]);
+    }
+    free(labels->keys);
+    free(labels->values);
+    memset(labels, 0, sizeof *labels);
+}
+
+/* Kubernetes label and annotation values are strings; a manifest may still
+ * carry an unquoted number or boolean, which reads back as its text. */
+static int
+label_value(struct json_object *v, const char *field, const char *key,
+            char **valuep, char **err)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        *valuep = xstrdup("");
+        return 0;
+    case json_type_string:
+    case json_type_boolean:
+    case json_type_int:
+    case json_type_double:
+        *valuep = xstrdup(json_object_get_string(v));
+        return 0;
+    case json_type_object:
+    case json_type_array:
+    default:
+        *err = xasprintf("metadata.%s.%s: value is not a string", field, key);
+        return -EINVAL;
+    }
+}
+
+/* Reads metadata.FIELD (a string map) into 'labels', sorted by key. */
+static int
+labels_parse(struct json_object *obj, const char *field,
+             struct cluster_labels *labels, char **err)
+{
+    struct json_object *map = json_child(json_child(obj, "metadata"), field);
+    struct label_pair *pairs;
+    size_t n = 0;
+    int error = 0;
+
+    memset(labels, 0, sizeof *labels);
+    if (!map || json_object_is_type(map, json_type_null)) {
+        return 0;
+    }
+    if (!json_object_is_type(map, json_type_object)) {
+        *err = xasprintf("metadata.%s: not a mapping", field);
+        return -EINVAL;
+    }
+
+    pairs = xcalloc(json_object_object_length(map) + 1, sizeof *pairs);
+    json_object_object_foreach(map, key, value) {
+        error = label_value(value, field, key, &pairs[n].value, err);
+        if (error) {
+            goto out;
+        }
+        pairs[n++].key = xstrdup(key);
+    }
+    qsort(pairs, n, sizeof *pairs, label_pair_cmp);
+
+    labels->keys = xmalloc((n + 1) * sizeof *labels->keys);
+    labels->values = xmalloc((n + 1) * sizeof *labels->values);
+    for (size_t i = 0; i < n; i++) {
+        labels->keys[i] = pairs[i].key;
+        labels->values[i] = pairs[i].value;
+    }
+    labels->n = n;
+    n = 0;
+
+out:
+    for (size_t i = 0; i < n; i++) {
+        free(pairs[i].key);
+        free(pairs[i].value);
+    }
+    free(pairs);
+    return error;
+}
+
+static bool
+labels_equal(const struct cluster_labels *a, const struct cluster_labels *b)
+{
+    if (a->n != b->n) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        if (strcmp(a->keys[i], b->keys[i])
+            || strcmp(a->values[i], b->values[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const char *
+cluster_labels_get(const struct cluster_labels *labels, const char *key)
+{
+    size_t lo = 0, hi = labels->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(key, labels->keys[mid]);
+        if (!cmp) {
+            return labels->values[mid];
+        }
+        if (cmp < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Namespaces. */
+
+static void
+namespace_free(void *ns_)
+{
+    struct cluster_namespace *ns = ns_;
+    if (ns) {
+        free(ns->name);
+        labels_destroy(&ns->labels);
+        free(ns);
+    }
+}
+
+static int
+namespace_parse(struct json_object *obj, const char *ns_ OVS_UNUSED,
+                const char *name, void **objp, char **err)
+{
+    struct cluster_namespace *ns = xzalloc(sizeof *ns);
+    int error;
+
+    ns->name = xstrdup(name);
+    error = labels_parse(obj, "labels", &ns->labels, err);
+    if (error) {
+        namespace_free(ns);
+        return error;
+    }
+    *objp = ns;
+    return 0;
+}
+
+static bool
+namespace_equal(const void *a_, const void *b_)
+{
+    const struct cluster_namespace *a = a_, *b = b_;
+    return !strcmp(a->name, b->name) && labels_equal(&a->labels, &b->labels);
+}
+
+/* Pods. */
+
+static void
+pod_free(void *pod_)
+{
+    struct cluster_pod *pod = pod_;
+    if (pod) {
+        free(pod->namespace);
+        free(pod->name);
+        free(pod->uid);
+        free(pod->node_name);
+        labels_destroy(&pod->labels);
+        labels_destroy(&pod->annotations);
+        free(pod);
+    }
+}
+
+static int
+pod_parse(struct json_object *obj, const char *ns, const char *name,
+          void **objp, char **err)
+{
+    struct cluster_pod *pod = xzalloc(sizeof *pod);
+    int error;
+
+    pod->namespace = xstrdup(ns);
+    pod->name = xstrdup(name);
+    pod->uid = nullable_xstrdup(json_child_string(json_child(obj, "metadata"),
+                                                  "uid"));
+    pod->node_name = nullable_xstrdup(
+        json_child_string(json_child(obj, "spec"), "nodeName"));
+    error = labels_parse(obj, "labels", &pod->labels, err);
+    if (!error) {
+        error = labels_parse(obj, "annotations", &pod->annotations, err);
+    }
+    if (error) {
+        pod_free(pod);
+        return error;
+    }
+    *objp = pod;
+    return 0;
+}
+
+static bool
+pod_equal(const void *a_, const void *b_)
+{
+    const struct cluster_pod *a = a_, *b = b_;
+    return (!strcmp(a->namespace, b->namespace)
+            && !strcmp(a->name, b->name)
+            && nullable_string_is_equal(a->uid, b->uid)
+            && nullable_string_is_equal(a->node_name, b->node_name)
+            && labels_equal(&a->labels, &b->labels)
+            && labels_equal(&a->annotations, &b->annotations));
+}
+
+/* Nodes. */
+
+static void
+node_free(void *node_)
+{
+    struct cluster_node *node = node_;
+    if (node) {
+        free(node->name);
+        free(node->pod_cidr);
+        free(node->internal_ip);
+        labels_destroy(&node->labels);
+        free(node);
+    }
+}
+
+/* spec.podCIDR, or the first of spec.podCIDRs (dual-stack clusters fill
+ * both; some tools write only the list). */
+static const char *
+node_pod_cidr(struct json_object *spec)
+{
+    const char *cidr = json_child_string(spec, "podCIDR");
+    struct json_object *list = json_child(spec, "podCIDRs");
+
+    if (!cidr && json_object_is_type(list, json_type_array)
+        && json_object_array_length(list) > 0) {
+        struct json_object *first = json_object_array_get_idx(list, 0);
+        if (json_object_is_type(first, json_type_string)) {
+            cidr = json_object_get_string(first);
+        }
+    }
+    return cidr;
+}
+
+static const char *
+node_internal_ip(struct json_object *status)
+{
+    struct json_object *addresses = json_child(status, "addresses");
+
+    if (!json_object_is_type(addresses, json_type_array)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < json_object_array_length(addresses); i++) {
+        struct json_object *a = json_object_array_get_idx(addresses, i);
+        const char *type = json_child_string(a, "type");
+        if (type && !strcmp(type, "InternalIP")) {
+            return json_child_string(a, "address");
+        }
+    }
+    return NULL;
+}
+
+static int
+node_parse(struct json_object *obj, const char *ns OVS_UNUSED,
+           const char *name, void **objp, char **err)
+{
+    struct cluster_node *node = xzalloc(sizeof *node);
+    int error;
+
+    node->name = xstrdup(name);
+    node->pod_cidr = nullable_xstrdup(node_pod_cidr(json_child(obj, "spec")));
+    node->internal_ip = nullable_xstrdup(
+        node_internal_ip(json_child(obj, "status")));
+    error = labels_parse(obj, "labels", &node->labels, err);
+    if (error) {
+        node_free(node);
+        return error;
+    }
+    *objp = node;
+    return 0;
+}
+
+static bool
+node_equal(const void *a_, const void *b_)
+{
+    const struct cluster_node *a = a_, *b = b_;
+    return (!strcmp(a->name, b->name)
+            && nullable_string_is_equal(a->pod_cidr, b->pod_cidr)
+            && nullable_string_is_equal(a->internal_ip, b->internal_ip)
+            && labels_equal(&a->labels, &b->labels));
+}
+
+static const struct kind_class kind_classes[CLUSTER_N_KINDS] = {
+    [CLUSTER_NAMESPACE] = { "Namespace", false, namespace_parse,
+                            namespace_equal, namespace_free },
+    [CLUSTER_POD] = { "Pod", true, pod_parse, pod_equal, pod_free },
+    [CLUSTER_NODE] = { "Node", false, node_parse, node_equal, node_free },
+};
+
+const char *
+cluster_kind_name(enum cluster_kind kind)
+{
+    return kind < CLUSTER_N_KINDS ? kind_classes[kind].name : "unknown";
+}
+
+/* The model. */
+
+struct cluster *
+cluster_create(void)
+{
+    struct cluster *c = xzalloc(sizeof *c);
+    for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
+        shash_init(&c->objects[i]);
+    }
+    return c;
+}
+
+void
+cluster_destroy(struct cluster *c)
+{
+    if (!c) {
+        return;
+    }
+    for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &c->objects[i]) {
+            kind_classes[i].free(node->data);
+        }
+        shash_destroy(&c->objects[i]);
+    }
+    cluster_changes_free(c->changes, c->n_changes);
+    free(c);
+}
+
+static char *
+object_key(enum cluster_kind kind, const char *ns, const char *name)
+{
+    return (kind_classes[kind].namespaced ? xasprintf("%s/%s", ns, name)
+            : xstrdup(name));
+}
+
+static void
+record_change(struct cluster *c, enum cluster_kind kind, const char *ns,
+              const char *name, bool deleted)
+{
+    if (c->n_changes >= c->allocated_changes) {
+        c->changes = x2nrealloc(c->changes, &c->allocated_changes,
+                                sizeof *c->changes);
+    }
+    c->changes[c->n_changes++] = (struct cluster_change) {
+        .kind = kind,
+        .namespace = kind_classes[kind].namespaced ? xstrdup(ns) : NULL,
+        .name = xstrdup(name),
+        .deleted = deleted,
+    };
+    c->seqno++;
+}
+
+int
+cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
+                 const char **nsp, const char **namep, char **err)
+{
+    const char *kind_name = json_child_string(obj, "kind");
+    const char *api_version = json_child_string(obj, "apiVersion");
+    struct json_object *metadata = json_child(obj, "metadata");
+    const char *ns, *name;
+    size_t kind;
+
+    if (!kind_name || (api_version && strcmp(api_version, "v1"))) {
+        return -ENOENT;
+    }
+    for (kind = 0; kind < CLUSTER_N_KINDS; kind++) {
+        if (!strcmp(kind_name, kind_classes[kind].name)) {
+            break;
+        }
+    }
+    if (kind == CLUSTER_N_KINDS) {
+        return -ENOENT;
+    }
+
+    name = json_child_string(metadata, "name");
+    if (!name || !name[0]) {
+        *err = xasprintf("%s without metadata.name", kind_name);
+        return -EINVAL;
+    }
+    ns = NULL;
+    if (kind_classes[kind].namespaced) {
+        ns = json_child_string(metadata, "namespace");
+        if (!ns || !ns[0]) {
+            ns = "default";
+        }
+    }
+    *kindp = kind;
+    *nsp = ns;
+    *namep = name;
+    return 0;
+}
+
+int
+cluster_apply(struct cluster *c, struct json_object *obj, char **err)
+{
+    enum cluster_kind kind;
+    const struct kind_class *class;
+    const char *ns, *name;
+    struct shash_node *node;
+    void *parsed, *old;
+    char *key, *parse_err = NULL;
+    int error;
+
+    error = cluster_identify(obj, &kind, &ns, &name, err);
+    if (error) {
+        return error == -ENOENT ? 0 : error;
+    }
+    class = &kind_classes[kind];
+    error = class->parse(obj, ns, name, &parsed, &parse_err);
+    if (error) {
+        *err = (ns ? xasprintf("%s %s/%s: %s", class->name, ns, name,
+                               parse_err)
+                : xasprintf("%s %s: %s", class->name, name, parse_err));
+        free(parse_err);
+        return error;
+    }
+
+    key = object_key(kind, ns, name);
+    node = shash_find(&c->objects[kind], key);
+    old = node ? node->data : NULL;
+    if (old && class->equal(old, parsed)) {
+        class->free(parsed);
+    } else {
+        if (node) {
+            node->data = parsed;
+        } else {
+            shash_add(&c->objects[kind], key, parsed);
+        }
+        class->free(old);
+        record_change(c, kind, ns, name, false);
+    }
+    free(key);
+    return 0;
+}
+
+int
+cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
+               const char *name)
+{
+    struct shash_node *node;
+    char *key;
+
+    if (kind >= CLUSTER_N_KINDS || !name) {
+        return -EINVAL;
+    }
+    if (kind_classes[kind].namespaced && (!ns || !ns[0])) {
+        ns = "default";
+    }
+    key = object_key(kind, ns, name);
+    node = shash_find(&c->objects[kind], key);
+    free(key);
+    if (!node) {
+        return -ENOENT;
+    }
+    kind_classes[kind].free(node->data);
+    shash_delete(&c->objects[kind], node);
+    record_change(c, kind, ns, name, true);
+    return 0;
+}
+
+size_t
+cluster_count(const struct cluster *c, enum cluster_kind kind)
+{
+    return kind < CLUSTER_N_KINDS ? shash_count(&c->objects[kind]) : 0;
+}
+
+const struct cluster_namespace *
+cluster_find_namespace(const struct cluster *c, const char *name)
+{
+    return shash_find_data(&c->objects[CLUSTER_NAMESPACE], name);
+}
+
+const struct cluster_pod *
+cluster_find_pod(const struct cluster *c, const char *ns, const char *name)
+{
+    char *key = object_key(CLUSTER_POD, ns && ns[0] ? ns : "default", name);
+    const struct cluster_pod *pod = shash_find_data(&c->objects[CLUSTER_POD],
+                                                    key);
+    free(key);
+    return pod;
+}
+
+const struct cluster_node *
+cluster_find_node(const struct cluster *c, const char *name)
+{
+    return shash_find_data(&c->objects[CLUSTER_NODE], name);
+}
+
+void
+cluster_take_changes(struct cluster *c, struct cluster_change **changesp,
+                     size_t *np)
+{
+    *changesp = c->changes;
+    *np = c->n_changes;
+    c->changes = NULL;
+    c->n_changes = c->allocated_changes = 0;
+}
+
+void
+cluster_changes_free(struct cluster_change *changes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(changes[i].namespace);
+        free(changes[i].name);
+    }
+    free(changes);
+}
+
+uint64_t
+cluster_seqno(const struct cluster *c)
+{
+    return c->seqno;
+}

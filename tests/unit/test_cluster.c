@@ -1,0 +1,380 @@
+/* The cluster model: apply, replace, delete, lookups and change records. */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "cluster.h"
+
+static int
+apply_text(struct cluster *c, const char *text, char **err)
+{
+    struct json_object *obj = json_tokener_parse(text);
+    int error;
+
+    assert_non_null(obj);
+    error = cluster_apply(c, obj, err);
+    json_object_put(obj);
+    return error;
+}
+
+static void
+apply_ok(struct cluster *c, const char *text)
+{
+    char *err = NULL;
+    int error = apply_text(c, text, &err);
+    if (error) {
+        fail_msg("apply failed: %s", err ? err : "(no message)");
+    }
+    assert_null(err);
+}
+
+/* Takes the pending changes and checks their count; returns them for
+ * closer inspection (caller frees). */
+static struct cluster_change *
+take(struct cluster *c, size_t expected)
+{
+    struct cluster_change *changes;
+    size_t n;
+
+    cluster_take_changes(c, &changes, &n);
+    assert_int_equal(n, expected);
+    return changes;
+}
+
+static void
+drop_changes(struct cluster *c, size_t expected)
+{
+    cluster_changes_free(take(c, expected), expected);
+}
+
+static const char pod_web[] =
+    "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+    " \"metadata\":{\"name\":\"web\",\"namespace\":\"shop\",\"uid\":\"u-1\","
+    "   \"labels\":{\"app\":\"web\",\"tier\":\"front\"},"
+    "   \"annotations\":{\"seine.io/interface-type\":\"vhostuser\"}},"
+    " \"spec\":{\"nodeName\":\"node-a\",\"containers\":[]}}";
+
+static void
+test_pod_fields(void **state)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_pod *pod;
+
+    apply_ok(c, pod_web);
+    pod = cluster_find_pod(c, "shop", "web");
+    assert_non_null(pod);
+    assert_string_equal(pod->namespace, "shop");
+    assert_string_equal(pod->name, "web");
+    assert_string_equal(pod->uid, "u-1");
+    assert_string_equal(pod->node_name, "node-a");
+    assert_int_equal(pod->labels.n, 2);
+    assert_string_equal(cluster_labels_get(&pod->labels, "app"), "web");
+    assert_string_equal(cluster_labels_get(&pod->labels, "tier"), "front");
+    assert_null(cluster_labels_get(&pod->labels, "missing"));
+    assert_string_equal(cluster_labels_get(&pod->annotations,
+                                           "seine.io/interface-type"),
+                        "vhostuser");
+    assert_null(cluster_find_pod(c, "default", "web"));
+    assert_int_equal(cluster_count(c, CLUSTER_POD), 1);
+    assert_int_equal(cluster_count(c, CLUSTER_NODE), 0);
+    drop_changes(c, 1);
+    cluster_destroy(c);
+}
+
+static void
+test_pod_default_namespace(void **state)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_pod *pod;
+
+    apply_ok(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}");
+    pod = cluster_find_pod(c, "default", "p");
+    assert_non_null(pod);
+    assert_string_equal(pod->namespace, "default");
+    assert_null(pod->uid);
+    assert_null(pod->node_name);
+    assert_int_equal(pod->labels.n, 0);
+    assert_ptr_equal(cluster_find_pod(c, NULL, "p"), pod);
+    assert_int_equal(cluster_delete(c, CLUSTER_POD, NULL, "p"), 0);
+    assert_null(cluster_find_pod(c, "default", "p"));
+    cluster_destroy(c);
+}
+
+static void
+test_labels_many_sorted_lookup(void **state)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_namespace *ns;
+
+    apply_ok(c, "{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\","
+                "\"labels\":{\"z\":\"26\",\"a\":\"1\",\"m\":\"13\",\"c\":\"3\","
+                "\"num\":7,\"flag\":true,\"empty\":null}}}");
+    ns = cluster_find_namespace(c, "n");
+    assert_non_null(ns);
+    assert_int_equal(ns->labels.n, 7);
+    for (size_t i = 1; i < ns->labels.n; i++) {
+        assert_true(strcmp(ns->labels.keys[i - 1], ns->labels.keys[i]) < 0);
+    }
+    assert_string_equal(cluster_labels_get(&ns->labels, "a"), "1");
+    assert_string_equal(cluster_labels_get(&ns->labels, "c"), "3");
+    assert_string_equal(cluster_labels_get(&ns->labels, "m"), "13");
+    assert_string_equal(cluster_labels_get(&ns->labels, "z"), "26");
+    assert_string_equal(cluster_labels_get(&ns->labels, "num"), "7");
+    assert_string_equal(cluster_labels_get(&ns->labels, "flag"), "true");
+    assert_string_equal(cluster_labels_get(&ns->labels, "empty"), "");
+    assert_null(cluster_labels_get(&ns->labels, "b"));
+    assert_null(cluster_labels_get(&ns->labels, "zz"));
+    cluster_destroy(c);
+}
+
+static void
+test_node_fields(void **state)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_node *node;
+
+    apply_ok(c, "{\"apiVersion\":\"v1\",\"kind\":\"Node\","
+                "\"metadata\":{\"name\":\"node-a\","
+                "  \"labels\":{\"kubernetes.io/os\":\"linux\"}},"
+                "\"spec\":{\"podCIDR\":\"10.244.1.0/24\"},"
+                "\"status\":{\"addresses\":["
+                "  {\"type\":\"Hostname\",\"address\":\"node-a\"},"
+                "  {\"type\":\"InternalIP\",\"address\":\"192.168.1.10\"}]}}");
+    node = cluster_find_node(c, "node-a");
+    assert_non_null(node);
+    assert_string_equal(node->pod_cidr, "10.244.1.0/24");
+    assert_string_equal(node->internal_ip, "192.168.1.10");
+    assert_string_equal(cluster_labels_get(&node->labels, "kubernetes.io/os"),
+                        "linux");
+
+    /* Only the podCIDRs list: its first entry. */
+    apply_ok(c, "{\"kind\":\"Node\",\"metadata\":{\"name\":\"node-b\"},"
+                "\"spec\":{\"podCIDRs\":[\"10.244.2.0/24\",\"fd00::/64\"]}}");
+    node = cluster_find_node(c, "node-b");
+    assert_non_null(node);
+    assert_string_equal(node->pod_cidr, "10.244.2.0/24");
+    assert_null(node->internal_ip);
+
+    apply_ok(c, "{\"kind\":\"Node\",\"metadata\":{\"name\":\"node-c\"}}");
+    node = cluster_find_node(c, "node-c");
+    assert_non_null(node);
+    assert_null(node->pod_cidr);
+    assert_int_equal(cluster_count(c, CLUSTER_NODE), 3);
+    cluster_destroy(c);
+}
+
+static void
+test_replace_and_delete(void **state)
+{
+    struct cluster *c = cluster_create();
+    struct cluster_change *changes;
+    uint64_t seqno;
+
+    assert_int_equal(cluster_seqno(c), 0);
+    apply_ok(c, pod_web);
+    changes = take(c, 1);
+    assert_int_equal(changes[0].kind, CLUSTER_POD);
+    assert_string_equal(changes[0].namespace, "shop");
+    assert_string_equal(changes[0].name, "web");
+    assert_false(changes[0].deleted);
+    cluster_changes_free(changes, 1);
+    seqno = cluster_seqno(c);
+    assert_true(seqno > 0);
+
+    /* The same object again, and with fields the model does not keep
+     * changed: nothing to recompute. */
+    apply_ok(c, pod_web);
+    apply_ok(c, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+                " \"metadata\":{\"name\":\"web\",\"namespace\":\"shop\","
+                "   \"uid\":\"u-1\",\"resourceVersion\":\"99\","
+                "   \"labels\":{\"tier\":\"front\",\"app\":\"web\"},"
+                "   \"annotations\":"
+                "     {\"seine.io/interface-type\":\"vhostuser\"}},"
+                " \"spec\":{\"nodeName\":\"node-a\"},"
+                " \"status\":{\"phase\":\"Running\"}}");
+    drop_changes(c, 0);
+    assert_int_equal(cluster_seqno(c), seqno);
+
+    /* A label change replaces the object. */
+    apply_ok(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\","
+                "\"namespace\":\"shop\",\"uid\":\"u-1\","
+                "\"labels\":{\"app\":\"web\",\"tier\":\"back\"}},"
+                "\"spec\":{\"nodeName\":\"node-a\"}}");
+    changes = take(c, 1);
+    assert_false(changes[0].deleted);
+    cluster_changes_free(changes, 1);
+    assert_true(cluster_seqno(c) > seqno);
+    assert_string_equal(
+        cluster_labels_get(&cluster_find_pod(c, "shop", "web")->labels,
+                           "tier"), "back");
+    assert_null(cluster_labels_get(
+        &cluster_find_pod(c, "shop", "web")->annotations,
+        "seine.io/interface-type"));
+    assert_int_equal(cluster_count(c, CLUSTER_POD), 1);
+
+    assert_int_equal(cluster_delete(c, CLUSTER_POD, "shop", "web"), 0);
+    changes = take(c, 1);
+    assert_int_equal(changes[0].kind, CLUSTER_POD);
+    assert_string_equal(changes[0].namespace, "shop");
+    assert_string_equal(changes[0].name, "web");
+    assert_true(changes[0].deleted);
+    cluster_changes_free(changes, 1);
+    assert_null(cluster_find_pod(c, "shop", "web"));
+    assert_int_equal(cluster_count(c, CLUSTER_POD), 0);
+
+    assert_int_equal(cluster_delete(c, CLUSTER_POD, "shop", "web"), -ENOENT);
+    drop_changes(c, 0);
+    cluster_destroy(c);
+}
+
+static void
+test_change_order_and_scope(void **state)
+{
+    struct cluster *c = cluster_create();
+    struct cluster_change *changes;
+
+    apply_ok(c, "{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"shop\"}}");
+    apply_ok(c, "{\"kind\":\"Node\",\"metadata\":{\"name\":\"node-a\"}}");
+    apply_ok(c, pod_web);
+    assert_int_equal(cluster_delete(c, CLUSTER_NAMESPACE, NULL, "shop"), 0);
+    changes = take(c, 4);
+    assert_int_equal(changes[0].kind, CLUSTER_NAMESPACE);
+    assert_null(changes[0].namespace);
+    assert_string_equal(changes[0].name, "shop");
+    assert_int_equal(changes[1].kind, CLUSTER_NODE);
+    assert_null(changes[1].namespace);
+    assert_int_equal(changes[2].kind, CLUSTER_POD);
+    assert_int_equal(changes[3].kind, CLUSTER_NAMESPACE);
+    assert_true(changes[3].deleted);
+    cluster_changes_free(changes, 4);
+    assert_int_equal(cluster_seqno(c), 4);
+    cluster_destroy(c);
+}
+
+static void
+test_unknown_kinds_ignored(void **state)
+{
+    struct cluster *c = cluster_create();
+    char *err = NULL;
+
+    assert_int_equal(apply_text(c, "{\"apiVersion\":\"v1\",\"kind\":\"Service\","
+                                   "\"metadata\":{\"name\":\"s\"}}", &err), 0);
+    assert_int_equal(apply_text(c, "{\"apiVersion\":\"apps/v1\","
+                                   "\"kind\":\"Deployment\"}", &err), 0);
+    /* A Pod kind from another API group is not a core Pod. */
+    assert_int_equal(apply_text(c, "{\"apiVersion\":\"example.com/v1\","
+                                   "\"kind\":\"Pod\","
+                                   "\"metadata\":{\"name\":\"x\"}}", &err), 0);
+    assert_int_equal(apply_text(c, "{\"metadata\":{\"name\":\"x\"}}", &err),
+                     0);
+    assert_int_equal(apply_text(c, "[1,2]", &err), 0);
+    assert_null(err);
+    for (int k = 0; k < CLUSTER_N_KINDS; k++) {
+        assert_int_equal(cluster_count(c, k), 0);
+    }
+    drop_changes(c, 0);
+    cluster_destroy(c);
+}
+
+static void
+test_missing_name(void **state)
+{
+    struct cluster *c = cluster_create();
+    char *err = NULL;
+
+    assert_int_equal(apply_text(c, "{\"kind\":\"Pod\",\"metadata\":"
+                                   "{\"namespace\":\"shop\"}}", &err),
+                     -EINVAL);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "Pod"));
+    assert_non_null(strstr(err, "metadata.name"));
+    free(err);
+    err = NULL;
+
+    assert_int_equal(apply_text(c, "{\"kind\":\"Node\"}", &err), -EINVAL);
+    assert_non_null(strstr(err, "Node"));
+    free(err);
+    err = NULL;
+
+    assert_int_equal(apply_text(c, "{\"kind\":\"Namespace\",\"metadata\":"
+                                   "{\"name\":\"\"}}", &err), -EINVAL);
+    assert_non_null(err);
+    free(err);
+    drop_changes(c, 0);
+    cluster_destroy(c);
+}
+
+static void
+test_bad_labels(void **state)
+{
+    struct cluster *c = cluster_create();
+    char *err = NULL;
+
+    assert_int_equal(apply_text(c, "{\"kind\":\"Pod\",\"metadata\":"
+                                   "{\"name\":\"p\",\"labels\":"
+                                   "{\"app\":{\"nested\":1}}}}", &err),
+                     -EINVAL);
+    assert_non_null(strstr(err, "Pod default/p"));
+    assert_non_null(strstr(err, "metadata.labels.app"));
+    free(err);
+    err = NULL;
+
+    assert_int_equal(apply_text(c, "{\"kind\":\"Namespace\",\"metadata\":"
+                                   "{\"name\":\"n\",\"labels\":[1]}}", &err),
+                     -EINVAL);
+    assert_non_null(strstr(err, "metadata.labels"));
+    free(err);
+    assert_int_equal(cluster_count(c, CLUSTER_POD), 0);
+    assert_int_equal(cluster_count(c, CLUSTER_NAMESPACE), 0);
+    drop_changes(c, 0);
+    cluster_destroy(c);
+}
+
+static void
+test_identify(void **state)
+{
+    struct json_object *obj = json_tokener_parse(
+        "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}");
+    enum cluster_kind kind;
+    const char *ns, *name;
+    char *err = NULL;
+
+    assert_int_equal(cluster_identify(obj, &kind, &ns, &name, &err), 0);
+    assert_int_equal(kind, CLUSTER_POD);
+    assert_string_equal(ns, "default");
+    assert_string_equal(name, "p");
+    json_object_put(obj);
+
+    obj = json_tokener_parse("{\"kind\":\"Node\",\"metadata\":"
+                             "{\"name\":\"n\",\"namespace\":\"x\"}}");
+    assert_int_equal(cluster_identify(obj, &kind, &ns, &name, &err), 0);
+    assert_int_equal(kind, CLUSTER_NODE);
+    assert_null(ns);
+    json_object_put(obj);
+    assert_string_equal(cluster_kind_name(CLUSTER_NAMESPACE), "Namespace");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pod_fields),
+        cmocka_unit_test(test_pod_default_namespace),
+        cmocka_unit_test(test_labels_many_sorted_lookup),
+        cmocka_unit_test(test_node_fields),
+        cmocka_unit_test(test_replace_and_delete),
+        cmocka_unit_test(test_change_order_and_scope),
+        cmocka_unit_test(test_unknown_kinds_ignored),
+        cmocka_unit_test(test_missing_name),
+        cmocka_unit_test(test_bad_labels),
+        cmocka_unit_test(test_identify),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
