@@ -1,4 +1,5 @@
 #include "cniargs.h"
+#include "cnimem.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -68,28 +69,6 @@ static const struct cmd_info cmds[CNIARGS_N_CMDS] = {
 
 static const char *const interface_types[] = { "afxdp", "vhostuser", "tap" };
 
-static char *
-dup_str(const char *s)
-{
-    char *copy = s ? strdup(s) : NULL;
-
-    if (s && !copy) {
-        abort();
-    }
-    return copy;
-}
-
-static char *
-dup_mem(const char *s, size_t len)
-{
-    char *copy = strndup(s, len);
-
-    if (!copy) {
-        abort();
-    }
-    return copy;
-}
-
 /* Fills 'err' with CNI error 'code'; returns -EINVAL for the caller to
  * pass on. */
 static int __attribute__((format(printf, 4, 5)))
@@ -100,9 +79,7 @@ invalid(struct cniproto_response *err, int code, const char *details,
     char *msg;
 
     va_start(args, fmt);
-    if (vasprintf(&msg, fmt, args) < 0) {
-        abort();
-    }
+    msg = cnimem_vasprintf(fmt, args);
     va_end(args);
     cniproto_response_error(err, code, details, "%s", msg);
     free(msg);
@@ -149,13 +126,10 @@ int
 cniargs_read_input(int fd, char **datap, size_t *lenp,
                    struct cniproto_response *err)
 {
-    char *data = malloc(CNIARGS_MAX_INPUT + 1);
+    char *data = cnimem_malloc(CNIARGS_MAX_INPUT + 1);
     size_t len = 0;
     ssize_t n = 1;
 
-    if (!data) {
-        abort();
-    }
     while (n && len <= CNIARGS_MAX_INPUT) {
         n = read(fd, data + len, CNIARGS_MAX_INPUT + 1 - len);
         if (n < 0 && errno != EINTR) {
@@ -249,7 +223,7 @@ parse_container_env(char **envp, const struct cmd_info *info,
             if (error) {
                 return error;
             }
-            *container_vars[i].value = dup_str(value);
+            *container_vars[i].value = cnimem_strdup(value);
         }
     }
     return 0;
@@ -281,7 +255,7 @@ parse_cni_arg(const char *pair, size_t len, struct cniproto_request *req,
             char **value = keys[i].value;
             free(*value);
             *value = (eq + 1 < pair + len
-                      ? dup_mem(eq + 1, pair + len - eq - 1) : NULL);
+                      ? cnimem_strndup(eq + 1, pair + len - eq - 1) : NULL);
         }
     }
     return 0;
@@ -329,7 +303,7 @@ parse_env(char **envp, struct cniargs *args, struct cniproto_response *err)
     if (!error) {
         error = parse_cni_args(env_get(envp, "CNI_ARGS"), &args->req, err);
     }
-    args->cni_path = dup_str(env_get(envp, "CNI_PATH"));
+    args->cni_path = cnimem_strdup(env_get(envp, "CNI_PATH"));
     return error;
 }
 
@@ -394,7 +368,7 @@ config_str(struct json_object *cfg, const char *key, bool required,
                        "\"%s\" must be a non-empty string", key);
     }
     free(*value);
-    *value = dup_str(json_object_get_string(v));
+    *value = cnimem_strdup(json_object_get_string(v));
     return 0;
 }
 
@@ -504,10 +478,7 @@ parse_valid_attachments(struct json_object *cfg, struct cniproto_request *req,
                        "array \"cni.dev/valid-attachments\"");
     }
     size_t n = json_object_array_length(array);
-    req->valid = calloc(n ? n : 1, sizeof *req->valid);
-    if (!req->valid) {
-        abort();
-    }
+    req->valid = cnimem_calloc(n, sizeof *req->valid);
     for (size_t i = 0; !error && i < n; i++) {
         error = parse_attachment(json_object_array_get_idx(array, i),
                                  &req->valid[req->n_valid++], err);
@@ -581,7 +552,7 @@ cniargs_parse(char **envp, const char *input, size_t len,
 
     memset(args, 0, sizeof *args);
     args->spec = CNIARGS_SPEC_LATEST;
-    args->agent_socket = dup_str(SEINE_DEFAULT_CNI_SOCKET);
+    args->agent_socket = cnimem_strdup(SEINE_DEFAULT_CNI_SOCKET);
     error = parse_command(envp, args, err);
     if (error || args->cmd == CNIARGS_VERSION) {
         return error;

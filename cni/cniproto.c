@@ -11,6 +11,7 @@
  * can answer CNI error 1), anything else malformed with -EINVAL.
  */
 #include "cniproto.h"
+#include "cnimem.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -55,30 +56,6 @@ cniproto_cmd_from_name(const char *name, enum cniproto_cmd *cmd)
     return -EINVAL;
 }
 
-/* Allocation failure in a one-shot plugin or in the agent (whose xmalloc
- * aborts too) has no better answer than stopping. */
-static char *
-dup_str(const char *s)
-{
-    char *copy = s ? strdup(s) : NULL;
-
-    if (s && !copy) {
-        abort();
-    }
-    return copy;
-}
-
-static char *
-vformat(const char *fmt, va_list args)
-{
-    char *s;
-
-    if (vasprintf(&s, fmt, args) < 0) {
-        abort();
-    }
-    return s;
-}
-
 static int
 fail(char **err, const char *fmt, ...)
 {
@@ -87,7 +64,7 @@ fail(char **err, const char *fmt, ...)
     va_start(args, fmt);
     if (err) {
         free(*err);
-        *err = vformat(fmt, args);
+        *err = cnimem_vasprintf(fmt, args);
     }
     va_end(args);
     return -EINVAL;
@@ -125,7 +102,7 @@ get_str(struct json_object *obj, const char *key, char **value, char **err)
     }
     if (json_object_get_string_len(v)) {
         free(*value);
-        *value = dup_str(json_object_get_string(v));
+        *value = cnimem_strdup(json_object_get_string(v));
     }
     return 0;
 }
@@ -264,11 +241,8 @@ attachments_from_json(struct json_object *obj, struct cniproto_request *req,
     /* One spare entry: an empty list is then non-NULL, which tells "GC
      * everything" apart from a request that forgot the list. */
     req->n_valid = 0;
-    req->valid = calloc(json_object_array_length(array) + 1,
-                        sizeof *req->valid);
-    if (!req->valid) {
-        abort();
-    }
+    req->valid = cnimem_calloc(json_object_array_length(array) + 1,
+                               sizeof *req->valid);
     for (size_t i = 0; !error && i < json_object_array_length(array); i++) {
         struct json_object *a = json_object_array_get_idx(array, i);
         struct cniproto_attachment *att = &req->valid[req->n_valid++];
@@ -557,7 +531,7 @@ dns_from_json(struct json_object *obj, struct cniproto_result *res,
             return fail(err, "DNS nameservers must be strings");
         }
         res->dns_nameservers[res->n_dns_nameservers++]
-            = dup_str(json_object_get_string(ns));
+            = cnimem_strdup(json_object_get_string(ns));
     }
     return error;
 }
@@ -751,9 +725,9 @@ cniproto_response_error(struct cniproto_response *resp, int code,
 
     cniproto_response_destroy(resp);
     resp->code = code;
-    resp->details = dup_str(details);
+    resp->details = cnimem_strdup(details);
     va_start(args, fmt);
-    resp->msg = vformat(fmt, args);
+    resp->msg = cnimem_vasprintf(fmt, args);
     va_end(args);
 }
 

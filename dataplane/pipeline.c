@@ -127,25 +127,34 @@ add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
              MAC_ARGS(node->gw_mac), node->gw_ofport, TABLE_INGRESS_RULE);
 }
 
+/* Turns an ARP request around into the reply "'mac' has the address you
+ * asked for", sent back out of the port it came in on. */
+static char *
+arp_reply_actions(const uint8_t mac[6])
+{
+    return xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                     "mod_dl_src:"MAC_FMT","
+                     "load:0x2->NXM_OF_ARP_OP[],"
+                     "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+                     "load:"MAC_HEX_FMT"->NXM_NX_ARP_SHA[],"
+                     "push:NXM_OF_ARP_TPA[],"
+                     "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+                     "pop:NXM_OF_ARP_SPA[],"
+                     "in_port", MAC_ARGS(mac), MAC_ARGS(mac));
+}
+
 /* A pod's ARP request, whatever address it asks for, is answered with the
  * gateway's MAC: pods route everything through the gateway, and OVS
  * delivers to local pods in L3Forwarding. */
 static void
 add_arp_proxy(struct flow_builder *b, const struct pipeline_node *node)
 {
+    char *reply = arp_reply_actions(node->gw_mac);
+
     add_flow(b, TABLE_ARP_RESPONDER, 200,
-             "arp,reg0=0x%x/0x%x,arp_op=1 actions="
-             "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-             "mod_dl_src:"MAC_FMT","
-             "load:0x2->NXM_OF_ARP_OP[],"
-             "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-             "load:"MAC_HEX_FMT"->NXM_NX_ARP_SHA[],"
-             "push:NXM_OF_ARP_TPA[],"
-             "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-             "pop:NXM_OF_ARP_SPA[],"
-             "in_port",
-             PORT_CLASS_POD, REG_PORT_CLASS_MASK,
-             MAC_ARGS(node->gw_mac), MAC_ARGS(node->gw_mac));
+             "arp,reg0=0x%x/0x%x,arp_op=1 actions=%s",
+             PORT_CLASS_POD, REG_PORT_CLASS_MASK, reply);
+    free(reply);
 }
 
 static void
@@ -212,18 +221,10 @@ add_pod_arp(struct flow_builder *b, const struct pipeline_node *node,
     add_flow(b, TABLE_ARP_RESPONDER, 210, "arp,in_port=%"PRId64",arp_tpa=%s"
              " actions=drop", pod->ofport, ip);
     /* The gateway (the node's own stack) asks for pods by address. */
+    char *reply = arp_reply_actions(pod->mac);
     add_flow(b, TABLE_ARP_RESPONDER, 200, "arp,in_port=%"PRId64",arp_op=1"
-             ",arp_tpa=%s actions="
-             "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-             "mod_dl_src:"MAC_FMT","
-             "load:0x2->NXM_OF_ARP_OP[],"
-             "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-             "load:"MAC_HEX_FMT"->NXM_NX_ARP_SHA[],"
-             "push:NXM_OF_ARP_TPA[],"
-             "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-             "pop:NXM_OF_ARP_SPA[],"
-             "in_port", node->gw_ofport, ip,
-             MAC_ARGS(pod->mac), MAC_ARGS(pod->mac));
+             ",arp_tpa=%s actions=%s", node->gw_ofport, ip, reply);
+    free(reply);
 }
 
 static void
