@@ -107,7 +107,7 @@ attach_teardown(struct node *node, struct podrec *rec)
 
     flowtab_remove_owner(node->ft, rec->owner);
     if (flowtab_has_changes(node->ft)) {
-        error = flowtab_commit(node->ft, node->of);
+        error = node_commit(node);
     }
     int port_error = ovsbridge_del_port(node->br, rec->port_name);
     error = error ? error : port_error;
@@ -333,7 +333,7 @@ attach_flows(struct node *node, const struct podrec *rec, int64_t ofport,
 
     int error = pipeline_set_pod(node->ft, &node->pnode, &pod);
     if (!error) {
-        error = flowtab_commit(node->ft, node->of);
+        error = node_commit(node);
     }
     if (error) {
         set_error(resp, ATTACH_ERR_DATAPATH, error,

@@ -21,11 +21,14 @@
 #include "podif.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(node);
 
 #define NODE_OVS_TIMEOUT_MS 10000
+/* How often the agent makes sure ovs-vswitchd still answers. */
+#define NODE_LIVENESS_MS 2000
 
 static void
 node_set_not_ready(struct node *node, const char *why)
@@ -67,6 +70,21 @@ node_next_round(const char *state_dir, uint16_t *roundp)
 }
 
 static int
+node_connect_openflow(struct node *node)
+{
+    const struct agentconf *conf = node->conf;
+    char *target = ovsbridge_mgmt_target(conf->ovs_rundir, conf->bridge);
+    int error = ofconn_open(target, NODE_OVS_TIMEOUT_MS, &node->of);
+
+    if (error) {
+        VLOG_ERR("%s: OpenFlow connection failed: %s", target,
+                 ovs_strerror(-error));
+    }
+    free(target);
+    return error;
+}
+
+static int
 node_open_ovs(struct node *node)
 {
     const struct agentconf *conf = node->conf;
@@ -84,14 +102,7 @@ node_open_ovs(struct node *node)
         VLOG_ERR("bridge %s: %s", conf->bridge, ovs_strerror(-error));
         return error;
     }
-    char *target = ovsbridge_mgmt_target(conf->ovs_rundir, conf->bridge);
-    error = ofconn_open(target, NODE_OVS_TIMEOUT_MS, &node->of);
-    if (error) {
-        VLOG_ERR("%s: OpenFlow connection failed: %s", target,
-                 ovs_strerror(-error));
-    }
-    free(target);
-    return error;
+    return node_connect_openflow(node);
 }
 
 static int
@@ -241,6 +252,28 @@ node_restore_pods(struct node *node)
     }
 }
 
+/* Makes the switch hold exactly the flows this node wants: the gateway's
+ * address and MAC, the node's flows and every recorded pod's, compared with
+ * what the switch has.  Used at start and after ovs-vswitchd restarted (its
+ * flow table is then empty and its gateway port new). */
+static int
+node_install_datapath(struct node *node)
+{
+    int error = node_setup_gateway(node);
+
+    if (!error) {
+        error = pipeline_set_node(node->ft, &node->pnode);
+    }
+    if (!error) {
+        node_restore_pods(node);
+        error = flowtab_sync_installed(node->ft, node->of);
+    }
+    if (!error) {
+        error = flowtab_commit(node->ft, node->of);
+    }
+    return error;
+}
+
 static int
 node_start_datapath(struct node *node, const char *cidr)
 {
@@ -255,17 +288,7 @@ node_start_datapath(struct node *node, const char *cidr)
     error = ipam_open(node->conf->state_dir, p->subnet, p->prefix_len,
                       &node->ipam);
     if (!error) {
-        error = node_setup_gateway(node);
-    }
-    if (!error) {
-        error = pipeline_set_node(node->ft, p);
-    }
-    if (!error) {
-        node_restore_pods(node);
-        error = flowtab_sync_installed(node->ft, node->of);
-    }
-    if (!error) {
-        error = flowtab_commit(node->ft, node->of);
+        error = node_install_datapath(node);
     }
     if (error) {
         ipam_close(node->ipam);
@@ -275,7 +298,64 @@ node_start_datapath(struct node *node, const char *cidr)
     VLOG_INFO("node %s: pod subnet %s, gateway %s, %zu flows installed",
               node->conf->node_name, cidr, node->conf->gateway_port,
               flowtab_count(node->ft));
+    node->next_liveness = time_msec() + NODE_LIVENESS_MS;
     return 0;
+}
+
+static bool
+is_connection_error(int error)
+{
+    return error == -ECONNRESET || error == -EPIPE || error == -ENOTCONN;
+}
+
+/* Reopens the OpenFlow connection and reinstalls the datapath. */
+static int
+node_reconnect(struct node *node)
+{
+    ofconn_close(node->of);
+    node->of = NULL;
+
+    int error = node_connect_openflow(node);
+    if (!error) {
+        error = node_install_datapath(node);
+    }
+    if (error) {
+        node_set_not_ready(node, "ovs-vswitchd is not answering OpenFlow");
+    } else {
+        VLOG_INFO("reconnected to ovs-vswitchd; %zu flows installed",
+                  flowtab_count(node->ft));
+        free(node->not_ready);
+        node->not_ready = NULL;
+    }
+    return error;
+}
+
+int
+node_commit(struct node *node)
+{
+    int error = node->of ? flowtab_commit(node->ft, node->of) : -ENOTCONN;
+
+    if (is_connection_error(error)) {
+        VLOG_WARN("OpenFlow connection lost (%s): reconnecting",
+                  ovs_strerror(-error));
+        error = node_reconnect(node);
+    }
+    return error;
+}
+
+static void
+node_check_liveness(struct node *node)
+{
+    if (time_msec() < node->next_liveness) {
+        return;
+    }
+    int error = node->of ? ofconn_echo(node->of) : -ENOTCONN;
+    if (is_connection_error(error)) {
+        VLOG_WARN("ovs-vswitchd went away (%s): reconnecting",
+                  ovs_strerror(-error));
+        node_reconnect(node);
+    }
+    node->next_liveness = time_msec() + NODE_LIVENESS_MS;
 }
 
 static void
@@ -310,6 +390,8 @@ node_run(struct node *node)
     cluster_changes_free(changes, n);
     if (!node->ipam) {
         node_try_start(node);
+    } else {
+        node_check_liveness(node);
     }
 }
 
@@ -320,6 +402,8 @@ node_wait(struct node *node)
     source_wait(&node->source);
     if (!node->ipam) {
         poll_timer_wait(1000);
+    } else {
+        poll_timer_wait_until(node->next_liveness);
     }
 }
 

@@ -41,6 +41,7 @@ struct node {
     struct pipeline_node pnode;     /* valid once 'ipam' is set */
     uint16_t round;
     char *not_ready;                /* why the node is not ready, or NULL */
+    long long int next_liveness;    /* when to check ovs-vswitchd next */
 };
 
 int node_open(const struct agentconf *, struct node **);
@@ -48,6 +49,11 @@ void node_close(struct node *);
 
 void node_run(struct node *);
 void node_wait(struct node *);
+
+/* Sends the flow table's pending changes to the switch.  A lost OpenFlow
+ * connection is reopened and the whole datapath reinstalled (a restarted
+ * ovs-vswitchd starts with no flows).  0 or -errno. */
+int node_commit(struct node *);
 
 /* True once the subnet is known and the flows are installed; otherwise
  * 'node->not_ready' says why. */

@@ -14,6 +14,7 @@
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-util.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vconn.h"
@@ -263,4 +264,15 @@ ofconn_packet_out(struct ofconn *conn, uint32_t in_port,
         return -EPROTO;
     }
     return 0;
+}
+
+int
+ofconn_echo(struct ofconn *conn)
+{
+    struct ofpbuf *request = ofputil_encode_echo_request(conn->version);
+    struct ofpbuf *reply = NULL;
+    int error = vconn_transact(conn->vconn, request, &reply);
+
+    ofpbuf_delete(reply);
+    return error ? neg_errno(error) : 0;
 }

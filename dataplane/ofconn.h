@@ -47,4 +47,8 @@ int ofconn_dump_groups(struct ofconn *,
 int ofconn_packet_out(struct ofconn *, uint32_t in_port,
                       const void *packet, size_t len);
 
+/* Sends an echo request and waits for the reply: 0 while the switch
+ * answers, -errno (-ECONNRESET, -EPIPE) once the connection is gone. */
+int ofconn_echo(struct ofconn *);
+
 #endif /* ofconn.h */
