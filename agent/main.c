@@ -189,7 +189,7 @@ main(int argc, char *argv[])
     struct agentconf conf;
     struct node *node;
 
-    set_program_name(argv[0]);
+    ovs_set_program_name(argv[0], SEINE_VERSION);
     fatal_ignore_sigpipe();
     parse_options(argc, argv, &opts);
     load_config(&opts, &conf);

@@ -385,6 +385,9 @@ node_run(struct node *node)
     size_t n;
 
     ovsbridge_run(node->br);
+    if (node->of) {
+        ofconn_run(node->of);
+    }
     source_run(&node->source, node->cluster);
     cluster_take_changes(node->cluster, &changes, &n);
     cluster_changes_free(changes, n);
@@ -399,6 +402,9 @@ void
 node_wait(struct node *node)
 {
     ovsbridge_wait(node->br);
+    if (node->of) {
+        ofconn_wait(node->of);
+    }
     source_wait(&node->source);
     if (!node->ipam) {
         poll_timer_wait(1000);

@@ -276,3 +276,35 @@ ofconn_echo(struct ofconn *conn)
     ofpbuf_delete(reply);
     return error ? neg_errno(error) : 0;
 }
+
+/* The switch probes an idle controller connection with echo requests and
+ * drops it when they go unanswered; the agent answers from its poll loop.
+ * Anything else the switch sends unasked is of no interest. */
+void
+ofconn_run(struct ofconn *conn)
+{
+    vconn_run(conn->vconn);
+    for (int i = 0; i < 50; i++) {
+        struct ofpbuf *msg;
+        enum ofptype type;
+
+        if (vconn_recv(conn->vconn, &msg)) {
+            return;
+        }
+        if (!ofptype_decode(&type, msg->data)
+            && type == OFPTYPE_ECHO_REQUEST) {
+            struct ofpbuf *reply = ofputil_encode_echo_reply(msg->data);
+            if (vconn_send(conn->vconn, reply)) {
+                ofpbuf_delete(reply);
+            }
+        }
+        ofpbuf_delete(msg);
+    }
+}
+
+void
+ofconn_wait(struct ofconn *conn)
+{
+    vconn_run_wait(conn->vconn);
+    vconn_recv_wait(conn->vconn);
+}

@@ -47,6 +47,11 @@ int ofconn_dump_groups(struct ofconn *,
 int ofconn_packet_out(struct ofconn *, uint32_t in_port,
                       const void *packet, size_t len);
 
+/* Poll-loop integration: answers the switch's echo requests, so that an
+ * idle connection is not dropped by its inactivity probe. */
+void ofconn_run(struct ofconn *);
+void ofconn_wait(struct ofconn *);
+
 /* Sends an echo request and waits for the reply: 0 while the switch
  * answers, -errno (-ECONNRESET, -EPIPE) once the connection is gone. */
 int ofconn_echo(struct ofconn *);
