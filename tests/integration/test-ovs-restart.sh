@@ -14,18 +14,8 @@ b_ip=$(seine_pod_ip b)
 seine_assert_ok seine_pod_exec a ping -c1 -W1 "$b_ip"
 echo "ok - pods reach each other before the restart"
 
-restart_vswitchd() {
-    local dir ns
-    dir=$(seine_node_dir)
-    ns=$(seine_node_netns)
-    seine__stop_pidfile "$dir/ovs-vswitchd.pid" ovs-vswitchd 10
-    ip netns exec "$ns" env OVS_RUNDIR="$dir" OVS_DBDIR="$dir" OVS_LOGDIR="$dir" \
-        "$SEINE_OVS_VSWITCHD" "unix:$dir/db.sock" \
-        --pidfile="$dir/ovs-vswitchd.pid" --unixctl="$dir/ovs-vswitchd.ctl" \
-        --log-file="$dir/ovs-vswitchd.log" -vconsole:off --detach \
-        2>>"$dir/ovs-vswitchd.stderr" || seine_fail "ovs-vswitchd did not restart"
-}
-restart_vswitchd
+seine_vswitchd_stop
+seine_vswitchd_start
 
 # The new switch starts with none of our flows; traffic must come back
 # without any CNI call.
