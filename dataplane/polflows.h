@@ -1,0 +1,91 @@
+/*
+ * polflows: network policy rules compiled into OpenFlow conjunctive
+ * matches.  A rule says: for traffic between the pods it applies to and
+ * its peers, on its ports, do its action.  Its flows are
+ *
+ *   clause 1: the pods it applies to  (egress: nw_src=POD, ingress:
+ *             nw_dst=POD)
+ *   clause 2: its peers               (egress: nw_dst=CIDR, ingress:
+ *             nw_src=CIDR), left out when the rule has any peer
+ *   clause 3: its ports               (tcp/udp/sctp tp_dst, port ranges as
+ *             bitwise masks), left out when the rule has any port
+ *   conj_id=ID -> the action
+ *
+ * so a rule with A pods, N peers and M ports costs about A+N+M flows, not
+ * A*N*M.  A clause flow shared by several rules (the same pod in many
+ * rules) is one flow with one conjunction() action per rule; flowtab keeps
+ * track of who contributed which.  The conj_id flow is the rule's own, so
+ * its packet and byte counters are the rule's.
+ */
+#ifndef POLFLOWS_H
+#define POLFLOWS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct flowtab;
+struct ofconn;
+
+enum polflows_dir {
+    POLFLOWS_INGRESS,
+    POLFLOWS_EGRESS,
+};
+
+enum polflows_action {
+    POLFLOWS_ALLOW,         /* goto next_table (skips later rules) */
+    POLFLOWS_DENY,          /* drop */
+    POLFLOWS_PASS,          /* goto pass_table (the next tier) */
+};
+
+struct polflows_cidr {
+    struct in_addr addr;    /* network byte order, host bits zero */
+    int plen;               /* 0..32 */
+};
+
+struct polflows_port {
+    uint8_t proto;          /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP */
+    uint16_t port;          /* 0: every port of 'proto' */
+    uint16_t end_port;      /* 0 or == port: one port; else a range */
+};
+
+struct polflows_rule {
+    uint32_t id;            /* conjunction id, unique per rule; also the
+                             * cookie owner id (COOKIE_KIND_POLICY) */
+    enum polflows_dir dir;
+    enum polflows_action action;
+    uint8_t table;          /* where the rule's flows go */
+    uint16_t priority;      /* within 'table' */
+    uint8_t next_table;     /* ALLOW target */
+    uint8_t pass_table;     /* PASS target */
+    const struct in_addr *pods;     /* the local pods it applies to */
+    size_t n_pods;
+    bool any_peer;          /* true: no peer clause */
+    const struct polflows_cidr *peers;
+    size_t n_peers;
+    bool any_port;          /* true: no port clause */
+    const struct polflows_port *ports;
+    size_t n_ports;
+};
+
+/* Replaces the flows of rule 'rule->id'.  A rule with no pods, or with
+ * neither any_peer nor a peer, or neither any_port nor a port, matches
+ * nothing and has no flows.  0 or -errno. */
+int polflows_set_rule(struct flowtab *, const struct polflows_rule *);
+void polflows_remove_rule(struct flowtab *, uint32_t id);
+
+/* Default deny of isolated pods: in 'table', at 'priority', traffic of
+ * 'pod' in direction 'dir' is dropped.  Owned by 'owner_id'
+ * (COOKIE_KIND_POLICY). */
+int polflows_set_isolation(struct flowtab *, uint32_t owner_id,
+                           enum polflows_dir, uint8_t table,
+                           uint16_t priority, const struct in_addr *pods,
+                           size_t n_pods);
+
+/* The packet and byte counters of rule 'id' (its conj_id flow), read from
+ * the switch.  0 or -errno (-ENOENT: no such rule installed). */
+int polflows_rule_stats(struct ofconn *, const struct polflows_rule *,
+                        uint64_t *packets, uint64_t *bytes);
+
+#endif /* polflows.h */
