@@ -6,6 +6,14 @@
  *     objects[CLUSTER_NAMESPACE]  "NAME"       -> struct cluster_namespace
  *     objects[CLUSTER_POD]        "NS/NAME"    -> struct cluster_pod
  *     objects[CLUSTER_NODE]       "NAME"       -> struct cluster_node
+ *     objects[CLUSTER_NETWORK_POLICY] "NS/NAME" -> struct netpol
+ *     pod_ips                     "NS/NAME"    -> IP string
+ *
+ * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
+ * attached those pods, so it knows their addresses before the API server
+ * does, and a manifest Pod has no status at all).  An entry may exist
+ * before its Pod; whenever a Pod is parsed its 'ip' is taken from here
+ * first, so comparing with the previous copy sees the effective IP.
  *
  * The model owns every entry; callers get const pointers that stay valid
  * until the next cluster_apply()/cluster_delete() of the same object.  Only
@@ -20,15 +28,19 @@
 #include <config.h>
 #include "cluster.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "netpol.h"
 #include "openvswitch/shash.h"
 #include "util.h"
 
 struct cluster {
     struct shash objects[CLUSTER_N_KINDS];
+    struct shash pod_ips;
     struct cluster_change *changes;
     size_t n_changes;
     size_t allocated_changes;
@@ -39,6 +51,7 @@ struct cluster {
  * free one.  'parse' gets the already-validated namespace and name. */
 struct kind_class {
     const char *name;
+    const char *api_version;
     bool namespaced;
     int (*parse)(struct json_object *, const char *ns, const char *name,
                  void **objp, char **err);
@@ -244,8 +257,115 @@ pod_free(void *pod_)
         free(pod->node_name);
         labels_destroy(&pod->labels);
         labels_destroy(&pod->annotations);
+        free(pod->ip);
+        free(pod->status_ip);
+        for (size_t i = 0; i < pod->n_ports; i++) {
+            free(pod->ports[i].name);
+        }
+        free(pod->ports);
         free(pod);
     }
+}
+
+static bool
+is_ipv4(const char *s)
+{
+    struct in_addr addr;
+    return s && inet_pton(AF_INET, s, &addr) == 1;
+}
+
+/* The pod's IPv4 address: status.podIP, or in a dual-stack cluster whose
+ * primary family is IPv6, the IPv4 entry of status.podIPs. */
+static const char *
+pod_status_ip(struct json_object *status)
+{
+    const char *ip = json_child_string(status, "podIP");
+    struct json_object *list = json_child(status, "podIPs");
+
+    if (is_ipv4(ip)) {
+        return ip;
+    }
+    for (size_t i = 0; json_object_is_type(list, json_type_array)
+                       && i < json_object_array_length(list); i++) {
+        ip = json_child_string(json_object_array_get_idx(list, i), "ip");
+        if (is_ipv4(ip)) {
+            return ip;
+        }
+    }
+    return NULL;
+}
+
+static int
+port_proto(const char *name, uint8_t *protop)
+{
+    if (!name || !strcmp(name, "TCP")) {
+        *protop = IPPROTO_TCP;
+    } else if (!strcmp(name, "UDP")) {
+        *protop = IPPROTO_UDP;
+    } else if (!strcmp(name, "SCTP")) {
+        *protop = IPPROTO_SCTP;
+    } else {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+container_port_parse(struct json_object *obj, const char *path,
+                     struct cluster_container_port *port, char **err)
+{
+    struct json_object *number = json_child(obj, "containerPort");
+    struct json_object *proto = json_child(obj, "protocol");
+    int64_t value = json_object_get_int64(number);
+
+    if (!json_object_is_type(number, json_type_int)
+        || value < 1 || value > 65535) {
+        *err = xasprintf("%s.containerPort: expected an integer from 1 to "
+                         "65535", path);
+        return -EINVAL;
+    }
+    if ((proto && !json_object_is_type(proto, json_type_string))
+        || port_proto(json_child_string(obj, "protocol"), &port->proto)) {
+        *err = xasprintf("%s.protocol: expected TCP, UDP or SCTP", path);
+        return -EINVAL;
+    }
+    port->port = value;
+    port->name = nullable_xstrdup(json_child_string(obj, "name"));
+    return 0;
+}
+
+/* spec.containers[].ports[], all containers' in one array. */
+static int
+pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
+                char **err)
+{
+    struct json_object *containers = json_child(spec, "containers");
+    size_t allocated = 0;
+
+    for (size_t i = 0; json_object_is_type(containers, json_type_array)
+                       && i < json_object_array_length(containers); i++) {
+        struct json_object *ports = json_child(
+            json_object_array_get_idx(containers, i), "ports");
+
+        for (size_t j = 0; json_object_is_type(ports, json_type_array)
+                           && j < json_object_array_length(ports); j++) {
+            char *path = xasprintf("spec.containers[%zu].ports[%zu]", i, j);
+            struct cluster_container_port port = { NULL, 0, 0 };
+            int error = container_port_parse(
+                json_object_array_get_idx(ports, j), path, &port, err);
+
+            free(path);
+            if (error) {
+                return error;
+            }
+            if (pod->n_ports >= allocated) {
+                pod->ports = x2nrealloc(pod->ports, &allocated,
+                                        sizeof *pod->ports);
+            }
+            pod->ports[pod->n_ports++] = port;
+        }
+    }
+    return 0;
 }
 
 static int
@@ -253,17 +373,26 @@ pod_parse(struct json_object *obj, const char *ns, const char *name,
           void **objp, char **err)
 {
     struct cluster_pod *pod = xzalloc(sizeof *pod);
+    struct json_object *spec = json_child(obj, "spec");
+    struct json_object *host_network = json_child(spec, "hostNetwork");
     int error;
 
     pod->namespace = xstrdup(ns);
     pod->name = xstrdup(name);
     pod->uid = nullable_xstrdup(json_child_string(json_child(obj, "metadata"),
                                                   "uid"));
-    pod->node_name = nullable_xstrdup(
-        json_child_string(json_child(obj, "spec"), "nodeName"));
+    pod->node_name = nullable_xstrdup(json_child_string(spec, "nodeName"));
+    pod->status_ip = nullable_xstrdup(
+        pod_status_ip(json_child(obj, "status")));
+    pod->ip = nullable_xstrdup(pod->status_ip);
+    pod->host_network = (json_object_is_type(host_network, json_type_boolean)
+                         && json_object_get_boolean(host_network));
     error = labels_parse(obj, "labels", &pod->labels, err);
     if (!error) {
         error = labels_parse(obj, "annotations", &pod->annotations, err);
+    }
+    if (!error) {
+        error = pod_ports_parse(pod, spec, err);
     }
     if (error) {
         pod_free(pod);
@@ -271,6 +400,23 @@ pod_parse(struct json_object *obj, const char *ns, const char *name,
     }
     *objp = pod;
     return 0;
+}
+
+static bool
+ports_equal(const struct cluster_pod *a, const struct cluster_pod *b)
+{
+    if (a->n_ports != b->n_ports) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_ports; i++) {
+        const struct cluster_container_port *x = &a->ports[i];
+        const struct cluster_container_port *y = &b->ports[i];
+        if (x->port != y->port || x->proto != y->proto
+            || !nullable_string_is_equal(x->name, y->name)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool
@@ -282,7 +428,11 @@ pod_equal(const void *a_, const void *b_)
             && nullable_string_is_equal(a->uid, b->uid)
             && nullable_string_is_equal(a->node_name, b->node_name)
             && labels_equal(&a->labels, &b->labels)
-            && labels_equal(&a->annotations, &b->annotations));
+            && labels_equal(&a->annotations, &b->annotations)
+            && nullable_string_is_equal(a->ip, b->ip)
+            && nullable_string_is_equal(a->status_ip, b->status_ip)
+            && a->host_network == b->host_network
+            && ports_equal(a, b));
 }
 
 /* Nodes. */
@@ -366,11 +516,40 @@ node_equal(const void *a_, const void *b_)
             && labels_equal(&a->labels, &b->labels));
 }
 
+/* NetworkPolicies. */
+
+static int
+netpol_class_parse(struct json_object *obj, const char *ns, const char *name,
+                   void **objp, char **err)
+{
+    struct netpol *np;
+    int error = netpol_parse(obj, ns, name, &np, err);
+
+    *objp = error ? NULL : np;
+    return error;
+}
+
+static bool
+netpol_class_equal(const void *a, const void *b)
+{
+    return netpol_equal(a, b);
+}
+
+static void
+netpol_class_free(void *np)
+{
+    netpol_destroy(np);
+}
+
 static const struct kind_class kind_classes[CLUSTER_N_KINDS] = {
-    [CLUSTER_NAMESPACE] = { "Namespace", false, namespace_parse,
+    [CLUSTER_NAMESPACE] = { "Namespace", "v1", false, namespace_parse,
                             namespace_equal, namespace_free },
-    [CLUSTER_POD] = { "Pod", true, pod_parse, pod_equal, pod_free },
-    [CLUSTER_NODE] = { "Node", false, node_parse, node_equal, node_free },
+    [CLUSTER_POD] = { "Pod", "v1", true, pod_parse, pod_equal, pod_free },
+    [CLUSTER_NODE] = { "Node", "v1", false, node_parse, node_equal,
+                       node_free },
+    [CLUSTER_NETWORK_POLICY] = { "NetworkPolicy", "networking.k8s.io/v1",
+                                 true, netpol_class_parse, netpol_class_equal,
+                                 netpol_class_free },
 };
 
 const char *
@@ -388,6 +567,7 @@ cluster_create(void)
     for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
         shash_init(&c->objects[i]);
     }
+    shash_init(&c->pod_ips);
     return c;
 }
 
@@ -404,6 +584,7 @@ cluster_destroy(struct cluster *c)
         }
         shash_destroy(&c->objects[i]);
     }
+    shash_destroy_free_data(&c->pod_ips);
     cluster_changes_free(c->changes, c->n_changes);
     free(c);
 }
@@ -442,11 +623,13 @@ cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
     const char *ns, *name;
     size_t kind;
 
-    if (!kind_name || (api_version && strcmp(api_version, "v1"))) {
+    if (!kind_name) {
         return -ENOENT;
     }
     for (kind = 0; kind < CLUSTER_N_KINDS; kind++) {
-        if (!strcmp(kind_name, kind_classes[kind].name)) {
+        if (!strcmp(kind_name, kind_classes[kind].name)
+            && (!api_version
+                || !strcmp(api_version, kind_classes[kind].api_version))) {
             break;
         }
     }
@@ -498,6 +681,11 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
     }
 
     key = object_key(kind, ns, name);
+    if (kind == CLUSTER_POD && shash_find(&c->pod_ips, key)) {
+        struct cluster_pod *pod = parsed;
+        free(pod->ip);
+        pod->ip = xstrdup(shash_find_data(&c->pod_ips, key));
+    }
     node = shash_find(&c->objects[kind], key);
     old = node ? node->data : NULL;
     if (old && class->equal(old, parsed)) {
@@ -530,6 +718,9 @@ cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
     }
     key = object_key(kind, ns, name);
     node = shash_find(&c->objects[kind], key);
+    if (node && kind == CLUSTER_POD) {
+        free(shash_find_and_delete(&c->pod_ips, key));
+    }
     free(key);
     if (!node) {
         return -ENOENT;
@@ -566,6 +757,73 @@ const struct cluster_node *
 cluster_find_node(const struct cluster *c, const char *name)
 {
     return shash_find_data(&c->objects[CLUSTER_NODE], name);
+}
+
+const struct netpol *
+cluster_find_netpol(const struct cluster *c, const char *ns,
+                    const char *name)
+{
+    char *key = object_key(CLUSTER_NETWORK_POLICY,
+                           ns && ns[0] ? ns : "default", name);
+    const struct netpol *np = shash_find_data(
+        &c->objects[CLUSTER_NETWORK_POLICY], key);
+    free(key);
+    return np;
+}
+
+const void **
+cluster_list(const struct cluster *c, enum cluster_kind kind, size_t *np)
+{
+    const struct shash_node **nodes;
+    const void **objs;
+    size_t n;
+
+    if (kind >= CLUSTER_N_KINDS) {
+        *np = 0;
+        return xmalloc(sizeof *objs);
+    }
+    n = shash_count(&c->objects[kind]);
+    nodes = shash_sort(&c->objects[kind]);
+    objs = xmalloc((n + 1) * sizeof *objs);
+    for (size_t i = 0; i < n; i++) {
+        objs[i] = nodes[i]->data;
+    }
+    free(nodes);
+    *np = n;
+    return objs;
+}
+
+int
+cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
+                   const char *ip)
+{
+    struct cluster_pod *pod;
+    struct shash_node *node;
+    char *key;
+
+    if (ip && !is_ipv4(ip)) {
+        return -EINVAL;
+    }
+    ns = ns && ns[0] ? ns : "default";
+    key = object_key(CLUSTER_POD, ns, name);
+    free(shash_find_and_delete(&c->pod_ips, key));
+    if (ip) {
+        shash_add(&c->pod_ips, key, xstrdup(ip));
+    }
+    node = shash_find(&c->objects[CLUSTER_POD], key);
+    free(key);
+    if (!node) {
+        return 0;
+    }
+
+    pod = node->data;
+    ip = ip ? ip : pod->status_ip;
+    if (!nullable_string_is_equal(pod->ip, ip)) {
+        free(pod->ip);
+        pod->ip = nullable_xstrdup(ip);
+        record_change(c, CLUSTER_POD, ns, name, false);
+    }
+    return 0;
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * cluster: the agent's model of the Kubernetes objects it cares about
- * (Namespaces, Pods, Nodes so far), fed by a state source (manifests folder
- * now, the Kubernetes API later) through cluster_apply()/cluster_delete().
+ * (Namespaces, Pods, Nodes, NetworkPolicies), fed by a state source
+ * (manifests folder now, the Kubernetes API later) through
+ * cluster_apply()/cluster_delete().
  *
  * Objects are keyed by kind + namespace + name.  Each change bumps the
  * model's sequence number and is recorded in a change list the agent drains
@@ -19,10 +20,12 @@ enum cluster_kind {
     CLUSTER_NAMESPACE,
     CLUSTER_POD,
     CLUSTER_NODE,
+    CLUSTER_NETWORK_POLICY,         /* networking.k8s.io/v1 */
     CLUSTER_N_KINDS
 };
 
 struct cluster;
+struct netpol;
 
 struct cluster_labels {
     char **keys;
@@ -35,6 +38,13 @@ struct cluster_namespace {
     struct cluster_labels labels;
 };
 
+/* One entry of spec.containers[].ports[]. */
+struct cluster_container_port {
+    char *name;                     /* may be NULL */
+    uint16_t port;                  /* containerPort */
+    uint8_t proto;                  /* IPPROTO_TCP (default), _UDP, _SCTP */
+};
+
 struct cluster_pod {
     char *namespace;
     char *name;
@@ -42,6 +52,12 @@ struct cluster_pod {
     char *node_name;                /* spec.nodeName, may be NULL */
     struct cluster_labels labels;
     struct cluster_labels annotations;
+    char *ip;                       /* IPv4: cluster_set_pod_ip()'s, else
+                                     * 'status_ip'; may be NULL */
+    char *status_ip;                /* IPv4 of status.podIP(s), or NULL */
+    bool host_network;              /* spec.hostNetwork */
+    struct cluster_container_port *ports;   /* every container's, in order */
+    size_t n_ports;
 };
 
 struct cluster_node {
@@ -66,7 +82,8 @@ void cluster_destroy(struct cluster *);
  * name.  A change is recorded only if a field the model keeps differs.
  * Kinds other than the ones above are ignored (returns 0).  -EINVAL with
  * '*err' when a known kind lacks metadata.name or has malformed labels or
- * annotations (values must be scalars). */
+ * annotations (values must be scalars), a Pod has a malformed container
+ * port, or a NetworkPolicy fails validation (netpol_parse). */
 int cluster_apply(struct cluster *, struct json_object *obj, char **err);
 /* Removes one object; a NULL or empty 'ns' of a Pod means "default".
  * -ENOENT (and no change recorded) when the model does not hold it. */
@@ -76,10 +93,12 @@ int cluster_delete(struct cluster *, enum cluster_kind, const char *ns,
  * remember what it applied.  '*nsp' is NULL for cluster-scoped kinds and
  * "default" for a Pod without metadata.namespace; the strings point into
  * 'obj'.  -ENOENT for a kind the model ignores (anything but apiVersion v1
- * Namespace, Pod and Node), -EINVAL with '*err' without metadata.name. */
+ * Namespace, Pod and Node and networking.k8s.io/v1 NetworkPolicy; a missing
+ * apiVersion is taken as the kind's), -EINVAL with '*err' without
+ * metadata.name. */
 int cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
                      const char **nsp, const char **namep, char **err);
-/* "Namespace", "Pod", "Node". */
+/* "Namespace", "Pod", "Node", "NetworkPolicy". */
 const char *cluster_kind_name(enum cluster_kind);
 /* Objects of 'kind' present in the model, for sources that re-list. */
 size_t cluster_count(const struct cluster *, enum cluster_kind);
@@ -90,6 +109,23 @@ const struct cluster_pod *cluster_find_pod(const struct cluster *,
                                            const char *ns, const char *name);
 const struct cluster_node *cluster_find_node(const struct cluster *,
                                              const char *name);
+/* A NetworkPolicy, parsed and validated (netpol.h). */
+const struct netpol *cluster_find_netpol(const struct cluster *,
+                                         const char *ns, const char *name);
+
+/* Every object of 'kind' (struct cluster_namespace, cluster_pod,
+ * cluster_node or netpol), sorted by namespace and name, in an array the
+ * caller frees (the objects stay the model's). */
+const void **cluster_list(const struct cluster *, enum cluster_kind,
+                          size_t *n);
+
+/* Sets the IP of pod 'ns'/'name' as the agent knows it (it attached the
+ * pod), overriding status.podIP; NULL goes back to status.podIP.  The
+ * override may come before the Pod object and survives re-applies of it; it
+ * goes with the Pod object's deletion.  Records a change of the pod if its
+ * IP changes.  0, or -EINVAL for an 'ip' that is not an IPv4 address. */
+int cluster_set_pod_ip(struct cluster *, const char *ns, const char *name,
+                       const char *ip);
 /* Value of 'key' in 'labels', or NULL. */
 const char *cluster_labels_get(const struct cluster_labels *, const char *key);
 

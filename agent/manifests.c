@@ -761,7 +761,9 @@ manifests_rescan(struct manifests *m, struct cluster *cluster)
     }
     closedir(dir);
 
-    qsort(names, n, sizeof *names, compare_names);
+    if (n) {
+        qsort(names, n, sizeof *names, compare_names);
+    }
     for (size_t i = 0; i < n; i++) {
         manifests_reload(m, names[i], cluster);
         shash_add_once(&present, names[i], NULL);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +52,38 @@ VLOG_DEFINE_THIS_MODULE(flowtab);
  * with other cookies belong to someone else and are never touched.  Groups
  * have no cookie, so every group on the bridge counts as installed by us:
  * the bridge is Seine's.
+ *
+ * Conjunction clause flows are the one kind of desired flow with several
+ * owners.  Two policy rules that both name a pod need the same clause flow
+ * ("ip,nw_src=POD" at the same table and priority), and OpenFlow allows
+ * only one flow per key, so the flow carries one conjunction() action per
+ * rule:
+ *
+ *   (table, priority, match) -> conjs: [ {owner A, id 7, 1/3},
+ *                                        {owner B, id 9, 1/2} ]
+ *                               actions "conjunction(7,1/3),conjunction(9,1/2)"
+ *                               cookie  conj owner (kind, all-ones id)
+ *
+ * The contributions are kept sorted by conjunction id, and the actions are
+ * rebuilt from them on every change, so the text is canonical and equal to
+ * what the switch reports for the flow.  A contribution is removed with its
+ * owner; the flow goes with its last contribution.  No single owner can
+ * claim the flow's cookie, so it is flowtab_conj_owner() of the kind of the
+ * contributors: the id with all bits set, which a policy rule's 32-bit id
+ * never reaches.  A shared flow behaves like any other at commit: any
+ * change of its contributions is a modify (an add of the whole flow), and
+ * after a restart it is re-added with the new round or, no longer desired,
+ * deleted by its exact cookie.  Installed flows carry no contributions:
+ * the switch has only the actions.
  */
+
+/* One owner's conjunction() action on a shared clause flow. */
+struct ft_conj {
+    uint64_t owner;             /* kind + id of the contributor */
+    uint32_t id;                /* conjunction id */
+    uint8_t clause;             /* 1..n_clauses, as in "conjunction(ID,K/N)" */
+    uint8_t n_clauses;
+};
 
 struct ft_flow {
     struct hmap_node node;
@@ -63,6 +95,8 @@ struct ft_flow {
     struct minimatch match;
     struct ofpact *ofpacts;
     size_t ofpacts_len;
+    struct ft_conj *conjs;      /* desired clause flows only, by id */
+    size_t n_conjs;
 };
 
 struct ft_group {
@@ -125,6 +159,7 @@ flow_free(struct ft_flow *f)
         free(f->actions_s);
         minimatch_destroy(&f->match);
         free(f->ofpacts);
+        free(f->conjs);
         free(f);
     }
 }
@@ -168,6 +203,91 @@ flows_clear(struct hmap *flows)
     HMAP_FOR_EACH_POP (f, node, flows) {
         flow_free(f);
     }
+}
+
+/* True if 'owner' owns 'f' or contributes to it. */
+static bool
+flow_has_owner(const struct ft_flow *f, uint64_t owner)
+{
+    if (f->cookie == owner) {
+        return true;
+    }
+    for (size_t i = 0; i < f->n_conjs; i++) {
+        if (f->conjs[i].owner == owner) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Rebuilds the actions of a shared clause flow from its contributions. */
+static void
+flow_set_conj_actions(struct ft_flow *f)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpbuf ofpacts;
+
+    ofpbuf_init(&ofpacts, 16 * f->n_conjs);
+    for (size_t i = 0; i < f->n_conjs; i++) {
+        struct ofpact_conjunction *oc = ofpact_put_CONJUNCTION(&ofpacts);
+        oc->id = f->conjs[i].id;
+        oc->clause = f->conjs[i].clause - 1;
+        oc->n_clauses = f->conjs[i].n_clauses;
+    }
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(ofpacts.data, ofpacts.size, &fp);
+    free(f->actions_s);
+    f->actions_s = ds_steal_cstr(&s);
+    free(f->ofpacts);
+    f->ofpacts = xmemdup(ofpacts.data, ofpacts.size);
+    f->ofpacts_len = ofpacts.size;
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Adds contribution 'c' to the shared clause flow 'f'.  The same
+ * contribution again is a no-op; another one with the same conjunction id
+ * is a conflict. */
+static int
+flow_add_conj(struct ft_flow *f, const struct ft_conj *c)
+{
+    size_t i;
+
+    for (i = 0; i < f->n_conjs && f->conjs[i].id <= c->id; i++) {
+        if (f->conjs[i].id == c->id) {
+            const struct ft_conj *o = &f->conjs[i];
+            bool same = o->owner == c->owner && o->clause == c->clause
+                        && o->n_clauses == c->n_clauses;
+            return same ? 0 : -EEXIST;
+        }
+    }
+    f->conjs = xrealloc(f->conjs, (f->n_conjs + 1) * sizeof *f->conjs);
+    memmove(&f->conjs[i + 1], &f->conjs[i],
+            (f->n_conjs - i) * sizeof *f->conjs);
+    f->conjs[i] = *c;
+    f->n_conjs++;
+    flow_set_conj_actions(f);
+    return 0;
+}
+
+/* Removes the contributions of 'owner' from 'f'.  Returns true if none
+ * remain. */
+static bool
+flow_remove_conj(struct ft_flow *f, uint64_t owner)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < f->n_conjs; i++) {
+        if (f->conjs[i].owner != owner) {
+            f->conjs[n++] = f->conjs[i];
+        }
+    }
+    if (n != f->n_conjs) {
+        f->n_conjs = n;
+        if (n) {
+            flow_set_conj_actions(f);
+        }
+    }
+    return !n;
 }
 
 /* Builds the canonical entry for 'fm' (match, priority, table, actions)
@@ -489,7 +609,7 @@ flowtab_add_flow(struct flowtab *ft, uint64_t owner, uint8_t table,
 
     struct ft_flow *old = flow_find(&ft->desired_flows, f);
     if (old) {
-        bool same = old->cookie == f->cookie
+        bool same = !old->n_conjs && old->cookie == f->cookie
                     && !strcmp(old->actions_s, f->actions_s);
         if (!same) {
             VLOG_WARN_RL(&rl, "flow table=%u,priority=%u,%s of owner "
@@ -501,6 +621,53 @@ flowtab_add_flow(struct flowtab *ft, uint64_t owner, uint8_t table,
     }
     hmap_insert_fast(&ft->desired_flows, &f->node, f->node.hash);
     return 0;
+}
+
+uint64_t
+flowtab_conj_owner(uint64_t owner)
+{
+    return (owner & COOKIE_KIND_MASK) | COOKIE_ID_MASK;
+}
+
+int
+flowtab_add_conj(struct flowtab *ft, uint64_t owner, uint8_t table,
+                 uint16_t priority, const char *match, uint32_t conj_id,
+                 uint8_t clause, uint8_t n_clauses)
+{
+    struct ft_conj c = {
+        .owner = owner & COOKIE_OWNER_MASK,
+        .id = conj_id,
+        .clause = clause,
+        .n_clauses = n_clauses,
+    };
+    char actions[64];
+    struct ft_flow *f;
+
+    /* The parser checks the clause numbers as the switch would. */
+    snprintf(actions, sizeof actions, "conjunction(%"PRIu32",%u/%u)",
+             conj_id, clause, n_clauses);
+    int error = flow_parse(table, priority, match, actions, &f);
+    if (error) {
+        return error;
+    }
+    f->cookie = flowtab_conj_owner(owner);
+
+    struct ft_flow *old = flow_find(&ft->desired_flows, f);
+    if (!old) {
+        f->conjs = xmemdup(&c, sizeof c);
+        f->n_conjs = 1;
+        hmap_insert_fast(&ft->desired_flows, &f->node, f->node.hash);
+        return 0;
+    }
+    error = (old->n_conjs && old->cookie == f->cookie
+             ? flow_add_conj(old, &c) : -EEXIST);
+    if (error) {
+        VLOG_WARN_RL(&rl, "flow table=%u,priority=%u,%s actions=%s of owner "
+                     "%#"PRIx64" conflicts with actions=%s", table, priority,
+                     f->match_s, f->actions_s, c.owner, old->actions_s);
+    }
+    flow_free(f);
+    return error;
 }
 
 int
@@ -579,7 +746,7 @@ flowtab_remove_owner(struct flowtab *ft, uint64_t owner)
 
     owner &= COOKIE_OWNER_MASK;
     HMAP_FOR_EACH_SAFE (f, node, &ft->desired_flows) {
-        if (f->cookie == owner) {
+        if (f->cookie == owner || (f->n_conjs && flow_remove_conj(f, owner))) {
             hmap_remove(&ft->desired_flows, &f->node);
             flow_free(f);
         }
@@ -606,7 +773,7 @@ flowtab_count_owner(const struct flowtab *ft, uint64_t owner)
 
     owner &= COOKIE_OWNER_MASK;
     HMAP_FOR_EACH (f, node, &ft->desired_flows) {
-        n += f->cookie == owner;
+        n += flow_has_owner(f, owner);
     }
     return n;
 }
@@ -646,7 +813,7 @@ flowtab_format_desired(const struct flowtab *ft, uint64_t owner,
 
     owner &= COOKIE_OWNER_MASK;
     HMAP_FOR_EACH (f, node, &ft->desired_flows) {
-        if (!owner || f->cookie == owner) {
+        if (!owner || flow_has_owner(f, owner)) {
             flows[k++] = f;
         }
     }
@@ -1025,11 +1192,11 @@ owner_difference(const struct flowtab *ft, const struct hmap *installed,
     struct ds s = DS_EMPTY_INITIALIZER;
 
     HMAP_FOR_EACH (f, node, &ft->desired_flows) {
-        if (f->cookie != owner) {
+        if (!flow_has_owner(f, owner)) {
             continue;
         }
         const struct ft_flow *got = flow_find(installed, f);
-        if (!got || (got->cookie & COOKIE_OWNER_MASK) != owner
+        if (!got || (got->cookie & COOKIE_OWNER_MASK) != f->cookie
             || strcmp(got->actions_s, f->actions_s)) {
             ds_put_cstr(&s, got ? "flow differs on the switch: "
                         : "flow missing on the switch: ");

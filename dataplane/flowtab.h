@@ -5,6 +5,8 @@
  * Generators (dataplane/pipeline.c, later policy and services) only *add
  * desired flows* under an owner (cookie kind + id, see cookie.h).  A flow is
  * identified by (table, priority, match); its value is (actions, owner).
+ * Conjunction clause flows are the exception: several owners contribute
+ * one conjunction() action each to the same flow (flowtab_add_conj()).
  * flowtab_commit() compares desired with installed and sends the difference
  * as one ORDERED|ATOMIC OpenFlow bundle through an ofconn, so the switch
  * never sees a half-applied change; an empty difference sends nothing.
@@ -44,6 +46,31 @@ uint16_t flowtab_round(const struct flowtab *);
 int flowtab_add_flow(struct flowtab *, uint64_t owner, uint8_t table,
                      uint16_t priority, const char *match,
                      const char *actions);
+
+/* Adds owner's conjunction(CONJ_ID,CLAUSE/N_CLAUSES) action to the clause
+ * flow (table, priority, match).  Several owners may contribute to one
+ * clause flow: its actions are all contributions, sorted by conjunction
+ * id, exactly as OVS prints them ("conjunction(7,1/3),conjunction(9,1/2)"),
+ * and its cookie owner is flowtab_conj_owner(owner), not any contributor.
+ * 'clause' counts from 1 (1 <= clause <= n_clauses, 2 <= n_clauses <= 64).
+ * Adding the same contribution again is a no-op.  Returns 0, -EINVAL if
+ * the flow does not parse, or -EEXIST if the key is taken by a normal
+ * flow (flowtab_add_flow()), by contributions of another cookie kind, or
+ * by another contribution with the same conjunction id.
+ *
+ * For the owner-based functions below, an owner "has" every shared flow it
+ * contributes to: flowtab_count_owner() counts it, flowtab_format_desired()
+ * prints it (with all contributions), flowtab_verify_owner() checks it on
+ * the switch (with all contributions and the shared cookie), and
+ * flowtab_remove_owner() removes only the owner's contributions, and the
+ * flow with the last one.  flowtab_count() counts a shared flow once. */
+int flowtab_add_conj(struct flowtab *, uint64_t owner, uint8_t table,
+                     uint16_t priority, const char *match, uint32_t conj_id,
+                     uint8_t clause, uint8_t n_clauses);
+
+/* The cookie owner of shared clause flows contributed by owners of the
+ * cookie kind of 'owner': that kind with every id bit set. */
+uint64_t flowtab_conj_owner(uint64_t owner);
 
 /* Adds a desired group, 'spec' in ovs-ofctl add-group syntax without
  * group_id ("type=select,bucket=...").  Returns 0 or -EINVAL/-EEXIST. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "openflow/openflow.h"
+#include "byte-order.h"
 #include "flow.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
@@ -141,13 +142,21 @@ int
 ofconn_dump_flows(struct ofconn *conn,
                   void (*cb)(const void *fs, void *aux), void *aux)
 {
+    return ofconn_dump_flows_filtered(conn, OFPTT_ALL, 0, 0, cb, aux);
+}
+
+int
+ofconn_dump_flows_filtered(struct ofconn *conn, uint8_t table_id,
+                           uint64_t cookie, uint64_t cookie_mask,
+                           void (*cb)(const void *fs, void *aux), void *aux)
+{
     struct ofputil_flow_stats_request fsr = {
         .aggregate = false,
-        .cookie = 0,
-        .cookie_mask = 0,
+        .cookie = htonll(cookie),
+        .cookie_mask = htonll(cookie_mask),
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
-        .table_id = OFPTT_ALL,
+        .table_id = table_id,
     };
     struct ofputil_flow_stats *fses;
     size_t n_fses;

@@ -36,6 +36,13 @@ int ofconn_bundle(struct ofconn *, struct ovs_list *msgs);
 int ofconn_dump_flows(struct ofconn *,
                       void (*cb)(const void *fs, void *aux), void *aux);
 
+/* Same, for the flows in table 'table_id' (255: all tables) whose cookie
+ * matches 'cookie' in the bits of 'cookie_mask'. */
+int ofconn_dump_flows_filtered(struct ofconn *, uint8_t table_id,
+                               uint64_t cookie, uint64_t cookie_mask,
+                               void (*cb)(const void *fs, void *aux),
+                               void *aux);
+
 /* Same for groups (struct ofputil_group_desc *). */
 int ofconn_dump_groups(struct ofconn *,
                        void (*cb)(const void *gd, void *aux), void *aux);

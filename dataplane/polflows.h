@@ -11,11 +11,32 @@
  *             bitwise masks), left out when the rule has any port
  *   conj_id=ID -> the action
  *
- * so a rule with A pods, N peers and M ports costs about A+N+M flows, not
- * A*N*M.  A clause flow shared by several rules (the same pod in many
+ * so a rule with A pods, N peers and M ports costs about A+N+M+1 flows,
+ * not A*N*M.  A clause flow shared by several rules (the same pod in many
  * rules) is one flow with one conjunction() action per rule; flowtab keeps
- * track of who contributed which.  The conj_id flow is the rule's own, so
- * its packet and byte counters are the rule's.
+ * track of who contributed which (flowtab_add_conj()).  The conj_id flow is
+ * the rule's own, so its packet and byte counters are the rule's.
+ *
+ * A rule with any peer and any port has one dimension, and a conjunction
+ * needs two: it gets one direct flow per pod instead ("ip,nw_src=POD
+ * actions=ACTION"), owned by the rule.
+ *
+ * Canonical flow shapes, for egress (ingress swaps nw_src and nw_dst):
+ *
+ *   ip,nw_src=POD                    actions=conjunction(ID,1/N)
+ *   ip,nw_dst=NET/PLEN               actions=conjunction(ID,2/N)
+ *   tcp,tp_dst=PORT                  actions=conjunction(ID,N/N)
+ *   tcp,tp_dst=0x3e8/0xfff8          (a block of a port range)
+ *   tcp                              (port 0: every TCP port)
+ *   conj_id=ID                       actions=goto_table:T | drop
+ *
+ * all in the rule's table at the rule's priority, as OVS requires of the
+ * flows of one conjunction.  OVS also requires that at one priority of
+ * one table a packet complete at most one conjunction: rules that may
+ * overlap must either have the same action or different priorities.
+ * Two rules whose direct flows, or one rule's direct flow and another's
+ * clause flow, have the same match at the same priority cannot both be
+ * set (-EEXIST from flowtab).
  */
 #ifndef POLFLOWS_H
 #define POLFLOWS_H 1
@@ -51,8 +72,8 @@ struct polflows_port {
 };
 
 struct polflows_rule {
-    uint32_t id;            /* conjunction id, unique per rule; also the
-                             * cookie owner id (COOKIE_KIND_POLICY) */
+    uint32_t id;            /* conjunction id, unique per rule, not 0; also
+                             * the cookie owner id (COOKIE_KIND_POLICY) */
     enum polflows_dir dir;
     enum polflows_action action;
     uint8_t table;          /* where the rule's flows go */
@@ -71,20 +92,25 @@ struct polflows_rule {
 
 /* Replaces the flows of rule 'rule->id'.  A rule with no pods, or with
  * neither any_peer nor a peer, or neither any_port nor a port, matches
- * nothing and has no flows.  0 or -errno. */
+ * nothing and has no flows.  0, -EINVAL (id 0, a target table not after
+ * 'table', a prefix length out of range, a protocol other than TCP, UDP or
+ * SCTP, end_port < port) or -EEXIST (see above); on error the rule has no
+ * flows. */
 int polflows_set_rule(struct flowtab *, const struct polflows_rule *);
 void polflows_remove_rule(struct flowtab *, uint32_t id);
 
 /* Default deny of isolated pods: in 'table', at 'priority', traffic of
- * 'pod' in direction 'dir' is dropped.  Owned by 'owner_id'
- * (COOKIE_KIND_POLICY). */
+ * 'pod' in direction 'dir' is dropped ("ip,nw_src=POD actions=drop" on
+ * egress).  Replaces the previous set of 'owner_id' (COOKIE_KIND_POLICY,
+ * the same id space as rule ids).  0 or -errno; on error no flows. */
 int polflows_set_isolation(struct flowtab *, uint32_t owner_id,
                            enum polflows_dir, uint8_t table,
                            uint16_t priority, const struct in_addr *pods,
                            size_t n_pods);
 
-/* The packet and byte counters of rule 'id' (its conj_id flow), read from
- * the switch.  0 or -errno (-ENOENT: no such rule installed). */
+/* The packet and byte counters of rule 'rule->id' in 'rule->table' (its
+ * conj_id flow, or the sum of its direct flows), read from the switch.
+ * 0 or -errno (-ENOENT: no such rule installed). */
 int polflows_rule_stats(struct ofconn *, const struct polflows_rule *,
                         uint64_t *packets, uint64_t *bytes);
 

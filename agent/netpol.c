@@ -1,0 +1,1448 @@
+/*
+ * NetworkPolicy parsing and resolution.
+ *
+ * The incremental state keeps one entry per policy:
+ *
+ *     policies  "NS/NAME" -> struct policy_res
+ *                              rules      its compiled rules, ids unset
+ *                              isolated   its selected local pods, per dir
+ *                              pods_seen  "NS/NAME" of every pod that
+ *                                         counted: selected (on any node),
+ *                                         a peer, a named-port destination
+ *                              ns_seen    namespaces a namespaceSelector
+ *                                         of it matched
+ *
+ * A policy's result depends only on the policy and on the pods and
+ * namespaces its selectors match, so a change to a pod or namespace that
+ * neither counted before nor matches now cannot change it; 'pods_seen' and
+ * 'ns_seen' answer "before", the selectors "now".  Ids are given when the
+ * per-policy rules are put together (netpol_state_result), because settling
+ * a hash collision needs every key.
+ */
+#include <config.h>
+#include "netpol.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "hash.h"
+#include "ipblock.h"
+#include "labelsel.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
+#include "sset.h"
+#include "tables.h"
+#include "util.h"
+
+#define NS_NAME_LABEL "kubernetes.io/metadata.name"
+
+static const char *const dir_names[NETPOL_N_DIRS] = {
+    [POLFLOWS_INGRESS] = "ingress",
+    [POLFLOWS_EGRESS] = "egress",
+};
+
+/* Field names in the spec, per direction. */
+static const char *const rules_field[NETPOL_N_DIRS] = {
+    [POLFLOWS_INGRESS] = "ingress",
+    [POLFLOWS_EGRESS] = "egress",
+};
+static const char *const peers_field[NETPOL_N_DIRS] = {
+    [POLFLOWS_INGRESS] = "from",
+    [POLFLOWS_EGRESS] = "to",
+};
+
+static struct json_object *
+json_child(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    return (obj && json_object_is_type(obj, json_type_object)
+            && json_object_object_get_ex(obj, key, &v)
+            && !json_object_is_type(v, json_type_null) ? v : NULL);
+}
+
+static int
+get_list(struct json_object *obj, const char *key, const char *path,
+         struct json_object **listp, size_t *np, char **err)
+{
+    struct json_object *list = json_child(obj, key);
+
+    *listp = list;
+    *np = 0;
+    if (list && !json_object_is_type(list, json_type_array)) {
+        *err = xasprintf("%s.%s: not a list", path, key);
+        return -EINVAL;
+    }
+    *np = list ? json_object_array_length(list) : 0;
+    return 0;
+}
+
+static const char *
+proto_name(uint8_t proto)
+{
+    return (proto == IPPROTO_UDP ? "udp"
+            : proto == IPPROTO_SCTP ? "sctp" : "tcp");
+}
+
+/* Parsing: ports. */
+
+/* IsValidPortName: an IANA service name, 1 to 15 of [a-z0-9-], at least
+ * one letter, no leading, trailing or doubled '-'. */
+static bool
+is_port_name(const char *s)
+{
+    size_t len = strlen(s);
+    bool letter = false;
+
+    if (!len || len > 15 || s[0] == '-' || s[len - 1] == '-'
+        || strstr(s, "--")) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= 'a' && s[i] <= 'z') {
+            letter = true;
+        } else if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '-') {
+            return false;
+        }
+    }
+    return letter;
+}
+
+static int
+parse_port_number(struct json_object *v, const char *path, uint16_t *portp,
+                  char **err)
+{
+    int64_t n = json_object_get_int64(v);
+
+    if (!json_object_is_type(v, json_type_int) || n < 1 || n > 65535) {
+        *err = xasprintf("%s: must be between 1 and 65535, inclusive", path);
+        return -EINVAL;
+    }
+    *portp = n;
+    return 0;
+}
+
+static int
+parse_port_proto(struct json_object *obj, const char *path, uint8_t *protop,
+                 char **err)
+{
+    struct json_object *v = json_child(obj, "protocol");
+    const char *name = json_object_get_string(v);
+
+    if (!v) {
+        *protop = IPPROTO_TCP;
+        return 0;
+    }
+    if (json_object_is_type(v, json_type_string)) {
+        if (!strcmp(name, "TCP")) {
+            *protop = IPPROTO_TCP;
+            return 0;
+        } else if (!strcmp(name, "UDP")) {
+            *protop = IPPROTO_UDP;
+            return 0;
+        } else if (!strcmp(name, "SCTP")) {
+            *protop = IPPROTO_SCTP;
+            return 0;
+        }
+    }
+    *err = xasprintf("%s.protocol: unsupported value '%s' (TCP, UDP or "
+                     "SCTP)", path, name);
+    return -EINVAL;
+}
+
+static int
+parse_port(struct json_object *obj, const char *path,
+           struct netpol_port *port, char **err)
+{
+    struct json_object *number = json_child(obj, "port");
+    struct json_object *end = json_child(obj, "endPort");
+    char *field = NULL;
+    int error;
+
+    if (!json_object_is_type(obj, json_type_object)) {
+        *err = xasprintf("%s: not a mapping", path);
+        return -EINVAL;
+    }
+    error = parse_port_proto(obj, path, &port->proto, err);
+    if (error) {
+        return error;
+    }
+    if (json_object_is_type(number, json_type_string)) {
+        const char *name = json_object_get_string(number);
+        if (!is_port_name(name)) {
+            *err = xasprintf("%s.port: '%s' is neither a port number nor a "
+                             "port name (1-15 of a-z, 0-9 and '-', with a "
+                             "letter)", path, name);
+            return -EINVAL;
+        }
+        port->name = xstrdup(name);
+    } else if (number) {
+        field = xasprintf("%s.port", path);
+        error = parse_port_number(number, field, &port->port, err);
+        free(field);
+        if (error) {
+            return error;
+        }
+    }
+    if (end) {
+        if (!number || port->name) {
+            *err = xasprintf("%s.endPort: may not be specified when `port` "
+                             "is %s", path,
+                             number ? "non-numeric" : "not specified");
+            return -EINVAL;
+        }
+        field = xasprintf("%s.endPort", path);
+        error = parse_port_number(end, field, &port->end_port, err);
+        free(field);
+        if (error) {
+            return error;
+        }
+        if (port->end_port < port->port) {
+            *err = xasprintf("%s.endPort: must be greater than or equal to "
+                             "`port`", path);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Parsing: peers and rules. */
+
+static void
+peer_destroy(struct netpol_peer *peer)
+{
+    labelsel_destroy(peer->pod_sel);
+    labelsel_destroy(peer->ns_sel);
+    ipblock_destroy(peer->ipblock);
+}
+
+static int
+parse_peer(struct json_object *obj, const char *path,
+           struct netpol_peer *peer, char **err)
+{
+    struct json_object *pod_sel = json_child(obj, "podSelector");
+    struct json_object *ns_sel = json_child(obj, "namespaceSelector");
+    struct json_object *ipblock = json_child(obj, "ipBlock");
+    char *field;
+    int error = 0;
+
+    if (!json_object_is_type(obj, json_type_object)) {
+        *err = xasprintf("%s: not a mapping", path);
+        return -EINVAL;
+    }
+    if (!pod_sel && !ns_sel && !ipblock) {
+        *err = xasprintf("%s: must specify a peer", path);
+        return -EINVAL;
+    }
+    if (ipblock && (pod_sel || ns_sel)) {
+        *err = xasprintf("%s: may not specify both ipBlock and another peer",
+                         path);
+        return -EINVAL;
+    }
+    if (pod_sel) {
+        field = xasprintf("%s.podSelector", path);
+        error = labelsel_parse(pod_sel, field, &peer->pod_sel, err);
+        free(field);
+    }
+    if (!error && ns_sel) {
+        field = xasprintf("%s.namespaceSelector", path);
+        error = labelsel_parse(ns_sel, field, &peer->ns_sel, err);
+        free(field);
+    }
+    if (!error && ipblock) {
+        field = xasprintf("%s.ipBlock", path);
+        error = ipblock_parse(ipblock, field, &peer->ipblock, err);
+        free(field);
+    }
+    return error;
+}
+
+static void
+rule_destroy(struct netpol_rule *rule)
+{
+    for (size_t i = 0; i < rule->n_peers; i++) {
+        peer_destroy(&rule->peers[i]);
+    }
+    free(rule->peers);
+    for (size_t i = 0; i < rule->n_ports; i++) {
+        free(rule->ports[i].name);
+    }
+    free(rule->ports);
+}
+
+static int
+parse_rule(struct json_object *obj, const char *path, enum polflows_dir dir,
+           struct netpol_rule *rule, char **err)
+{
+    struct json_object *peers, *ports;
+    size_t n_peers, n_ports;
+    int error;
+
+    if (!json_object_is_type(obj, json_type_object)) {
+        *err = xasprintf("%s: not a mapping", path);
+        return -EINVAL;
+    }
+    error = get_list(obj, peers_field[dir], path, &peers, &n_peers, err);
+    if (!error) {
+        error = get_list(obj, "ports", path, &ports, &n_ports, err);
+    }
+    if (error) {
+        return error;
+    }
+
+    rule->peers = xcalloc(n_peers + 1, sizeof *rule->peers);
+    for (size_t i = 0; i < n_peers && !error; i++) {
+        char *field = xasprintf("%s.%s[%zu]", path, peers_field[dir], i);
+        error = parse_peer(json_object_array_get_idx(peers, i), field,
+                           &rule->peers[rule->n_peers++], err);
+        free(field);
+    }
+    rule->ports = xcalloc(n_ports + 1, sizeof *rule->ports);
+    for (size_t i = 0; i < n_ports && !error; i++) {
+        char *field = xasprintf("%s.ports[%zu]", path, i);
+        error = parse_port(json_object_array_get_idx(ports, i), field,
+                           &rule->ports[rule->n_ports++], err);
+        free(field);
+    }
+    return error;
+}
+
+static int
+parse_rules(struct json_object *spec, enum polflows_dir dir,
+            struct netpol *np, char **err)
+{
+    struct json_object *list;
+    size_t n;
+    int error = get_list(spec, rules_field[dir], "spec", &list, &n, err);
+
+    np->rules[dir] = xcalloc(n + 1, sizeof *np->rules[dir]);
+    for (size_t i = 0; i < n && !error; i++) {
+        char *path = xasprintf("spec.%s[%zu]", rules_field[dir], i);
+        error = parse_rule(json_object_array_get_idx(list, i), path, dir,
+                           &np->rules[dir][np->n_rules[dir]++], err);
+        free(path);
+    }
+    return error;
+}
+
+static int
+parse_policy_types(struct json_object *spec, struct netpol *np, char **err)
+{
+    struct json_object *list;
+    size_t n;
+    int error = get_list(spec, "policyTypes", "spec", &list, &n, err);
+
+    if (error) {
+        return error;
+    }
+    if (n > NETPOL_N_DIRS) {
+        *err = xstrdup("spec.policyTypes: may not specify more than two "
+                       "policyTypes");
+        return -EINVAL;
+    }
+    if (!n) {
+        np->applies[POLFLOWS_INGRESS] = true;
+        np->applies[POLFLOWS_EGRESS] = np->n_rules[POLFLOWS_EGRESS] > 0;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *type = json_object_get_string(
+            json_object_array_get_idx(list, i));
+
+        if (type && !strcmp(type, "Ingress")) {
+            np->applies[POLFLOWS_INGRESS] = true;
+        } else if (type && !strcmp(type, "Egress")) {
+            np->applies[POLFLOWS_EGRESS] = true;
+        } else {
+            *err = xasprintf("spec.policyTypes[%zu]: unsupported value '%s' "
+                             "(Ingress or Egress)", i, type ? type : "");
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+int
+netpol_parse(struct json_object *obj, const char *ns, const char *name,
+             struct netpol **npp, char **err)
+{
+    struct json_object *metadata = json_child(obj, "metadata");
+    struct json_object *spec = json_child(obj, "spec");
+    struct netpol *np = xzalloc(sizeof *np);
+    int error = 0;
+
+    *npp = NULL;
+    if (!ns) {
+        ns = json_object_get_string(json_child(metadata, "namespace"));
+        ns = ns && ns[0] ? ns : "default";
+    }
+    if (!name) {
+        name = json_object_get_string(json_child(metadata, "name"));
+        if (!name || !name[0]) {
+            *err = xstrdup("NetworkPolicy without metadata.name");
+            error = -EINVAL;
+            goto out;
+        }
+    }
+    np->namespace = xstrdup(ns);
+    np->name = xstrdup(name);
+    if (spec && !json_object_is_type(spec, json_type_object)) {
+        *err = xstrdup("spec: not a mapping");
+        error = -EINVAL;
+        goto out;
+    }
+    np->spec = spec ? json_object_get(spec) : NULL;
+
+    error = labelsel_parse(json_child(spec, "podSelector"),
+                           "spec.podSelector", &np->pod_sel, err);
+    for (int dir = 0; dir < NETPOL_N_DIRS && !error; dir++) {
+        error = parse_rules(spec, dir, np, err);
+    }
+    if (!error) {
+        error = parse_policy_types(spec, np, err);
+    }
+
+    /* Rules of a type the policy does not list never apply. */
+    for (int dir = 0; dir < NETPOL_N_DIRS && !error; dir++) {
+        if (!np->applies[dir]) {
+            for (size_t i = 0; i < np->n_rules[dir]; i++) {
+                rule_destroy(&np->rules[dir][i]);
+            }
+            np->n_rules[dir] = 0;
+        }
+    }
+
+out:
+    if (error) {
+        netpol_destroy(np);
+        return error;
+    }
+    *npp = np;
+    return 0;
+}
+
+void
+netpol_destroy(struct netpol *np)
+{
+    if (!np) {
+        return;
+    }
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        for (size_t i = 0; i < np->n_rules[dir]; i++) {
+            rule_destroy(&np->rules[dir][i]);
+        }
+        free(np->rules[dir]);
+    }
+    labelsel_destroy(np->pod_sel);
+    if (np->spec) {
+        json_object_put(np->spec);
+    }
+    free(np->namespace);
+    free(np->name);
+    free(np);
+}
+
+bool
+netpol_equal(const struct netpol *a, const struct netpol *b)
+{
+    return (!strcmp(a->namespace, b->namespace)
+            && !strcmp(a->name, b->name)
+            && (a->spec && b->spec
+                ? json_object_equal(a->spec, b->spec)
+                : !a->spec && !b->spec));
+}
+
+/* Sorted arrays of addresses, CIDRs and ports. */
+
+static int
+addr_compare(const void *a_, const void *b_)
+{
+    const struct in_addr *a = a_, *b = b_;
+    uint32_t x = ntohl(a->s_addr), y = ntohl(b->s_addr);
+    return x < y ? -1 : x > y;
+}
+
+static int
+cidr_compare(const void *a_, const void *b_)
+{
+    const struct polflows_cidr *a = a_, *b = b_;
+    int cmp = addr_compare(&a->addr, &b->addr);
+    return cmp ? cmp : a->plen - b->plen;
+}
+
+static int
+port_compare(const void *a_, const void *b_)
+{
+    const struct polflows_port *a = a_, *b = b_;
+
+    if (a->proto != b->proto) {
+        return a->proto - b->proto;
+    }
+    if (a->port != b->port) {
+        return a->port - b->port;
+    }
+    return a->end_port - b->end_port;
+}
+
+/* Sorts 'n' elements of 'size' bytes and drops duplicates; returns the new
+ * count. */
+static size_t
+sort_unique(void *base, size_t n, size_t size,
+            int (*compare)(const void *, const void *))
+{
+    char *p = base;
+    size_t out = 0;
+
+    if (!n) {
+        return 0;
+    }
+    qsort(base, n, size, compare);
+    for (size_t i = 0; i < n; i++) {
+        if (!out || compare(p + (out - 1) * size, p + i * size)) {
+            memmove(p + out * size, p + i * size, size);
+            out++;
+        }
+    }
+    return out;
+}
+
+/* A copy of 'n_bytes' at 'p', never NULL. */
+static void *
+dup_array(const void *p, size_t n_bytes)
+{
+    void *copy = xmalloc(n_bytes ? n_bytes : 1);
+
+    if (n_bytes) {
+        memcpy(copy, p, n_bytes);
+    }
+    return copy;
+}
+
+/* A growable array of fixed-size elements. */
+struct vec {
+    void *data;
+    size_t n, allocated, size;
+};
+
+#define VEC_INIT(TYPE) { NULL, 0, 0, sizeof(TYPE) }
+
+static void *
+vec_push(struct vec *v, const void *elem)
+{
+    if (v->n >= v->allocated) {
+        v->data = x2nrealloc(v->data, &v->allocated, v->size);
+    }
+    void *slot = (char *) v->data + v->n++ * v->size;
+    memcpy(slot, elem, v->size);
+    return slot;
+}
+
+/* Resolution of one policy. */
+
+struct compile_ctx {
+    const struct cluster *cluster;
+    const char *node_name;
+    const struct netpol *np;
+    const struct cluster_pod **pods;    /* every pod of the cluster */
+    size_t n_pods;
+    struct shash ns_labels;     /* namespace -> struct cluster_labels */
+    struct policy_res *res;     /* where to record; NULL: only asking */
+};
+
+/* The resolution of one policy: see the comment at the top. */
+struct policy_res {
+    struct vec rules;           /* struct netpol_compiled */
+    struct vec isolated[NETPOL_N_DIRS];     /* struct in_addr */
+    struct sset pods_seen;
+    struct sset ns_seen;
+};
+
+static bool
+pod_ip(const struct cluster_pod *pod, struct in_addr *addr)
+{
+    return (pod->ip && !pod->host_network
+            && inet_pton(AF_INET, pod->ip, addr) == 1);
+}
+
+static char *
+pod_key(const struct cluster_pod *pod)
+{
+    return xasprintf("%s/%s", pod->namespace, pod->name);
+}
+
+static void
+seen_pod(struct compile_ctx *ctx, const struct cluster_pod *pod)
+{
+    sset_add_and_free(&ctx->res->pods_seen, pod_key(pod));
+}
+
+static void
+ns_labels_clear(struct shash *cache)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, cache) {
+        struct cluster_labels *labels = node->data;
+        free(labels->keys);
+        free(labels->values);
+        free(labels);
+    }
+    shash_destroy(cache);
+}
+
+/* The labels of namespace 'name' as the API server has them: the model's,
+ * with kubernetes.io/metadata.name set to the name.  Kept in 'ctx' (the
+ * strings stay the model's). */
+static const struct cluster_labels *
+ns_labels(struct compile_ctx *ctx, const char *name)
+{
+    struct cluster_labels *labels = shash_find_data(&ctx->ns_labels, name);
+    const struct cluster_namespace *ns;
+    size_t n_given, n = 0, pos = 0;
+
+    if (labels) {
+        return labels;
+    }
+    ns = cluster_find_namespace(ctx->cluster, name);
+    n_given = ns ? ns->labels.n : 0;
+    labels = xzalloc(sizeof *labels);
+    labels->keys = xmalloc((n_given + 1) * sizeof *labels->keys);
+    labels->values = xmalloc((n_given + 1) * sizeof *labels->values);
+    for (size_t i = 0; i < n_given; i++) {
+        if (strcmp(ns->labels.keys[i], NS_NAME_LABEL)) {
+            labels->keys[n] = ns->labels.keys[i];
+            labels->values[n++] = ns->labels.values[i];
+        }
+    }
+    while (pos < n && strcmp(labels->keys[pos], NS_NAME_LABEL) < 0) {
+        pos++;
+    }
+    memmove(&labels->keys[pos + 1], &labels->keys[pos],
+            (n - pos) * sizeof *labels->keys);
+    memmove(&labels->values[pos + 1], &labels->values[pos],
+            (n - pos) * sizeof *labels->values);
+    labels->keys[pos] = CONST_CAST(char *, NS_NAME_LABEL);
+    labels->values[pos] = CONST_CAST(char *, name);
+    labels->n = n + 1;
+    shash_add(&ctx->ns_labels, name, labels);
+    return labels;
+}
+
+static bool
+peer_matches(struct compile_ctx *ctx, const struct netpol_peer *peer,
+             const struct cluster_pod *pod)
+{
+    if (peer->ipblock) {
+        return false;
+    }
+    if (peer->ns_sel) {
+        if (!labelsel_matches(peer->ns_sel,
+                              ns_labels(ctx, pod->namespace))) {
+            return false;
+        }
+        if (ctx->res) {
+            sset_add(&ctx->res->ns_seen, pod->namespace);
+        }
+    } else if (strcmp(pod->namespace, ctx->np->namespace)) {
+        return false;
+    }
+    return !peer->pod_sel || labelsel_matches(peer->pod_sel, &pod->labels);
+}
+
+/* The selected pods of this node (with an address), sorted. */
+static void
+select_local_pods(struct compile_ctx *ctx, struct vec *local,
+                  struct vec *local_pods)
+{
+    for (size_t i = 0; i < ctx->n_pods; i++) {
+        const struct cluster_pod *pod = ctx->pods[i];
+        struct in_addr addr;
+
+        if (strcmp(pod->namespace, ctx->np->namespace)
+            || !labelsel_matches(ctx->np->pod_sel, &pod->labels)) {
+            continue;
+        }
+        seen_pod(ctx, pod);
+        if (pod->node_name && !strcmp(pod->node_name, ctx->node_name)
+            && pod_ip(pod, &addr)) {
+            vec_push(local, &addr);
+            vec_push(local_pods, &pod);
+        }
+    }
+}
+
+/* A compiled rule under construction. */
+static struct netpol_compiled *
+add_compiled(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
+             const char *suffix)
+{
+    struct netpol_compiled c;
+
+    memset(&c, 0, sizeof c);
+    c.key = (suffix
+             ? xasprintf("%s/%s/%s/%zu/%s", ctx->np->namespace, ctx->np->name,
+                         dir_names[dir], index, suffix)
+             : xasprintf("%s/%s/%s/%zu", ctx->np->namespace, ctx->np->name,
+                         dir_names[dir], index));
+    c.rule.dir = dir;
+    c.rule.action = POLFLOWS_ALLOW;
+    c.rule.priority = NETPOL_RULE_PRIORITY;
+    if (dir == POLFLOWS_INGRESS) {
+        c.rule.table = TABLE_INGRESS_RULE;
+        c.rule.next_table = TABLE_CT_COMMIT;
+    } else {
+        c.rule.table = TABLE_EGRESS_RULE;
+        c.rule.next_table = TABLE_L3_FORWARDING;
+    }
+    return vec_push(&ctx->res->rules, &c);
+}
+
+static void
+compiled_destroy(struct netpol_compiled *c)
+{
+    free(c->key);
+    free(c->pods);
+    free(c->peers);
+    free(c->ports);
+}
+
+/* Fills the member arrays of 'c' (taking them) and drops it again if it
+ * matches nothing. */
+static void
+finish_compiled(struct compile_ctx *ctx, struct netpol_compiled *c,
+                struct vec *pods, struct vec *peers, struct vec *ports)
+{
+    struct polflows_rule *r = &c->rule;
+
+    c->pods = pods->data;
+    r->n_pods = sort_unique(c->pods, pods->n, sizeof *c->pods, addr_compare);
+    c->peers = peers->data;
+    r->n_peers = sort_unique(c->peers, peers->n, sizeof *c->peers,
+                             cidr_compare);
+    c->ports = ports->data;
+    r->n_ports = sort_unique(c->ports, ports->n, sizeof *c->ports,
+                             port_compare);
+    r->pods = c->pods;
+    r->peers = c->peers;
+    r->ports = c->ports;
+    r->any_port = !r->n_ports;
+    if (!r->n_pods || (!r->any_peer && !r->n_peers)) {
+        compiled_destroy(c);
+        ctx->res->rules.n--;
+    }
+}
+
+static void
+vec_copy(struct vec *dst, const struct vec *src)
+{
+    *dst = *src;
+    dst->data = dup_array(src->data, src->n * src->size);
+    dst->allocated = src->n;
+}
+
+/* The peers of 'rule' as CIDRs, and the peer pods. */
+static void
+resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
+              struct vec *peers, struct vec *peer_pods)
+{
+    for (size_t i = 0; i < rule->n_peers; i++) {
+        const struct netpol_peer *peer = &rule->peers[i];
+
+        if (peer->ipblock) {
+            for (size_t j = 0; j < peer->ipblock->n_ranges; j++) {
+                vec_push(peers, &peer->ipblock->ranges[j]);
+            }
+            continue;
+        }
+        for (size_t j = 0; j < ctx->n_pods; j++) {
+            const struct cluster_pod *pod = ctx->pods[j];
+            struct in_addr addr;
+
+            if (peer_matches(ctx, peer, pod)) {
+                seen_pod(ctx, pod);
+                if (pod_ip(pod, &addr)) {
+                    struct polflows_cidr cidr = { addr, 32 };
+                    vec_push(peers, &cidr);
+                    vec_push(peer_pods, &pod);
+                }
+            }
+        }
+    }
+}
+
+/* What the named ports of 'rule' are on 'pod', sorted; the name of a
+ * container port with that name and protocol. */
+static void
+resolve_named(const struct netpol_rule *rule, const struct cluster_pod *pod,
+              struct vec *ports)
+{
+    for (size_t i = 0; i < rule->n_ports; i++) {
+        const struct netpol_port *np = &rule->ports[i];
+
+        for (size_t j = 0; np->name && j < pod->n_ports; j++) {
+            const struct cluster_container_port *cp = &pod->ports[j];
+            if (cp->name && !strcmp(cp->name, np->name)
+                && cp->proto == np->proto) {
+                struct polflows_port port = { np->proto, cp->port, 0 };
+                vec_push(ports, &port);
+                break;
+            }
+        }
+    }
+    ports->n = sort_unique(ports->data, ports->n, ports->size, port_compare);
+}
+
+static char *
+ports_key(const struct vec *ports)
+{
+    const struct polflows_port *p = ports->data;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < ports->n; i++) {
+        ds_put_format(&s, "%s%s:%u", i ? "," : "", proto_name(p[i].proto),
+                      p[i].port);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* Named-port groups: pods (ingress: local pods; egress: destination pods)
+ * with the same resolved port set. */
+struct port_group {
+    struct vec ports;           /* struct polflows_port */
+    struct vec members;         /* struct in_addr */
+};
+
+static void
+group_pod(struct shash *groups, const struct netpol_rule *rule,
+          const struct cluster_pod *pod, struct in_addr addr)
+{
+    struct vec ports = VEC_INIT(struct polflows_port);
+    struct port_group *g;
+    char *key;
+
+    resolve_named(rule, pod, &ports);
+    if (!ports.n) {
+        free(ports.data);
+        return;
+    }
+    key = ports_key(&ports);
+    g = shash_find_data(groups, key);
+    if (!g) {
+        g = xmalloc(sizeof *g);
+        g->ports = ports;
+        g->members = (struct vec) VEC_INIT(struct in_addr);
+        shash_add_nocopy(groups, key, g);
+    } else {
+        free(ports.data);
+        free(key);
+    }
+    vec_push(&g->members, &addr);
+}
+
+/* Egress destinations a named port may resolve on: every pod with an
+ * address among the rule's peers (every pod when it has none). */
+static void
+egress_candidates(struct compile_ctx *ctx, const struct netpol_rule *rule,
+                  const struct vec *peer_pods, struct shash *groups)
+{
+    const struct cluster_pod *const *listed = peer_pods->data;
+
+    for (size_t i = 0; i < ctx->n_pods; i++) {
+        const struct cluster_pod *pod = ctx->pods[i];
+        struct in_addr addr;
+        bool in = !rule->n_peers;
+
+        if (!pod_ip(pod, &addr)) {
+            continue;
+        }
+        for (size_t j = 0; !in && j < rule->n_peers; j++) {
+            in = (rule->peers[j].ipblock
+                  && ipblock_contains(rule->peers[j].ipblock, addr));
+        }
+        for (size_t j = 0; !in && j < peer_pods->n; j++) {
+            in = listed[j] == pod;
+        }
+        if (in) {
+            seen_pod(ctx, pod);
+            group_pod(groups, rule, pod, addr);
+        }
+    }
+}
+
+static void
+emit_groups(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
+            struct shash *groups, const struct vec *local,
+            const struct vec *peers, bool any_peer)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, groups) {
+        struct port_group *g = node->data;
+        struct netpol_compiled *c = add_compiled(ctx, dir, index, node->name);
+        struct vec pods, peer_vec;
+
+        if (dir == POLFLOWS_INGRESS) {
+            pods = g->members;
+            vec_copy(&peer_vec, peers);
+            c->rule.any_peer = any_peer;
+        } else {
+            const struct in_addr *addrs = g->members.data;
+
+            vec_copy(&pods, local);
+            peer_vec = (struct vec) VEC_INIT(struct polflows_cidr);
+            for (size_t i = 0; i < g->members.n; i++) {
+                struct polflows_cidr cidr = { addrs[i], 32 };
+                vec_push(&peer_vec, &cidr);
+            }
+            free(g->members.data);
+        }
+        finish_compiled(ctx, c, &pods, &peer_vec, &g->ports);
+        free(g);
+        shash_delete(groups, node);
+    }
+}
+
+static void
+compile_rule(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
+             const struct vec *local, const struct vec *local_pods)
+{
+    const struct netpol_rule *rule = &ctx->np->rules[dir][index];
+    struct vec peers = VEC_INIT(struct polflows_cidr);
+    struct vec peer_pods = VEC_INIT(const struct cluster_pod *);
+    struct vec numeric = VEC_INIT(struct polflows_port);
+    bool any_peer = !rule->n_peers;
+    bool named = false;
+    struct shash groups;
+
+    resolve_peers(ctx, rule, &peers, &peer_pods);
+    for (size_t i = 0; i < rule->n_ports; i++) {
+        const struct netpol_port *p = &rule->ports[i];
+        if (p->name) {
+            named = true;
+        } else {
+            struct polflows_port port = { p->proto, p->port, p->end_port };
+            vec_push(&numeric, &port);
+        }
+    }
+
+    if (numeric.n || !rule->n_ports) {
+        struct netpol_compiled *c = add_compiled(ctx, dir, index, NULL);
+        struct vec pods, peer_copy;
+
+        c->rule.any_peer = any_peer;
+        vec_copy(&pods, local);
+        vec_copy(&peer_copy, &peers);
+        finish_compiled(ctx, c, &pods, &peer_copy, &numeric);
+    } else {
+        free(numeric.data);
+    }
+
+    if (named) {
+        shash_init(&groups);
+        if (dir == POLFLOWS_INGRESS) {
+            const struct cluster_pod *const *pods = local_pods->data;
+            const struct in_addr *addrs = local->data;
+            for (size_t i = 0; i < local_pods->n; i++) {
+                group_pod(&groups, rule, pods[i], addrs[i]);
+            }
+        } else {
+            egress_candidates(ctx, rule, &peer_pods, &groups);
+        }
+        emit_groups(ctx, dir, index, &groups, local, &peers, any_peer);
+        shash_destroy(&groups);
+    }
+    free(peers.data);
+    free(peer_pods.data);
+}
+
+static struct policy_res *
+policy_res_create(void)
+{
+    struct policy_res *res = xzalloc(sizeof *res);
+
+    res->rules = (struct vec) VEC_INIT(struct netpol_compiled);
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        res->isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
+    }
+    sset_init(&res->pods_seen);
+    sset_init(&res->ns_seen);
+    return res;
+}
+
+static void
+policy_res_destroy(struct policy_res *res)
+{
+    struct netpol_compiled *rules = res->rules.data;
+
+    for (size_t i = 0; i < res->rules.n; i++) {
+        compiled_destroy(&rules[i]);
+    }
+    free(res->rules.data);
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        free(res->isolated[dir].data);
+    }
+    sset_destroy(&res->pods_seen);
+    sset_destroy(&res->ns_seen);
+    free(res);
+}
+
+static struct policy_res *
+compile_policy(const struct cluster *cluster, const char *node_name,
+               const struct netpol *np)
+{
+    struct vec local = VEC_INIT(struct in_addr);
+    struct vec local_pods = VEC_INIT(const struct cluster_pod *);
+    struct compile_ctx ctx = {
+        .cluster = cluster,
+        .node_name = node_name,
+        .np = np,
+        .res = policy_res_create(),
+    };
+
+    ctx.pods = (const struct cluster_pod **) cluster_list(cluster,
+                                                          CLUSTER_POD,
+                                                          &ctx.n_pods);
+    shash_init(&ctx.ns_labels);
+    select_local_pods(&ctx, &local, &local_pods);
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        if (!np->applies[dir]) {
+            continue;
+        }
+        vec_copy(&ctx.res->isolated[dir], &local);
+        for (size_t i = 0; i < np->n_rules[dir]; i++) {
+            compile_rule(&ctx, dir, i, &local, &local_pods);
+        }
+    }
+
+    ns_labels_clear(&ctx.ns_labels);
+    free(ctx.pods);
+    free(local.data);
+    free(local_pods.data);
+    return ctx.res;
+}
+
+/* The incremental state. */
+
+struct netpol_state {
+    char *node_name;
+    struct shash policies;      /* "NS/NAME" -> struct policy_res */
+};
+
+struct netpol_state *
+netpol_state_create(const char *node_name)
+{
+    struct netpol_state *st = xzalloc(sizeof *st);
+
+    st->node_name = xstrdup(node_name);
+    shash_init(&st->policies);
+    return st;
+}
+
+static void
+state_clear(struct netpol_state *st)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &st->policies) {
+        policy_res_destroy(node->data);
+        shash_delete(&st->policies, node);
+    }
+}
+
+void
+netpol_state_destroy(struct netpol_state *st)
+{
+    if (st) {
+        state_clear(st);
+        shash_destroy(&st->policies);
+        free(st->node_name);
+        free(st);
+    }
+}
+
+static void
+state_recompute_one(struct netpol_state *st, const struct cluster *cluster,
+                    const char *key)
+{
+    const char *slash = strchr(key, '/');
+    struct policy_res *old = shash_find_and_delete(&st->policies, key);
+    const struct netpol *np = NULL;
+
+    if (old) {
+        policy_res_destroy(old);
+    }
+    if (slash) {
+        char *ns = xmemdup0(key, slash - key);
+        np = cluster_find_netpol(cluster, ns, slash + 1);
+        free(ns);
+    }
+    if (np) {
+        shash_add(&st->policies, key,
+                  compile_policy(cluster, st->node_name, np));
+    }
+}
+
+void
+netpol_state_recompute_all(struct netpol_state *st,
+                           const struct cluster *cluster)
+{
+    size_t n;
+    const struct netpol **nps = (const struct netpol **) cluster_list(
+        cluster, CLUSTER_NETWORK_POLICY, &n);
+
+    state_clear(st);
+    for (size_t i = 0; i < n; i++) {
+        char *key = xasprintf("%s/%s", nps[i]->namespace, nps[i]->name);
+        shash_add_nocopy(&st->policies, key,
+                         compile_policy(cluster, st->node_name, nps[i]));
+    }
+    free(nps);
+}
+
+void
+netpol_state_recompute(struct netpol_state *st,
+                       const struct cluster *cluster,
+                       const struct sset *policies)
+{
+    const char *key;
+
+    SSET_FOR_EACH (key, policies) {
+        state_recompute_one(st, cluster, key);
+    }
+}
+
+/* Whether pod 'pod' may count for 'np' now: selected, a peer, or a
+ * possible named-port destination. */
+static bool
+pod_may_count(const struct cluster *cluster, const struct netpol *np,
+              const struct cluster_pod *pod)
+{
+    struct compile_ctx ctx = { .cluster = cluster, .np = np };
+    bool counts = (!strcmp(pod->namespace, np->namespace)
+                   && labelsel_matches(np->pod_sel, &pod->labels));
+
+    shash_init(&ctx.ns_labels);
+    for (int dir = 0; dir < NETPOL_N_DIRS && !counts; dir++) {
+        for (size_t i = 0; i < np->n_rules[dir] && !counts; i++) {
+            const struct netpol_rule *rule = &np->rules[dir][i];
+
+            for (size_t j = 0; j < rule->n_ports && !counts; j++) {
+                counts = dir == POLFLOWS_EGRESS && rule->ports[j].name;
+            }
+            for (size_t j = 0; j < rule->n_peers && !counts; j++) {
+                counts = peer_matches(&ctx, &rule->peers[j], pod);
+            }
+        }
+    }
+
+    ns_labels_clear(&ctx.ns_labels);
+    return counts;
+}
+
+/* Whether any namespaceSelector of 'np' matches namespace 'name' now. */
+static bool
+ns_may_count(const struct cluster *cluster, const struct netpol *np,
+             const char *name)
+{
+    struct compile_ctx ctx = { .cluster = cluster, .np = np };
+    bool counts = false;
+
+    shash_init(&ctx.ns_labels);
+    for (int dir = 0; dir < NETPOL_N_DIRS && !counts; dir++) {
+        for (size_t i = 0; i < np->n_rules[dir] && !counts; i++) {
+            const struct netpol_rule *rule = &np->rules[dir][i];
+            for (size_t j = 0; j < rule->n_peers && !counts; j++) {
+                counts = (rule->peers[j].ns_sel
+                          && labelsel_matches(rule->peers[j].ns_sel,
+                                              ns_labels(&ctx, name)));
+            }
+        }
+    }
+
+    ns_labels_clear(&ctx.ns_labels);
+    return counts;
+}
+
+void
+netpol_state_affected(const struct netpol_state *st,
+                      const struct cluster *cluster,
+                      const struct cluster_change *change,
+                      struct sset *policies)
+{
+    const struct cluster_pod *pod = NULL;
+    const struct netpol **nps;
+    char *key;
+    size_t n;
+
+    if (change->kind == CLUSTER_NETWORK_POLICY) {
+        sset_add_and_free(policies, xasprintf("%s/%s", change->namespace,
+                                              change->name));
+        return;
+    }
+    if (change->kind != CLUSTER_POD && change->kind != CLUSTER_NAMESPACE) {
+        return;
+    }
+
+    key = (change->kind == CLUSTER_POD
+           ? xasprintf("%s/%s", change->namespace, change->name)
+           : xstrdup(change->name));
+    if (change->kind == CLUSTER_POD) {
+        pod = cluster_find_pod(cluster, change->namespace, change->name);
+    }
+    nps = (const struct netpol **) cluster_list(cluster,
+                                                CLUSTER_NETWORK_POLICY, &n);
+    for (size_t i = 0; i < n; i++) {
+        char *np_key = xasprintf("%s/%s", nps[i]->namespace, nps[i]->name);
+        const struct policy_res *res = shash_find_data(&st->policies,
+                                                       np_key);
+        bool hit;
+
+        if (change->kind == CLUSTER_POD) {
+            hit = ((res && sset_contains(&res->pods_seen, key))
+                   || (pod && pod_may_count(cluster, nps[i], pod)));
+        } else {
+            hit = ((res && sset_contains(&res->ns_seen, key))
+                   || ns_may_count(cluster, nps[i], key));
+        }
+        if (hit) {
+            sset_add(policies, np_key);
+        }
+        free(np_key);
+    }
+    free(nps);
+    free(key);
+}
+
+/* Results. */
+
+static void
+compiled_clone(struct netpol_compiled *dst, const struct netpol_compiled *src)
+{
+    const struct polflows_rule *r = &src->rule;
+
+    *dst = *src;
+    dst->key = xstrdup(src->key);
+    dst->pods = dup_array(src->pods, r->n_pods * sizeof *src->pods);
+    dst->peers = dup_array(src->peers, r->n_peers * sizeof *src->peers);
+    dst->ports = dup_array(src->ports, r->n_ports * sizeof *src->ports);
+    dst->rule.pods = dst->pods;
+    dst->rule.peers = dst->peers;
+    dst->rule.ports = dst->ports;
+}
+
+static int
+compiled_key_compare(const void *a_, const void *b_)
+{
+    const struct netpol_compiled *a = a_, *b = b_;
+    return strcmp(a->key, b->key);
+}
+
+static int
+compiled_id_compare(const void *a_, const void *b_)
+{
+    const struct netpol_compiled *a = a_, *b = b_;
+    return a->rule.id < b->rule.id ? -1 : a->rule.id > b->rule.id;
+}
+
+struct id_node {
+    struct hmap_node node;
+    uint32_t id;
+};
+
+static bool
+id_taken(const struct hmap *ids, uint32_t id)
+{
+    const struct id_node *n;
+    HMAP_FOR_EACH_WITH_HASH (n, node, hash_int(id, 0), ids) {
+        if (n->id == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Gives every rule the hash of its key, or on collision the next free id,
+ * keys in sorted order. */
+static void
+assign_ids(struct netpol_compiled *rules, size_t n)
+{
+    struct hmap ids = HMAP_INITIALIZER(&ids);
+    struct id_node *nodes;
+
+    if (!n) {
+        return;
+    }
+    nodes = xcalloc(n, sizeof *nodes);
+    qsort(rules, n, sizeof *rules, compiled_key_compare);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = hash_string(rules[i].key, 0);
+
+        for (;;) {
+            if (id < NETPOL_FIRST_RULE_ID) {
+                id = NETPOL_FIRST_RULE_ID;
+            }
+            if (!id_taken(&ids, id)) {
+                break;
+            }
+            id++;
+        }
+        rules[i].rule.id = id;
+        nodes[i].id = id;
+        hmap_insert(&ids, &nodes[i].node, hash_int(id, 0));
+    }
+    hmap_destroy(&ids);
+    free(nodes);
+    qsort(rules, n, sizeof *rules, compiled_id_compare);
+}
+
+void
+netpol_state_result(const struct netpol_state *st,
+                    struct netpol_result *result)
+{
+    struct vec rules = VEC_INIT(struct netpol_compiled);
+    struct vec isolated[NETPOL_N_DIRS];
+    struct shash_node *node;
+
+    memset(result, 0, sizeof *result);
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
+    }
+    SHASH_FOR_EACH (node, &st->policies) {
+        const struct policy_res *res = node->data;
+        const struct netpol_compiled *c = res->rules.data;
+
+        for (size_t i = 0; i < res->rules.n; i++) {
+            struct netpol_compiled copy;
+            compiled_clone(&copy, &c[i]);
+            vec_push(&rules, &copy);
+        }
+        for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+            const struct in_addr *a = res->isolated[dir].data;
+            for (size_t i = 0; i < res->isolated[dir].n; i++) {
+                vec_push(&isolated[dir], &a[i]);
+            }
+        }
+    }
+    assign_ids(rules.data, rules.n);
+    result->rules = rules.data;
+    result->n_rules = rules.n;
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        result->isolated[dir] = isolated[dir].data;
+        result->n_isolated[dir] = sort_unique(isolated[dir].data,
+                                              isolated[dir].n,
+                                              sizeof(struct in_addr),
+                                              addr_compare);
+    }
+}
+
+void
+netpol_resolve(const struct cluster *cluster, const char *node_name,
+               struct netpol_result *result)
+{
+    struct netpol_state *st = netpol_state_create(node_name);
+
+    netpol_state_recompute_all(st, cluster);
+    netpol_state_result(st, result);
+    netpol_state_destroy(st);
+}
+
+void
+netpol_result_destroy(struct netpol_result *result)
+{
+    for (size_t i = 0; i < result->n_rules; i++) {
+        compiled_destroy(&result->rules[i]);
+    }
+    free(result->rules);
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        free(result->isolated[dir]);
+    }
+    memset(result, 0, sizeof *result);
+}
+
+static void
+format_addrs(struct ds *s, const struct in_addr *addrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char buf[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &addrs[i], buf, sizeof buf);
+        ds_put_format(s, "%s%s", i ? "," : "", buf);
+    }
+}
+
+static void
+format_rule(struct ds *s, const struct netpol_compiled *c)
+{
+    const struct polflows_rule *r = &c->rule;
+
+    ds_put_format(s, "%s id=%"PRIu32" pods=", c->key, r->id);
+    format_addrs(s, r->pods, r->n_pods);
+    ds_put_cstr(s, " peers=");
+    if (r->any_peer) {
+        ds_put_cstr(s, "any");
+    }
+    for (size_t i = 0; i < r->n_peers; i++) {
+        char buf[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &r->peers[i].addr, buf, sizeof buf);
+        ds_put_format(s, "%s%s/%d", i ? "," : "", buf, r->peers[i].plen);
+    }
+    ds_put_cstr(s, " ports=");
+    if (r->any_port) {
+        ds_put_cstr(s, "any");
+    }
+    for (size_t i = 0; i < r->n_ports; i++) {
+        const struct polflows_port *p = &r->ports[i];
+        ds_put_format(s, "%s%s", i ? "," : "", proto_name(p->proto));
+        if (p->port) {
+            ds_put_format(s, ":%u", p->port);
+        }
+        if (p->end_port && p->end_port != p->port) {
+            ds_put_format(s, "-%u", p->end_port);
+        }
+    }
+    ds_put_char(s, '\n');
+}
+
+void
+netpol_result_format(const struct netpol_result *result, struct ds *s)
+{
+    for (size_t i = 0; i < result->n_rules; i++) {
+        format_rule(s, &result->rules[i]);
+    }
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        ds_put_format(s, "isolated %s: ", dir_names[dir]);
+        format_addrs(s, result->isolated[dir], result->n_isolated[dir]);
+        ds_put_char(s, '\n');
+    }
+}
+
+bool
+netpol_rule_equal(const struct polflows_rule *a, const struct polflows_rule *b)
+{
+    if (a->id != b->id || a->dir != b->dir || a->action != b->action
+        || a->table != b->table || a->priority != b->priority
+        || a->next_table != b->next_table || a->pass_table != b->pass_table
+        || a->any_peer != b->any_peer || a->any_port != b->any_port
+        || a->n_pods != b->n_pods || a->n_peers != b->n_peers
+        || a->n_ports != b->n_ports) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_pods; i++) {
+        if (a->pods[i].s_addr != b->pods[i].s_addr) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < a->n_peers; i++) {
+        if (cidr_compare(&a->peers[i], &b->peers[i])) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < a->n_ports; i++) {
+        if (port_compare(&a->ports[i], &b->ports[i])) {
+            return false;
+        }
+    }
+    return true;
+}

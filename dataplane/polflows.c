@@ -1,0 +1,353 @@
+#include <config.h>
+#include "polflows.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+
+#include "cookie.h"
+#include "flowtab.h"
+#include "ofconn.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(polflows);
+
+/*
+ * A rule owns, under cookie_owner(COOKIE_KIND_POLICY, id), only the flows
+ * nobody else can want: its conj_id flow, or its direct flows when it has
+ * a single dimension.  Its clause flows are contributions to flows that
+ * flowtab shares between rules (flowtab_add_conj()), so setting or
+ * removing one rule never disturbs another's conjunction.
+ *
+ * Clause numbers follow the dimensions the rule has, in the order pods,
+ * peers, ports: a rule with any peer has pods 1/2 and ports 2/2.
+ */
+
+struct rule_builder {
+    struct flowtab *ft;
+    const struct polflows_rule *rule;
+    uint64_t owner;
+    uint8_t n_clauses;
+    int error;
+};
+
+static const char *
+ip_str(struct in_addr ip, char buf[INET_ADDRSTRLEN])
+{
+    return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+}
+
+/* Adds one clause flow; stops at the first error. */
+static void __attribute__((format(printf, 3, 4)))
+add_clause(struct rule_builder *b, uint8_t clause, const char *fmt, ...)
+{
+    const struct polflows_rule *r = b->rule;
+    va_list args;
+
+    if (b->error) {
+        return;
+    }
+    va_start(args, fmt);
+    char *match = xvasprintf(fmt, args);
+    va_end(args);
+    b->error = flowtab_add_conj(b->ft, b->owner, r->table, r->priority,
+                                match, r->id, clause, b->n_clauses);
+    free(match);
+}
+
+static char *
+rule_actions(const struct polflows_rule *r)
+{
+    switch (r->action) {
+    case POLFLOWS_ALLOW:
+        return xasprintf("goto_table:%u", r->next_table);
+    case POLFLOWS_PASS:
+        return xasprintf("goto_table:%u", r->pass_table);
+    case POLFLOWS_DENY:
+    default:
+        return xstrdup("drop");
+    }
+}
+
+/* The pod side of a packet is its source on egress, its destination on
+ * ingress; the peer is the other side. */
+static const char *
+pod_field(enum polflows_dir dir)
+{
+    return dir == POLFLOWS_EGRESS ? "nw_src" : "nw_dst";
+}
+
+static const char *
+peer_field(enum polflows_dir dir)
+{
+    return dir == POLFLOWS_EGRESS ? "nw_dst" : "nw_src";
+}
+
+static const char *
+proto_name(uint8_t proto)
+{
+    switch (proto) {
+    case IPPROTO_TCP:
+        return "tcp";
+    case IPPROTO_UDP:
+        return "udp";
+    case IPPROTO_SCTP:
+        return "sctp";
+    default:
+        return NULL;
+    }
+}
+
+static int
+validate_rule(const struct polflows_rule *r)
+{
+    if (!r->id) {
+        return -EINVAL;
+    }
+    if (r->action == POLFLOWS_ALLOW && r->next_table <= r->table) {
+        return -EINVAL;
+    }
+    if (r->action == POLFLOWS_PASS && r->pass_table <= r->table) {
+        return -EINVAL;
+    }
+    if (r->action != POLFLOWS_ALLOW && r->action != POLFLOWS_DENY
+        && r->action != POLFLOWS_PASS) {
+        return -EINVAL;
+    }
+    for (size_t i = 0; !r->any_peer && i < r->n_peers; i++) {
+        if (r->peers[i].plen < 0 || r->peers[i].plen > 32) {
+            return -EINVAL;
+        }
+    }
+    for (size_t i = 0; !r->any_port && i < r->n_ports; i++) {
+        const struct polflows_port *p = &r->ports[i];
+        if (!proto_name(p->proto)
+            || (p->end_port && p->end_port < p->port)) {
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static void
+add_pod_clauses(struct rule_builder *b)
+{
+    const struct polflows_rule *r = b->rule;
+    char ip[INET_ADDRSTRLEN];
+
+    for (size_t i = 0; i < r->n_pods; i++) {
+        add_clause(b, 1, "ip,%s=%s", pod_field(r->dir),
+                   ip_str(r->pods[i], ip));
+    }
+}
+
+static void
+add_peer_clauses(struct rule_builder *b, uint8_t clause)
+{
+    const struct polflows_rule *r = b->rule;
+    char ip[INET_ADDRSTRLEN];
+
+    for (size_t i = 0; i < r->n_peers; i++) {
+        add_clause(b, clause, "ip,%s=%s/%d", peer_field(r->dir),
+                   ip_str(r->peers[i].addr, ip), r->peers[i].plen);
+    }
+}
+
+/* Covers [lo, hi] (lo > 0) with the fewest value/mask matches: each is
+ * the largest power-of-two block that starts at a multiple of its size and
+ * ends within the range, i.e. a prefix of the port's bits. */
+static void
+add_port_range(struct rule_builder *b, uint8_t clause, const char *proto,
+               uint32_t lo, uint32_t hi)
+{
+    while (lo <= hi && !b->error) {
+        uint32_t size = lo & -lo;
+        while (lo + size - 1 > hi) {
+            size >>= 1;
+        }
+        if (size == 1) {
+            add_clause(b, clause, "%s,tp_dst=%"PRIu32, proto, lo);
+        } else {
+            add_clause(b, clause, "%s,tp_dst=%"PRIu32"/%#"PRIx32, proto,
+                       lo, 0xffff & ~(size - 1));
+        }
+        lo += size;
+    }
+}
+
+static void
+add_port_clauses(struct rule_builder *b, uint8_t clause)
+{
+    const struct polflows_rule *r = b->rule;
+
+    for (size_t i = 0; i < r->n_ports; i++) {
+        const struct polflows_port *p = &r->ports[i];
+        const char *proto = proto_name(p->proto);
+
+        if (!p->port) {
+            add_clause(b, clause, "%s", proto);
+        } else {
+            add_port_range(b, clause, proto, p->port,
+                           p->end_port ? p->end_port : p->port);
+        }
+    }
+}
+
+/* With the pods as the only dimension, a conjunction is not possible (it
+ * needs two), nor needed. */
+static void
+add_direct_flows(struct rule_builder *b, const char *actions)
+{
+    const struct polflows_rule *r = b->rule;
+    char ip[INET_ADDRSTRLEN];
+
+    for (size_t i = 0; i < r->n_pods && !b->error; i++) {
+        char *match = xasprintf("ip,%s=%s", pod_field(r->dir),
+                                ip_str(r->pods[i], ip));
+        b->error = flowtab_add_flow(b->ft, b->owner, r->table, r->priority,
+                                    match, actions);
+        free(match);
+    }
+}
+
+static void
+add_conjunction(struct rule_builder *b, const char *actions)
+{
+    const struct polflows_rule *r = b->rule;
+    uint8_t clause = 2;
+
+    add_pod_clauses(b);
+    if (!r->any_peer) {
+        add_peer_clauses(b, clause++);
+    }
+    if (!r->any_port) {
+        add_port_clauses(b, clause);
+    }
+    if (!b->error) {
+        char *match = xasprintf("conj_id=%"PRIu32, r->id);
+        b->error = flowtab_add_flow(b->ft, b->owner, r->table, r->priority,
+                                    match, actions);
+        free(match);
+    }
+}
+
+static bool
+rule_matches_nothing(const struct polflows_rule *r)
+{
+    return !r->n_pods || (!r->any_peer && !r->n_peers)
+           || (!r->any_port && !r->n_ports);
+}
+
+static uint64_t
+rule_owner(uint32_t id)
+{
+    return cookie_owner(COOKIE_KIND_POLICY, id);
+}
+
+int
+polflows_set_rule(struct flowtab *ft, const struct polflows_rule *r)
+{
+    struct rule_builder b = {
+        .ft = ft,
+        .rule = r,
+        .owner = rule_owner(r->id),
+        .n_clauses = 1 + !r->any_peer + !r->any_port,
+    };
+
+    flowtab_remove_owner(ft, b.owner);
+    b.error = validate_rule(r);
+    if (b.error || rule_matches_nothing(r)) {
+        goto out;
+    }
+    char *actions = rule_actions(r);
+    if (b.n_clauses == 1) {
+        add_direct_flows(&b, actions);
+    } else {
+        add_conjunction(&b, actions);
+    }
+    free(actions);
+out:
+    if (b.error) {
+        VLOG_WARN("flows of policy rule %"PRIu32" rejected: %s", r->id,
+                  ovs_strerror(-b.error));
+        flowtab_remove_owner(ft, b.owner);
+    }
+    return b.error;
+}
+
+void
+polflows_remove_rule(struct flowtab *ft, uint32_t id)
+{
+    flowtab_remove_owner(ft, rule_owner(id));
+}
+
+int
+polflows_set_isolation(struct flowtab *ft, uint32_t owner_id,
+                       enum polflows_dir dir, uint8_t table,
+                       uint16_t priority, const struct in_addr *pods,
+                       size_t n_pods)
+{
+    uint64_t owner = rule_owner(owner_id);
+    char ip[INET_ADDRSTRLEN];
+    int error = 0;
+
+    flowtab_remove_owner(ft, owner);
+    for (size_t i = 0; i < n_pods && !error; i++) {
+        char *match = xasprintf("ip,%s=%s", pod_field(dir),
+                                ip_str(pods[i], ip));
+        error = flowtab_add_flow(ft, owner, table, priority, match, "drop");
+        free(match);
+    }
+    if (error) {
+        VLOG_WARN("isolation flows %"PRIu32" rejected: %s", owner_id,
+                  ovs_strerror(-error));
+        flowtab_remove_owner(ft, owner);
+    }
+    return error;
+}
+
+struct rule_stats {
+    uint64_t packets;
+    uint64_t bytes;
+    size_t n_flows;
+};
+
+static void
+rule_stats_cb(const void *fs_, void *stats_)
+{
+    const struct ofputil_flow_stats *fs = fs_;
+    struct rule_stats *stats = stats_;
+
+    stats->n_flows++;
+    if (fs->packet_count != UINT64_MAX) {
+        stats->packets += fs->packet_count;
+    }
+    if (fs->byte_count != UINT64_MAX) {
+        stats->bytes += fs->byte_count;
+    }
+}
+
+int
+polflows_rule_stats(struct ofconn *conn, const struct polflows_rule *r,
+                    uint64_t *packets, uint64_t *bytes)
+{
+    struct rule_stats stats = { 0, 0, 0 };
+
+    *packets = *bytes = 0;
+    int error = ofconn_dump_flows_filtered(conn, r->table, rule_owner(r->id),
+                                           COOKIE_OWNER_MASK, rule_stats_cb,
+                                           &stats);
+    if (error) {
+        return error;
+    }
+    if (!stats.n_flows) {
+        return -ENOENT;
+    }
+    *packets = stats.packets;
+    *bytes = stats.bytes;
+    return 0;
+}
