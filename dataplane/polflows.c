@@ -18,8 +18,7 @@ VLOG_DEFINE_THIS_MODULE(polflows);
 
 /*
  * A rule owns, under cookie_owner(COOKIE_KIND_POLICY, id), only the flows
- * nobody else can want: its conj_id flow, or its direct flows when it has
- * a single dimension.  Its clause flows are contributions to flows that
+ * nobody else can want: its conj_id flow.  Its clause flows are contributions to flows that
  * flowtab shares between rules (flowtab_add_conj()), so setting or
  * removing one rule never disturbs another's conjunction.
  *
@@ -197,23 +196,6 @@ add_port_clauses(struct rule_builder *b, uint8_t clause)
     }
 }
 
-/* With the pods as the only dimension, a conjunction is not possible (it
- * needs two), nor needed. */
-static void
-add_direct_flows(struct rule_builder *b, const char *actions)
-{
-    const struct polflows_rule *r = b->rule;
-    char ip[INET_ADDRSTRLEN];
-
-    for (size_t i = 0; i < r->n_pods && !b->error; i++) {
-        char *match = xasprintf("ip,%s=%s", pod_field(r->dir),
-                                ip_str(r->pods[i], ip));
-        b->error = flowtab_add_flow(b->ft, b->owner, r->table, r->priority,
-                                    match, actions);
-        free(match);
-    }
-}
-
 static void
 add_conjunction(struct rule_builder *b, const char *actions)
 {
@@ -226,6 +208,12 @@ add_conjunction(struct rule_builder *b, const char *actions)
     }
     if (!r->any_port) {
         add_port_clauses(b, clause);
+    }
+    if (r->any_peer && r->any_port) {
+        /* A conjunction needs two clauses.  A direct flow per pod would
+         * collide with other rules' clause flows on the same pod, so the
+         * second clause is "any IPv4", shared by every such rule. */
+        add_clause(b, 2, "ip");
     }
     if (!b->error) {
         char *match = xasprintf("conj_id=%"PRIu32, r->id);
@@ -255,7 +243,7 @@ polflows_set_rule(struct flowtab *ft, const struct polflows_rule *r)
         .ft = ft,
         .rule = r,
         .owner = rule_owner(r->id),
-        .n_clauses = 1 + !r->any_peer + !r->any_port,
+        .n_clauses = MAX(2, 1 + !r->any_peer + !r->any_port),
     };
 
     flowtab_remove_owner(ft, b.owner);
@@ -264,11 +252,7 @@ polflows_set_rule(struct flowtab *ft, const struct polflows_rule *r)
         goto out;
     }
     char *actions = rule_actions(r);
-    if (b.n_clauses == 1) {
-        add_direct_flows(&b, actions);
-    } else {
-        add_conjunction(&b, actions);
-    }
+    add_conjunction(&b, actions);
     free(actions);
 out:
     if (b.error) {

@@ -184,7 +184,7 @@ test_any_peer(void **state)
 }
 
 static void
-test_any_peer_any_port_is_direct(void **state)
+test_any_peer_any_port_uses_catch_all(void **state)
 {
     struct flowtab *ft = *state;
     struct in_addr pods[] = { ip("10.244.1.2"), ip("10.244.1.3") };
@@ -194,11 +194,13 @@ test_any_peer_any_port_is_direct(void **state)
     r.any_port = true;
     assert_int_equal(polflows_set_rule(ft, &r), 0);
     assert_desired(ft, 0,
-        "table=40,priority=100,ip,nw_src=10.244.1.2 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=10 actions=goto_table:50\n"
+        "table=40,priority=100,ip actions=conjunction(10,2/2)\n"
+        "table=40,priority=100,ip,nw_src=10.244.1.2 "
+        "actions=conjunction(10,1/2)\n"
         "table=40,priority=100,ip,nw_src=10.244.1.3 "
-        "actions=goto_table:50\n");
-    assert_int_equal(flowtab_count_owner(ft, RULE(10)), 2);
-    assert_int_equal(flowtab_count_owner(ft, SHARED), 0);
+        "actions=conjunction(10,1/2)\n");
+    assert_int_equal(flowtab_count_owner(ft, RULE(10)), 4);
 }
 
 static void
@@ -452,8 +454,10 @@ test_deny_and_pass(void **state)
         "actions=conjunction(31,2/2)\n"
         "table=40,priority=200,ip,nw_src=10.244.1.2 "
         "actions=conjunction(31,1/2)\n"
+        "table=40,priority=150,conj_id=32 actions=goto_table:41\n"
+        "table=40,priority=150,ip actions=conjunction(32,2/2)\n"
         "table=40,priority=150,ip,nw_src=10.244.1.2 "
-        "actions=goto_table:41\n");
+        "actions=conjunction(32,1/2)\n");
 }
 
 static void
@@ -502,7 +506,7 @@ test_empty_and_invalid(void **state)
 
     r.n_pods = 1;
     assert_int_equal(polflows_set_rule(ft, &r), 0);
-    assert_int_equal(flowtab_count(ft), 1);
+    assert_int_equal(flowtab_count(ft), 3);
     r.any_peer = false;
     r.peers = bad_peer;
     r.n_peers = 1;
@@ -532,7 +536,7 @@ test_empty_and_invalid(void **state)
  * (OVS allows no other action beside conjunction()); the failed rule has
  * no flows and the other keeps its own. */
 static void
-test_direct_flow_conflict(void **state)
+test_pod_only_rule_shares_clauses(void **state)
 {
     struct flowtab *ft = *state;
     struct in_addr pods[] = { ip("10.244.1.2") };
@@ -545,10 +549,20 @@ test_direct_flow_conflict(void **state)
     conj.n_ports = 1;
     direct.any_peer = true;
     direct.any_port = true;
+    /* A rule on the pods alone shares the pod's clause flow with a rule
+     * that also names ports: both stay conjunctions. */
     assert_int_equal(polflows_set_rule(ft, &conj), 0);
-    assert_int_equal(polflows_set_rule(ft, &direct), -EEXIST);
-    assert_int_equal(flowtab_count_owner(ft, RULE(52)), 0);
+    assert_int_equal(polflows_set_rule(ft, &direct), 0);
     assert_int_equal(flowtab_count_owner(ft, RULE(51)), 3);
+    assert_int_equal(flowtab_count_owner(ft, RULE(52)), 3);
+    assert_desired(ft, 0,
+        "table=40,priority=100,conj_id=51 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=52 actions=goto_table:50\n"
+        "table=40,priority=100,ip actions=conjunction(52,2/2)\n"
+        "table=40,priority=100,ip,nw_src=10.244.1.2 "
+        "actions=conjunction(51,1/2),conjunction(52,1/2)\n"
+        "table=40,priority=100,tcp,tp_dst=80 "
+        "actions=conjunction(51,2/2)\n");
 }
 
 /* N peers and M ports for A pods: A + N + M + 1 flows. */
@@ -589,7 +603,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ingress_any_port, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_any_peer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_any_peer_any_port_is_direct,
+        cmocka_unit_test_setup_teardown(test_any_peer_any_port_uses_catch_all,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_range_split, setup,
                                         teardown),
@@ -606,7 +620,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_isolation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_invalid, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_direct_flow_conflict, setup,
+        cmocka_unit_test_setup_teardown(test_pod_only_rule_shares_clauses, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_flow_count, setup, teardown),
     };
