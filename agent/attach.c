@@ -136,7 +136,8 @@ rec_fill_spec(const struct node *node, const struct podrec *rec,
     memcpy(spec->mac.b, rec->mac, 6);
     spec->ip = rec->ip;
     spec->prefix_len = rec->prefix_len;
-    spec->gateway = node->pnode.gw_ip;
+    spec->gateway = (rec->default_route ? node->pnode.gw_ip
+                     : (struct in_addr) { .s_addr = INADDR_ANY });
     spec->mtu = rec->mtu;
 }
 
@@ -349,7 +350,6 @@ result_fill(const struct node *node, const struct podrec *rec,
     char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
     struct cniproto_iface *iface = &res->ifaces[res->n_ifaces++];
     struct cniproto_ip *rip = &res->ips[res->n_ips++];
-    struct cniproto_route *route = &res->routes[res->n_routes++];
 
     inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
     inet_ntop(AF_INET, &node->pnode.gw_ip, gw, sizeof gw);
@@ -364,8 +364,11 @@ result_fill(const struct node *node, const struct podrec *rec,
     rip->address = xasprintf("%s/%d", ip, rec->prefix_len);
     rip->gateway = xstrdup(gw);
     rip->interface = 0;
-    route->dst = xstrdup("0.0.0.0/0");
-    route->gw = xstrdup(gw);
+    if (rec->default_route) {
+        struct cniproto_route *route = &res->routes[res->n_routes++];
+        route->dst = xstrdup("0.0.0.0/0");
+        route->gw = xstrdup(gw);
+    }
 }
 
 static void
@@ -427,6 +430,22 @@ attach_build(struct node *node, struct podrec *rec,
     return error;
 }
 
+/* Whether the pod's network namespace already has an attachment with a
+ * kernel interface (which then holds the pod's default route). */
+static bool
+has_kernel_attachment(const struct node *node, const char *netns)
+{
+    struct podrec *rec;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &node->store) {
+        if (rec->type != PODSTORE_VHOSTUSER && rec->netns
+            && !strcmp(rec->netns, netns)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 attach_add(struct node *node, const struct cniproto_request *req,
            struct cniproto_response *resp)
@@ -447,6 +466,8 @@ attach_add(struct node *node, const struct cniproto_request *req,
         podrec_destroy(rec);
         return;
     }
+    rec->default_route = (rec->type != PODSTORE_VHOSTUSER
+                          && !has_kernel_attachment(node, rec->netns));
     if (attach_build(node, rec, resp)) {
         VLOG_WARN("ADD %s/%s failed: %s; rolling back", rec->container_id,
                   rec->ifname, resp->msg);

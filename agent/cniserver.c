@@ -128,22 +128,24 @@ serve(struct cniserver *server, int fd)
 
     memset(&req, 0, sizeof req);
     memset(&resp, 0, sizeof resp);
-    if (!peer_is_root(fd)) {
+    /* The request is read whole even from a peer that will be refused:
+     * closing on unread data would reset the connection, and the plugin
+     * would report the agent unreachable instead of the refusal. */
+    int error = cniproto_read_msg(fd, &msg, CNISERVER_READ_TIMEOUT_MS);
+    if (error) {
+        VLOG_WARN("CNI request not read: %s", ovs_strerror(-error));
+        return;
+    } else if (!peer_is_root(fd)) {
+        VLOG_WARN_RL(&server->rl, "CNI request from a non-root peer refused");
         cniproto_response_error(&resp, CNI_ERR_INVALID_ENV, NULL,
                                 "only root may call seine-agent");
+    } else if ((error = cniproto_request_from_json(msg, &req, &err))) {
+        cniproto_response_error(&resp, error == -EPROTONOSUPPORT
+                                ? CNI_ERR_INCOMPATIBLE_VERSION
+                                : CNI_ERR_DECODE, err,
+                                "request from seine-cni not understood");
     } else {
-        int error = cniproto_read_msg(fd, &msg, CNISERVER_READ_TIMEOUT_MS);
-        if (error) {
-            VLOG_WARN("CNI request not read: %s", ovs_strerror(-error));
-            return;
-        } else if ((error = cniproto_request_from_json(msg, &req, &err))) {
-            cniproto_response_error(&resp, error == -EPROTONOSUPPORT
-                                    ? CNI_ERR_INCOMPATIBLE_VERSION
-                                    : CNI_ERR_DECODE, err,
-                                    "request from seine-cni not understood");
-        } else {
-            server->handler(server->aux, &req, &resp);
-        }
+        server->handler(server->aux, &req, &resp);
     }
     struct json_object *reply = cniproto_response_to_json(&resp);
     if (cniproto_write_msg(fd, reply)) {

@@ -348,7 +348,7 @@ configure_pod_side(const struct podif_spec *spec, const char *cur_name)
         error = addr_add(sk, rtnl_link_get_ifindex(link), spec->ip,
                          spec->prefix_len);
     }
-    if (!error) {
+    if (!error && spec->gateway.s_addr) {
         error = route_add_default(sk, rtnl_link_get_ifindex(link),
                                   spec->gateway);
     }
@@ -667,7 +667,7 @@ check_pod_side(const struct podif_spec *spec, char **whyp)
     if (!error) {
         error = check_addr(sk, ifindex, spec, whyp);
     }
-    if (!error) {
+    if (!error && spec->gateway.s_addr) {
         error = check_route(sk, ifindex, spec, whyp);
     }
     rtnl_link_put(link);

@@ -26,7 +26,8 @@ struct podif_spec {
     } mac;                      /* pod-side MAC to set */
     struct in_addr ip;
     int prefix_len;
-    struct in_addr gateway;     /* default route via this */
+    struct in_addr gateway;     /* default route via this; INADDR_ANY:
+                                 * none (a secondary interface) */
     int mtu;
 };
 

@@ -102,6 +102,8 @@ rec_to_json(const struct podrec *rec)
     json_object_object_add(obj, "prefixLength",
                            json_object_new_int(rec->prefix_len));
     json_object_object_add(obj, "mtu", json_object_new_int(rec->mtu));
+    json_object_object_add(obj, "defaultRoute",
+                           json_object_new_boolean(rec->default_route));
     put_str(obj, "socketDir", rec->socket_dir);
     put_str(obj, "socketPath", rec->socket_path);
     put_str(obj, "podNamespace", rec->pod_namespace);
@@ -147,6 +149,7 @@ rec_from_json(struct json_object *obj, struct podrec **recp)
     rec->pod_uid = get_str(obj, "podUID");
     rec->prefix_len = get_int(obj, "prefixLength");
     rec->mtu = get_int(obj, "mtu");
+    rec->default_route = get_int(obj, "defaultRoute");
     if (json_object_object_get_ex(obj, "owner", &owner)) {
         rec->owner = json_object_get_uint64(owner);
     }

@@ -12,6 +12,7 @@
 #ifndef PODSTORE_H
 #define PODSTORE_H 1
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <netinet/in.h>
@@ -40,6 +41,8 @@ struct podrec {
     char *pod_name;                 /* may be NULL */
     char *pod_uid;                  /* may be NULL */
     int mtu;
+    bool default_route;             /* the pod's default route is via this
+                                     * interface (its first kernel one) */
 };
 
 struct podstore {

@@ -1,0 +1,300 @@
+# shellcheck shell=bash disable=SC2016
+# Assertions and probes shared by the node tests (source after lib.sh).
+#
+# Every assertion prints one TAP-style line, "ok N - what" or "not ok N -
+# what" with the evidence, and a failed one ends the test (the library's
+# EXIT trap then dumps the logs and tears the node down).  ck_done prints
+# the count at the end.
+
+CK_N=0
+CK_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+ck_pass() {
+    CK_N=$((CK_N + 1))
+    echo "ok $CK_N - $*"
+}
+
+# ck_fail WHAT [EVIDENCE]: the "not ok" line, then the test ends.
+ck_fail() {
+    CK_N=$((CK_N + 1))
+    echo "not ok $CK_N - $1"
+    [ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/#   /'
+    exit 1
+}
+
+ck_done() {
+    echo "1..$CK_N"
+}
+
+# ck_result WHAT STATUS EVIDENCE: passes when STATUS is 0.
+ck_result() {
+    if [ "$2" == 0 ]; then
+        ck_pass "$1"
+    else
+        ck_fail "$1" "$3"
+    fi
+}
+
+# ck_ok WHAT CMD...: CMD succeeds.
+ck_ok() {
+    local what=$1 out rc=0; shift
+    out=$("$@" 2>&1) || rc=$?
+    ck_result "$what" "$rc" "exit $rc: $*"$'\n'"$out"
+}
+
+# ck_no WHAT CMD...: CMD fails.
+ck_no() {
+    local what=$1 out rc=0; shift
+    out=$("$@" 2>&1) || rc=$?
+    ck_result "$what" "$([ "$rc" != 0 ]; echo $?)" "succeeded: $*"$'\n'"$out"
+}
+
+ck_eq() {
+    local what=$1 got=$2 want=$3
+    ck_result "$what" "$([ "$got" == "$want" ]; echo $?)" "got '$got', want '$want'"
+}
+
+ck_ne() {
+    local what=$1 got=$2 unwanted=$3
+    ck_result "$what" "$([ "$got" != "$unwanted" ]; echo $?)" "got '$got', wanted anything else"
+}
+
+# ck_ge WHAT GOT MIN / ck_le WHAT GOT MAX: integer bounds.
+ck_ge() {
+    local what=$1 got=$2 min=$3
+    ck_result "$what" "$([ "$got" -ge "$min" ] 2>/dev/null; echo $?)" "got $got, want >= $min"
+}
+
+ck_le() {
+    local what=$1 got=$2 max=$3
+    ck_result "$what" "$([ "$got" -le "$max" ] 2>/dev/null; echo $?)" "got $got, want <= $max"
+}
+
+# ck_empty WHAT VALUE: VALUE is empty (what is left, what is wrong).
+ck_empty() {
+    local what=$1 got=$2
+    ck_result "$what" "$([ -z "$got" ]; echo $?)" "$got"
+}
+
+# ck_cni_code WHAT WANT_CODE CMD POD [IFNAME] [CONFIG]: seine-cni fails
+# with the spec error code WANT_CODE.
+ck_cni_code() {
+    local what=$1 want=$2 got; shift 2
+    if seine_cni "$@"; then
+        ck_fail "$what" "exit 0, want code $want: $SEINE_CNI_OUT"
+    fi
+    got=$(jq -r '.code // empty' <<<"$SEINE_CNI_OUT" 2>/dev/null || true)
+    if [ "$got" == "$want" ]; then
+        ck_pass "$what (code $got: $(jq -r '.details // .msg' <<<"$SEINE_CNI_OUT"))"
+    else
+        ck_fail "$what" "exit $SEINE_CNI_RC, code '$got', want $want: $SEINE_CNI_OUT $SEINE_CNI_ERR"
+    fi
+}
+
+# ck_cni_ok WHAT CMD POD [IFNAME] [CONFIG]: seine-cni succeeds.
+ck_cni_ok() {
+    local what=$1; shift
+    if seine_cni "$@"; then
+        ck_pass "$what"
+    else
+        ck_fail "$what" "exit $SEINE_CNI_RC: $SEINE_CNI_OUT $SEINE_CNI_ERR"
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# What the agent made for an attachment
+
+# ck_cid POD [IFNAME]: the container ID the runtime used.
+ck_cid() {
+    cat "$SEINE_RUN/pods/$1.${2:-eth0}.cid"
+}
+
+# ck_record POD [IFNAME]: the agent's pod record file (may not exist).
+ck_record() {
+    echo "$(seine_node_dir)/state/pods/$(ck_cid "$1" "${2:-eth0}")_${2:-eth0}.json"
+}
+
+# ck_port POD [IFNAME]: the attachment's OVS port, from the agent's record.
+ck_port() {
+    jq -r .portName "$(ck_record "$1" "${2:-eth0}")"
+}
+
+ck_ofport() {
+    seine_vsctl get Interface "$1" ofport
+}
+
+ck_port_type() {
+    seine_vsctl get Interface "$1" type
+}
+
+# ck_owner_of_ofport OFPORT: the owner part of the cookie (cookie >> 16,
+# hex, no 0x) of the flow that classifies packets from OFPORT in table 0.
+ck_owner_of_ofport() {
+    local c
+    c=$(seine_ofctl dump-flows "table=0,in_port=$1" \
+        | sed -n 's/.*cookie=0x\([0-9a-f]*\),.*/\1/p' | sort -u)
+    [ "$(wc -w <<<"$c")" == 1 ] || return 1
+    printf '%x\n' $((0x$c >> 16))
+}
+
+# ck_flows_of OWNER: the flows whose cookie has owner part OWNER.
+ck_flows_of() {
+    seine_ofctl dump-flows "cookie=0x${1}0000/0xffffffffffff0000" | grep cookie= || true
+}
+
+ck_nflows_of() {
+    local n
+    n=$(ck_flows_of "$1" | grep -c cookie=) || true
+    echo "${n:-0}"
+}
+
+# ck_flow_packets MATCH: n_packets of the single flow MATCH selects (e.g.
+# "table=60,dl_dst=MAC"); "none" if there is not exactly one.
+ck_flow_packets() {
+    local out
+    out=$(seine_ofctl dump-flows "$1" | sed -n 's/.*n_packets=\([0-9]*\),.*/\1/p')
+    [ "$(wc -l <<<"$out")" == 1 ] && [ -n "$out" ] && echo "$out" || echo none
+}
+
+# ck_table_drops TABLE: n_packets of TABLE's priority-0 drop flow.
+ck_table_drops() {
+    local out
+    out=$(seine_ofctl dump-flows "table=$1" | grep ' priority=0 actions=drop' \
+        | sed -n 's/.*n_packets=\([0-9]*\),.*/\1/p')
+    [ "$(wc -l <<<"$out")" == 1 ] && [ -n "$out" ] && echo "$out" || echo none
+}
+
+# ck_gateway_mac: the MAC of the node's gateway port.
+ck_gateway_mac() {
+    seine_node_exec cat "/sys/class/net/$SEINE_GATEWAY_PORT/address"
+}
+
+# ck_leftovers CID IFNAME PORT IP OWNER: what is left of an attachment
+# after DEL, one item a line; empty when nothing is.
+ck_leftovers() {
+    local cid=$1 ifname=$2 port=$3 ip=$4 owner=$5 dir
+    dir=$(seine_node_dir)
+    if seine_node_exec ip link show dev "$port" >/dev/null 2>&1; then
+        echo "host link $port"
+    fi
+    if [ -n "$(seine_vsctl --bare --columns=name find Port "name=$port")" ]; then
+        echo "OVS port $port"
+    fi
+    if [ -n "$(seine_vsctl --bare --columns=name find Interface "name=$port")" ]; then
+        echo "OVS interface $port"
+    fi
+    [ ! -e "$dir/vhost/${cid:0:12}-$ifname" ] || echo "vhost folder ${cid:0:12}-$ifname"
+    [ -z "$ip" ] || ! ls "$dir"/state/ipam/*/"$ip" >/dev/null 2>&1 \
+        || echo "IP allocation $ip"
+    [ ! -e "$dir/state/pods/${cid}_$ifname.json" ] || echo "pod record ${cid}_$ifname"
+    [ -z "$owner" ] || [ "$(ck_nflows_of "$owner")" == 0 ] \
+        || echo "flows of owner $owner: $(ck_flows_of "$owner")"
+}
+
+# ck_node_links: the node namespace's links that look like pod ports.
+ck_node_pod_links() {
+    seine_node_exec ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' \
+        | grep '^seine[0-9a-f]\{8\}$' || true
+}
+
+ck_ovs_pod_ports() {
+    seine_vsctl list-ports "$SEINE_BRIDGE" | grep '^seine[0-9a-f]\{8\}$' || true
+}
+
+# ---------------------------------------------------------------------------
+# Traffic
+
+# ck_ping_ok SRC_POD DST_IP: one ping, retried for a second (first ARP).
+ck_ping() {
+    local pod=$1 dst=$2
+    seine_pod_exec "$pod" ping -c1 -W1 "$dst" >/dev/null 2>&1 \
+        || seine_pod_exec "$pod" ping -c2 -W1 "$dst" >/dev/null 2>&1
+}
+
+# ck_tcp_transfer SRC_POD DST_POD DST_IP PORT FILE: sends FILE over TCP
+# (netcat) from SRC_POD to a listener in DST_POD and prints the sha256 of
+# what arrived.
+ck_tcp_transfer() {
+    local src=$1 dst=$2 ip=$3 port=$4 file=$5 name out
+    name=nc-$dst-$port
+    out=$SEINE_RUN/bg/$name.data
+    seine_bg_start "$name" "$(seine_pod_netns "$dst")" \
+        timeout 30 sh -c 'nc -d -l -p "$1" >"$2"' sh "$port" "$out"
+    seine_wait_until 5 sh -c "ip netns exec '$(seine_pod_netns "$dst")' \
+        ss -Hltn 'sport = :$port' | grep -q ." || true
+    timeout 30 ip netns exec "$(seine_pod_netns "$src")" \
+        nc -N -w 10 "$ip" "$port" <"$file" >/dev/null 2>&1 || true
+    seine_wait_until 20 sh -c "! kill -0 $(cat "$SEINE_RUN/bg/$name.pid") 2>/dev/null" || true
+    seine_bg_stop "$name"
+    sha256sum <"$out" | cut -d' ' -f1
+    rm -f "$out"
+}
+
+# ck_sendframe POD ARGS...: tests/integration/sendframe.py in POD's namespace.
+ck_sendframe() {
+    local pod=$1; shift
+    seine_pod_exec "$pod" python3 "$CK_HERE/sendframe.py" "$@"
+}
+
+# ---------------------------------------------------------------------------
+# testpmd with options of our own
+
+# ck_testpmd_start POD MODE [TESTPMD_ARGS...]: seine_testpmd_start for the
+# pod's eth0, with extra testpmd application arguments (after --), e.g.
+# --eth-peer=0,MAC --tx-ip=SRC,DST for txonly.
+ck_testpmd_start() {
+    local pod=$1 mode=$2; shift 2
+    local ifname=eth0 name sock mac ns prefix vdev
+    name=testpmd-$pod-$ifname
+    sock=$(seine_pod_socket "$pod" "$ifname")
+    [ -n "$sock" ] || seine_fail "pod $pod/$ifname has no vhost-user socketPath"
+    mac=$(seine_pod_mac "$pod" "$ifname")
+    ns=$(seine_pod_netns "$pod")
+    command -v dpdk-testpmd >/dev/null || seine_skip "dpdk-testpmd not installed"
+    vdev="virtio_user0,path=$sock,server=1,queues=1,mac=$mac"
+    prefix=$(seine__dpdk_prefix "$pod-$ifname")
+    seine_hugepages_reserve 450
+    seine_bg_start "$name" "$ns" stdbuf -oL dpdk-testpmd -l 0,1 --in-memory \
+        --single-file-segments --no-pci --file-prefix="$prefix" --vdev="$vdev" \
+        --log-level=pmd.net.virtio.*:notice \
+        -- --forward-mode="$mode" --auto-start --no-mlockall --disable-link-check \
+        --total-num-mbufs=16384 "$@"
+    echo "$prefix" >"$SEINE_RUN/bg/$name.prefix"
+    if ! seine_wait_until 30 seine__testpmd_ready "$name" "$sock"; then
+        seine__dump_file "$SEINE_RUN/bg/$name.log"
+        seine_fail "vhost-user port on $sock did not come up in OVS"
+    fi
+}
+
+# ck_snapshot: what the node holds for pods, one item a line (links, OVS
+# ports, vhost-user folders, IP allocations, pod records, flow owners), to
+# compare before and after an operation that must leave nothing.
+ck_snapshot() {
+    local dir
+    dir=$(seine_node_dir)
+    ck_node_pod_links | sed 's/^/link /'
+    ck_ovs_pod_ports | sed 's/^/port /'
+    seine_vsctl --bare --columns=name list Interface | grep . | sort | sed 's/^/iface /'
+    (cd "$dir/vhost" && ls -1) | sed 's/^/vhost /'
+    (cd "$dir/state" && find ipam pods -type f ! -name last | sort) | sed 's/^/state /'
+    seine_ofctl dump-flows | sed -n 's/.*cookie=0x\([0-9a-f]*\)[0-9a-f]\{4\},.*/owner \1/p' | sort -u
+}
+
+# ck_pod_prepare [--annotation KEY=VALUE]... POD: what seine_pod_add does
+# before ADD (namespace, Pod manifest, files), for a test that runs ADD
+# itself because it expects it to fail.
+ck_pod_prepare() {
+    local annotations=() pod f
+    while [ "${1:-}" == --annotation ]; do
+        annotations+=("$2")
+        shift 2
+    done
+    pod=$1
+    f=$(seine__pod_file "$pod")
+    echo "${SEINE_NS_PREFIX}$pod" >"$f.netns"
+    echo default >"$f.k8sns"
+    seine__uuid >"$f.uid"
+    echo "$SEINE_NODE" >"$f.node"
+    seine__pod_manifest "$pod" "${annotations[@]}"
+    seine_netns_add "$(seine_pod_netns "$pod")"
+}
