@@ -106,6 +106,8 @@ attach_teardown(struct node *node, struct podrec *rec)
     int error = 0;
 
     flowtab_remove_owner(node->ft, rec->owner);
+    node_set_pod_ip(node, rec, false);
+    node_update_policy(node);
     if (flowtab_has_changes(node->ft)) {
         error = node_commit(node);
     }
@@ -332,8 +334,12 @@ attach_flows(struct node *node, const struct podrec *rec, int64_t ofport,
     };
     memcpy(pod.mac, rec->mac, sizeof pod.mac);
 
+    /* The pod's policy flows go in the same bundle as its own, so it
+     * never sends or receives a packet its policies do not allow. */
     int error = pipeline_set_pod(node->ft, &node->pnode, &pod);
     if (!error) {
+        node_set_pod_ip(node, rec, true);
+        node_update_policy(node);
         error = node_commit(node);
     }
     if (error) {

@@ -19,6 +19,7 @@
 #include "ofconn.h"
 #include "ovsbridge.h"
 #include "podif.h"
+#include "policy.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
@@ -151,6 +152,8 @@ node_open(const struct agentconf *conf, struct node **nodep)
         goto error;
     }
     node->ft = flowtab_create(node->round);
+    node->policy = policy_create(conf->node_name);
+    node->rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 10);
     VLOG_INFO("node %s: round %u, %zu pod attachments on record",
               conf->node_name, node->round, podstore_count(&node->store));
     *nodep = node;
@@ -170,6 +173,7 @@ node_close(struct node *node)
         if (node->store.dir) {
             podstore_close(&node->store);
         }
+        policy_destroy(node->policy);
         flowtab_destroy(node->ft);
         ofconn_close(node->of);
         ovsbridge_close(node->br);
@@ -227,6 +231,18 @@ node_setup_gateway(struct node *node)
     return p->gw_ofport > 0 ? 0 : -ENODEV;
 }
 
+void
+node_set_pod_ip(struct node *node, const struct podrec *rec, bool present)
+{
+    if (rec->default_route && rec->pod_namespace && rec->pod_name) {
+        char ip[INET_ADDRSTRLEN];
+
+        inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+        cluster_set_pod_ip(node->cluster, rec->pod_namespace, rec->pod_name,
+                           present ? ip : NULL);
+    }
+}
+
 /* Rebuilds the desired flows of every pod on record.  A pod whose port is
  * gone keeps its record (DEL will clean it up) but gets no flows. */
 static void
@@ -244,6 +260,7 @@ node_restore_pods(struct node *node)
             };
             memcpy(pod.mac, rec->mac, sizeof pod.mac);
             pipeline_set_pod(node->ft, &node->pnode, &pod);
+            node_set_pod_ip(node, rec, true);
         } else {
             VLOG_WARN("pod %s/%s: port %s has no ofport, no flows installed",
                       rec->container_id, rec->ifname, rec->port_name);
@@ -266,6 +283,7 @@ node_install_datapath(struct node *node)
     }
     if (!error) {
         node_restore_pods(node);
+        policy_sync_all(node->policy, node->cluster, node->ft);
         error = flowtab_sync_installed(node->ft, node->of);
     }
     if (!error) {
@@ -379,22 +397,35 @@ node_try_start(struct node *node)
 }
 
 void
-node_run(struct node *node)
+node_update_policy(struct node *node)
 {
     struct cluster_change *changes;
     size_t n;
 
+    if (!node->ipam) {
+        return;
+    }
+    cluster_take_changes(node->cluster, &changes, &n);
+    policy_handle_changes(node->policy, node->cluster, changes, n, node->ft);
+    cluster_changes_free(changes, n);
+}
+
+void
+node_run(struct node *node)
+{
     ovsbridge_run(node->br);
     if (node->of) {
         ofconn_run(node->of);
     }
     source_run(&node->source, node->cluster);
-    cluster_take_changes(node->cluster, &changes, &n);
-    cluster_changes_free(changes, n);
     if (!node->ipam) {
         node_try_start(node);
-    } else {
-        node_check_liveness(node);
+        return;
+    }
+    node_check_liveness(node);
+    node_update_policy(node);
+    if (flowtab_has_changes(node->ft) && node_commit(node)) {
+        VLOG_WARN_RL(&node->rl, "policy flows not installed; will retry");
     }
 }
 

@@ -21,6 +21,7 @@
 #include "pipeline.h"
 #include "podstore.h"
 #include "source.h"
+#include "openvswitch/vlog.h"
 
 struct agentconf;
 struct cluster;
@@ -28,6 +29,7 @@ struct flowtab;
 struct ipam;
 struct ofconn;
 struct ovsbridge;
+struct policy;
 
 struct node {
     const struct agentconf *conf;
@@ -38,10 +40,12 @@ struct node {
     struct podstore store;
     struct cluster *cluster;
     struct source source;
+    struct policy *policy;          /* NetworkPolicy rules in force */
     struct pipeline_node pnode;     /* valid once 'ipam' is set */
     uint16_t round;
     char *not_ready;                /* why the node is not ready, or NULL */
     long long int next_liveness;    /* when to check ovs-vswitchd next */
+    struct vlog_rate_limit rl;
 };
 
 int node_open(const struct agentconf *, struct node **);
@@ -54,6 +58,16 @@ void node_wait(struct node *);
  * connection is reopened and the whole datapath reinstalled (a restarted
  * ovs-vswitchd starts with no flows).  0 or -errno. */
 int node_commit(struct node *);
+
+/* Tells the cluster model that the pod of 'rec' has (or, with 'present'
+ * false, no longer has) the record's address, for policy.  Only the
+ * attachment carrying the pod's default route is the pod's address. */
+void node_set_pod_ip(struct node *, const struct podrec *, bool present);
+
+/* Brings the flow table in line with what changed in the cluster model
+ * (NetworkPolicy, pod labels and addresses), without committing.  Nothing
+ * happens before the datapath is installed: the start resolves all. */
+void node_update_policy(struct node *);
 
 /* True once the subnet is known and the flows are installed; otherwise
  * 'node->not_ready' says why. */

@@ -172,6 +172,11 @@ add_conntrack(struct flow_builder *b)
              TABLE_SERVICE_LB);
     add_flow(b, TABLE_INGRESS_RULE, 200, "ct_state=-new+trk,ip"
              " actions=goto_table:%d", TABLE_CT_COMMIT);
+    /* Kubernetes lets a pod's own node reach it whatever its ingress
+     * policies say (kubelet's probes come from there). */
+    add_flow(b, TABLE_INGRESS_RULE, 190, "ip,reg0=0x%x/0x%x"
+             " actions=goto_table:%d", PORT_CLASS_GATEWAY,
+             REG_PORT_CLASS_MASK, TABLE_CT_COMMIT);
     add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,ip"
              " actions=ct(commit,zone=%d),goto_table:%d",
              CT_ZONE_POD, TABLE_OUTPUT);

@@ -1,0 +1,36 @@
+/*
+ * policy: keeps br-int's policy stages in line with the NetworkPolicies
+ * that select pods of this node.  It resolves policies (netpol), compiles
+ * the rules that changed into flows (polflows) and leaves the commit to
+ * the caller, so a policy change and the pod change that caused it reach
+ * the switch in one bundle.
+ *
+ * The rules last put into the flow table are kept, so after an incremental
+ * resolution only rules that differ are rewritten: a pod label change
+ * touches the rules of the policies that select (or selected) the pod, and
+ * every other flow stays as it is.
+ */
+#ifndef POLICY_H
+#define POLICY_H 1
+
+#include <stddef.h>
+
+struct cluster;
+struct cluster_change;
+struct flowtab;
+struct policy;
+
+struct policy *policy_create(const char *node_name);
+void policy_destroy(struct policy *);
+
+/* Resolves every policy and rewrites what differs from the flow table. */
+void policy_sync_all(struct policy *, const struct cluster *,
+                     struct flowtab *);
+
+/* Resolves only the policies 'changes' may affect.  Returns how many
+ * policies were recomputed. */
+size_t policy_handle_changes(struct policy *, const struct cluster *,
+                             const struct cluster_change *, size_t n,
+                             struct flowtab *);
+
+#endif /* policy.h */
