@@ -309,43 +309,20 @@ parse_env(char **envp, struct cniargs *args, struct cniproto_response *err)
 
 /* Configuration. */
 
-static bool
-is_blank(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (!isspace((unsigned char) s[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static int
 decode_config(const char *input, size_t len, struct json_object **cfgp,
               struct cniproto_response *err)
 {
-    if (is_blank(input, len)) {
+    struct json_object *cfg;
+    const char *why;
+    int error = cniproto_parse_object(input, len, &cfg, &why);
+
+    if (error == -ENODATA) {
         return invalid(err, CNI_ERR_DECODE, NULL,
                        "no network configuration on stdin");
-    }
-
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *cfg = json_tokener_parse_ex(tok, input, len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-
-    json_tokener_free(tok);
-    if (!cfg || jerr != json_tokener_success
-        || !is_blank(input + end, len - end)) {
-        json_object_put(cfg);
-        return invalid(err, CNI_ERR_DECODE, (jerr != json_tokener_success
-                                             ? json_tokener_error_desc(jerr)
-                                             : "trailing data"),
-                       "the network configuration is not valid JSON");
-    } else if (!json_object_is_type(cfg, json_type_object)) {
-        json_object_put(cfg);
+    } else if (error) {
         return invalid(err, CNI_ERR_DECODE, NULL,
-                       "the network configuration is not a JSON object");
+                       "the network configuration is %s", why);
     }
     *cfgp = cfg;
     return 0;

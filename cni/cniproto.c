@@ -802,29 +802,43 @@ is_blank(const char *s, size_t len)
     return true;
 }
 
-/* One JSON object, possibly followed by white space (a newline from a
- * peer written by hand, e.g. with socat). */
-static int
-parse_msg(const char *buf, size_t len, struct json_object **msg)
+int
+cniproto_parse_object(const char *buf, size_t len, struct json_object **objp,
+                      const char **whyp)
 {
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *obj;
+    const char *why = NULL;
     int error = 0;
 
-    if (!tok) {
-        return -ENOMEM;
-    }
-    obj = json_tokener_parse_ex(tok, buf, len);
-    size_t end = json_tokener_get_parse_end(tok);
-    if (!obj || json_tokener_get_error(tok) != json_tokener_success
-        || !is_blank(buf + end, len - end)
-        || !json_object_is_type(obj, json_type_object)) {
-        json_object_put(obj);
-        error = -EBADMSG;
+    *objp = NULL;
+    if (is_blank(buf, len)) {
+        why = "nothing but white space";
+        error = -ENODATA;
     } else {
-        *msg = obj;
+        struct json_tokener *tok = cnimem_check(json_tokener_new());
+        struct json_object *obj = json_tokener_parse_ex(tok, buf, len);
+        enum json_tokener_error jerr = json_tokener_get_error(tok);
+        size_t end = json_tokener_get_parse_end(tok);
+
+        json_tokener_free(tok);
+        if (!obj || jerr != json_tokener_success) {
+            why = "not valid JSON";
+            error = -EBADMSG;
+        } else if (!is_blank(buf + end, len - end)) {
+            why = "not valid JSON (more follows the object)";
+            error = -EBADMSG;
+        } else if (!json_object_is_type(obj, json_type_object)) {
+            why = "not a JSON object";
+            error = -EBADMSG;
+        }
+        if (error) {
+            json_object_put(obj);
+        } else {
+            *objp = obj;
+        }
     }
-    json_tokener_free(tok);
+    if (whyp) {
+        *whyp = why;
+    }
     return error;
 }
 
@@ -841,7 +855,7 @@ cniproto_read_msg(int fd, struct json_object **msg, int timeout_ms)
     }
     error = read_all(fd, buf, &len, timeout_ms);
     if (!error) {
-        error = len ? parse_msg(buf, len, msg) : -ENODATA;
+        error = cniproto_parse_object(buf, len, msg, NULL);
     }
     free(buf);
     return error;

@@ -139,6 +139,13 @@ void cniproto_response_error(struct cniproto_response *, int code,
 int cniproto_call(const char *path, const struct cniproto_request *req,
                   struct cniproto_response *resp, int timeout_ms);
 
+/* Parses 'buf' as exactly one JSON object, optionally followed by white
+ * space (a message written by hand, or a config file's last newline).
+ * Returns 0, -ENODATA (nothing but white space) or -EBADMSG (not JSON,
+ * more after it, or not an object); '*whyp', if non-NULL, says which. */
+int cniproto_parse_object(const char *buf, size_t len,
+                          struct json_object **objp, const char **whyp);
+
 /* Socket framing shared by both ends: read one whole message (until EOF,
  * at most CNIPROTO_MAX_MSG) and write one.  Return 0 or -errno. */
 int cniproto_read_msg(int fd, struct json_object **msg, int timeout_ms);
