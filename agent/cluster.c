@@ -7,6 +7,7 @@
  *     objects[CLUSTER_POD]        "NS/NAME"    -> struct cluster_pod
  *     objects[CLUSTER_NODE]       "NAME"       -> struct cluster_node
  *     objects[CLUSTER_NETWORK_POLICY] "NS/NAME" -> struct netpol
+ *     objects[CLUSTER_CLUSTER_NETWORK_POLICY] "NAME" -> struct cnp
  *     pod_ips                     "NS/NAME"    -> IP string
  *
  * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cnp.h"
 #include "netpol.h"
 #include "openvswitch/shash.h"
 #include "util.h"
@@ -51,7 +53,7 @@ struct cluster {
  * free one.  'parse' gets the already-validated namespace and name. */
 struct kind_class {
     const char *name;
-    const char *api_version;
+    const char *const *api_versions;    /* NULL-terminated; [0] current */
     bool namespaced;
     int (*parse)(struct json_object *, const char *ns, const char *name,
                  void **objp, char **err);
@@ -541,16 +543,64 @@ netpol_class_free(void *np)
     netpol_destroy(np);
 }
 
-static const struct kind_class kind_classes[CLUSTER_N_KINDS] = {
-    [CLUSTER_NAMESPACE] = { "Namespace", "v1", false, namespace_parse,
-                            namespace_equal, namespace_free },
-    [CLUSTER_POD] = { "Pod", "v1", true, pod_parse, pod_equal, pod_free },
-    [CLUSTER_NODE] = { "Node", "v1", false, node_parse, node_equal,
-                       node_free },
-    [CLUSTER_NETWORK_POLICY] = { "NetworkPolicy", "networking.k8s.io/v1",
-                                 true, netpol_class_parse, netpol_class_equal,
-                                 netpol_class_free },
+/* ClusterNetworkPolicies. */
+
+static int
+cnp_class_parse(struct json_object *obj, const char *ns OVS_UNUSED,
+                const char *name, void **objp, char **err)
+{
+    struct cnp *cnp;
+    int error = cnp_parse(obj, name, &cnp, err);
+
+    *objp = error ? NULL : cnp;
+    return error;
+}
+
+static bool
+cnp_class_equal(const void *a, const void *b)
+{
+    return cnp_equal(a, b);
+}
+
+static void
+cnp_class_free(void *cnp)
+{
+    cnp_destroy(cnp);
+}
+
+static const char *const core_versions[] = { "v1", NULL };
+static const char *const netpol_versions[] = { "networking.k8s.io/v1", NULL };
+/* v1alpha2 and v1beta1 have the same schema. */
+static const char *const cnp_versions[] = {
+    "policy.networking.k8s.io/v1beta1", "policy.networking.k8s.io/v1alpha2",
+    NULL
 };
+
+static const struct kind_class kind_classes[CLUSTER_N_KINDS] = {
+    [CLUSTER_NAMESPACE] = { "Namespace", core_versions, false,
+                            namespace_parse, namespace_equal, namespace_free },
+    [CLUSTER_POD] = { "Pod", core_versions, true, pod_parse, pod_equal,
+                      pod_free },
+    [CLUSTER_NODE] = { "Node", core_versions, false, node_parse, node_equal,
+                       node_free },
+    [CLUSTER_NETWORK_POLICY] = { "NetworkPolicy", netpol_versions, true,
+                                 netpol_class_parse, netpol_class_equal,
+                                 netpol_class_free },
+    [CLUSTER_CLUSTER_NETWORK_POLICY] = { "ClusterNetworkPolicy", cnp_versions,
+                                         false, cnp_class_parse,
+                                         cnp_class_equal, cnp_class_free },
+};
+
+static bool
+kind_has_version(const struct kind_class *class, const char *api_version)
+{
+    for (const char *const *v = class->api_versions; *v; v++) {
+        if (!strcmp(*v, api_version)) {
+            return true;
+        }
+    }
+    return false;
+}
 
 const char *
 cluster_kind_name(enum cluster_kind kind)
@@ -629,7 +679,7 @@ cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
     for (kind = 0; kind < CLUSTER_N_KINDS; kind++) {
         if (!strcmp(kind_name, kind_classes[kind].name)
             && (!api_version
-                || !strcmp(api_version, kind_classes[kind].api_version))) {
+                || kind_has_version(&kind_classes[kind], api_version))) {
             break;
         }
     }
@@ -769,6 +819,12 @@ cluster_find_netpol(const struct cluster *c, const char *ns,
         &c->objects[CLUSTER_NETWORK_POLICY], key);
     free(key);
     return np;
+}
+
+const struct cnp *
+cluster_find_cnp(const struct cluster *c, const char *name)
+{
+    return shash_find_data(&c->objects[CLUSTER_CLUSTER_NETWORK_POLICY], name);
 }
 
 const void **

@@ -1,6 +1,6 @@
 /*
  * cluster: the agent's model of the Kubernetes objects it cares about
- * (Namespaces, Pods, Nodes, NetworkPolicies), fed by a state source
+ * (Namespaces, Pods, Nodes, NetworkPolicies, ClusterNetworkPolicies), fed by a state source
  * (manifests folder now, the Kubernetes API later) through
  * cluster_apply()/cluster_delete().
  *
@@ -21,10 +21,13 @@ enum cluster_kind {
     CLUSTER_POD,
     CLUSTER_NODE,
     CLUSTER_NETWORK_POLICY,         /* networking.k8s.io/v1 */
+    CLUSTER_CLUSTER_NETWORK_POLICY, /* policy.networking.k8s.io/v1beta1,
+                                     * v1alpha2 (cnp.h) */
     CLUSTER_N_KINDS
 };
 
 struct cluster;
+struct cnp;
 struct netpol;
 
 struct cluster_labels {
@@ -83,7 +86,8 @@ void cluster_destroy(struct cluster *);
  * Kinds other than the ones above are ignored (returns 0).  -EINVAL with
  * '*err' when a known kind lacks metadata.name or has malformed labels or
  * annotations (values must be scalars), a Pod has a malformed container
- * port, or a NetworkPolicy fails validation (netpol_parse). */
+ * port, a NetworkPolicy fails validation (netpol_parse) or a
+ * ClusterNetworkPolicy does (cnp_parse). */
 int cluster_apply(struct cluster *, struct json_object *obj, char **err);
 /* Removes one object; a NULL or empty 'ns' of a Pod means "default".
  * -ENOENT (and no change recorded) when the model does not hold it. */
@@ -93,12 +97,13 @@ int cluster_delete(struct cluster *, enum cluster_kind, const char *ns,
  * remember what it applied.  '*nsp' is NULL for cluster-scoped kinds and
  * "default" for a Pod without metadata.namespace; the strings point into
  * 'obj'.  -ENOENT for a kind the model ignores (anything but apiVersion v1
- * Namespace, Pod and Node and networking.k8s.io/v1 NetworkPolicy; a missing
- * apiVersion is taken as the kind's), -EINVAL with '*err' without
+ * Namespace, Pod and Node, networking.k8s.io/v1 NetworkPolicy and
+ * policy.networking.k8s.io/v1beta1 or v1alpha2 ClusterNetworkPolicy; a
+ * missing apiVersion is taken as the kind's), -EINVAL with '*err' without
  * metadata.name. */
 int cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
                      const char **nsp, const char **namep, char **err);
-/* "Namespace", "Pod", "Node", "NetworkPolicy". */
+/* "Namespace", "Pod", "Node", "NetworkPolicy", "ClusterNetworkPolicy". */
 const char *cluster_kind_name(enum cluster_kind);
 /* Objects of 'kind' present in the model, for sources that re-list. */
 size_t cluster_count(const struct cluster *, enum cluster_kind);
@@ -113,8 +118,11 @@ const struct cluster_node *cluster_find_node(const struct cluster *,
 const struct netpol *cluster_find_netpol(const struct cluster *,
                                          const char *ns, const char *name);
 
+/* A ClusterNetworkPolicy, parsed and validated (cnp.h). */
+const struct cnp *cluster_find_cnp(const struct cluster *, const char *name);
+
 /* Every object of 'kind' (struct cluster_namespace, cluster_pod,
- * cluster_node or netpol), sorted by namespace and name, in an array the
+ * cluster_node, netpol or cnp), sorted by namespace and name, in an array the
  * caller frees (the objects stay the model's). */
 const void **cluster_list(const struct cluster *, enum cluster_kind,
                           size_t *n);

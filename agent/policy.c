@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "cnp.h"
 #include "netpol.h"
 #include "polflows.h"
 #include "sset.h"
@@ -14,15 +15,22 @@
 
 VLOG_DEFINE_THIS_MODULE(policy);
 
+/* NetworkPolicy and ClusterNetworkPolicy rules share one id space (their
+ * ids are cookie owners and conjunction ids): CNP ids are given after
+ * NetworkPolicy's, avoiding them, so an id may move from one kind to the
+ * other between two applies.  apply() therefore looks ids up in both. */
 struct policy {
+    char *node_name;
     struct netpol_state *state;
-    struct netpol_result applied;   /* what the flow table holds */
+    struct netpol_result applied;   /* NetworkPolicy rules in the table */
+    struct cnp_result applied_cnp;  /* ClusterNetworkPolicy rules in it */
 };
 
 struct policy *
 policy_create(const char *node_name)
 {
     struct policy *p = xzalloc(sizeof *p);
+    p->node_name = xstrdup(node_name);
     p->state = netpol_state_create(node_name);
     return p;
 }
@@ -33,12 +41,14 @@ policy_destroy(struct policy *p)
     if (p) {
         netpol_state_destroy(p->state);
         netpol_result_destroy(&p->applied);
+        cnp_result_destroy(&p->applied_cnp);
+        free(p->node_name);
         free(p);
     }
 }
 
 static const struct polflows_rule *
-find_rule(const struct netpol_result *r, uint32_t id)
+find_netpol_rule(const struct netpol_result *r, uint32_t id)
 {
     size_t lo = 0, hi = r->n_rules;
 
@@ -57,6 +67,34 @@ find_rule(const struct netpol_result *r, uint32_t id)
     return NULL;
 }
 
+static const struct polflows_rule *
+find_cnp_rule(const struct cnp_result *r, uint32_t id)
+{
+    size_t lo = 0, hi = r->n_rules;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t mid_id = r->rules[mid].rule.id;
+        if (mid_id == id) {
+            return &r->rules[mid].rule;
+        }
+        if (mid_id < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+static const struct polflows_rule *
+find_rule(const struct netpol_result *np, const struct cnp_result *cnp,
+          uint32_t id)
+{
+    const struct polflows_rule *rule = find_netpol_rule(np, id);
+    return rule ? rule : find_cnp_rule(cnp, id);
+}
+
 static void
 apply_isolation(const struct netpol_result *new, struct flowtab *ft)
 {
@@ -72,47 +110,107 @@ apply_isolation(const struct netpol_result *new, struct flowtab *ft)
     }
 }
 
-/* Writes into the flow table the rules of 'new' that differ from what was
- * applied, removes the rules that are gone, and keeps 'new' as applied. */
+struct apply_counts {
+    size_t set, removed;
+};
+
 static void
-apply(struct policy *p, struct netpol_result *new, struct flowtab *ft)
+remove_gone(const struct polflows_rule *old, const struct netpol_result *np,
+            const struct cnp_result *cnp, struct flowtab *ft,
+            struct apply_counts *counts)
 {
-    size_t n_set = 0, n_removed = 0;
+    if (!find_rule(np, cnp, old->id)) {
+        polflows_remove_rule(ft, old->id);
+        counts->removed++;
+    }
+}
+
+static void
+set_changed(const struct policy *p, const struct polflows_rule *rule,
+            struct flowtab *ft, struct apply_counts *counts)
+{
+    const struct polflows_rule *old = find_rule(&p->applied, &p->applied_cnp,
+                                                rule->id);
+    if (!old || !netpol_rule_equal(old, rule)) {
+        polflows_set_rule(ft, rule);
+        counts->set++;
+    }
+}
+
+/* Writes into the flow table the rules of 'np' and 'cnp' that differ from
+ * what was applied, removes the rules that are gone, and keeps both as
+ * applied. */
+static void
+apply(struct policy *p, struct netpol_result *np, struct cnp_result *cnp,
+      struct flowtab *ft)
+{
+    struct apply_counts counts = { 0, 0 };
 
     for (size_t i = 0; i < p->applied.n_rules; i++) {
-        uint32_t id = p->applied.rules[i].rule.id;
-        if (!find_rule(new, id)) {
-            polflows_remove_rule(ft, id);
-            n_removed++;
-        }
+        remove_gone(&p->applied.rules[i].rule, np, cnp, ft, &counts);
     }
-    for (size_t i = 0; i < new->n_rules; i++) {
-        const struct polflows_rule *rule = &new->rules[i].rule;
-        const struct polflows_rule *old = find_rule(&p->applied, rule->id);
-        if (!old || !netpol_rule_equal(old, rule)) {
-            polflows_set_rule(ft, rule);
-            n_set++;
-        }
+    for (size_t i = 0; i < p->applied_cnp.n_rules; i++) {
+        remove_gone(&p->applied_cnp.rules[i].rule, np, cnp, ft, &counts);
     }
-    apply_isolation(new, ft);
+    for (size_t i = 0; i < np->n_rules; i++) {
+        set_changed(p, &np->rules[i].rule, ft, &counts);
+    }
+    for (size_t i = 0; i < cnp->n_rules; i++) {
+        set_changed(p, &cnp->rules[i].rule, ft, &counts);
+    }
+    apply_isolation(np, ft);
     netpol_result_destroy(&p->applied);
-    p->applied = *new;
-    memset(new, 0, sizeof *new);
-    if (n_set || n_removed) {
+    cnp_result_destroy(&p->applied_cnp);
+    p->applied = *np;
+    p->applied_cnp = *cnp;
+    memset(np, 0, sizeof *np);
+    memset(cnp, 0, sizeof *cnp);
+    if (counts.set || counts.removed) {
         VLOG_INFO("policy rules: %zu written, %zu removed, %zu in force",
-                  n_set, n_removed, p->applied.n_rules);
+                  counts.set, counts.removed,
+                  p->applied.n_rules + p->applied_cnp.n_rules);
     }
+}
+
+/* Resolves every ClusterNetworkPolicy, with ids clear of 'np''s. */
+static void
+resolve_cnp(const struct policy *p, const struct cluster *cluster,
+            const struct netpol_result *np, struct cnp_result *cnp)
+{
+    uint32_t *taken = xmalloc((np->n_rules + 1) * sizeof *taken);
+
+    for (size_t i = 0; i < np->n_rules; i++) {
+        taken[i] = np->rules[i].rule.id;
+    }
+    cnp_resolve(cluster, p->node_name, taken, np->n_rules, cnp);
+    free(taken);
+}
+
+static void
+resolve_and_apply(struct policy *p, const struct cluster *cluster,
+                  struct flowtab *ft)
+{
+    struct netpol_result np;
+    struct cnp_result cnp;
+
+    netpol_state_result(p->state, &np);
+    resolve_cnp(p, cluster, &np, &cnp);
+    apply(p, &np, &cnp, ft);
 }
 
 void
 policy_sync_all(struct policy *p, const struct cluster *cluster,
                 struct flowtab *ft)
 {
-    struct netpol_result result;
-
     netpol_state_recompute_all(p->state, cluster);
-    netpol_state_result(p->state, &result);
-    apply(p, &result, ft);
+    resolve_and_apply(p, cluster, ft);
+}
+
+/* Whether 'change' may change what a ClusterNetworkPolicy resolves to. */
+static bool
+affects_cnp(const struct cluster_change *change)
+{
+    return change->kind != CLUSTER_NETWORK_POLICY;
 }
 
 size_t
@@ -121,19 +219,21 @@ policy_handle_changes(struct policy *p, const struct cluster *cluster,
                       struct flowtab *ft)
 {
     struct sset affected = SSET_INITIALIZER(&affected);
+    bool cnp_dirty = false;
     size_t n_affected;
 
     for (size_t i = 0; i < n; i++) {
         netpol_state_affected(p->state, cluster, &changes[i], &affected);
+        cnp_dirty |= affects_cnp(&changes[i]);
     }
     n_affected = sset_count(&affected);
     if (n_affected) {
-        struct netpol_result result;
-
         netpol_state_recompute(p->state, cluster, &affected);
-        netpol_state_result(p->state, &result);
-        apply(p, &result, ft);
+    }
+    if (n_affected || cnp_dirty) {
+        resolve_and_apply(p, cluster, ft);
     }
     sset_destroy(&affected);
-    return n_affected;
+    return n_affected + (cnp_dirty ? cluster_count(
+                             cluster, CLUSTER_CLUSTER_NETWORK_POLICY) : 0);
 }

@@ -1,14 +1,18 @@
 /*
  * policy: keeps br-int's policy stages in line with the NetworkPolicies
- * that select pods of this node.  It resolves policies (netpol), compiles
- * the rules that changed into flows (polflows) and leaves the commit to
- * the caller, so a policy change and the pod change that caused it reach
- * the switch in one bundle.
+ * and ClusterNetworkPolicies that select pods of this node.  It resolves
+ * policies (netpol, cnp), compiles the rules that changed into flows
+ * (polflows) and leaves the commit to the caller, so a policy change and
+ * the pod change that caused it reach the switch in one bundle.
  *
- * The rules last put into the flow table are kept, so after an incremental
- * resolution only rules that differ are rewritten: a pod label change
- * touches the rules of the policies that select (or selected) the pod, and
- * every other flow stays as it is.
+ * The rules last put into the flow table are kept, so after a resolution
+ * only rules that differ are rewritten: a pod label change touches the
+ * rules of the policies that select (or selected) the pod, and every other
+ * flow stays as it is.  NetworkPolicies are resolved incrementally (only
+ * the policies a change may affect); ClusterNetworkPolicies are all
+ * resolved again on any change of a pod, namespace, node or
+ * ClusterNetworkPolicy, which rewrites only the rules that came out
+ * different.
  */
 #ifndef POLICY_H
 #define POLICY_H 1
@@ -28,7 +32,8 @@ void policy_sync_all(struct policy *, const struct cluster *,
                      struct flowtab *);
 
 /* Resolves only the policies 'changes' may affect.  Returns how many
- * policies were recomputed. */
+ * policies were recomputed (NetworkPolicies affected, plus every
+ * ClusterNetworkPolicy when they were resolved again). */
 size_t policy_handle_changes(struct policy *, const struct cluster *,
                              const struct cluster_change *, size_t n,
                              struct flowtab *);

@@ -81,18 +81,25 @@ ip_str(struct in_addr ip, char buf[INET_ADDRSTRLEN])
 }
 
 /* Stages with nothing to do yet pass packets on to the next one, so the
- * pipeline's shape is fixed and policy and services only add flows. */
+ * pipeline's shape is fixed and policy and services only add flows.  A
+ * policy stage's pass-through is what happens to traffic no rule of it
+ * decided: on to the next tier (Admin, NetworkPolicy, Baseline) and after
+ * the last, accepted. */
 static void
 add_pass_through(struct flow_builder *b)
 {
     static const uint8_t stages[][2] = {
         { TABLE_SERVICE_LB, TABLE_ENDPOINT_DNAT },
-        { TABLE_ENDPOINT_DNAT, TABLE_EGRESS_RULE },
+        { TABLE_ENDPOINT_DNAT, TABLE_EGRESS_ADMIN },
+        { TABLE_EGRESS_ADMIN, TABLE_EGRESS_RULE },
         { TABLE_EGRESS_RULE, TABLE_EGRESS_DEFAULT },
-        { TABLE_EGRESS_DEFAULT, TABLE_L3_FORWARDING },
+        { TABLE_EGRESS_DEFAULT, TABLE_EGRESS_BASELINE },
+        { TABLE_EGRESS_BASELINE, TABLE_L3_FORWARDING },
         { TABLE_L3_FORWARDING, TABLE_L2_FORWARDING },
+        { TABLE_INGRESS_ADMIN, TABLE_INGRESS_RULE },
         { TABLE_INGRESS_RULE, TABLE_INGRESS_DEFAULT },
-        { TABLE_INGRESS_DEFAULT, TABLE_CT_COMMIT },
+        { TABLE_INGRESS_DEFAULT, TABLE_INGRESS_BASELINE },
+        { TABLE_INGRESS_BASELINE, TABLE_CT_COMMIT },
         { TABLE_CT_COMMIT, TABLE_OUTPUT },
     };
     for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
@@ -124,7 +131,7 @@ add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
              node->gw_ofport, PORT_CLASS_GATEWAY, TABLE_CT_ZONE);
     add_flow(b, TABLE_L2_FORWARDING, 200, "dl_dst="MAC_FMT
              " actions=load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
-             MAC_ARGS(node->gw_mac), node->gw_ofport, TABLE_INGRESS_RULE);
+             MAC_ARGS(node->gw_mac), node->gw_ofport, TABLE_INGRESS_ADMIN);
 }
 
 /* Turns an ARP request around into the reply "'mac' has the address you
@@ -164,18 +171,19 @@ add_conntrack(struct flow_builder *b)
              TABLE_CT_STATE, CT_ZONE_POD);
     add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,ip actions=drop");
     /* Established and related traffic was allowed when its connection
-     * started: it skips the egress stages here and the ingress ones below,
-     * and hits one cached datapath flow. */
+     * started: it skips every egress policy tier here and every ingress
+     * tier below, and hits one cached datapath flow. */
     add_flow(b, TABLE_CT_STATE, 190, "ct_state=-new+trk,ip"
              " actions=goto_table:%d", TABLE_L3_FORWARDING);
     add_flow(b, TABLE_CT_STATE, 0, "actions=goto_table:%d",
              TABLE_SERVICE_LB);
-    add_flow(b, TABLE_INGRESS_RULE, 200, "ct_state=-new+trk,ip"
-             " actions=goto_table:%d", TABLE_CT_COMMIT);
+    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 10,
+             "ct_state=-new+trk,ip actions=goto_table:%d", TABLE_CT_COMMIT);
     /* Kubernetes lets a pod's own node reach it whatever its ingress
-     * policies say (kubelet's probes come from there). */
-    add_flow(b, TABLE_INGRESS_RULE, 190, "ip,reg0=0x%x/0x%x"
-             " actions=goto_table:%d", PORT_CLASS_GATEWAY,
+     * policies say, cluster-wide ones included (kubelet's probes come from
+     * there). */
+    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY,
+             "ip,reg0=0x%x/0x%x actions=goto_table:%d", PORT_CLASS_GATEWAY,
              REG_PORT_CLASS_MASK, TABLE_CT_COMMIT);
     add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,ip"
              " actions=ct(commit,zone=%d),goto_table:%d",
@@ -243,7 +251,7 @@ add_pod_forwarding(struct flow_builder *b, const struct pipeline_node *node,
              MAC_ARGS(pod->mac), TABLE_L2_FORWARDING);
     add_flow(b, TABLE_L2_FORWARDING, 200, "dl_dst="MAC_FMT
              " actions=load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
-             MAC_ARGS(pod->mac), pod->ofport, TABLE_INGRESS_RULE);
+             MAC_ARGS(pod->mac), pod->ofport, TABLE_INGRESS_ADMIN);
 }
 
 int

@@ -17,12 +17,16 @@ enum pipeline_table {
     TABLE_CT_STATE = 21,        /* drop invalid; established skip ahead */
     TABLE_SERVICE_LB = 30,      /* services (select groups) */
     TABLE_ENDPOINT_DNAT = 31,   /* ct(nat) to the chosen endpoint */
+    TABLE_EGRESS_ADMIN = 35,    /* ClusterNetworkPolicy Admin tier, egress */
     TABLE_EGRESS_RULE = 40,     /* NetworkPolicy egress rules */
     TABLE_EGRESS_DEFAULT = 41,  /* egress default deny of isolated pods */
+    TABLE_EGRESS_BASELINE = 42, /* ClusterNetworkPolicy Baseline, egress */
     TABLE_L3_FORWARDING = 50,   /* local pod: rewrite MACs, dec TTL */
     TABLE_L2_FORWARDING = 60,   /* dst MAC -> output port in reg1 */
+    TABLE_INGRESS_ADMIN = 65,   /* ClusterNetworkPolicy Admin tier, ingress */
     TABLE_INGRESS_RULE = 70,    /* NetworkPolicy ingress rules */
     TABLE_INGRESS_DEFAULT = 71, /* ingress default deny of isolated pods */
+    TABLE_INGRESS_BASELINE = 72, /* ClusterNetworkPolicy Baseline, ingress */
     TABLE_CT_COMMIT = 80,       /* commit new connections */
     TABLE_OUTPUT = 90,          /* output to reg1 */
 };
@@ -48,6 +52,11 @@ enum port_class {
 /* Conntrack zone of pod traffic. */
 #define CT_ZONE_POD 65001
 
+/* In the first policy table of a direction, the flows that let traffic
+ * skip every policy tier (established connections, the node's own
+ * traffic) sit at and above this priority; policy rules stay below. */
+#define POLICY_BYPASS_PRIORITY 40000
+
 static_assert(PORT_CLASS_UPLINK <= REG_PORT_CLASS_MASK,
               "port classes must fit reg0[0..3]");
 static_assert(REG_PORT_CLASS_REG != REG_OUT_PORT_REG,
@@ -58,13 +67,17 @@ static_assert(TABLE_CLASSIFIER < TABLE_SPOOF_GUARD
               && TABLE_CT_ZONE < TABLE_CT_STATE
               && TABLE_CT_STATE < TABLE_SERVICE_LB
               && TABLE_SERVICE_LB < TABLE_ENDPOINT_DNAT
-              && TABLE_ENDPOINT_DNAT < TABLE_EGRESS_RULE
+              && TABLE_ENDPOINT_DNAT < TABLE_EGRESS_ADMIN
+              && TABLE_EGRESS_ADMIN < TABLE_EGRESS_RULE
               && TABLE_EGRESS_RULE < TABLE_EGRESS_DEFAULT
-              && TABLE_EGRESS_DEFAULT < TABLE_L3_FORWARDING
+              && TABLE_EGRESS_DEFAULT < TABLE_EGRESS_BASELINE
+              && TABLE_EGRESS_BASELINE < TABLE_L3_FORWARDING
               && TABLE_L3_FORWARDING < TABLE_L2_FORWARDING
-              && TABLE_L2_FORWARDING < TABLE_INGRESS_RULE
+              && TABLE_L2_FORWARDING < TABLE_INGRESS_ADMIN
+              && TABLE_INGRESS_ADMIN < TABLE_INGRESS_RULE
               && TABLE_INGRESS_RULE < TABLE_INGRESS_DEFAULT
-              && TABLE_INGRESS_DEFAULT < TABLE_CT_COMMIT
+              && TABLE_INGRESS_DEFAULT < TABLE_INGRESS_BASELINE
+              && TABLE_INGRESS_BASELINE < TABLE_CT_COMMIT
               && TABLE_CT_COMMIT < TABLE_OUTPUT,
               "goto_table only moves forward: tables must be in pipeline order");
 
