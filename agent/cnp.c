@@ -827,7 +827,9 @@ sort_unique(void *base, size_t n, size_t size,
     size_t out = 0;
 
     if (n) {
-        qsort(base, n, size, compare);
+        if (n) {
+            qsort(base, n, size, compare);
+        }
     }
     for (size_t i = 0; i < n; i++) {
         if (!out || compare(p + (out - 1) * size, p + i * size)) {
@@ -1309,7 +1311,8 @@ id_taken(const struct hmap *ids, const uint32_t *taken, size_t n_taken,
             return true;
         }
     }
-    return bsearch(&id, taken, n_taken, sizeof *taken, id_compare) != NULL;
+    return n_taken && bsearch(&id, taken, n_taken, sizeof *taken,
+                              id_compare);
 }
 
 /* The hash of each key with CNP_ID_BIT, or the next free id in that half,
@@ -1321,7 +1324,9 @@ assign_ids(struct cnp_compiled *rules, size_t n, const uint32_t *taken,
     struct hmap ids = HMAP_INITIALIZER(&ids);
     struct id_node *nodes = xcalloc(n + 1, sizeof *nodes);
 
-    qsort(rules, n, sizeof *rules, compiled_key_compare);
+    if (n) {
+        qsort(rules, n, sizeof *rules, compiled_key_compare);
+    }
     for (size_t i = 0; i < n; i++) {
         uint32_t id = hash_string(rules[i].key, 0) | CNP_ID_BIT;
 
@@ -1333,7 +1338,9 @@ assign_ids(struct cnp_compiled *rules, size_t n, const uint32_t *taken,
     }
     hmap_destroy(&ids);
     free(nodes);
-    qsort(rules, n, sizeof *rules, compiled_id_compare);
+    if (n) {
+        qsort(rules, n, sizeof *rules, compiled_id_compare);
+    }
 }
 
 void
@@ -1445,7 +1452,9 @@ cnp_result_format(const struct cnp_result *result, struct ds *s)
     for (size_t i = 0; i < result->n_rules; i++) {
         sorted[i] = &result->rules[i];
     }
-    qsort(sorted, result->n_rules, sizeof *sorted, compiled_ptr_key_compare);
+    if (result->n_rules) {
+        qsort(sorted, result->n_rules, sizeof *sorted, compiled_ptr_key_compare);
+    }
     for (size_t i = 0; i < result->n_rules; i++) {
         format_rule(s, sorted[i]);
     }

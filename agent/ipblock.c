@@ -114,7 +114,9 @@ ipblock_subtract(const struct polflows_cidr *cidr,
         cur = next;
     }
     if (cur.n) {
-        qsort(cur.cidrs, cur.n, sizeof *cur.cidrs, cidr_compare);
+        if (cur.n) {
+            qsort(cur.cidrs, cur.n, sizeof *cur.cidrs, cidr_compare);
+        }
     }
     *outp = cur.cidrs;
     *n_outp = cur.n;

@@ -137,7 +137,9 @@ req_normalize(struct labelsel_req *req)
 {
     size_t n = 0;
 
-    qsort(req->values, req->n_values, sizeof *req->values, compare_strings);
+    if (req->n_values) {
+        qsort(req->values, req->n_values, sizeof *req->values, compare_strings);
+    }
     for (size_t i = 0; i < req->n_values; i++) {
         if (n && !strcmp(req->values[n - 1], req->values[i])) {
             free(req->values[i]);
@@ -153,8 +155,9 @@ req_matches(const struct labelsel_req *req,
             const struct cluster_labels *labels)
 {
     const char *value = cluster_labels_get(labels, req->key);
-    bool in = (value && bsearch(&value, req->values, req->n_values,
-                                sizeof *req->values, compare_strings));
+    bool in = (value && req->n_values
+               && bsearch(&value, req->values, req->n_values,
+                          sizeof *req->values, compare_strings));
 
     switch (req->op) {
     case LABELSEL_IN:
@@ -368,7 +371,9 @@ out:
         return error;
     }
     if (sel->n_reqs) {
-        qsort(sel->reqs, sel->n_reqs, sizeof *sel->reqs, req_compare);
+        if (sel->n_reqs) {
+            qsort(sel->reqs, sel->n_reqs, sizeof *sel->reqs, req_compare);
+        }
     }
     *selp = sel;
     return 0;

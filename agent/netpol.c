@@ -499,7 +499,9 @@ sort_unique(void *base, size_t n, size_t size,
     if (!n) {
         return 0;
     }
-    qsort(base, n, size, compare);
+    if (n) {
+        qsort(base, n, size, compare);
+    }
     for (size_t i = 0; i < n; i++) {
         if (!out || compare(p + (out - 1) * size, p + i * size)) {
             memmove(p + out * size, p + i * size, size);
@@ -1276,7 +1278,9 @@ assign_ids(struct netpol_compiled *rules, size_t n)
         return;
     }
     nodes = xcalloc(n, sizeof *nodes);
-    qsort(rules, n, sizeof *rules, compiled_key_compare);
+    if (n) {
+        qsort(rules, n, sizeof *rules, compiled_key_compare);
+    }
     for (size_t i = 0; i < n; i++) {
         uint32_t id = hash_string(rules[i].key, 0);
 
@@ -1295,7 +1299,9 @@ assign_ids(struct netpol_compiled *rules, size_t n)
     }
     hmap_destroy(&ids);
     free(nodes);
-    qsort(rules, n, sizeof *rules, compiled_id_compare);
+    if (n) {
+        qsort(rules, n, sizeof *rules, compiled_id_compare);
+    }
 }
 
 void
