@@ -13,6 +13,7 @@
 #include "agentconf.h"
 #include "cluster.h"
 #include "cookie.h"
+#include "dpcache.h"
 #include "flowtab.h"
 #include "ipam.h"
 #include "manifests.h"
@@ -269,6 +270,16 @@ node_restore_pods(struct node *node)
     }
 }
 
+/* After a commit that changed policy flows, cached datapath flows must not
+ * keep an old verdict (see dpcache.h). */
+static void
+node_purge_if_policy_changed(struct node *node)
+{
+    if (policy_take_changed(node->policy)) {
+        dpcache_purge(node->conf->ovs_rundir);
+    }
+}
+
 /* Makes the switch hold exactly the flows this node wants: the gateway's
  * address and MAC, the node's flows and every recorded pod's, compared with
  * what the switch has.  Used at start and after ovs-vswitchd restarted (its
@@ -288,6 +299,9 @@ node_install_datapath(struct node *node)
     }
     if (!error) {
         error = flowtab_commit(node->ft, node->of);
+    }
+    if (!error) {
+        node_purge_if_policy_changed(node);
     }
     return error;
 }
@@ -357,6 +371,9 @@ node_commit(struct node *node)
         VLOG_WARN("OpenFlow connection lost (%s): reconnecting",
                   ovs_strerror(-error));
         error = node_reconnect(node);
+    }
+    if (!error) {
+        node_purge_if_policy_changed(node);
     }
     return error;
 }

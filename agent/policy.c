@@ -24,6 +24,7 @@ struct policy {
     struct netpol_state *state;
     struct netpol_result applied;   /* NetworkPolicy rules in the table */
     struct cnp_result applied_cnp;  /* ClusterNetworkPolicy rules in it */
+    bool changed;                   /* flows changed since policy_take_changed */
 };
 
 struct policy *
@@ -137,6 +138,28 @@ set_changed(const struct policy *p, const struct polflows_rule *rule,
     }
 }
 
+static bool
+same_isolation(const struct netpol_result *a, const struct netpol_result *b)
+{
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        if (a->n_isolated[dir] != b->n_isolated[dir]
+            || (a->n_isolated[dir]
+                && memcmp(a->isolated[dir], b->isolated[dir],
+                          a->n_isolated[dir] * sizeof *a->isolated[dir]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+policy_take_changed(struct policy *p)
+{
+    bool changed = p->changed;
+    p->changed = false;
+    return changed;
+}
+
 /* Writes into the flow table the rules of 'np' and 'cnp' that differ from
  * what was applied, removes the rules that are gone, and keeps both as
  * applied. */
@@ -157,6 +180,9 @@ apply(struct policy *p, struct netpol_result *np, struct cnp_result *cnp,
     }
     for (size_t i = 0; i < cnp->n_rules; i++) {
         set_changed(p, &cnp->rules[i].rule, ft, &counts);
+    }
+    if (counts.set || counts.removed || !same_isolation(&p->applied, np)) {
+        p->changed = true;
     }
     apply_isolation(np, ft);
     netpol_result_destroy(&p->applied);

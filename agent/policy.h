@@ -17,6 +17,7 @@
 #ifndef POLICY_H
 #define POLICY_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct cluster;
@@ -37,5 +38,8 @@ void policy_sync_all(struct policy *, const struct cluster *,
 size_t policy_handle_changes(struct policy *, const struct cluster *,
                              const struct cluster_change *, size_t n,
                              struct flowtab *);
+
+/* Whether policy flows changed since the last call (and resets it). */
+bool policy_take_changed(struct policy *);
 
 #endif /* policy.h */

@@ -298,3 +298,28 @@ ck_pod_prepare() {
     seine__pod_manifest "$pod" "${annotations[@]}"
     seine_netns_add "$(seine_pod_netns "$pod")"
 }
+
+# ---------------------------------------------------------------------------
+# Assertions that do not end the test, for tests that report every case of
+# a table before failing
+
+CK_FAILED=0
+
+# ck_check WHAT STATUS EVIDENCE: like ck_result, but a failure is counted
+# and the test goes on; ck_finish ends it.
+ck_check() {
+    CK_N=$((CK_N + 1))
+    if [ "$2" == 0 ]; then
+        echo "ok $CK_N - $1"
+        return 0
+    fi
+    CK_FAILED=$((CK_FAILED + 1))
+    echo "not ok $CK_N - $1"
+    [ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/#   /'
+}
+
+# ck_finish: the count; fails (status 1) when any ck_check failed.
+ck_finish() {
+    ck_done
+    [ "$CK_FAILED" == 0 ] || { echo "# $CK_FAILED of $CK_N checks failed"; return 1; }
+}
