@@ -22,6 +22,7 @@
 #include "hash.h"
 #include "ipblock.h"
 #include "labelsel.h"
+#include "ruleparts.h"
 #include "tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -97,15 +98,6 @@ fail(char **err, const char *fmt, ...)
     return -EINVAL;
 }
 
-static struct json_object *
-json_child(struct json_object *obj, const char *key)
-{
-    struct json_object *v;
-    return (obj && json_object_is_type(obj, json_type_object)
-            && json_object_object_get_ex(obj, key, &v)
-            && !json_object_is_type(v, json_type_null) ? v : NULL);
-}
-
 /* The list PATH.KEY with MIN..MAX items; left out, none (or an error when
  * 'required'). */
 static int
@@ -113,7 +105,7 @@ get_list(struct json_object *obj, const char *key, const char *path,
          bool required, size_t min, size_t max, struct json_object **listp,
          size_t *np, char **err)
 {
-    struct json_object *list = json_child(obj, key);
+    struct json_object *list = ruleparts_json_child(obj, key);
 
     *listp = list;
     *np = 0;
@@ -151,7 +143,7 @@ one_of(struct json_object *obj, const char *path, const char *const *fields,
     }
     for (int i = 0; fields[i]; i++) {
         ds_put_format(&names, "%s%s", i ? ", " : "", fields[i]);
-        if (json_child(obj, fields[i])) {
+        if (ruleparts_json_child(obj, fields[i])) {
             *which = i;
             n_set++;
         }
@@ -169,7 +161,7 @@ parse_selector(struct json_object *obj, const char *path, const char *key,
                struct labelsel **selp, char **err)
 {
     char *field = xasprintf("%s.%s", path, key);
-    struct json_object *v = json_child(obj, key);
+    struct json_object *v = ruleparts_json_child(obj, key);
     int error;
 
     if (v && !json_object_is_type(v, json_type_object)) {
@@ -191,7 +183,7 @@ parse_namespaced_pod(struct json_object *obj, const char *path,
     if (!json_object_is_type(obj, json_type_object)) {
         return fail(err, "%s: not a mapping", path);
     }
-    if (!json_child(obj, "podSelector")) {
+    if (!ruleparts_json_child(obj, "podSelector")) {
         return fail(err, "%s.podSelector: Required value", path);
     }
     int error = parse_selector(obj, path, "namespaceSelector", ns_selp, err);
@@ -375,7 +367,7 @@ parse_peer(struct json_object *obj, const char *path, enum polflows_dir dir,
         return parse_selector(obj, path, "namespaces", &peer->ns_sel, err);
     case CNP_PEER_PODS: {
         char *field = xasprintf("%s.pods", path);
-        error = parse_namespaced_pod(json_child(obj, "pods"), field,
+        error = parse_namespaced_pod(ruleparts_json_child(obj, "pods"), field,
                                      &peer->ns_sel, &peer->pod_sel, err);
         free(field);
         return error;
@@ -422,10 +414,10 @@ parse_port_range(struct json_object *range, const char *path,
         error = fail(err, "%s: not a mapping", path);
         goto out;
     }
-    error = parse_port_number(json_child(range, "start"), start, &p->port,
+    error = parse_port_number(ruleparts_json_child(range, "start"), start, &p->port,
                               err);
     if (!error) {
-        error = parse_port_number(json_child(range, "end"), end, &p->end_port,
+        error = parse_port_number(ruleparts_json_child(range, "end"), end, &p->end_port,
                                   err);
     }
     if (!error && p->port >= p->end_port) {
@@ -443,7 +435,7 @@ parse_port(struct json_object *obj, const char *path, struct cnp_protocol *p,
            char **err)
 {
     static const char *const port_fields[] = { "number", "range", NULL };
-    struct json_object *dport = json_child(obj, "destinationPort");
+    struct json_object *dport = ruleparts_json_child(obj, "destinationPort");
     char *field = xasprintf("%s.destinationPort", path);
     char *sub = NULL;
     int which, error;
@@ -466,9 +458,9 @@ parse_port(struct json_object *obj, const char *path, struct cnp_protocol *p,
     }
     sub = xasprintf("%s.%s", field, port_fields[which]);
     error = (which == 0
-             ? parse_port_number(json_child(dport, "number"), sub, &p->port,
+             ? parse_port_number(ruleparts_json_child(dport, "number"), sub, &p->port,
                                  err)
-             : parse_port_range(json_child(dport, "range"), sub, p, err));
+             : parse_port_range(ruleparts_json_child(dport, "range"), sub, p, err));
 out:
     free(sub);
     free(field);
@@ -494,7 +486,7 @@ parse_protocol(struct json_object *obj, const char *path,
         return error;
     }
     if (which == 3) {
-        struct json_object *v = json_child(obj, fields[which]);
+        struct json_object *v = ruleparts_json_child(obj, fields[which]);
         const char *name = json_object_get_string(v);
         if (!json_object_is_type(v, json_type_string) || !name[0]) {
             return fail(err, "%s.destinationNamedPort: not a port name",
@@ -505,7 +497,7 @@ parse_protocol(struct json_object *obj, const char *path,
     }
     char *field = xasprintf("%s.%s", path, fields[which]);
     p->proto = protos[which];
-    error = parse_port(json_child(obj, fields[which]), field, p, err);
+    error = parse_port(ruleparts_json_child(obj, fields[which]), field, p, err);
     free(field);
     return error;
 }
@@ -531,7 +523,7 @@ parse_action(struct json_object *obj, const char *path,
              enum cnp_action *actionp, char **err)
 {
     static const char *const names[] = { "Accept", "Deny", "Pass" };
-    struct json_object *v = json_child(obj, "action");
+    struct json_object *v = ruleparts_json_child(obj, "action");
     const char *s = json_object_get_string(v);
 
     if (!v) {
@@ -551,7 +543,7 @@ static int
 parse_rule_name(struct json_object *obj, const char *path,
                 struct cnp_rule *rule, char **err)
 {
-    struct json_object *v = json_child(obj, "name");
+    struct json_object *v = ruleparts_json_child(obj, "name");
 
     if (!v) {
         return 0;
@@ -659,8 +651,8 @@ parse_rules(struct json_object *spec, enum polflows_dir dir, struct cnp *cnp,
 static int
 parse_tier_priority(struct json_object *spec, struct cnp *cnp, char **err)
 {
-    struct json_object *tier = json_child(spec, "tier");
-    struct json_object *prio = json_child(spec, "priority");
+    struct json_object *tier = ruleparts_json_child(spec, "tier");
+    struct json_object *prio = ruleparts_json_child(spec, "priority");
     const char *s = json_object_get_string(tier);
     int64_t n = json_object_get_int64(prio);
 
@@ -692,7 +684,7 @@ static int
 parse_subject(struct json_object *spec, struct cnp *cnp, char **err)
 {
     static const char *const fields[] = { "namespaces", "pods", NULL };
-    struct json_object *subject = json_child(spec, "subject");
+    struct json_object *subject = ruleparts_json_child(spec, "subject");
     int which, error;
 
     if (!subject) {
@@ -710,7 +702,7 @@ parse_subject(struct json_object *spec, struct cnp *cnp, char **err)
         return parse_selector(subject, "spec.subject", "namespaces",
                               &cnp->subject_ns_sel, err);
     }
-    return parse_namespaced_pod(json_child(subject, "pods"),
+    return parse_namespaced_pod(ruleparts_json_child(subject, "pods"),
                                 "spec.subject.pods", &cnp->subject_ns_sel,
                                 &cnp->subject_pod_sel, err);
 }
@@ -719,13 +711,13 @@ int
 cnp_parse(struct json_object *obj, const char *name, struct cnp **cnpp,
           char **err)
 {
-    struct json_object *spec = json_child(obj, "spec");
+    struct json_object *spec = ruleparts_json_child(obj, "spec");
     struct cnp *cnp = xzalloc(sizeof *cnp);
     int error;
 
     *cnpp = NULL;
     if (!name) {
-        name = json_object_get_string(json_child(json_child(obj, "metadata"),
+        name = json_object_get_string(ruleparts_json_child(ruleparts_json_child(obj, "metadata"),
                                                  "name"));
     }
     if (!name || !name[0]) {
@@ -786,83 +778,11 @@ cnp_equal(const struct cnp *a, const struct cnp *b)
             && json_object_equal(a->spec, b->spec));
 }
 
-/* Sorted arrays. */
-
-static int
-addr_compare(const void *a_, const void *b_)
-{
-    const struct in_addr *a = a_, *b = b_;
-    uint32_t x = ntohl(a->s_addr), y = ntohl(b->s_addr);
-    return x < y ? -1 : x > y;
-}
-
-static int
-cidr_compare(const void *a_, const void *b_)
-{
-    const struct polflows_cidr *a = a_, *b = b_;
-    int cmp = addr_compare(&a->addr, &b->addr);
-    return cmp ? cmp : a->plen - b->plen;
-}
-
-static int
-port_compare(const void *a_, const void *b_)
-{
-    const struct polflows_port *a = a_, *b = b_;
-
-    if (a->proto != b->proto) {
-        return a->proto - b->proto;
-    }
-    if (a->port != b->port) {
-        return a->port - b->port;
-    }
-    return a->end_port - b->end_port;
-}
-
-/* Sorts and drops duplicates; returns the new count. */
-static size_t
-sort_unique(void *base, size_t n, size_t size,
-            int (*compare)(const void *, const void *))
-{
-    char *p = base;
-    size_t out = 0;
-
-    if (n) {
-        if (n) {
-            qsort(base, n, size, compare);
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!out || compare(p + (out - 1) * size, p + i * size)) {
-            memmove(p + out * size, p + i * size, size);
-            out++;
-        }
-    }
-    return out;
-}
-
 /* A growable array of fixed-size elements. */
-struct vec {
-    void *data;
-    size_t n, allocated, size;
-};
-
-#define VEC_INIT(TYPE) { NULL, 0, 0, sizeof(TYPE) }
-
-static void *
-vec_push(struct vec *v, const void *elem)
+static struct ruleparts_vec
+vec_clone(const struct ruleparts_vec *v)
 {
-    if (v->n >= v->allocated) {
-        v->data = x2nrealloc(v->data, &v->allocated, v->size);
-    }
-    void *slot = (char *) v->data + v->n++ * v->size;
-    memcpy(slot, elem, v->size);
-    return slot;
-}
-
-static struct vec
-vec_clone(const struct vec *v)
-{
-    struct vec copy = *v;
+    struct ruleparts_vec copy = *v;
 
     copy.data = xmalloc(v->n * v->size + 1);
     if (v->n) {
@@ -882,7 +802,7 @@ struct compile_ctx {
     const struct cluster_node **nodes;
     size_t n_nodes;
     struct shash ns_labels;     /* namespace -> struct cluster_labels */
-    struct vec out;             /* struct cnp_compiled */
+    struct ruleparts_vec out;             /* struct cnp_compiled */
 };
 
 /* The labels of namespace 'name' as the API server has them: the model's
@@ -923,27 +843,6 @@ ns_labels(struct compile_ctx *ctx, const char *name)
     return labels;
 }
 
-static void
-ns_labels_clear(struct shash *cache)
-{
-    struct shash_node *node;
-
-    SHASH_FOR_EACH (node, cache) {
-        struct cluster_labels *labels = node->data;
-        free(labels->keys);
-        free(labels->values);
-        free(labels);
-    }
-    shash_destroy(cache);
-}
-
-static bool
-pod_ip(const struct cluster_pod *pod, struct in_addr *addr)
-{
-    return (pod->ip && !pod->host_network
-            && inet_pton(AF_INET, pod->ip, addr) == 1);
-}
-
 /* Namespaces and/or pods selectors ('pod_sel' NULL: every pod). */
 static bool
 pod_selected(struct compile_ctx *ctx, const struct labelsel *ns_sel,
@@ -957,34 +856,34 @@ pod_selected(struct compile_ctx *ctx, const struct labelsel *ns_sel,
  * sorted by address. */
 static void
 select_local_pods(struct compile_ctx *ctx, const struct cnp *cnp,
-                  struct vec *local, struct vec *local_pods)
+                  struct ruleparts_vec *local, struct ruleparts_vec *local_pods)
 {
     for (size_t i = 0; i < ctx->n_pods; i++) {
         const struct cluster_pod *pod = ctx->pods[i];
         struct in_addr addr;
 
         if (pod->node_name && !strcmp(pod->node_name, ctx->node_name)
-            && pod_ip(pod, &addr)
+            && ruleparts_pod_ip(pod, &addr)
             && pod_selected(ctx, cnp->subject_ns_sel, cnp->subject_pod_sel,
                             pod)) {
-            vec_push(local, &addr);
-            vec_push(local_pods, &pod);
+            ruleparts_vec_push(local, &addr);
+            ruleparts_vec_push(local_pods, &pod);
         }
     }
 }
 
 static void
-push_host(struct vec *peers, struct in_addr addr)
+push_host(struct ruleparts_vec *peers, struct in_addr addr)
 {
     struct polflows_cidr cidr = { addr, 32 };
-    vec_push(peers, &cidr);
+    ruleparts_vec_push(peers, &cidr);
 }
 
 /* The peers of 'rule' as CIDRs, and the peer pods.  Returns false if a
  * peer is of a kind this version does not know. */
 static bool
 resolve_peers(struct compile_ctx *ctx, const struct cnp_rule *rule,
-              struct vec *peers, struct vec *peer_pods)
+              struct ruleparts_vec *peers, struct ruleparts_vec *peer_pods)
 {
     bool known = true;
 
@@ -997,10 +896,10 @@ resolve_peers(struct compile_ctx *ctx, const struct cnp_rule *rule,
         case CNP_PEER_PODS:
             for (size_t j = 0; j < ctx->n_pods; j++) {
                 const struct cluster_pod *pod = ctx->pods[j];
-                if (pod_ip(pod, &addr)
+                if (ruleparts_pod_ip(pod, &addr)
                     && pod_selected(ctx, peer->ns_sel, peer->pod_sel, pod)) {
                     push_host(peers, addr);
-                    vec_push(peer_pods, &pod);
+                    ruleparts_vec_push(peer_pods, &pod);
                 }
             }
             break;
@@ -1016,7 +915,7 @@ resolve_peers(struct compile_ctx *ctx, const struct cnp_rule *rule,
             break;
         case CNP_PEER_NETWORKS:
             for (size_t j = 0; j < peer->n_networks; j++) {
-                vec_push(peers, &peer->networks[j]);
+                ruleparts_vec_push(peers, &peer->networks[j]);
             }
             break;
         case CNP_PEER_UNKNOWN:
@@ -1043,8 +942,8 @@ compiled_destroy(struct cnp_compiled *c)
  * matches nothing. */
 static void
 emit(struct compile_ctx *ctx, const struct cnp *cnp, enum polflows_dir dir,
-     size_t index, enum cnp_action action, char *key, struct vec *pods,
-     struct vec *peers, bool any_peer, struct vec *ports, bool any_port)
+     size_t index, enum cnp_action action, char *key, struct ruleparts_vec *pods,
+     struct ruleparts_vec *peers, bool any_peer, struct ruleparts_vec *ports, bool any_port)
 {
     static const enum polflows_action actions[] = {
         [CNP_ACCEPT] = POLFLOWS_ALLOW,
@@ -1055,13 +954,13 @@ emit(struct compile_ctx *ctx, const struct cnp *cnp, enum polflows_dir dir,
     struct polflows_rule *r = &c.rule;
 
     c.pods = pods->data;
-    r->n_pods = sort_unique(c.pods, pods->n, sizeof *c.pods, addr_compare);
+    r->n_pods = ruleparts_sort_unique(c.pods, pods->n, sizeof *c.pods, ruleparts_addr_compare);
     c.peers = peers->data;
-    r->n_peers = sort_unique(c.peers, peers->n, sizeof *c.peers,
-                             cidr_compare);
+    r->n_peers = ruleparts_sort_unique(c.peers, peers->n, sizeof *c.peers,
+                             ruleparts_cidr_compare);
     c.ports = ports->data;
-    r->n_ports = sort_unique(c.ports, ports->n, sizeof *c.ports,
-                             port_compare);
+    r->n_ports = ruleparts_sort_unique(c.ports, ports->n, sizeof *c.ports,
+                             ruleparts_port_compare);
     r->pods = c.pods;
     r->peers = c.peers;
     r->ports = c.ports;
@@ -1078,7 +977,7 @@ emit(struct compile_ctx *ctx, const struct cnp *cnp, enum polflows_dir dir,
         compiled_destroy(&c);
         return;
     }
-    vec_push(&ctx->out, &c);
+    ruleparts_vec_push(&ctx->out, &c);
 }
 
 static char *
@@ -1091,18 +990,11 @@ rule_key(const struct cnp *cnp, enum polflows_dir dir, size_t index,
             : xasprintf("cnp/%s/%s/%zu", cnp->name, dir_names[dir], index));
 }
 
-static const char *
-proto_name(uint8_t proto)
-{
-    return (proto == IPPROTO_UDP ? "udp"
-            : proto == IPPROTO_SCTP ? "sctp" : "tcp");
-}
-
 /* The named ports of 'rule' on 'pod': each name is the container port of
  * that name, whatever its protocol. */
 static void
 resolve_named(const struct cnp_rule *rule, const struct cluster_pod *pod,
-              struct vec *ports)
+              struct ruleparts_vec *ports)
 {
     for (size_t i = 0; i < rule->n_protocols; i++) {
         const char *name = rule->protocols[i].named_port;
@@ -1111,16 +1003,16 @@ resolve_named(const struct cnp_rule *rule, const struct cluster_pod *pod,
             const struct cluster_container_port *cp = &pod->ports[j];
             if (cp->name && !strcmp(cp->name, name)) {
                 struct polflows_port port = { cp->proto, cp->port, 0 };
-                vec_push(ports, &port);
+                ruleparts_vec_push(ports, &port);
             }
         }
     }
-    ports->n = sort_unique(ports->data, ports->n, ports->size, port_compare);
+    ports->n = ruleparts_sort_unique(ports->data, ports->n, ports->size, ruleparts_port_compare);
 }
 
 struct port_group {
-    struct vec ports;           /* struct polflows_port */
-    struct vec members;         /* struct in_addr */
+    struct ruleparts_vec ports;           /* struct polflows_port */
+    struct ruleparts_vec members;         /* struct in_addr */
 };
 
 /* Puts 'addr' into the group of what the named ports resolve to on
@@ -1129,7 +1021,7 @@ static void
 group_pod(struct shash *groups, const struct cnp_rule *rule,
           const struct cluster_pod *pod, struct in_addr addr)
 {
-    struct vec ports = VEC_INIT(struct polflows_port);
+    struct ruleparts_vec ports = RULEPARTS_VEC_INIT(struct polflows_port);
     const struct polflows_port *p;
     struct port_group *g;
     struct ds key = DS_EMPTY_INITIALIZER;
@@ -1141,32 +1033,32 @@ group_pod(struct shash *groups, const struct cnp_rule *rule,
     }
     p = ports.data;
     for (size_t i = 0; i < ports.n; i++) {
-        ds_put_format(&key, "%s%s:%u", i ? "," : "", proto_name(p[i].proto),
+        ds_put_format(&key, "%s%s:%u", i ? "," : "", ruleparts_proto_name(p[i].proto),
                       p[i].port);
     }
     g = shash_find_data(groups, ds_cstr(&key));
     if (!g) {
         g = xmalloc(sizeof *g);
         g->ports = ports;
-        g->members = (struct vec) VEC_INIT(struct in_addr);
+        g->members = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct in_addr);
         shash_add(groups, ds_cstr(&key), g);
     } else {
         free(ports.data);
     }
     ds_destroy(&key);
-    vec_push(&g->members, &addr);
+    ruleparts_vec_push(&g->members, &addr);
 }
 
 /* One rule per named-port group: ingress groups the subject's pods (the
  * destinations), egress the peer pods. */
 static void
 compile_named(struct compile_ctx *ctx, const struct cnp *cnp,
-              enum polflows_dir dir, size_t index, const struct vec *local,
-              const struct vec *local_pods, const struct vec *peers,
-              const struct vec *peer_pods)
+              enum polflows_dir dir, size_t index, const struct ruleparts_vec *local,
+              const struct ruleparts_vec *local_pods, const struct ruleparts_vec *peers,
+              const struct ruleparts_vec *peer_pods)
 {
     const struct cnp_rule *rule = &cnp->rules[dir][index];
-    const struct vec *members = dir == POLFLOWS_INGRESS ? local_pods
+    const struct ruleparts_vec *members = dir == POLFLOWS_INGRESS ? local_pods
                                                         : peer_pods;
     const struct cluster_pod *const *pods = members->data;
     struct shash_node *node;
@@ -1175,14 +1067,14 @@ compile_named(struct compile_ctx *ctx, const struct cnp *cnp,
     shash_init(&groups);
     for (size_t i = 0; i < members->n; i++) {
         struct in_addr addr;
-        if (pod_ip(pods[i], &addr)) {
+        if (ruleparts_pod_ip(pods[i], &addr)) {
             group_pod(&groups, rule, pods[i], addr);
         }
     }
     SHASH_FOR_EACH_SAFE (node, &groups) {
         struct port_group *g = node->data;
         char *key = rule_key(cnp, dir, index, node->name);
-        struct vec subject, peer_vec;
+        struct ruleparts_vec subject, peer_vec;
 
         if (dir == POLFLOWS_INGRESS) {
             subject = g->members;
@@ -1191,7 +1083,7 @@ compile_named(struct compile_ctx *ctx, const struct cnp *cnp,
             const struct in_addr *addrs = g->members.data;
 
             subject = vec_clone(local);
-            peer_vec = (struct vec) VEC_INIT(struct polflows_cidr);
+            peer_vec = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct polflows_cidr);
             for (size_t i = 0; i < g->members.n; i++) {
                 push_host(&peer_vec, addrs[i]);
             }
@@ -1207,14 +1099,14 @@ compile_named(struct compile_ctx *ctx, const struct cnp *cnp,
 
 static void
 compile_rule(struct compile_ctx *ctx, const struct cnp *cnp,
-             enum polflows_dir dir, size_t index, const struct vec *local,
-             const struct vec *local_pods)
+             enum polflows_dir dir, size_t index, const struct ruleparts_vec *local,
+             const struct ruleparts_vec *local_pods)
 {
     const struct cnp_rule *rule = &cnp->rules[dir][index];
-    struct vec peers = VEC_INIT(struct polflows_cidr);
-    struct vec peer_pods = VEC_INIT(const struct cluster_pod *);
-    struct vec numeric = VEC_INIT(struct polflows_port);
-    struct vec pods;
+    struct ruleparts_vec peers = RULEPARTS_VEC_INIT(struct polflows_cidr);
+    struct ruleparts_vec peer_pods = RULEPARTS_VEC_INIT(const struct cluster_pod *);
+    struct ruleparts_vec numeric = RULEPARTS_VEC_INIT(struct polflows_port);
+    struct ruleparts_vec pods;
     bool named = false;
 
     if (!resolve_peers(ctx, rule, &peers, &peer_pods)) {
@@ -1237,7 +1129,7 @@ compile_rule(struct compile_ctx *ctx, const struct cnp *cnp,
             named = true;
         } else {
             struct polflows_port port = { p->proto, p->port, p->end_port };
-            vec_push(&numeric, &port);
+            ruleparts_vec_push(&numeric, &port);
         }
     }
     if (named) {
@@ -1259,8 +1151,8 @@ compile_rule(struct compile_ctx *ctx, const struct cnp *cnp,
 static void
 compile_policy(struct compile_ctx *ctx, const struct cnp *cnp)
 {
-    struct vec local = VEC_INIT(struct in_addr);
-    struct vec local_pods = VEC_INIT(const struct cluster_pod *);
+    struct ruleparts_vec local = RULEPARTS_VEC_INIT(struct in_addr);
+    struct ruleparts_vec local_pods = RULEPARTS_VEC_INIT(const struct cluster_pod *);
 
     select_local_pods(ctx, cnp, &local, &local_pods);
     for (int dir = 0; local.n && dir < CNP_N_DIRS; dir++) {
@@ -1350,7 +1242,7 @@ cnp_resolve(const struct cluster *cluster, const char *node_name,
     struct compile_ctx ctx = {
         .cluster = cluster,
         .node_name = node_name,
-        .out = VEC_INIT(struct cnp_compiled),
+        .out = RULEPARTS_VEC_INIT(struct cnp_compiled),
     };
     const struct cnp **cnps;
     size_t n;
@@ -1371,7 +1263,7 @@ cnp_resolve(const struct cluster *cluster, const char *node_name,
     result->rules = ctx.out.data;
     result->n_rules = ctx.out.n;
 
-    ns_labels_clear(&ctx.ns_labels);
+    ruleparts_ns_labels_clear(&ctx.ns_labels);
     free(cnps);
     free(ctx.nodes);
     free(ctx.pods);
@@ -1427,7 +1319,7 @@ format_rule(struct ds *s, const struct cnp_compiled *c)
     ds_put_format(s, " ports=%s", r->any_port ? "any" : "");
     for (size_t i = 0; i < r->n_ports; i++) {
         const struct polflows_port *p = &r->ports[i];
-        ds_put_format(s, "%s%s:%u", i ? "," : "", proto_name(p->proto),
+        ds_put_format(s, "%s%s:%u", i ? "," : "", ruleparts_proto_name(p->proto),
                       p->port);
         if (p->end_port && p->end_port != p->port) {
             ds_put_format(s, "-%u", p->end_port);

@@ -31,6 +31,7 @@
 #include "hash.h"
 #include "ipblock.h"
 #include "labelsel.h"
+#include "ruleparts.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
@@ -55,20 +56,11 @@ static const char *const peers_field[NETPOL_N_DIRS] = {
     [POLFLOWS_EGRESS] = "to",
 };
 
-static struct json_object *
-json_child(struct json_object *obj, const char *key)
-{
-    struct json_object *v;
-    return (obj && json_object_is_type(obj, json_type_object)
-            && json_object_object_get_ex(obj, key, &v)
-            && !json_object_is_type(v, json_type_null) ? v : NULL);
-}
-
 static int
 get_list(struct json_object *obj, const char *key, const char *path,
          struct json_object **listp, size_t *np, char **err)
 {
-    struct json_object *list = json_child(obj, key);
+    struct json_object *list = ruleparts_json_child(obj, key);
 
     *listp = list;
     *np = 0;
@@ -78,13 +70,6 @@ get_list(struct json_object *obj, const char *key, const char *path,
     }
     *np = list ? json_object_array_length(list) : 0;
     return 0;
-}
-
-static const char *
-proto_name(uint8_t proto)
-{
-    return (proto == IPPROTO_UDP ? "udp"
-            : proto == IPPROTO_SCTP ? "sctp" : "tcp");
 }
 
 /* Parsing: ports. */
@@ -129,7 +114,7 @@ static int
 parse_port_proto(struct json_object *obj, const char *path, uint8_t *protop,
                  char **err)
 {
-    struct json_object *v = json_child(obj, "protocol");
+    struct json_object *v = ruleparts_json_child(obj, "protocol");
     const char *name = json_object_get_string(v);
 
     if (!v) {
@@ -157,8 +142,8 @@ static int
 parse_port(struct json_object *obj, const char *path,
            struct netpol_port *port, char **err)
 {
-    struct json_object *number = json_child(obj, "port");
-    struct json_object *end = json_child(obj, "endPort");
+    struct json_object *number = ruleparts_json_child(obj, "port");
+    struct json_object *end = ruleparts_json_child(obj, "endPort");
     char *field = NULL;
     int error;
 
@@ -223,9 +208,9 @@ static int
 parse_peer(struct json_object *obj, const char *path,
            struct netpol_peer *peer, char **err)
 {
-    struct json_object *pod_sel = json_child(obj, "podSelector");
-    struct json_object *ns_sel = json_child(obj, "namespaceSelector");
-    struct json_object *ipblock = json_child(obj, "ipBlock");
+    struct json_object *pod_sel = ruleparts_json_child(obj, "podSelector");
+    struct json_object *ns_sel = ruleparts_json_child(obj, "namespaceSelector");
+    struct json_object *ipblock = ruleparts_json_child(obj, "ipBlock");
     char *field;
     int error = 0;
 
@@ -369,18 +354,18 @@ int
 netpol_parse(struct json_object *obj, const char *ns, const char *name,
              struct netpol **npp, char **err)
 {
-    struct json_object *metadata = json_child(obj, "metadata");
-    struct json_object *spec = json_child(obj, "spec");
+    struct json_object *metadata = ruleparts_json_child(obj, "metadata");
+    struct json_object *spec = ruleparts_json_child(obj, "spec");
     struct netpol *np = xzalloc(sizeof *np);
     int error = 0;
 
     *npp = NULL;
     if (!ns) {
-        ns = json_object_get_string(json_child(metadata, "namespace"));
+        ns = json_object_get_string(ruleparts_json_child(metadata, "namespace"));
         ns = ns && ns[0] ? ns : "default";
     }
     if (!name) {
-        name = json_object_get_string(json_child(metadata, "name"));
+        name = json_object_get_string(ruleparts_json_child(metadata, "name"));
         if (!name || !name[0]) {
             *err = xstrdup("NetworkPolicy without metadata.name");
             error = -EINVAL;
@@ -396,7 +381,7 @@ netpol_parse(struct json_object *obj, const char *ns, const char *name,
     }
     np->spec = spec ? json_object_get(spec) : NULL;
 
-    error = labelsel_parse(json_child(spec, "podSelector"),
+    error = labelsel_parse(ruleparts_json_child(spec, "podSelector"),
                            "spec.podSelector", &np->pod_sel, err);
     for (int dir = 0; dir < NETPOL_N_DIRS && !error; dir++) {
         error = parse_rules(spec, dir, np, err);
@@ -455,62 +440,8 @@ netpol_equal(const struct netpol *a, const struct netpol *b)
                 : !a->spec && !b->spec));
 }
 
-/* Sorted arrays of addresses, CIDRs and ports. */
-
-static int
-addr_compare(const void *a_, const void *b_)
-{
-    const struct in_addr *a = a_, *b = b_;
-    uint32_t x = ntohl(a->s_addr), y = ntohl(b->s_addr);
-    return x < y ? -1 : x > y;
-}
-
-static int
-cidr_compare(const void *a_, const void *b_)
-{
-    const struct polflows_cidr *a = a_, *b = b_;
-    int cmp = addr_compare(&a->addr, &b->addr);
-    return cmp ? cmp : a->plen - b->plen;
-}
-
-static int
-port_compare(const void *a_, const void *b_)
-{
-    const struct polflows_port *a = a_, *b = b_;
-
-    if (a->proto != b->proto) {
-        return a->proto - b->proto;
-    }
-    if (a->port != b->port) {
-        return a->port - b->port;
-    }
-    return a->end_port - b->end_port;
-}
-
 /* Sorts 'n' elements of 'size' bytes and drops duplicates; returns the new
  * count. */
-static size_t
-sort_unique(void *base, size_t n, size_t size,
-            int (*compare)(const void *, const void *))
-{
-    char *p = base;
-    size_t out = 0;
-
-    if (!n) {
-        return 0;
-    }
-    if (n) {
-        qsort(base, n, size, compare);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!out || compare(p + (out - 1) * size, p + i * size)) {
-            memmove(p + out * size, p + i * size, size);
-            out++;
-        }
-    }
-    return out;
-}
-
 /* A copy of 'n_bytes' at 'p', never NULL. */
 static void *
 dup_array(const void *p, size_t n_bytes)
@@ -524,24 +455,6 @@ dup_array(const void *p, size_t n_bytes)
 }
 
 /* A growable array of fixed-size elements. */
-struct vec {
-    void *data;
-    size_t n, allocated, size;
-};
-
-#define VEC_INIT(TYPE) { NULL, 0, 0, sizeof(TYPE) }
-
-static void *
-vec_push(struct vec *v, const void *elem)
-{
-    if (v->n >= v->allocated) {
-        v->data = x2nrealloc(v->data, &v->allocated, v->size);
-    }
-    void *slot = (char *) v->data + v->n++ * v->size;
-    memcpy(slot, elem, v->size);
-    return slot;
-}
-
 /* Resolution of one policy. */
 
 struct compile_ctx {
@@ -556,18 +469,11 @@ struct compile_ctx {
 
 /* The resolution of one policy: see the comment at the top. */
 struct policy_res {
-    struct vec rules;           /* struct netpol_compiled */
-    struct vec isolated[NETPOL_N_DIRS];     /* struct in_addr */
+    struct ruleparts_vec rules;           /* struct netpol_compiled */
+    struct ruleparts_vec isolated[NETPOL_N_DIRS];     /* struct in_addr */
     struct sset pods_seen;
     struct sset ns_seen;
 };
-
-static bool
-pod_ip(const struct cluster_pod *pod, struct in_addr *addr)
-{
-    return (pod->ip && !pod->host_network
-            && inet_pton(AF_INET, pod->ip, addr) == 1);
-}
 
 static char *
 pod_key(const struct cluster_pod *pod)
@@ -579,20 +485,6 @@ static void
 seen_pod(struct compile_ctx *ctx, const struct cluster_pod *pod)
 {
     sset_add_and_free(&ctx->res->pods_seen, pod_key(pod));
-}
-
-static void
-ns_labels_clear(struct shash *cache)
-{
-    struct shash_node *node;
-
-    SHASH_FOR_EACH (node, cache) {
-        struct cluster_labels *labels = node->data;
-        free(labels->keys);
-        free(labels->values);
-        free(labels);
-    }
-    shash_destroy(cache);
 }
 
 /* The labels of namespace 'name' as the API server has them: the model's,
@@ -656,8 +548,8 @@ peer_matches(struct compile_ctx *ctx, const struct netpol_peer *peer,
 
 /* The selected pods of this node (with an address), sorted. */
 static void
-select_local_pods(struct compile_ctx *ctx, struct vec *local,
-                  struct vec *local_pods)
+select_local_pods(struct compile_ctx *ctx, struct ruleparts_vec *local,
+                  struct ruleparts_vec *local_pods)
 {
     for (size_t i = 0; i < ctx->n_pods; i++) {
         const struct cluster_pod *pod = ctx->pods[i];
@@ -669,9 +561,9 @@ select_local_pods(struct compile_ctx *ctx, struct vec *local,
         }
         seen_pod(ctx, pod);
         if (pod->node_name && !strcmp(pod->node_name, ctx->node_name)
-            && pod_ip(pod, &addr)) {
-            vec_push(local, &addr);
-            vec_push(local_pods, &pod);
+            && ruleparts_pod_ip(pod, &addr)) {
+            ruleparts_vec_push(local, &addr);
+            ruleparts_vec_push(local_pods, &pod);
         }
     }
 }
@@ -699,7 +591,7 @@ add_compiled(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
         c.rule.table = TABLE_EGRESS_RULE;
         c.rule.next_table = TABLE_L3_FORWARDING;
     }
-    return vec_push(&ctx->res->rules, &c);
+    return ruleparts_vec_push(&ctx->res->rules, &c);
 }
 
 static void
@@ -715,18 +607,18 @@ compiled_destroy(struct netpol_compiled *c)
  * matches nothing. */
 static void
 finish_compiled(struct compile_ctx *ctx, struct netpol_compiled *c,
-                struct vec *pods, struct vec *peers, struct vec *ports)
+                struct ruleparts_vec *pods, struct ruleparts_vec *peers, struct ruleparts_vec *ports)
 {
     struct polflows_rule *r = &c->rule;
 
     c->pods = pods->data;
-    r->n_pods = sort_unique(c->pods, pods->n, sizeof *c->pods, addr_compare);
+    r->n_pods = ruleparts_sort_unique(c->pods, pods->n, sizeof *c->pods, ruleparts_addr_compare);
     c->peers = peers->data;
-    r->n_peers = sort_unique(c->peers, peers->n, sizeof *c->peers,
-                             cidr_compare);
+    r->n_peers = ruleparts_sort_unique(c->peers, peers->n, sizeof *c->peers,
+                             ruleparts_cidr_compare);
     c->ports = ports->data;
-    r->n_ports = sort_unique(c->ports, ports->n, sizeof *c->ports,
-                             port_compare);
+    r->n_ports = ruleparts_sort_unique(c->ports, ports->n, sizeof *c->ports,
+                             ruleparts_port_compare);
     r->pods = c->pods;
     r->peers = c->peers;
     r->ports = c->ports;
@@ -738,7 +630,7 @@ finish_compiled(struct compile_ctx *ctx, struct netpol_compiled *c,
 }
 
 static void
-vec_copy(struct vec *dst, const struct vec *src)
+vec_copy(struct ruleparts_vec *dst, const struct ruleparts_vec *src)
 {
     *dst = *src;
     dst->data = dup_array(src->data, src->n * src->size);
@@ -748,14 +640,14 @@ vec_copy(struct vec *dst, const struct vec *src)
 /* The peers of 'rule' as CIDRs, and the peer pods. */
 static void
 resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
-              struct vec *peers, struct vec *peer_pods)
+              struct ruleparts_vec *peers, struct ruleparts_vec *peer_pods)
 {
     for (size_t i = 0; i < rule->n_peers; i++) {
         const struct netpol_peer *peer = &rule->peers[i];
 
         if (peer->ipblock) {
             for (size_t j = 0; j < peer->ipblock->n_ranges; j++) {
-                vec_push(peers, &peer->ipblock->ranges[j]);
+                ruleparts_vec_push(peers, &peer->ipblock->ranges[j]);
             }
             continue;
         }
@@ -765,10 +657,10 @@ resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
 
             if (peer_matches(ctx, peer, pod)) {
                 seen_pod(ctx, pod);
-                if (pod_ip(pod, &addr)) {
+                if (ruleparts_pod_ip(pod, &addr)) {
                     struct polflows_cidr cidr = { addr, 32 };
-                    vec_push(peers, &cidr);
-                    vec_push(peer_pods, &pod);
+                    ruleparts_vec_push(peers, &cidr);
+                    ruleparts_vec_push(peer_pods, &pod);
                 }
             }
         }
@@ -779,7 +671,7 @@ resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
  * container port with that name and protocol. */
 static void
 resolve_named(const struct netpol_rule *rule, const struct cluster_pod *pod,
-              struct vec *ports)
+              struct ruleparts_vec *ports)
 {
     for (size_t i = 0; i < rule->n_ports; i++) {
         const struct netpol_port *np = &rule->ports[i];
@@ -789,22 +681,22 @@ resolve_named(const struct netpol_rule *rule, const struct cluster_pod *pod,
             if (cp->name && !strcmp(cp->name, np->name)
                 && cp->proto == np->proto) {
                 struct polflows_port port = { np->proto, cp->port, 0 };
-                vec_push(ports, &port);
+                ruleparts_vec_push(ports, &port);
                 break;
             }
         }
     }
-    ports->n = sort_unique(ports->data, ports->n, ports->size, port_compare);
+    ports->n = ruleparts_sort_unique(ports->data, ports->n, ports->size, ruleparts_port_compare);
 }
 
 static char *
-ports_key(const struct vec *ports)
+ports_key(const struct ruleparts_vec *ports)
 {
     const struct polflows_port *p = ports->data;
     struct ds s = DS_EMPTY_INITIALIZER;
 
     for (size_t i = 0; i < ports->n; i++) {
-        ds_put_format(&s, "%s%s:%u", i ? "," : "", proto_name(p[i].proto),
+        ds_put_format(&s, "%s%s:%u", i ? "," : "", ruleparts_proto_name(p[i].proto),
                       p[i].port);
     }
     return ds_steal_cstr(&s);
@@ -813,15 +705,15 @@ ports_key(const struct vec *ports)
 /* Named-port groups: pods (ingress: local pods; egress: destination pods)
  * with the same resolved port set. */
 struct port_group {
-    struct vec ports;           /* struct polflows_port */
-    struct vec members;         /* struct in_addr */
+    struct ruleparts_vec ports;           /* struct polflows_port */
+    struct ruleparts_vec members;         /* struct in_addr */
 };
 
 static void
 group_pod(struct shash *groups, const struct netpol_rule *rule,
           const struct cluster_pod *pod, struct in_addr addr)
 {
-    struct vec ports = VEC_INIT(struct polflows_port);
+    struct ruleparts_vec ports = RULEPARTS_VEC_INIT(struct polflows_port);
     struct port_group *g;
     char *key;
 
@@ -835,20 +727,20 @@ group_pod(struct shash *groups, const struct netpol_rule *rule,
     if (!g) {
         g = xmalloc(sizeof *g);
         g->ports = ports;
-        g->members = (struct vec) VEC_INIT(struct in_addr);
+        g->members = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct in_addr);
         shash_add_nocopy(groups, key, g);
     } else {
         free(ports.data);
         free(key);
     }
-    vec_push(&g->members, &addr);
+    ruleparts_vec_push(&g->members, &addr);
 }
 
 /* Egress destinations a named port may resolve on: every pod with an
  * address among the rule's peers (every pod when it has none). */
 static void
 egress_candidates(struct compile_ctx *ctx, const struct netpol_rule *rule,
-                  const struct vec *peer_pods, struct shash *groups)
+                  const struct ruleparts_vec *peer_pods, struct shash *groups)
 {
     const struct cluster_pod *const *listed = peer_pods->data;
 
@@ -857,7 +749,7 @@ egress_candidates(struct compile_ctx *ctx, const struct netpol_rule *rule,
         struct in_addr addr;
         bool in = !rule->n_peers;
 
-        if (!pod_ip(pod, &addr)) {
+        if (!ruleparts_pod_ip(pod, &addr)) {
             continue;
         }
         for (size_t j = 0; !in && j < rule->n_peers; j++) {
@@ -876,15 +768,15 @@ egress_candidates(struct compile_ctx *ctx, const struct netpol_rule *rule,
 
 static void
 emit_groups(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
-            struct shash *groups, const struct vec *local,
-            const struct vec *peers, bool any_peer)
+            struct shash *groups, const struct ruleparts_vec *local,
+            const struct ruleparts_vec *peers, bool any_peer)
 {
     struct shash_node *node;
 
     SHASH_FOR_EACH_SAFE (node, groups) {
         struct port_group *g = node->data;
         struct netpol_compiled *c = add_compiled(ctx, dir, index, node->name);
-        struct vec pods, peer_vec;
+        struct ruleparts_vec pods, peer_vec;
 
         if (dir == POLFLOWS_INGRESS) {
             pods = g->members;
@@ -894,10 +786,10 @@ emit_groups(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
             const struct in_addr *addrs = g->members.data;
 
             vec_copy(&pods, local);
-            peer_vec = (struct vec) VEC_INIT(struct polflows_cidr);
+            peer_vec = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct polflows_cidr);
             for (size_t i = 0; i < g->members.n; i++) {
                 struct polflows_cidr cidr = { addrs[i], 32 };
-                vec_push(&peer_vec, &cidr);
+                ruleparts_vec_push(&peer_vec, &cidr);
             }
             free(g->members.data);
         }
@@ -909,12 +801,12 @@ emit_groups(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
 
 static void
 compile_rule(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
-             const struct vec *local, const struct vec *local_pods)
+             const struct ruleparts_vec *local, const struct ruleparts_vec *local_pods)
 {
     const struct netpol_rule *rule = &ctx->np->rules[dir][index];
-    struct vec peers = VEC_INIT(struct polflows_cidr);
-    struct vec peer_pods = VEC_INIT(const struct cluster_pod *);
-    struct vec numeric = VEC_INIT(struct polflows_port);
+    struct ruleparts_vec peers = RULEPARTS_VEC_INIT(struct polflows_cidr);
+    struct ruleparts_vec peer_pods = RULEPARTS_VEC_INIT(const struct cluster_pod *);
+    struct ruleparts_vec numeric = RULEPARTS_VEC_INIT(struct polflows_port);
     bool any_peer = !rule->n_peers;
     bool named = false;
     struct shash groups;
@@ -926,13 +818,13 @@ compile_rule(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
             named = true;
         } else {
             struct polflows_port port = { p->proto, p->port, p->end_port };
-            vec_push(&numeric, &port);
+            ruleparts_vec_push(&numeric, &port);
         }
     }
 
     if (numeric.n || !rule->n_ports) {
         struct netpol_compiled *c = add_compiled(ctx, dir, index, NULL);
-        struct vec pods, peer_copy;
+        struct ruleparts_vec pods, peer_copy;
 
         c->rule.any_peer = any_peer;
         vec_copy(&pods, local);
@@ -965,9 +857,9 @@ policy_res_create(void)
 {
     struct policy_res *res = xzalloc(sizeof *res);
 
-    res->rules = (struct vec) VEC_INIT(struct netpol_compiled);
+    res->rules = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct netpol_compiled);
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        res->isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
+        res->isolated[dir] = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct in_addr);
     }
     sset_init(&res->pods_seen);
     sset_init(&res->ns_seen);
@@ -995,8 +887,8 @@ static struct policy_res *
 compile_policy(const struct cluster *cluster, const char *node_name,
                const struct netpol *np)
 {
-    struct vec local = VEC_INIT(struct in_addr);
-    struct vec local_pods = VEC_INIT(const struct cluster_pod *);
+    struct ruleparts_vec local = RULEPARTS_VEC_INIT(struct in_addr);
+    struct ruleparts_vec local_pods = RULEPARTS_VEC_INIT(const struct cluster_pod *);
     struct compile_ctx ctx = {
         .cluster = cluster,
         .node_name = node_name,
@@ -1019,7 +911,7 @@ compile_policy(const struct cluster *cluster, const char *node_name,
         }
     }
 
-    ns_labels_clear(&ctx.ns_labels);
+    ruleparts_ns_labels_clear(&ctx.ns_labels);
     free(ctx.pods);
     free(local.data);
     free(local_pods.data);
@@ -1140,7 +1032,7 @@ pod_may_count(const struct cluster *cluster, const struct netpol *np,
         }
     }
 
-    ns_labels_clear(&ctx.ns_labels);
+    ruleparts_ns_labels_clear(&ctx.ns_labels);
     return counts;
 }
 
@@ -1164,7 +1056,7 @@ ns_may_count(const struct cluster *cluster, const struct netpol *np,
         }
     }
 
-    ns_labels_clear(&ctx.ns_labels);
+    ruleparts_ns_labels_clear(&ctx.ns_labels);
     return counts;
 }
 
@@ -1308,13 +1200,13 @@ void
 netpol_state_result(const struct netpol_state *st,
                     struct netpol_result *result)
 {
-    struct vec rules = VEC_INIT(struct netpol_compiled);
-    struct vec isolated[NETPOL_N_DIRS];
+    struct ruleparts_vec rules = RULEPARTS_VEC_INIT(struct netpol_compiled);
+    struct ruleparts_vec isolated[NETPOL_N_DIRS];
     struct shash_node *node;
 
     memset(result, 0, sizeof *result);
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
+        isolated[dir] = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct in_addr);
     }
     SHASH_FOR_EACH (node, &st->policies) {
         const struct policy_res *res = node->data;
@@ -1323,12 +1215,12 @@ netpol_state_result(const struct netpol_state *st,
         for (size_t i = 0; i < res->rules.n; i++) {
             struct netpol_compiled copy;
             compiled_clone(&copy, &c[i]);
-            vec_push(&rules, &copy);
+            ruleparts_vec_push(&rules, &copy);
         }
         for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
             const struct in_addr *a = res->isolated[dir].data;
             for (size_t i = 0; i < res->isolated[dir].n; i++) {
-                vec_push(&isolated[dir], &a[i]);
+                ruleparts_vec_push(&isolated[dir], &a[i]);
             }
         }
     }
@@ -1337,10 +1229,10 @@ netpol_state_result(const struct netpol_state *st,
     result->n_rules = rules.n;
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
         result->isolated[dir] = isolated[dir].data;
-        result->n_isolated[dir] = sort_unique(isolated[dir].data,
+        result->n_isolated[dir] = ruleparts_sort_unique(isolated[dir].data,
                                               isolated[dir].n,
                                               sizeof(struct in_addr),
-                                              addr_compare);
+                                              ruleparts_addr_compare);
     }
 }
 
@@ -1400,7 +1292,7 @@ format_rule(struct ds *s, const struct netpol_compiled *c)
     }
     for (size_t i = 0; i < r->n_ports; i++) {
         const struct polflows_port *p = &r->ports[i];
-        ds_put_format(s, "%s%s", i ? "," : "", proto_name(p->proto));
+        ds_put_format(s, "%s%s", i ? "," : "", ruleparts_proto_name(p->proto));
         if (p->port) {
             ds_put_format(s, ":%u", p->port);
         }
@@ -1441,12 +1333,12 @@ netpol_rule_equal(const struct polflows_rule *a, const struct polflows_rule *b)
         }
     }
     for (size_t i = 0; i < a->n_peers; i++) {
-        if (cidr_compare(&a->peers[i], &b->peers[i])) {
+        if (ruleparts_cidr_compare(&a->peers[i], &b->peers[i])) {
             return false;
         }
     }
     for (size_t i = 0; i < a->n_ports; i++) {
-        if (port_compare(&a->ports[i], &b->ports[i])) {
+        if (ruleparts_port_compare(&a->ports[i], &b->ports[i])) {
             return false;
         }
     }

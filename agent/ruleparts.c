@@ -1,0 +1,109 @@
+#include <config.h>
+#include "ruleparts.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "polflows.h"
+#include "openvswitch/shash.h"
+#include "util.h"
+
+void *
+ruleparts_vec_push(struct ruleparts_vec *v, const void *elem)
+{
+    if (v->n >= v->allocated) {
+        v->data = x2nrealloc(v->data, &v->allocated, v->size);
+    }
+    void *slot = (char *) v->data + v->n++ * v->size;
+    memcpy(slot, elem, v->size);
+    return slot;
+}
+
+int
+ruleparts_addr_compare(const void *a_, const void *b_)
+{
+    const struct in_addr *a = a_, *b = b_;
+    uint32_t x = ntohl(a->s_addr), y = ntohl(b->s_addr);
+    return x < y ? -1 : x > y;
+}
+
+int
+ruleparts_cidr_compare(const void *a_, const void *b_)
+{
+    const struct polflows_cidr *a = a_, *b = b_;
+    int cmp = ruleparts_addr_compare(&a->addr, &b->addr);
+    return cmp ? cmp : a->plen - b->plen;
+}
+
+int
+ruleparts_port_compare(const void *a_, const void *b_)
+{
+    const struct polflows_port *a = a_, *b = b_;
+
+    if (a->proto != b->proto) {
+        return a->proto - b->proto;
+    }
+    if (a->port != b->port) {
+        return a->port - b->port;
+    }
+    return a->end_port - b->end_port;
+}
+
+size_t
+ruleparts_sort_unique(void *base, size_t n, size_t size,
+                      int (*compare)(const void *, const void *))
+{
+    char *p = base;
+    size_t out = 0;
+
+    if (!n) {
+        return 0;
+    }
+    qsort(base, n, size, compare);
+    for (size_t i = 0; i < n; i++) {
+        if (!out || compare(p + (out - 1) * size, p + i * size)) {
+            memmove(p + out * size, p + i * size, size);
+            out++;
+        }
+    }
+    return out;
+}
+
+struct json_object *
+ruleparts_json_child(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    return (obj && json_object_is_type(obj, json_type_object)
+            && json_object_object_get_ex(obj, key, &v)
+            && !json_object_is_type(v, json_type_null) ? v : NULL);
+}
+
+void
+ruleparts_ns_labels_clear(struct shash *cache)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, cache) {
+        struct cluster_labels *labels = node->data;
+        free(labels->keys);
+        free(labels->values);
+        free(labels);
+    }
+    shash_destroy(cache);
+}
+
+bool
+ruleparts_pod_ip(const struct cluster_pod *pod, struct in_addr *addr)
+{
+    return (pod->ip && !pod->host_network
+            && inet_pton(AF_INET, pod->ip, addr) == 1);
+}
+
+const char *
+ruleparts_proto_name(uint8_t proto)
+{
+    return (proto == IPPROTO_UDP ? "udp"
+            : proto == IPPROTO_SCTP ? "sctp" : "tcp");
+}

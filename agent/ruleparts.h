@@ -1,0 +1,55 @@
+/*
+ * ruleparts: what policy resolution (netpol for NetworkPolicy, cnp for
+ * ClusterNetworkPolicy) builds rules from: growable arrays, the orders that
+ * make a rule's addresses, CIDRs and ports sorted and free of duplicates
+ * (so equal rules compare equal and give identical flows), and small
+ * readings of the cluster model and of JSON both resolvers share.
+ */
+#ifndef RULEPARTS_H
+#define RULEPARTS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <json-c/json.h>
+
+struct cluster_pod;
+struct shash;
+
+struct ruleparts_vec {
+    void *data;
+    size_t n, allocated, size;
+};
+
+#define RULEPARTS_VEC_INIT(TYPE) { NULL, 0, 0, sizeof(TYPE) }
+
+/* Appends a copy of 'elem' (v->size bytes); returns where it went. */
+void *ruleparts_vec_push(struct ruleparts_vec *, const void *elem);
+
+/* qsort() orders: struct in_addr (numeric), struct polflows_cidr (address,
+ * then prefix length), struct polflows_port (protocol, port, end port). */
+int ruleparts_addr_compare(const void *, const void *);
+int ruleparts_cidr_compare(const void *, const void *);
+int ruleparts_port_compare(const void *, const void *);
+
+/* Sorts 'base' and drops duplicates; returns the new count. */
+size_t ruleparts_sort_unique(void *base, size_t n, size_t size,
+                             int (*compare)(const void *, const void *));
+
+/* The member 'key' of 'obj' when 'obj' is an object and the member is
+ * present and not null, else NULL. */
+struct json_object *ruleparts_json_child(struct json_object *obj,
+                                         const char *key);
+
+/* Frees a cache of namespace labels (name -> struct cluster_labels *). */
+void ruleparts_ns_labels_clear(struct shash *cache);
+
+/* The pod's IPv4 address, false for host-network pods and pods with none:
+ * those are neither selected by policy nor its peers. */
+bool ruleparts_pod_ip(const struct cluster_pod *, struct in_addr *);
+
+/* "tcp", "udp" or "sctp". */
+const char *ruleparts_proto_name(uint8_t proto);
+
+#endif /* ruleparts.h */
