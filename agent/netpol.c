@@ -23,6 +23,8 @@
 #include "netpol.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1245,6 +1247,15 @@ netpol_resolve(const struct cluster *cluster, const char *node_name,
     netpol_state_recompute_all(st, cluster);
     netpol_state_result(st, result);
     netpol_state_destroy(st);
+}
+
+static_assert(offsetof(struct netpol_compiled, rule) == 0,
+              "ruleparts_find_rule() reads the rule at the start");
+
+const struct polflows_rule *
+netpol_result_find(const struct netpol_result *r, uint32_t id)
+{
+    return ruleparts_find_rule(r->rules, r->n_rules, sizeof *r->rules, id);
 }
 
 void

@@ -148,6 +148,9 @@ struct netpol_result {
 };
 
 void netpol_result_destroy(struct netpol_result *);
+/* The rule with id 'id' (rules are sorted by id), or NULL. */
+const struct polflows_rule *netpol_result_find(const struct netpol_result *,
+                                               uint32_t id);
 /* One line per rule and per direction's isolated pods, for logs and
  * tests. */
 void netpol_result_format(const struct netpol_result *, struct ds *);

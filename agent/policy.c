@@ -1,6 +1,8 @@
 #include <config.h>
 #include "policy.h"
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +10,7 @@
 #include "cnp.h"
 #include "netpol.h"
 #include "polflows.h"
+#include "ruleparts.h"
 #include "sset.h"
 #include "tables.h"
 #include "openvswitch/vlog.h"
@@ -48,51 +51,20 @@ policy_destroy(struct policy *p)
     }
 }
 
-static const struct polflows_rule *
-find_netpol_rule(const struct netpol_result *r, uint32_t id)
-{
-    size_t lo = 0, hi = r->n_rules;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        uint32_t mid_id = r->rules[mid].rule.id;
-        if (mid_id == id) {
-            return &r->rules[mid].rule;
-        }
-        if (mid_id < id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
-}
+static_assert(offsetof(struct cnp_compiled, rule) == 0,
+              "ruleparts_find_rule() reads the rule at the start");
 
 static const struct polflows_rule *
 find_cnp_rule(const struct cnp_result *r, uint32_t id)
 {
-    size_t lo = 0, hi = r->n_rules;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        uint32_t mid_id = r->rules[mid].rule.id;
-        if (mid_id == id) {
-            return &r->rules[mid].rule;
-        }
-        if (mid_id < id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
+    return ruleparts_find_rule(r->rules, r->n_rules, sizeof *r->rules, id);
 }
 
 static const struct polflows_rule *
 find_rule(const struct netpol_result *np, const struct cnp_result *cnp,
           uint32_t id)
 {
-    const struct polflows_rule *rule = find_netpol_rule(np, id);
+    const struct polflows_rule *rule = netpol_result_find(np, id);
     return rule ? rule : find_cnp_rule(cnp, id);
 }
 

@@ -71,6 +71,28 @@ ruleparts_sort_unique(void *base, size_t n, size_t size,
     return out;
 }
 
+const struct polflows_rule *
+ruleparts_find_rule(const void *rules, size_t n, size_t size, uint32_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const struct polflows_rule *rule
+            = (const void *) ((const char *) rules + mid * size);
+
+        if (rule->id == id) {
+            return rule;
+        }
+        if (rule->id < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
 struct json_object *
 ruleparts_json_child(struct json_object *obj, const char *key)
 {

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 struct cluster_pod;
+struct polflows_rule;
 struct shash;
 
 struct ruleparts_vec {
@@ -36,6 +37,12 @@ int ruleparts_port_compare(const void *, const void *);
 /* Sorts 'base' and drops duplicates; returns the new count. */
 size_t ruleparts_sort_unique(void *base, size_t n, size_t size,
                              int (*compare)(const void *, const void *));
+
+/* The rule with id 'id' in an array of 'n' compiled rules of 'size' bytes
+ * each, sorted by id, whose first member is their struct polflows_rule
+ * (netpol_compiled, cnp_compiled); NULL if none. */
+const struct polflows_rule *ruleparts_find_rule(const void *rules, size_t n,
+                                                size_t size, uint32_t id);
 
 /* The member 'key' of 'obj' when 'obj' is an object and the member is
  * present and not null, else NULL. */

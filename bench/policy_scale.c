@@ -446,27 +446,6 @@ static const uint8_t isolation_tables[NETPOL_N_DIRS] = {
     [POLFLOWS_EGRESS] = TABLE_EGRESS_DEFAULT,
 };
 
-static const struct polflows_rule *
-find_rule(const struct netpol_result *r, uint32_t id)
-{
-    size_t lo = 0, hi = r->n_rules;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        uint32_t mid_id = r->rules[mid].rule.id;
-
-        if (mid_id == id) {
-            return &r->rules[mid].rule;
-        }
-        if (mid_id < id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
-}
-
 /* Rewrites the rules of 'new' that differ from 's->applied', as the agent
  * does (agent/policy.c), and keeps 'new' as applied.  Returns the number of
  * rules written or removed; counts refusals in '*n_errors'. */
@@ -479,14 +458,15 @@ scale_apply_flows(struct scale *s, struct netpol_result *new,
     for (size_t i = 0; i < s->applied.n_rules; i++) {
         uint32_t id = s->applied.rules[i].rule.id;
 
-        if (!find_rule(new, id)) {
+        if (!netpol_result_find(new, id)) {
             polflows_remove_rule(s->ft, id);
             n_written++;
         }
     }
     for (size_t i = 0; i < new->n_rules; i++) {
         const struct polflows_rule *rule = &new->rules[i].rule;
-        const struct polflows_rule *old = find_rule(&s->applied, rule->id);
+        const struct polflows_rule *old
+            = netpol_result_find(&s->applied, rule->id);
 
         if (!old || !netpol_rule_equal(old, rule)) {
             *n_errors += polflows_set_rule(s->ft, rule) != 0;

@@ -23,40 +23,9 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
+#include "cluster-fixture.h"
 
 #define NODE "node-a"
-
-/* JSON written with single quotes, for legibility. */
-static struct json_object *
-json(const char *text)
-{
-    char *copy = xstrdup(text);
-    struct json_object *obj;
-
-    for (char *p = copy; *p; p++) {
-        if (*p == '\'') {
-            *p = '"';
-        }
-    }
-    obj = json_tokener_parse(copy);
-    if (!obj) {
-        fail_msg("bad test JSON: %s", copy);
-    }
-    free(copy);
-    return obj;
-}
-
-static void
-apply(struct cluster *c, const char *text)
-{
-    struct json_object *obj = json(text);
-    char *err = NULL;
-
-    if (cluster_apply(c, obj, &err)) {
-        fail_msg("apply failed: %s", err);
-    }
-    json_object_put(obj);
-}
 
 static char *
 cnp_text(const char *name, const char *spec)
@@ -89,16 +58,6 @@ parse_err(const char *spec)
     json_object_put(obj);
     free(text);
     return err;
-}
-
-static void
-add_ns(struct cluster *c, const char *name, const char *labels)
-{
-    char *text = xasprintf("{'apiVersion':'v1','kind':'Namespace',"
-                           "'metadata':{'name':'%s','labels':{%s}}}",
-                           name, labels);
-    apply(c, text);
-    free(text);
 }
 
 static void

@@ -1,0 +1,51 @@
+/* Cluster objects for policy unit tests, written as JSON with single
+ * quotes for legibility.  Included by one test program each. */
+#ifndef CLUSTER_FIXTURE_H
+#define CLUSTER_FIXTURE_H 1
+
+#include <json-c/json.h>
+#include "cluster.h"
+#include "util.h"
+
+/* JSON written with single quotes, for legibility. */
+static struct json_object *
+json(const char *text)
+{
+    char *copy = xstrdup(text);
+    struct json_object *obj;
+
+    for (char *p = copy; *p; p++) {
+        if (*p == '\'') {
+            *p = '"';
+        }
+    }
+    obj = json_tokener_parse(copy);
+    if (!obj) {
+        fail_msg("bad test JSON: %s", copy);
+    }
+    free(copy);
+    return obj;
+}
+
+static void
+apply(struct cluster *c, const char *text)
+{
+    struct json_object *obj = json(text);
+    char *err = NULL;
+
+    if (cluster_apply(c, obj, &err)) {
+        fail_msg("apply failed: %s", err);
+    }
+    json_object_put(obj);
+}
+
+static void
+add_ns(struct cluster *c, const char *name, const char *labels)
+{
+    char *text = xasprintf("{'apiVersion':'v1','kind':'Namespace',"
+                           "'metadata':{'name':'%s','labels':{%s}}}",
+                           name, labels);
+    apply(c, text);
+    free(text);
+}
+#endif /* cluster-fixture.h */
