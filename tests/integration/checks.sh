@@ -323,3 +323,52 @@ ck_finish() {
     ck_done
     [ "$CK_FAILED" == 0 ] || { echo "# $CK_FAILED of $CK_N checks failed"; return 1; }
 }
+
+# ---------------------------------------------------------------------------
+# Policy probes: real TCP connections between pod namespaces, and policies
+# written into the node's manifests folder as a state source sees them
+
+# ck_listen PORT POD...: a TCP listener (nc -lk) on PORT in each POD.
+ck_listen() {
+    local port=$1 pod; shift
+    for pod in "$@"; do
+        seine_bg_start "listen-$pod-$port" "$(seine_pod_netns "$pod")" \
+            nc -lk -p "$port"
+    done
+    seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns "$pod") \
+        ss -Hltn 'sport = :$port' | grep -q ."
+}
+
+# ck_tcp SRC_POD DST_IP PORT: a TCP connection from SRC_POD succeeds.
+ck_tcp() {
+    seine_pod_exec "$1" timeout 3 nc -z -w 1 "$2" "$3" >/dev/null 2>&1
+}
+
+ck__tcp_refused() { ! ck_tcp "$@"; }
+
+# ck_expect_tcp WHAT ok|no SRC_POD DST_IP PORT: the connection's verdict
+# becomes the expected one within 5 s (inotify, resolution, the bundle).
+ck_expect_tcp() {
+    local what=$1 want=$2; shift 2
+    if [ "$want" == ok ]; then
+        seine_wait_until 5 ck_tcp "$@" && ck_pass "$what" \
+            || ck_fail "$what" "connection $* refused or timed out"
+    else
+        seine_wait_until 5 ck__tcp_refused "$@" && ck_pass "$what" \
+            || ck_fail "$what" "connection $* still succeeds"
+    fi
+}
+
+# ck_manifest FILE CONTENT: writes FILE into the node's manifests folder
+# atomically (temporary file, then rename).
+ck_manifest() {
+    local dir
+    dir=$(seine_node_dir)/manifests
+    printf '%s\n' "$2" >"$dir/$1.tmp" && mv "$dir/$1.tmp" "$dir/$1"
+}
+
+# ck_netpol NAME SPEC: NetworkPolicy NAME in namespace default; SPEC is the
+# YAML body of its spec, indented by two spaces.
+ck_netpol() {
+    ck_manifest "np-$1.yaml" "$(printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: %s\n  namespace: default\nspec:\n%s' "$1" "$2")"
+}

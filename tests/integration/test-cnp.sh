@@ -12,51 +12,22 @@ for p in a b c; do seine_pod_add "$p" >/dev/null; done
 a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b) c_ip=$(seine_pod_ip c)
 manifests=$(seine_node_dir)/manifests
 
-for p in a b c; do
-    for port in 80 81; do
-        seine_bg_start "listen-$p-$port" "$(seine_pod_netns "$p")" \
-            nc -lk -p "$port"
-    done
-done
-seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns c) ss -Hltn 'sport = :81' | grep -q ."
-
-# tcp SRC DST_IP PORT: a TCP connection from SRC's namespace succeeds.
-tcp() { seine_pod_exec "$1" timeout 3 nc -z -w 1 "$2" "$3" >/dev/null 2>&1; }
-
-# expect WHAT ok|no SRC DST_IP PORT: the verdict becomes the expected one
-# within 5 s (inotify, resolution and the bundle).
-expect() {
-    local what=$1 want=$2; shift 2
-    if [ "$want" == ok ]; then
-        seine_wait_until 5 tcp "$@" && ck_pass "$what" \
-            || ck_fail "$what" "connection $* refused or timed out"
-    else
-        seine_wait_until 5 sh -c "! { $(declare -f tcp seine_pod_exec seine_pod_netns seine__pod_file); tcp $*; }" \
-            && ck_pass "$what" || ck_fail "$what" "connection $* still succeeds"
-    fi
-}
-
-write() { # FILE CONTENT: atomically, as a state source would see it
-    printf '%s\n' "$2" >"$manifests/$1.tmp" && mv "$manifests/$1.tmp" "$manifests/$1"
-}
-
-policy() { # NAME YAML-SPEC-BODY
-    write "np-$1.yaml" "$(printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: %s\n  namespace: default\nspec:\n%s' "$1" "$2")"
-}
+ck_listen 80 a b c
+ck_listen 81 a b c
 
 cnp() { # NAME YAML-SPEC-BODY
-    write "cnp-$1.yaml" "$(printf 'apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata:\n  name: %s\nspec:\n%s' "$1" "$2")"
+    ck_manifest "cnp-$1.yaml" "$(printf 'apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata:\n  name: %s\nspec:\n%s' "$1" "$2")"
 }
 
-expect "no policy: a -> b:80" ok a "$b_ip" 80
+ck_expect_tcp "no policy: a -> b:80" ok a "$b_ip" 80
 
 # NetworkPolicy alone: b accepts app=a on port 80 only.
-policy allow-a-b '  podSelector: {matchLabels: {app: b}}
+ck_netpol allow-a-b '  podSelector: {matchLabels: {app: b}}
   ingress:
   - from: [{podSelector: {matchLabels: {app: a}}}]
     ports: [{protocol: TCP, port: 80}]'
-expect "NetworkPolicy: a -> b:80 allowed" ok a "$b_ip" 80
-expect "NetworkPolicy: c -> b:80 dropped" no c "$b_ip" 80
+ck_expect_tcp "NetworkPolicy: a -> b:80 allowed" ok a "$b_ip" 80
+ck_expect_tcp "NetworkPolicy: c -> b:80 dropped" no c "$b_ip" 80
 
 # (a) Admin Deny wins over the NetworkPolicy's allow.
 cnp guard '  tier: Admin
@@ -64,9 +35,9 @@ cnp guard '  tier: Admin
   subject: {pods: {podSelector: {matchLabels: {app: b}}}}
   ingress:
   - {name: deny-a, action: Deny, from: [{pods: {podSelector: {matchLabels: {app: a}}}}]}'
-expect "(a) Admin Deny over NetworkPolicy allow: a -> b:80 dropped" no a "$b_ip" 80
+ck_expect_tcp "(a) Admin Deny over NetworkPolicy allow: a -> b:80 dropped" no a "$b_ip" 80
 ck_ok "(a) the node still reaches b" seine_node_exec ping -c1 -W1 "$b_ip"
-expect "(a) Admin Deny is for b only: a -> c:80" ok a "$c_ip" 80
+ck_expect_tcp "(a) Admin Deny is for b only: a -> c:80" ok a "$c_ip" 80
 
 # (b) Pass skips the rest of the Admin tier (a lower-precedence Deny of
 # everything) and the NetworkPolicy decides.
@@ -80,9 +51,9 @@ cnp wall '  tier: Admin
   subject: {pods: {podSelector: {matchLabels: {app: b}}}}
   ingress:
   - {action: Deny, from: [{namespaces: {}}]}'
-expect "(b) Admin Pass, NetworkPolicy allows: a -> b:80" ok a "$b_ip" 80
-expect "(b) Admin Pass, NetworkPolicy drops: a -> b:81" no a "$b_ip" 81
-expect "(b) not passed, the later Admin Deny: c -> b:80 dropped" no c "$b_ip" 80
+ck_expect_tcp "(b) Admin Pass, NetworkPolicy allows: a -> b:80" ok a "$b_ip" 80
+ck_expect_tcp "(b) Admin Pass, NetworkPolicy drops: a -> b:81" no a "$b_ip" 81
+ck_expect_tcp "(b) not passed, the later Admin Deny: c -> b:80 dropped" no c "$b_ip" 80
 
 # (c) Admin Accept allows what the NetworkPolicy isolating b would drop.
 cnp open '  tier: Admin
@@ -92,10 +63,10 @@ cnp open '  tier: Admin
   - action: Accept
     from: [{pods: {podSelector: {matchLabels: {app: c}}}}]
     protocols: [{tcp: {destinationPort: {number: 81}}}]'
-expect "(c) Admin Accept despite NetworkPolicy isolation: c -> b:81" ok c "$b_ip" 81
-expect "(c) ... only that port: c -> b:80 still dropped" no c "$b_ip" 80
+ck_expect_tcp "(c) Admin Accept despite NetworkPolicy isolation: c -> b:81" ok c "$b_ip" 81
+ck_expect_tcp "(c) ... only that port: c -> b:80 still dropped" no c "$b_ip" 80
 rm -f "$manifests/cnp-open.yaml" "$manifests/cnp-wall.yaml" "$manifests/cnp-guard.yaml"
-expect "Admin policies removed: c -> b:81 dropped by the NetworkPolicy" no c "$b_ip" 81
+ck_expect_tcp "Admin policies removed: c -> b:81 dropped by the NetworkPolicy" no c "$b_ip" 81
 
 # (d) Baseline Deny of all ingress: applies to a and c, which no
 # NetworkPolicy selects, not to b, which one does.
@@ -106,19 +77,19 @@ cnp baseline '  tier: Baseline
   - {action: Deny, from: [{namespaces: {}}]}
   egress:
   - {action: Pass, to: [{networks: [0.0.0.0/0]}]}'
-expect "(d) Baseline Deny: a -> c:80 dropped" no a "$c_ip" 80
-expect "(d) Baseline Deny: b -> a:80 dropped" no b "$a_ip" 80
-expect "(d) b's NetworkPolicy decides, not Baseline: a -> b:80" ok a "$b_ip" 80
+ck_expect_tcp "(d) Baseline Deny: a -> c:80 dropped" no a "$c_ip" 80
+ck_expect_tcp "(d) Baseline Deny: b -> a:80 dropped" no b "$a_ip" 80
+ck_expect_tcp "(d) b's NetworkPolicy decides, not Baseline: a -> b:80" ok a "$b_ip" 80
 ck_ok "(d) the node still reaches c" seine_node_exec ping -c1 -W1 "$c_ip"
 
 # (e) No ClusterNetworkPolicy left: NetworkPolicy alone again.
 rm -f "$manifests/cnp-baseline.yaml"
-expect "(e) CNPs removed: a -> c:80" ok a "$c_ip" 80
-expect "(e) ... b -> a:80" ok b "$a_ip" 80
-expect "(e) ... a -> b:80 (NetworkPolicy)" ok a "$b_ip" 80
-expect "(e) ... c -> b:80 dropped (NetworkPolicy)" no c "$b_ip" 80
+ck_expect_tcp "(e) CNPs removed: a -> c:80" ok a "$c_ip" 80
+ck_expect_tcp "(e) ... b -> a:80" ok b "$a_ip" 80
+ck_expect_tcp "(e) ... a -> b:80 (NetworkPolicy)" ok a "$b_ip" 80
+ck_expect_tcp "(e) ... c -> b:80 dropped (NetworkPolicy)" no c "$b_ip" 80
 ck_eq "(e) no CNP flows left in the tier tables" \
     "$(seine_ofctl dump-flows | grep -cE 'table=(35|42|65|72),.*conj')" 0
 rm -f "$manifests"/np-*.yaml
-expect "all policies removed: c -> b:81" ok c "$b_ip" 81
+ck_expect_tcp "all policies removed: c -> b:81" ok c "$b_ip" 81
 ck_done
