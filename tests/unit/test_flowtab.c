@@ -12,6 +12,7 @@
 #include "flowtab.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
+#include "flowtab-fixture.h"
 
 #define NODE cookie_owner(COOKIE_KIND_NODE, 1)
 #define POD_A cookie_owner(COOKIE_KIND_POD, 7)
@@ -23,23 +24,6 @@ setup(void **state)
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
     *state = flowtab_create(5);
     return 0;
-}
-
-static int
-teardown(void **state)
-{
-    flowtab_destroy(*state);
-    return 0;
-}
-
-static void
-assert_desired(const struct flowtab *ft, uint64_t owner, const char *expect)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    flowtab_format_desired(ft, owner, &s);
-    assert_string_equal(ds_cstr(&s), expect);
-    ds_destroy(&s);
 }
 
 static void

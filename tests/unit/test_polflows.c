@@ -17,6 +17,7 @@
 #include "tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
+#include "flowtab-fixture.h"
 
 #define RULE(ID) cookie_owner(COOKIE_KIND_POLICY, ID)
 #define SHARED flowtab_conj_owner(RULE(1))
@@ -27,23 +28,6 @@ setup(void **state)
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
     *state = flowtab_create(3);
     return 0;
-}
-
-static int
-teardown(void **state)
-{
-    flowtab_destroy(*state);
-    return 0;
-}
-
-static void
-assert_desired(const struct flowtab *ft, uint64_t owner, const char *expect)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    flowtab_format_desired(ft, owner, &s);
-    assert_string_equal(ds_cstr(&s), expect);
-    ds_destroy(&s);
 }
 
 static void

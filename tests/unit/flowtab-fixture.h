@@ -1,0 +1,27 @@
+/* A fresh flow table per test, and assertions on its canonical text.
+ * Included by one test program each. */
+#ifndef FLOWTAB_FIXTURE_H
+#define FLOWTAB_FIXTURE_H 1
+
+#include "flowtab.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+
+static int
+teardown(void **state)
+{
+    flowtab_destroy(*state);
+    return 0;
+}
+
+static void
+assert_desired(const struct flowtab *ft, uint64_t owner, const char *expect)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    flowtab_format_desired(ft, owner, &s);
+    assert_string_equal(ds_cstr(&s), expect);
+    ds_destroy(&s);
+}
+
+#endif /* flowtab-fixture.h */
