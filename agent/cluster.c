@@ -9,6 +9,7 @@
  *     objects[CLUSTER_NETWORK_POLICY] "NS/NAME" -> struct netpol
  *     objects[CLUSTER_CLUSTER_NETWORK_POLICY] "NAME" -> struct cnp
  *     pod_ips                     "NS/NAME"    -> IP string
+ *     ns_pods                     "NS"         -> struct ns_pods
  *
  * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
  * attached those pods, so it knows their addresses before the API server
@@ -22,6 +23,10 @@
  * agent looks at (a status update, a resourceVersion bump) records no change.
  * Label and annotation arrays are sorted by key, which makes comparison a
  * walk over both arrays.
+ *
+ * 'ns_pods' indexes the pods by namespace (a namespace is in it while it
+ * holds a pod, Namespace object or not), so that resolving a selector
+ * scoped to a namespace reads that namespace's pods, not the cluster's.
  *
  * Every recorded change bumps 'seqno' and appends one entry to 'changes'
  * until the agent takes them.
@@ -43,6 +48,7 @@
 struct cluster {
     struct shash objects[CLUSTER_N_KINDS];
     struct shash pod_ips;
+    struct shash ns_pods;
     struct cluster_change *changes;
     size_t n_changes;
     size_t allocated_changes;
@@ -255,6 +261,7 @@ pod_free(void *pod_)
     if (pod) {
         free(pod->namespace);
         free(pod->name);
+        free(pod->key);
         free(pod->uid);
         free(pod->node_name);
         labels_destroy(&pod->labels);
@@ -370,6 +377,16 @@ pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
     return 0;
 }
 
+/* Sets the pod's effective IP (a copy of 'ip', which may be NULL) and its
+ * parsed form. */
+static void
+pod_set_ip(struct cluster_pod *pod, const char *ip)
+{
+    free(pod->ip);
+    pod->ip = nullable_xstrdup(ip);
+    pod->has_addr = ip && inet_pton(AF_INET, ip, &pod->addr) == 1;
+}
+
 static int
 pod_parse(struct json_object *obj, const char *ns, const char *name,
           void **objp, char **err)
@@ -381,12 +398,13 @@ pod_parse(struct json_object *obj, const char *ns, const char *name,
 
     pod->namespace = xstrdup(ns);
     pod->name = xstrdup(name);
+    pod->key = xasprintf("%s/%s", ns, name);
     pod->uid = nullable_xstrdup(json_child_string(json_child(obj, "metadata"),
                                                   "uid"));
     pod->node_name = nullable_xstrdup(json_child_string(spec, "nodeName"));
     pod->status_ip = nullable_xstrdup(
         pod_status_ip(json_child(obj, "status")));
-    pod->ip = nullable_xstrdup(pod->status_ip);
+    pod_set_ip(pod, pod->status_ip);
     pod->host_network = (json_object_is_type(host_network, json_type_boolean)
                          && json_object_get_boolean(host_network));
     error = labels_parse(obj, "labels", &pod->labels, err);
@@ -608,6 +626,50 @@ cluster_kind_name(enum cluster_kind kind)
     return kind < CLUSTER_N_KINDS ? kind_classes[kind].name : "unknown";
 }
 
+/* The pods of one namespace, in no order. */
+struct ns_pods {
+    const struct cluster_pod **pods;
+    size_t n;
+    size_t allocated;
+};
+
+static void
+ns_pods_add(struct cluster *c, const struct cluster_pod *pod)
+{
+    struct ns_pods *np = shash_find_data(&c->ns_pods, pod->namespace);
+
+    if (!np) {
+        np = xzalloc(sizeof *np);
+        shash_add(&c->ns_pods, pod->namespace, np);
+    }
+    if (np->n >= np->allocated) {
+        np->pods = x2nrealloc(np->pods, &np->allocated, sizeof *np->pods);
+    }
+    np->pods[np->n++] = pod;
+}
+
+/* Replaces 'old' by 'new' (same namespace), or removes 'old' when 'new' is
+ * NULL. */
+static void
+ns_pods_replace(struct cluster *c, const struct cluster_pod *old,
+                const struct cluster_pod *new)
+{
+    struct shash_node *node = shash_find(&c->ns_pods, old->namespace);
+    struct ns_pods *np = node->data;
+
+    for (size_t i = 0; i < np->n; i++) {
+        if (np->pods[i] == old) {
+            np->pods[i] = new ? new : np->pods[--np->n];
+            break;
+        }
+    }
+    if (!np->n) {
+        free(np->pods);
+        free(np);
+        shash_delete(&c->ns_pods, node);
+    }
+}
+
 /* The model. */
 
 struct cluster *
@@ -618,23 +680,30 @@ cluster_create(void)
         shash_init(&c->objects[i]);
     }
     shash_init(&c->pod_ips);
+    shash_init(&c->ns_pods);
     return c;
 }
 
 void
 cluster_destroy(struct cluster *c)
 {
+    struct shash_node *node;
+
     if (!c) {
         return;
     }
     for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
-        struct shash_node *node;
         SHASH_FOR_EACH (node, &c->objects[i]) {
             kind_classes[i].free(node->data);
         }
         shash_destroy(&c->objects[i]);
     }
     shash_destroy_free_data(&c->pod_ips);
+    SHASH_FOR_EACH (node, &c->ns_pods) {
+        struct ns_pods *np = node->data;
+        free(np->pods);
+    }
+    shash_destroy_free_data(&c->ns_pods);
     cluster_changes_free(c->changes, c->n_changes);
     free(c);
 }
@@ -733,8 +802,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
     key = object_key(kind, ns, name);
     if (kind == CLUSTER_POD && shash_find(&c->pod_ips, key)) {
         struct cluster_pod *pod = parsed;
-        free(pod->ip);
-        pod->ip = xstrdup(shash_find_data(&c->pod_ips, key));
+        pod_set_ip(pod, shash_find_data(&c->pod_ips, key));
     }
     node = shash_find(&c->objects[kind], key);
     old = node ? node->data : NULL;
@@ -745,6 +813,13 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
             node->data = parsed;
         } else {
             shash_add(&c->objects[kind], key, parsed);
+        }
+        if (kind == CLUSTER_POD) {
+            if (old) {
+                ns_pods_replace(c, old, parsed);
+            } else {
+                ns_pods_add(c, parsed);
+            }
         }
         class->free(old);
         record_change(c, kind, ns, name, false);
@@ -774,6 +849,9 @@ cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
     free(key);
     if (!node) {
         return -ENOENT;
+    }
+    if (kind == CLUSTER_POD) {
+        ns_pods_replace(c, node->data, NULL);
     }
     kind_classes[kind].free(node->data);
     shash_delete(&c->objects[kind], node);
@@ -827,6 +905,30 @@ cluster_find_cnp(const struct cluster *c, const char *name)
     return shash_find_data(&c->objects[CLUSTER_CLUSTER_NETWORK_POLICY], name);
 }
 
+const struct cluster_pod *const *
+cluster_namespace_pods(const struct cluster *c, const char *ns, size_t *n)
+{
+    const struct ns_pods *np = shash_find_data(&c->ns_pods, ns);
+
+    *n = np ? np->n : 0;
+    return np ? np->pods : NULL;
+}
+
+const char **
+cluster_pod_namespaces(const struct cluster *c, size_t *n)
+{
+    const char **names = xmalloc((shash_count(&c->ns_pods) + 1)
+                                 * sizeof *names);
+    const struct shash_node *node;
+    size_t i = 0;
+
+    SHASH_FOR_EACH (node, &c->ns_pods) {
+        names[i++] = node->name;
+    }
+    *n = i;
+    return names;
+}
+
 const void **
 cluster_list(const struct cluster *c, enum cluster_kind kind, size_t *np)
 {
@@ -875,8 +977,7 @@ cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
     pod = node->data;
     ip = ip ? ip : pod->status_ip;
     if (!nullable_string_is_equal(pod->ip, ip)) {
-        free(pod->ip);
-        pod->ip = nullable_xstrdup(ip);
+        pod_set_ip(pod, ip);
         record_change(c, CLUSTER_POD, ns, name, false);
     }
     return 0;

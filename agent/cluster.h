@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
 
 enum cluster_kind {
     CLUSTER_NAMESPACE,
@@ -51,6 +52,7 @@ struct cluster_container_port {
 struct cluster_pod {
     char *namespace;
     char *name;
+    char *key;                      /* "NAMESPACE/NAME" */
     char *uid;
     char *node_name;                /* spec.nodeName, may be NULL */
     struct cluster_labels labels;
@@ -58,6 +60,8 @@ struct cluster_pod {
     char *ip;                       /* IPv4: cluster_set_pod_ip()'s, else
                                      * 'status_ip'; may be NULL */
     char *status_ip;                /* IPv4 of status.podIP(s), or NULL */
+    struct in_addr addr;            /* 'ip', parsed, if 'has_addr' */
+    bool has_addr;
     bool host_network;              /* spec.hostNetwork */
     struct cluster_container_port *ports;   /* every container's, in order */
     size_t n_ports;
@@ -126,6 +130,17 @@ const struct cnp *cluster_find_cnp(const struct cluster *, const char *name);
  * caller frees (the objects stay the model's). */
 const void **cluster_list(const struct cluster *, enum cluster_kind,
                           size_t *n);
+
+/* The pods of namespace 'ns', in no particular order ('*n' is 0 and the
+ * result NULL when it has none).  The array is the model's: valid until
+ * the next change of a pod. */
+const struct cluster_pod *const *cluster_namespace_pods(
+    const struct cluster *, const char *ns, size_t *n);
+/* The names of the namespaces that hold at least one pod (with or without
+ * a Namespace object), in no particular order, in an array the caller
+ * frees (the strings stay the model's, valid until the next change of a
+ * pod). */
+const char **cluster_pod_namespaces(const struct cluster *, size_t *n);
 
 /* Sets the IP of pod 'ns'/'name' as the agent knows it (it attached the
  * pod), overriding status.podIP; NULL goes back to status.podIP.  The

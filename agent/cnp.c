@@ -29,7 +29,6 @@
 #include "openvswitch/shash.h"
 #include "util.h"
 
-#define NS_NAME_LABEL "kubernetes.io/metadata.name"
 
 static_assert(CNP_OF_PRIORITY_MAX < POLICY_BYPASS_PRIORITY,
               "CNP rules must stay below the policy bypass flows");
@@ -805,42 +804,10 @@ struct compile_ctx {
     struct ruleparts_vec out;             /* struct cnp_compiled */
 };
 
-/* The labels of namespace 'name' as the API server has them: the model's
- * plus kubernetes.io/metadata.name, sorted by key as cluster_labels are.
- * Cached in 'ctx'; the strings stay the model's. */
 static const struct cluster_labels *
 ns_labels(struct compile_ctx *ctx, const char *name)
 {
-    struct cluster_labels *labels = shash_find_data(&ctx->ns_labels, name);
-    const struct cluster_namespace *ns;
-    size_t n_given, n = 0;
-    bool added = false;
-
-    if (labels) {
-        return labels;
-    }
-    ns = cluster_find_namespace(ctx->cluster, name);
-    n_given = ns ? ns->labels.n : 0;
-    labels = xzalloc(sizeof *labels);
-    labels->keys = xmalloc((n_given + 1) * sizeof *labels->keys);
-    labels->values = xmalloc((n_given + 1) * sizeof *labels->values);
-    for (size_t i = 0; i <= n_given; i++) {
-        const char *key = i < n_given ? ns->labels.keys[i] : NULL;
-        int cmp = key ? strcmp(key, NS_NAME_LABEL) : 1;
-
-        if (!added && cmp >= 0) {
-            labels->keys[n] = CONST_CAST(char *, NS_NAME_LABEL);
-            labels->values[n++] = CONST_CAST(char *, name);
-            added = true;
-        }
-        if (key && cmp) {
-            labels->keys[n] = ns->labels.keys[i];
-            labels->values[n++] = ns->labels.values[i];
-        }
-    }
-    labels->n = n;
-    shash_add(&ctx->ns_labels, name, labels);
-    return labels;
+    return ruleparts_ns_labels(&ctx->ns_labels, ctx->cluster, name);
 }
 
 /* Namespaces and/or pods selectors ('pod_sel' NULL: every pod). */

@@ -35,13 +35,13 @@
 #include "labelsel.h"
 #include "ruleparts.h"
 #include "openvswitch/dynamic-string.h"
+#include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "sset.h"
 #include "tables.h"
 #include "util.h"
 
-#define NS_NAME_LABEL "kubernetes.io/metadata.name"
 
 static const char *const dir_names[NETPOL_N_DIRS] = {
     [POLFLOWS_INGRESS] = "ingress",
@@ -376,6 +376,7 @@ netpol_parse(struct json_object *obj, const char *ns, const char *name,
     }
     np->namespace = xstrdup(ns);
     np->name = xstrdup(name);
+    np->key = xasprintf("%s/%s", ns, name);
     if (spec && !json_object_is_type(spec, json_type_object)) {
         *err = xstrdup("spec: not a mapping");
         error = -EINVAL;
@@ -429,6 +430,7 @@ netpol_destroy(struct netpol *np)
     }
     free(np->namespace);
     free(np->name);
+    free(np->key);
     free(np);
 }
 
@@ -463,9 +465,9 @@ struct compile_ctx {
     const struct cluster *cluster;
     const char *node_name;
     const struct netpol *np;
-    const struct cluster_pod **pods;    /* every pod of the cluster */
-    size_t n_pods;
-    struct shash ns_labels;     /* namespace -> struct cluster_labels */
+    struct shash *ns_labels;    /* ruleparts_ns_labels() cache */
+    const char **namespaces;    /* cluster_pod_namespaces(), on first use */
+    size_t n_namespaces;
     struct policy_res *res;     /* where to record; NULL: only asking */
 };
 
@@ -475,56 +477,32 @@ struct policy_res {
     struct ruleparts_vec isolated[NETPOL_N_DIRS];     /* struct in_addr */
     struct sset pods_seen;
     struct sset ns_seen;
+    size_t n_local;             /* selected pods of this node */
 };
-
-static char *
-pod_key(const struct cluster_pod *pod)
-{
-    return xasprintf("%s/%s", pod->namespace, pod->name);
-}
 
 static void
 seen_pod(struct compile_ctx *ctx, const struct cluster_pod *pod)
 {
-    sset_add_and_free(&ctx->res->pods_seen, pod_key(pod));
+    sset_add(&ctx->res->pods_seen, pod->key);
 }
 
-/* The labels of namespace 'name' as the API server has them: the model's,
- * with kubernetes.io/metadata.name set to the name.  Kept in 'ctx' (the
- * strings stay the model's). */
 static const struct cluster_labels *
 ns_labels(struct compile_ctx *ctx, const char *name)
 {
-    struct cluster_labels *labels = shash_find_data(&ctx->ns_labels, name);
-    const struct cluster_namespace *ns;
-    size_t n_given, n = 0, pos = 0;
+    return ruleparts_ns_labels(ctx->ns_labels, ctx->cluster, name);
+}
 
-    if (labels) {
-        return labels;
+/* The namespaces that hold pods: where a namespaceSelector can find
+ * peers. */
+static const char *const *
+pod_namespaces(struct compile_ctx *ctx, size_t *n)
+{
+    if (!ctx->namespaces) {
+        ctx->namespaces = cluster_pod_namespaces(ctx->cluster,
+                                                 &ctx->n_namespaces);
     }
-    ns = cluster_find_namespace(ctx->cluster, name);
-    n_given = ns ? ns->labels.n : 0;
-    labels = xzalloc(sizeof *labels);
-    labels->keys = xmalloc((n_given + 1) * sizeof *labels->keys);
-    labels->values = xmalloc((n_given + 1) * sizeof *labels->values);
-    for (size_t i = 0; i < n_given; i++) {
-        if (strcmp(ns->labels.keys[i], NS_NAME_LABEL)) {
-            labels->keys[n] = ns->labels.keys[i];
-            labels->values[n++] = ns->labels.values[i];
-        }
-    }
-    while (pos < n && strcmp(labels->keys[pos], NS_NAME_LABEL) < 0) {
-        pos++;
-    }
-    memmove(&labels->keys[pos + 1], &labels->keys[pos],
-            (n - pos) * sizeof *labels->keys);
-    memmove(&labels->values[pos + 1], &labels->values[pos],
-            (n - pos) * sizeof *labels->values);
-    labels->keys[pos] = CONST_CAST(char *, NS_NAME_LABEL);
-    labels->values[pos] = CONST_CAST(char *, name);
-    labels->n = n + 1;
-    shash_add(&ctx->ns_labels, name, labels);
-    return labels;
+    *n = ctx->n_namespaces;
+    return ctx->namespaces;
 }
 
 static bool
@@ -539,26 +517,26 @@ peer_matches(struct compile_ctx *ctx, const struct netpol_peer *peer,
                               ns_labels(ctx, pod->namespace))) {
             return false;
         }
-        if (ctx->res) {
-            sset_add(&ctx->res->ns_seen, pod->namespace);
-        }
     } else if (strcmp(pod->namespace, ctx->np->namespace)) {
         return false;
     }
     return !peer->pod_sel || labelsel_matches(peer->pod_sel, &pod->labels);
 }
 
-/* The selected pods of this node (with an address), sorted. */
+/* The selected pods of this node (with an address). */
 static void
 select_local_pods(struct compile_ctx *ctx, struct ruleparts_vec *local,
                   struct ruleparts_vec *local_pods)
 {
-    for (size_t i = 0; i < ctx->n_pods; i++) {
-        const struct cluster_pod *pod = ctx->pods[i];
+    size_t n;
+    const struct cluster_pod *const *pods
+        = cluster_namespace_pods(ctx->cluster, ctx->np->namespace, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct cluster_pod *pod = pods[i];
         struct in_addr addr;
 
-        if (strcmp(pod->namespace, ctx->np->namespace)
-            || !labelsel_matches(ctx->np->pod_sel, &pod->labels)) {
+        if (!labelsel_matches(ctx->np->pod_sel, &pod->labels)) {
             continue;
         }
         seen_pod(ctx, pod);
@@ -639,6 +617,33 @@ vec_copy(struct ruleparts_vec *dst, const struct ruleparts_vec *src)
     dst->allocated = src->n;
 }
 
+/* The pods of namespace 'ns' that 'peer's podSelector matches (all of
+ * them without one), as /32 peers and as peer pods. */
+static void
+peer_pods_in(struct compile_ctx *ctx, const struct netpol_peer *peer,
+             const char *ns, struct ruleparts_vec *peers,
+             struct ruleparts_vec *peer_pods)
+{
+    size_t n;
+    const struct cluster_pod *const *pods
+        = cluster_namespace_pods(ctx->cluster, ns, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct cluster_pod *pod = pods[i];
+        struct in_addr addr;
+
+        if (peer->pod_sel && !labelsel_matches(peer->pod_sel, &pod->labels)) {
+            continue;
+        }
+        seen_pod(ctx, pod);
+        if (ruleparts_pod_ip(pod, &addr)) {
+            struct polflows_cidr cidr = { addr, 32 };
+            ruleparts_vec_push(peers, &cidr);
+            ruleparts_vec_push(peer_pods, &pod);
+        }
+    }
+}
+
 /* The peers of 'rule' as CIDRs, and the peer pods. */
 static void
 resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
@@ -646,23 +651,22 @@ resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
 {
     for (size_t i = 0; i < rule->n_peers; i++) {
         const struct netpol_peer *peer = &rule->peers[i];
+        const char *const *namespaces;
+        size_t n;
 
         if (peer->ipblock) {
             for (size_t j = 0; j < peer->ipblock->n_ranges; j++) {
                 ruleparts_vec_push(peers, &peer->ipblock->ranges[j]);
             }
-            continue;
-        }
-        for (size_t j = 0; j < ctx->n_pods; j++) {
-            const struct cluster_pod *pod = ctx->pods[j];
-            struct in_addr addr;
-
-            if (peer_matches(ctx, peer, pod)) {
-                seen_pod(ctx, pod);
-                if (ruleparts_pod_ip(pod, &addr)) {
-                    struct polflows_cidr cidr = { addr, 32 };
-                    ruleparts_vec_push(peers, &cidr);
-                    ruleparts_vec_push(peer_pods, &pod);
+        } else if (!peer->ns_sel) {
+            peer_pods_in(ctx, peer, ctx->np->namespace, peers, peer_pods);
+        } else {
+            namespaces = pod_namespaces(ctx, &n);
+            for (size_t j = 0; j < n; j++) {
+                if (labelsel_matches(peer->ns_sel,
+                                     ns_labels(ctx, namespaces[j]))) {
+                    sset_add(&ctx->res->ns_seen, namespaces[j]);
+                    peer_pods_in(ctx, peer, namespaces[j], peers, peer_pods);
                 }
             }
         }
@@ -738,34 +742,74 @@ group_pod(struct shash *groups, const struct netpol_rule *rule,
     ruleparts_vec_push(&g->members, &addr);
 }
 
+/* Whether the address of a pod lies in an ipBlock peer of 'rule' (every
+ * address does when the rule has no peer). */
+static bool
+in_ipblocks(const struct netpol_rule *rule, struct in_addr addr)
+{
+    bool in = !rule->n_peers;
+
+    for (size_t j = 0; !in && j < rule->n_peers; j++) {
+        in = (rule->peers[j].ipblock
+              && ipblock_contains(rule->peers[j].ipblock, addr));
+    }
+    return in;
+}
+
+static bool
+has_ipblock(const struct netpol_rule *rule)
+{
+    for (size_t i = 0; i < rule->n_peers; i++) {
+        if (rule->peers[i].ipblock) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Egress destinations a named port may resolve on: every pod with an
- * address among the rule's peers (every pod when it has none). */
+ * address among the rule's peers, pods in its ipBlocks included (every
+ * pod when it has no peer). */
 static void
 egress_candidates(struct compile_ctx *ctx, const struct netpol_rule *rule,
                   const struct ruleparts_vec *peer_pods, struct shash *groups)
 {
     const struct cluster_pod *const *listed = peer_pods->data;
+    struct hmapx candidates = HMAPX_INITIALIZER(&candidates);
+    struct hmapx_node *node;
 
-    for (size_t i = 0; i < ctx->n_pods; i++) {
-        const struct cluster_pod *pod = ctx->pods[i];
+    for (size_t i = 0; i < peer_pods->n; i++) {
+        hmapx_add(&candidates, CONST_CAST(struct cluster_pod *, listed[i]));
+    }
+    if (!rule->n_peers || has_ipblock(rule)) {
+        const char *const *namespaces;
+        size_t n_ns;
+
+        namespaces = pod_namespaces(ctx, &n_ns);
+        for (size_t i = 0; i < n_ns; i++) {
+            size_t n;
+            const struct cluster_pod *const *pods
+                = cluster_namespace_pods(ctx->cluster, namespaces[i], &n);
+            for (size_t j = 0; j < n; j++) {
+                struct in_addr addr;
+                if (ruleparts_pod_ip(pods[j], &addr)
+                    && in_ipblocks(rule, addr)) {
+                    hmapx_add(&candidates,
+                              CONST_CAST(struct cluster_pod *, pods[j]));
+                }
+            }
+        }
+    }
+    HMAPX_FOR_EACH (node, &candidates) {
+        const struct cluster_pod *pod = node->data;
         struct in_addr addr;
-        bool in = !rule->n_peers;
 
-        if (!ruleparts_pod_ip(pod, &addr)) {
-            continue;
-        }
-        for (size_t j = 0; !in && j < rule->n_peers; j++) {
-            in = (rule->peers[j].ipblock
-                  && ipblock_contains(rule->peers[j].ipblock, addr));
-        }
-        for (size_t j = 0; !in && j < peer_pods->n; j++) {
-            in = listed[j] == pod;
-        }
-        if (in) {
-            seen_pod(ctx, pod);
+        seen_pod(ctx, pod);
+        if (ruleparts_pod_ip(pod, &addr)) {
             group_pod(groups, rule, pod, addr);
         }
     }
+    hmapx_destroy(&candidates);
 }
 
 static void
@@ -885,9 +929,12 @@ policy_res_destroy(struct policy_res *res)
     free(res);
 }
 
+/* Resolves 'np' for the pods of 'node_name'.  A policy that selects no
+ * pod of the node has no rule here whatever its peers are, so they are not
+ * looked at; its selected pods are still recorded as seen. */
 static struct policy_res *
 compile_policy(const struct cluster *cluster, const char *node_name,
-               const struct netpol *np)
+               const struct netpol *np, struct shash *ns_labels_cache)
 {
     struct ruleparts_vec local = RULEPARTS_VEC_INIT(struct in_addr);
     struct ruleparts_vec local_pods = RULEPARTS_VEC_INIT(const struct cluster_pod *);
@@ -895,16 +942,14 @@ compile_policy(const struct cluster *cluster, const char *node_name,
         .cluster = cluster,
         .node_name = node_name,
         .np = np,
+        .ns_labels = ns_labels_cache,
         .res = policy_res_create(),
     };
 
-    ctx.pods = (const struct cluster_pod **) cluster_list(cluster,
-                                                          CLUSTER_POD,
-                                                          &ctx.n_pods);
-    shash_init(&ctx.ns_labels);
     select_local_pods(&ctx, &local, &local_pods);
+    ctx.res->n_local = local.n;
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        if (!np->applies[dir]) {
+        if (!np->applies[dir] || !local.n) {
             continue;
         }
         vec_copy(&ctx.res->isolated[dir], &local);
@@ -913,8 +958,7 @@ compile_policy(const struct cluster *cluster, const char *node_name,
         }
     }
 
-    ruleparts_ns_labels_clear(&ctx.ns_labels);
-    free(ctx.pods);
+    free(ctx.namespaces);
     free(local.data);
     free(local_pods.data);
     return ctx.res;
@@ -922,9 +966,16 @@ compile_policy(const struct cluster *cluster, const char *node_name,
 
 /* The incremental state. */
 
+/* Most policies of a large cluster select no pod of this node: they have
+ * no rule here, and only a pod of their own namespace coming to be
+ * selected can change that.  So the policies that do ('active') are kept
+ * apart from the others, which are found by namespace ('by_ns'), and a
+ * change looks at the active policies and those of its namespace only. */
 struct netpol_state {
     char *node_name;
     struct shash policies;      /* "NS/NAME" -> struct policy_res */
+    struct sset active;         /* "NS/NAME" of policies with n_local */
+    struct shash by_ns;         /* NS -> struct sset of "NS/NAME" */
 };
 
 struct netpol_state *
@@ -934,7 +985,66 @@ netpol_state_create(const char *node_name)
 
     st->node_name = xstrdup(node_name);
     shash_init(&st->policies);
+    sset_init(&st->active);
+    shash_init(&st->by_ns);
     return st;
+}
+
+/* The NetworkPolicy "NS/NAME" of the model, or NULL. */
+static const struct netpol *
+find_policy(const struct cluster *cluster, const char *key)
+{
+    const char *slash = strchr(key, '/');
+    const struct netpol *np = NULL;
+
+    if (slash) {
+        char *ns = xmemdup0(key, slash - key);
+        np = cluster_find_netpol(cluster, ns, slash + 1);
+        free(ns);
+    }
+    return np;
+}
+
+static void
+state_put(struct netpol_state *st, const struct netpol *np,
+          struct policy_res *res)
+{
+    struct sset *keys = shash_find_data(&st->by_ns, np->namespace);
+
+    shash_add(&st->policies, np->key, res);
+    if (res->n_local) {
+        sset_add(&st->active, np->key);
+    }
+    if (!keys) {
+        keys = xmalloc(sizeof *keys);
+        sset_init(keys);
+        shash_add(&st->by_ns, np->namespace, keys);
+    }
+    sset_add(keys, np->key);
+}
+
+static void
+state_remove(struct netpol_state *st, const char *key)
+{
+    struct policy_res *res = shash_find_and_delete(&st->policies, key);
+    char *ns = xmemdup0(key, strcspn(key, "/"));
+    struct shash_node *node = shash_find(&st->by_ns, ns);
+
+    if (res) {
+        policy_res_destroy(res);
+        sset_find_and_delete(&st->active, key);
+    }
+    if (node) {
+        struct sset *keys = node->data;
+
+        sset_find_and_delete(keys, key);
+        if (sset_is_empty(keys)) {
+            sset_destroy(keys);
+            free(keys);
+            shash_delete(&st->by_ns, node);
+        }
+    }
+    free(ns);
 }
 
 static void
@@ -946,6 +1056,12 @@ state_clear(struct netpol_state *st)
         policy_res_destroy(node->data);
         shash_delete(&st->policies, node);
     }
+    sset_clear(&st->active);
+    SHASH_FOR_EACH_SAFE (node, &st->by_ns) {
+        sset_destroy(node->data);
+        free(node->data);
+        shash_delete(&st->by_ns, node);
+    }
 }
 
 void
@@ -954,6 +1070,8 @@ netpol_state_destroy(struct netpol_state *st)
     if (st) {
         state_clear(st);
         shash_destroy(&st->policies);
+        sset_destroy(&st->active);
+        shash_destroy(&st->by_ns);
         free(st->node_name);
         free(st);
     }
@@ -961,23 +1079,14 @@ netpol_state_destroy(struct netpol_state *st)
 
 static void
 state_recompute_one(struct netpol_state *st, const struct cluster *cluster,
-                    const char *key)
+                    const char *key, struct shash *ns_labels_cache)
 {
-    const char *slash = strchr(key, '/');
-    struct policy_res *old = shash_find_and_delete(&st->policies, key);
-    const struct netpol *np = NULL;
+    const struct netpol *np = find_policy(cluster, key);
 
-    if (old) {
-        policy_res_destroy(old);
-    }
-    if (slash) {
-        char *ns = xmemdup0(key, slash - key);
-        np = cluster_find_netpol(cluster, ns, slash + 1);
-        free(ns);
-    }
+    state_remove(st, key);
     if (np) {
-        shash_add(&st->policies, key,
-                  compile_policy(cluster, st->node_name, np));
+        state_put(st, np, compile_policy(cluster, st->node_name, np,
+                                         ns_labels_cache));
     }
 }
 
@@ -988,13 +1097,14 @@ netpol_state_recompute_all(struct netpol_state *st,
     size_t n;
     const struct netpol **nps = (const struct netpol **) cluster_list(
         cluster, CLUSTER_NETWORK_POLICY, &n);
+    struct shash cache = SHASH_INITIALIZER(&cache);
 
     state_clear(st);
     for (size_t i = 0; i < n; i++) {
-        char *key = xasprintf("%s/%s", nps[i]->namespace, nps[i]->name);
-        shash_add_nocopy(&st->policies, key,
-                         compile_policy(cluster, st->node_name, nps[i]));
+        state_put(st, nps[i],
+                  compile_policy(cluster, st->node_name, nps[i], &cache));
     }
+    ruleparts_ns_labels_clear(&cache);
     free(nps);
 }
 
@@ -1003,30 +1113,48 @@ netpol_state_recompute(struct netpol_state *st,
                        const struct cluster *cluster,
                        const struct sset *policies)
 {
+    struct shash cache = SHASH_INITIALIZER(&cache);
     const char *key;
 
     SSET_FOR_EACH (key, policies) {
-        state_recompute_one(st, cluster, key);
+        state_recompute_one(st, cluster, key, &cache);
     }
+    ruleparts_ns_labels_clear(&cache);
+}
+
+static bool
+pod_selected(const struct netpol *np, const struct cluster_pod *pod)
+{
+    return (!strcmp(pod->namespace, np->namespace)
+            && labelsel_matches(np->pod_sel, &pod->labels));
 }
 
 /* Whether pod 'pod' may count for 'np' now: selected, a peer, or a
- * possible named-port destination. */
+ * possible named-port destination.  Peers count only for a policy that
+ * selects pods of this node ('res' says whether it did last time; NULL:
+ * not resolved yet): without one it has no rule, and a pod of this node it
+ * comes to select is a selected pod. */
 static bool
 pod_may_count(const struct cluster *cluster, const struct netpol *np,
-              const struct cluster_pod *pod)
+              const struct policy_res *res, const struct cluster_pod *pod,
+              struct shash *ns_labels_cache)
 {
-    struct compile_ctx ctx = { .cluster = cluster, .np = np };
-    bool counts = (!strcmp(pod->namespace, np->namespace)
-                   && labelsel_matches(np->pod_sel, &pod->labels));
+    struct compile_ctx ctx = { .cluster = cluster, .np = np,
+                               .ns_labels = ns_labels_cache };
+    bool counts = false;
 
-    shash_init(&ctx.ns_labels);
+    if (pod_selected(np, pod)) {
+        return true;
+    } else if (res && !res->n_local) {
+        return false;
+    }
     for (int dir = 0; dir < NETPOL_N_DIRS && !counts; dir++) {
         for (size_t i = 0; i < np->n_rules[dir] && !counts; i++) {
             const struct netpol_rule *rule = &np->rules[dir][i];
 
             for (size_t j = 0; j < rule->n_ports && !counts; j++) {
-                counts = dir == POLFLOWS_EGRESS && rule->ports[j].name;
+                counts = (dir == POLFLOWS_EGRESS && rule->ports[j].name
+                          && pod->has_addr && in_ipblocks(rule, pod->addr));
             }
             for (size_t j = 0; j < rule->n_peers && !counts; j++) {
                 counts = peer_matches(&ctx, &rule->peers[j], pod);
@@ -1034,7 +1162,6 @@ pod_may_count(const struct cluster *cluster, const struct netpol *np,
         }
     }
 
-    ruleparts_ns_labels_clear(&ctx.ns_labels);
     return counts;
 }
 
@@ -1043,10 +1170,11 @@ static bool
 ns_may_count(const struct cluster *cluster, const struct netpol *np,
              const char *name)
 {
-    struct compile_ctx ctx = { .cluster = cluster, .np = np };
+    struct shash cache = SHASH_INITIALIZER(&cache);
+    struct compile_ctx ctx = { .cluster = cluster, .np = np,
+                               .ns_labels = &cache };
     bool counts = false;
 
-    shash_init(&ctx.ns_labels);
     for (int dir = 0; dir < NETPOL_N_DIRS && !counts; dir++) {
         for (size_t i = 0; i < np->n_rules[dir] && !counts; i++) {
             const struct netpol_rule *rule = &np->rules[dir][i];
@@ -1058,8 +1186,47 @@ ns_may_count(const struct cluster *cluster, const struct netpol *np,
         }
     }
 
-    ruleparts_ns_labels_clear(&ctx.ns_labels);
+    ruleparts_ns_labels_clear(&cache);
     return counts;
+}
+
+/* Whether 'change' (of pod 'pod', NULL if gone, or of a namespace) may
+ * affect 'np', whose last resolution is 'res' (NULL: none). */
+static bool
+policy_affected(const struct cluster *cluster, const struct netpol *np,
+                const struct policy_res *res,
+                const struct cluster_change *change,
+                const struct cluster_pod *pod, struct shash *ns_labels_cache)
+{
+    if (change->kind == CLUSTER_POD) {
+        char *key = xasprintf("%s/%s", change->namespace, change->name);
+        bool seen = res && sset_contains(&res->pods_seen, key);
+
+        free(key);
+        return seen || (pod && pod_may_count(cluster, np, res, pod,
+                                             ns_labels_cache));
+    }
+    return ((res && sset_contains(&res->ns_seen, change->name))
+            || ns_may_count(cluster, np, change->name));
+}
+
+/* Adds to 'keys' the policies a change of 'kind' in namespace 'ns' may
+ * affect beyond the active ones: for a pod, the policies of its namespace
+ * (that may come to select it); for a namespace, none (namespace labels
+ * count only for peers, and a policy selecting no pod here has none). */
+static void
+inactive_candidates(const struct netpol_state *st, enum cluster_kind kind,
+                    const char *ns, struct sset *keys)
+{
+    const struct sset *in_ns = (kind == CLUSTER_POD
+                                ? shash_find_data(&st->by_ns, ns) : NULL);
+    const char *key;
+
+    if (in_ns) {
+        SSET_FOR_EACH (key, in_ns) {
+            sset_add(keys, key);
+        }
+    }
 }
 
 void
@@ -1068,10 +1235,10 @@ netpol_state_affected(const struct netpol_state *st,
                       const struct cluster_change *change,
                       struct sset *policies)
 {
+    struct shash cache = SHASH_INITIALIZER(&cache);
     const struct cluster_pod *pod = NULL;
-    const struct netpol **nps;
-    char *key;
-    size_t n;
+    struct sset keys = SSET_INITIALIZER(&keys);
+    const char *key;
 
     if (change->kind == CLUSTER_NETWORK_POLICY) {
         sset_add_and_free(policies, xasprintf("%s/%s", change->namespace,
@@ -1081,35 +1248,35 @@ netpol_state_affected(const struct netpol_state *st,
     if (change->kind != CLUSTER_POD && change->kind != CLUSTER_NAMESPACE) {
         return;
     }
-
-    key = (change->kind == CLUSTER_POD
-           ? xasprintf("%s/%s", change->namespace, change->name)
-           : xstrdup(change->name));
     if (change->kind == CLUSTER_POD) {
         pod = cluster_find_pod(cluster, change->namespace, change->name);
     }
-    nps = (const struct netpol **) cluster_list(cluster,
-                                                CLUSTER_NETWORK_POLICY, &n);
-    for (size_t i = 0; i < n; i++) {
-        char *np_key = xasprintf("%s/%s", nps[i]->namespace, nps[i]->name);
-        const struct policy_res *res = shash_find_data(&st->policies,
-                                                       np_key);
-        bool hit;
 
-        if (change->kind == CLUSTER_POD) {
-            hit = ((res && sset_contains(&res->pods_seen, key))
-                   || (pod && pod_may_count(cluster, nps[i], pod)));
-        } else {
-            hit = ((res && sset_contains(&res->ns_seen, key))
-                   || ns_may_count(cluster, nps[i], key));
+    if (shash_count(&st->policies)
+        == cluster_count(cluster, CLUSTER_NETWORK_POLICY)) {
+        sset_clone(&keys, &st->active);
+        inactive_candidates(st, change->kind, change->namespace, &keys);
+    } else {
+        /* Not every policy resolved yet: look at them all. */
+        size_t n;
+        const struct netpol **nps = (const struct netpol **) cluster_list(
+            cluster, CLUSTER_NETWORK_POLICY, &n);
+        for (size_t i = 0; i < n; i++) {
+            sset_add(&keys, nps[i]->key);
         }
-        if (hit) {
-            sset_add(policies, np_key);
-        }
-        free(np_key);
+        free(nps);
     }
-    free(nps);
-    free(key);
+    SSET_FOR_EACH (key, &keys) {
+        const struct netpol *np = find_policy(cluster, key);
+
+        if (np && policy_affected(cluster, np,
+                                  shash_find_data(&st->policies, key),
+                                  change, pod, &cache)) {
+            sset_add(policies, key);
+        }
+    }
+    sset_destroy(&keys);
+    ruleparts_ns_labels_clear(&cache);
 }
 
 /* Results. */
@@ -1204,14 +1371,14 @@ netpol_state_result(const struct netpol_state *st,
 {
     struct ruleparts_vec rules = RULEPARTS_VEC_INIT(struct netpol_compiled);
     struct ruleparts_vec isolated[NETPOL_N_DIRS];
-    struct shash_node *node;
+    const char *key;
 
     memset(result, 0, sizeof *result);
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
         isolated[dir] = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct in_addr);
     }
-    SHASH_FOR_EACH (node, &st->policies) {
-        const struct policy_res *res = node->data;
+    SSET_FOR_EACH (key, &st->active) {
+        const struct policy_res *res = shash_find_data(&st->policies, key);
         const struct netpol_compiled *c = res->rules.data;
 
         for (size_t i = 0; i < res->rules.n; i++) {

@@ -111,6 +111,7 @@ struct netpol_rule {
 struct netpol {
     char *namespace;
     char *name;
+    char *key;                              /* "NAMESPACE/NAME" */
     struct labelsel *pod_sel;
     bool applies[NETPOL_N_DIRS];            /* policyTypes */
     struct netpol_rule *rules[NETPOL_N_DIRS];

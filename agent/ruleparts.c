@@ -102,6 +102,44 @@ ruleparts_json_child(struct json_object *obj, const char *key)
             && !json_object_is_type(v, json_type_null) ? v : NULL);
 }
 
+#define NS_NAME_LABEL "kubernetes.io/metadata.name"
+
+const struct cluster_labels *
+ruleparts_ns_labels(struct shash *cache, const struct cluster *cluster,
+                    const char *name)
+{
+    struct cluster_labels *labels = shash_find_data(cache, name);
+    const struct cluster_namespace *ns;
+    size_t n_given, n = 0;
+    bool added = false;
+
+    if (labels) {
+        return labels;
+    }
+    ns = cluster_find_namespace(cluster, name);
+    n_given = ns ? ns->labels.n : 0;
+    labels = xzalloc(sizeof *labels);
+    labels->keys = xmalloc((n_given + 1) * sizeof *labels->keys);
+    labels->values = xmalloc((n_given + 1) * sizeof *labels->values);
+    for (size_t i = 0; i <= n_given; i++) {
+        const char *key = i < n_given ? ns->labels.keys[i] : NULL;
+        int cmp = key ? strcmp(key, NS_NAME_LABEL) : 1;
+
+        if (!added && cmp >= 0) {
+            labels->keys[n] = CONST_CAST(char *, NS_NAME_LABEL);
+            labels->values[n++] = CONST_CAST(char *, name);
+            added = true;
+        }
+        if (key && cmp) {
+            labels->keys[n] = ns->labels.keys[i];
+            labels->values[n++] = ns->labels.values[i];
+        }
+    }
+    labels->n = n;
+    shash_add(cache, name, labels);
+    return labels;
+}
+
 void
 ruleparts_ns_labels_clear(struct shash *cache)
 {
@@ -119,8 +157,8 @@ ruleparts_ns_labels_clear(struct shash *cache)
 bool
 ruleparts_pod_ip(const struct cluster_pod *pod, struct in_addr *addr)
 {
-    return (pod->ip && !pod->host_network
-            && inet_pton(AF_INET, pod->ip, addr) == 1);
+    *addr = pod->addr;
+    return pod->has_addr && !pod->host_network;
 }
 
 const char *

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <json-c/json.h>
 
+struct cluster;
 struct cluster_pod;
 struct polflows_rule;
 struct shash;
@@ -49,7 +50,15 @@ const struct polflows_rule *ruleparts_find_rule(const void *rules, size_t n,
 struct json_object *ruleparts_json_child(struct json_object *obj,
                                          const char *key);
 
-/* Frees a cache of namespace labels (name -> struct cluster_labels *). */
+/* The labels of namespace 'name' as the API server has them: the model's
+ * plus kubernetes.io/metadata.name=NAME, sorted by key as cluster_labels
+ * are, even when the model lacks the Namespace object.  Cached in 'cache'
+ * (name -> struct cluster_labels *), whose strings stay the model's: clear
+ * it before the model changes. */
+const struct cluster_labels *ruleparts_ns_labels(struct shash *cache,
+                                                 const struct cluster *,
+                                                 const char *name);
+/* Frees a cache of namespace labels. */
 void ruleparts_ns_labels_clear(struct shash *cache);
 
 /* The pod's IPv4 address, false for host-network pods and pods with none:

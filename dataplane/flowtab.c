@@ -23,6 +23,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
 #include "hash.h"
+#include "hmapx.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(flowtab);
@@ -75,6 +76,22 @@ VLOG_DEFINE_THIS_MODULE(flowtab);
  * after a restart it is re-added with the new round or, no longer desired,
  * deleted by its exact cookie.  Installed flows carry no contributions:
  * the switch has only the actions.
+ *
+ * Rebuilding a clause flow's actions costs as much as it has
+ * contributions, and a clause every rule shares (the catch-all "ip") has
+ * one per rule, so the actions are not rebuilt on each change: a change
+ * marks the flow stale and the actions are rebuilt once, before anything
+ * reads them (refresh_conj_actions()).
+ *
+ * Parsing a flow is most of what adding one costs, and every rule that
+ * names a pod adds a contribution to that pod's clause flow, with the same
+ * match text each time.  So clause flows are also indexed by the text they
+ * were first added with ('conj_by_text'), and a contribution whose text is
+ * found there skips the parse.
+ *
+ * 'owners' indexes the desired flows and groups by owner (an owned flow
+ * under its owner, a clause flow under each contributor), so that removing
+ * one owner's flows costs what it has, not what the table has.
  */
 
 /* One owner's conjunction() action on a shared clause flow. */
@@ -96,7 +113,10 @@ struct ft_flow {
     struct ofpact *ofpacts;
     size_t ofpacts_len;
     struct ft_conj *conjs;      /* desired clause flows only, by id */
-    size_t n_conjs;
+    size_t n_conjs, allocated_conjs;
+    bool stale;                 /* actions not yet rebuilt from 'conjs' */
+    struct hmap_node text_node; /* in 'conj_by_text', if 'text' */
+    char *text;                 /* clause flows: match as first added */
 };
 
 struct ft_group {
@@ -106,12 +126,23 @@ struct ft_group {
     char *spec_s;               /* canonical, without group_id */
 };
 
+/* What one owner has in the desired tables. */
+struct ft_owner {
+    struct hmap_node node;      /* in 'owners', by hash of 'owner' */
+    uint64_t owner;
+    struct hmapx flows;         /* struct ft_flow *: owned or contributed to */
+    struct hmapx groups;        /* struct ft_group * */
+};
+
 struct flowtab {
     uint16_t round;
     struct hmap desired_flows;
     struct hmap installed_flows;
     struct hmap desired_groups;
     struct hmap installed_groups;
+    struct hmap owners;         /* struct ft_owner */
+    struct hmap conj_by_text;   /* desired clause flows, by 'text' */
+    bool conj_stale;            /* some desired flow is 'stale' */
 };
 
 /* The operations that turn the installed set into the desired one, in the
@@ -160,6 +191,7 @@ flow_free(struct ft_flow *f)
         minimatch_destroy(&f->match);
         free(f->ofpacts);
         free(f->conjs);
+        free(f->text);
         free(f);
     }
 }
@@ -250,22 +282,31 @@ flow_set_conj_actions(struct ft_flow *f)
 static int
 flow_add_conj(struct ft_flow *f, const struct ft_conj *c)
 {
-    size_t i;
+    size_t lo = 0, hi = f->n_conjs;
 
-    for (i = 0; i < f->n_conjs && f->conjs[i].id <= c->id; i++) {
-        if (f->conjs[i].id == c->id) {
-            const struct ft_conj *o = &f->conjs[i];
-            bool same = o->owner == c->owner && o->clause == c->clause
-                        && o->n_clauses == c->n_clauses;
-            return same ? 0 : -EEXIST;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->conjs[mid].id < c->id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    f->conjs = xrealloc(f->conjs, (f->n_conjs + 1) * sizeof *f->conjs);
-    memmove(&f->conjs[i + 1], &f->conjs[i],
-            (f->n_conjs - i) * sizeof *f->conjs);
-    f->conjs[i] = *c;
+    if (lo < f->n_conjs && f->conjs[lo].id == c->id) {
+        const struct ft_conj *o = &f->conjs[lo];
+        bool same = o->owner == c->owner && o->clause == c->clause
+                    && o->n_clauses == c->n_clauses;
+        return same ? 0 : -EEXIST;
+    }
+    if (f->n_conjs >= f->allocated_conjs) {
+        f->conjs = x2nrealloc(f->conjs, &f->allocated_conjs,
+                              sizeof *f->conjs);
+    }
+    memmove(&f->conjs[lo + 1], &f->conjs[lo],
+            (f->n_conjs - lo) * sizeof *f->conjs);
+    f->conjs[lo] = *c;
     f->n_conjs++;
-    flow_set_conj_actions(f);
+    f->stale = true;
     return 0;
 }
 
@@ -283,9 +324,7 @@ flow_remove_conj(struct ft_flow *f, uint64_t owner)
     }
     if (n != f->n_conjs) {
         f->n_conjs = n;
-        if (n) {
-            flow_set_conj_actions(f);
-        }
+        f->stale = true;
     }
     return !n;
 }
@@ -560,6 +599,66 @@ group_parse(uint32_t id, const char *spec, struct ft_group **groupp)
     return 0;
 }
 
+/* The owner index. */
+
+static struct ft_owner *
+owner_find(const struct flowtab *ft, uint64_t owner)
+{
+    struct ft_owner *o;
+
+    HMAP_FOR_EACH_WITH_HASH (o, node, hash_uint64(owner), &ft->owners) {
+        if (o->owner == owner) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+static struct ft_owner *
+owner_get(struct flowtab *ft, uint64_t owner)
+{
+    struct ft_owner *o = owner_find(ft, owner);
+
+    if (!o) {
+        o = xmalloc(sizeof *o);
+        o->owner = owner;
+        hmapx_init(&o->flows);
+        hmapx_init(&o->groups);
+        hmap_insert(&ft->owners, &o->node, hash_uint64(owner));
+    }
+    return o;
+}
+
+static void
+owner_destroy(struct flowtab *ft, struct ft_owner *o)
+{
+    hmap_remove(&ft->owners, &o->node);
+    hmapx_destroy(&o->flows);
+    hmapx_destroy(&o->groups);
+    free(o);
+}
+
+/* Rebuilds the actions of the clause flows whose contributions changed. */
+static void
+refresh_conj_actions(const struct flowtab *ft_)
+{
+    /* The actions of a clause flow are a cache of its contributions:
+     * bringing them up to date changes nothing a caller can observe. */
+    struct flowtab *ft = CONST_CAST(struct flowtab *, ft_);
+    struct ft_flow *f;
+
+    if (!ft->conj_stale) {
+        return;
+    }
+    HMAP_FOR_EACH (f, node, &ft->desired_flows) {
+        if (f->stale) {
+            flow_set_conj_actions(f);
+            f->stale = false;
+        }
+    }
+    ft->conj_stale = false;
+}
+
 struct flowtab *
 flowtab_create(uint16_t round)
 {
@@ -570,6 +669,8 @@ flowtab_create(uint16_t round)
     hmap_init(&ft->installed_flows);
     hmap_init(&ft->desired_groups);
     hmap_init(&ft->installed_groups);
+    hmap_init(&ft->owners);
+    hmap_init(&ft->conj_by_text);
     return ft;
 }
 
@@ -577,6 +678,13 @@ void
 flowtab_destroy(struct flowtab *ft)
 {
     if (ft) {
+        struct ft_owner *o;
+
+        HMAP_FOR_EACH_SAFE (o, node, &ft->owners) {
+            owner_destroy(ft, o);
+        }
+        hmap_destroy(&ft->owners);
+        hmap_destroy(&ft->conj_by_text);
         flows_clear(&ft->desired_flows);
         flows_clear(&ft->installed_flows);
         groups_clear(&ft->desired_groups);
@@ -619,7 +727,8 @@ flowtab_add_flow(struct flowtab *ft, uint64_t owner, uint8_t table,
         flow_free(f);
         return same ? 0 : -EEXIST;
     }
-    hmap_insert_fast(&ft->desired_flows, &f->node, f->node.hash);
+    hmap_insert(&ft->desired_flows, &f->node, f->node.hash);
+    hmapx_add(&owner_get(ft, f->cookie)->flows, f);
     return 0;
 }
 
@@ -627,6 +736,43 @@ uint64_t
 flowtab_conj_owner(uint64_t owner)
 {
     return (owner & COOKIE_KIND_MASK) | COOKIE_ID_MASK;
+}
+
+static uint32_t
+conj_text_hash(uint8_t table, uint16_t priority, const char *match)
+{
+    return hash_string(match, hash_int(((uint32_t) table << 16) | priority,
+                                       1));
+}
+
+static struct ft_flow *
+conj_find_text(const struct flowtab *ft, uint8_t table, uint16_t priority,
+               const char *match)
+{
+    struct ft_flow *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, text_node,
+                             conj_text_hash(table, priority, match),
+                             &ft->conj_by_text) {
+        if (f->table == table && f->priority == priority
+            && !strcmp(f->text, match)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'c' to the clause flow 'f', already desired. */
+static int
+conj_contribute(struct flowtab *ft, struct ft_flow *f, const struct ft_conj *c)
+{
+    int error = flow_add_conj(f, c);
+
+    if (!error) {
+        hmapx_add(&owner_get(ft, c->owner)->flows, f);
+        ft->conj_stale |= f->stale;
+    }
+    return error;
 }
 
 int
@@ -643,6 +789,16 @@ flowtab_add_conj(struct flowtab *ft, uint64_t owner, uint8_t table,
     char actions[64];
     struct ft_flow *f;
 
+    /* The clause numbers the parser would accept. */
+    if (clause >= 1 && clause <= n_clauses && n_clauses >= 2
+        && n_clauses <= 64) {
+        f = conj_find_text(ft, table, priority, match);
+        if (f && f->cookie == flowtab_conj_owner(owner)
+            && !conj_contribute(ft, f, &c)) {
+            return 0;
+        }
+    }
+
     /* The parser checks the clause numbers as the switch would. */
     snprintf(actions, sizeof actions, "conjunction(%"PRIu32",%u/%u)",
              conj_id, clause, n_clauses);
@@ -655,12 +811,16 @@ flowtab_add_conj(struct flowtab *ft, uint64_t owner, uint8_t table,
     struct ft_flow *old = flow_find(&ft->desired_flows, f);
     if (!old) {
         f->conjs = xmemdup(&c, sizeof c);
-        f->n_conjs = 1;
-        hmap_insert_fast(&ft->desired_flows, &f->node, f->node.hash);
+        f->n_conjs = f->allocated_conjs = 1;
+        f->text = xstrdup(match);
+        hmap_insert(&ft->desired_flows, &f->node, f->node.hash);
+        hmap_insert(&ft->conj_by_text, &f->text_node,
+                    conj_text_hash(table, priority, match));
+        hmapx_add(&owner_get(ft, c.owner)->flows, f);
         return 0;
     }
     error = (old->n_conjs && old->cookie == f->cookie
-             ? flow_add_conj(old, &c) : -EEXIST);
+             ? conj_contribute(ft, old, &c) : -EEXIST);
     if (error) {
         VLOG_WARN_RL(&rl, "flow table=%u,priority=%u,%s actions=%s of owner "
                      "%#"PRIx64" conflicts with actions=%s", table, priority,
@@ -694,6 +854,7 @@ flowtab_add_group(struct flowtab *ft, uint64_t owner, uint32_t group_id,
         return same ? 0 : -EEXIST;
     }
     hmap_insert(&ft->desired_groups, &g->node, g->node.hash);
+    hmapx_add(&owner_get(ft, g->owner)->groups, g);
     return 0;
 }
 
@@ -741,22 +902,33 @@ flowtab_add_installed_group(struct flowtab *ft, uint32_t group_id,
 void
 flowtab_remove_owner(struct flowtab *ft, uint64_t owner)
 {
-    struct ft_flow *f;
-    struct ft_group *g;
+    struct ft_owner *o = owner_find(ft, owner & COOKIE_OWNER_MASK);
+    struct hmapx_node *node;
 
-    owner &= COOKIE_OWNER_MASK;
-    HMAP_FOR_EACH_SAFE (f, node, &ft->desired_flows) {
-        if (f->cookie == owner || (f->n_conjs && flow_remove_conj(f, owner))) {
+    if (!o) {
+        return;
+    }
+    HMAPX_FOR_EACH (node, &o->flows) {
+        struct ft_flow *f = node->data;
+
+        if (f->cookie == o->owner
+            || (f->n_conjs && flow_remove_conj(f, o->owner))) {
             hmap_remove(&ft->desired_flows, &f->node);
+            if (f->text) {
+                hmap_remove(&ft->conj_by_text, &f->text_node);
+            }
             flow_free(f);
+        } else {
+            ft->conj_stale |= f->stale;
         }
     }
-    HMAP_FOR_EACH_SAFE (g, node, &ft->desired_groups) {
-        if (g->owner == owner) {
-            hmap_remove(&ft->desired_groups, &g->node);
-            group_free(g);
-        }
+    HMAPX_FOR_EACH (node, &o->groups) {
+        struct ft_group *g = node->data;
+
+        hmap_remove(&ft->desired_groups, &g->node);
+        group_free(g);
     }
+    owner_destroy(ft, o);
 }
 
 size_t
@@ -768,12 +940,18 @@ flowtab_count(const struct flowtab *ft)
 size_t
 flowtab_count_owner(const struct flowtab *ft, uint64_t owner)
 {
+    const struct ft_owner *o;
     const struct ft_flow *f;
     size_t n = 0;
 
     owner &= COOKIE_OWNER_MASK;
+    if (owner != flowtab_conj_owner(owner)) {
+        o = owner_find(ft, owner);
+        return o ? hmapx_count(&o->flows) : 0;
+    }
+    /* Clause flows are indexed by their contributors only. */
     HMAP_FOR_EACH (f, node, &ft->desired_flows) {
-        n += flow_has_owner(f, owner);
+        n += f->cookie == owner;
     }
     return n;
 }
@@ -811,6 +989,7 @@ flowtab_format_desired(const struct flowtab *ft, uint64_t owner,
     const struct ft_flow *f;
     size_t k = 0;
 
+    refresh_conj_actions(ft);
     owner &= COOKIE_OWNER_MASK;
     HMAP_FOR_EACH (f, node, &ft->desired_flows) {
         if (!owner || flow_has_owner(f, owner)) {
@@ -898,6 +1077,7 @@ static void
 diff_compute(const struct flowtab *ft, struct ft_diff *d)
 {
     *d = (struct ft_diff) { NULL, 0, 0 };
+    refresh_conj_actions(ft);
     diff_compute_groups(ft, d);
     diff_compute_flows(ft, d);
     if (d->n) {
@@ -1191,6 +1371,7 @@ owner_difference(const struct flowtab *ft, const struct hmap *installed,
     const struct ft_flow *f;
     struct ds s = DS_EMPTY_INITIALIZER;
 
+    refresh_conj_actions(ft);
     HMAP_FOR_EACH (f, node, &ft->desired_flows) {
         if (!flow_has_owner(f, owner)) {
             continue;
