@@ -13,7 +13,9 @@
 #include "daemon.h"
 #include "fatal-signal.h"
 #include "node.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
+#include "policy.h"
 #include "openvswitch/vlog.h"
 #include "seine-config.h"
 #include "unixctl.h"
@@ -140,6 +142,23 @@ agent_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* "policy/stats": every policy rule in force with its counters. */
+static void
+agent_unixctl_policy_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                           const char *argv[] OVS_UNUSED, void *node_)
+{
+    struct node *node = node_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!node->of || !node->policy) {
+        unixctl_command_reply_error(conn, "not connected to the switch");
+        return;
+    }
+    policy_format_stats(node->policy, node->of, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 agent_handle_cni(void *node, const struct cniproto_request *req,
                  struct cniproto_response *resp)
@@ -155,6 +174,8 @@ agent_loop(struct node *node, struct unixctl_server *unixctl,
     bool exiting = false;
 
     unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, &exiting);
+    unixctl_command_register("policy/stats", "", 0, 0,
+                             agent_unixctl_policy_stats, node);
     while (!exiting) {
         unixctl_server_run(unixctl);
         node_run(node);

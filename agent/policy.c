@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "ruleparts.h"
 #include "sset.h"
 #include "tables.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
 
@@ -234,4 +236,68 @@ policy_handle_changes(struct policy *p, const struct cluster *cluster,
     sset_destroy(&affected);
     return n_affected + (cnp_dirty ? cluster_count(
                              cluster, CLUSTER_CLUSTER_NETWORK_POLICY) : 0);
+}
+
+static void
+format_rule_stats(const char *kind, const char *key,
+                  const struct polflows_rule *rule, struct ofconn *conn,
+                  struct ds *s)
+{
+    uint64_t packets, bytes;
+
+    ds_put_format(s, "%s %s id=%"PRIu32" %s table=%u ", kind, key, rule->id,
+                  rule->dir == POLFLOWS_INGRESS ? "ingress" : "egress",
+                  rule->table);
+    if (polflows_rule_stats(conn, rule, &packets, &bytes)) {
+        ds_put_cstr(s, "packets=? bytes=?\n");
+    } else {
+        ds_put_format(s, "packets=%"PRIu64" bytes=%"PRIu64"\n", packets,
+                      bytes);
+    }
+}
+
+/* A rule and its key, to list rules in key order. */
+struct keyed_rule {
+    const char *key;
+    const struct polflows_rule *rule;
+};
+
+static int
+keyed_rule_compare(const void *a_, const void *b_)
+{
+    const struct keyed_rule *a = a_;
+    const struct keyed_rule *b = b_;
+    return strcmp(a->key, b->key);
+}
+
+static void
+format_sorted(const char *kind, struct keyed_rule *rules, size_t n,
+              struct ofconn *conn, struct ds *s)
+{
+    qsort(rules, n, sizeof *rules, keyed_rule_compare);
+    for (size_t i = 0; i < n; i++) {
+        format_rule_stats(kind, rules[i].key, rules[i].rule, conn, s);
+    }
+}
+
+void
+policy_format_stats(const struct policy *p, struct ofconn *conn,
+                    struct ds *s)
+{
+    const struct netpol_result *np = &p->applied;
+    const struct cnp_result *cnp = &p->applied_cnp;
+    size_t n = MAX(np->n_rules, cnp->n_rules);
+    struct keyed_rule *rules = xmalloc(MAX(n, 1) * sizeof *rules);
+
+    for (size_t i = 0; i < np->n_rules; i++) {
+        rules[i] = (struct keyed_rule) { np->rules[i].key,
+                                         &np->rules[i].rule };
+    }
+    format_sorted("np", rules, np->n_rules, conn, s);
+    for (size_t i = 0; i < cnp->n_rules; i++) {
+        rules[i] = (struct keyed_rule) { cnp->rules[i].key,
+                                         &cnp->rules[i].rule };
+    }
+    format_sorted("cnp", rules, cnp->n_rules, conn, s);
+    free(rules);
 }

@@ -22,7 +22,9 @@
 
 struct cluster;
 struct cluster_change;
+struct ds;
 struct flowtab;
+struct ofconn;
 struct policy;
 
 struct policy *policy_create(const char *node_name);
@@ -38,6 +40,17 @@ void policy_sync_all(struct policy *, const struct cluster *,
 size_t policy_handle_changes(struct policy *, const struct cluster *,
                              const struct cluster_change *, size_t n,
                              struct flowtab *);
+
+/* One line per rule in force, NetworkPolicy rules first, each in key
+ * order, with the rule's packet and byte counters read from the switch
+ * through 'conn' (its conj_id flow: what the rule let through, or dropped
+ * for a Deny):
+ *
+ *   np default/web/ingress/0 id=123 ingress table=70 packets=12 bytes=888
+ *
+ * "packets=? bytes=?" when a rule's counters cannot be read. */
+void policy_format_stats(const struct policy *, struct ofconn *,
+                         struct ds *);
 
 /* Whether policy flows changed since the last call (and resets it). */
 bool policy_take_changed(struct policy *);

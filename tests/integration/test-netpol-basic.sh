@@ -36,6 +36,21 @@ ck_expect_tcp "allow app=a to b:80: a -> b:80" ok a "$b_ip" 80
 ck_expect_tcp "... a -> b:81 still dropped" no a "$b_ip" 81
 ck_expect_tcp "... c -> b:80 still dropped" no c "$b_ip" 80
 
+# Per-rule counters: the allow rule's conj_id flow counted a's connection.
+rule_packets() { # KEY: the packets of rule KEY from the agent's policy/stats
+    seine_appctl -t seine-agent policy/stats \
+        | awk -v k="$1" '$2 == k { sub(/packets=/, "", $6); print $6 }'
+}
+before=$(rule_packets default/allow-a-b/ingress/0)
+ck_ok "policy/stats lists the allow rule" test -n "$before"
+ck_tcp a "$b_ip" 80 || true
+# The switch adds datapath counters to its flows when it revalidates
+# (about every 500 ms).
+counted() { [ "$(rule_packets default/allow-a-b/ingress/0)" -gt "$before" ]; }
+seine_wait_until 5 counted || true
+after=$(rule_packets default/allow-a-b/ingress/0)
+ck_ge "a's connection counted by the allow rule ($before -> $after)" "$after" $((before + 1))
+
 relabel c a
 ck_expect_tcp "c relabelled app=a: c -> b:80 allowed" ok c "$b_ip" 80
 relabel c c
