@@ -27,6 +27,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
+#include "sset.h"
 #include "util.h"
 
 
@@ -777,32 +778,35 @@ cnp_equal(const struct cnp *a, const struct cnp *b)
             && json_object_equal(a->spec, b->spec));
 }
 
-/* A growable array of fixed-size elements. */
-static struct ruleparts_vec
-vec_clone(const struct ruleparts_vec *v)
-{
-    struct ruleparts_vec copy = *v;
-
-    copy.data = xmalloc(v->n * v->size + 1);
-    if (v->n) {
-        memcpy(copy.data, v->data, v->n * v->size);
-    }
-    copy.allocated = v->n;
-    return copy;
-}
-
 /* Resolution. */
+
+/* What one policy resolved to, and what counted in resolving it: the
+ * pods it selected or had as peers, and their namespaces. */
+struct cnp_res {
+    struct ruleparts_vec rules;         /* struct cnp_compiled, no ids */
+    struct sset pods_seen;              /* "NS/NAME" */
+    struct sset ns_seen;
+    size_t n_local;                     /* subject pods of this node */
+};
 
 struct compile_ctx {
     const struct cluster *cluster;
     const char *node_name;
-    const struct cluster_pod **pods;
+    const struct cluster_pod **pods;    /* every pod, in no order */
     size_t n_pods;
     const struct cluster_node **nodes;
     size_t n_nodes;
     struct shash ns_labels;     /* namespace -> struct cluster_labels */
-    struct ruleparts_vec out;             /* struct cnp_compiled */
+    struct cnp_res *res;        /* of the policy being resolved */
 };
+
+/* A pod that counted for the policy being resolved. */
+static void
+seen_pod(struct compile_ctx *ctx, const struct cluster_pod *pod)
+{
+    sset_add(&ctx->res->pods_seen, pod->key);
+    sset_add(&ctx->res->ns_seen, pod->namespace);
+}
 
 static const struct cluster_labels *
 ns_labels(struct compile_ctx *ctx, const char *name)
@@ -833,6 +837,7 @@ select_local_pods(struct compile_ctx *ctx, const struct cnp *cnp,
             && ruleparts_pod_ip(pod, &addr)
             && pod_selected(ctx, cnp->subject_ns_sel, cnp->subject_pod_sel,
                             pod)) {
+            seen_pod(ctx, pod);
             ruleparts_vec_push(local, &addr);
             ruleparts_vec_push(local_pods, &pod);
         }
@@ -865,6 +870,7 @@ resolve_peers(struct compile_ctx *ctx, const struct cnp_rule *rule,
                 const struct cluster_pod *pod = ctx->pods[j];
                 if (ruleparts_pod_ip(pod, &addr)
                     && pod_selected(ctx, peer->ns_sel, peer->pod_sel, pod)) {
+                    seen_pod(ctx, pod);
                     push_host(peers, addr);
                     ruleparts_vec_push(peer_pods, &pod);
                 }
@@ -944,7 +950,7 @@ emit(struct compile_ctx *ctx, const struct cnp *cnp, enum polflows_dir dir,
         compiled_destroy(&c);
         return;
     }
-    ruleparts_vec_push(&ctx->out, &c);
+    ruleparts_vec_push(&ctx->res->rules, &c);
 }
 
 static char *
@@ -1045,11 +1051,11 @@ compile_named(struct compile_ctx *ctx, const struct cnp *cnp,
 
         if (dir == POLFLOWS_INGRESS) {
             subject = g->members;
-            peer_vec = vec_clone(peers);
+            peer_vec = ruleparts_vec_clone(peers);
         } else {
             const struct in_addr *addrs = g->members.data;
 
-            subject = vec_clone(local);
+            subject = ruleparts_vec_clone(local);
             peer_vec = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct polflows_cidr);
             for (size_t i = 0; i < g->members.n; i++) {
                 push_host(&peer_vec, addrs[i]);
@@ -1080,7 +1086,7 @@ compile_rule(struct compile_ctx *ctx, const struct cnp *cnp,
         /* Fail closed: an Accept matches nothing, Deny and Pass deny
          * everything. */
         if (rule->action != CNP_ACCEPT) {
-            pods = vec_clone(local);
+            pods = ruleparts_vec_clone(local);
             emit(ctx, cnp, dir, index, CNP_DENY,
                  rule_key(cnp, dir, index, NULL), &pods, &peers, true,
                  &numeric, true);
@@ -1104,7 +1110,7 @@ compile_rule(struct compile_ctx *ctx, const struct cnp *cnp,
                       &peer_pods);
     }
     if (numeric.n || !rule->n_protocols) {
-        pods = vec_clone(local);
+        pods = ruleparts_vec_clone(local);
         emit(ctx, cnp, dir, index, rule->action,
              rule_key(cnp, dir, index, NULL), &pods, &peers, false, &numeric,
              !rule->n_protocols);
@@ -1122,6 +1128,7 @@ compile_policy(struct compile_ctx *ctx, const struct cnp *cnp)
     struct ruleparts_vec local_pods = RULEPARTS_VEC_INIT(const struct cluster_pod *);
 
     select_local_pods(ctx, cnp, &local, &local_pods);
+    ctx->res->n_local = local.n;
     for (int dir = 0; local.n && dir < CNP_N_DIRS; dir++) {
         for (size_t i = 0; i < cnp->n_rules[dir]; i++) {
             compile_rule(ctx, cnp, dir, i, &local, &local_pods);
@@ -1202,38 +1209,336 @@ assign_ids(struct cnp_compiled *rules, size_t n, const uint32_t *taken,
     }
 }
 
+/* Incremental resolution. */
+
+struct cnp_state {
+    char *node_name;
+    struct shash policies;      /* name -> struct cnp_res */
+};
+
+static struct cnp_res *
+cnp_res_create(void)
+{
+    struct cnp_res *res = xzalloc(sizeof *res);
+
+    res->rules = (struct ruleparts_vec) RULEPARTS_VEC_INIT(
+        struct cnp_compiled);
+    sset_init(&res->pods_seen);
+    sset_init(&res->ns_seen);
+    return res;
+}
+
+static void
+cnp_res_destroy(struct cnp_res *res)
+{
+    if (res) {
+        struct cnp_compiled *rules = res->rules.data;
+
+        for (size_t i = 0; i < res->rules.n; i++) {
+            compiled_destroy(&rules[i]);
+        }
+        free(res->rules.data);
+        sset_destroy(&res->pods_seen);
+        sset_destroy(&res->ns_seen);
+        free(res);
+    }
+}
+
+struct cnp_state *
+cnp_state_create(const char *node_name)
+{
+    struct cnp_state *st = xzalloc(sizeof *st);
+
+    st->node_name = xstrdup(node_name);
+    shash_init(&st->policies);
+    return st;
+}
+
+static void
+state_clear(struct cnp_state *st)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &st->policies) {
+        cnp_res_destroy(node->data);
+        shash_delete(&st->policies, node);
+    }
+}
+
+void
+cnp_state_destroy(struct cnp_state *st)
+{
+    if (st) {
+        state_clear(st);
+        shash_destroy(&st->policies);
+        free(st->node_name);
+        free(st);
+    }
+}
+
+/* Every pod of the model, in no order, from its namespace index. */
+static const struct cluster_pod **
+all_pods(const struct cluster *cluster, size_t *n_pods)
+{
+    size_t n_ns, n = 0;
+    const char **names = cluster_pod_namespaces(cluster, &n_ns);
+    const struct cluster_pod **pods = xmalloc(
+        (cluster_count(cluster, CLUSTER_POD) + 1) * sizeof *pods);
+
+    for (size_t i = 0; i < n_ns; i++) {
+        size_t k;
+        const struct cluster_pod *const *in
+            = cluster_namespace_pods(cluster, names[i], &k);
+        memcpy(&pods[n], in, k * sizeof *pods);
+        n += k;
+    }
+    free(names);
+    *n_pods = n;
+    return pods;
+}
+
+static void
+ctx_init(struct compile_ctx *ctx, const struct cluster *cluster,
+         const char *node_name)
+{
+    *ctx = (struct compile_ctx) {
+        .cluster = cluster,
+        .node_name = node_name,
+    };
+    ctx->pods = all_pods(cluster, &ctx->n_pods);
+    ctx->nodes = (const struct cluster_node **) cluster_list(
+        cluster, CLUSTER_NODE, &ctx->n_nodes);
+    shash_init(&ctx->ns_labels);
+}
+
+static void
+ctx_destroy(struct compile_ctx *ctx)
+{
+    ruleparts_ns_labels_clear(&ctx->ns_labels);
+    free(ctx->nodes);
+    free(ctx->pods);
+}
+
+static void
+state_recompute_one(struct cnp_state *st, struct compile_ctx *ctx,
+                    const char *name)
+{
+    const struct cnp *cnp = cluster_find_cnp(ctx->cluster, name);
+
+    cnp_res_destroy(shash_find_and_delete(&st->policies, name));
+    if (cnp) {
+        ctx->res = cnp_res_create();
+        compile_policy(ctx, cnp);
+        shash_add(&st->policies, name, ctx->res);
+        ctx->res = NULL;
+    }
+}
+
+void
+cnp_state_recompute_all(struct cnp_state *st, const struct cluster *cluster)
+{
+    struct compile_ctx ctx;
+    const struct cnp **cnps;
+    size_t n;
+
+    state_clear(st);
+    ctx_init(&ctx, cluster, st->node_name);
+    cnps = (const struct cnp **) cluster_list(
+        cluster, CLUSTER_CLUSTER_NETWORK_POLICY, &n);
+    for (size_t i = 0; i < n; i++) {
+        state_recompute_one(st, &ctx, cnps[i]->name);
+    }
+    free(cnps);
+    ctx_destroy(&ctx);
+}
+
+void
+cnp_state_recompute(struct cnp_state *st, const struct cluster *cluster,
+                    const struct sset *names)
+{
+    struct compile_ctx ctx;
+    const char *name;
+
+    if (sset_is_empty(names)) {
+        return;
+    }
+    ctx_init(&ctx, cluster, st->node_name);
+    SSET_FOR_EACH (name, names) {
+        state_recompute_one(st, &ctx, name);
+    }
+    ctx_destroy(&ctx);
+}
+
+/* Whether 'cnp' may select (if on this node) or, having subjects here, have
+ * as a peer pod 'pod' now. */
+static bool
+pod_may_count(struct compile_ctx *ctx, const struct cnp *cnp,
+              const struct cnp_res *res, const struct cluster_pod *pod)
+{
+    if (pod->node_name && !strcmp(pod->node_name, ctx->node_name)
+        && pod_selected(ctx, cnp->subject_ns_sel, cnp->subject_pod_sel,
+                        pod)) {
+        return true;
+    }
+    for (int dir = 0; (!res || res->n_local) && dir < CNP_N_DIRS; dir++) {
+        for (size_t i = 0; i < cnp->n_rules[dir]; i++) {
+            const struct cnp_rule *rule = &cnp->rules[dir][i];
+            for (size_t j = 0; j < rule->n_peers; j++) {
+                const struct cnp_peer *peer = &rule->peers[j];
+                if ((peer->kind == CNP_PEER_NAMESPACES
+                     || peer->kind == CNP_PEER_PODS)
+                    && pod_selected(ctx, peer->ns_sel, peer->pod_sel, pod)) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* Whether namespace 'name' holds a pod that 'pod_sel' (NULL: any) matches,
+ * of this node if 'local_only'. */
+static bool
+ns_pods_match(struct compile_ctx *ctx, const char *name,
+              const struct labelsel *pod_sel, bool local_only)
+{
+    size_t n;
+    const struct cluster_pod *const *pods
+        = cluster_namespace_pods(ctx->cluster, name, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct cluster_pod *pod = pods[i];
+
+        if ((!local_only || (pod->node_name
+                             && !strcmp(pod->node_name, ctx->node_name)))
+            && (!pod_sel || labelsel_matches(pod_sel, &pod->labels))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether a selector of 'cnp' may now select something through the
+ * namespace or node of 'change': for a namespace, its subject's selectors
+ * (pods of this node in it) or, if the policy has subjects here, a peer's
+ * (pods in it); for a node, a nodes peer of a policy with subjects here. */
+static bool
+selector_may_count(struct compile_ctx *ctx, const struct cnp *cnp,
+                   const struct cnp_res *res,
+                   const struct cluster_change *change)
+{
+    bool is_ns = change->kind == CLUSTER_NAMESPACE;
+    const struct cluster_labels *labels
+        = is_ns ? ns_labels(ctx, change->name) : NULL;
+
+    if (is_ns && labelsel_matches(cnp->subject_ns_sel, labels)
+        && ns_pods_match(ctx, change->name, cnp->subject_pod_sel, true)) {
+        return true;
+    }
+    for (int dir = 0; (!res || res->n_local) && dir < CNP_N_DIRS; dir++) {
+        for (size_t i = 0; i < cnp->n_rules[dir]; i++) {
+            const struct cnp_rule *rule = &cnp->rules[dir][i];
+            for (size_t j = 0; j < rule->n_peers; j++) {
+                const struct cnp_peer *peer = &rule->peers[j];
+                if (is_ns ? (peer->ns_sel
+                             && labelsel_matches(peer->ns_sel, labels)
+                             && ns_pods_match(ctx, change->name,
+                                              peer->pod_sel, false))
+                          : peer->kind == CNP_PEER_NODES) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+void
+cnp_state_affected(const struct cnp_state *st, const struct cluster *cluster,
+                   const struct cluster_change *change, struct sset *names)
+{
+    struct compile_ctx ctx = { .cluster = cluster,
+                               .node_name = st->node_name };
+    const struct cluster_pod *pod = NULL;
+    const struct cnp **cnps;
+    char *pod_key = NULL;
+    size_t n;
+
+    if (change->kind == CLUSTER_CLUSTER_NETWORK_POLICY) {
+        sset_add(names, change->name);
+        return;
+    }
+    if (change->kind == CLUSTER_NETWORK_POLICY) {
+        return;
+    }
+    if (change->kind == CLUSTER_POD) {
+        pod = cluster_find_pod(cluster, change->namespace, change->name);
+        pod_key = xasprintf("%s/%s", change->namespace, change->name);
+    }
+    shash_init(&ctx.ns_labels);
+    cnps = (const struct cnp **) cluster_list(
+        cluster, CLUSTER_CLUSTER_NETWORK_POLICY, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct cnp_res *res = shash_find_data(&st->policies,
+                                                    cnps[i]->name);
+        bool hit;
+
+        if (change->kind == CLUSTER_POD) {
+            hit = ((res && sset_contains(&res->pods_seen, pod_key))
+                   || (pod && pod_may_count(&ctx, cnps[i], res, pod)));
+        } else {
+            hit = ((change->kind == CLUSTER_NAMESPACE && res
+                    && sset_contains(&res->ns_seen, change->name))
+                   || selector_may_count(&ctx, cnps[i], res, change));
+        }
+        if (hit) {
+            sset_add(names, cnps[i]->name);
+        }
+    }
+    free(cnps);
+    free(pod_key);
+    ruleparts_ns_labels_clear(&ctx.ns_labels);
+}
+
+static void
+compiled_clone(struct cnp_compiled *dst, const struct cnp_compiled *src)
+{
+    ruleparts_rule_clone(&dst->rule, &src->rule, &dst->pods, &dst->peers,
+                         &dst->ports);
+    dst->key = xstrdup(src->key);
+}
+
+void
+cnp_state_result(const struct cnp_state *st, const uint32_t *taken,
+                 size_t n_taken, struct cnp_result *result)
+{
+    struct ruleparts_vec out = RULEPARTS_VEC_INIT(struct cnp_compiled);
+    const struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &st->policies) {
+        const struct cnp_res *res = node->data;
+        const struct cnp_compiled *rules = res->rules.data;
+
+        for (size_t i = 0; i < res->rules.n; i++) {
+            struct cnp_compiled copy;
+            compiled_clone(&copy, &rules[i]);
+            ruleparts_vec_push(&out, &copy);
+        }
+    }
+    assign_ids(out.data, out.n, taken, n_taken);
+    result->rules = out.data;
+    result->n_rules = out.n;
+}
+
 void
 cnp_resolve(const struct cluster *cluster, const char *node_name,
             const uint32_t *taken, size_t n_taken, struct cnp_result *result)
 {
-    struct compile_ctx ctx = {
-        .cluster = cluster,
-        .node_name = node_name,
-        .out = RULEPARTS_VEC_INIT(struct cnp_compiled),
-    };
-    const struct cnp **cnps;
-    size_t n;
+    struct cnp_state *st = cnp_state_create(node_name);
 
-    ctx.pods = (const struct cluster_pod **) cluster_list(cluster,
-                                                          CLUSTER_POD,
-                                                          &ctx.n_pods);
-    ctx.nodes = (const struct cluster_node **) cluster_list(cluster,
-                                                            CLUSTER_NODE,
-                                                            &ctx.n_nodes);
-    cnps = (const struct cnp **) cluster_list(
-        cluster, CLUSTER_CLUSTER_NETWORK_POLICY, &n);
-    shash_init(&ctx.ns_labels);
-    for (size_t i = 0; i < n; i++) {
-        compile_policy(&ctx, cnps[i]);
-    }
-    assign_ids(ctx.out.data, ctx.out.n, taken, n_taken);
-    result->rules = ctx.out.data;
-    result->n_rules = ctx.out.n;
-
-    ruleparts_ns_labels_clear(&ctx.ns_labels);
-    free(cnps);
-    free(ctx.nodes);
-    free(ctx.pods);
+    cnp_state_recompute_all(st, cluster);
+    cnp_state_result(st, taken, n_taken, result);
+    cnp_state_destroy(st);
 }
 
 void

@@ -58,8 +58,10 @@
 #include "polflows.h"
 
 struct cluster;
+struct cluster_change;
 struct ds;
 struct labelsel;
+struct sset;
 
 #define CNP_N_DIRS 2                /* indexed by enum polflows_dir */
 #define CNP_MAX_PRIORITY 1000
@@ -179,6 +181,26 @@ struct cnp_result {
 void cnp_resolve(const struct cluster *, const char *node_name,
                  const uint32_t *taken, size_t n_taken, struct cnp_result *);
 void cnp_result_destroy(struct cnp_result *);
+
+/* Incremental resolution, as netpol_state (netpol.h): each policy's rules
+ * are kept with the pods and namespaces that counted, and a change of the
+ * model recomputes only the policies it may affect: the policy itself; for
+ * a pod, the policies that selected it or had it as a peer last time or
+ * whose selectors match it now (peers only for policies with subjects on
+ * this node); for a namespace, likewise by namespace selectors; for a
+ * node, the policies with subjects here and a nodes peer. */
+struct cnp_state *cnp_state_create(const char *node_name);
+void cnp_state_destroy(struct cnp_state *);
+void cnp_state_recompute_all(struct cnp_state *, const struct cluster *);
+/* Adds to 'names' the policies 'change' may affect. */
+void cnp_state_affected(const struct cnp_state *, const struct cluster *,
+                        const struct cluster_change *, struct sset *names);
+/* Recomputes the policies in 'names' (dropping those the model lost). */
+void cnp_state_recompute(struct cnp_state *, const struct cluster *,
+                         const struct sset *names);
+/* Every policy's rules, with ids clear of 'taken' (sorted). */
+void cnp_state_result(const struct cnp_state *, const uint32_t *taken,
+                      size_t n_taken, struct cnp_result *);
 /* One line per rule, in key order, for logs and tests. */
 void cnp_result_format(const struct cnp_result *, struct ds *);
 /* The compiled rule of 'key', or NULL. */

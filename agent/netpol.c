@@ -444,21 +444,6 @@ netpol_equal(const struct netpol *a, const struct netpol *b)
                 : !a->spec && !b->spec));
 }
 
-/* Sorts 'n' elements of 'size' bytes and drops duplicates; returns the new
- * count. */
-/* A copy of 'n_bytes' at 'p', never NULL. */
-static void *
-dup_array(const void *p, size_t n_bytes)
-{
-    void *copy = xmalloc(n_bytes ? n_bytes : 1);
-
-    if (n_bytes) {
-        memcpy(copy, p, n_bytes);
-    }
-    return copy;
-}
-
-/* A growable array of fixed-size elements. */
 /* Resolution of one policy. */
 
 struct compile_ctx {
@@ -607,14 +592,6 @@ finish_compiled(struct compile_ctx *ctx, struct netpol_compiled *c,
         compiled_destroy(c);
         ctx->res->rules.n--;
     }
-}
-
-static void
-vec_copy(struct ruleparts_vec *dst, const struct ruleparts_vec *src)
-{
-    *dst = *src;
-    dst->data = dup_array(src->data, src->n * src->size);
-    dst->allocated = src->n;
 }
 
 /* The pods of namespace 'ns' that 'peer's podSelector matches (all of
@@ -826,12 +803,12 @@ emit_groups(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
 
         if (dir == POLFLOWS_INGRESS) {
             pods = g->members;
-            vec_copy(&peer_vec, peers);
+            peer_vec = ruleparts_vec_clone(peers);
             c->rule.any_peer = any_peer;
         } else {
             const struct in_addr *addrs = g->members.data;
 
-            vec_copy(&pods, local);
+            pods = ruleparts_vec_clone(local);
             peer_vec = (struct ruleparts_vec) RULEPARTS_VEC_INIT(struct polflows_cidr);
             for (size_t i = 0; i < g->members.n; i++) {
                 struct polflows_cidr cidr = { addrs[i], 32 };
@@ -873,8 +850,8 @@ compile_rule(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
         struct ruleparts_vec pods, peer_copy;
 
         c->rule.any_peer = any_peer;
-        vec_copy(&pods, local);
-        vec_copy(&peer_copy, &peers);
+        pods = ruleparts_vec_clone(local);
+        peer_copy = ruleparts_vec_clone(&peers);
         finish_compiled(ctx, c, &pods, &peer_copy, &numeric);
     } else {
         free(numeric.data);
@@ -952,7 +929,7 @@ compile_policy(const struct cluster *cluster, const char *node_name,
         if (!np->applies[dir] || !local.n) {
             continue;
         }
-        vec_copy(&ctx.res->isolated[dir], &local);
+        ctx.res->isolated[dir] = ruleparts_vec_clone(&local);
         for (size_t i = 0; i < np->n_rules[dir]; i++) {
             compile_rule(&ctx, dir, i, &local, &local_pods);
         }
@@ -1284,16 +1261,9 @@ netpol_state_affected(const struct netpol_state *st,
 static void
 compiled_clone(struct netpol_compiled *dst, const struct netpol_compiled *src)
 {
-    const struct polflows_rule *r = &src->rule;
-
-    *dst = *src;
+    ruleparts_rule_clone(&dst->rule, &src->rule, &dst->pods, &dst->peers,
+                         &dst->ports);
     dst->key = xstrdup(src->key);
-    dst->pods = dup_array(src->pods, r->n_pods * sizeof *src->pods);
-    dst->peers = dup_array(src->peers, r->n_peers * sizeof *src->peers);
-    dst->ports = dup_array(src->ports, r->n_ports * sizeof *src->ports);
-    dst->rule.pods = dst->pods;
-    dst->rule.peers = dst->peers;
-    dst->rule.ports = dst->ports;
 }
 
 static int

@@ -27,6 +27,7 @@ VLOG_DEFINE_THIS_MODULE(policy);
 struct policy {
     char *node_name;
     struct netpol_state *state;
+    struct cnp_state *cnp_state;
     struct netpol_result applied;   /* NetworkPolicy rules in the table */
     struct cnp_result applied_cnp;  /* ClusterNetworkPolicy rules in it */
     bool changed;                   /* flows changed since policy_take_changed */
@@ -38,6 +39,7 @@ policy_create(const char *node_name)
     struct policy *p = xzalloc(sizeof *p);
     p->node_name = xstrdup(node_name);
     p->state = netpol_state_create(node_name);
+    p->cnp_state = cnp_state_create(node_name);
     return p;
 }
 
@@ -46,6 +48,7 @@ policy_destroy(struct policy *p)
 {
     if (p) {
         netpol_state_destroy(p->state);
+        cnp_state_destroy(p->cnp_state);
         netpol_result_destroy(&p->applied);
         cnp_result_destroy(&p->applied_cnp);
         free(p->node_name);
@@ -172,29 +175,22 @@ apply(struct policy *p, struct netpol_result *np, struct cnp_result *cnp,
     }
 }
 
-/* Resolves every ClusterNetworkPolicy, with ids clear of 'np''s. */
+/* The rules of both kinds as the states hold them now, ClusterNetwork-
+ * Policy ids clear of NetworkPolicy's, applied. */
 static void
-resolve_cnp(const struct policy *p, const struct cluster *cluster,
-            const struct netpol_result *np, struct cnp_result *cnp)
-{
-    uint32_t *taken = xmalloc((np->n_rules + 1) * sizeof *taken);
-
-    for (size_t i = 0; i < np->n_rules; i++) {
-        taken[i] = np->rules[i].rule.id;
-    }
-    cnp_resolve(cluster, p->node_name, taken, np->n_rules, cnp);
-    free(taken);
-}
-
-static void
-resolve_and_apply(struct policy *p, const struct cluster *cluster,
-                  struct flowtab *ft)
+collect_and_apply(struct policy *p, struct flowtab *ft)
 {
     struct netpol_result np;
     struct cnp_result cnp;
+    uint32_t *taken;
 
     netpol_state_result(p->state, &np);
-    resolve_cnp(p, cluster, &np, &cnp);
+    taken = xmalloc((np.n_rules + 1) * sizeof *taken);
+    for (size_t i = 0; i < np.n_rules; i++) {
+        taken[i] = np.rules[i].rule.id;
+    }
+    cnp_state_result(p->cnp_state, taken, np.n_rules, &cnp);
+    free(taken);
     apply(p, &np, &cnp, ft);
 }
 
@@ -203,14 +199,8 @@ policy_sync_all(struct policy *p, const struct cluster *cluster,
                 struct flowtab *ft)
 {
     netpol_state_recompute_all(p->state, cluster);
-    resolve_and_apply(p, cluster, ft);
-}
-
-/* Whether 'change' may change what a ClusterNetworkPolicy resolves to. */
-static bool
-affects_cnp(const struct cluster_change *change)
-{
-    return change->kind != CLUSTER_NETWORK_POLICY;
+    cnp_state_recompute_all(p->cnp_state, cluster);
+    collect_and_apply(p, ft);
 }
 
 size_t
@@ -219,23 +209,23 @@ policy_handle_changes(struct policy *p, const struct cluster *cluster,
                       struct flowtab *ft)
 {
     struct sset affected = SSET_INITIALIZER(&affected);
-    bool cnp_dirty = false;
+    struct sset cnp_affected = SSET_INITIALIZER(&cnp_affected);
     size_t n_affected;
 
     for (size_t i = 0; i < n; i++) {
         netpol_state_affected(p->state, cluster, &changes[i], &affected);
-        cnp_dirty |= affects_cnp(&changes[i]);
+        cnp_state_affected(p->cnp_state, cluster, &changes[i],
+                           &cnp_affected);
     }
-    n_affected = sset_count(&affected);
+    n_affected = sset_count(&affected) + sset_count(&cnp_affected);
+    netpol_state_recompute(p->state, cluster, &affected);
+    cnp_state_recompute(p->cnp_state, cluster, &cnp_affected);
     if (n_affected) {
-        netpol_state_recompute(p->state, cluster, &affected);
-    }
-    if (n_affected || cnp_dirty) {
-        resolve_and_apply(p, cluster, ft);
+        collect_and_apply(p, ft);
     }
     sset_destroy(&affected);
-    return n_affected + (cnp_dirty ? cluster_count(
-                             cluster, CLUSTER_CLUSTER_NETWORK_POLICY) : 0);
+    sset_destroy(&cnp_affected);
+    return n_affected;
 }
 
 static void

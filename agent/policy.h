@@ -8,11 +8,9 @@
  * The rules last put into the flow table are kept, so after a resolution
  * only rules that differ are rewritten: a pod label change touches the
  * rules of the policies that select (or selected) the pod, and every other
- * flow stays as it is.  NetworkPolicies are resolved incrementally (only
- * the policies a change may affect); ClusterNetworkPolicies are all
- * resolved again on any change of a pod, namespace, node or
- * ClusterNetworkPolicy, which rewrites only the rules that came out
- * different.
+ * flow stays as it is.  Both kinds are resolved incrementally: a change
+ * of the model recomputes only the policies it may affect
+ * (netpol_state_affected, cnp_state_affected).
  */
 #ifndef POLICY_H
 #define POLICY_H 1
@@ -35,8 +33,7 @@ void policy_sync_all(struct policy *, const struct cluster *,
                      struct flowtab *);
 
 /* Resolves only the policies 'changes' may affect.  Returns how many
- * policies were recomputed (NetworkPolicies affected, plus every
- * ClusterNetworkPolicy when they were resolved again). */
+ * policies were recomputed (of both kinds). */
 size_t policy_handle_changes(struct policy *, const struct cluster *,
                              const struct cluster_change *, size_t n,
                              struct flowtab *);

@@ -21,6 +21,43 @@ ruleparts_vec_push(struct ruleparts_vec *v, const void *elem)
     return slot;
 }
 
+/* A copy of 'n_bytes' at 'p', never NULL. */
+static void *
+dup_array(const void *p, size_t n_bytes)
+{
+    void *copy = xmalloc(n_bytes ? n_bytes : 1);
+
+    if (n_bytes) {
+        memcpy(copy, p, n_bytes);
+    }
+    return copy;
+}
+
+struct ruleparts_vec
+ruleparts_vec_clone(const struct ruleparts_vec *v)
+{
+    struct ruleparts_vec copy = *v;
+
+    copy.data = dup_array(v->data, v->n * v->size);
+    copy.allocated = v->n;
+    return copy;
+}
+
+void
+ruleparts_rule_clone(struct polflows_rule *dst,
+                     const struct polflows_rule *src, struct in_addr **pods,
+                     struct polflows_cidr **peers,
+                     struct polflows_port **ports)
+{
+    *dst = *src;
+    *pods = dup_array(src->pods, src->n_pods * sizeof **pods);
+    *peers = dup_array(src->peers, src->n_peers * sizeof **peers);
+    *ports = dup_array(src->ports, src->n_ports * sizeof **ports);
+    dst->pods = *pods;
+    dst->peers = *peers;
+    dst->ports = *ports;
+}
+
 int
 ruleparts_addr_compare(const void *a_, const void *b_)
 {

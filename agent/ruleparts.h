@@ -16,6 +16,9 @@
 
 struct cluster;
 struct cluster_pod;
+struct in_addr;
+struct polflows_cidr;
+struct polflows_port;
 struct polflows_rule;
 struct shash;
 
@@ -28,6 +31,16 @@ struct ruleparts_vec {
 
 /* Appends a copy of 'elem' (v->size bytes); returns where it went. */
 void *ruleparts_vec_push(struct ruleparts_vec *, const void *elem);
+/* A copy of 'v' with its own storage (never NULL, even when empty). */
+struct ruleparts_vec ruleparts_vec_clone(const struct ruleparts_vec *v);
+
+/* Copies 'src' into 'dst' with copies of its pods, peers and ports, which
+ * 'dst' points to and '*pods', '*peers', '*ports' own (the layout of
+ * netpol_compiled and cnp_compiled). */
+void ruleparts_rule_clone(struct polflows_rule *dst,
+                          const struct polflows_rule *src,
+                          struct in_addr **pods, struct polflows_cidr **peers,
+                          struct polflows_port **ports);
 
 /* qsort() orders: struct in_addr (numeric), struct polflows_cidr (address,
  * then prefix length), struct polflows_port (protocol, port, end port). */
