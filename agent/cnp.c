@@ -1369,31 +1369,52 @@ cnp_state_recompute(struct cnp_state *st, const struct cluster *cluster,
     ctx_destroy(&ctx);
 }
 
-/* Whether 'cnp' may select (if on this node) or, having subjects here, have
- * as a peer pod 'pod' now. */
+/* Whether 'pred' holds for a peer of 'cnp'.  Peers count only for a
+ * policy with subjects on this node ('res' NULL: not resolved yet). */
 static bool
-pod_may_count(struct compile_ctx *ctx, const struct cnp *cnp,
-              const struct cnp_res *res, const struct cluster_pod *pod)
+any_peer(struct compile_ctx *ctx, const struct cnp *cnp,
+         const struct cnp_res *res,
+         bool (*pred)(struct compile_ctx *, const struct cnp_peer *,
+                      const void *aux),
+         const void *aux)
 {
-    if (pod->node_name && !strcmp(pod->node_name, ctx->node_name)
-        && pod_selected(ctx, cnp->subject_ns_sel, cnp->subject_pod_sel,
-                        pod)) {
-        return true;
-    }
     for (int dir = 0; (!res || res->n_local) && dir < CNP_N_DIRS; dir++) {
         for (size_t i = 0; i < cnp->n_rules[dir]; i++) {
             const struct cnp_rule *rule = &cnp->rules[dir][i];
             for (size_t j = 0; j < rule->n_peers; j++) {
-                const struct cnp_peer *peer = &rule->peers[j];
-                if ((peer->kind == CNP_PEER_NAMESPACES
-                     || peer->kind == CNP_PEER_PODS)
-                    && pod_selected(ctx, peer->ns_sel, peer->pod_sel, pod)) {
+                if (pred(ctx, &rule->peers[j], aux)) {
                     return true;
                 }
             }
         }
     }
     return false;
+}
+
+static bool
+peer_selects_pod(struct compile_ctx *ctx, const struct cnp_peer *peer,
+                 const void *pod)
+{
+    return ((peer->kind == CNP_PEER_NAMESPACES || peer->kind == CNP_PEER_PODS)
+            && pod_selected(ctx, peer->ns_sel, peer->pod_sel, pod));
+}
+
+static bool
+is_local(const struct compile_ctx *ctx, const struct cluster_pod *pod)
+{
+    return pod->node_name && !strcmp(pod->node_name, ctx->node_name);
+}
+
+/* Whether 'cnp' may select (if on this node) or, having subjects here, have
+ * as a peer pod 'pod' now. */
+static bool
+pod_may_count(struct compile_ctx *ctx, const struct cnp *cnp,
+              const struct cnp_res *res, const struct cluster_pod *pod)
+{
+    return ((is_local(ctx, pod)
+             && pod_selected(ctx, cnp->subject_ns_sel, cnp->subject_pod_sel,
+                             pod))
+            || any_peer(ctx, cnp, res, peer_selects_pod, pod));
 }
 
 /* Whether namespace 'name' holds a pod that 'pod_sel' (NULL: any) matches,
@@ -1407,15 +1428,28 @@ ns_pods_match(struct compile_ctx *ctx, const char *name,
         = cluster_namespace_pods(ctx->cluster, name, &n);
 
     for (size_t i = 0; i < n; i++) {
-        const struct cluster_pod *pod = pods[i];
-
-        if ((!local_only || (pod->node_name
-                             && !strcmp(pod->node_name, ctx->node_name)))
-            && (!pod_sel || labelsel_matches(pod_sel, &pod->labels))) {
+        if ((!local_only || is_local(ctx, pods[i]))
+            && (!pod_sel || labelsel_matches(pod_sel, &pods[i]->labels))) {
             return true;
         }
     }
     return false;
+}
+
+static bool
+peer_selects_in_ns(struct compile_ctx *ctx, const struct cnp_peer *peer,
+                   const void *name)
+{
+    return (peer->ns_sel
+            && labelsel_matches(peer->ns_sel, ns_labels(ctx, name))
+            && ns_pods_match(ctx, name, peer->pod_sel, false));
+}
+
+static bool
+peer_is_nodes(struct compile_ctx *ctx OVS_UNUSED, const struct cnp_peer *peer,
+              const void *aux OVS_UNUSED)
+{
+    return peer->kind == CNP_PEER_NODES;
 }
 
 /* Whether a selector of 'cnp' may now select something through the
@@ -1427,30 +1461,13 @@ selector_may_count(struct compile_ctx *ctx, const struct cnp *cnp,
                    const struct cnp_res *res,
                    const struct cluster_change *change)
 {
-    bool is_ns = change->kind == CLUSTER_NAMESPACE;
-    const struct cluster_labels *labels
-        = is_ns ? ns_labels(ctx, change->name) : NULL;
-
-    if (is_ns && labelsel_matches(cnp->subject_ns_sel, labels)
-        && ns_pods_match(ctx, change->name, cnp->subject_pod_sel, true)) {
-        return true;
+    if (change->kind != CLUSTER_NAMESPACE) {
+        return any_peer(ctx, cnp, res, peer_is_nodes, NULL);
     }
-    for (int dir = 0; (!res || res->n_local) && dir < CNP_N_DIRS; dir++) {
-        for (size_t i = 0; i < cnp->n_rules[dir]; i++) {
-            const struct cnp_rule *rule = &cnp->rules[dir][i];
-            for (size_t j = 0; j < rule->n_peers; j++) {
-                const struct cnp_peer *peer = &rule->peers[j];
-                if (is_ns ? (peer->ns_sel
-                             && labelsel_matches(peer->ns_sel, labels)
-                             && ns_pods_match(ctx, change->name,
-                                              peer->pod_sel, false))
-                          : peer->kind == CNP_PEER_NODES) {
-                    return true;
-                }
-            }
-        }
-    }
-    return false;
+    return ((labelsel_matches(cnp->subject_ns_sel,
+                              ns_labels(ctx, change->name))
+             && ns_pods_match(ctx, change->name, cnp->subject_pod_sel, true))
+            || any_peer(ctx, cnp, res, peer_selects_in_ns, change->name));
 }
 
 void
