@@ -8,8 +8,11 @@
  *     objects[CLUSTER_NODE]       "NAME"       -> struct cluster_node
  *     objects[CLUSTER_NETWORK_POLICY] "NS/NAME" -> struct netpol
  *     objects[CLUSTER_CLUSTER_NETWORK_POLICY] "NAME" -> struct cnp
+ *     objects[CLUSTER_SERVICE]    "NS/NAME"    -> struct service
+ *     objects[CLUSTER_ENDPOINT_SLICE] "NS/NAME" -> struct epslice
  *     pod_ips                     "NS/NAME"    -> IP string
  *     ns_pods                     "NS"         -> struct ns_pods
+ *     svc_slices                  "NS/SERVICE" -> struct svc_slices
  *
  * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
  * attached those pods, so it knows their addresses before the API server
@@ -28,6 +31,14 @@
  * holds a pod, Namespace object or not), so that resolving a selector
  * scoped to a namespace reads that namespace's pods, not the cluster's.
  *
+ * 'svc_slices' indexes the EndpointSlices by the Service their
+ * kubernetes.io/service-name label names (slices without the label are not
+ * in it; the Service need not exist), so that a service's endpoints are
+ * found without walking every slice.  A slice whose label changes moves
+ * from one entry to the other.  Both indexes hold pointers to the objects
+ * in 'objects', updated whenever an object is replaced or deleted, and
+ * drop an entry when it becomes empty.
+ *
  * Every recorded change bumps 'seqno' and appends one entry to 'changes'
  * until the agent takes them.
  */
@@ -41,14 +52,17 @@
 #include <string.h>
 
 #include "cnp.h"
+#include "epslice.h"
 #include "netpol.h"
 #include "openvswitch/shash.h"
+#include "service.h"
 #include "util.h"
 
 struct cluster {
     struct shash objects[CLUSTER_N_KINDS];
     struct shash pod_ips;
     struct shash ns_pods;
+    struct shash svc_slices;
     struct cluster_change *changes;
     size_t n_changes;
     size_t allocated_changes;
@@ -586,6 +600,56 @@ cnp_class_free(void *cnp)
     cnp_destroy(cnp);
 }
 
+/* Services. */
+
+static int
+service_class_parse(struct json_object *obj, const char *ns,
+                    const char *name, void **objp, char **err)
+{
+    struct service *svc;
+    int error = service_parse(obj, ns, name, &svc, err);
+
+    *objp = error ? NULL : svc;
+    return error;
+}
+
+static bool
+service_class_equal(const void *a, const void *b)
+{
+    return service_equal(a, b);
+}
+
+static void
+service_class_free(void *svc)
+{
+    service_destroy(svc);
+}
+
+/* EndpointSlices. */
+
+static int
+epslice_class_parse(struct json_object *obj, const char *ns,
+                    const char *name, void **objp, char **err)
+{
+    struct epslice *slice;
+    int error = epslice_parse(obj, ns, name, &slice, err);
+
+    *objp = error ? NULL : slice;
+    return error;
+}
+
+static bool
+epslice_class_equal(const void *a, const void *b)
+{
+    return epslice_equal(a, b);
+}
+
+static void
+epslice_class_free(void *slice)
+{
+    epslice_destroy(slice);
+}
+
 static const char *const core_versions[] = { "v1", NULL };
 static const char *const netpol_versions[] = { "networking.k8s.io/v1", NULL };
 /* v1alpha2 and v1beta1 have the same schema. */
@@ -593,6 +657,8 @@ static const char *const cnp_versions[] = {
     "policy.networking.k8s.io/v1beta1", "policy.networking.k8s.io/v1alpha2",
     NULL
 };
+static const char *const discovery_versions[] = { "discovery.k8s.io/v1",
+                                                  NULL };
 
 static const struct kind_class kind_classes[CLUSTER_N_KINDS] = {
     [CLUSTER_NAMESPACE] = { "Namespace", core_versions, false,
@@ -607,6 +673,11 @@ static const struct kind_class kind_classes[CLUSTER_N_KINDS] = {
     [CLUSTER_CLUSTER_NETWORK_POLICY] = { "ClusterNetworkPolicy", cnp_versions,
                                          false, cnp_class_parse,
                                          cnp_class_equal, cnp_class_free },
+    [CLUSTER_SERVICE] = { "Service", core_versions, true, service_class_parse,
+                          service_class_equal, service_class_free },
+    [CLUSTER_ENDPOINT_SLICE] = { "EndpointSlice", discovery_versions, true,
+                                 epslice_class_parse, epslice_class_equal,
+                                 epslice_class_free },
 };
 
 static bool
@@ -670,6 +741,83 @@ ns_pods_replace(struct cluster *c, const struct cluster_pod *old,
     }
 }
 
+/* The EndpointSlices of one service, in no order. */
+struct svc_slices {
+    const struct epslice **slices;
+    size_t n;
+    size_t allocated;
+};
+
+static char *
+svc_slices_key(const char *ns, const char *svc)
+{
+    return xasprintf("%s/%s", ns, svc);
+}
+
+static void
+svc_slices_add(struct cluster *c, const struct epslice *slice)
+{
+    char *key = svc_slices_key(slice->namespace, slice->service);
+    struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+
+    if (!ss) {
+        ss = xzalloc(sizeof *ss);
+        shash_add_nocopy(&c->svc_slices, key, ss);
+    } else {
+        free(key);
+    }
+    if (ss->n >= ss->allocated) {
+        ss->slices = x2nrealloc(ss->slices, &ss->allocated,
+                                sizeof *ss->slices);
+    }
+    ss->slices[ss->n++] = slice;
+}
+
+static void
+svc_slices_remove(struct cluster *c, const struct epslice *slice)
+{
+    char *key = svc_slices_key(slice->namespace, slice->service);
+    struct shash_node *node = shash_find(&c->svc_slices, key);
+    struct svc_slices *ss = node->data;
+
+    free(key);
+    for (size_t i = 0; i < ss->n; i++) {
+        if (ss->slices[i] == slice) {
+            ss->slices[i] = ss->slices[--ss->n];
+            break;
+        }
+    }
+    if (!ss->n) {
+        free(ss->slices);
+        free(ss);
+        shash_delete(&c->svc_slices, node);
+    }
+}
+
+/* Keeps the indexes right when object 'old' of 'kind' is replaced by 'new'
+ * (NULL when 'old' is deleted; 'old' NULL when 'new' is added). */
+static void
+indexes_replace(struct cluster *c, enum cluster_kind kind, const void *old,
+                const void *new)
+{
+    if (kind == CLUSTER_POD) {
+        if (old) {
+            ns_pods_replace(c, old, new);
+        } else {
+            ns_pods_add(c, new);
+        }
+    } else if (kind == CLUSTER_ENDPOINT_SLICE) {
+        const struct epslice *old_slice = old, *new_slice = new;
+
+        if (old_slice && old_slice->service) {
+            svc_slices_remove(c, old_slice);
+        }
+        if (new_slice && new_slice->service) {
+            svc_slices_add(c, new_slice);
+        }
+    }
+}
+
 /* The model. */
 
 struct cluster *
@@ -681,6 +829,7 @@ cluster_create(void)
     }
     shash_init(&c->pod_ips);
     shash_init(&c->ns_pods);
+    shash_init(&c->svc_slices);
     return c;
 }
 
@@ -704,6 +853,11 @@ cluster_destroy(struct cluster *c)
         free(np->pods);
     }
     shash_destroy_free_data(&c->ns_pods);
+    SHASH_FOR_EACH (node, &c->svc_slices) {
+        struct svc_slices *ss = node->data;
+        free(ss->slices);
+    }
+    shash_destroy_free_data(&c->svc_slices);
     cluster_changes_free(c->changes, c->n_changes);
     free(c);
 }
@@ -814,13 +968,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
         } else {
             shash_add(&c->objects[kind], key, parsed);
         }
-        if (kind == CLUSTER_POD) {
-            if (old) {
-                ns_pods_replace(c, old, parsed);
-            } else {
-                ns_pods_add(c, parsed);
-            }
-        }
+        indexes_replace(c, kind, old, parsed);
         class->free(old);
         record_change(c, kind, ns, name, false);
     }
@@ -850,9 +998,7 @@ cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
     if (!node) {
         return -ENOENT;
     }
-    if (kind == CLUSTER_POD) {
-        ns_pods_replace(c, node->data, NULL);
-    }
+    indexes_replace(c, kind, node->data, NULL);
     kind_classes[kind].free(node->data);
     shash_delete(&c->objects[kind], node);
     record_change(c, kind, ns, name, true);
@@ -903,6 +1049,42 @@ const struct cnp *
 cluster_find_cnp(const struct cluster *c, const char *name)
 {
     return shash_find_data(&c->objects[CLUSTER_CLUSTER_NETWORK_POLICY], name);
+}
+
+const struct service *
+cluster_find_service(const struct cluster *c, const char *ns,
+                     const char *name)
+{
+    char *key = object_key(CLUSTER_SERVICE, ns && ns[0] ? ns : "default",
+                           name);
+    const struct service *svc = shash_find_data(&c->objects[CLUSTER_SERVICE],
+                                                key);
+    free(key);
+    return svc;
+}
+
+const struct epslice *
+cluster_find_epslice(const struct cluster *c, const char *ns,
+                     const char *name)
+{
+    char *key = object_key(CLUSTER_ENDPOINT_SLICE,
+                           ns && ns[0] ? ns : "default", name);
+    const struct epslice *slice = shash_find_data(
+        &c->objects[CLUSTER_ENDPOINT_SLICE], key);
+    free(key);
+    return slice;
+}
+
+const struct epslice *const *
+cluster_service_slices(const struct cluster *c, const char *ns,
+                       const char *svc, size_t *n)
+{
+    char *key = svc_slices_key(ns && ns[0] ? ns : "default", svc);
+    const struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+
+    free(key);
+    *n = ss ? ss->n : 0;
+    return ss ? ss->slices : NULL;
 }
 
 const struct cluster_pod *const *

@@ -1,6 +1,7 @@
 /*
  * cluster: the agent's model of the Kubernetes objects it cares about
- * (Namespaces, Pods, Nodes, NetworkPolicies, ClusterNetworkPolicies), fed by a state source
+ * (Namespaces, Pods, Nodes, NetworkPolicies, ClusterNetworkPolicies,
+ * Services, EndpointSlices), fed by a state source
  * (manifests folder now, the Kubernetes API later) through
  * cluster_apply()/cluster_delete().
  *
@@ -24,12 +25,16 @@ enum cluster_kind {
     CLUSTER_NETWORK_POLICY,         /* networking.k8s.io/v1 */
     CLUSTER_CLUSTER_NETWORK_POLICY, /* policy.networking.k8s.io/v1beta1,
                                      * v1alpha2 (cnp.h) */
+    CLUSTER_SERVICE,                /* v1 (service.h) */
+    CLUSTER_ENDPOINT_SLICE,         /* discovery.k8s.io/v1 (epslice.h) */
     CLUSTER_N_KINDS
 };
 
 struct cluster;
 struct cnp;
+struct epslice;
 struct netpol;
+struct service;
 
 struct cluster_labels {
     char **keys;
@@ -90,10 +95,12 @@ void cluster_destroy(struct cluster *);
  * Kinds other than the ones above are ignored (returns 0).  -EINVAL with
  * '*err' when a known kind lacks metadata.name or has malformed labels or
  * annotations (values must be scalars), a Pod has a malformed container
- * port, a NetworkPolicy fails validation (netpol_parse) or a
- * ClusterNetworkPolicy does (cnp_parse). */
+ * port, or a NetworkPolicy, ClusterNetworkPolicy, Service or EndpointSlice
+ * fails validation (netpol_parse, cnp_parse, service_parse,
+ * epslice_parse). */
 int cluster_apply(struct cluster *, struct json_object *obj, char **err);
-/* Removes one object; a NULL or empty 'ns' of a Pod means "default".
+/* Removes one object; a NULL or empty 'ns' of a namespaced kind means
+ * "default".
  * -ENOENT (and no change recorded) when the model does not hold it. */
 int cluster_delete(struct cluster *, enum cluster_kind, const char *ns,
                    const char *name);
@@ -101,13 +108,14 @@ int cluster_delete(struct cluster *, enum cluster_kind, const char *ns,
  * remember what it applied.  '*nsp' is NULL for cluster-scoped kinds and
  * "default" for a Pod without metadata.namespace; the strings point into
  * 'obj'.  -ENOENT for a kind the model ignores (anything but apiVersion v1
- * Namespace, Pod and Node, networking.k8s.io/v1 NetworkPolicy and
- * policy.networking.k8s.io/v1beta1 or v1alpha2 ClusterNetworkPolicy; a
- * missing apiVersion is taken as the kind's), -EINVAL with '*err' without
- * metadata.name. */
+ * Namespace, Pod, Node and Service, networking.k8s.io/v1 NetworkPolicy,
+ * policy.networking.k8s.io/v1beta1 or v1alpha2 ClusterNetworkPolicy and
+ * discovery.k8s.io/v1 EndpointSlice; a missing apiVersion is taken as the
+ * kind's), -EINVAL with '*err' without metadata.name. */
 int cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
                      const char **nsp, const char **namep, char **err);
-/* "Namespace", "Pod", "Node", "NetworkPolicy", "ClusterNetworkPolicy". */
+/* "Namespace", "Pod", "Node", "NetworkPolicy", "ClusterNetworkPolicy",
+ * "Service", "EndpointSlice". */
 const char *cluster_kind_name(enum cluster_kind);
 /* Objects of 'kind' present in the model, for sources that re-list. */
 size_t cluster_count(const struct cluster *, enum cluster_kind);
@@ -125,9 +133,24 @@ const struct netpol *cluster_find_netpol(const struct cluster *,
 /* A ClusterNetworkPolicy, parsed and validated (cnp.h). */
 const struct cnp *cluster_find_cnp(const struct cluster *, const char *name);
 
+/* A Service or an EndpointSlice, parsed and validated (service.h,
+ * epslice.h); a NULL or empty 'ns' means "default". */
+const struct service *cluster_find_service(const struct cluster *,
+                                           const char *ns, const char *name);
+const struct epslice *cluster_find_epslice(const struct cluster *,
+                                           const char *ns, const char *name);
+/* The EndpointSlices labelled kubernetes.io/service-name=SVC in namespace
+ * 'ns' (NULL or empty: "default"), in no order ('*n' is 0 and the result
+ * NULL when there are none), whether or not the Service exists.  The array
+ * is the model's: valid until the next change of an EndpointSlice. */
+const struct epslice *const *cluster_service_slices(const struct cluster *,
+                                                    const char *ns,
+                                                    const char *svc,
+                                                    size_t *n);
+
 /* Every object of 'kind' (struct cluster_namespace, cluster_pod,
- * cluster_node, netpol or cnp), sorted by namespace and name, in an array the
- * caller frees (the objects stay the model's). */
+ * cluster_node, netpol, cnp, service or epslice), sorted by namespace and
+ * name, in an array the caller frees (the objects stay the model's). */
 const void **cluster_list(const struct cluster *, enum cluster_kind,
                           size_t *n);
 

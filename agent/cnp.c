@@ -1485,7 +1485,8 @@ cnp_state_affected(const struct cnp_state *st, const struct cluster *cluster,
         sset_add(names, change->name);
         return;
     }
-    if (change->kind == CLUSTER_NETWORK_POLICY) {
+    if (change->kind != CLUSTER_POD && change->kind != CLUSTER_NAMESPACE
+        && change->kind != CLUSTER_NODE) {
         return;
     }
     if (change->kind == CLUSTER_POD) {

@@ -16,6 +16,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "policy.h"
+#include "svclb.h"
 #include "openvswitch/vlog.h"
 #include "seine-config.h"
 #include "unixctl.h"
@@ -159,6 +160,20 @@ agent_unixctl_policy_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* "service/show": every service load balancer with its frontends and
+ * endpoints. */
+static void
+agent_unixctl_service_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                           const char *argv[] OVS_UNUSED, void *node_)
+{
+    struct node *node = node_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    svclb_format(node->svclb, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 agent_handle_cni(void *node, const struct cniproto_request *req,
                  struct cniproto_response *resp)
@@ -176,6 +191,8 @@ agent_loop(struct node *node, struct unixctl_server *unixctl,
     unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, &exiting);
     unixctl_command_register("policy/stats", "", 0, 0,
                              agent_unixctl_policy_stats, node);
+    unixctl_command_register("service/show", "", 0, 0,
+                             agent_unixctl_service_show, node);
     while (!exiting) {
         unixctl_server_run(unixctl);
         node_run(node);

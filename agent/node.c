@@ -21,6 +21,13 @@
 #include "ovsbridge.h"
 #include "podif.h"
 #include "policy.h"
+#include "reject.h"
+#include "svclb.h"
+#include "tables.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/types.h"
+#include "flow.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
@@ -71,6 +78,27 @@ node_next_round(const char *state_dir, uint16_t *roundp)
     return error;
 }
 
+/* A new connection to a service without a ready endpoint comes here from
+ * ServiceLB (svcflows.h): it is answered, out of the port it came in on,
+ * with a TCP RST or an ICMP port unreachable. */
+static void
+node_packet_in(const struct ofputil_packet_in *pin, void *node_)
+{
+    struct node *node = node_;
+    struct ofpbuf reply;
+
+    if (pin->table_id != TABLE_SERVICE_LB) {
+        return;
+    }
+    ofpbuf_init(&reply, 128);
+    if (!reject_build(pin->packet, pin->packet_len, &reply)) {
+        ofconn_send_packet(node->of,
+                           ofp_to_u16(pin->flow_metadata.flow.in_port.ofp_port),
+                           reply.data, reply.size);
+    }
+    ofpbuf_uninit(&reply);
+}
+
 static int
 node_connect_openflow(struct node *node)
 {
@@ -78,6 +106,9 @@ node_connect_openflow(struct node *node)
     char *target = ovsbridge_mgmt_target(conf->ovs_rundir, conf->bridge);
     int error = ofconn_open(target, NODE_OVS_TIMEOUT_MS, &node->of);
 
+    if (!error) {
+        error = ofconn_set_packet_in(node->of, node_packet_in, node);
+    }
     if (error) {
         VLOG_ERR("%s: OpenFlow connection failed: %s", target,
                  ovs_strerror(-error));
@@ -154,6 +185,7 @@ node_open(const struct agentconf *conf, struct node **nodep)
     }
     node->ft = flowtab_create(node->round);
     node->policy = policy_create(conf->node_name);
+    node->svclb = svclb_create(conf->node_name);
     node->rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 10);
     VLOG_INFO("node %s: round %u, %zu pod attachments on record",
               conf->node_name, node->round, podstore_count(&node->store));
@@ -175,6 +207,7 @@ node_close(struct node *node)
             podstore_close(&node->store);
         }
         policy_destroy(node->policy);
+        svclb_destroy(node->svclb);
         flowtab_destroy(node->ft);
         ofconn_close(node->of);
         ovsbridge_close(node->br);
@@ -270,12 +303,15 @@ node_restore_pods(struct node *node)
     }
 }
 
-/* After a commit that changed policy flows, cached datapath flows must not
- * keep an old verdict (see dpcache.h). */
+/* After a commit that changed policy or service flows, cached datapath
+ * flows must not keep an old verdict or endpoint (see dpcache.h). */
 static void
 node_purge_if_policy_changed(struct node *node)
 {
-    if (policy_take_changed(node->policy)) {
+    bool policy = policy_take_changed(node->policy);
+    bool services = svclb_take_changed(node->svclb);
+
+    if (policy || services) {
         dpcache_purge(node->conf->ovs_rundir);
     }
 }
@@ -295,6 +331,7 @@ node_install_datapath(struct node *node)
     if (!error) {
         node_restore_pods(node);
         policy_sync_all(node->policy, node->cluster, node->ft);
+        svclb_sync_all(node->svclb, node->cluster, node->ft);
         error = flowtab_sync_installed(node->ft, node->of);
     }
     if (!error) {
@@ -424,6 +461,7 @@ node_update_policy(struct node *node)
     }
     cluster_take_changes(node->cluster, &changes, &n);
     policy_handle_changes(node->policy, node->cluster, changes, n, node->ft);
+    svclb_handle_changes(node->svclb, node->cluster, changes, n, node->ft);
     cluster_changes_free(changes, n);
 }
 

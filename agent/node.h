@@ -30,6 +30,7 @@ struct ipam;
 struct ofconn;
 struct ovsbridge;
 struct policy;
+struct svclb;
 
 struct node {
     const struct agentconf *conf;
@@ -41,6 +42,7 @@ struct node {
     struct cluster *cluster;
     struct source source;
     struct policy *policy;          /* NetworkPolicy rules in force */
+    struct svclb *svclb;            /* service load balancers in force */
     struct pipeline_node pnode;     /* valid once 'ipam' is set */
     uint16_t round;
     char *not_ready;                /* why the node is not ready, or NULL */

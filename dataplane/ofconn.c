@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-actions.h"
@@ -17,6 +18,7 @@
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
@@ -30,11 +32,20 @@ VLOG_DEFINE_THIS_MODULE(ofconn);
  * every exchange uses libopenvswitch's blocking vconn helpers, which wait
  * until the reply arrives or the connection fails: a switch that exits or
  * restarts closes the socket and the call returns an error, but one that
- * stays alive without answering would block the caller. */
+ * stays alive without answering would block the caller.
+ *
+ * Those helpers read until the reply to their own request arrives and
+ * discard whatever else comes first: a packet-in that arrives meanwhile is
+ * lost.  That is acceptable for the packet-ins asked for here (a rejected
+ * connection's first packet), as the client sends again and the next one
+ * is answered from ofconn_run(). */
 struct ofconn {
     struct vconn *vconn;
     enum ofp_version version;
     enum ofputil_protocol protocol;
+    ofconn_packet_in_func *packet_in_cb;  /* NULL: packet-ins not asked for */
+    void *packet_in_aux;
+    struct vlog_rate_limit packet_in_rl;  /* for undecodable packet-ins */
 };
 
 /* libopenvswitch returns positive errno values, and EOF (-1) when the peer
@@ -275,6 +286,133 @@ ofconn_packet_out(struct ofconn *conn, uint32_t in_port,
     return 0;
 }
 
+/* Sends 'msg' (consumed), which has no reply on success, and waits until
+ * the switch has processed it.  'what' names it in the log. */
+static int
+transact_noreply(struct ofconn *conn, struct ofpbuf *msg, const char *what)
+{
+    struct ofpbuf *reply;
+    int error = vconn_transact_noreply(conn->vconn, msg, &reply);
+
+    if (error) {
+        VLOG_WARN("%s: %s failed: %s", vconn_get_name(conn->vconn), what,
+                  ovs_retval_to_string(error));
+        return neg_errno(error);
+    }
+    if (reply) {
+        char *s = ofp_to_string(reply->data, reply->size, NULL, NULL, 1);
+        VLOG_WARN("%s: %s refused: %s", vconn_get_name(conn->vconn), what, s);
+        free(s);
+        ofpbuf_delete(reply);
+        return -EPROTO;
+    }
+    return 0;
+}
+
+static int
+get_switch_config(struct ofconn *conn, struct ofputil_switch_config *config)
+{
+    struct ofpbuf *request = ofpraw_alloc(OFPRAW_OFPT_GET_CONFIG_REQUEST,
+                                          conn->version, 0);
+    struct ofpbuf *reply;
+    enum ofptype type;
+
+    int error = vconn_transact(conn->vconn, request, &reply);
+    if (error) {
+        VLOG_WARN("%s: switch config request failed: %s",
+                  vconn_get_name(conn->vconn), ovs_retval_to_string(error));
+        return neg_errno(error);
+    }
+    if (ofptype_decode(&type, reply->data)
+        || type != OFPTYPE_GET_CONFIG_REPLY) {
+        char *s = ofp_to_string(reply->data, reply->size, NULL, NULL, 1);
+        VLOG_WARN("%s: bad switch config reply: %s",
+                  vconn_get_name(conn->vconn), s);
+        free(s);
+        ofpbuf_delete(reply);
+        return -EPROTO;
+    }
+    ofputil_decode_get_config_reply(reply->data, config);
+    ofpbuf_delete(reply);
+    return 0;
+}
+
+/* A service connection hears no asynchronous message until it sets a
+ * nonzero miss_send_len (as "ovs-ofctl monitor" does).  The asynchronous
+ * configuration goes first and asks for the packet-ins of controller
+ * actions only: no table misses, port status or flow removed messages,
+ * which the blocking exchanges would have to wade through.  The switch
+ * config is read back and rewritten with only miss_send_len changed, as it
+ * also holds the bridge-wide fragment handling.  The packet-in format
+ * stays the standard one of the negotiated version: it carries all a
+ * callback needs (in_port, table, cookie, the whole packet). */
+int
+ofconn_set_packet_in(struct ofconn *conn, ofconn_packet_in_func *cb,
+                     void *aux)
+{
+    struct ofputil_async_cfg ac = OFPUTIL_ASYNC_CFG_INIT;
+    struct ofputil_switch_config config;
+
+    ac.primary[OAM_PACKET_IN] = ((1u << OFPR_ACTION)
+                                 | (1u << OFPR_ACTION_SET)
+                                 | (1u << OFPR_GROUP));
+    int error = transact_noreply(conn,
+                                 ofputil_encode_set_async_config(
+                                     &ac, UINT32_MAX, conn->version),
+                                 "async config");
+    if (!error) {
+        error = get_switch_config(conn, &config);
+    }
+    if (!error) {
+        config.miss_send_len = UINT16_MAX;
+        error = transact_noreply(conn,
+                                 ofputil_encode_set_config(&config,
+                                                           conn->version),
+                                 "switch config");
+    }
+    if (!error) {
+        conn->packet_in_cb = cb;
+        conn->packet_in_aux = aux;
+        conn->packet_in_rl
+            = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 5);
+    }
+    return error;
+}
+
+int
+ofconn_send_packet(struct ofconn *conn, uint32_t out_port,
+                   const void *packet, size_t len)
+{
+    struct ofputil_packet_out po = {
+        .packet = packet,
+        .packet_len = len,
+        .buffer_id = UINT32_MAX,
+    };
+    struct ofpbuf ofpacts;
+
+    if (out_port >= ofp_to_u16(OFPP_MAX)
+        && out_port != ofp_to_u16(OFPP_LOCAL)) {
+        return -EINVAL;
+    }
+    ofpbuf_init(&ofpacts, 64);
+    ofpact_put_OUTPUT(&ofpacts)->port = u16_to_ofp(out_port);
+    po.ofpacts = ofpacts.data;
+    po.ofpacts_len = ofpacts.size;
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
+
+    struct ofpbuf *msg = ofputil_encode_packet_out(&po, conn->protocol);
+    ofpbuf_uninit(&ofpacts);
+    int error = vconn_send_block(conn->vconn, msg);
+    if (error) {
+        VLOG_WARN("%s: packet-out failed: %s", vconn_get_name(conn->vconn),
+                  ovs_retval_to_string(error));
+        ofpbuf_delete(msg);
+        return neg_errno(error);
+    }
+    return 0;
+}
+
 int
 ofconn_echo(struct ofconn *conn)
 {
@@ -286,9 +424,28 @@ ofconn_echo(struct ofconn *conn)
     return error ? neg_errno(error) : 0;
 }
 
+static void
+deliver_packet_in(struct ofconn *conn, const struct ofpbuf *msg)
+{
+    struct ofputil_packet_in pin;
+
+    if (!conn->packet_in_cb) {
+        return;
+    }
+    enum ofperr error = ofputil_decode_packet_in(msg->data, true, NULL, NULL,
+                                                 &pin, NULL, NULL, NULL);
+    if (error) {
+        VLOG_WARN_RL(&conn->packet_in_rl, "%s: bad packet-in: %s",
+                     vconn_get_name(conn->vconn), ofperr_to_string(error));
+        return;
+    }
+    conn->packet_in_cb(&pin, conn->packet_in_aux);
+}
+
 /* The switch probes an idle controller connection with echo requests and
  * drops it when they go unanswered; the agent answers from its poll loop.
- * Anything else the switch sends unasked is of no interest. */
+ * Packet-ins go to the callback, if one asked for them; anything else the
+ * switch sends unasked is of no interest. */
 void
 ofconn_run(struct ofconn *conn)
 {
@@ -300,11 +457,14 @@ ofconn_run(struct ofconn *conn)
         if (vconn_recv(conn->vconn, &msg)) {
             return;
         }
-        if (!ofptype_decode(&type, msg->data)
-            && type == OFPTYPE_ECHO_REQUEST) {
-            struct ofpbuf *reply = ofputil_encode_echo_reply(msg->data);
-            if (vconn_send(conn->vconn, reply)) {
-                ofpbuf_delete(reply);
+        if (!ofptype_decode(&type, msg->data)) {
+            if (type == OFPTYPE_ECHO_REQUEST) {
+                struct ofpbuf *reply = ofputil_encode_echo_reply(msg->data);
+                if (vconn_send(conn->vconn, reply)) {
+                    ofpbuf_delete(reply);
+                }
+            } else if (type == OFPTYPE_PACKET_IN) {
+                deliver_packet_in(conn, msg);
             }
         }
         ofpbuf_delete(msg);

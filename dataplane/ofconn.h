@@ -14,6 +14,7 @@
 
 struct ofconn;
 struct ofpbuf;
+struct ofputil_packet_in;
 struct ovs_list;
 
 /* Connects to 'target' (e.g. "unix:/run/seine/br-int.mgmt") with OpenFlow
@@ -54,8 +55,30 @@ int ofconn_dump_groups(struct ofconn *,
 int ofconn_packet_out(struct ofconn *, uint32_t in_port,
                       const void *packet, size_t len);
 
+/* Called from ofconn_run() for each packet-in the switch sends. */
+typedef void ofconn_packet_in_func(const struct ofputil_packet_in *,
+                                   void *aux);
+
+/* Asks the switch to send packet-ins (from controller actions) on this
+ * connection, which is a service connection to a bridge's management
+ * socket, and delivers them to 'cb' from ofconn_run().  0 or -errno.
+ *
+ * Packet-ins that arrive while another call here waits for its reply are
+ * dropped; the connection's clients retry. */
+int ofconn_set_packet_in(struct ofconn *, ofconn_packet_in_func *cb,
+                         void *aux);
+
+/* Sends 'packet' ('len' bytes, with its Ethernet header) out of OpenFlow
+ * port 'out_port' directly, without going through the flow table
+ * (packet-out with in_port CONTROLLER and one output action).  Does not
+ * wait for a reply.  0 or -errno (-EINVAL for a port that cannot be
+ * output to). */
+int ofconn_send_packet(struct ofconn *, uint32_t out_port,
+                       const void *packet, size_t len);
+
 /* Poll-loop integration: answers the switch's echo requests, so that an
- * idle connection is not dropped by its inactivity probe. */
+ * idle connection is not dropped by its inactivity probe, and delivers
+ * packet-ins (ofconn_set_packet_in()). */
 void ofconn_run(struct ofconn *);
 void ofconn_wait(struct ofconn *);
 

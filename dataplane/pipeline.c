@@ -167,7 +167,14 @@ add_arp_proxy(struct flow_builder *b, const struct pipeline_node *node)
 static void
 add_conntrack(struct flow_builder *b)
 {
-    add_flow(b, TABLE_CT_ZONE, 100, "ip actions=ct(table=%d,zone=%d)",
+    /* 'nat' applies a connection's service DNAT (and undoes it on
+     * replies).  A reply to hairpin service traffic is addressed to
+     * HAIRPIN_IP: its source NAT is undone first, in its own zone, and the
+     * packet comes back to this table with its real destination. */
+    add_flow(b, TABLE_CT_ZONE, 110, "ip,nw_dst="HAIRPIN_IP
+             " actions=ct(table=%d,zone=%d,nat)", TABLE_CT_ZONE,
+             CT_ZONE_HAIRPIN);
+    add_flow(b, TABLE_CT_ZONE, 100, "ip actions=ct(table=%d,zone=%d,nat)",
              TABLE_CT_STATE, CT_ZONE_POD);
     add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,ip actions=drop");
     /* Established and related traffic was allowed when its connection
@@ -175,8 +182,14 @@ add_conntrack(struct flow_builder *b)
      * tier below, and hits one cached datapath flow. */
     add_flow(b, TABLE_CT_STATE, 190, "ct_state=-new+trk,ip"
              " actions=goto_table:%d", TABLE_L3_FORWARDING);
-    add_flow(b, TABLE_CT_STATE, 0, "actions=goto_table:%d",
-             TABLE_SERVICE_LB);
+    /* A new connection first meets the learned ClientIP affinity flows,
+     * which may choose its service endpoint, then the services. */
+    add_flow(b, TABLE_CT_STATE, 0, "actions=resubmit(,%d),resubmit(,%d)",
+             TABLE_SERVICE_AFFINITY, TABLE_SERVICE_LB);
+    add_flow(b, TABLE_SERVICE_AFFINITY, 0, "actions=drop");
+    add_flow(b, TABLE_SERVICE_LB, 300, "ip,reg0=0x%x/0x%x"
+             " actions=goto_table:%d", REG_EP_CHOSEN_MASK, REG_EP_CHOSEN_MASK,
+             TABLE_ENDPOINT_DNAT);
     add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 10,
              "ct_state=-new+trk,ip actions=goto_table:%d", TABLE_CT_COMMIT);
     /* Kubernetes lets a pod's own node reach it whatever its ingress
@@ -254,6 +267,22 @@ add_pod_forwarding(struct flow_builder *b, const struct pipeline_node *node,
              MAC_ARGS(pod->mac), pod->ofport, TABLE_INGRESS_ADMIN);
 }
 
+/* A pod reaching itself through a service (hairpin): after the DNAT its
+ * packets go from its address to its address.  They get HAIRPIN_IP as
+ * their source (the pod would drop a packet from its own address) and
+ * leave through the port they came in on, which OpenFlow does only when
+ * told so explicitly. */
+static void
+add_pod_hairpin(struct flow_builder *b, const struct pipeline_pod *pod,
+                const char *ip)
+{
+    add_flow(b, TABLE_CT_COMMIT, 210, "ip,nw_src=%s,nw_dst=%s"
+             " actions=ct(commit,table=%d,zone=%d,nat(src="HAIRPIN_IP"))",
+             ip, ip, TABLE_OUTPUT, CT_ZONE_HAIRPIN);
+    add_flow(b, TABLE_OUTPUT, 210, "in_port=%"PRId64",reg1=%"PRId64
+             " actions=IN_PORT", pod->ofport, pod->ofport);
+}
+
 int
 pipeline_set_pod(struct flowtab *ft, const struct pipeline_node *node,
                  const struct pipeline_pod *pod)
@@ -266,6 +295,7 @@ pipeline_set_pod(struct flowtab *ft, const struct pipeline_node *node,
     add_pod_guard(&b, pod, ip);
     add_pod_arp(&b, node, pod, ip);
     add_pod_forwarding(&b, node, pod, ip);
+    add_pod_hairpin(&b, pod, ip);
     if (b.error) {
         VLOG_ERR("flows of pod %s rejected: %s", ip, ovs_strerror(-b.error));
         flowtab_remove_owner(ft, pod->owner);

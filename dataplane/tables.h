@@ -15,6 +15,7 @@ enum pipeline_table {
     TABLE_ARP_RESPONDER = 11,   /* ARP answered in OVS, never flooded */
     TABLE_CT_ZONE = 20,         /* ct() into the pod zone */
     TABLE_CT_STATE = 21,        /* drop invalid; established skip ahead */
+    TABLE_SERVICE_AFFINITY = 29, /* learned ClientIP affinity (resubmit) */
     TABLE_SERVICE_LB = 30,      /* services (select groups) */
     TABLE_ENDPOINT_DNAT = 31,   /* ct(nat) to the chosen endpoint */
     TABLE_EGRESS_ADMIN = 35,    /* ClusterNetworkPolicy Admin tier, egress */
@@ -38,6 +39,15 @@ enum pipeline_table {
 #define REG_PORT_CLASS "NXM_NX_REG0[0..3]"
 #define REG_PORT_CLASS_MASK 0xf
 
+/* reg0[4]: a service endpoint is chosen (by a group bucket or a learned
+ * affinity flow), named by reg3 (its IPv4 address), reg4[0..15] (its port)
+ * and reg4[16..31] (the service's load balancer id, svcflows.h). */
+#define REG_EP_CHOSEN "NXM_NX_REG0[4]"
+#define REG_EP_CHOSEN_MASK 0x10
+#define REG_EP_IP "NXM_NX_REG3[]"
+#define REG_EP_PORT "NXM_NX_REG4[0..15]"
+#define REG_LB_ID "NXM_NX_REG4[16..31]"
+
 /* reg1: the output port chosen by L2Forwarding. */
 #define REG_OUT_PORT_REG 1
 #define REG_OUT_PORT "NXM_NX_REG1[]"
@@ -49,8 +59,13 @@ enum port_class {
     PORT_CLASS_UPLINK = 4,
 };
 
-/* Conntrack zone of pod traffic. */
+/* Conntrack zone of pod traffic (policy state and service DNAT). */
 #define CT_ZONE_POD 65001
+/* Conntrack zone of the source NAT of hairpin service traffic (a pod
+ * reaching itself through a service): the pod must not see its own
+ * address as the source, so the source becomes HAIRPIN_IP. */
+#define CT_ZONE_HAIRPIN 65002
+#define HAIRPIN_IP "169.254.169.252"
 
 /* In the first policy table of a direction, the flows that let traffic
  * skip every policy tier (established connections, the node's own
@@ -65,7 +80,8 @@ static_assert(TABLE_CLASSIFIER < TABLE_SPOOF_GUARD
               && TABLE_SPOOF_GUARD < TABLE_ARP_RESPONDER
               && TABLE_ARP_RESPONDER < TABLE_CT_ZONE
               && TABLE_CT_ZONE < TABLE_CT_STATE
-              && TABLE_CT_STATE < TABLE_SERVICE_LB
+              && TABLE_CT_STATE < TABLE_SERVICE_AFFINITY
+              && TABLE_SERVICE_AFFINITY < TABLE_SERVICE_LB
               && TABLE_SERVICE_LB < TABLE_ENDPOINT_DNAT
               && TABLE_ENDPOINT_DNAT < TABLE_EGRESS_ADMIN
               && TABLE_EGRESS_ADMIN < TABLE_EGRESS_RULE

@@ -9,8 +9,13 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <arpa/inet.h>
 
 #include "cluster.h"
+#include "epslice.h"
+#include "service.h"
+#include "openvswitch/dynamic-string.h"
+#include "util.h"
 
 static int
 apply_text(struct cluster *c, const char *text, char **err)
@@ -264,8 +269,15 @@ test_unknown_kinds_ignored(void **state)
     struct cluster *c = cluster_create();
     char *err = NULL;
 
-    assert_int_equal(apply_text(c, "{\"apiVersion\":\"v1\",\"kind\":\"Service\","
+    assert_int_equal(apply_text(c, "{\"apiVersion\":\"v1\","
+                                   "\"kind\":\"Endpoints\","
                                    "\"metadata\":{\"name\":\"s\"}}", &err), 0);
+    /* EndpointSlices of the beta API are not read. */
+    assert_int_equal(apply_text(c, "{\"apiVersion\":"
+                                   "\"discovery.k8s.io/v1beta1\","
+                                   "\"kind\":\"EndpointSlice\","
+                                   "\"metadata\":{\"name\":\"s\"}}", &err),
+                     0);
     assert_int_equal(apply_text(c, "{\"apiVersion\":\"apps/v1\","
                                    "\"kind\":\"Deployment\"}", &err), 0);
     /* A Pod kind from another API group is not a core Pod. */
@@ -361,6 +373,211 @@ test_identify(void **state)
     assert_string_equal(cluster_kind_name(CLUSTER_NAMESPACE), "Namespace");
 }
 
+/* EndpointSlices and their index by service. */
+
+/* apply_ok() of JSON written with single quotes. */
+static void
+apply_q(struct cluster *c, const char *text)
+{
+    char *copy = xstrdup(text);
+
+    for (char *p = copy; *p; p++) {
+        if (*p == '\'') {
+            *p = '"';
+        }
+    }
+    apply_ok(c, copy);
+    free(copy);
+}
+
+/* Applies EndpointSlice NS/NAME labelled for service 'svc' (NULL: no
+ * label) with one endpoint at 'ip'. */
+static void
+apply_slice(struct cluster *c, const char *ns, const char *name,
+            const char *svc, const char *ip)
+{
+    char *label = (svc ? xasprintf("'kubernetes.io/service-name':'%s'", svc)
+                   : xstrdup(""));
+    char *text = xasprintf("{'apiVersion':'discovery.k8s.io/v1',"
+                           "'kind':'EndpointSlice','metadata':{'name':'%s',"
+                           "'namespace':'%s','labels':{%s}},"
+                           "'addressType':'IPv4','endpoints':"
+                           "[{'addresses':['%s']}],'ports':[{'port':80}]}",
+                           name, ns, label, ip);
+    apply_q(c, text);
+    free(text);
+    free(label);
+}
+
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_, *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+/* The slices of NS/SVC are exactly 'expected' (names, comma-separated,
+ * sorted; "" for none), and each is the model's current object. */
+static void
+assert_service_slices(const struct cluster *c, const char *ns,
+                      const char *svc, const char *expected)
+{
+    const struct epslice *const *slices;
+    struct ds names = DS_EMPTY_INITIALIZER;
+    const char **sorted;
+    size_t n;
+
+    slices = cluster_service_slices(c, ns, svc, &n);
+    assert_true(n ? slices != NULL : slices == NULL);
+    sorted = xmalloc((n + 1) * sizeof *sorted);
+    for (size_t i = 0; i < n; i++) {
+        assert_ptr_equal(cluster_find_epslice(c, ns, slices[i]->name),
+                         slices[i]);
+        assert_string_equal(slices[i]->service, svc);
+        sorted[i] = slices[i]->name;
+    }
+    qsort(sorted, n, sizeof *sorted, compare_strings);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&names, "%s%s", i ? "," : "", sorted[i]);
+    }
+    if (strcmp(ds_cstr(&names), expected)) {
+        fail_msg("slices of %s/%s: expected \"%s\", got \"%s\"", ns, svc,
+                 expected, ds_cstr(&names));
+    }
+    ds_destroy(&names);
+    free(sorted);
+}
+
+static void
+test_service_slices_index(void **state)
+{
+    struct cluster *c = cluster_create();
+    const struct epslice *slice;
+    struct cluster_change *changes;
+
+    apply_slice(c, "shop", "web-1", "web", "10.244.1.1");
+    apply_slice(c, "shop", "web-2", "web", "10.244.1.2");
+    apply_slice(c, "shop", "api-1", "api", "10.244.1.3");
+    apply_slice(c, "shop", "manual", NULL, "10.244.1.4");
+    apply_slice(c, "other", "web-1", "web", "10.244.2.1");
+    drop_changes(c, 5);
+    assert_service_slices(c, "shop", "web", "web-1,web-2");
+    assert_service_slices(c, "shop", "api", "api-1");
+    assert_service_slices(c, "other", "web", "web-1");
+    assert_service_slices(c, "shop", "missing", "");
+    assert_service_slices(c, "default", "web", "");
+    assert_null(cluster_find_epslice(c, "shop", "manual")->service);
+    assert_int_equal(cluster_count(c, CLUSTER_ENDPOINT_SLICE), 5);
+
+    /* The same slice again: no change, the index keeps the object. */
+    slice = cluster_find_epslice(c, "shop", "web-1");
+    apply_slice(c, "shop", "web-1", "web", "10.244.1.1");
+    drop_changes(c, 0);
+    assert_ptr_equal(cluster_find_epslice(c, "shop", "web-1"), slice);
+
+    /* A new endpoint replaces the object; the index points to the new
+     * one (assert_service_slices checks that). */
+    apply_slice(c, "shop", "web-1", "web", "10.244.1.9");
+    changes = take(c, 1);
+    assert_int_equal(changes[0].kind, CLUSTER_ENDPOINT_SLICE);
+    assert_string_equal(changes[0].namespace, "shop");
+    assert_string_equal(changes[0].name, "web-1");
+    assert_false(changes[0].deleted);
+    cluster_changes_free(changes, 1);
+    assert_service_slices(c, "shop", "web", "web-1,web-2");
+    slice = cluster_find_epslice(c, "shop", "web-1");
+    assert_int_equal(slice->endpoints[0].addrs[0].s_addr,
+                     htonl(0x0af40109));
+
+    /* Relabelled: moves from one service to the other. */
+    apply_slice(c, "shop", "web-2", "api", "10.244.1.2");
+    drop_changes(c, 1);
+    assert_service_slices(c, "shop", "web", "web-1");
+    assert_service_slices(c, "shop", "api", "api-1,web-2");
+
+    /* Label dropped, then added. */
+    apply_slice(c, "shop", "api-1", NULL, "10.244.1.3");
+    apply_slice(c, "shop", "manual", "web", "10.244.1.4");
+    drop_changes(c, 2);
+    assert_service_slices(c, "shop", "api", "web-2");
+    assert_service_slices(c, "shop", "web", "manual,web-1");
+
+    /* Deletion; the last slice of a service empties its entry. */
+    assert_int_equal(cluster_delete(c, CLUSTER_ENDPOINT_SLICE, "shop",
+                                    "web-2"), 0);
+    changes = take(c, 1);
+    assert_true(changes[0].deleted);
+    assert_int_equal(changes[0].kind, CLUSTER_ENDPOINT_SLICE);
+    cluster_changes_free(changes, 1);
+    assert_service_slices(c, "shop", "api", "");
+    assert_int_equal(cluster_delete(c, CLUSTER_ENDPOINT_SLICE, "shop",
+                                    "api-1"), 0);
+    assert_int_equal(cluster_delete(c, CLUSTER_ENDPOINT_SLICE, "shop",
+                                    "web-2"), -ENOENT);
+    drop_changes(c, 1);
+    assert_service_slices(c, "shop", "web", "manual,web-1");
+    assert_service_slices(c, "other", "web", "web-1");
+
+    /* The default namespace, by NULL or "". */
+    apply_q(c, "{'apiVersion':'discovery.k8s.io/v1','kind':'EndpointSlice',"
+               "'metadata':{'name':'d','labels':"
+               "{'kubernetes.io/service-name':'dns'}},'addressType':'IPv4'}");
+    assert_service_slices(c, "default", "dns", "d");
+    assert_non_null(cluster_service_slices(c, NULL, "dns", &(size_t) { 0 }));
+    assert_int_equal(cluster_delete(c, CLUSTER_ENDPOINT_SLICE, "", "d"), 0);
+    assert_service_slices(c, "default", "dns", "");
+    cluster_destroy(c);
+}
+
+/* A Service change is recorded only for fields the model keeps; services
+ * do not touch the slice index. */
+static void
+test_service_changes(void **state)
+{
+    struct cluster *c = cluster_create();
+    struct cluster_change *changes;
+    const struct service *svc;
+
+    apply_q(c, "{'apiVersion':'v1','kind':'Service','metadata':{'name':'web',"
+               "'namespace':'shop','resourceVersion':'1'},'spec':"
+               "{'clusterIP':'10.96.0.5','selector':{'app':'web'},"
+               "'ports':[{'name':'http','port':80,'targetPort':'http'}]}}");
+    changes = take(c, 1);
+    assert_int_equal(changes[0].kind, CLUSTER_SERVICE);
+    assert_string_equal(changes[0].namespace, "shop");
+    assert_string_equal(changes[0].name, "web");
+    cluster_changes_free(changes, 1);
+    svc = cluster_find_service(c, "shop", "web");
+    assert_string_equal(svc->ports[0].target_port_name, "http");
+    assert_service_slices(c, "shop", "web", "");
+
+    /* resourceVersion, labels, other status: nothing kept changed. */
+    apply_q(c, "{'apiVersion':'v1','kind':'Service','metadata':{'name':'web',"
+               "'namespace':'shop','resourceVersion':'7','labels':{'a':'b'}},"
+               "'spec':{'clusterIP':'10.96.0.5','clusterIPs':['10.96.0.5'],"
+               "'selector':{'app':'web'},'ports':[{'name':'http','port':80,"
+               "'targetPort':'http','protocol':'TCP'}]},"
+               "'status':{'conditions':[]}}");
+    drop_changes(c, 0);
+    assert_ptr_equal(cluster_find_service(c, "shop", "web"), svc);
+
+    /* The selector going away matters (slices become hand-written). */
+    apply_q(c, "{'apiVersion':'v1','kind':'Service','metadata':{'name':'web',"
+               "'namespace':'shop'},'spec':{'clusterIP':'10.96.0.5',"
+               "'ports':[{'name':'http','port':80,'targetPort':'http'}]}}");
+    drop_changes(c, 1);
+    assert_false(cluster_find_service(c, "shop", "web")->has_selector);
+
+    assert_int_equal(cluster_delete(c, CLUSTER_SERVICE, NULL, "web"),
+                     -ENOENT);
+    assert_int_equal(cluster_delete(c, CLUSTER_SERVICE, "shop", "web"), 0);
+    changes = take(c, 1);
+    assert_true(changes[0].deleted);
+    cluster_changes_free(changes, 1);
+    assert_null(cluster_find_service(c, "shop", "web"));
+    cluster_destroy(c);
+}
+
 int
 main(void)
 {
@@ -375,6 +592,8 @@ main(void)
         cmocka_unit_test(test_missing_name),
         cmocka_unit_test(test_bad_labels),
         cmocka_unit_test(test_identify),
+        cmocka_unit_test(test_service_slices_index),
+        cmocka_unit_test(test_service_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

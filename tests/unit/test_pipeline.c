@@ -104,7 +104,7 @@ test_pod_replace_and_isolation(void **state)
     assert_int_equal(pipeline_set_pod(ft, &node, &a), 0);
     assert_int_equal(pipeline_set_pod(ft, &node, &b), 0);
     size_t per_pod = flowtab_count_owner(ft, a.owner);
-    assert_int_equal(per_pod, 7);
+    assert_int_equal(per_pod, 9);
     assert_int_equal(flowtab_count(ft), n_node + 2 * per_pod);
 
     a.ofport = 9;
@@ -135,7 +135,7 @@ test_duplicate_ip_refused(void **state)
     assert_int_equal(pipeline_set_pod(ft, &node, &a), 0);
     assert_int_equal(pipeline_set_pod(ft, &node, &b), -EEXIST);
     assert_int_equal(flowtab_count_owner(ft, b.owner), 0);
-    assert_int_equal(flowtab_count_owner(ft, a.owner), 7);
+    assert_int_equal(flowtab_count_owner(ft, a.owner), 9);
     flowtab_destroy(ft);
 }
 

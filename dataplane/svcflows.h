@@ -1,0 +1,79 @@
+/*
+ * svcflows: a service load balancer compiled into an OpenFlow select group
+ * and flows.  A load balancer is one protocol, a set of frontends
+ * (address:port a client connects to: a cluster IP, an external IP, a load
+ * balancer IP) and a set of endpoints (address:port of a ready backend).
+ * Its id (1..65535) is its group id, its cookie owner id and the tag the
+ * pipeline carries in reg4[16..31] while an endpoint is being chosen.
+ *
+ * Flows, for load balancer ID over TCP (tables.h):
+ *
+ *   ServiceLB      tcp,nw_dst=FRONTEND,tp_dst=FPORT  actions=group:ID
+ *                  (with no endpoint: actions=controller, and the agent
+ *                  answers the packet with a TCP RST or an ICMP port
+ *                  unreachable)
+ *   group ID       type=select, one bucket per endpoint:
+ *                  load:EP->reg3,load:EPORT->reg4[0..15],load:ID->reg4[16..31],
+ *                  load:1->reg0[4],[learn(...)],resubmit(,EndpointDNAT)
+ *   EndpointDNAT   tcp,reg0[4]=1,reg3=EP,reg4=ID:EPORT
+ *                      actions=ct(commit,table=EgressAdmin,zone=POD,
+ *                                 nat(dst=EP:EPORT))
+ *                  tcp,reg0[4]=1,reg4[16..31]=ID  actions=group:ID
+ *                  (an endpoint named by a learned affinity flow that is
+ *                  gone: choose again)
+ *
+ * The group has no selection method: OVS then hashes the 5-tuple in the
+ * datapath (dp_hash), so each new connection picks a bucket and its
+ * packets after the first never see the group again: they are established
+ * and skip the service tables (tables.h, CtState).  The DNAT is committed
+ * at once, before the policy stages; a connection they drop gets no reply
+ * and so stays "new" in conntrack, and every later packet of it meets the
+ * policy again.
+ *
+ * ClientIP session affinity: each endpoint's DNAT flow also learns, into
+ * ServiceAffinity, a flow matching the client address, frontend address,
+ * protocol and port that loads the same endpoint, with an idle timeout of
+ * the affinity timeout.  The pipeline consults ServiceAffinity before
+ * ServiceLB for every new connection; a hit skips the group.  The learned
+ * flows carry cookie 0: they are the switch's, not the agent's, and
+ * expire on their own.
+ */
+#ifndef SVCFLOWS_H
+#define SVCFLOWS_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct flowtab;
+
+#define SVCFLOWS_MAX_ID 0xffff
+
+/* An address and a port, in host byte order for the port. */
+struct svcflows_addr {
+    struct in_addr addr;
+    uint16_t port;
+};
+
+struct svcflows_lb {
+    uint16_t id;                            /* 1..SVCFLOWS_MAX_ID */
+    uint8_t proto;                          /* IPPROTO_TCP, _UDP, _SCTP */
+    const struct svcflows_addr *frontends;
+    size_t n_frontends;
+    const struct svcflows_addr *endpoints;  /* none: reject */
+    size_t n_endpoints;
+    uint32_t affinity_timeout;              /* seconds; 0: no affinity */
+};
+
+/* The cookie owner of load balancer 'id'. */
+uint64_t svcflows_owner(uint16_t id);
+
+/* Replaces the flows and group of 'lb->id' with those of 'lb'.  0, or
+ * -errno (-EINVAL for a bad id, protocol or an empty frontend list; the
+ * flow table's errors) with nothing of 'lb' left in the table. */
+int svcflows_set(struct flowtab *, const struct svcflows_lb *lb);
+
+/* Removes the flows and group of load balancer 'id'. */
+void svcflows_remove(struct flowtab *, uint16_t id);
+
+#endif /* svcflows.h */

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Traffic for the service tests (test-services.sh).
+
+  svcprobe.py serve NAME TCP_PORT UDP_PORT
+      A backend: answers every TCP connection on TCP_PORT and every UDP
+      datagram on UDP_PORT with NAME and a newline, until killed.
+
+  svcprobe.py tcp HOST PORT COUNT
+      Opens COUNT TCP connections to HOST:PORT one after another (a fresh
+      source port each) and prints, per connection, the backend's answer,
+      "refused" (a TCP RST), or "timeout" (nothing within 2 s).
+
+  svcprobe.py udp HOST PORT COUNT
+      Sends COUNT datagrams, each from a fresh socket, and prints the
+      answer, "refused" (an ICMP port unreachable) or "timeout".
+
+  svcprobe.py hold HOST PORT
+      One long TCP connection: every 0.1 s sends a line and reads the
+      backend's answer; prints "ok N NAME" per answer, and "broken N" and
+      exits when an answer does not come within 2 s or the peer closes.
+"""
+
+import socket
+import sys
+import threading
+import time
+
+
+def serve(name, tcp_port, udp_port):
+    answer = (name + "\n").encode()
+
+    def tcp():
+        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("0.0.0.0", tcp_port))
+        srv.listen(128)
+        while True:
+            conn, _ = srv.accept()
+            threading.Thread(target=talk, args=(conn,), daemon=True).start()
+
+    def talk(conn):
+        with conn:
+            conn.sendall(answer)
+            conn.settimeout(30)
+            try:
+                while conn.recv(256):
+                    conn.sendall(answer)
+            except OSError:
+                pass
+
+    def udp():
+        srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        srv.bind(("0.0.0.0", udp_port))
+        while True:
+            _, peer = srv.recvfrom(2048)
+            srv.sendto(answer, peer)
+
+    threading.Thread(target=tcp, daemon=True).start()
+    udp()
+
+
+def tcp_once(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(2)
+    try:
+        s.connect((host, port))
+        data = s.recv(256)
+        return data.decode().strip() or "closed"
+    except ConnectionRefusedError:
+        return "refused"
+    except socket.timeout:
+        return "timeout"
+    except OSError as e:
+        return "error:" + e.__class__.__name__
+    finally:
+        s.close()
+
+
+def udp_once(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    try:
+        s.connect((host, port))
+        s.send(b"hello\n")
+        return s.recv(256).decode().strip()
+    except ConnectionRefusedError:
+        return "refused"
+    except socket.timeout:
+        return "timeout"
+    finally:
+        s.close()
+
+
+def hold(host, port):
+    s = socket.create_connection((host, port), timeout=2)
+    f = s.makefile("r")
+    n = 0
+    try:
+        f.readline()
+        while True:
+            s.sendall(b"ping\n")
+            line = f.readline()
+            if not line:
+                break
+            n += 1
+            print("ok", n, line.strip(), flush=True)
+            time.sleep(0.1)
+    except OSError:
+        pass
+    print("broken", n, flush=True)
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "serve":
+        serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode in ("tcp", "udp"):
+        once = tcp_once if mode == "tcp" else udp_once
+        for _ in range(int(sys.argv[4])):
+            print(once(sys.argv[2], int(sys.argv[3])), flush=True)
+    elif mode == "hold":
+        hold(sys.argv[2], int(sys.argv[3]))
+    else:
+        sys.exit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()

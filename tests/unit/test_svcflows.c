@@ -1,0 +1,185 @@
+/* Service load balancers compiled to a select group and flows, compared
+ * as exact canonical text. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "flowtab.h"
+#include "svcflows.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "flowtab-fixture.h"
+
+static int
+setup(void **state)
+{
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+    *state = flowtab_create(3);
+    return 0;
+}
+
+static struct svcflows_addr
+addr(const char *s, uint16_t port)
+{
+    struct svcflows_addr a = { .port = port };
+
+    assert_int_equal(inet_pton(AF_INET, s, &a.addr), 1);
+    return a;
+}
+
+static char *
+diff_text(const struct flowtab *ft)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    flowtab_format_diff(ft, &s);
+    return ds_steal_cstr(&s);
+}
+
+static void
+assert_has(const char *text, const char *part)
+{
+    if (!strstr(text, part)) {
+        fail_msg("\"%s\" not in:\n%s", part, text);
+    }
+}
+
+/* Two frontends (a cluster IP and an external IP) and two endpoints over
+ * TCP: one group, a frontend flow each, a DNAT flow per endpoint and the
+ * re-choice flow. */
+static void
+test_tcp_exact(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe[] = { addr("10.96.0.10", 80),
+                                  addr("192.0.2.7", 80) };
+    struct svcflows_addr ep[] = { addr("10.244.1.2", 8080),
+                                  addr("10.244.1.3", 8080) };
+    struct svcflows_lb lb = {
+        .id = 0x12, .proto = IPPROTO_TCP, .frontends = fe, .n_frontends = 2,
+        .endpoints = ep, .n_endpoints = 2,
+    };
+    char *text;
+
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_desired(ft, svcflows_owner(0x12),
+        "table=30,priority=200,tcp,nw_dst=10.96.0.10,tp_dst=80"
+        " actions=group:18\n"
+        "table=30,priority=200,tcp,nw_dst=192.0.2.7,tp_dst=80"
+        " actions=group:18\n"
+        "table=31,priority=200,tcp,reg0=0x10/0x10,reg3=0xaf40102,"
+        "reg4=0x121f90 actions=ct(commit,table=35,zone=65001,"
+        "nat(dst=10.244.1.2:8080))\n"
+        "table=31,priority=200,tcp,reg0=0x10/0x10,reg3=0xaf40103,"
+        "reg4=0x121f90 actions=ct(commit,table=35,zone=65001,"
+        "nat(dst=10.244.1.3:8080))\n"
+        "table=31,priority=100,tcp,reg0=0x10/0x10,reg4=0x120000/0xffff0000"
+        " actions=group:18\n");
+    text = diff_text(ft);
+    assert_has(text, "add-group group_id=18,type=select,selection_method=dp_hash,"
+               "bucket=actions=set_field:0xaf40102->reg3,"
+               "set_field:0x1f90/0xffff->reg4,"
+               "set_field:0x120000/0xffff0000->reg4,"
+               "set_field:0x10/0x10->reg0,resubmit(,31),"
+               "bucket=actions=set_field:0xaf40103->reg3,");
+    free(text);
+}
+
+/* ClientIP affinity: each endpoint's DNAT flow learns the client's choice
+ * into ServiceAffinity for the affinity timeout. */
+static void
+test_affinity_learns(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe[] = { addr("10.96.0.11", 53) };
+    struct svcflows_addr ep[] = { addr("10.244.1.4", 5353) };
+    struct svcflows_lb lb = {
+        .id = 7, .proto = IPPROTO_UDP, .frontends = fe, .n_frontends = 1,
+        .endpoints = ep, .n_endpoints = 1, .affinity_timeout = 600,
+    };
+    char *text;
+
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    text = diff_text(ft);
+    assert_has(text, "table=31,priority=200,udp,reg0=0x10/0x10,"
+               "reg3=0xaf40104,reg4=0x714e9 cookie=0x4000000000070003 "
+               "actions=learn(table=29,idle_timeout=600,priority=100,"
+               "eth_type=0x800,nw_proto=17,NXM_OF_IP_SRC[],NXM_OF_IP_DST[],"
+               "NXM_OF_UDP_DST[],load:NXM_NX_REG3[]->NXM_NX_REG3[],"
+               "load:NXM_NX_REG4[]->NXM_NX_REG4[],"
+               "load:0x1->NXM_NX_REG0[4]),ct(commit,table=35,zone=65001,"
+               "nat(dst=10.244.1.4:5353))");
+    assert_has(text, "table=30,priority=200,udp,nw_dst=10.96.0.11,tp_dst=53"
+               " cookie=0x4000000000070003 actions=group:7");
+    free(text);
+}
+
+/* Without endpoints the frontends reject through the agent, and there is
+ * no group; endpoints coming back restore the group in place. */
+static void
+test_no_endpoints_rejects(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe[] = { addr("10.96.0.12", 9000) };
+    struct svcflows_addr ep[] = { addr("10.244.1.5", 9000) };
+    struct svcflows_lb lb = {
+        .id = 9, .proto = IPPROTO_SCTP, .frontends = fe, .n_frontends = 1,
+    };
+    char *text;
+
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_desired(ft, svcflows_owner(9),
+        "table=30,priority=200,sctp,nw_dst=10.96.0.12,tp_dst=9000"
+        " actions=CONTROLLER:65535\n");
+    text = diff_text(ft);
+    assert_null(strstr(text, "group"));
+    free(text);
+
+    lb.endpoints = ep;
+    lb.n_endpoints = 1;
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_int_equal(flowtab_count_owner(ft, svcflows_owner(9)), 3);
+    svcflows_remove(ft, 9);
+    assert_int_equal(flowtab_count_owner(ft, svcflows_owner(9)), 0);
+    assert_int_equal(flowtab_count(ft), 0);
+}
+
+static void
+test_bad_input(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe[] = { addr("10.96.0.13", 80) };
+    struct svcflows_lb lb = { .id = 0, .proto = IPPROTO_TCP,
+                              .frontends = fe, .n_frontends = 1 };
+
+    assert_int_equal(svcflows_set(ft, &lb), -EINVAL);
+    lb.id = 1;
+    lb.proto = IPPROTO_ICMP;
+    assert_int_equal(svcflows_set(ft, &lb), -EINVAL);
+    lb.proto = IPPROTO_TCP;
+    lb.n_frontends = 0;
+    assert_int_equal(svcflows_set(ft, &lb), -EINVAL);
+    assert_int_equal(flowtab_count(ft), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_tcp_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_affinity_learns, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_no_endpoints_rejects, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
