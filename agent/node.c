@@ -17,6 +17,7 @@
 #include "flowtab.h"
 #include "ipam.h"
 #include "manifests.h"
+#include "nodeport.h"
 #include "ofconn.h"
 #include "ovsbridge.h"
 #include "podif.h"
@@ -208,6 +209,7 @@ node_close(struct node *node)
         }
         policy_destroy(node->policy);
         svclb_destroy(node->svclb);
+        free(node->node_ports);
         flowtab_destroy(node->ft);
         ofconn_close(node->of);
         ovsbridge_close(node->br);
@@ -316,6 +318,32 @@ node_purge_if_policy_changed(struct node *node)
     }
 }
 
+/* Gives the node's nftables the node ports of the Services, if they
+ * changed since the last time (or 'always'). */
+static void
+node_sync_node_ports(struct node *node, bool always)
+{
+    struct nodeport_port *ports;
+    size_t n;
+    char *err;
+
+    svclb_node_ports(node->svclb, &ports, &n);
+    if (!always && n == node->n_node_ports
+        && (!n || !memcmp(ports, node->node_ports, n * sizeof *ports))) {
+        free(ports);
+        return;
+    }
+    if (nodeport_apply(ports, n, &err)) {
+        VLOG_ERR("node ports not installed: %s", err);
+        free(err);
+        free(ports);
+        return;
+    }
+    free(node->node_ports);
+    node->node_ports = ports;
+    node->n_node_ports = n;
+}
+
 /* Makes the switch hold exactly the flows this node wants: the gateway's
  * address and MAC, the node's flows and every recorded pod's, compared with
  * what the switch has.  Used at start and after ovs-vswitchd restarted (its
@@ -326,12 +354,21 @@ node_install_datapath(struct node *node)
     int error = node_setup_gateway(node);
 
     if (!error) {
+        error = nodeport_setup_route(node->conf->gateway_port,
+                                     node->pnode.gw_mac);
+        if (error) {
+            VLOG_ERR("%s: cannot route node ports: %s",
+                     node->conf->gateway_port, ovs_strerror(-error));
+        }
+    }
+    if (!error) {
         error = pipeline_set_node(node->ft, &node->pnode);
     }
     if (!error) {
         node_restore_pods(node);
         policy_sync_all(node->policy, node->cluster, node->ft);
         svclb_sync_all(node->svclb, node->cluster, node->ft);
+        node_sync_node_ports(node, true);
         error = flowtab_sync_installed(node->ft, node->of);
     }
     if (!error) {
@@ -461,7 +498,10 @@ node_update_policy(struct node *node)
     }
     cluster_take_changes(node->cluster, &changes, &n);
     policy_handle_changes(node->policy, node->cluster, changes, n, node->ft);
-    svclb_handle_changes(node->svclb, node->cluster, changes, n, node->ft);
+    if (svclb_handle_changes(node->svclb, node->cluster, changes, n,
+                             node->ft)) {
+        node_sync_node_ports(node, false);
+    }
     cluster_changes_free(changes, n);
 }
 

@@ -31,6 +31,7 @@ struct ofconn;
 struct ovsbridge;
 struct policy;
 struct svclb;
+struct nodeport_port;
 
 struct node {
     const struct agentconf *conf;
@@ -43,6 +44,8 @@ struct node {
     struct source source;
     struct policy *policy;          /* NetworkPolicy rules in force */
     struct svclb *svclb;            /* service load balancers in force */
+    struct nodeport_port *node_ports;   /* in the node's nftables */
+    size_t n_node_ports;
     struct pipeline_node pnode;     /* valid once 'ipam' is set */
     uint16_t round;
     char *not_ready;                /* why the node is not ready, or NULL */

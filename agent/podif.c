@@ -19,6 +19,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include "netns.h"
@@ -223,17 +224,19 @@ addr_replace_all(struct nl_sock *sk, int ifindex, struct in_addr ip,
     return error;
 }
 
+/* Adds (or replaces) the route to 'ip/prefix_len' through 'ifindex', via
+ * 'gateway' if not NULL, else directly on the link. */
 static int
-route_add_default(struct nl_sock *sk, int ifindex, struct in_addr gateway)
+route_add(struct nl_sock *sk, int ifindex, struct in_addr ip, int prefix_len,
+          const struct in_addr *gateway)
 {
-    struct in_addr any = { .s_addr = INADDR_ANY };
     struct rtnl_route *route = rtnl_route_alloc();
     struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-    struct nl_addr *dst = inet_nl_addr(any, 0);
-    struct nl_addr *via = inet_nl_addr(gateway, 32);
+    struct nl_addr *dst = inet_nl_addr(ip, prefix_len);
+    struct nl_addr *via = gateway ? inet_nl_addr(*gateway, 32) : NULL;
     int error = -ENOMEM;
 
-    if (!route || !nh || !dst || !via) {
+    if (!route || !nh || !dst || (gateway && !via)) {
         if (nh) {
             rtnl_route_nh_free(nh);
         }
@@ -242,19 +245,57 @@ route_add_default(struct nl_sock *sk, int ifindex, struct in_addr gateway)
     rtnl_route_set_family(route, AF_INET);
     rtnl_route_set_table(route, RT_TABLE_MAIN);
     rtnl_route_set_protocol(route, RTPROT_BOOT);
-    rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+    rtnl_route_set_scope(route, gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
     rtnl_route_set_type(route, RTN_UNICAST);
     error = nl_errno(rtnl_route_set_dst(route, dst));
     rtnl_route_nh_set_ifindex(nh, ifindex);
-    rtnl_route_nh_set_gateway(nh, via);
+    if (via) {
+        rtnl_route_nh_set_gateway(nh, via);
+    }
     rtnl_route_add_nexthop(route, nh);
     if (!error) {
         error = nl_errno(rtnl_route_add(sk, route, NLM_F_REPLACE));
     }
 out:
-    nl_addr_put(via);
+    if (via) {
+        nl_addr_put(via);
+    }
     nl_addr_put(dst);
     rtnl_route_put(route);
+    return error;
+}
+
+/* Adds (or replaces) a permanent neighbour entry 'ip' -> 'mac' on
+ * 'ifindex'. */
+static int
+neigh_add(struct nl_sock *sk, int ifindex, struct in_addr ip,
+          const uint8_t mac[6])
+{
+    struct rtnl_neigh *neigh = rtnl_neigh_alloc();
+    struct nl_addr *dst = inet_nl_addr(ip, 32);
+    struct nl_addr *ll = nl_addr_build(AF_LLC, mac, 6);
+    int error = -ENOMEM;
+
+    if (neigh && dst && ll) {
+        rtnl_neigh_set_ifindex(neigh, ifindex);
+        rtnl_neigh_set_family(neigh, AF_INET);
+        rtnl_neigh_set_state(neigh, NUD_PERMANENT);
+        error = nl_errno(rtnl_neigh_set_dst(neigh, dst));
+        rtnl_neigh_set_lladdr(neigh, ll);
+        if (!error) {
+            error = nl_errno(rtnl_neigh_add(sk, neigh,
+                                            NLM_F_CREATE | NLM_F_REPLACE));
+        }
+    }
+    if (ll) {
+        nl_addr_put(ll);
+    }
+    if (dst) {
+        nl_addr_put(dst);
+    }
+    if (neigh) {
+        rtnl_neigh_put(neigh);
+    }
     return error;
 }
 
@@ -349,8 +390,9 @@ configure_pod_side(const struct podif_spec *spec, const char *cur_name)
                          spec->prefix_len);
     }
     if (!error && spec->gateway.s_addr) {
-        error = route_add_default(sk, rtnl_link_get_ifindex(link),
-                                  spec->gateway);
+        struct in_addr any = { .s_addr = INADDR_ANY };
+        error = route_add(sk, rtnl_link_get_ifindex(link), any, 0,
+                          &spec->gateway);
     }
 out:
     rtnl_link_put(link);
@@ -730,6 +772,33 @@ podif_set_host_addr(const char *name, struct in_addr ip, int prefix_len,
     }
     if (!error && mac) {
         error = link_mac(link, mac);
+    }
+    rtnl_link_put(link);
+    nl_socket_free(sk);
+    return error;
+}
+
+int
+podif_set_host_neighbor(const char *name, struct in_addr ip,
+                        const uint8_t mac[6])
+{
+    struct rtnl_link *link = NULL;
+    struct nl_sock *sk;
+    int error;
+
+    if (!ifname_valid(name)) {
+        return -EINVAL;
+    }
+    error = nl_open(&sk);
+    if (error) {
+        return error;
+    }
+    error = link_get(sk, name, &link);
+    if (!error) {
+        error = route_add(sk, rtnl_link_get_ifindex(link), ip, 32, NULL);
+    }
+    if (!error) {
+        error = neigh_add(sk, rtnl_link_get_ifindex(link), ip, mac);
     }
     rtnl_link_put(link);
     nl_socket_free(sk);

@@ -68,6 +68,12 @@ bool podif_host_link_exists(const char *name);
 int podif_set_host_addr(const char *name, struct in_addr ip, int prefix_len,
                         int mtu, uint8_t mac[6]);
 
+/* Makes host link 'name' the way to 'ip' (a /32 route on the link) and
+ * 'mac' its permanent neighbour entry: how the host reaches an address
+ * that only br-int's flows answer. */
+int podif_set_host_neighbor(const char *name, struct in_addr ip,
+                            const uint8_t mac[6]);
+
 /* Reads the MAC of host link 'name'. */
 int podif_get_host_mac(const char *name, uint8_t mac[6]);
 

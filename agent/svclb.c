@@ -13,6 +13,8 @@
 #include "ruleparts.h"
 #include "service.h"
 #include "svcflows.h"
+#include "tables.h"
+#include "nodeport.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -215,6 +217,12 @@ compute_port(const struct svclb *s, const struct service *svc,
     push_addrs(&fe_int, svc->cluster_ips, svc->n_cluster_ips, sp->port);
     push_addrs(&fe_ext, svc->external_ips, svc->n_external_ips, sp->port);
     push_addrs(&fe_ext, svc->lb_ips, svc->n_lb_ips, sp->port);
+    if (sp->node_port) {
+        struct in_addr nodeport_ip;
+
+        inet_pton(AF_INET, NODEPORT_IP, &nodeport_ip);
+        push_addrs(&fe_ext, &nodeport_ip, 1, sp->node_port);
+    }
     collect_endpoints(s, slices, n_slices, sp, svc->internal_local, &ep_int);
     if (svc->internal_local == svc->external_local) {
         for (size_t i = 0; i < fe_ext.n; i++) {
@@ -445,6 +453,46 @@ svclb_take_changed(struct svclb *s)
     bool changed = s->changed;
     s->changed = false;
     return changed;
+}
+
+static int
+nodeport_compare(const void *a_, const void *b_)
+{
+    const struct nodeport_port *a = a_, *b = b_;
+
+    if (a->proto != b->proto) {
+        return a->proto < b->proto ? -1 : 1;
+    }
+    return a->port < b->port ? -1 : a->port > b->port;
+}
+
+void
+svclb_node_ports(const struct svclb *s, struct nodeport_port **portsp,
+                 size_t *np)
+{
+    struct ruleparts_vec ports = RULEPARTS_VEC_INIT(struct nodeport_port);
+    const struct shash_node *node;
+    struct in_addr nodeport_ip;
+
+    inet_pton(AF_INET, NODEPORT_IP, &nodeport_ip);
+    SHASH_FOR_EACH (node, &s->services) {
+        const struct svc_state *st = node->data;
+
+        for (size_t i = 0; i < st->n_entries; i++) {
+            const struct lb_entry *e = &st->entries[i];
+
+            for (size_t j = 0; j < e->lb.n_frontends; j++) {
+                if (e->frontends[j].addr.s_addr == nodeport_ip.s_addr) {
+                    struct nodeport_port p = { e->lb.proto,
+                                               e->frontends[j].port };
+                    ruleparts_vec_push(&ports, &p);
+                }
+            }
+        }
+    }
+    *np = ruleparts_sort_unique(ports.data, ports.n, ports.size,
+                                nodeport_compare);
+    *portsp = ports.data;
 }
 
 static void

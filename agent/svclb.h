@@ -7,7 +7,8 @@
  * external traffic policies choose different endpoints:
  *
  *   - frontends: the cluster IPs (internal), the external IPs and the
- *     load balancer ingress IPs (external), each with the port's 'port';
+ *     load balancer ingress IPs (external), each with the port's 'port',
+ *     and NODEPORT_IP with its 'nodePort' (external, nodeport.h);
  *   - endpoints: the IPv4 addresses of the EndpointSlices labelled for the
  *     Service whose 'ready' condition holds, with the slice port of the
  *     same name and protocol (which resolves a named targetPort per pod);
@@ -34,6 +35,7 @@ struct cluster;
 struct cluster_change;
 struct ds;
 struct flowtab;
+struct nodeport_port;
 
 struct svclb *svclb_create(const char *node_name);
 void svclb_destroy(struct svclb *);
@@ -51,6 +53,11 @@ size_t svclb_handle_changes(struct svclb *, const struct cluster *,
 /* Whether load balancer flows changed since the last call (and resets
  * it). */
 bool svclb_take_changed(struct svclb *);
+
+/* The node ports of every Service (sorted, no duplicates), in an array
+ * the caller frees. */
+void svclb_node_ports(const struct svclb *, struct nodeport_port **,
+                      size_t *n);
 
 /* One line per load balancer, in key order:
  *

@@ -938,6 +938,12 @@ flowtab_count(const struct flowtab *ft)
 }
 
 size_t
+flowtab_count_groups(const struct flowtab *ft)
+{
+    return hmap_count(&ft->desired_groups);
+}
+
+size_t
 flowtab_count_owner(const struct flowtab *ft, uint64_t owner)
 {
     const struct ft_owner *o;

@@ -82,6 +82,8 @@ void flowtab_remove_owner(struct flowtab *, uint64_t owner);
 
 /* Number of desired flows (all owners, or one owner). */
 size_t flowtab_count(const struct flowtab *);
+/* Number of desired groups. */
+size_t flowtab_count_groups(const struct flowtab *);
 size_t flowtab_count_owner(const struct flowtab *, uint64_t owner);
 
 /* Appends the desired flows, one per line, sorted by table, descending

@@ -257,9 +257,11 @@ static void
 add_pod_forwarding(struct flow_builder *b, const struct pipeline_node *node,
                    const struct pipeline_pod *pod, const char *ip)
 {
-    add_flow(b, TABLE_L3_FORWARDING, 200, "ip,reg0=0x%x/0x%x,dl_dst="MAC_FMT
+    /* Routed to the pod: from a pod, or from the node's stack for a node
+     * port (nodeport.h), both addressed to the gateway's MAC. */
+    add_flow(b, TABLE_L3_FORWARDING, 200, "ip,dl_dst="MAC_FMT
              ",nw_dst=%s actions=mod_dl_src:"MAC_FMT",mod_dl_dst:"MAC_FMT
-             ",dec_ttl,goto_table:%d", PORT_CLASS_POD, REG_PORT_CLASS_MASK,
+             ",dec_ttl,goto_table:%d",
              MAC_ARGS(node->gw_mac), ip, MAC_ARGS(node->gw_mac),
              MAC_ARGS(pod->mac), TABLE_L2_FORWARDING);
     add_flow(b, TABLE_L2_FORWARDING, 200, "dl_dst="MAC_FMT

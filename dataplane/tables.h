@@ -66,6 +66,10 @@ enum port_class {
  * address as the source, so the source becomes HAIRPIN_IP. */
 #define CT_ZONE_HAIRPIN 65002
 #define HAIRPIN_IP "169.254.169.252"
+/* Where the node's stack sends connections to a node port (nodeport.h):
+ * routed into br-int through the gateway port, load-balanced by
+ * ServiceLB. */
+#define NODEPORT_IP "169.254.169.253"
 
 /* In the first policy table of a direction, the flows that let traffic
  * skip every policy tier (established connections, the node's own

@@ -7,6 +7,9 @@
 # the count at the end.
 
 CK_N=0
+# The flows of one pod attachment (dataplane/pipeline.c): classifier and
+# SpoofGuard 3, ARPResponder 2, L3/L2 forwarding 2, hairpin 2.
+CK_POD_FLOWS=9
 CK_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 ck_pass() {

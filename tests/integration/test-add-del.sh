@@ -50,7 +50,7 @@ add_del_one() {
         "$(grep -c -e '^OVS port' -e '^vhost folder' -e '^IP alloc' -e '^pod record' \
             -e '^flows of' <<<"$present")" 5 ;;
     esac
-    ck_eq "$type pod $pod has 7 flows with owner $owner" "$(ck_nflows_of "$owner")" 7
+    ck_eq "$type pod $pod has $CK_POD_FLOWS flows with owner $owner" "$(ck_nflows_of "$owner")" "$CK_POD_FLOWS"
     [ "$type" == vhostuser ] \
         || ck_ok "$type pod $pod has eth0" seine_pod_exec "$pod" ip link show dev eth0
     seine_pod_del "$pod"

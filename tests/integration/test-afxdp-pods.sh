@@ -72,8 +72,8 @@ ck_eq "net1's port is a $net1_type port" "$(ck_port_type "$net1_port")" \
     "$([ "$net1_type" == vhostuser ] && echo dpdkvhostuserclient || echo tap)"
 net1_owner=$(ck_owner_of_ofport "$(ck_ofport "$net1_port")")
 ck_ne "net1's flows have an owner of their own ($net1_owner)" "$net1_owner" "$a_owner"
-ck_eq "net1 has its 7 flows" "$(ck_nflows_of "$net1_owner")" 7
-ck_eq "eth0 still has its 7 flows" "$(ck_nflows_of "$a_owner")" 7
+ck_eq "net1 has its $CK_POD_FLOWS flows" "$(ck_nflows_of "$net1_owner")" "$CK_POD_FLOWS"
+ck_eq "eth0 still has its $CK_POD_FLOWS flows" "$(ck_nflows_of "$a_owner")" "$CK_POD_FLOWS"
 if [ "$net1_type" == tap ]; then
     ck_ok "net1 is in pod a with $net1_ip" \
         sh -c "ip -n '$(seine_pod_netns a)' -o -4 addr show dev net1 | grep -q 'inet $net1_ip/'"
@@ -86,7 +86,7 @@ seine_pod_del a net1
 ck_empty "DEL a/net1 leaves nothing of net1" \
     "$(ck_leftovers "$(ck_cid a net1)" net1 "$net1_port" "$net1_ip" "$net1_owner")"
 ck_no "net1 is gone from pod a" seine_pod_exec a ip link show dev net1
-ck_eq "eth0 keeps its 7 flows after DEL a/net1" "$(ck_nflows_of "$a_owner")" 7
+ck_eq "eth0 keeps its $CK_POD_FLOWS flows after DEL a/net1" "$(ck_nflows_of "$a_owner")" "$CK_POD_FLOWS"
 ck_ok "a still pings the gateway after DEL a/net1" ck_ping a "$gw"
 ck_ok "a still pings b after DEL a/net1" ck_ping a "${ip[b]}"
 ck_eq "4 MB over TCP a -> b still arrive intact after DEL a/net1" \

@@ -26,7 +26,7 @@ ck_cni_ok "GC with only pod a valid succeeds" GC a eth0 "$config"
 ck_empty "GC removed pod b completely" \
     "$(ck_leftovers "$b_cid" eth0 "$b_port" "$b_ip" "$b_owner")"
 ck_no "b's eth0 is gone from its namespace" seine_pod_exec b ip link show dev eth0
-ck_eq "a keeps its 7 flows" "$(ck_nflows_of "$a_owner")" 7
+ck_eq "a keeps its $CK_POD_FLOWS flows" "$(ck_nflows_of "$a_owner")" "$CK_POD_FLOWS"
 ck_ok "a still pings the gateway" ck_ping a "$gw"
 ck_cni_ok "CHECK a passes after GC" CHECK a
 ck_cni_code "CHECK b after GC: unknown container" 3 CHECK b

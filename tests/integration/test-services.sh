@@ -99,6 +99,38 @@ ck_eq "the groups and frontends are in the switch" \
 ck_eq "one select group per service port" \
     "$(seine_ofctl dump-groups | grep -c 'type=select')" 2
 
+# The same backends behind a LoadBalancer Service: its external IP and its
+# load balancer ingress IP from a pod, its node port from the node's own
+# network namespace (nftables sends it into br-int, nodeport.h).
+ck_manifest svc-edge.yaml "apiVersion: v1
+kind: Service
+metadata: {name: edge, namespace: default}
+spec:
+  type: LoadBalancer
+  clusterIP: 10.96.0.12
+  externalIPs: [192.0.2.10]
+  selector: {app: web}
+  ports:
+  - {name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: 30080}
+  - {name: dns, protocol: UDP, port: 53, targetPort: 5353, nodePort: 30053}
+status:
+  loadBalancer: {ingress: [{ip: 192.0.2.11}]}"
+slice edge-1 edge b1 b2 b3
+seine_wait_until 5 sh -c "ip netns exec $(seine_node_netns) nft list set ip seine nodeports 2>/dev/null | grep -q 30053" || true
+got=$(answers client tcp 192.0.2.10 80 15)
+spread "externalIP from a pod" "$got" b1 b2 b3
+got=$(answers client tcp 192.0.2.11 80 15)
+spread "LoadBalancer ingress IP from a pod" "$got" b1 b2 b3
+gw=$(seine_pod_gateway client)
+got=$(seine_node_exec python3 "$probe" tcp "$gw" 30080 15)
+spread "NodePort TCP from the node's network namespace ($gw:30080)" "$got" b1 b2 b3
+got=$(seine_node_exec python3 "$probe" udp "$gw" 30053 15)
+spread "NodePort UDP from the node's network namespace" "$got" b1 b2 b3
+rm -f "$manifests/svc-edge.yaml" "$manifests/slice-edge-1.yaml"
+seine_wait_until 5 sh -c "! ip netns exec $(seine_node_netns) nft list table ip seine >/dev/null 2>&1" || true
+ck_no "no node port left: the nftables table is gone" \
+    seine_node_exec nft list table ip seine
+
 # ClientIP affinity: one client, one backend.
 service sticky "$STICKY" "  sessionAffinity: ClientIP
   sessionAffinityConfig: {clientIP: {timeoutSeconds: 300}}"

@@ -47,8 +47,9 @@ diff_text(const struct flowtab *ft)
 static void
 assert_has(const char *text, const char *part)
 {
+    assert_non_null(text);
     if (!strstr(text, part)) {
-        fail_msg("\"%s\" not in:\n%s", part, text);
+        fail_msg("\"%s\" not in:\n%s", part, text ? text : "");
     }
 }
 

@@ -1,0 +1,88 @@
+#include <config.h>
+#include "nodeport.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <nftables/libnftables.h>
+#include <stdlib.h>
+
+#include "podif.h"
+#include "ruleparts.h"
+#include "tables.h"
+#include "openvswitch/dynamic-string.h"
+#include "util.h"
+
+#define NODEPORT_TABLE "seine"
+
+int
+nodeport_setup_route(const char *gateway, const uint8_t mac[6])
+{
+    struct in_addr ip;
+
+    inet_pton(AF_INET, NODEPORT_IP, &ip);
+    return podif_set_host_neighbor(gateway, ip, mac);
+}
+
+/* Priority -100 is where DNAT goes (nftables' "dstnat", a name it takes
+ * for prerouting only). */
+static void
+put_chain(struct ds *s, const char *hook)
+{
+    ds_put_format(s, "    chain %s {\n"
+                  "        type nat hook %s priority -100; policy accept;\n"
+                  "        fib daddr type local meta l4proto . th dport "
+                  "@nodeports dnat to "NODEPORT_IP"\n"
+                  "    }\n", hook, hook);
+}
+
+char *
+nodeport_script(const struct nodeport_port *ports, size_t n)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    /* Creating the table first makes the deletion valid whether or not it
+     * existed; both happen in the same transaction as the new table. */
+    ds_put_cstr(&s, "table ip "NODEPORT_TABLE"\n"
+                "delete table ip "NODEPORT_TABLE"\n");
+    if (!n) {
+        return ds_steal_cstr(&s);
+    }
+    ds_put_cstr(&s, "table ip "NODEPORT_TABLE" {\n"
+                "    set nodeports {\n"
+                "        type inet_proto . inet_service\n"
+                "        elements = { ");
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&s, "%s%s . %u", i ? ", " : "",
+                      ruleparts_proto_name(ports[i].proto), ports[i].port);
+    }
+    ds_put_cstr(&s, " }\n    }\n");
+    put_chain(&s, "prerouting");
+    put_chain(&s, "output");
+    ds_put_cstr(&s, "}\n");
+    return ds_steal_cstr(&s);
+}
+
+int
+nodeport_apply(const struct nodeport_port *ports, size_t n, char **errp)
+{
+    struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+    char *script = nodeport_script(ports, n);
+    int error = 0;
+
+    *errp = NULL;
+    if (!nft) {
+        free(script);
+        *errp = xstrdup("cannot create an nftables context");
+        return -ENOMEM;
+    }
+    nft_ctx_buffer_error(nft);
+    if (nft_run_cmd_from_buffer(nft, script)) {
+        const char *msg = nft_ctx_get_error_buffer(nft);
+        *errp = xstrdup(msg && *msg ? msg : "nftables refused the table");
+        error = -EIO;
+    }
+    nft_ctx_free(nft);
+    free(script);
+    return error;
+}
