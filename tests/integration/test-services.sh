@@ -94,6 +94,9 @@ got=$(answers client tcp "$VIP" 80 30)
 spread "ClusterIP TCP, 30 connections, named targetPort" "$got" b1 b2 b3
 got=$(answers client udp "$VIP" 53 30)
 spread "ClusterIP UDP, 30 datagrams" "$got" b1 b2 b3
+seine_pod_add tapc tap >/dev/null
+got=$(answers tapc tcp "$VIP" 80 15)
+spread "ClusterIP TCP from a tap pod" "$got" b1 b2 b3
 ck_eq "the groups and frontends are in the switch" \
     "$(seine_ofctl dump-flows table=30 | grep -c "nw_dst=$VIP")" 2
 ck_eq "one select group per service port" \

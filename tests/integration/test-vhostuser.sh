@@ -4,7 +4,8 @@
 # sends UDP from its own MAC and IP to the gateway MAC (as a routed pod
 # must), rxonly in pod v2 counts what arrives.  With v1's source IP
 # spoofed, SpoofGuard drops everything and v2's count stays flat.  An
-# AF_XDP pod receives from a vhost-user pod too.
+# AF_XDP pod receives from a vhost-user pod too, and vhost-user pods are
+# Service endpoints (testpmd 5tswap) and Service clients (txonly).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/checks.sh"
 seine_test_begin vhostuser
@@ -67,6 +68,52 @@ rx1=$(seine_pod_exec a cat /sys/class/net/eth0/statistics/rx_packets)
 ck_ge "afxdp pod a's eth0 received >= $min packets from v1 in 2 s" \
     "$((rx1 - rx0))" "$min"
 ck_eq "v2 received nothing meant for a" "$(rx_delta v2 1)" 0
+seine_testpmd_stop v1
+
+# Services with vhost-user pods.  v2 is the endpoint of a UDP ClusterIP
+# and answers with testpmd's 5tswap (addresses and ports swapped back):
+# the AF_XDP client gets its answer from the cluster IP.  v1 (txonly) is
+# a client of a Service whose endpoint is AF_XDP pod a.
+seine_testpmd_stop v2
+ck_testpmd_start v2 5tswap
+ck_manifest svc.yaml "apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: default}
+spec:
+  clusterIP: 10.96.0.53
+  ports: [{protocol: UDP, port: 53, targetPort: 7}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: echo-1, namespace: default, labels: {kubernetes.io/service-name: echo}}
+addressType: IPv4
+ports: [{protocol: UDP, port: 7}]
+endpoints: [{addresses: [\"$v2_ip\"], conditions: {ready: true}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sink, namespace: default}
+spec:
+  clusterIP: 10.96.0.9
+  ports: [{protocol: UDP, port: 9, targetPort: 9}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: sink-1, namespace: default, labels: {kubernetes.io/service-name: sink}}
+addressType: IPv4
+ports: [{protocol: UDP, port: 9}]
+endpoints: [{addresses: [\"$a_ip\"], conditions: {ready: true}}]"
+probe=$(dirname "$0")/svcprobe.py
+seine_wait_until 10 sh -c "ip netns exec $(seine_pod_netns a) python3 $probe udp 10.96.0.53 53 1 | grep -qx hello" || true
+ck_eq "AF_XDP client -> ClusterIP -> vhost-user endpoint (5tswap) -> answer" \
+    "$(seine_pod_exec a python3 "$probe" udp 10.96.0.53 53 5 | sort -u)" hello
+txonly "$v1_ip" 10.96.0.9
+sleep 0.5
+rx0=$(seine_pod_exec a cat /sys/class/net/eth0/statistics/rx_packets)
+sleep 2
+rx1=$(seine_pod_exec a cat /sys/class/net/eth0/statistics/rx_packets)
+ck_ge "vhost-user client (txonly) -> ClusterIP -> AF_XDP endpoint a: >= $min packets in 2 s" \
+    "$((rx1 - rx0))" "$min"
 seine_testpmd_stop v1
 ck_ok "a still reaches the gateway" ck_ping a 10.244.1.1
 ck_cni_ok "CHECK v1 passes" CHECK v1
