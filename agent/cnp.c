@@ -21,6 +21,7 @@
 #include "cluster.h"
 #include "hash.h"
 #include "ipblock.h"
+#include "kjson.h"
 #include "labelsel.h"
 #include "ruleparts.h"
 #include "tables.h"
@@ -105,7 +106,7 @@ get_list(struct json_object *obj, const char *key, const char *path,
          bool required, size_t min, size_t max, struct json_object **listp,
          size_t *np, char **err)
 {
-    struct json_object *list = ruleparts_json_child(obj, key);
+    struct json_object *list = kjson_child(obj, key);
 
     *listp = list;
     *np = 0;
@@ -143,7 +144,7 @@ one_of(struct json_object *obj, const char *path, const char *const *fields,
     }
     for (int i = 0; fields[i]; i++) {
         ds_put_format(&names, "%s%s", i ? ", " : "", fields[i]);
-        if (ruleparts_json_child(obj, fields[i])) {
+        if (kjson_child(obj, fields[i])) {
             *which = i;
             n_set++;
         }
@@ -161,7 +162,7 @@ parse_selector(struct json_object *obj, const char *path, const char *key,
                struct labelsel **selp, char **err)
 {
     char *field = xasprintf("%s.%s", path, key);
-    struct json_object *v = ruleparts_json_child(obj, key);
+    struct json_object *v = kjson_child(obj, key);
     int error;
 
     if (v && !json_object_is_type(v, json_type_object)) {
@@ -183,7 +184,7 @@ parse_namespaced_pod(struct json_object *obj, const char *path,
     if (!json_object_is_type(obj, json_type_object)) {
         return fail(err, "%s: not a mapping", path);
     }
-    if (!ruleparts_json_child(obj, "podSelector")) {
+    if (!kjson_child(obj, "podSelector")) {
         return fail(err, "%s.podSelector: Required value", path);
     }
     int error = parse_selector(obj, path, "namespaceSelector", ns_selp, err);
@@ -367,7 +368,7 @@ parse_peer(struct json_object *obj, const char *path, enum polflows_dir dir,
         return parse_selector(obj, path, "namespaces", &peer->ns_sel, err);
     case CNP_PEER_PODS: {
         char *field = xasprintf("%s.pods", path);
-        error = parse_namespaced_pod(ruleparts_json_child(obj, "pods"), field,
+        error = parse_namespaced_pod(kjson_child(obj, "pods"), field,
                                      &peer->ns_sel, &peer->pod_sel, err);
         free(field);
         return error;
@@ -414,10 +415,10 @@ parse_port_range(struct json_object *range, const char *path,
         error = fail(err, "%s: not a mapping", path);
         goto out;
     }
-    error = parse_port_number(ruleparts_json_child(range, "start"), start, &p->port,
+    error = parse_port_number(kjson_child(range, "start"), start, &p->port,
                               err);
     if (!error) {
-        error = parse_port_number(ruleparts_json_child(range, "end"), end, &p->end_port,
+        error = parse_port_number(kjson_child(range, "end"), end, &p->end_port,
                                   err);
     }
     if (!error && p->port >= p->end_port) {
@@ -435,7 +436,7 @@ parse_port(struct json_object *obj, const char *path, struct cnp_protocol *p,
            char **err)
 {
     static const char *const port_fields[] = { "number", "range", NULL };
-    struct json_object *dport = ruleparts_json_child(obj, "destinationPort");
+    struct json_object *dport = kjson_child(obj, "destinationPort");
     char *field = xasprintf("%s.destinationPort", path);
     char *sub = NULL;
     int which, error;
@@ -458,9 +459,9 @@ parse_port(struct json_object *obj, const char *path, struct cnp_protocol *p,
     }
     sub = xasprintf("%s.%s", field, port_fields[which]);
     error = (which == 0
-             ? parse_port_number(ruleparts_json_child(dport, "number"), sub, &p->port,
+             ? parse_port_number(kjson_child(dport, "number"), sub, &p->port,
                                  err)
-             : parse_port_range(ruleparts_json_child(dport, "range"), sub, p, err));
+             : parse_port_range(kjson_child(dport, "range"), sub, p, err));
 out:
     free(sub);
     free(field);
@@ -486,7 +487,7 @@ parse_protocol(struct json_object *obj, const char *path,
         return error;
     }
     if (which == 3) {
-        struct json_object *v = ruleparts_json_child(obj, fields[which]);
+        struct json_object *v = kjson_child(obj, fields[which]);
         const char *name = json_object_get_string(v);
         if (!json_object_is_type(v, json_type_string) || !name[0]) {
             return fail(err, "%s.destinationNamedPort: not a port name",
@@ -497,7 +498,7 @@ parse_protocol(struct json_object *obj, const char *path,
     }
     char *field = xasprintf("%s.%s", path, fields[which]);
     p->proto = protos[which];
-    error = parse_port(ruleparts_json_child(obj, fields[which]), field, p, err);
+    error = parse_port(kjson_child(obj, fields[which]), field, p, err);
     free(field);
     return error;
 }
@@ -523,7 +524,7 @@ parse_action(struct json_object *obj, const char *path,
              enum cnp_action *actionp, char **err)
 {
     static const char *const names[] = { "Accept", "Deny", "Pass" };
-    struct json_object *v = ruleparts_json_child(obj, "action");
+    struct json_object *v = kjson_child(obj, "action");
     const char *s = json_object_get_string(v);
 
     if (!v) {
@@ -543,7 +544,7 @@ static int
 parse_rule_name(struct json_object *obj, const char *path,
                 struct cnp_rule *rule, char **err)
 {
-    struct json_object *v = ruleparts_json_child(obj, "name");
+    struct json_object *v = kjson_child(obj, "name");
 
     if (!v) {
         return 0;
@@ -651,8 +652,8 @@ parse_rules(struct json_object *spec, enum polflows_dir dir, struct cnp *cnp,
 static int
 parse_tier_priority(struct json_object *spec, struct cnp *cnp, char **err)
 {
-    struct json_object *tier = ruleparts_json_child(spec, "tier");
-    struct json_object *prio = ruleparts_json_child(spec, "priority");
+    struct json_object *tier = kjson_child(spec, "tier");
+    struct json_object *prio = kjson_child(spec, "priority");
     const char *s = json_object_get_string(tier);
     int64_t n = json_object_get_int64(prio);
 
@@ -684,7 +685,7 @@ static int
 parse_subject(struct json_object *spec, struct cnp *cnp, char **err)
 {
     static const char *const fields[] = { "namespaces", "pods", NULL };
-    struct json_object *subject = ruleparts_json_child(spec, "subject");
+    struct json_object *subject = kjson_child(spec, "subject");
     int which, error;
 
     if (!subject) {
@@ -702,7 +703,7 @@ parse_subject(struct json_object *spec, struct cnp *cnp, char **err)
         return parse_selector(subject, "spec.subject", "namespaces",
                               &cnp->subject_ns_sel, err);
     }
-    return parse_namespaced_pod(ruleparts_json_child(subject, "pods"),
+    return parse_namespaced_pod(kjson_child(subject, "pods"),
                                 "spec.subject.pods", &cnp->subject_ns_sel,
                                 &cnp->subject_pod_sel, err);
 }
@@ -711,13 +712,13 @@ int
 cnp_parse(struct json_object *obj, const char *name, struct cnp **cnpp,
           char **err)
 {
-    struct json_object *spec = ruleparts_json_child(obj, "spec");
+    struct json_object *spec = kjson_child(obj, "spec");
     struct cnp *cnp = xzalloc(sizeof *cnp);
     int error;
 
     *cnpp = NULL;
     if (!name) {
-        name = json_object_get_string(ruleparts_json_child(ruleparts_json_child(obj, "metadata"),
+        name = json_object_get_string(kjson_child(kjson_child(obj, "metadata"),
                                                  "name"));
     }
     if (!name || !name[0]) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "service.h"
+#include "kjson.h"
 #include "util.h"
 
 #define MAX_ENDPOINTS 1000
@@ -23,60 +24,12 @@
 
 enum address_type { ADDR_IPV4, ADDR_IPV6, ADDR_FQDN };
 
-/* The member 'key' of 'obj' when 'obj' is an object and the member is
- * present and not null, else NULL. */
-static struct json_object *
-json_member(struct json_object *obj, const char *key)
-{
-    struct json_object *v;
-
-    if (json_object_is_type(obj, json_type_object)
-        && json_object_object_get_ex(obj, key, &v)
-        && !json_object_is_type(v, json_type_null)) {
-        return v;
-    }
-    return NULL;
-}
-
-static int
-get_list(struct json_object *obj, const char *key, const char *path,
-         struct json_object **listp, size_t *np, char **err)
-{
-    struct json_object *list = json_member(obj, key);
-
-    *listp = list;
-    *np = 0;
-    if (list && !json_object_is_type(list, json_type_array)) {
-        *err = (path ? xasprintf("%s.%s: not a list", path, key)
-                : xasprintf("%s: not a list", key));
-        return -EINVAL;
-    }
-    *np = list ? json_object_array_length(list) : 0;
-    return 0;
-}
-
-static int
-get_string(struct json_object *obj, const char *key, const char *path,
-           const char **sp, char **err)
-{
-    struct json_object *v = json_member(obj, key);
-
-    *sp = NULL;
-    if (v && !json_object_is_type(v, json_type_string)) {
-        *err = (path ? xasprintf("%s.%s: not a string", path, key)
-                : xasprintf("%s: not a string", key));
-        return -EINVAL;
-    }
-    *sp = v ? json_object_get_string(v) : NULL;
-    return 0;
-}
-
 /* metadata.labels[EPSLICE_SERVICE_LABEL]. */
 static int
 parse_service_label(struct json_object *obj, struct epslice *slice,
                     char **err)
 {
-    struct json_object *labels = json_member(json_member(obj, "metadata"),
+    struct json_object *labels = kjson_child(kjson_child(obj, "metadata"),
                                              "labels");
     const char *service;
     int error;
@@ -85,7 +38,7 @@ parse_service_label(struct json_object *obj, struct epslice *slice,
         *err = xstrdup("metadata.labels: not a mapping");
         return -EINVAL;
     }
-    error = get_string(labels, EPSLICE_SERVICE_LABEL, "metadata.labels",
+    error = kjson_string(labels, EPSLICE_SERVICE_LABEL, "metadata.labels",
                        &service, err);
     if (!error && service && service[0]) {
         slice->service = xstrdup(service);
@@ -98,7 +51,7 @@ parse_address_type(struct json_object *obj, enum address_type *typep,
                    char **err)
 {
     const char *type;
-    int error = get_string(obj, "addressType", NULL, &type, err);
+    int error = kjson_string(obj, "addressType", NULL, &type, err);
 
     if (error) {
         return error;
@@ -168,7 +121,7 @@ static int
 parse_condition(struct json_object *conditions, const char *name,
                 const char *path, bool dflt, bool *valuep, char **err)
 {
-    struct json_object *v = json_member(conditions, name);
+    struct json_object *v = kjson_child(conditions, name);
 
     if (v && !json_object_is_type(v, json_type_boolean)) {
         *err = xasprintf("%s.conditions.%s: not a boolean", path, name);
@@ -182,7 +135,7 @@ static int
 parse_conditions(struct json_object *obj, const char *path,
                  struct epslice_endpoint *ep, char **err)
 {
-    struct json_object *conditions = json_member(obj, "conditions");
+    struct json_object *conditions = kjson_child(obj, "conditions");
     int error;
 
     if (conditions && !json_object_is_type(conditions, json_type_object)) {
@@ -215,7 +168,7 @@ parse_endpoint(struct json_object *obj, const char *path,
         *err = xasprintf("%s: not a mapping", path);
         return -EINVAL;
     }
-    error = get_list(obj, "addresses", path, &addrs, &n, err);
+    error = kjson_list(obj, "addresses", path, &addrs, &n, err);
     if (error) {
         return error;
     }
@@ -235,7 +188,7 @@ parse_endpoint(struct json_object *obj, const char *path,
         error = parse_conditions(obj, path, ep, err);
     }
     if (!error) {
-        error = get_string(obj, "nodeName", path, &node_name, err);
+        error = kjson_string(obj, "nodeName", path, &node_name, err);
     }
     if (!error && node_name) {
         if (!service_is_dns_subdomain(node_name)) {
@@ -254,7 +207,7 @@ parse_endpoints(struct json_object *obj, enum address_type type,
 {
     struct json_object *list;
     size_t n;
-    int error = get_list(obj, "endpoints", NULL, &list, &n, err);
+    int error = kjson_list(obj, "endpoints", NULL, &list, &n, err);
 
     if (error) {
         return error;
@@ -280,7 +233,7 @@ static int
 parse_port(struct json_object *obj, const char *path,
            struct epslice_port *port, char **err)
 {
-    struct json_object *number = json_member(obj, "port");
+    struct json_object *number = kjson_child(obj, "port");
     const char *name;
     int error;
 
@@ -288,7 +241,7 @@ parse_port(struct json_object *obj, const char *path,
         *err = xasprintf("%s: not a mapping", path);
         return -EINVAL;
     }
-    error = get_string(obj, "name", path, &name, err);
+    error = kjson_string(obj, "name", path, &name, err);
     if (error) {
         return error;
     }
@@ -299,7 +252,7 @@ parse_port(struct json_object *obj, const char *path,
         return -EINVAL;
     }
     port->name = name && name[0] ? xstrdup(name) : NULL;
-    error = service_parse_proto(obj, path, &port->proto, err);
+    error = kjson_proto(obj, path, &port->proto, err);
     if (error || !number) {
         return error;
     }
@@ -319,7 +272,7 @@ parse_ports(struct json_object *obj, struct epslice *slice, char **err)
 {
     struct json_object *list;
     size_t n;
-    int error = get_list(obj, "ports", NULL, &list, &n, err);
+    int error = kjson_list(obj, "ports", NULL, &list, &n, err);
 
     if (error) {
         return error;
@@ -353,18 +306,18 @@ int
 epslice_parse(struct json_object *obj, const char *ns, const char *name,
               struct epslice **slicep, char **err)
 {
-    struct json_object *metadata = json_member(obj, "metadata");
+    struct json_object *metadata = kjson_child(obj, "metadata");
     enum address_type type;
     struct epslice *slice;
     int error;
 
     *slicep = NULL;
     if (!ns) {
-        ns = json_object_get_string(json_member(metadata, "namespace"));
+        ns = json_object_get_string(kjson_child(metadata, "namespace"));
         ns = ns && ns[0] ? ns : "default";
     }
     if (!name) {
-        name = json_object_get_string(json_member(metadata, "name"));
+        name = json_object_get_string(kjson_child(metadata, "name"));
         if (!name || !name[0]) {
             *err = xstrdup("EndpointSlice without metadata.name");
             return -EINVAL;

@@ -32,6 +32,7 @@
 #include "cluster.h"
 #include "hash.h"
 #include "ipblock.h"
+#include "kjson.h"
 #include "labelsel.h"
 #include "ruleparts.h"
 #include "openvswitch/dynamic-string.h"
@@ -57,22 +58,6 @@ static const char *const peers_field[NETPOL_N_DIRS] = {
     [POLFLOWS_INGRESS] = "from",
     [POLFLOWS_EGRESS] = "to",
 };
-
-static int
-get_list(struct json_object *obj, const char *key, const char *path,
-         struct json_object **listp, size_t *np, char **err)
-{
-    struct json_object *list = ruleparts_json_child(obj, key);
-
-    *listp = list;
-    *np = 0;
-    if (list && !json_object_is_type(list, json_type_array)) {
-        *err = xasprintf("%s.%s: not a list", path, key);
-        return -EINVAL;
-    }
-    *np = list ? json_object_array_length(list) : 0;
-    return 0;
-}
 
 /* Parsing: ports. */
 
@@ -113,39 +98,11 @@ parse_port_number(struct json_object *v, const char *path, uint16_t *portp,
 }
 
 static int
-parse_port_proto(struct json_object *obj, const char *path, uint8_t *protop,
-                 char **err)
-{
-    struct json_object *v = ruleparts_json_child(obj, "protocol");
-    const char *name = json_object_get_string(v);
-
-    if (!v) {
-        *protop = IPPROTO_TCP;
-        return 0;
-    }
-    if (json_object_is_type(v, json_type_string)) {
-        if (!strcmp(name, "TCP")) {
-            *protop = IPPROTO_TCP;
-            return 0;
-        } else if (!strcmp(name, "UDP")) {
-            *protop = IPPROTO_UDP;
-            return 0;
-        } else if (!strcmp(name, "SCTP")) {
-            *protop = IPPROTO_SCTP;
-            return 0;
-        }
-    }
-    *err = xasprintf("%s.protocol: unsupported value '%s' (TCP, UDP or "
-                     "SCTP)", path, name);
-    return -EINVAL;
-}
-
-static int
 parse_port(struct json_object *obj, const char *path,
            struct netpol_port *port, char **err)
 {
-    struct json_object *number = ruleparts_json_child(obj, "port");
-    struct json_object *end = ruleparts_json_child(obj, "endPort");
+    struct json_object *number = kjson_child(obj, "port");
+    struct json_object *end = kjson_child(obj, "endPort");
     char *field = NULL;
     int error;
 
@@ -153,7 +110,7 @@ parse_port(struct json_object *obj, const char *path,
         *err = xasprintf("%s: not a mapping", path);
         return -EINVAL;
     }
-    error = parse_port_proto(obj, path, &port->proto, err);
+    error = kjson_proto(obj, path, &port->proto, err);
     if (error) {
         return error;
     }
@@ -210,9 +167,9 @@ static int
 parse_peer(struct json_object *obj, const char *path,
            struct netpol_peer *peer, char **err)
 {
-    struct json_object *pod_sel = ruleparts_json_child(obj, "podSelector");
-    struct json_object *ns_sel = ruleparts_json_child(obj, "namespaceSelector");
-    struct json_object *ipblock = ruleparts_json_child(obj, "ipBlock");
+    struct json_object *pod_sel = kjson_child(obj, "podSelector");
+    struct json_object *ns_sel = kjson_child(obj, "namespaceSelector");
+    struct json_object *ipblock = kjson_child(obj, "ipBlock");
     char *field;
     int error = 0;
 
@@ -272,9 +229,9 @@ parse_rule(struct json_object *obj, const char *path, enum polflows_dir dir,
         *err = xasprintf("%s: not a mapping", path);
         return -EINVAL;
     }
-    error = get_list(obj, peers_field[dir], path, &peers, &n_peers, err);
+    error = kjson_list(obj, peers_field[dir], path, &peers, &n_peers, err);
     if (!error) {
-        error = get_list(obj, "ports", path, &ports, &n_ports, err);
+        error = kjson_list(obj, "ports", path, &ports, &n_ports, err);
     }
     if (error) {
         return error;
@@ -303,7 +260,7 @@ parse_rules(struct json_object *spec, enum polflows_dir dir,
 {
     struct json_object *list;
     size_t n;
-    int error = get_list(spec, rules_field[dir], "spec", &list, &n, err);
+    int error = kjson_list(spec, rules_field[dir], "spec", &list, &n, err);
 
     np->rules[dir] = xcalloc(n + 1, sizeof *np->rules[dir]);
     for (size_t i = 0; i < n && !error; i++) {
@@ -320,7 +277,7 @@ parse_policy_types(struct json_object *spec, struct netpol *np, char **err)
 {
     struct json_object *list;
     size_t n;
-    int error = get_list(spec, "policyTypes", "spec", &list, &n, err);
+    int error = kjson_list(spec, "policyTypes", "spec", &list, &n, err);
 
     if (error) {
         return error;
@@ -356,18 +313,18 @@ int
 netpol_parse(struct json_object *obj, const char *ns, const char *name,
              struct netpol **npp, char **err)
 {
-    struct json_object *metadata = ruleparts_json_child(obj, "metadata");
-    struct json_object *spec = ruleparts_json_child(obj, "spec");
+    struct json_object *metadata = kjson_child(obj, "metadata");
+    struct json_object *spec = kjson_child(obj, "spec");
     struct netpol *np = xzalloc(sizeof *np);
     int error = 0;
 
     *npp = NULL;
     if (!ns) {
-        ns = json_object_get_string(ruleparts_json_child(metadata, "namespace"));
+        ns = json_object_get_string(kjson_child(metadata, "namespace"));
         ns = ns && ns[0] ? ns : "default";
     }
     if (!name) {
-        name = json_object_get_string(ruleparts_json_child(metadata, "name"));
+        name = json_object_get_string(kjson_child(metadata, "name"));
         if (!name || !name[0]) {
             *err = xstrdup("NetworkPolicy without metadata.name");
             error = -EINVAL;
@@ -384,7 +341,7 @@ netpol_parse(struct json_object *obj, const char *ns, const char *name,
     }
     np->spec = spec ? json_object_get(spec) : NULL;
 
-    error = labelsel_parse(ruleparts_json_child(spec, "podSelector"),
+    error = labelsel_parse(kjson_child(spec, "podSelector"),
                            "spec.podSelector", &np->pod_sel, err);
     for (int dir = 0; dir < NETPOL_N_DIRS && !error; dir++) {
         error = parse_rules(spec, dir, np, err);

@@ -130,15 +130,6 @@ ruleparts_find_rule(const void *rules, size_t n, size_t size, uint32_t id)
     return NULL;
 }
 
-struct json_object *
-ruleparts_json_child(struct json_object *obj, const char *key)
-{
-    struct json_object *v;
-    return (obj && json_object_is_type(obj, json_type_object)
-            && json_object_object_get_ex(obj, key, &v)
-            && !json_object_is_type(v, json_type_null) ? v : NULL);
-}
-
 #define NS_NAME_LABEL "kubernetes.io/metadata.name"
 
 const struct cluster_labels *

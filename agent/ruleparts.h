@@ -58,11 +58,6 @@ size_t ruleparts_sort_unique(void *base, size_t n, size_t size,
 const struct polflows_rule *ruleparts_find_rule(const void *rules, size_t n,
                                                 size_t size, uint32_t id);
 
-/* The member 'key' of 'obj' when 'obj' is an object and the member is
- * present and not null, else NULL. */
-struct json_object *ruleparts_json_child(struct json_object *obj,
-                                         const char *key);
-
 /* The labels of namespace 'name' as the API server has them: the model's
  * plus kubernetes.io/metadata.name=NAME, sorted by key as cluster_labels
  * are, even when the model lacks the Namespace object.  Cached in 'cache'

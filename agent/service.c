@@ -17,55 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kjson.h"
 #include "util.h"
 
-/* The member 'key' of 'obj' when 'obj' is an object and the member is
- * present and not null, else NULL. */
-static struct json_object *
-json_member(struct json_object *obj, const char *key)
-{
-    struct json_object *v;
-
-    if (json_object_is_type(obj, json_type_object)
-        && json_object_object_get_ex(obj, key, &v)
-        && !json_object_is_type(v, json_type_null)) {
-        return v;
-    }
-    return NULL;
-}
-
-static int
-get_list(struct json_object *obj, const char *key, const char *path,
-         struct json_object **listp, size_t *np, char **err)
-{
-    struct json_object *list = json_member(obj, key);
-
-    *listp = list;
-    *np = 0;
-    if (list && !json_object_is_type(list, json_type_array)) {
-        *err = xasprintf("%s.%s: not a list", path, key);
-        return -EINVAL;
-    }
-    *np = list ? json_object_array_length(list) : 0;
-    return 0;
-}
-
 /* Member 'key' of 'obj' as a string, NULL when left out. */
-static int
-get_string(struct json_object *obj, const char *key, const char *path,
-           const char **sp, char **err)
-{
-    struct json_object *v = json_member(obj, key);
-
-    *sp = NULL;
-    if (v && !json_object_is_type(v, json_type_string)) {
-        *err = xasprintf("%s.%s: not a string", path, key);
-        return -EINVAL;
-    }
-    *sp = v ? json_object_get_string(v) : NULL;
-    return 0;
-}
-
 /* Names. */
 
 /* 'len' bytes of 's' are a DNS label without the length limit. */
@@ -182,7 +137,7 @@ addr_entry(struct json_object *entry, const char *field,
             *err = xasprintf("%s: not a mapping", field);
             return -EINVAL;
         }
-        return get_string(entry, ip_member, field, ipp, err);
+        return kjson_string(entry, ip_member, field, ipp, err);
     }
     if (!json_object_is_type(entry, json_type_string)) {
         *err = xasprintf("%s: not a string", field);
@@ -202,7 +157,7 @@ parse_addr_list(struct json_object *obj, const char *key, const char *path,
 {
     struct json_object *list;
     size_t n;
-    int error = get_list(obj, key, path, &list, &n, err);
+    int error = kjson_list(obj, key, path, &list, &n, err);
 
     *addrsp = xcalloc(n + 1, sizeof **addrsp);
     for (size_t i = 0; i < n && !error; i++) {
@@ -254,7 +209,7 @@ static int
 parse_type(struct json_object *spec, struct service *svc, char **err)
 {
     const char *type;
-    int error = get_string(spec, "type", "spec", &type, err);
+    int error = kjson_string(spec, "type", "spec", &type, err);
 
     if (error || !type || !type[0]) {
         return error;
@@ -344,10 +299,10 @@ parse_cluster_ips(struct json_object *spec, struct service *svc, char **err)
     enum ip_family family;
     const char *ip;
     size_t n;
-    int error = get_string(spec, "clusterIP", "spec", &ip, err);
+    int error = kjson_string(spec, "clusterIP", "spec", &ip, err);
 
     if (!error) {
-        error = get_list(spec, "clusterIPs", "spec", &list, &n, err);
+        error = kjson_list(spec, "clusterIPs", "spec", &list, &n, err);
     }
     if (error) {
         return error;
@@ -398,41 +353,13 @@ parse_port_number(struct json_object *v, const char *path, const char *key,
     return 0;
 }
 
-int
-service_parse_proto(struct json_object *obj, const char *path,
-                    uint8_t *protop, char **err)
-{
-    struct json_object *v = json_member(obj, "protocol");
-    const char *name = json_object_get_string(v);
-
-    if (!v) {
-        *protop = IPPROTO_TCP;
-        return 0;
-    }
-    if (json_object_is_type(v, json_type_string)) {
-        if (!strcmp(name, "TCP")) {
-            *protop = IPPROTO_TCP;
-            return 0;
-        } else if (!strcmp(name, "UDP")) {
-            *protop = IPPROTO_UDP;
-            return 0;
-        } else if (!strcmp(name, "SCTP")) {
-            *protop = IPPROTO_SCTP;
-            return 0;
-        }
-    }
-    *err = xasprintf("%s.protocol: unsupported value '%s' (TCP, UDP or "
-                     "SCTP)", path, name);
-    return -EINVAL;
-}
-
 /* targetPort: a number, a port name, or left out (0 or "" too) for the
  * port itself. */
 static int
 parse_target_port(struct json_object *obj, const char *path,
                   struct service_port *port, char **err)
 {
-    struct json_object *v = json_member(obj, "targetPort");
+    struct json_object *v = kjson_child(obj, "targetPort");
 
     if (json_object_is_type(v, json_type_string)) {
         const char *name = json_object_get_string(v);
@@ -460,7 +387,7 @@ static int
 parse_port(struct json_object *obj, const char *path, bool name_required,
            enum service_type type, struct service_port *port, char **err)
 {
-    struct json_object *node_port = json_member(obj, "nodePort");
+    struct json_object *node_port = kjson_child(obj, "nodePort");
     const char *name;
     int error;
 
@@ -468,7 +395,7 @@ parse_port(struct json_object *obj, const char *path, bool name_required,
         *err = xasprintf("%s: not a mapping", path);
         return -EINVAL;
     }
-    error = get_string(obj, "name", path, &name, err);
+    error = kjson_string(obj, "name", path, &name, err);
     if (error) {
         return error;
     }
@@ -485,9 +412,9 @@ parse_port(struct json_object *obj, const char *path, bool name_required,
     }
     port->name = name && name[0] ? xstrdup(name) : NULL;
 
-    error = service_parse_proto(obj, path, &port->proto, err);
+    error = kjson_proto(obj, path, &port->proto, err);
     if (!error) {
-        error = parse_port_number(json_member(obj, "port"), path, "port",
+        error = parse_port_number(kjson_child(obj, "port"), path, "port",
                                   false, &port->port, err);
     }
     if (!error && node_port) {
@@ -538,7 +465,7 @@ parse_ports(struct json_object *spec, struct service *svc, char **err)
 {
     struct json_object *list;
     size_t n;
-    int error = get_list(spec, "ports", "spec", &list, &n, err);
+    int error = kjson_list(spec, "ports", "spec", &list, &n, err);
 
     if (error) {
         return error;
@@ -567,11 +494,11 @@ parse_ports(struct json_object *spec, struct service *svc, char **err)
 static int
 parse_affinity(struct json_object *spec, struct service *svc, char **err)
 {
-    struct json_object *config = json_member(spec, "sessionAffinityConfig");
+    struct json_object *config = kjson_child(spec, "sessionAffinityConfig");
     struct json_object *timeout;
     const char *affinity;
     int64_t seconds;
-    int error = get_string(spec, "sessionAffinity", "spec", &affinity, err);
+    int error = kjson_string(spec, "sessionAffinity", "spec", &affinity, err);
 
     svc->affinity_timeout = SERVICE_AFFINITY_TIMEOUT_DEFAULT;
     if (error) {
@@ -588,7 +515,7 @@ parse_affinity(struct json_object *spec, struct service *svc, char **err)
                        "sessionAffinity is None");
         return -EINVAL;
     }
-    timeout = json_member(json_member(config, "clientIP"), "timeoutSeconds");
+    timeout = kjson_child(kjson_child(config, "clientIP"), "timeoutSeconds");
     if (!timeout) {
         return 0;
     }
@@ -610,7 +537,7 @@ parse_traffic_policy(struct json_object *spec, const char *key, bool *localp,
                      char **err)
 {
     const char *policy;
-    int error = get_string(spec, key, "spec", &policy, err);
+    int error = kjson_string(spec, key, "spec", &policy, err);
 
     if (error) {
         return error;
@@ -628,7 +555,7 @@ static int
 parse_traffic_policies(struct json_object *spec, struct service *svc,
                        char **err)
 {
-    struct json_object *external_ips = json_member(spec, "externalIPs");
+    struct json_object *external_ips = kjson_child(spec, "externalIPs");
     bool external = (svc->type == SERVICE_NODE_PORT
                      || svc->type == SERVICE_LOAD_BALANCER
                      || (svc->type == SERVICE_CLUSTER_IP && external_ips
@@ -636,7 +563,7 @@ parse_traffic_policies(struct json_object *spec, struct service *svc,
     int error = parse_traffic_policy(spec, "externalTrafficPolicy",
                                      &svc->external_local, err);
 
-    if (!error && !external && json_member(spec, "externalTrafficPolicy")) {
+    if (!error && !external && kjson_child(spec, "externalTrafficPolicy")) {
         *err = xstrdup("spec.externalTrafficPolicy: may only be set for "
                        "externally-accessible services (NodePort, "
                        "LoadBalancer, or with externalIPs)");
@@ -649,7 +576,7 @@ parse_traffic_policies(struct json_object *spec, struct service *svc,
 static int
 parse_selector(struct json_object *spec, struct service *svc, char **err)
 {
-    struct json_object *selector = json_member(spec, "selector");
+    struct json_object *selector = kjson_child(spec, "selector");
 
     if (selector && !json_object_is_type(selector, json_type_object)) {
         *err = xstrdup("spec.selector: not a mapping");
@@ -667,7 +594,7 @@ check_external_name(struct json_object *spec, const struct service *svc,
     char *copy;
     size_t len;
     bool ok;
-    int error = get_string(spec, "externalName", "spec", &name, err);
+    int error = kjson_string(spec, "externalName", "spec", &name, err);
 
     if (error || svc->type != SERVICE_EXTERNAL_NAME) {
         return error;
@@ -697,9 +624,9 @@ check_external_name(struct json_object *spec, const struct service *svc,
 static int
 parse_spec(struct json_object *obj, struct service *svc, char **err)
 {
-    struct json_object *spec = json_member(obj, "spec");
-    struct json_object *status = json_member(obj, "status");
-    struct json_object *lb = json_member(status, "loadBalancer");
+    struct json_object *spec = kjson_child(obj, "spec");
+    struct json_object *status = kjson_child(obj, "status");
+    struct json_object *lb = kjson_child(status, "loadBalancer");
     int error = 0;
 
     if (spec && !json_object_is_type(spec, json_type_object)) {
@@ -742,17 +669,17 @@ int
 service_parse(struct json_object *obj, const char *ns, const char *name,
               struct service **svcp, char **err)
 {
-    struct json_object *metadata = json_member(obj, "metadata");
+    struct json_object *metadata = kjson_child(obj, "metadata");
     struct service *svc;
     int error;
 
     *svcp = NULL;
     if (!ns) {
-        ns = json_object_get_string(json_member(metadata, "namespace"));
+        ns = json_object_get_string(kjson_child(metadata, "namespace"));
         ns = ns && ns[0] ? ns : "default";
     }
     if (!name) {
-        name = json_object_get_string(json_member(metadata, "name"));
+        name = json_object_get_string(kjson_child(metadata, "name"));
         if (!name || !name[0]) {
             *err = xstrdup("Service without metadata.name");
             return -EINVAL;

@@ -82,10 +82,6 @@ const char *service_type_name(enum service_type);
 
 /* Validation shared with EndpointSlices (epslice.h). */
 
-/* The "protocol" member of port 'obj': TCP (also when left out), UDP or
- * SCTP.  -EINVAL with '*err' naming PATH.protocol otherwise. */
-int service_parse_proto(struct json_object *obj, const char *path,
-                        uint8_t *protop, char **err);
 /* Whether 's' is a DNS label (RFC 1123): 1 to 63 of [a-z0-9-], starting
  * and ending with a letter or digit. */
 bool service_is_dns_label(const char *s);

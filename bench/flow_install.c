@@ -38,6 +38,7 @@
 #include <time.h>
 #include <json-c/json.h>
 
+#include "benchclock.h"
 #include "flowtab.h"
 #include "ofconn.h"
 #include "polflows.h"
@@ -75,15 +76,6 @@ struct rule_set {
     struct polflows_cidr *peers;        /* PEERS_PER_RULE per rule */
     struct polflows_port ports[2];
 };
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 rule_set_init(struct rule_set *rs, size_t n_rules)
@@ -246,9 +238,9 @@ time_ofctl(const struct install_config *cfg, size_t n_flows,
     if (error) {
         return error;
     }
-    t0 = now_s();
+    t0 = benchclock_now();
     error = run_ofctl(argv);
-    sample->ofctl_s = now_s() - t0;
+    sample->ofctl_s = benchclock_now() - t0;
     error = error ? error : open_conn(cfg, &conn);
     error = error ? error : check_count(conn, n_flows, "ovs-ofctl");
     ofconn_close(conn);
@@ -268,16 +260,16 @@ time_seine(const struct install_config *cfg, struct rule_set *rs,
     if (error) {
         goto out;
     }
-    t0 = now_s();
+    t0 = benchclock_now();
     error = compile(rs, n_flows, ft);
-    sample->compile_s = now_s() - t0;
+    sample->compile_s = benchclock_now() - t0;
     error = error ? error : open_conn(cfg, &conn);
     if (error) {
         goto out;
     }
-    t1 = now_s();
+    t1 = benchclock_now();
     error = flowtab_commit(ft, conn);
-    sample->commit_s = now_s() - t1;
+    sample->commit_s = benchclock_now() - t1;
     if (!error) {
         error = check_count(conn, flowtab_count(ft), "flowtab_commit");
     }

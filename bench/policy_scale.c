@@ -51,6 +51,7 @@
 #include <time.h>
 #include <json-c/json.h>
 
+#include "benchclock.h"
 #include "cluster.h"
 #include "flowtab.h"
 #include "netpol.h"
@@ -142,24 +143,6 @@ struct scale {
     bool partial;               /* the budget stopped the full run */
     size_t n_resolved;          /* policies in the state */
 };
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long
-peak_rss_kb(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
 
 static struct json_object *
 parse_object(const struct ds *text)
@@ -514,7 +497,7 @@ resolve_batches(struct scale *s, const struct netpol **nps, size_t first,
 {
     size_t i = first;
 
-    while (i < n && now_s() < deadline) {
+    while (i < n && benchclock_now() < deadline) {
         struct sset keys = SSET_INITIALIZER(&keys);
 
         for (size_t end = MIN(n, i + BATCH_POLICIES); i < end; i++) {
@@ -538,14 +521,14 @@ measure_full(struct scale *s, struct json_object *res)
 
     /* A sample from the front of the list estimates the whole. */
     n_sample = MIN(n, SAMPLE_POLICIES);
-    t0 = now_s();
+    t0 = benchclock_now();
     resolve_batches(s, nps, 0, n_sample, INFINITY);
-    t_sample = now_s() - t0;
+    t_sample = benchclock_now() - t0;
     estimate = t_sample / MAX(n_sample, 1) * n;
     json_object_object_add(res, "estimated_recompute_all_s",
                            jdouble(estimate));
 
-    t0 = now_s();
+    t0 = benchclock_now();
     if (estimate <= s->cfg.budget_s) {
         netpol_state_recompute_all(s->state, s->cluster);
         s->n_resolved = n;
@@ -555,12 +538,12 @@ measure_full(struct scale *s, struct json_object *res)
                                                    t0 + s->cfg.budget_s);
     }
     /* A partial run continues the sample: count it in. */
-    t_resolve = now_s() - t0 + (s->partial ? t_sample : 0);
+    t_resolve = benchclock_now() - t0 + (s->partial ? t_sample : 0);
     free(nps);
 
-    t0 = now_s();
+    t0 = benchclock_now();
     netpol_state_result(s->state, &result);
-    t_result = now_s() - t0;
+    t_result = benchclock_now() - t0;
 
     json_object_object_add(res, "partial",
                            json_object_new_boolean(s->partial));
@@ -579,9 +562,9 @@ measure_full(struct scale *s, struct json_object *res)
                            jsize(result.n_isolated[POLFLOWS_EGRESS]));
 
     if (s->cfg.flows) {
-        t0 = now_s();
+        t0 = benchclock_now();
         scale_apply_flows(s, &result, &n_errors);
-        t_flows = now_s() - t0;
+        t_flows = benchclock_now() - t0;
         json_object_object_add(res, "flows_compile_s", jdouble(t_flows));
         json_object_object_add(res, "flows", jsize(flowtab_count(s->ft)));
         json_object_object_add(res, "flow_errors", jsize(n_errors));
@@ -640,9 +623,9 @@ one_change(struct scale *s, struct change_sample *cs)
     put_pod(p, i, &text);
     obj = parse_object(&text);
 
-    t0 = now_s();
+    t0 = benchclock_now();
     error = apply_object(s, obj);
-    t1 = now_s();
+    t1 = benchclock_now();
     cs->apply_s = t1 - t0;
     if (error) {
         goto out;
@@ -651,18 +634,18 @@ one_change(struct scale *s, struct change_sample *cs)
     for (size_t j = 0; j < n_changes; j++) {
         netpol_state_affected(s->state, s->cluster, &changes[j], &affected);
     }
-    t0 = now_s();
+    t0 = benchclock_now();
     cs->affected_s = t0 - t1;
     netpol_state_recompute(s->state, s->cluster, &affected);
-    t1 = now_s();
+    t1 = benchclock_now();
     cs->recompute_s = t1 - t0;
     netpol_state_result(s->state, &result);
-    t0 = now_s();
+    t0 = benchclock_now();
     cs->result_s = t0 - t1;
     cs->n_recomputed = sset_count(&affected);
     if (s->cfg.flows) {
         cs->n_rules_written = scale_apply_flows(s, &result, &n_errors);
-        cs->flows_s = now_s() - t0;
+        cs->flows_s = benchclock_now() - t0;
     } else {
         netpol_result_destroy(&result);
     }
@@ -720,12 +703,12 @@ measure_incremental(struct scale *s, struct json_object *res)
     struct json_object *recomputed = json_object_new_array();
     double *total = xcalloc(MAX(n, 1), sizeof *total);
     double *recomputed_v = xcalloc(MAX(n, 1), sizeof *recomputed_v);
-    double deadline = now_s() + s->cfg.budget_s;
+    double deadline = benchclock_now() + s->cfg.budget_s;
     int error = 0;
     size_t i;
 
     /* The budget may cut the changes short too, after the first. */
-    for (i = 0; !error && i < n && (!i || now_s() < deadline); i++) {
+    for (i = 0; !error && i < n && (!i || benchclock_now() < deadline); i++) {
         error = one_change(s, &cs[i]);
         total[i] = (cs[i].apply_s + cs[i].affected_s + cs[i].recompute_s
                     + cs[i].result_s);
@@ -885,7 +868,7 @@ scale_run(const struct scale_config *cfg)
     s.ft = flowtab_create(1);
 
     progress(&s, "building the model");
-    t0 = now_s();
+    t0 = benchclock_now();
     error = gen_namespaces(&s);
     error = error ? error : gen_pods(&s);
     error = error ? error : gen_policies(&s);
@@ -894,15 +877,15 @@ scale_run(const struct scale_config *cfg)
     }
     cluster_take_changes(s.cluster, &changes, &n_changes);
     cluster_changes_free(changes, n_changes);
-    json_object_object_add(mem, "build_s", jdouble(now_s() - t0));
-    base_kb = peak_rss_kb();
+    json_object_object_add(mem, "build_s", jdouble(benchclock_now() - t0));
+    base_kb = benchclock_peak_rss_kb();
 
     progress(&s, "full computation");
     measure_full(&s, full);
     json_object_object_add(mem, "baseline_rss_kb", jsize(base_kb));
-    json_object_object_add(mem, "peak_rss_kb", jsize(peak_rss_kb()));
+    json_object_object_add(mem, "peak_rss_kb", jsize(benchclock_peak_rss_kb()));
     json_object_object_add(mem, "delta_rss_kb",
-                           jsize(peak_rss_kb() - base_kb));
+                           jsize(benchclock_peak_rss_kb() - base_kb));
     json_object_object_add(inc, "local_pods", jsize(s.n_local));
     progress(&s, "incremental changes");
     error = measure_incremental(&s, inc);

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <json-c/json.h>
 
+#include "benchclock.h"
 #include "cluster.h"
 #include "flowtab.h"
 #include "ofconn.h"
@@ -46,24 +47,6 @@ struct scale_config {
     const char *target;
     const char *json;
 };
-
-static double
-now_sec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long
-peak_rss_kb(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
 
 static void
 apply_text(struct cluster *c, char *text)
@@ -112,13 +95,13 @@ apply_service(struct cluster *c, size_t i, size_t n_endpoints, size_t first)
 static double
 commit(struct flowtab *ft, struct ofconn *conn)
 {
-    double t0 = now_sec();
+    double t0 = benchclock_now();
     int error = flowtab_commit(ft, conn);
 
     if (error) {
         ovs_fatal(0, "commit failed: %s", ovs_strerror(-error));
     }
-    return now_sec() - t0;
+    return benchclock_now() - t0;
 }
 
 static void
@@ -186,11 +169,11 @@ main(int argc, char *argv[])
     }
     cluster_take_changes(c, &changes, &n_changes);
     cluster_changes_free(changes, n_changes);
-    model_kb = peak_rss_kb();
+    model_kb = benchclock_peak_rss_kb();
 
-    t0 = now_sec();
+    t0 = benchclock_now();
     svclb_sync_all(lb, c, ft);
-    compile = now_sec() - t0;
+    compile = benchclock_now() - t0;
     json_object_object_add(out, "services", json_object_new_int64(cfg.n_services));
     json_object_object_add(out, "endpoints_per_service",
                            json_object_new_int64(cfg.n_endpoints));
@@ -204,14 +187,14 @@ main(int argc, char *argv[])
     }
     json_object_object_add(out, "rss_model_kb", json_object_new_int64(model_kb));
     json_object_object_add(out, "rss_peak_kb",
-                           json_object_new_int64(peak_rss_kb()));
+                           json_object_new_int64(benchclock_peak_rss_kb()));
 
-    t0 = now_sec();
+    t0 = benchclock_now();
     apply_service(c, cfg.n_services / 2, cfg.n_endpoints, 1);
     cluster_take_changes(c, &changes, &n_changes);
     svclb_handle_changes(lb, c, changes, n_changes, ft);
     cluster_changes_free(changes, n_changes);
-    change = now_sec() - t0;
+    change = benchclock_now() - t0;
     if (conn) {
         change += commit(ft, conn);
     }

@@ -1,0 +1,33 @@
+/*
+ * kjson: reading the JSON of Kubernetes API objects (json-c) for the
+ * parsers of the cluster model.  Errors name the field the way the API
+ * server does ("spec.ports[0].protocol: ..."): 'path' is where 'obj' is,
+ * NULL at the top of the object.
+ */
+#ifndef KJSON_H
+#define KJSON_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+/* The member 'key' of 'obj' when 'obj' is an object and the member is
+ * present and not null, else NULL. */
+struct json_object *kjson_child(struct json_object *obj, const char *key);
+
+/* The list 'key' of 'obj' in '*listp' and its length in '*np' (NULL and 0
+ * when left out).  0, or -EINVAL with '*err' if it is not a list. */
+int kjson_list(struct json_object *obj, const char *key, const char *path,
+               struct json_object **listp, size_t *np, char **err);
+
+/* The string 'key' of 'obj' in '*sp' (NULL when left out).  0, or -EINVAL
+ * with '*err' if it is not a string. */
+int kjson_string(struct json_object *obj, const char *key, const char *path,
+                 const char **sp, char **err);
+
+/* The member "protocol" of 'obj' as IPPROTO_TCP (also when left out),
+ * IPPROTO_UDP or IPPROTO_SCTP.  0, or -EINVAL with '*err'. */
+int kjson_proto(struct json_object *obj, const char *path, uint8_t *protop,
+                char **err);
+
+#endif /* kjson.h */
