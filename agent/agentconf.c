@@ -51,6 +51,9 @@ agentconf_defaults(struct agentconf *conf)
     conf->source = AGENTCONF_SOURCE_MANIFESTS;
     conf->manifest_dir = xstrdup("/etc/seine/manifests");
     conf->log_level = xstrdup("info");
+    conf->uplink = NULL;
+    conf->tunnel_type = xstrdup("geneve");
+    conf->encap_mode = xstrdup("encap");
 }
 
 void
@@ -68,6 +71,9 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->vhost_socket_dir);
     free(conf->manifest_dir);
     free(conf->log_level);
+    free(conf->uplink);
+    free(conf->tunnel_type);
+    free(conf->encap_mode);
     memset(conf, 0, sizeof *conf);
 }
 
@@ -174,6 +180,20 @@ check_log_level(const char *v)
 }
 
 static const char *
+check_tunnel_type(const char *v)
+{
+    static const char *const types[] = { "geneve", "vxlan", NULL };
+    return one_of(v, types, "expected geneve or vxlan");
+}
+
+static const char *
+check_encap_mode(const char *v)
+{
+    static const char *const modes[] = { "encap", "noEncap", NULL };
+    return one_of(v, modes, "expected encap or noEncap");
+}
+
+static const char *
 check_source_type(const char *v)
 {
     static const char *const types[] = { "manifests", "kubernetes", NULL };
@@ -215,6 +235,9 @@ static const struct field top_fields[] = {
     STRING("vhostSocketDir", vhost_socket_dir, check_path, false),
     { "stateSource", FIELD_SOURCE, 0, NULL, false },
     STRING("logLevel", log_level, check_log_level, false),
+    STRING("uplink", uplink, check_ifname, true),
+    STRING("tunnelType", tunnel_type, check_tunnel_type, false),
+    STRING("encapMode", encap_mode, check_encap_mode, false),
 };
 
 static const struct field source_fields[] = {

@@ -28,6 +28,9 @@ struct agentconf {
     enum agentconf_source source;   /* stateSource.type: manifests */
     char *manifest_dir;         /* stateSource.path: /etc/seine/manifests */
     char *log_level;            /* logLevel: info (OVS vlog level) */
+    char *uplink;               /* uplink: NULL = one node, no underlay */
+    char *tunnel_type;          /* tunnelType: geneve (or vxlan) */
+    char *encap_mode;           /* encapMode: encap (or noEncap) */
 };
 
 /* Loads 'path' over the defaults.  0, or -errno with '*err' set to a

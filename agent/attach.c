@@ -79,7 +79,10 @@ attach_rec_new(const struct node *node, const struct cniproto_request *req)
     rec->pod_namespace = nullable_xstrdup(req->pod_namespace);
     rec->pod_name = nullable_xstrdup(req->pod_name);
     rec->pod_uid = nullable_xstrdup(req->pod_uid);
-    rec->mtu = req->mtu ? req->mtu : node->conf->mtu;
+    /* The network's MTU may not exceed what the node carries: between
+     * nodes, the tunnel's overhead comes off the underlay's. */
+    rec->mtu = (req->mtu && req->mtu < node_pod_mtu(node)
+                ? req->mtu : node_pod_mtu(node));
     rec->prefix_len = node->pnode.prefix_len;
     return rec;
 }

@@ -23,7 +23,9 @@
 #include "podif.h"
 #include "policy.h"
 #include "reject.h"
+#include "snat.h"
 #include "svclb.h"
+#include "underlay.h"
 #include "tables.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/types.h"
@@ -187,6 +189,7 @@ node_open(const struct agentconf *conf, struct node **nodep)
     node->ft = flowtab_create(node->round);
     node->policy = policy_create(conf->node_name);
     node->svclb = svclb_create(conf->node_name);
+    node->underlay = conf->uplink ? underlay_create(conf) : NULL;
     node->rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 10);
     VLOG_INFO("node %s: round %u, %zu pod attachments on record",
               conf->node_name, node->round, podstore_count(&node->store));
@@ -209,7 +212,9 @@ node_close(struct node *node)
         }
         policy_destroy(node->policy);
         svclb_destroy(node->svclb);
+        underlay_destroy(node->underlay);
         free(node->node_ports);
+        free(node->snat_script);
         flowtab_destroy(node->ft);
         ofconn_close(node->of);
         ovsbridge_close(node->br);
@@ -246,6 +251,12 @@ parse_cidr(const char *cidr, struct in_addr *subnet, int *prefix_len)
     return 0;
 }
 
+int
+node_pod_mtu(const struct node *node)
+{
+    return node->underlay ? underlay_pod_mtu(node->underlay) : node->conf->mtu;
+}
+
 static int
 node_setup_gateway(struct node *node)
 {
@@ -255,7 +266,7 @@ node_setup_gateway(struct node *node)
 
     p->gw_ip = ipam_gateway(node->ipam);
     error = podif_set_host_addr(node->conf->gateway_port, p->gw_ip,
-                                p->prefix_len, node->conf->mtu, p->gw_mac);
+                                p->prefix_len, node_pod_mtu(node), p->gw_mac);
     if (error) {
         VLOG_ERR("%s: cannot set its address: %s", node->conf->gateway_port,
                  ovs_strerror(-error));
@@ -318,6 +329,72 @@ node_purge_if_policy_changed(struct node *node)
     }
 }
 
+/* Routes to the other nodes' pod subnets, in a cluster of several. */
+static void
+node_sync_remotes(struct node *node)
+{
+    if (node->underlay) {
+        underlay_sync_nodes(node->underlay, node->cluster, &node->pnode,
+                            node->ft);
+    }
+}
+
+/* The pod subnet of Node 'n', or false without an IPv4 one. */
+static bool
+node_subnet(const struct cluster_node *n, struct snat_subnet *subnet)
+{
+    return (n->pod_cidr
+            && !parse_cidr(n->pod_cidr, &subnet->addr, &subnet->prefix_len));
+}
+
+/* Masquerading of pod traffic that leaves the cluster (snat.h), with every
+ * Node's pod subnet left alone. */
+static void
+node_sync_snat(struct node *node)
+{
+    const struct pipeline_node *p = &node->pnode;
+    struct snat_subnet local = { p->subnet, p->prefix_len };
+    const struct cluster_node **nodes;
+    struct snat_subnet *all;
+    size_t n, n_all = 0;
+    char *script, *err;
+
+    nodes = (const struct cluster_node **) cluster_list(node->cluster,
+                                                        CLUSTER_NODE, &n);
+    all = xmalloc((n + 1) * sizeof *all);
+    all[n_all++] = local;
+    for (size_t i = 0; i < n; i++) {
+        n_all += node_subnet(nodes[i], &all[n_all]);
+    }
+    script = snat_script(&local, node->conf->gateway_port, all, n_all);
+    if (!nullable_string_is_equal(script, node->snat_script)) {
+        if (snat_apply(script, &err)) {
+            VLOG_ERR("egress SNAT not installed: %s", err);
+            free(err);
+            free(script);
+            script = NULL;
+        }
+        free(node->snat_script);
+        node->snat_script = script;
+    } else {
+        free(script);
+    }
+    free(all);
+    free(nodes);
+}
+
+/* Whether 'changes' hold a Node's. */
+static bool
+changes_have_node(const struct cluster_change *changes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (changes[i].kind == CLUSTER_NODE) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Gives the node's nftables the node ports of the Services, if they
  * changed since the last time (or 'always'). */
 static void
@@ -351,8 +428,13 @@ node_sync_node_ports(struct node *node, bool always)
 static int
 node_install_datapath(struct node *node)
 {
-    int error = node_setup_gateway(node);
+    int error = (node->underlay
+                 ? underlay_install(node->underlay, node->br, &node->pnode)
+                 : 0);
 
+    if (!error) {
+        error = node_setup_gateway(node);
+    }
     if (!error) {
         error = nodeport_setup_route(node->conf->gateway_port,
                                      node->pnode.gw_mac);
@@ -366,6 +448,8 @@ node_install_datapath(struct node *node)
     }
     if (!error) {
         node_restore_pods(node);
+        node_sync_remotes(node);
+        node_sync_snat(node);
         policy_sync_all(node->policy, node->cluster, node->ft);
         svclb_sync_all(node->svclb, node->cluster, node->ft);
         node_sync_node_ports(node, true);
@@ -497,6 +581,10 @@ node_update_policy(struct node *node)
         return;
     }
     cluster_take_changes(node->cluster, &changes, &n);
+    if (changes_have_node(changes, n)) {
+        node_sync_remotes(node);
+        node_sync_snat(node);
+    }
     policy_handle_changes(node->policy, node->cluster, changes, n, node->ft);
     if (svclb_handle_changes(node->svclb, node->cluster, changes, n,
                              node->ft)) {

@@ -31,6 +31,7 @@ struct ofconn;
 struct ovsbridge;
 struct policy;
 struct svclb;
+struct underlay;
 struct nodeport_port;
 
 struct node {
@@ -44,6 +45,8 @@ struct node {
     struct source source;
     struct policy *policy;          /* NetworkPolicy rules in force */
     struct svclb *svclb;            /* service load balancers in force */
+    struct underlay *underlay;      /* NULL: one node, no uplink */
+    char *snat_script;              /* the egress SNAT table in force */
     struct nodeport_port *node_ports;   /* in the node's nftables */
     size_t n_node_ports;
     struct pipeline_node pnode;     /* valid once 'ipam' is set */
@@ -77,5 +80,9 @@ void node_update_policy(struct node *);
 /* True once the subnet is known and the flows are installed; otherwise
  * 'node->not_ready' says why. */
 bool node_is_ready(const struct node *);
+
+/* The MTU of pod interfaces and the gateway: the configured 'mtu', or with
+ * an uplink, the uplink's MTU minus the tunnel overhead (underlay.h). */
+int node_pod_mtu(const struct node *);
 
 #endif /* node.h */

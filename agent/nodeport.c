@@ -4,9 +4,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <nftables/libnftables.h>
 #include <stdlib.h>
 
+#include "nftables.h"
 #include "podif.h"
 #include "ruleparts.h"
 #include "tables.h"
@@ -66,23 +66,9 @@ nodeport_script(const struct nodeport_port *ports, size_t n)
 int
 nodeport_apply(const struct nodeport_port *ports, size_t n, char **errp)
 {
-    struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
     char *script = nodeport_script(ports, n);
-    int error = 0;
+    int error = nftables_run(script, errp);
 
-    *errp = NULL;
-    if (!nft) {
-        free(script);
-        *errp = xstrdup("cannot create an nftables context");
-        return -ENOMEM;
-    }
-    nft_ctx_buffer_error(nft);
-    if (nft_run_cmd_from_buffer(nft, script)) {
-        const char *msg = nft_ctx_get_error_buffer(nft);
-        *errp = xstrdup(msg && *msg ? msg : "nftables refused the table");
-        error = -EIO;
-    }
-    nft_ctx_free(nft);
     free(script);
     return error;
 }

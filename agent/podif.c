@@ -191,7 +191,7 @@ addr_is(struct rtnl_addr *addr, int ifindex, struct in_addr ip,
 
 /* Leaves 'ip/prefix_len' as the only IPv4 address of 'ifindex'. */
 static int
-addr_replace_all(struct nl_sock *sk, int ifindex, struct in_addr ip,
+addr_replace_all(struct nl_sock *sk, int ifindex, const struct in_addr *ip,
                  int prefix_len)
 {
     struct nl_cache *cache;
@@ -209,7 +209,7 @@ addr_replace_all(struct nl_sock *sk, int ifindex, struct in_addr ip,
             || rtnl_addr_get_family(addr) != AF_INET) {
             continue;
         }
-        if (addr_is(addr, ifindex, ip, prefix_len)) {
+        if (ip && addr_is(addr, ifindex, *ip, prefix_len)) {
             present = true;
             continue;
         }
@@ -218,9 +218,38 @@ addr_replace_all(struct nl_sock *sk, int ifindex, struct in_addr ip,
         error = error == -EADDRNOTAVAIL ? 0 : error;
     }
     nl_cache_free(cache);
-    if (!error && !present) {
-        error = addr_add(sk, ifindex, ip, prefix_len);
+    if (!error && ip && !present) {
+        error = addr_add(sk, ifindex, *ip, prefix_len);
     }
+    return error;
+}
+
+/* The first IPv4 address of 'ifindex', or -ENOENT. */
+static int
+addr_first(struct nl_sock *sk, int ifindex, struct in_addr *ip,
+           int *prefix_len)
+{
+    struct nl_cache *cache;
+    int error = nl_errno(rtnl_addr_alloc_cache(sk, &cache));
+
+    if (error) {
+        return error;
+    }
+    error = -ENOENT;
+    for (struct nl_object *obj = nl_cache_get_first(cache); obj && error;
+         obj = nl_cache_get_next(obj)) {
+        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
+        struct nl_addr *local = rtnl_addr_get_local(addr);
+
+        if (rtnl_addr_get_ifindex(addr) == ifindex
+            && rtnl_addr_get_family(addr) == AF_INET && local
+            && nl_addr_get_len(local) == sizeof *ip) {
+            memcpy(ip, nl_addr_get_binary_addr(local), sizeof *ip);
+            *prefix_len = rtnl_addr_get_prefixlen(addr);
+            error = 0;
+        }
+    }
+    nl_cache_free(cache);
     return error;
 }
 
@@ -764,7 +793,7 @@ podif_set_host_addr(const char *name, struct in_addr ip, int prefix_len,
     }
     error = link_get(sk, name, &link);
     if (!error) {
-        error = addr_replace_all(sk, rtnl_link_get_ifindex(link), ip,
+        error = addr_replace_all(sk, rtnl_link_get_ifindex(link), &ip,
                                  prefix_len);
     }
     if (!error) {
@@ -801,6 +830,109 @@ podif_set_host_neighbor(const char *name, struct in_addr ip,
         error = neigh_add(sk, rtnl_link_get_ifindex(link), ip, mac);
     }
     rtnl_link_put(link);
+    nl_socket_free(sk);
+    return error;
+}
+
+int
+podif_move_host_addr(const char *from, const char *to, struct in_addr *ip,
+                     int *prefix_len, int *mtu)
+{
+    struct rtnl_link *src = NULL, *dst = NULL;
+    struct nl_sock *sk;
+    int error;
+
+    if (!ifname_valid(from) || !ifname_valid(to)) {
+        return -EINVAL;
+    }
+    error = nl_open(&sk);
+    if (error) {
+        return error;
+    }
+    error = link_get(sk, from, &src);
+    if (!error) {
+        error = link_get(sk, to, &dst);
+    }
+    if (!error) {
+        *mtu = rtnl_link_get_mtu(src);
+        error = addr_first(sk, rtnl_link_get_ifindex(src), ip, prefix_len);
+        if (!error) {
+            error = addr_replace_all(sk, rtnl_link_get_ifindex(src), NULL, 0);
+        } else if (error == -ENOENT) {
+            error = addr_first(sk, rtnl_link_get_ifindex(dst), ip,
+                               prefix_len);
+        }
+    }
+    if (!error) {
+        error = link_set_up(sk, from, 0);
+    }
+    if (!error) {
+        error = addr_replace_all(sk, rtnl_link_get_ifindex(dst), ip,
+                                 *prefix_len);
+    }
+    if (!error) {
+        error = link_set_up(sk, to, *mtu);
+    }
+    rtnl_link_put(src);
+    rtnl_link_put(dst);
+    nl_socket_free(sk);
+    return error;
+}
+
+/* Deletes the route to 'ip/prefix_len' in the main table (gone already is
+ * fine). */
+static int
+route_del(struct nl_sock *sk, struct in_addr ip, int prefix_len)
+{
+    struct rtnl_route *route = rtnl_route_alloc();
+    struct nl_addr *dst = inet_nl_addr(ip, prefix_len);
+    int error = -ENOMEM;
+
+    if (route && dst) {
+        /* As route_add() made it: libnl's defaults (protocol static) would
+         * match nothing, and "no such route" would hide it. */
+        rtnl_route_set_family(route, AF_INET);
+        rtnl_route_set_table(route, RT_TABLE_MAIN);
+        rtnl_route_set_protocol(route, RTPROT_BOOT);
+        rtnl_route_set_scope(route, RT_SCOPE_NOWHERE);
+        error = nl_errno(rtnl_route_set_dst(route, dst));
+        if (!error) {
+            error = nl_errno(rtnl_route_delete(sk, route, 0));
+            error = error == -ESRCH || error == -ENOENT ? 0 : error;
+        }
+    }
+    if (dst) {
+        nl_addr_put(dst);
+    }
+    rtnl_route_put(route);
+    return error;
+}
+
+int
+podif_set_host_route(const char *dev, struct in_addr ip, int prefix_len,
+                     const struct in_addr *via)
+{
+    struct rtnl_link *link = NULL;
+    struct nl_sock *sk;
+    int error;
+
+    if ((via && !ifname_valid(dev)) || prefix_len < 0 || prefix_len > 32) {
+        return -EINVAL;
+    }
+    error = nl_open(&sk);
+    if (error) {
+        return error;
+    }
+    if (!via) {
+        error = route_del(sk, ip, prefix_len);
+    } else {
+        error = link_get(sk, dev, &link);
+        if (!error) {
+            error = route_add(sk, rtnl_link_get_ifindex(link), ip,
+                              prefix_len, via);
+        }
+        rtnl_link_put(link);
+    }
     nl_socket_free(sk);
     return error;
 }

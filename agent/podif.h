@@ -74,6 +74,19 @@ int podif_set_host_addr(const char *name, struct in_addr ip, int prefix_len,
 int podif_set_host_neighbor(const char *name, struct in_addr ip,
                             const uint8_t mac[6]);
 
+/* Moves the IPv4 address of host link 'from' (an underlay NIC) to host
+ * link 'to' (its bridge's interface), brings both up and gives 'to' the
+ * MTU of 'from'.  When 'from' has no address, 'to' keeps its own (the move
+ * was done before, by an earlier run).  The address, its prefix length and
+ * the MTU are returned; -ENOENT when neither has an address. */
+int podif_move_host_addr(const char *from, const char *to, struct in_addr *ip,
+                         int *prefix_len, int *mtu);
+
+/* Routes 'ip/prefix_len' through host link 'dev' via 'via', or, with 'via'
+ * NULL, deletes the route to it (a missing one is no error). */
+int podif_set_host_route(const char *dev, struct in_addr ip, int prefix_len,
+                         const struct in_addr *via);
+
 /* Reads the MAC of host link 'name'. */
 int podif_get_host_mac(const char *name, uint8_t mac[6]);
 

@@ -222,11 +222,19 @@ insert_port(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *bridge,
 
 /* The bridge's settings are only written when they differ, so that an
  * intact bridge costs an empty (unchanged) transaction. */
+/* What ovsbridge_ensure() and ovsbridge_ensure_uplink() make sure of. */
+struct ensure_spec {
+    const char *gw_name;        /* an internal port besides LOCAL, or NULL */
+    const char *fail_mode;      /* "secure" (the agent's flows only) or
+                                 * "standalone" (a learning switch) */
+};
+
 static int
 build_ensure(struct ovsbridge *br, struct ovsdb_idl_txn *txn,
-             const void *gw_name_)
+             const void *spec_)
 {
-    const char *gw_name = gw_name_;
+    const struct ensure_spec *spec = spec_;
+    const char *gw_name = spec->gw_name;
     const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
     const struct ovsrec_bridge *bridge = find_bridge(br);
 
@@ -244,15 +252,15 @@ build_ensure(struct ovsbridge *br, struct ovsdb_idl_txn *txn,
     if (!bridge->datapath_type || strcmp(bridge->datapath_type, "netdev")) {
         ovsrec_bridge_set_datapath_type(bridge, "netdev");
     }
-    if (!bridge->fail_mode || strcmp(bridge->fail_mode, "secure")) {
-        ovsrec_bridge_set_fail_mode(bridge, "secure");
+    if (!bridge->fail_mode || strcmp(bridge->fail_mode, spec->fail_mode)) {
+        ovsrec_bridge_set_fail_mode(bridge, spec->fail_mode);
     }
     if (!bridge_protocols_ok(bridge)) {
         ovsrec_bridge_set_protocols(bridge, CONST_CAST(const char **,
                                                        bridge_protocols),
                                     ARRAY_SIZE(bridge_protocols));
     }
-    if (!find_port(bridge, gw_name)) {
+    if (gw_name && !find_port(bridge, gw_name)) {
         insert_port(txn, bridge, gw_name, "internal");
     }
     return 0;
@@ -262,13 +270,45 @@ int
 ovsbridge_ensure(struct ovsbridge *br, const char *gw_name, int timeout_ms)
 {
     long long int deadline = time_msec() + timeout_ms;
+    struct ensure_spec spec = { gw_name, "secure" };
     char *what = xasprintf("ensure bridge %s", br->name);
-    int error = transact(br, what, build_ensure, gw_name);
+    int error = transact(br, what, build_ensure, &spec);
 
     free(what);
     if (!error) {
         int64_t ofport;
         error = ovsbridge_wait_ofport(br, gw_name,
+                                      MAX(0, deadline - time_msec()),
+                                      &ofport, NULL);
+    }
+    return error;
+}
+
+int
+ovsbridge_ensure_uplink(struct ovsbridge *br, const char *uplink,
+                        int timeout_ms)
+{
+    long long int deadline = time_msec() + timeout_ms;
+    struct ensure_spec spec = { NULL, "standalone" };
+    struct ovsbridge_port_spec port = {
+        .name = uplink,
+        .type = OVSBRIDGE_PORT_AFXDP,
+    };
+    char *what = xasprintf("ensure uplink bridge %s", br->name);
+    int error = transact(br, what, build_ensure, &spec);
+    int64_t ofport;
+
+    free(what);
+    if (!error) {
+        error = ovsbridge_add_port(br, &port);
+    }
+    if (!error) {
+        error = ovsbridge_wait_ofport(br, br->name,
+                                      MAX(0, deadline - time_msec()),
+                                      &ofport, NULL);
+    }
+    if (!error) {
+        error = ovsbridge_wait_ofport(br, uplink,
                                       MAX(0, deadline - time_msec()),
                                       &ofport, NULL);
     }
@@ -289,6 +329,10 @@ port_type_name(enum ovsbridge_port_type type)
         return "";
     case OVSBRIDGE_PORT_INTERNAL:
         return "internal";
+    case OVSBRIDGE_PORT_GENEVE:
+        return "geneve";
+    case OVSBRIDGE_PORT_VXLAN:
+        return "vxlan";
     }
     return NULL;
 }
@@ -330,6 +374,9 @@ build_add_port(struct ovsbridge *br, struct ovsdb_idl_txn *txn,
         smap_add(&options, "xdp-mode", "native");
     } else if (spec->type == OVSBRIDGE_PORT_VHOSTUSER) {
         smap_add(&options, "vhost-server-path", spec->vhost_server_path);
+    } else if (spec->type == OVSBRIDGE_PORT_GENEVE
+               || spec->type == OVSBRIDGE_PORT_VXLAN) {
+        smap_add(&options, "remote_ip", "flow");
     }
     ovsrec_interface_set_type(iface, port_type_name(spec->type));
     ovsrec_interface_set_options(iface, &options);

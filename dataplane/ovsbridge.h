@@ -26,6 +26,8 @@ enum ovsbridge_port_type {
     OVSBRIDGE_PORT_TAP,             /* type=tap (OVS creates the tap) */
     OVSBRIDGE_PORT_SYSTEM,          /* type="" (existing kernel netdev) */
     OVSBRIDGE_PORT_INTERNAL,
+    OVSBRIDGE_PORT_GENEVE,          /* flow-based: options:remote_ip=flow */
+    OVSBRIDGE_PORT_VXLAN,           /* likewise */
 };
 
 struct ovsbridge_port_spec {
@@ -52,6 +54,14 @@ void ovsbridge_close(struct ovsbridge *);
 /* Poll-loop integration (ovsdb_idl_run/wait). */
 void ovsbridge_run(struct ovsbridge *);
 void ovsbridge_wait(struct ovsbridge *);
+
+/* Makes the bridge an underlay bridge: netdev, standalone (a learning
+ * switch, no flows needed), with 'uplink' as its AF_XDP port, and waits
+ * for its LOCAL port and the uplink to have ofports.  OVS's userspace
+ * tunnels send and receive through it: the node IP lives on its LOCAL
+ * interface.  0 or -errno. */
+int ovsbridge_ensure_uplink(struct ovsbridge *, const char *uplink,
+                            int timeout_ms);
 
 /* Creates the bridge if missing, and repairs datapath_type, fail_mode and
  * protocols if someone changed them.  Adds the internal port 'gw_name' and

@@ -10,6 +10,7 @@
 
 #include "cookie.h"
 #include "flowtab.h"
+#include "hash.h"
 #include "tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -136,6 +137,20 @@ add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
 
 /* Turns an ARP request around into the reply "'mac' has the address you
  * asked for", sent back out of the port it came in on. */
+/* Traffic from other nodes: class tunnel, addressed to this node's gateway
+ * MAC as a routed packet (the sender's inner destination is its own
+ * gateway's), then conntrack and the rest of the pipeline like a pod's. */
+static void
+add_tunnel_flows(struct flow_builder *b, const struct pipeline_node *node)
+{
+    if (node->tun_ofport > 0) {
+        add_flow(b, TABLE_CLASSIFIER, 200, "in_port=%"PRId64",ip"
+                 " actions=load:%d->"REG_PORT_CLASS",mod_dl_dst:"MAC_FMT
+                 ",goto_table:%d", node->tun_ofport, PORT_CLASS_TUNNEL,
+                 MAC_ARGS(node->gw_mac), TABLE_CT_ZONE);
+    }
+}
+
 static char *
 arp_reply_actions(const uint8_t mac[6])
 {
@@ -165,8 +180,10 @@ add_arp_proxy(struct flow_builder *b, const struct pipeline_node *node)
 }
 
 static void
-add_conntrack(struct flow_builder *b)
+add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
 {
+    char gw_ip[INET_ADDRSTRLEN];
+
     /* 'nat' applies a connection's service DNAT (and undoes it on
      * replies).  A reply to hairpin service traffic is addressed to
      * HAIRPIN_IP: its source NAT is undone first, in its own zone, and the
@@ -194,10 +211,13 @@ add_conntrack(struct flow_builder *b)
              "ct_state=-new+trk,ip actions=goto_table:%d", TABLE_CT_COMMIT);
     /* Kubernetes lets a pod's own node reach it whatever its ingress
      * policies say, cluster-wide ones included (kubelet's probes come from
-     * there). */
+     * there): what the node's stack sends from its gateway address.  Other
+     * traffic through the gateway (routed from another node, or from
+     * outside) meets the policies. */
     add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY,
-             "ip,reg0=0x%x/0x%x actions=goto_table:%d", PORT_CLASS_GATEWAY,
-             REG_PORT_CLASS_MASK, TABLE_CT_COMMIT);
+             "ip,reg0=0x%x/0x%x,nw_src=%s actions=goto_table:%d",
+             PORT_CLASS_GATEWAY, REG_PORT_CLASS_MASK,
+             ip_str(node->gw_ip, gw_ip), TABLE_CT_COMMIT);
     add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,ip"
              " actions=ct(commit,zone=%d),goto_table:%d",
              CT_ZONE_POD, TABLE_OUTPUT);
@@ -213,8 +233,9 @@ pipeline_set_node(struct flowtab *ft, const struct pipeline_node *node)
     add_default_drops(&b);
     add_pass_through(&b);
     add_gateway_flows(&b, node);
+    add_tunnel_flows(&b, node);
     add_arp_proxy(&b, node);
-    add_conntrack(&b);
+    add_conntrack(&b, node);
     if (b.error) {
         VLOG_ERR("node flows rejected: %s", ovs_strerror(-b.error));
         flowtab_remove_owner(ft, b.owner);
@@ -303,4 +324,44 @@ pipeline_set_pod(struct flowtab *ft, const struct pipeline_node *node,
         flowtab_remove_owner(ft, pod->owner);
     }
     return b.error;
+}
+
+uint64_t
+pipeline_remote_owner(const char *name)
+{
+    /* Node ids above 32 bits, clear of this node's own (1). */
+    return cookie_owner(COOKIE_KIND_NODE,
+                        (UINT64_C(1) << 32) | hash_string(name, 0));
+}
+
+int
+pipeline_set_remote(struct flowtab *ft, const struct pipeline_node *node,
+                    const struct pipeline_remote *remote)
+{
+    struct flow_builder b = { .ft = ft,
+                              .owner = pipeline_remote_owner(remote->name) };
+    char subnet[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN];
+
+    flowtab_remove_owner(ft, b.owner);
+    if (node->tun_ofport <= 0) {
+        return -EINVAL;
+    }
+    add_flow(&b, TABLE_L3_FORWARDING, 190, "ip,dl_dst="MAC_FMT",nw_dst=%s/%d"
+             " actions=mod_dl_src:"MAC_FMT",dec_ttl,set_field:%s->tun_dst,"
+             "load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
+             MAC_ARGS(node->gw_mac), ip_str(remote->subnet, subnet),
+             remote->prefix_len, MAC_ARGS(node->gw_mac),
+             ip_str(remote->ip, ip), node->tun_ofport, TABLE_CT_COMMIT);
+    if (b.error) {
+        VLOG_ERR("flows to node %s rejected: %s", remote->name,
+                 ovs_strerror(-b.error));
+        flowtab_remove_owner(ft, b.owner);
+    }
+    return b.error;
+}
+
+void
+pipeline_remove_remote(struct flowtab *ft, const char *name)
+{
+    flowtab_remove_owner(ft, pipeline_remote_owner(name));
 }

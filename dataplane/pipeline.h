@@ -23,6 +23,16 @@ struct pipeline_node {
     struct in_addr gw_ip;           /* the gateway port's address */
     uint8_t gw_mac[6];
     int64_t gw_ofport;
+    int64_t tun_ofport;             /* the tunnel port; 0: one node, none */
+};
+
+/* Another node of the cluster: its pod subnet is reached through the
+ * tunnel, addressed to its node IP. */
+struct pipeline_remote {
+    const char *name;               /* the Node's name */
+    struct in_addr subnet;          /* its pod subnet */
+    int prefix_len;
+    struct in_addr ip;              /* its node IP (InternalIP) */
 };
 
 struct pipeline_pod {
@@ -42,5 +52,18 @@ int pipeline_set_node(struct flowtab *, const struct pipeline_node *);
  * pod has no flows). */
 int pipeline_set_pod(struct flowtab *, const struct pipeline_node *,
                      const struct pipeline_pod *);
+
+/* The cookie owner of the flows for remote node 'name'. */
+uint64_t pipeline_remote_owner(const char *name);
+
+/* Replaces the flows that route to remote node 'remote': in L3Forwarding,
+ * IPv4 to its pod subnet (from a pod or the node, to the gateway MAC) gets
+ * the gateway's MAC as source, its TTL decremented, the remote node IP as
+ * tunnel destination, and goes out of the tunnel port (through
+ * ConntrackCommit; its ingress policy is the remote node's).  0, or -errno
+ * (-EINVAL without a tunnel port). */
+int pipeline_set_remote(struct flowtab *, const struct pipeline_node *,
+                        const struct pipeline_remote *);
+void pipeline_remove_remote(struct flowtab *, const char *name);
 
 #endif /* pipeline.h */

@@ -351,15 +351,19 @@ seine_node_exec() {
 }
 
 # seine_node_start [--dpdk] [--no-agent] [--name NODE] [--cidr CIDR]
-#                  [--type DEFAULT_IFTYPE]
+#                  [--type DEFAULT_IFTYPE] [--uplink IFNAME [--tunnel TYPE]]
+# (TYPE: geneve, vxlan, or noEncap for routing over the underlay)
 # Starts a node: namespace, ovsdb-server, ovs-vswitchd (the DPDK build with
 # --dpdk, after reserving hugepages), agent config, manifests folder and
 # seine-agent, and waits until the agent serves CNI requests.
 seine_node_start() {
     local dpdk=0 agent=1 node=node1 cidr=10.244.1.0/24 iftype=afxdp
+    local uplink="" tunnel=geneve
     while [ $# -gt 0 ]; do
         case $1 in
         --dpdk) dpdk=1 ;;
+        --uplink) uplink=$2; shift ;;
+        --tunnel) tunnel=$2; shift ;;
         --no-agent) agent=0 ;;
         --name) node=$2; shift ;;
         --cidr) cidr=$2; shift ;;
@@ -375,6 +379,8 @@ seine_node_start() {
     mkdir -p "$dir"/{manifests,state,vhost}
     echo "$cidr" >"$dir/cidr"
     echo "$dpdk" >"$dir/dpdk"
+    echo "$uplink" >"$dir/uplink"
+    echo "$tunnel" >"$dir/tunnel"
     seine_netns_add "$ns"
     [ "$dpdk" == 0 ] || seine_hugepages_reserve "$SEINE_HUGEPAGES"
     seine_ovs_start
@@ -478,6 +484,61 @@ vhostSocketDir: $dir/vhost
 stateSource: {type: manifests, path: $dir/manifests}
 logLevel: info
 EOF
+    if [ -s "$dir/uplink" ]; then
+        printf 'uplink: %s\n' "$(cat "$dir/uplink")" >>"$dir/agent.yaml"
+        if [ "$(cat "$dir/tunnel")" == noEncap ]; then
+            printf 'encapMode: noEncap\n' >>"$dir/agent.yaml"
+        else
+            printf 'tunnelType: %s\n' "$(cat "$dir/tunnel")" >>"$dir/agent.yaml"
+        fi
+    fi
+}
+
+# seine_nodes_manifest NODE...: the Node objects of a cluster, one manifest:
+# a node whose name ends in N has pod CIDR 10.244.N.0/24 and node IP
+# 192.168.100.N.
+seine_nodes_manifest() {
+    local n i
+    for n in "$@"; do
+        i=${n##*[!0-9]}
+        printf -- '---\napiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$n"
+        printf 'spec: {podCIDR: 10.244.%s.0/24}\n' "$i"
+        printf 'status: {addresses: [{type: InternalIP, address: 192.168.100.%s}]}\n' "$i"
+    done
+}
+
+# seine_cluster_start MODE NODE_A NODE_B: two nodes (addressed as in
+# seine_nodes_manifest) joined by an underlay veth pair, each with both
+# Nodes in its model, their agents running with uplink u0 in MODE (geneve,
+# vxlan or noEncap).
+seine_cluster_start() {
+    local mode=$1 a=$2 b=$3 n
+    for n in "$a" "$b"; do
+        seine_node_start --no-agent --name "$n" --cidr "10.244.${n##*[!0-9]}.0/24" \
+            --uplink u0 --tunnel "$mode"
+    done
+    seine_underlay_link "$a" "192.168.100.${a##*[!0-9]}" \
+        "$b" "192.168.100.${b##*[!0-9]}"
+    for n in "$a" "$b"; do
+        seine_node_use "$n"
+        rm -f "$(seine_node_dir)/manifests/node-$n.yaml"
+        seine_nodes_manifest "$a" "$b" >"$(seine_node_dir)/manifests/nodes.yaml"
+        seine_agent_start
+    done
+}
+
+# seine_underlay_link NODE_A IP_A NODE_B IP_B [MTU]: joins two nodes' network
+# namespaces with a veth pair, "u0" in each, IP_A and IP_B (/24) on them:
+# the underlay their agents' uplink (--uplink u0) uses.
+seine_underlay_link() {
+    local a=$1 ipa=$2 b=$3 ipb=$4 mtu=${5:-1500}
+    ip link add u0 netns "$(seine_node_netns "$a")" mtu "$mtu" type veth \
+        peer name u0 netns "$(seine_node_netns "$b")" mtu "$mtu" \
+        || seine_fail "cannot join $a and $b"
+    ip -n "$(seine_node_netns "$a")" addr add "$ipa/24" dev u0
+    ip -n "$(seine_node_netns "$b")" addr add "$ipb/24" dev u0
+    ip -n "$(seine_node_netns "$a")" link set u0 up
+    ip -n "$(seine_node_netns "$b")" link set u0 up
 }
 
 seine__node_manifest() {

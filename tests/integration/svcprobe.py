@@ -5,6 +5,10 @@
       A backend: answers every TCP connection on TCP_PORT and every UDP
       datagram on UDP_PORT with NAME and a newline, until killed.
 
+  svcprobe.py peer TCP_PORT
+      Answers every TCP connection on TCP_PORT with the address it came
+      from (what a host outside the cluster sees), until killed.
+
   svcprobe.py tcp HOST PORT COUNT
       Opens COUNT TCP connections to HOST:PORT one after another (a fresh
       source port each) and prints, per connection, the backend's answer,
@@ -57,6 +61,17 @@ def serve(name, tcp_port, udp_port):
 
     threading.Thread(target=tcp, daemon=True).start()
     udp()
+
+
+def peer(tcp_port):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("0.0.0.0", tcp_port))
+    srv.listen(16)
+    while True:
+        conn, addr = srv.accept()
+        with conn:
+            conn.sendall((addr[0] + "\n").encode())
 
 
 def tcp_once(host, port):
@@ -114,6 +129,8 @@ def main():
     mode = sys.argv[1]
     if mode == "serve":
         serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "peer":
+        peer(int(sys.argv[2]))
     elif mode in ("tcp", "udp"):
         once = tcp_once if mode == "tcp" else udp_once
         for _ in range(int(sys.argv[4])):

@@ -111,6 +111,8 @@ test_defaults(void **state)
         *p = tolower((unsigned char) *p);
     }
     assert_string_equal(conf.node_name, host);
+    assert_null(conf.uplink);
+    assert_string_equal(conf.tunnel_type, "geneve");
     agentconf_destroy(&conf);
     assert_null(conf.bridge);
 }
@@ -170,7 +172,9 @@ static const char full_file[] =
     "stateSource:\n"
     "  type: kubernetes\n"
     "  path: /srv/manifests\n"
-    "logLevel: dbg\n";
+    "logLevel: dbg\n"
+    "uplink: eth1\n"
+    "tunnelType: vxlan\n";
 
 static void
 test_full_file(void **state)
@@ -195,6 +199,8 @@ test_full_file(void **state)
     assert_int_equal(conf.source, AGENTCONF_SOURCE_KUBERNETES);
     assert_string_equal(conf.manifest_dir, "/srv/manifests");
     assert_string_equal(conf.log_level, "dbg");
+    assert_string_equal(conf.uplink, "eth1");
+    assert_string_equal(conf.tunnel_type, "vxlan");
     agentconf_destroy(&conf);
 }
 
@@ -278,6 +284,9 @@ test_bad_values(void **state)
     expect_error(s, "\n\ndefaultInterfaceType: sriov\n", 3,
                  "defaultInterfaceType: expected afxdp, vhostuser or tap");
     expect_error(s, "logLevel: debug\n", 1, "logLevel: expected off");
+    expect_error(s, "tunnelType: gre\n", 1,
+                 "tunnelType: expected geneve or vxlan");
+    expect_error(s, "uplink: eth/1\n", 1, "uplink:");
     expect_error(s, "stateSource: {type: etcd}\n", 1,
                  "stateSource.type: expected manifests or kubernetes");
     expect_error(s, "stateSource: {path: manifests}\n", 1,

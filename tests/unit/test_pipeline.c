@@ -139,6 +139,41 @@ test_duplicate_ip_refused(void **state)
     flowtab_destroy(ft);
 }
 
+/* With a tunnel port: traffic from it is classified and addressed to the
+ * gateway; a remote node's pod subnet goes out of it to the node's IP. */
+static void
+test_remote_node(void **state)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node_fixture();
+    struct pipeline_remote remote = { .name = "node2", .prefix_len = 24 };
+    char *text;
+
+    inet_pton(AF_INET, "10.244.2.0", &remote.subnet);
+    inet_pton(AF_INET, "192.168.100.2", &remote.ip);
+    assert_int_equal(pipeline_set_remote(ft, &node, &remote), -EINVAL);
+    node.tun_ofport = 5;
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    text = format_owner(ft, pipeline_node_owner());
+    assert_non_null(strstr(text, "table=0,priority=200,ip,in_port=5 actions="
+                           "set_field:0x3/0xf->reg0,"
+                           "set_field:0a:58:0a:f4:01:01->eth_dst,"
+                           "goto_table:20\n"));
+    free(text);
+    assert_int_equal(pipeline_set_remote(ft, &node, &remote), 0);
+    text = format_owner(ft, pipeline_remote_owner("node2"));
+    assert_string_equal(text,
+        "table=50,priority=190,ip,dl_dst=0a:58:0a:f4:01:01,"
+        "nw_dst=10.244.2.0/24 actions=set_field:0a:58:0a:f4:01:01->eth_src,"
+        "dec_ttl,set_field:192.168.100.2->tun_dst,set_field:0x5->reg1,"
+        "goto_table:80\n");
+    free(text);
+    pipeline_remove_remote(ft, "node2");
+    assert_int_equal(flowtab_count_owner(ft, pipeline_remote_owner("node2")),
+                     0);
+    flowtab_destroy(ft);
+}
+
 int
 main(void)
 {
@@ -147,6 +182,7 @@ main(void)
         cmocka_unit_test(test_node_flows_exact),
         cmocka_unit_test(test_pod_replace_and_isolation),
         cmocka_unit_test(test_duplicate_ip_refused),
+        cmocka_unit_test(test_remote_node),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Two nodes, each a network namespace with its own OVS and agent, joined by
+# an underlay veth pair; pods on different nodes reach each other through
+# OVS userspace tunnels (geneve or vxlan) or, in noEncap mode, routed by
+# the nodes over the underlay: the first argument.  Checks the computed pod
+# MTU (underlay MTU - 50 with a tunnel) with DF pings at and above it,
+# cross-node ping and a 4 MB TCP transfer both ways (sha256 compared), a
+# Service whose endpoint is on the other node, a NetworkPolicy that sees
+# the real source pod of the other node, and that removing a Node removes
+# its route.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.sh"
+tunnel=${1:-geneve}
+seine_test_begin "multinode-$tunnel"
+mtu=1450
+[ "$tunnel" != noEncap ] || mtu=1500
+seine_require_cmd nc sha256sum python3
+probe=$(dirname "$0")/svcprobe.py
+seine_cluster_start "$tunnel" node1 node2
+seine_node_use node1
+seine_pod_add a >/dev/null
+seine_node_use node2
+seine_pod_add b >/dev/null
+a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b)
+seine_node_use node1
+
+ck_eq "node IP moved to br-phy" \
+    "$(ip -n "$(seine_node_netns node1)" -4 -o addr show dev br-phy | awk '{ print $4 }')" \
+    192.168.100.1/24
+ck_eq "pod MTU is the underlay's minus the tunnel overhead ($tunnel)" \
+    "$(seine_pod_exec a cat /sys/class/net/eth0/mtu)" "$mtu"
+ck_ok "a (node1) pings b (node2)" ck_ping a "$b_ip"
+ck_ok "b (node2) pings a (node1)" ck_ping b "$a_ip"
+ck_ok "a packet of the pod MTU with DF set passes ($mtu bytes)" \
+    seine_pod_exec a ping -c1 -W2 -M do -s $((mtu - 28)) "$b_ip"
+ck_no "one byte more is refused at the pod (message too long)" \
+    seine_pod_exec a ping -c1 -W2 -M do -s $((mtu - 27)) "$b_ip"
+if [ "$tunnel" == noEncap ]; then
+    ck_eq "noEncap: node1 routes node2's pod subnet via its node IP" \
+        "$(ip -n "$(seine_node_netns node1)" route show 10.244.2.0/24 | sed "s/ *$//")" \
+        "10.244.2.0/24 via 192.168.100.2 dev br-phy"
+    ck_empty "noEncap: no tunnel port" "$(seine_vsctl --if-exists get interface seine-tun0 type)"
+else
+    ck_ok "they went out encapsulated (a datapath flow pushes the $tunnel header)" \
+        sh -c "ovs-appctl -t $(seine_node_dir)/ovs-vswitchd.ctl dpctl/dump-flows | grep -q 'tnl_push(.*$tunnel'"
+fi
+
+data=$SEINE_RUN/data.bin
+head -c 4194304 /dev/urandom >"$data"
+want=$(sha256sum <"$data" | cut -d' ' -f1)
+ck_eq "4 MB TCP a -> b across nodes, sha256 equal" \
+    "$(ck_tcp_transfer a b "$b_ip" 5001 "$data")" "$want"
+ck_eq "4 MB TCP b -> a across nodes, sha256 equal" \
+    "$(ck_tcp_transfer b a "$a_ip" 5002 "$data")" "$want"
+
+# A Service on node1 whose endpoint is b on node2.
+seine_bg_start echo-b "$(seine_pod_netns b)" python3 -u "$probe" serve b 8080 5353
+ck_manifest svc.yaml "apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  clusterIP: 10.96.0.10
+  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-1, namespace: default, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+ports: [{name: http, protocol: TCP, port: 8080}]
+endpoints: [{addresses: [\"$b_ip\"], nodeName: node2, conditions: {ready: true}}]"
+seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns a) python3 $probe tcp 10.96.0.10 80 1 | grep -qx b" || true
+ck_eq "a (node1) -> ClusterIP -> b (node2)" \
+    "$(seine_pod_exec a python3 "$probe" tcp 10.96.0.10 80 3 | sort -u)" b
+
+# A NetworkPolicy on node2 sees the real source of a's packets (no NAT
+# across nodes): b admits only app=other, then app=a.
+seine_node_use node2
+ck_manifest pod-a.yaml "apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: default, labels: {app: a}}
+spec: {nodeName: node1}
+status: {podIP: $a_ip}"
+ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: other}}}]'
+ck_expect_tcp "policy on node2 without a: a -> b:8080 dropped" no a "$b_ip" 8080
+ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: a}}}]'
+ck_expect_tcp "policy on node2 admitting app=a: a -> b:8080 allowed" ok a "$b_ip" 8080
+rm -f "$(seine_node_dir)/manifests/np-b-ingress.yaml"
+seine_node_use node1
+
+# Egress to outside the cluster: an "external" host behind node1's other
+# link sees node1's address (masqueraded, snat.h), and a gets its answer.
+ext=${SEINE_NS_PREFIX}ext
+seine_netns_add "$ext"
+ip link add x0 netns "$(seine_node_netns node1)" type veth peer name x0 netns "$ext"
+ip -n "$(seine_node_netns node1)" addr add 192.168.200.1/24 dev x0
+ip -n "$ext" addr add 192.168.200.2/24 dev x0
+ip -n "$(seine_node_netns node1)" link set x0 up
+ip -n "$ext" link set x0 up
+seine_bg_start ext-peer "$ext" python3 -u "$probe" peer 9000
+seine_wait_until 5 sh -c "ip netns exec $ext ss -Hltn 'sport = :9000' | grep -q ." || true
+ck_eq "egress SNAT: the external host sees node1's address" \
+    "$(seine_pod_exec a python3 "$probe" tcp 192.168.200.2 9000 1)" 192.168.200.1
+seine_bg_start peer-b "$(seine_pod_netns b)" python3 -u "$probe" peer 9001
+seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns b) ss -Hltn 'sport = :9001' | grep -q ." || true
+ck_eq "... while b (node2) sees a's own address across the tunnel" \
+    "$(seine_pod_exec a python3 "$probe" tcp "$b_ip" 9001 1)" "$a_ip"
+
+# node2 leaves node1's model: its route goes, and comes back with it.
+ck_manifest nodes.yaml "$(seine_nodes_manifest node1)"
+seine_wait_until 5 sh -c "! ip netns exec $(seine_pod_netns a) ping -c1 -W1 $b_ip" || true
+ck_no "node2 removed: a no longer reaches b" ck_ping a "$b_ip"
+ck_eq "node2 removed: no flow to its pod subnet on node1" \
+    "$(seine_ofctl dump-flows table=50 | grep -c 'nw_dst=10.244.2.0/24' || true)" 0
+ck_empty "node2 removed: no route to its pod subnet on node1" \
+    "$(ip -n "$(seine_node_netns node1)" route show 10.244.2.0/24)"
+ck_manifest nodes.yaml "$(seine_nodes_manifest node1 node2)"
+seine_wait_until 5 ck_ping a "$b_ip" || true
+ck_ok "node2 back: a reaches b again" ck_ping a "$b_ip"
+ck_done
