@@ -527,6 +527,25 @@ seine_cluster_start() {
     done
 }
 
+# seine_underlay_bridge NETNS NODE...: an underlay for any number of nodes:
+# a Linux bridge in network namespace NETNS (made here), and for each node
+# a veth pair, "u0" in the node's namespace with the node's IP (as in
+# seine_nodes_manifest, /24), its peer on the bridge.
+seine_underlay_bridge() {
+    local ns=$1 n i; shift
+    seine_netns_add "$ns"
+    ip -n "$ns" link add br0 type bridge
+    ip -n "$ns" link set br0 up
+    for n in "$@"; do
+        i=${n##*[!0-9]}
+        ip link add u0 netns "$(seine_node_netns "$n")" type veth \
+            peer name "to-$n" netns "$ns" || seine_fail "cannot join $n to the underlay"
+        ip -n "$ns" link set "to-$n" master br0 up
+        ip -n "$(seine_node_netns "$n")" addr add "192.168.100.$i/24" dev u0
+        ip -n "$(seine_node_netns "$n")" link set u0 up
+    done
+}
+
 # seine_underlay_link NODE_A IP_A NODE_B IP_B [MTU]: joins two nodes' network
 # namespaces with a veth pair, "u0" in each, IP_A and IP_B (/24) on them:
 # the underlay their agents' uplink (--uplink u0) uses.
