@@ -5,9 +5,11 @@
 # the nodes over the underlay: the first argument.  Checks the computed pod
 # MTU (underlay MTU - 50 with a tunnel) with DF pings at and above it,
 # cross-node ping and a 4 MB TCP transfer both ways (sha256 compared), a
-# Service whose endpoint is on the other node, a NetworkPolicy that sees
-# the real source pod of the other node, and that removing a Node removes
-# its route.
+# Service whose endpoint is on the other node, one with an endpoint on each
+# (ClusterIP and NodePort), NetworkPolicies (ingress on the destination's
+# node, egress on the source's) and an Admin ClusterNetworkPolicy that see
+# the real source pod of the other node, egress SNAT to a host outside the
+# cluster, and that removing a Node removes its route.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/checks.sh"
 tunnel=${1:-geneve}
@@ -19,9 +21,10 @@ probe=$(dirname "$0")/svcprobe.py
 seine_cluster_start "$tunnel" node1 node2
 seine_node_use node1
 seine_pod_add a >/dev/null
+seine_pod_add c >/dev/null
 seine_node_use node2
 seine_pod_add b >/dev/null
-a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b)
+a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b) c_ip=$(seine_pod_ip c)
 seine_node_use node1
 
 ck_eq "node IP moved to br-phy" \
@@ -89,7 +92,77 @@ ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
   - from: [{podSelector: {matchLabels: {app: a}}}]'
 ck_expect_tcp "policy on node2 admitting app=a: a -> b:8080 allowed" ok a "$b_ip" 8080
 rm -f "$(seine_node_dir)/manifests/np-b-ingress.yaml"
+
+# A ClusterNetworkPolicy on node2: an Admin Deny of a's namespace wins over
+# a NetworkPolicy that admits a.
+ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: a}}}]'
+ck_manifest cnp-deny-a.yaml "apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: deny-a}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: b}}}}
+  ingress:
+  - action: Deny
+    from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: a}}}}]"
+ck_expect_tcp "Admin Deny on node2 over the NetworkPolicy: a -> b:8080 dropped" no a "$b_ip" 8080
+ck_expect_tcp "... the Admin Deny is for a only: c (node1) -> b:8080 dropped by the NetworkPolicy" \
+    no c "$b_ip" 8080
+rm -f "$(seine_node_dir)/manifests/cnp-deny-a.yaml" "$(seine_node_dir)/manifests/np-b-ingress.yaml"
+ck_expect_tcp "policies removed on node2: a -> b:8080" ok a "$b_ip" 8080
 seine_node_use node1
+
+# Egress policy on node1 towards a pod of node2: a may reach app=c only.
+ck_manifest pod-b.yaml "apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: default, labels: {app: b}}
+spec: {nodeName: node2}
+status: {podIP: $b_ip}"
+ck_netpol a-egress '  podSelector: {matchLabels: {app: a}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{podSelector: {matchLabels: {app: c}}}]'
+ck_expect_tcp "egress policy on node1: a -> b (node2):8080 dropped" no a "$b_ip" 8080
+ck_netpol a-egress '  podSelector: {matchLabels: {app: a}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{podSelector: {matchLabels: {app: b}}}]
+    ports: [{protocol: TCP, port: 8080}]'
+ck_expect_tcp "egress policy on node1 naming b: a -> b (node2):8080 allowed" ok a "$b_ip" 8080
+rm -f "$(seine_node_dir)/manifests/np-a-egress.yaml"
+
+# A Service with one endpoint on each node: c's connections reach both; and
+# its node port on node1, from node1's own namespace, reaches both too.
+seine_bg_start echo-a "$(seine_pod_netns a)" python3 -u "$probe" serve a 8080 5353
+ck_manifest svc-both.yaml "apiVersion: v1
+kind: Service
+metadata: {name: both, namespace: default}
+spec:
+  type: NodePort
+  clusterIP: 10.96.0.11
+  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: 30080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: both-1, namespace: default, labels: {kubernetes.io/service-name: both}}
+addressType: IPv4
+ports: [{name: http, protocol: TCP, port: 8080}]
+endpoints:
+- {addresses: [\"$a_ip\"], nodeName: node1, conditions: {ready: true}}
+- {addresses: [\"$b_ip\"], nodeName: node2, conditions: {ready: true}}"
+seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns c) python3 $probe tcp 10.96.0.11 80 1 | grep -qx '[ab]'" || true
+ck_eq "ClusterIP with endpoints on both nodes: c reaches a and b" \
+    "$(seine_pod_exec c python3 "$probe" tcp 10.96.0.11 80 20 | sort -u | tr '\n' ' ')" "a b "
+# (noEncap: the node's own stack cannot be the client of a node port whose
+# endpoint is on another node: the DNATed packet would come back to it, to
+# be routed, with its own address as the source; docs/multinode.md.)
+if [ "$tunnel" != noEncap ]; then
+    ck_eq "NodePort on node1 from its namespace: endpoints on both nodes answer" \
+        "$(seine_node_exec python3 "$probe" tcp 10.244.1.1 30080 20 | sort -u | tr '\n' ' ')" "a b "
+fi
 
 # Egress to outside the cluster: an "external" host behind node1's other
 # link sees node1's address (masqueraded, snat.h), and a gets its answer.
