@@ -77,12 +77,18 @@ ck_eq "a (node1) -> ClusterIP -> b (node2)" \
 
 # A NetworkPolicy on node2 sees the real source of a's packets (no NAT
 # across nodes): b admits only app=other, then app=a.
-seine_node_use node2
-ck_manifest pod-a.yaml "apiVersion: v1
+# publish_pod POD NODE: POD's object (labelled app=POD, on NODE) with its
+# address, for the current node's model, as the API server publishes it.
+publish_pod() {
+    ck_manifest "pod-$1.yaml" "apiVersion: v1
 kind: Pod
-metadata: {name: a, namespace: default, labels: {app: a}}
-spec: {nodeName: node1}
-status: {podIP: $a_ip}"
+metadata: {name: $1, namespace: default, labels: {app: $1}}
+spec: {nodeName: $2}
+status: {podIP: $(seine_pod_ip "$1")}"
+}
+
+seine_node_use node2
+publish_pod a node1
 ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
   ingress:
   - from: [{podSelector: {matchLabels: {app: other}}}]'
@@ -116,11 +122,7 @@ ck_expect_tcp "policies removed on node2: a -> b:8080" ok a "$b_ip" 8080
 seine_node_use node1
 
 # Egress policy on node1 towards a pod of node2: a may reach app=c only.
-ck_manifest pod-b.yaml "apiVersion: v1
-kind: Pod
-metadata: {name: b, namespace: default, labels: {app: b}}
-spec: {nodeName: node2}
-status: {podIP: $b_ip}"
+publish_pod b node2
 ck_netpol a-egress '  podSelector: {matchLabels: {app: a}}
   policyTypes: [Egress]
   egress:
