@@ -67,6 +67,22 @@ elif $bench == "cross-node" then
       fig("cross_node.\($m).pmd_sender"; "PMD cycles/packet";
           [.pmd_cycles_per_packet.sender_node])
     end
+elif $bench == "datapath" then
+  .results as $all
+  | .results[] | .udp_payload as $size
+  | ($all | map(select((.path | startswith("ovs-normal")) and .udp_payload == $size))[0].pps) as $floor
+  | (.path | split(" ")[0] | rtrimstr(",")) as $p
+  | (if (.path | contains("1,000")) then "\($p)_loaded" else $p end) as $name
+  | if ($p | startswith("ovs-normal")) or ($p | startswith("linux-bridge")) then
+      fig("datapath.\($name).udp\($size)"; "packets/s"; [.pps])
+    else
+      (fig("datapath.\($name).udp\($size)"; "packets/s"; [.pps])
+       | vs("datapath.ovs-normal.udp\($size)"; $floor)),
+      (if .pmd_cycles_per_packet then
+         fig("datapath.\($name).udp\($size).pmd"; "PMD cycles/packet";
+             [.pmd_cycles_per_packet])
+       else empty end)
+    end
 else
   error("unknown benchmark \($bench)")
 end

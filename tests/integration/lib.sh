@@ -527,6 +527,23 @@ seine_cluster_start() {
     done
 }
 
+# seine_pmd_clear: clears the current node's PMD counters.
+seine_pmd_clear() {
+    seine_appctl dpif-netdev/pmd-stats-clear >/dev/null
+}
+
+# seine_pmd_stats: "PACKETS CYCLES_PER_PACKET PASSES_PER_PACKET" over the
+# current node's PMD threads since the last clear (OVS's own counters:
+# packets received, processing cycles, recirculations).
+seine_pmd_stats() {
+    seine_appctl dpif-netdev/pmd-stats-show | awk '
+        /^pmd thread/ { pmd = 1 } /^main thread/ { pmd = 0 }
+        pmd && /packets received:/ { p += $3 }
+        pmd && /processing cycles:/ { c += $3 }
+        pmd && /packet recirculations:/ { r += $3 }
+        END { printf "%d %.1f %.2f\n", p, p ? c / p : 0, p ? (p + r) / p : 0 }'
+}
+
 # seine_underlay_bridge NETNS NODE...: an underlay for any number of nodes:
 # a Linux bridge in network namespace NETNS (made here), and for each node
 # a veth pair, "u0" in the node's namespace with the node's IP (as in
