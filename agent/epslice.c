@@ -306,22 +306,14 @@ int
 epslice_parse(struct json_object *obj, const char *ns, const char *name,
               struct epslice **slicep, char **err)
 {
-    struct json_object *metadata = kjson_child(obj, "metadata");
     enum address_type type;
     struct epslice *slice;
     int error;
 
     *slicep = NULL;
-    if (!ns) {
-        ns = json_object_get_string(kjson_child(metadata, "namespace"));
-        ns = ns && ns[0] ? ns : "default";
-    }
-    if (!name) {
-        name = json_object_get_string(kjson_child(metadata, "name"));
-        if (!name || !name[0]) {
-            *err = xstrdup("EndpointSlice without metadata.name");
-            return -EINVAL;
-        }
+    error = kjson_object_id(obj, "EndpointSlice", ns, name, &ns, &name, err);
+    if (error) {
+        return error;
     }
 
     slice = xzalloc(sizeof *slice);

@@ -85,3 +85,46 @@ kjson_proto(struct json_object *obj, const char *path, uint8_t *protop,
                      "SCTP)", path, name);
     return -EINVAL;
 }
+
+bool
+kjson_is_port_name(const char *s)
+{
+    size_t len = strlen(s);
+    bool letter = false;
+
+    if (!len || len > 15 || s[0] == '-' || s[len - 1] == '-'
+        || strstr(s, "--")) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= 'a' && s[i] <= 'z') {
+            letter = true;
+        } else if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '-') {
+            return false;
+        }
+    }
+    return letter;
+}
+
+int
+kjson_object_id(struct json_object *obj, const char *kind, const char *ns,
+                const char *name, const char **nsp, const char **namep,
+                char **err)
+{
+    struct json_object *metadata = kjson_child(obj, "metadata");
+
+    if (!ns) {
+        ns = json_object_get_string(kjson_child(metadata, "namespace"));
+        ns = ns && ns[0] ? ns : "default";
+    }
+    if (!name) {
+        name = json_object_get_string(kjson_child(metadata, "name"));
+        if (!name || !name[0]) {
+            *err = xasprintf("%s without metadata.name", kind);
+            return -EINVAL;
+        }
+    }
+    *nsp = ns;
+    *namep = name;
+    return 0;
+}

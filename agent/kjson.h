@@ -7,6 +7,7 @@
 #ifndef KJSON_H
 #define KJSON_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
@@ -29,5 +30,16 @@ int kjson_string(struct json_object *obj, const char *key, const char *path,
  * IPPROTO_UDP or IPPROTO_SCTP.  0, or -EINVAL with '*err'. */
 int kjson_proto(struct json_object *obj, const char *path, uint8_t *protop,
                 char **err);
+
+/* IsValidPortName: an IANA service name, 1 to 15 of [a-z0-9-], at least
+ * one letter, no leading, trailing or doubled '-'. */
+bool kjson_is_port_name(const char *);
+
+/* The namespace and name of an object: 'ns' and 'name' when given, else
+ * its metadata's ('*nsp' "default" when the object has none).  0, or
+ * -EINVAL with '*err' ("KIND without metadata.name"). */
+int kjson_object_id(struct json_object *obj, const char *kind,
+                    const char *ns, const char *name, const char **nsp,
+                    const char **namep, char **err);
 
 #endif /* kjson.h */

@@ -61,28 +61,6 @@ static const char *const peers_field[NETPOL_N_DIRS] = {
 
 /* Parsing: ports. */
 
-/* IsValidPortName: an IANA service name, 1 to 15 of [a-z0-9-], at least
- * one letter, no leading, trailing or doubled '-'. */
-static bool
-is_port_name(const char *s)
-{
-    size_t len = strlen(s);
-    bool letter = false;
-
-    if (!len || len > 15 || s[0] == '-' || s[len - 1] == '-'
-        || strstr(s, "--")) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] >= 'a' && s[i] <= 'z') {
-            letter = true;
-        } else if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '-') {
-            return false;
-        }
-    }
-    return letter;
-}
-
 static int
 parse_port_number(struct json_object *v, const char *path, uint16_t *portp,
                   char **err)
@@ -116,7 +94,7 @@ parse_port(struct json_object *obj, const char *path,
     }
     if (json_object_is_type(number, json_type_string)) {
         const char *name = json_object_get_string(number);
-        if (!is_port_name(name)) {
+        if (!kjson_is_port_name(name)) {
             *err = xasprintf("%s.port: '%s' is neither a port number nor a "
                              "port name (1-15 of a-z, 0-9 and '-', with a "
                              "letter)", path, name);
@@ -313,23 +291,14 @@ int
 netpol_parse(struct json_object *obj, const char *ns, const char *name,
              struct netpol **npp, char **err)
 {
-    struct json_object *metadata = kjson_child(obj, "metadata");
     struct json_object *spec = kjson_child(obj, "spec");
     struct netpol *np = xzalloc(sizeof *np);
     int error = 0;
 
     *npp = NULL;
-    if (!ns) {
-        ns = json_object_get_string(kjson_child(metadata, "namespace"));
-        ns = ns && ns[0] ? ns : "default";
-    }
-    if (!name) {
-        name = json_object_get_string(kjson_child(metadata, "name"));
-        if (!name || !name[0]) {
-            *err = xstrdup("NetworkPolicy without metadata.name");
-            error = -EINVAL;
-            goto out;
-        }
+    error = kjson_object_id(obj, "NetworkPolicy", ns, name, &ns, &name, err);
+    if (error) {
+        goto out;
     }
     np->namespace = xstrdup(ns);
     np->name = xstrdup(name);

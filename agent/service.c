@@ -66,28 +66,6 @@ service_is_dns_subdomain(const char *s)
     }
 }
 
-/* IsValidPortName: an IANA service name, 1 to 15 of [a-z0-9-], at least
- * one letter, no leading, trailing or doubled '-'. */
-static bool
-is_port_name(const char *s)
-{
-    size_t len = strlen(s);
-    bool letter = false;
-
-    if (!len || len > 15 || s[0] == '-' || s[len - 1] == '-'
-        || strstr(s, "--")) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] >= 'a' && s[i] <= 'z') {
-            letter = true;
-        } else if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '-') {
-            return false;
-        }
-    }
-    return letter;
-}
-
 /* Addresses. */
 
 enum ip_family { IP_NONE, IP_V4, IP_V6 };
@@ -363,7 +341,7 @@ parse_target_port(struct json_object *obj, const char *path,
 
     if (json_object_is_type(v, json_type_string)) {
         const char *name = json_object_get_string(v);
-        if (name[0] && !is_port_name(name)) {
+        if (name[0] && !kjson_is_port_name(name)) {
             *err = xasprintf("%s.targetPort: '%s' is neither a port number "
                              "nor a port name (1-15 of a-z, 0-9 and '-', "
                              "with a letter)", path, name);
@@ -669,21 +647,13 @@ int
 service_parse(struct json_object *obj, const char *ns, const char *name,
               struct service **svcp, char **err)
 {
-    struct json_object *metadata = kjson_child(obj, "metadata");
     struct service *svc;
     int error;
 
     *svcp = NULL;
-    if (!ns) {
-        ns = json_object_get_string(kjson_child(metadata, "namespace"));
-        ns = ns && ns[0] ? ns : "default";
-    }
-    if (!name) {
-        name = json_object_get_string(kjson_child(metadata, "name"));
-        if (!name || !name[0]) {
-            *err = xstrdup("Service without metadata.name");
-            return -EINVAL;
-        }
+    error = kjson_object_id(obj, "Service", ns, name, &ns, &name, err);
+    if (error) {
+        return error;
     }
 
     svc = xzalloc(sizeof *svc);
