@@ -179,6 +179,15 @@ seine_bg_start ext-peer "$ext" python3 -u "$probe" peer 9000
 seine_wait_until 5 sh -c "ip netns exec $ext ss -Hltn 'sport = :9000' | grep -q ." || true
 ck_eq "egress SNAT: the external host sees node1's address" \
     "$(seine_pod_exec a python3 "$probe" tcp 192.168.200.2 9000 1)" 192.168.200.1
+# The MTU seen from outside: a host whose link is 1500 reaches pod a with
+# a DF packet of the pod MTU, and one byte more gets ICMP "fragmentation
+# needed" with the pod MTU from node1 (its gateway port has that MTU).
+ip -n "$ext" route add 10.244.0.0/16 via 192.168.200.1
+ck_ok "from outside: a DF packet of the pod MTU reaches a ($mtu bytes)" \
+    ip netns exec "$ext" ping -c1 -W2 -M do -s $((mtu - 28)) "$a_ip"
+frag=$(ip netns exec "$ext" ping -c2 -W2 -M do -s $((mtu - 27)) "$a_ip" 2>&1 || true)
+ck_ok "from outside: one byte more gets ICMP fragmentation needed, mtu $mtu" \
+    grep -Eq "mtu ?= ?$mtu" <<<"$frag"
 seine_bg_start peer-b "$(seine_pod_netns b)" python3 -u "$probe" peer 9001
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns b) ss -Hltn 'sport = :9001' | grep -q ." || true
 ck_eq "... while b (node2) sees a's own address across the tunnel" \
