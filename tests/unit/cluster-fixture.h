@@ -48,4 +48,20 @@ add_ns(struct cluster *c, const char *name, const char *labels)
     apply(c, text);
     free(text);
 }
+/* A Pod on 'node' with address 'ip', labels and container ports written as
+ * JSON members (single quotes). */
+static void OVS_UNUSED
+add_pod(struct cluster *c, const char *ns, const char *name,
+        const char *node, const char *ip, const char *labels,
+        const char *ports)
+{
+    char *text = xasprintf(
+        "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'%s',"
+        "'namespace':'%s','labels':{%s}},'spec':{'nodeName':'%s',"
+        "'containers':[{'name':'c','ports':[%s]}]},"
+        "'status':{'podIP':'%s'}}", name, ns, labels, node, ports, ip);
+    apply(c, text);
+    free(text);
+}
+
 #endif /* cluster-fixture.h */

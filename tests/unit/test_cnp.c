@@ -60,20 +60,6 @@ parse_err(const char *spec)
     return err;
 }
 
-static void
-add_pod(struct cluster *c, const char *ns, const char *name,
-        const char *node, const char *ip, const char *labels,
-        const char *ports)
-{
-    char *text = xasprintf(
-        "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'%s',"
-        "'namespace':'%s','labels':{%s}},'spec':{'nodeName':'%s',"
-        "'containers':[{'name':'c','ports':[%s]}]},"
-        "'status':{'podIP':'%s'}}", name, ns, labels, node, ports, ip);
-    apply(c, text);
-    free(text);
-}
-
 /*
  *   shop (team=web)   web1 node-a 10.0.1.1 app=web  http:8080
  *                     web2 node-a 10.0.1.2 app=web  http:8081/UDP

@@ -24,21 +24,6 @@
 
 #define NODE "node-a"
 
-/* A pod with one container; 'ports' is the inside of its ports list. */
-static void
-add_pod(struct cluster *c, const char *ns, const char *name,
-        const char *node, const char *ip, const char *labels,
-        const char *ports)
-{
-    char *text = xasprintf(
-        "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'%s',"
-        "'namespace':'%s','labels':{%s}},'spec':{'nodeName':'%s',"
-        "'containers':[{'name':'c','ports':[%s]}]},"
-        "'status':{'podIP':'%s'}}", name, ns, labels, node, ports, ip);
-    apply(c, text);
-    free(text);
-}
-
 static void
 add_policy(struct cluster *c, const char *ns, const char *name,
            const char *spec)
