@@ -12,6 +12,7 @@
 #include "command-line.h"
 #include "daemon.h"
 #include "fatal-signal.h"
+#include "flowtab.h"
 #include "node.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -174,6 +175,24 @@ agent_unixctl_service_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* "flows/commits": how many flow table commits the switch has confirmed,
+ * when the last one completed (milliseconds since the epoch, so a client
+ * can time a change it made from outside the agent) and the flows and
+ * groups in force. */
+static void
+agent_unixctl_flows_commits(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                            const char *argv[] OVS_UNUSED, void *node_)
+{
+    struct node *node = node_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&s, "commits: %llu\nlast: %lld\nflows: %zu\ngroups: %zu\n",
+                  node->n_commits, node->last_commit_wall,
+                  flowtab_count(node->ft), flowtab_count_groups(node->ft));
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 agent_handle_cni(void *node, const struct cniproto_request *req,
                  struct cniproto_response *resp)
@@ -193,6 +212,8 @@ agent_loop(struct node *node, struct unixctl_server *unixctl,
                              agent_unixctl_policy_stats, node);
     unixctl_command_register("service/show", "", 0, 0,
                              agent_unixctl_service_show, node);
+    unixctl_command_register("flows/commits", "", 0, 0,
+                             agent_unixctl_flows_commits, node);
     while (!exiting) {
         unixctl_server_run(unixctl);
         node_run(node);

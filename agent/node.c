@@ -421,6 +421,16 @@ node_sync_node_ports(struct node *node, bool always)
     node->n_node_ports = n;
 }
 
+/* Counts a commit the switch confirmed ("flows/commits") and purges the
+ * datapath cache when policy changed. */
+static void
+node_committed(struct node *node)
+{
+    node->n_commits++;
+    node->last_commit_wall = time_wall_msec();
+    node_purge_if_policy_changed(node);
+}
+
 /* Makes the switch hold exactly the flows this node wants: the gateway's
  * address and MAC, the node's flows and every recorded pod's, compared with
  * what the switch has.  Used at start and after ovs-vswitchd restarted (its
@@ -459,7 +469,7 @@ node_install_datapath(struct node *node)
         error = flowtab_commit(node->ft, node->of);
     }
     if (!error) {
-        node_purge_if_policy_changed(node);
+        node_committed(node);
     }
     return error;
 }
@@ -531,7 +541,7 @@ node_commit(struct node *node)
         error = node_reconnect(node);
     }
     if (!error) {
-        node_purge_if_policy_changed(node);
+        node_committed(node);
     }
     return error;
 }

@@ -53,6 +53,8 @@ struct node {
     uint16_t round;
     char *not_ready;                /* why the node is not ready, or NULL */
     long long int next_liveness;    /* when to check ovs-vswitchd next */
+    unsigned long long n_commits;   /* flow table commits the switch took */
+    long long int last_commit_wall; /* when the last one completed (ms) */
     struct vlog_rate_limit rl;
 };
 

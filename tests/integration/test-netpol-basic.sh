@@ -51,8 +51,19 @@ seine_wait_until 5 counted || true
 after=$(rule_packets default/allow-a-b/ingress/0)
 ck_ge "a's connection counted by the allow rule ($before -> $after)" "$after" $((before + 1))
 
+# flows/commits: each change is one commit, dated, and the agent's flow
+# count is the switch's.
+commits() { # FIELD: a field of the agent's flows/commits
+    seine_appctl -t seine-agent flows/commits | awk -v f="$1:" '$1 == f { print $2 }'
+}
+n0=$(commits commits)
+t0=$(date +%s%3N)
 relabel c a
 ck_expect_tcp "c relabelled app=a: c -> b:80 allowed" ok c "$b_ip" 80
+ck_ge "flows/commits counted the relabel" "$(commits commits)" $((n0 + 1))
+ck_ge "flows/commits dates the last commit after the relabel" "$(commits last)" "$t0"
+ck_eq "flows/commits counts the switch's flows" "$(commits flows)" \
+    "$(seine_ofctl dump-flows | grep -c cookie=)"
 relabel c c
 ck_expect_tcp "c relabelled back: c -> b:80 dropped" no c "$b_ip" 80
 
