@@ -246,27 +246,10 @@ ck_sendframe() {
 # pod's eth0, with extra testpmd application arguments (after --), e.g.
 # --eth-peer=0,MAC --tx-ip=SRC,DST for txonly.
 ck_testpmd_start() {
-    local pod=$1 mode=$2; shift 2
-    local ifname=eth0 name sock mac ns prefix vdev
-    name=testpmd-$pod-$ifname
-    sock=$(seine_pod_socket "$pod" "$ifname")
-    [ -n "$sock" ] || seine_fail "pod $pod/$ifname has no vhost-user socketPath"
-    mac=$(seine_pod_mac "$pod" "$ifname")
-    ns=$(seine_pod_netns "$pod")
-    command -v dpdk-testpmd >/dev/null || seine_skip "dpdk-testpmd not installed"
-    vdev="virtio_user0,path=$sock,server=1,queues=1,mac=$mac"
-    prefix=$(seine__dpdk_prefix "$pod-$ifname")
-    seine_hugepages_reserve 450
-    seine_bg_start "$name" "$ns" stdbuf -oL dpdk-testpmd -l 0,1 --in-memory \
-        --single-file-segments --no-pci --file-prefix="$prefix" --vdev="$vdev" \
-        --log-level=pmd.net.virtio.*:notice \
-        -- --forward-mode="$mode" --auto-start --no-mlockall --disable-link-check \
-        --total-num-mbufs=16384 "$@"
-    echo "$prefix" >"$SEINE_RUN/bg/$name.prefix"
-    if ! seine_wait_until 30 seine__testpmd_ready "$name" "$sock"; then
-        seine__dump_file "$SEINE_RUN/bg/$name.log"
-        seine_fail "vhost-user port on $sock did not come up in OVS"
-    fi
+    local pod=$1 mode=$2 sock; shift 2
+    sock=$(seine_pod_socket "$pod" eth0)
+    [ -n "$sock" ] || seine_fail "pod $pod/eth0 has no vhost-user socketPath"
+    seine_testpmd_start_at "$pod" "$sock" "$mode" "$(seine_pod_mac "$pod" eth0)" eth0 "$@"
 }
 
 # ck_snapshot: what the node holds for pods, one item a line (links, OVS

@@ -246,9 +246,13 @@ seine_bg_start() {
     [ -z "$ns" ] || prefix=(ip netns exec "$ns")
     rm -f "$fifo"
     mkfifo "$fifo"
-    # The program to recognise the process by later (after stdbuf's exec).
+    # The program to recognise the process by later (after the exec of
+    # "stdbuf -oL" or "taskset -c CPUS").
     local prog=$1
-    [ "$1" != stdbuf ] || prog=$3
+    case $1 in
+    stdbuf) prog=$3 ;;
+    taskset) prog=$4 ;;
+    esac
     echo "$prog" >"$SEINE_RUN/bg/$name.cmd"
     "${prefix[@]}" sh -c 'trap "" HUP; echo $$ >"$1"; shift; exec "$@"' \
         sh "$pidfile" "$@" <>"$fifo" >"$SEINE_RUN/bg/$name.log" 2>&1 &
@@ -279,21 +283,25 @@ seine__hugepages() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 # absolute, so runs side by side (a test while the sandbox is up) do not
 # take each other's pages away.
 seine_hugepages_reserve() {
-    local want=$1 free total target raised
-    free=$(seine__hugepages HugePages_Free)
-    total=$(seine__hugepages HugePages_Total)
-    [ "$free" -ge "$want" ] && return 0
-    target=$((total + want - free))
-    echo "$target" >/proc/sys/vm/nr_hugepages
-    raised=$(( $(seine__hugepages HugePages_Total) - total ))
-    echo $(( $(cat "$SEINE_RUN/hugepages.raised" 2>/dev/null || echo 0) + raised )) \
-        >"$SEINE_RUN/hugepages.raised"
+    local want=$1 free total target raised try
+    # Retried: another run on the machine may take pages between our
+    # raise and our check.
+    for try in 1 2 3; do
+        free=$(seine__hugepages HugePages_Free)
+        total=$(seine__hugepages HugePages_Total)
+        [ "$free" -ge "$want" ] && return 0
+        target=$((total + want - free))
+        echo "$target" >/proc/sys/vm/nr_hugepages
+        raised=$(( $(seine__hugepages HugePages_Total) - total ))
+        echo $(( $(cat "$SEINE_RUN/hugepages.raised" 2>/dev/null || echo 0) + raised )) \
+            >"$SEINE_RUN/hugepages.raised"
+        seine_log "hugepages: nr_hugepages $total -> $target"
+    done
     free=$(seine__hugepages HugePages_Free)
     if [ "$free" -lt "$want" ]; then
         seine_hugepages_restore
         seine_skip "only $free of $want 2 MB hugepages could be reserved"
     fi
-    seine_log "hugepages: nr_hugepages $total -> $target"
 }
 
 seine_hugepages_restore() {
@@ -875,11 +883,17 @@ seine_testpmd_start() {
     seine_testpmd_start_at "$pod" "$sock" "$mode" "$mac" "$ifname"
 }
 
-# seine_testpmd_start_at NAME SOCKET MODE [MAC] [IFNAME]: the same for a
-# socket given directly (NAME: a pod, whose namespace is used if it exists).
+# seine_testpmd_start_at NAME SOCKET MODE [MAC] [IFNAME] [TESTPMD_ARGS...]:
+# the same for a socket given directly (NAME: a pod, whose namespace is
+# used if it exists), with extra testpmd application arguments, e.g.
+# --eth-peer=0,MAC --tx-ip=SRC,DST for txonly.  SEINE_TESTPMD_CORES holds
+# testpmd's core options (default "-l 0,1": forwarding on core 1).
 seine_testpmd_start_at() {
     local pod=$1 sock=$2 mode=$3 mac=${4:-} ifname=${5:-eth0}
+    shift $(($# < 5 ? $# : 5))
     local name=testpmd-$pod-$ifname ns="" vdev prefix
+    local -a cores
+    read -r -a cores <<<"${SEINE_TESTPMD_CORES:--l 0,1}"
     ns=$(seine_pod_netns "$pod")
     seine__netns_exists "$ns" || ns=""
     command -v dpdk-testpmd >/dev/null || seine_skip "dpdk-testpmd not installed"
@@ -890,11 +904,11 @@ seine_testpmd_start_at() {
     # About 400 pages with this mbuf count (measured); without the limit
     # testpmd takes whatever is free.
     seine_hugepages_reserve 450
-    seine_bg_start "$name" "$ns" stdbuf -oL dpdk-testpmd -l 0,1 --in-memory \
+    seine_bg_start "$name" "$ns" stdbuf -oL dpdk-testpmd "${cores[@]}" --in-memory \
         --single-file-segments --no-pci --file-prefix="$prefix" --vdev="$vdev" \
         --log-level=pmd.net.virtio.*:notice \
         -- --forward-mode="$mode" --auto-start --no-mlockall --disable-link-check \
-        --total-num-mbufs=16384
+        --total-num-mbufs=16384 "$@"
     echo "$prefix" >"$SEINE_RUN/bg/$name.prefix"
     # testpmd's own link check busy-waits on a core OVS needs; OVS's view
     # of the port (its vhost-user client connected) is the one that matters.
