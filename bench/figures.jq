@@ -20,7 +20,9 @@ def vs($baseline; $base_median):
 def median_of($a): ($a | sort) as $s | $s[(($s | length) - 1) / 2 | floor];
 
 if $bench == "cni-latency" then
-  .results[] | fig("cni.\(.type).\(.command | ascii_downcase)"; "ms"; .samples_ms)
+  (.results[] | fig("cni.\(.type).\(.command | ascii_downcase)"; "ms"; .samples_ms)),
+  ((.throughput // [])[]
+   | fig("cni.\(.type).\(.command | ascii_downcase)_burst"; "pods/s"; [.pods_per_s]))
 elif $bench == "policy-scale" then
   .runs[] | .config.shape as $shape | .full.full_s as $full
   | fig("policy.\($shape).full"; "s"; [.full.full_s]),
@@ -33,7 +35,9 @@ elif $bench == "policy-scale" then
     fig("policy.\($shape).compile"; "s"; [.full.flows_compile_s]),
     fig("policy.\($shape).rss_added"; "MiB"; [.build.delta_rss_kb / 1024])
 elif $bench == "policy-latency" then
-  .results[] | fig("policy_latency.\(.change | split(":")[0] | gsub(" "; "_"))"; "ms"; .samples_ms)
+  .results[] | (.change | split(":")[0] | gsub(" "; "_")) as $c
+  | fig("policy_latency.\($c)"; "ms"; .samples_ms),
+    fig("policy_latency.\($c).flows_installed"; "ms"; .installed_samples_ms // [])
 elif $bench == "flow-install" then
   .results[] | (.flows | tostring) as $n
   | median_of(.ofctl_samples_ms) as $ofctl
@@ -52,37 +56,14 @@ elif $bench == "service-scale" then
    | fig("service.datapath.direct"; "PMD cycles/packet"; .direct),
      (fig("service.datapath.clusterip"; "PMD cycles/packet"; .service)
       | vs("service.datapath.direct"; $d)))
-elif $bench == "cross-node" then
-  (.results[] | select(.mode | startswith("kernel")) | .tcp_gbps) as $bt
-  | (.results[] | select(.mode | startswith("kernel")) | .udp64_pps) as $bu
-  | .results[] | (.mode | split(" ")[0] | ascii_downcase) as $m
-  | if ($m == "kernel") then
-      fig("cross_node.kernel_veth.tcp"; "Gbit/s"; [.tcp_gbps]),
-      fig("cross_node.kernel_veth.udp64"; "packets/s"; [.udp64_pps])
-    else
-      (fig("cross_node.\($m).tcp"; "Gbit/s"; [.tcp_gbps])
-       | vs("cross_node.kernel_veth.tcp"; $bt)),
-      (fig("cross_node.\($m).udp64"; "packets/s"; [.udp64_pps])
-       | vs("cross_node.kernel_veth.udp64"; $bu)),
-      fig("cross_node.\($m).pmd_sender"; "PMD cycles/packet";
-          [.pmd_cycles_per_packet.sender_node])
-    end
-elif $bench == "datapath" then
-  .results as $all
-  | .results[] | .udp_payload as $size
-  | ($all | map(select((.path | startswith("ovs-normal")) and .udp_payload == $size))[0].pps) as $floor
-  | (.path | split(" ")[0] | rtrimstr(",")) as $p
-  | (if (.path | contains("1,000")) then "\($p)_loaded" else $p end) as $name
-  | if ($p | startswith("ovs-normal")) or ($p | startswith("linux-bridge")) then
-      fig("datapath.\($name).udp\($size)"; "packets/s"; [.pps])
-    else
-      (fig("datapath.\($name).udp\($size)"; "packets/s"; [.pps])
-       | vs("datapath.ovs-normal.udp\($size)"; $floor)),
-      (if .pmd_cycles_per_packet then
-         fig("datapath.\($name).udp\($size).pmd"; "PMD cycles/packet";
-             [.pmd_cycles_per_packet])
-       else empty end)
-    end
+elif $bench == "datapath" or $bench == "cross-node" then
+  # bench/traffic.sh's samples: {path, metric, unit, samples[, baseline]}.
+  ($bench | gsub("-"; "_")) as $prefix
+  | .results as $all
+  | .results[] | . as $r
+  | ([$all[] | select(.path == $r.baseline and .metric == $r.metric)][0]) as $b
+  | fig("\($prefix).\(.path).\(.metric)"; .unit; .samples)
+  | if $b then vs("\($prefix).\($b.path).\($b.metric)"; median_of($b.samples)) else . end
 else
   error("unknown benchmark \($bench)")
 end
