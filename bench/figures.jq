@@ -64,6 +64,14 @@ elif $bench == "datapath" or $bench == "cross-node" then
   | ([$all[] | select(.path == $r.baseline and .metric == $r.metric)][0]) as $b
   | fig("\($prefix).\(.path).\(.metric)"; .unit; .samples)
   | if $b then vs("\($prefix).\($b.path).\($b.metric)"; median_of($b.samples)) else . end
+elif $bench == "scale" then
+  .results[] | "scale.\(.unit)" as $n
+  | fig("\($n).flows"; "flows"; .flows_per_unit),
+    (if (.groups_per_unit | any(. != 0)) then
+       fig("\($n).groups"; "groups"; .groups_per_unit)
+     else empty end),
+    fig("\($n).agent_rss"; "KiB"; .agent_kib_per_unit),
+    fig("\($n).vswitchd_rss"; "KiB"; .vswitchd_kib_per_unit)
 else
   error("unknown benchmark \($bench)")
 end
