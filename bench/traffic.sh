@@ -95,15 +95,28 @@ bench_sample() {
         <<<"$bench__samples")
 }
 
+# bench_payload SRC_NETNS DST_IP SIZE: SIZE, or for "mtu" the largest UDP
+# payload that leaves SRC_NETNS towards DST_IP unfragmented.
+bench_payload() {
+    local dev
+    if [ "$3" != mtu ]; then
+        echo "$3"
+        return
+    fi
+    dev=$(ip -n "$1" -j route get "$2" | jq -r '.[0].dev')
+    echo $(( $(ip -n "$1" -j link show "$dev" | jq '.[0].mtu') - 28 ))
+}
+
 # bench_kernel_path SRC_NETNS DST_IP PATH PAYLOADS [BASELINE]: one round of
-# every kernel-stack figure for PATH: UDP packets/s per payload, TCP
-# throughput, TCP round trip p50 and p99.  With BENCH_PMD=1 the current
-# node's PMD cycles per packet during each UDP run too.
+# every kernel-stack figure for PATH: UDP packets/s per payload (a size or
+# "mtu", see bench_payload), TCP throughput, TCP round trip p50 and p99.
+# With BENCH_PMD=1 the current node's PMD cycles per packet during each UDP
+# run too.
 bench_kernel_path() {
     local src=$1 ip=$2 path=$3 payloads=$4 base=${5:-} size pps p50 p99
     for size in $payloads; do
         [ "${BENCH_PMD:-0}" != 1 ] || seine_pmd_clear
-        pps=$(bench_udp_pps "$src" "$ip" "$size")
+        pps=$(bench_udp_pps "$src" "$ip" "$(bench_payload "$src" "$ip" "$size")")
         bench_sample "$path" "udp${size}_pps" "$pps" "$base"
         if [ "${BENCH_PMD:-0}" == 1 ]; then
             bench_sample "$path" "udp${size}_pmd_cycles" \

@@ -26,4 +26,38 @@ if command -v gnuplot >/dev/null; then
 fi
 ck_eq "bench/compare of a result with itself: every ratio 1" \
     "$("$SEINE_TOP/bench/compare" "$out/results.json" "$out/results.json" | awk 'NR > 4 { print $(NF) == "noisy" ? $(NF - 1) : $NF }' | sort -u)" 1
+# Every benchmark's JSON (recorded by a quick profile run) maps into
+# figures: the root benchmarks are not run here, their mapping is.
+fixtures=$SEINE_TOP/tests/integration/bench-fixtures
+# figures BENCH: the figures of BENCH's fixture, one JSON object a line.
+figures() {
+    jq -c --arg bench "$1" -f "$SEINE_TOP/bench/figures.jq" "$fixtures/$1.json"
+}
+well_formed() {
+    figures "$1" | jq -se \
+        'length > 0 and all(.unit != "" and .runs >= 1 and .min <= .median and .median <= .max)' \
+        >/dev/null
+}
+for f in "$fixtures"/*.json; do
+    b=$(basename "$f" .json)
+    ck_ok "$b: its JSON maps into well-formed figures" well_formed "$b"
+done
+# has_figure BENCH NAME [BASELINE]: BENCH's fixture gives figure NAME
+# (compared with BASELINE).
+has_figure() {
+    figures "$1" | jq -se --arg n "$2" --arg b "${3:-}" \
+        'any(.name == $n and ($b == "" or (.baseline == $b and .ratio > 0)))' >/dev/null
+}
+ck_ok "datapath: each pod type against its NORMAL floor" \
+    has_figure datapath datapath.vhostuser.udp64_pmd_cycles datapath.ovs-normal.vhostuser.udp64_pmd_cycles
+ck_ok "datapath: TCP round trip p99 of AF_XDP pods" \
+    has_figure datapath datapath.afxdp.tcp_rr_p99_us datapath.ovs-normal.afxdp.tcp_rr_p99_us
+ck_ok "datapath: the loaded runs" \
+    has_figure datapath datapath.tap_loaded.tcp_gbps datapath.ovs-normal.tap.tcp_gbps
+ck_ok "cross-node: a tunnel against the kernel path" \
+    has_figure cross-node cross_node.geneve.tcp_rr_p50_us cross_node.kernel-veth.tcp_rr_p50_us
+ck_ok "cni-latency: per type, and pods/s in a burst" has_figure cni-latency cni.tap.add_burst
+ck_ok "policy-latency: to flows installed" \
+    has_figure policy-latency policy_latency.label_added.flows_installed
+ck_ok "scale: flows per Service endpoint" has_figure scale scale.endpoint.flows
 ck_done
