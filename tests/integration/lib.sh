@@ -284,9 +284,11 @@ seine__hugepages() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 # take each other's pages away.
 seine_hugepages_reserve() {
     local want=$1 free total target raised try
-    # Retried: another run on the machine may take pages between our
-    # raise and our check.
-    for try in 1 2 3; do
+    # Retried, a little later each time: ovs-vswitchd may still be taking
+    # pages for a vhost-user port that has just come up (its mempool), and
+    # another run on the machine may take some between our raise and our
+    # check.
+    for try in 1 2 3 4 5 6 7 8 9 10; do
         free=$(seine__hugepages HugePages_Free)
         total=$(seine__hugepages HugePages_Total)
         [ "$free" -ge "$want" ] && return 0
@@ -296,6 +298,7 @@ seine_hugepages_reserve() {
         echo $(( $(cat "$SEINE_RUN/hugepages.raised" 2>/dev/null || echo 0) + raised )) \
             >"$SEINE_RUN/hugepages.raised"
         seine_log "hugepages: nr_hugepages $total -> $target"
+        sleep "0.$try"
     done
     free=$(seine__hugepages HugePages_Free)
     if [ "$free" -lt "$want" ]; then
