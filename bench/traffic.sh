@@ -29,6 +29,16 @@ bench_app_cpus() {
     echo "$list"
 }
 
+# bench_first_cpu MASK: the lowest core in MASK.
+bench_first_cpu() {
+    local mask=$(($1)) cpu=0
+    while (( mask && !(mask & 1) )); do
+        mask=$((mask >> 1))
+        cpu=$((cpu + 1))
+    done
+    echo "$cpu"
+}
+
 bench__pin() {
     if [ -n "${BENCH_APP_CPUS:-}" ]; then
         echo "taskset -c $BENCH_APP_CPUS"

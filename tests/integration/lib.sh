@@ -37,6 +37,8 @@
 #                     raises the count by what it needs)
 #   SEINE_PMD_MAXSLEEP  other_config:pmd-maxsleep in microseconds (default
 #                     1000), so idle PMD threads let the machine breathe
+#   SEINE_PMD_CPU_MASK  other_config:pmd-cpu-mask (default 0x2: one PMD
+#                     thread, on core 1)
 
 SEINE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SEINE_BUILD_DIR=${SEINE_BUILD_DIR:-$SEINE_TOP/build}
@@ -47,6 +49,7 @@ SEINE_OVS_VSWITCHD_DPDK=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 SEINE_OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
 SEINE_HUGEPAGES=${SEINE_HUGEPAGES:-768}
 SEINE_PMD_MAXSLEEP=${SEINE_PMD_MAXSLEEP:-1000}
+SEINE_PMD_CPU_MASK=${SEINE_PMD_CPU_MASK:-0x2}
 SEINE_BRIDGE=br-int
 SEINE_GATEWAY_PORT=seine-gw0
 SEINE_NETWORK_NAME=seine
@@ -414,7 +417,7 @@ seine_ovs_start() {
         || seine_fail "ovsdb-server did not start (see $dir/ovsdb-server.log)"
     seine_vsctl --no-wait init
     seine_vsctl --no-wait set Open_vSwitch . \
-        other_config:pmd-cpu-mask=0x2 \
+        other_config:pmd-cpu-mask="$SEINE_PMD_CPU_MASK" \
         other_config:pmd-maxsleep="$SEINE_PMD_MAXSLEEP"
     if [ "$(cat "$dir/dpdk")" == 1 ]; then
         seine_vsctl --no-wait set Open_vSwitch . \
