@@ -311,16 +311,12 @@ epslice_parse(struct json_object *obj, const char *ns, const char *name,
     int error;
 
     *slicep = NULL;
-    error = kjson_object_id(obj, "EndpointSlice", ns, name, &ns, &name, err);
-    if (error) {
-        return error;
-    }
-
     slice = xzalloc(sizeof *slice);
-    slice->namespace = xstrdup(ns);
-    slice->name = xstrdup(name);
-    slice->key = xasprintf("%s/%s", ns, name);
-    error = parse_service_label(obj, slice, err);
+    error = kjson_object_id(obj, "EndpointSlice", ns, name, &slice->namespace,
+                            &slice->name, &slice->key, err);
+    if (!error) {
+        error = parse_service_label(obj, slice, err);
+    }
     if (!error) {
         error = parse_address_type(obj, &type, err);
     }

@@ -108,7 +108,7 @@ kjson_is_port_name(const char *s)
 
 int
 kjson_object_id(struct json_object *obj, const char *kind, const char *ns,
-                const char *name, const char **nsp, const char **namep,
+                const char *name, char **nsp, char **namep, char **keyp,
                 char **err)
 {
     struct json_object *metadata = kjson_child(obj, "metadata");
@@ -124,7 +124,8 @@ kjson_object_id(struct json_object *obj, const char *kind, const char *ns,
             return -EINVAL;
         }
     }
-    *nsp = ns;
-    *namep = name;
+    *nsp = xstrdup(ns);
+    *namep = xstrdup(name);
+    *keyp = xasprintf("%s/%s", ns, name);
     return 0;
 }

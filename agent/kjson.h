@@ -36,10 +36,12 @@ int kjson_proto(struct json_object *obj, const char *path, uint8_t *protop,
 bool kjson_is_port_name(const char *);
 
 /* The namespace and name of an object: 'ns' and 'name' when given, else
- * its metadata's ('*nsp' "default" when the object has none).  0, or
- * -EINVAL with '*err' ("KIND without metadata.name"). */
+ * its metadata's ("default" when the object has no namespace), stored as
+ * new strings in '*nsp' and '*namep', and "NAMESPACE/NAME" in '*keyp'.
+ * 0, or -EINVAL with '*err' ("KIND without metadata.name") and nothing
+ * stored. */
 int kjson_object_id(struct json_object *obj, const char *kind,
-                    const char *ns, const char *name, const char **nsp,
-                    const char **namep, char **err);
+                    const char *ns, const char *name, char **nsp,
+                    char **namep, char **keyp, char **err);
 
 #endif /* kjson.h */

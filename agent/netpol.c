@@ -296,13 +296,11 @@ netpol_parse(struct json_object *obj, const char *ns, const char *name,
     int error = 0;
 
     *npp = NULL;
-    error = kjson_object_id(obj, "NetworkPolicy", ns, name, &ns, &name, err);
+    error = kjson_object_id(obj, "NetworkPolicy", ns, name, &np->namespace,
+                            &np->name, &np->key, err);
     if (error) {
         goto out;
     }
-    np->namespace = xstrdup(ns);
-    np->name = xstrdup(name);
-    np->key = xasprintf("%s/%s", ns, name);
     if (spec && !json_object_is_type(spec, json_type_object)) {
         *err = xstrdup("spec: not a mapping");
         error = -EINVAL;

@@ -651,16 +651,12 @@ service_parse(struct json_object *obj, const char *ns, const char *name,
     int error;
 
     *svcp = NULL;
-    error = kjson_object_id(obj, "Service", ns, name, &ns, &name, err);
-    if (error) {
-        return error;
-    }
-
     svc = xzalloc(sizeof *svc);
-    svc->namespace = xstrdup(ns);
-    svc->name = xstrdup(name);
-    svc->key = xasprintf("%s/%s", ns, name);
-    error = parse_spec(obj, svc, err);
+    error = kjson_object_id(obj, "Service", ns, name, &svc->namespace,
+                            &svc->name, &svc->key, err);
+    if (!error) {
+        error = parse_spec(obj, svc, err);
+    }
     if (error) {
         service_destroy(svc);
         return error;
