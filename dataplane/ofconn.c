@@ -249,43 +249,6 @@ ofconn_dump_groups(struct ofconn *conn,
     return error;
 }
 
-int
-ofconn_packet_out(struct ofconn *conn, uint32_t in_port,
-                  const void *packet, size_t len)
-{
-    struct ofputil_packet_out po = {
-        .packet = packet,
-        .packet_len = len,
-        .buffer_id = UINT32_MAX,
-    };
-    struct ofpbuf ofpacts, *reply;
-
-    ofpbuf_init(&ofpacts, 64);
-    ofpact_put_OUTPUT(&ofpacts)->port = OFPP_TABLE;
-    po.ofpacts = ofpacts.data;
-    po.ofpacts_len = ofpacts.size;
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, u16_to_ofp(in_port));
-
-    struct ofpbuf *msg = ofputil_encode_packet_out(&po, conn->protocol);
-    ofpbuf_uninit(&ofpacts);
-    int error = vconn_transact_noreply(conn->vconn, msg, &reply);
-    if (error) {
-        VLOG_WARN("%s: packet-out failed: %s", vconn_get_name(conn->vconn),
-                  ovs_retval_to_string(error));
-        return neg_errno(error);
-    }
-    if (reply) {
-        char *s = ofp_to_string(reply->data, reply->size, NULL, NULL, 1);
-        VLOG_WARN("%s: packet-out refused: %s",
-                  vconn_get_name(conn->vconn), s);
-        free(s);
-        ofpbuf_delete(reply);
-        return -EPROTO;
-    }
-    return 0;
-}
-
 /* Sends 'msg' (consumed), which has no reply on success, and waits until
  * the switch has processed it.  'what' names it in the log. */
 static int
@@ -307,6 +270,40 @@ transact_noreply(struct ofconn *conn, struct ofpbuf *msg, const char *what)
         return -EPROTO;
     }
     return 0;
+}
+
+/* A packet-out of 'packet' as if it came in on 'in_port', with the single
+ * action output:'out_port'. */
+static struct ofpbuf *
+encode_packet_out(const struct ofconn *conn, ofp_port_t in_port,
+                  ofp_port_t out_port, const void *packet, size_t len)
+{
+    struct ofputil_packet_out po = {
+        .packet = packet,
+        .packet_len = len,
+        .buffer_id = UINT32_MAX,
+    };
+    struct ofpbuf ofpacts;
+
+    ofpbuf_init(&ofpacts, 64);
+    ofpact_put_OUTPUT(&ofpacts)->port = out_port;
+    po.ofpacts = ofpacts.data;
+    po.ofpacts_len = ofpacts.size;
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, in_port);
+
+    struct ofpbuf *msg = ofputil_encode_packet_out(&po, conn->protocol);
+    ofpbuf_uninit(&ofpacts);
+    return msg;
+}
+
+int
+ofconn_packet_out(struct ofconn *conn, uint32_t in_port,
+                  const void *packet, size_t len)
+{
+    return transact_noreply(conn, encode_packet_out(conn, u16_to_ofp(in_port),
+                                                    OFPP_TABLE, packet, len),
+                            "packet-out");
 }
 
 static int
@@ -383,26 +380,13 @@ int
 ofconn_send_packet(struct ofconn *conn, uint32_t out_port,
                    const void *packet, size_t len)
 {
-    struct ofputil_packet_out po = {
-        .packet = packet,
-        .packet_len = len,
-        .buffer_id = UINT32_MAX,
-    };
-    struct ofpbuf ofpacts;
-
     if (out_port >= ofp_to_u16(OFPP_MAX)
         && out_port != ofp_to_u16(OFPP_LOCAL)) {
         return -EINVAL;
     }
-    ofpbuf_init(&ofpacts, 64);
-    ofpact_put_OUTPUT(&ofpacts)->port = u16_to_ofp(out_port);
-    po.ofpacts = ofpacts.data;
-    po.ofpacts_len = ofpacts.size;
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
 
-    struct ofpbuf *msg = ofputil_encode_packet_out(&po, conn->protocol);
-    ofpbuf_uninit(&ofpacts);
+    struct ofpbuf *msg = encode_packet_out(conn, OFPP_CONTROLLER,
+                                           u16_to_ofp(out_port), packet, len);
     int error = vconn_send_block(conn->vconn, msg);
     if (error) {
         VLOG_WARN("%s: packet-out failed: %s", vconn_get_name(conn->vconn),
