@@ -266,19 +266,23 @@ ck_snapshot() {
     seine_ofctl dump-flows | sed -n 's/.*cookie=0x\([0-9a-f]*\)[0-9a-f]\{4\},.*/owner \1/p' | sort -u
 }
 
-# ck_pod_prepare [--annotation KEY=VALUE]... POD: what seine_pod_add does
-# before ADD (namespace, Pod manifest, files), for a test that runs ADD
-# itself because it expects it to fail.
+# ck_pod_prepare [--namespace NS] [--annotation KEY=VALUE]... POD: what
+# seine_pod_add does before ADD (namespace, Pod manifest, files), for a
+# test that runs ADD itself (because it expects it to fail, or times it).
 ck_pod_prepare() {
-    local annotations=() pod f
-    while [ "${1:-}" == --annotation ]; do
-        annotations+=("$2")
+    local annotations=() k8sns=default pod f
+    while true; do
+        case ${1:-} in
+        --annotation) annotations+=("$2") ;;
+        --namespace) k8sns=$2 ;;
+        *) break ;;
+        esac
         shift 2
     done
     pod=$1
     f=$(seine__pod_file "$pod")
     echo "${SEINE_NS_PREFIX}$pod" >"$f.netns"
-    echo default >"$f.k8sns"
+    echo "$k8sns" >"$f.k8sns"
     seine__uuid >"$f.uid"
     echo "$SEINE_NODE" >"$f.node"
     seine__pod_manifest "$pod" "${annotations[@]}"

@@ -301,7 +301,7 @@ seine_hugepages_reserve() {
         echo $(( $(cat "$SEINE_RUN/hugepages.raised" 2>/dev/null || echo 0) + raised )) \
             >"$SEINE_RUN/hugepages.raised"
         seine_log "hugepages: nr_hugepages $total -> $target"
-        sleep "0.$try"
+        sleep "$((try / 10)).$((try % 10))"
     done
     free=$(seine__hugepages HugePages_Free)
     if [ "$free" -lt "$want" ]; then
