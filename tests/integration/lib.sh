@@ -221,7 +221,7 @@ seine__stop_pidfile() {
     local pidfile=$1 pattern=$2 timeout=${3:-5} pid i
     if seine__pid_alive "$pidfile" "$pattern"; then
         pid=$(cat "$pidfile")
-        kill -TERM "$pid" 2>/dev/null
+        kill -TERM "$pid" 2>/dev/null || true
         for ((i = 0; i < timeout * 10; i++)); do
             [ -d "/proc/$pid" ] || break
             # A child of ours stays a zombie until reaped.
@@ -230,7 +230,7 @@ seine__stop_pidfile() {
         done
         if [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
             seine_log "$pattern (pid $pid) ignored SIGTERM; killing it"
-            kill -KILL "$pid" 2>/dev/null
+            kill -KILL "$pid" 2>/dev/null || true
             sleep 0.2
         fi
         wait "$pid" 2>/dev/null || true
