@@ -53,17 +53,31 @@ attach_owner_key(const char *container_id, const char *ifname)
     return xasprintf("%s/%s", container_id, ifname);
 }
 
+/* The host-side name of one ADD of an attachment: "seine", the
+ * attachment's hash and a sequence number, so that a DEL then ADD of the
+ * same container never reuses the name of the port ovs-vswitchd is still
+ * releasing (its netdev acts on the interface by name while it goes). */
 static char *
-attach_socket_dir(const struct node *node, const struct cniproto_request *req)
+attach_port_name(uint64_t hash, uint8_t seq)
+{
+    return xasprintf("seine%08"PRIx32"%02"PRIx8, (uint32_t) hash, seq);
+}
+
+static char *
+attach_socket_dir(const struct node *node, const struct cniproto_request *req,
+                  const char *port_name)
 {
     const char *base = (req->vhost_socket_dir ? req->vhost_socket_dir
                         : node->conf->vhost_socket_dir);
-    return xasprintf("%s/%.12s-%s", base, req->container_id, req->ifname);
+    return xasprintf("%s/%.12s-%s-%s", base, req->container_id, req->ifname,
+                     port_name + strlen(port_name) - 2);
 }
 
-/* A new record for the request, with every derived name filled in. */
+/* A new record for the request whose port is 'port_name' (NULL: none is
+ * known), with every derived name filled in. */
 static struct podrec *
-attach_rec_new(const struct node *node, const struct cniproto_request *req)
+attach_rec_new(const struct node *node, const struct cniproto_request *req,
+               const char *port_name)
 {
     struct podrec *rec = xzalloc(sizeof *rec);
     uint64_t h = attach_hash(req->container_id, req->ifname);
@@ -71,11 +85,13 @@ attach_rec_new(const struct node *node, const struct cniproto_request *req)
     rec->container_id = xstrdup(req->container_id);
     rec->ifname = xstrdup(req->ifname);
     rec->netns = nullable_xstrdup(req->netns);
-    rec->port_name = xasprintf("seine%08"PRIx32, (uint32_t) h);
     rec->owner = cookie_owner(COOKIE_KIND_POD, h);
-    rec->socket_dir = attach_socket_dir(node, req);
-    rec->socket_path = xasprintf("%s/%s", rec->socket_dir,
-                                 ATTACH_VHOST_SOCKET);
+    if (port_name) {
+        rec->port_name = xstrdup(port_name);
+        rec->socket_dir = attach_socket_dir(node, req, port_name);
+        rec->socket_path = xasprintf("%s/%s", rec->socket_dir,
+                                     ATTACH_VHOST_SOCKET);
+    }
     rec->pod_namespace = nullable_xstrdup(req->pod_namespace);
     rec->pod_name = nullable_xstrdup(req->pod_name);
     rec->pod_uid = nullable_xstrdup(req->pod_uid);
@@ -85,6 +101,26 @@ attach_rec_new(const struct node *node, const struct cniproto_request *req)
                 ? req->mtu : node_pod_mtu(node));
     rec->prefix_len = node->pnode.prefix_len;
     return rec;
+}
+
+/* A port name for a new ADD that neither the switch nor the kernel knows. */
+static char *
+attach_new_port_name(struct node *node, const struct cniproto_request *req)
+{
+    uint64_t h = attach_hash(req->container_id, req->ifname);
+
+    for (int i = 0; i <= UINT8_MAX; i++) {
+        char *name = attach_port_name(h, node->port_seq++);
+        struct ovsbridge_port_status st;
+
+        ovsbridge_port_status(node->br, name, &st);
+        free(st.error);
+        if (!st.exists && !podif_host_link_exists(name)) {
+            return name;
+        }
+        free(name);
+    }
+    return NULL;
 }
 
 static void
@@ -114,9 +150,11 @@ attach_teardown(struct node *node, struct podrec *rec)
     if (flowtab_has_changes(node->ft)) {
         error = node_commit(node);
     }
-    int port_error = ovsbridge_del_port(node->br, rec->port_name);
-    error = error ? error : port_error;
-    podif_delete_host(rec->port_name);
+    if (rec->port_name) {
+        int port_error = ovsbridge_del_port(node->br, rec->port_name);
+        error = error ? error : port_error;
+        podif_delete_host(rec->port_name);
+    }
     if (rec->netns && rec->type == PODSTORE_TAP) {
         podif_delete_in_netns(rec->netns, rec->ifname);
     }
@@ -187,15 +225,17 @@ add_port(struct node *node, struct podrec *rec,
          enum ovsbridge_port_type type, struct cniproto_response *resp,
          int64_t *ofportp)
 {
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
     struct ovsbridge_port_spec spec = {
         .name = rec->port_name,
         .type = type,
         .vhost_server_path = rec->socket_path,
-        .owner = rec->container_id,
+        .owner = key,
     };
     char *why = NULL;
     int error = ovsbridge_add_port(node->br, &spec);
 
+    free(key);
     if (!error) {
         error = ovsbridge_wait_ofport(node->br, rec->port_name,
                                       ATTACH_OFPORT_TIMEOUT_MS, ofportp, &why);
@@ -207,6 +247,29 @@ add_port(struct node *node, struct podrec *rec,
                                 rec->port_name);
     }
     free(why);
+    return error;
+}
+
+/* The port ovs-vswitchd opened is the interface made for this ADD, up,
+ * and the switch says so: only then can the pod's traffic flow. */
+static int
+verify_link(struct node *node, const struct podrec *rec,
+            struct cniproto_response *resp)
+{
+    int error = podif_host_link_up(rec->port_name);
+
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error, "host end of the "
+                  "pod's interface is not up");
+        return error;
+    }
+    error = ovsbridge_wait_link_up(node->br, rec->port_name,
+                                   ATTACH_OFPORT_TIMEOUT_MS);
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                ovs_strerror(-error), "OVS port %s does not "
+                                "report its link up", rec->port_name);
+    }
     return error;
 }
 
@@ -225,7 +288,8 @@ add_afxdp(struct node *node, struct podrec *rec,
                                 rec->ifname, rec->netns);
         return error;
     }
-    return add_port(node, rec, OVSBRIDGE_PORT_AFXDP, resp, ofportp);
+    error = add_port(node, rec, OVSBRIDGE_PORT_AFXDP, resp, ofportp);
+    return error ? error : verify_link(node, rec, resp);
 }
 
 /* OVS creates the tap; it is then moved into the pod's namespace, where
@@ -427,6 +491,7 @@ attach_build(struct node *node, struct podrec *rec,
         break;
     }
     if (!error) {
+        rec->ofport = ofport;
         error = attach_flows(node, rec, ofport, resp);
     }
     if (!error) {
@@ -466,15 +531,24 @@ attach_add(struct node *node, const struct cniproto_request *req,
         result_ok(node, rec, resp);
         return;
     }
-    const char *type = attach_type_name(node, req);
-    rec = attach_rec_new(node, req);
-    if (podstore_type_from_name(type, &rec->type)) {
+    const char *type_name = attach_type_name(node, req);
+    enum podstore_type type;
+    if (podstore_type_from_name(type_name, &type)) {
         cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
                                 "unknown interface type '%s' (afxdp, "
-                                "vhostuser or tap)", type);
-        podrec_destroy(rec);
+                                "vhostuser or tap)", type_name);
         return;
     }
+    char *port_name = attach_new_port_name(node, req);
+    if (!port_name) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERNAL, NULL,
+                                "every port name of %s/%s is still in use",
+                                req->container_id, req->ifname);
+        return;
+    }
+    rec = attach_rec_new(node, req, port_name);
+    rec->type = type;
+    free(port_name);
     rec->default_route = (rec->type != PODSTORE_VHOSTUSER
                           && !has_kernel_attachment(node, rec->netns));
     if (attach_build(node, rec, resp)) {
@@ -490,26 +564,47 @@ attach_add(struct node *node, const struct cniproto_request *req,
     result_ok(node, rec, resp);
 }
 
+/* DEL of an attachment without a record (unknown to us, or a crash
+ * between steps): removes whatever its derived names and its ports' owner
+ * key still find; the flows and the address may be there without a port. */
+static int
+attach_del_unrecorded(struct node *node, const struct cniproto_request *req)
+{
+    char *key = attach_owner_key(req->container_id, req->ifname);
+    char **names;
+    size_t n;
+    int error = 0;
+
+    ovsbridge_list_owned_ports(node->br, key, &names, &n);
+    free(key);
+    for (size_t i = 0; i < MAX(n, 1); i++) {
+        struct podrec *rec = attach_rec_new(node, req, n ? names[i] : NULL);
+        rec->type = PODSTORE_AFXDP;
+        int e = attach_teardown(node, rec);
+        error = error ? error : e;
+        podrec_destroy(rec);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+    return error;
+}
+
 static void
 attach_del(struct node *node, const struct cniproto_request *req,
            struct cniproto_response *resp)
 {
     struct podrec *rec = podstore_find(&node->store, req->container_id,
                                        req->ifname);
-    struct podrec *derived = NULL;
     int error;
 
-    if (!rec) {
-        /* Unknown to us, or a crash between steps: clean up whatever the
-         * attachment's derived names still find. */
-        rec = derived = attach_rec_new(node, req);
-        rec->type = PODSTORE_AFXDP;
+    if (rec) {
+        error = attach_teardown(node, rec);
+        error = error ? error : podstore_remove(&node->store, rec);
+    } else {
+        error = attach_del_unrecorded(node, req);
     }
-    error = attach_teardown(node, rec);
-    if (!error && !derived) {
-        error = podstore_remove(&node->store, rec);
-    }
-    podrec_destroy(derived);
     if (error) {
         set_error(resp, ATTACH_ERR_DATAPATH, error,
                   "the attachment could not be removed completely");
@@ -529,6 +624,20 @@ check_attachment(struct node *node, const struct podrec *rec)
     if (!st.exists || st.ofport <= 0) {
         why = xasprintf("OVS port %s is %s", rec->port_name,
                         st.exists ? "without an ofport" : "missing");
+    } else if (st.ofport != rec->ofport) {
+        why = xasprintf("OVS port %s is ofport %"PRId64"; the pod's flows "
+                        "use %"PRId64, rec->port_name, st.ofport, rec->ofport);
+    } else if (rec->type == PODSTORE_AFXDP
+               && podif_host_link_up(rec->port_name)) {
+        why = xasprintf("host end %s of the pod's interface is down",
+                        rec->port_name);
+    } else if (!st.link_up && rec->type != PODSTORE_TAP) {
+        /* (OVS reads a tap's link in its own namespace, where the tap no
+         * longer is: podif_check() below sees it in the pod's.) */
+        why = xasprintf("OVS port %s reports its link down%s", rec->port_name,
+                        rec->type == PODSTORE_VHOSTUSER
+                        ? " (the pod's vhost-user server is not connected)"
+                        : "");
     } else if (!flowtab_verify_owner(node->ft, node->of, rec->owner, &why)
                && rec->type != PODSTORE_VHOSTUSER) {
         struct podif_spec spec;

@@ -33,6 +33,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "random.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -187,6 +188,8 @@ node_open(const struct agentconf *conf, struct node **nodep)
         goto error;
     }
     node->ft = flowtab_create(node->round);
+    /* A restarted agent must not pick the names its last ports had. */
+    node->port_seq = random_uint32();
     node->policy = policy_create(conf->node_name);
     node->svclb = svclb_create(conf->node_name);
     node->underlay = conf->uplink ? underlay_create(conf) : NULL;
@@ -302,6 +305,7 @@ node_restore_pods(struct node *node)
 
         ovsbridge_port_status(node->br, rec->port_name, &st);
         if (st.ofport > 0) {
+            rec->ofport = st.ofport;
             struct pipeline_pod pod = {
                 .owner = rec->owner, .ofport = st.ofport, .ip = rec->ip,
             };

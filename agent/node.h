@@ -51,6 +51,8 @@ struct node {
     size_t n_node_ports;
     struct pipeline_node pnode;     /* valid once 'ipam' is set */
     uint16_t round;
+    uint8_t port_seq;               /* the next pod port's sequence number
+                                     * (attach.c) */
     char *not_ready;                /* why the node is not ready, or NULL */
     long long int next_liveness;    /* when to check ovs-vswitchd next */
     unsigned long long n_commits;   /* flow table commits the switch took */

@@ -769,6 +769,24 @@ podif_check(const struct podif_spec *spec, char **whyp)
     return error;
 }
 
+int
+podif_host_link_up(const char *name)
+{
+    struct rtnl_link *link;
+    struct nl_sock *sk;
+    int error = nl_open(&sk);
+
+    if (!error) {
+        error = link_get(sk, name, &link);
+        nl_socket_free(sk);
+    }
+    if (!error) {
+        error = rtnl_link_get_flags(link) & IFF_UP ? 0 : -ENETDOWN;
+        rtnl_link_put(link);
+    }
+    return error;
+}
+
 bool
 podif_host_link_exists(const char *name)
 {

@@ -59,6 +59,10 @@ int podif_delete_in_netns(const char *netns_path, const char *ifname);
  * -EADDRNOTAVAIL no such address, -ENETUNREACH no such route. */
 int podif_check(const struct podif_spec *, char **whyp);
 
+/* 0 if host-namespace link 'name' is administratively up, -ENETDOWN if it
+ * is down, -ENODEV if it does not exist. */
+int podif_host_link_up(const char *name);
+
 /* True if host-namespace link 'name' exists. */
 bool podif_host_link_exists(const char *name);
 

@@ -31,6 +31,8 @@ struct podrec {
     char *netns;
     enum podstore_type type;
     char *port_name;                /* OVS port; also the host-side link */
+    int64_t ofport;                 /* the port's number in the pod's flows
+                                     * (not on disk: read from OVS) */
     uint64_t owner;                 /* cookie owner of the pod's flows */
     uint8_t mac[6];
     struct in_addr ip;

@@ -27,6 +27,8 @@ struct ovsbridge {
 #define OVSBRIDGE_OWNER_KEY "seine-owner"
 #define OVSBRIDGE_TXN_TRIES 5
 #define OVSBRIDGE_RETRY_WAIT_MS 1000
+/* How long a port change waits for ovs-vswitchd to have applied it. */
+#define OVSBRIDGE_APPLY_TIMEOUT_MS 5000
 
 static const char *const bridge_protocols[] = {
     "OpenFlow13", "OpenFlow14", "OpenFlow15",
@@ -144,15 +146,43 @@ find_iface(const struct ovsrec_port *port, const char *name)
     return NULL;
 }
 
+/* Makes the transaction bump Open_vSwitch.next_cfg, which ovs-vswitchd
+ * copies to cur_cfg once it has reconfigured itself from the database that
+ * includes the transaction (as ovs-vsctl waits without --no-wait). */
+static void
+txn_request_cfg(struct ovsbridge *br, struct ovsdb_idl_txn *txn)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
+
+    if (ovs) {
+        ovsdb_idl_txn_increment(txn, &ovs->header_,
+                                &ovsrec_open_vswitch_col_next_cfg, false);
+    }
+}
+
+static int
+check_cfg_applied(struct ovsbridge *br, void *next_cfg_)
+{
+    const int64_t *next_cfg = next_cfg_;
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
+
+    return !ovs || ovs->cur_cfg < *next_cfg;
+}
+
 /* Builds one transaction with 'build' and commits it, retrying when the
  * database changed under it (TXN_TRY_AGAIN).  'build' sees the IDL's
- * latest contents on every try. */
+ * latest contents on every try.  With 'next_cfgp', the transaction asks
+ * ovs-vswitchd to confirm it: '*next_cfgp' is the cur_cfg that means
+ * applied (0 when the transaction changed nothing). */
 static int
 transact(struct ovsbridge *br, const char *what,
          int (*build)(struct ovsbridge *, struct ovsdb_idl_txn *,
                       const void *aux),
-         const void *aux)
+         const void *aux, int64_t *next_cfgp)
 {
+    if (next_cfgp) {
+        *next_cfgp = 0;
+    }
     for (int try = 0; try < OVSBRIDGE_TXN_TRIES; try++) {
         ovsdb_idl_run(br->idl);
         unsigned int seqno = ovsdb_idl_get_seqno(br->idl);
@@ -166,8 +196,14 @@ transact(struct ovsbridge *br, const char *what,
             return error;
         }
 
+        if (next_cfgp) {
+            txn_request_cfg(br, txn);
+        }
         enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
         if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
+            if (next_cfgp && status == TXN_SUCCESS) {
+                *next_cfgp = ovsdb_idl_txn_get_increment_new_value(txn);
+            }
             ovsdb_idl_txn_destroy(txn);
             return 0;
         }
@@ -272,7 +308,7 @@ ovsbridge_ensure(struct ovsbridge *br, const char *gw_name, int timeout_ms)
     long long int deadline = time_msec() + timeout_ms;
     struct ensure_spec spec = { gw_name, "secure" };
     char *what = xasprintf("ensure bridge %s", br->name);
-    int error = transact(br, what, build_ensure, &spec);
+    int error = transact(br, what, build_ensure, &spec, NULL);
 
     free(what);
     if (!error) {
@@ -295,7 +331,7 @@ ovsbridge_ensure_uplink(struct ovsbridge *br, const char *uplink,
         .type = OVSBRIDGE_PORT_AFXDP,
     };
     char *what = xasprintf("ensure uplink bridge %s", br->name);
-    int error = transact(br, what, build_ensure, &spec);
+    int error = transact(br, what, build_ensure, &spec, NULL);
     int64_t ofport;
 
     free(what);
@@ -404,7 +440,7 @@ ovsbridge_add_port(struct ovsbridge *br,
         return -EINVAL;
     }
     char *what = xasprintf("add port %s", spec->name);
-    int error = transact(br, what, build_add_port, spec);
+    int error = transact(br, what, build_add_port, spec, NULL);
     free(what);
     return error;
 }
@@ -426,12 +462,28 @@ build_del_port(struct ovsbridge *br, struct ovsdb_idl_txn *txn OVS_UNUSED,
     return 0;
 }
 
+/* A deleted port's netdev lives on in ovs-vswitchd until it has
+ * reconfigured, and acts on the interface by name while it goes (AF_XDP
+ * removes "its" XDP program, flags are restored): the caller may reuse
+ * nothing of the port before this returns. */
 int
 ovsbridge_del_port(struct ovsbridge *br, const char *name)
 {
     char *what = xasprintf("delete port %s", name);
-    int error = transact(br, what, build_del_port, name);
+    int64_t next_cfg;
+    int error = transact(br, what, build_del_port, name, &next_cfg);
+
     free(what);
+    if (!error && next_cfg) {
+        int wait = idl_wait_for(br, time_msec() + OVSBRIDGE_APPLY_TIMEOUT_MS,
+                                check_cfg_applied, &next_cfg);
+        if (wait) {
+            /* The row is gone: a switch that comes back never opens it. */
+            VLOG_WARN("port %s deleted from the database; ovs-vswitchd did "
+                      "not confirm within %d ms", name,
+                      OVSBRIDGE_APPLY_TIMEOUT_MS);
+        }
+    }
     return error;
 }
 
@@ -496,8 +548,26 @@ ovsbridge_wait_ofport(struct ovsbridge *br, const char *name,
     return error;
 }
 
+static int
+check_link_up(struct ovsbridge *br, void *name)
+{
+    struct ovsbridge_port_status st;
+
+    ovsbridge_port_status(br, name, &st);
+    free(st.error);
+    return !st.exists ? -ENODEV : !st.link_up;
+}
+
 int
-ovsbridge_list_owned_ports(struct ovsbridge *br, char ***namesp, size_t *np)
+ovsbridge_wait_link_up(struct ovsbridge *br, const char *name, int timeout_ms)
+{
+    return idl_wait_for(br, time_msec() + timeout_ms, check_link_up,
+                        CONST_CAST(char *, name));
+}
+
+int
+ovsbridge_list_owned_ports(struct ovsbridge *br, const char *owner,
+                           char ***namesp, size_t *np)
 {
     const struct ovsrec_bridge *bridge = find_bridge(br);
     size_t n_ports = bridge ? bridge->n_ports : 0;
@@ -506,7 +576,9 @@ ovsbridge_list_owned_ports(struct ovsbridge *br, char ***namesp, size_t *np)
 
     for (size_t i = 0; i < n_ports; i++) {
         const struct ovsrec_port *port = bridge->ports[i];
-        if (smap_get(&port->external_ids, OVSBRIDGE_OWNER_KEY)) {
+        const char *value = smap_get(&port->external_ids,
+                                     OVSBRIDGE_OWNER_KEY);
+        if (value && (!owner || !strcmp(value, owner))) {
             names[n++] = xstrdup(port->name);
         }
     }

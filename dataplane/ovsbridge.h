@@ -7,7 +7,8 @@
  *
  * Every call that changes the database commits one transaction and waits
  * for it (ovsdb_idl_txn_commit_block), so the caller sees its effect in the
- * IDL on return.  Ports Seine made carry external_ids:seine-owner so that a
+ * IDL on return; deleting a port also waits for ovs-vswitchd to apply it
+ * (next_cfg/cur_cfg).  Ports Seine made carry external_ids:seine-owner so that a
  * restarted agent can tell them from ports an operator added.
  */
 #ifndef OVSBRIDGE_H
@@ -69,7 +70,9 @@ int ovsbridge_ensure_uplink(struct ovsbridge *, const char *uplink,
 int ovsbridge_ensure(struct ovsbridge *, const char *gw_name, int timeout_ms);
 
 int ovsbridge_add_port(struct ovsbridge *, const struct ovsbridge_port_spec *);
-/* Removes the port; 0 also when it did not exist. */
+/* Removes the port, and waits (a few seconds at most) until ovs-vswitchd
+ * has applied the removal, so that nothing of the old port still acts on
+ * an interface that takes its name; 0 also when it did not exist. */
 int ovsbridge_del_port(struct ovsbridge *, const char *name);
 
 /* Current status of port 'name' (caller frees status->error). */
@@ -82,10 +85,15 @@ void ovsbridge_port_status(struct ovsbridge *, const char *name,
 int ovsbridge_wait_ofport(struct ovsbridge *, const char *name,
                           int timeout_ms, int64_t *ofportp, char **errorp);
 
-/* Names of ports carrying external_ids:seine-owner (caller frees with
- * free() each and the array). */
-int ovsbridge_list_owned_ports(struct ovsbridge *, char ***namesp,
-                               size_t *np);
+/* Waits until port 'name' reports link_state up: 0, -ETIMEDOUT, or
+ * -ENODEV when the port is not in the database. */
+int ovsbridge_wait_link_up(struct ovsbridge *, const char *name,
+                           int timeout_ms);
+
+/* Names of ports carrying external_ids:seine-owner, any value or, with
+ * 'owner', that one (caller frees with free() each and the array). */
+int ovsbridge_list_owned_ports(struct ovsbridge *, const char *owner,
+                               char ***namesp, size_t *np);
 
 /* Whether the switch can host vhost-user ports: DPDK initialised and
  * dpdkvhostuserclient in iface_types.  When false, '*whyp' says what is

@@ -186,7 +186,8 @@ ck_leftovers() {
     if [ -n "$(seine_vsctl --bare --columns=name find Interface "name=$port")" ]; then
         echo "OVS interface $port"
     fi
-    [ ! -e "$dir/vhost/${cid:0:12}-$ifname" ] || echo "vhost folder ${cid:0:12}-$ifname"
+    compgen -G "$dir/vhost/${cid:0:12}-$ifname-*" >/dev/null \
+        && echo "vhost folder $(compgen -G "$dir/vhost/${cid:0:12}-$ifname-*")"
     [ -z "$ip" ] || ! ls "$dir"/state/ipam/*/"$ip" >/dev/null 2>&1 \
         || echo "IP allocation $ip"
     [ ! -e "$dir/state/pods/${cid}_$ifname.json" ] || echo "pod record ${cid}_$ifname"

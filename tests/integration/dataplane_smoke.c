@@ -272,7 +272,7 @@ test_bridge(struct smoke *sm)
     check(sm, st.exists && st.ofport == 40 && !st.error, "port status");
     free(st.error);
 
-    check(sm, !ovsbridge_list_owned_ports(sm->br, &names, &n)
+    check(sm, !ovsbridge_list_owned_ports(sm->br, NULL, &names, &n)
           && n == 1 && !strcmp(names[0], spec.name),
           "only the owned port is listed");
     for (size_t i = 0; i < n; i++) {
