@@ -18,6 +18,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "simap.h"
 #include "sset.h"
 #include "util.h"
 
@@ -43,6 +44,7 @@ struct svclb {
     struct shash services;          /* "NS/NAME" -> struct svc_state */
     struct shash slice_service;     /* "NS/SLICE" -> "NS/NAME" (char *) */
     unsigned long *ids;             /* load balancer ids in use */
+    struct simap removals;          /* load balancer key -> times removed */
     bool changed;
 };
 
@@ -56,6 +58,7 @@ svclb_create(const char *node_name)
     shash_init(&s->slice_service);
     s->ids = bitmap_allocate(SVCFLOWS_MAX_ID + 1);
     bitmap_set1(s->ids, 0);
+    simap_init(&s->removals);
     return s;
 }
 
@@ -93,6 +96,7 @@ svclb_destroy(struct svclb *s)
     }
     shash_destroy(&s->services);
     shash_destroy_free_data(&s->slice_service);
+    simap_destroy(&s->removals);
     free(s->ids);
     free(s->node_name);
     free(s);
@@ -308,6 +312,7 @@ lb_equal(const struct svcflows_lb *a, const struct svcflows_lb *b)
 {
     return (a->id == b->id && a->proto == b->proto
             && a->affinity_timeout == b->affinity_timeout
+            && a->affinity_salt == b->affinity_salt
             && a->n_frontends == b->n_frontends
             && a->n_endpoints == b->n_endpoints
             && addrs_equal(a->frontends, b->frontends, a->n_frontends)
@@ -325,6 +330,10 @@ apply(struct svclb *s, const struct svc_state *old, struct svc_state *new,
         const struct lb_entry *was = find_entry(old, e->key);
 
         e->lb.id = was ? was->lb.id : allocate_id(s, e->key);
+        /* A Service deleted and made again is a new incarnation: what its
+         * clients learned before must not stick to it. */
+        e->lb.affinity_salt = hash_string(e->key,
+                                          simap_get(&s->removals, e->key));
         if (!e->lb.id) {
             VLOG_WARN("%s: no free load balancer id", e->key);
         } else if (!was || !lb_equal(&was->lb, &e->lb)) {
@@ -338,6 +347,7 @@ apply(struct svclb *s, const struct svc_state *old, struct svc_state *new,
         if (e->lb.id && !find_entry(new, e->key)) {
             svcflows_remove(ft, e->lb.id);
             bitmap_set0(s->ids, e->lb.id);
+            simap_increase(&s->removals, e->key, 1);
             s->changed = true;
         }
     }

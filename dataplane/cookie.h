@@ -9,7 +9,8 @@
  *  +----------+--------------------------------------+--------------+
  *
  * 'kind' says what owns the flow (node pipeline, pod attachment, policy
- * rule, service); 'owner id' names the instance; 'round' is the agent's
+ * rule, service, or the switch itself learning for one of them); 'owner
+ * id' names the instance; 'round' is the agent's
  * generation, bumped on every agent start.  Kind 0 is never used, so a
  * cookie of 0 is never one of ours.
  */
@@ -23,6 +24,8 @@ enum cookie_kind {
     COOKIE_KIND_POD = 2,        /* one pod attachment (container + ifname) */
     COOKIE_KIND_POLICY = 3,
     COOKIE_KIND_SERVICE = 4,
+    COOKIE_KIND_LEARNED = 5,    /* made by the switch's learn actions for
+                                 * one of the owners above (flowtab.h) */
 };
 
 #define COOKIE_KIND_SHIFT 60

@@ -89,6 +89,14 @@ VLOG_DEFINE_THIS_MODULE(flowtab);
  * were first added with ('conj_by_text'), and a contribution whose text is
  * found there skips the parse.
  *
+ * Flows the switch learns (an OpenFlow learn action's result) are not
+ * desired one by one: an owner declares a learned set (a cookie of kind
+ * LEARNED, and the table the learn action writes) that it wants while it
+ * exists.  'installed_learned' holds every set the switch may have flows
+ * of: those ever desired since the last dump, and those a dump found.  A
+ * commit deletes, by cookie, each installed set that is no longer
+ * desired, in the same bundle as the owner's own flows go.
+ *
  * 'owners' indexes the desired flows and groups by owner (an owned flow
  * under its owner, a clause flow under each contributor), so that removing
  * one owner's flows costs what it has, not what the table has.
@@ -126,12 +134,20 @@ struct ft_group {
     char *spec_s;               /* canonical, without group_id */
 };
 
+/* A set of flows the switch learns, under one cookie, in one table. */
+struct ft_learned {
+    struct hmap_node node;      /* by hash of 'cookie' */
+    uint64_t cookie;            /* kind LEARNED + id, without round */
+    uint8_t table;
+};
+
 /* What one owner has in the desired tables. */
 struct ft_owner {
     struct hmap_node node;      /* in 'owners', by hash of 'owner' */
     uint64_t owner;
     struct hmapx flows;         /* struct ft_flow *: owned or contributed to */
     struct hmapx groups;        /* struct ft_group * */
+    struct hmapx learned;       /* struct ft_learned * */
 };
 
 struct flowtab {
@@ -140,6 +156,8 @@ struct flowtab {
     struct hmap installed_flows;
     struct hmap desired_groups;
     struct hmap installed_groups;
+    struct hmap desired_learned;    /* struct ft_learned */
+    struct hmap installed_learned;  /* struct ft_learned */
     struct hmap owners;         /* struct ft_owner */
     struct hmap conj_by_text;   /* desired clause flows, by 'text' */
     bool conj_stale;            /* some desired flow is 'stale' */
@@ -154,6 +172,7 @@ enum ft_op_type {
     FT_FLOW_ADD,
     FT_FLOW_MODIFY,             /* sent as an add: it keeps the counters */
     FT_FLOW_DELETE,
+    FT_LEARNED_DELETE,
     FT_GROUP_DELETE,
 };
 
@@ -161,6 +180,7 @@ struct ft_op {
     enum ft_op_type type;
     const struct ft_flow *flow;     /* desired; installed for deletes */
     const struct ft_group *group;   /* likewise */
+    const struct ft_learned *learned;   /* installed */
 };
 
 struct ft_diff {
@@ -624,6 +644,7 @@ owner_get(struct flowtab *ft, uint64_t owner)
         o->owner = owner;
         hmapx_init(&o->flows);
         hmapx_init(&o->groups);
+        hmapx_init(&o->learned);
         hmap_insert(&ft->owners, &o->node, hash_uint64(owner));
     }
     return o;
@@ -635,7 +656,56 @@ owner_destroy(struct flowtab *ft, struct ft_owner *o)
     hmap_remove(&ft->owners, &o->node);
     hmapx_destroy(&o->flows);
     hmapx_destroy(&o->groups);
+    hmapx_destroy(&o->learned);
     free(o);
+}
+
+static struct ft_learned *
+learned_find(const struct hmap *sets, uint64_t cookie)
+{
+    struct ft_learned *l;
+
+    HMAP_FOR_EACH_WITH_HASH (l, node, hash_uint64(cookie), sets) {
+        if (l->cookie == cookie) {
+            return l;
+        }
+    }
+    return NULL;
+}
+
+static struct ft_learned *
+learned_insert(struct hmap *sets, uint64_t cookie, uint8_t table)
+{
+    struct ft_learned *l = learned_find(sets, cookie);
+
+    if (!l) {
+        l = xmalloc(sizeof *l);
+        l->cookie = cookie;
+        l->table = table;
+        hmap_insert(sets, &l->node, hash_uint64(cookie));
+    }
+    return l;
+}
+
+static void
+learned_clear(struct hmap *sets)
+{
+    struct ft_learned *l;
+
+    HMAP_FOR_EACH_POP (l, node, sets) {
+        free(l);
+    }
+}
+
+/* Every desired learned set may have flows on the switch from now on. */
+static void
+learned_mark_installed(struct flowtab *ft)
+{
+    const struct ft_learned *l;
+
+    HMAP_FOR_EACH (l, node, &ft->desired_learned) {
+        learned_insert(&ft->installed_learned, l->cookie, l->table);
+    }
 }
 
 /* Rebuilds the actions of the clause flows whose contributions changed. */
@@ -669,6 +739,8 @@ flowtab_create(uint16_t round)
     hmap_init(&ft->installed_flows);
     hmap_init(&ft->desired_groups);
     hmap_init(&ft->installed_groups);
+    hmap_init(&ft->desired_learned);
+    hmap_init(&ft->installed_learned);
     hmap_init(&ft->owners);
     hmap_init(&ft->conj_by_text);
     return ft;
@@ -689,6 +761,10 @@ flowtab_destroy(struct flowtab *ft)
         flows_clear(&ft->installed_flows);
         groups_clear(&ft->desired_groups);
         groups_clear(&ft->installed_groups);
+        learned_clear(&ft->desired_learned);
+        learned_clear(&ft->installed_learned);
+        hmap_destroy(&ft->desired_learned);
+        hmap_destroy(&ft->installed_learned);
         hmap_destroy(&ft->desired_flows);
         hmap_destroy(&ft->installed_flows);
         hmap_destroy(&ft->desired_groups);
@@ -869,6 +945,12 @@ flowtab_add_installed_flow(struct flowtab *ft, uint64_t cookie,
     if (error) {
         return error;
     }
+    if (cookie_get_kind(cookie) == COOKIE_KIND_LEARNED) {
+        learned_insert(&ft->installed_learned, cookie & COOKIE_OWNER_MASK,
+                       table);
+        flow_free(f);
+        return 0;
+    }
     f->cookie = cookie;
 
     struct ft_flow *old = flow_find(&ft->installed_flows, f);
@@ -896,6 +978,24 @@ flowtab_add_installed_group(struct flowtab *ft, uint32_t group_id,
         group_free(old);
     }
     hmap_insert(&ft->installed_groups, &g->node, g->node.hash);
+    return 0;
+}
+
+int
+flowtab_add_learned(struct flowtab *ft, uint64_t owner, uint8_t table,
+                    uint64_t cookie)
+{
+    cookie &= COOKIE_OWNER_MASK;
+    if (cookie_get_kind(cookie) != COOKIE_KIND_LEARNED) {
+        return -EINVAL;
+    }
+    struct ft_learned *l = learned_find(&ft->desired_learned, cookie);
+    if (l) {
+        return l->table == table ? 0 : -EEXIST;
+    }
+    l = learned_insert(&ft->desired_learned, cookie, table);
+    hmapx_add(&owner_get(ft, owner & COOKIE_OWNER_MASK)->learned, l);
+    learned_insert(&ft->installed_learned, cookie, table);
     return 0;
 }
 
@@ -927,6 +1027,12 @@ flowtab_remove_owner(struct flowtab *ft, uint64_t owner)
 
         hmap_remove(&ft->desired_groups, &g->node);
         group_free(g);
+    }
+    HMAPX_FOR_EACH (node, &o->learned) {
+        struct ft_learned *l = node->data;
+
+        hmap_remove(&ft->desired_learned, &l->node);
+        free(l);
     }
     owner_destroy(ft, o);
 }
@@ -1017,7 +1123,7 @@ diff_push(struct ft_diff *d, enum ft_op_type type,
     if (d->n >= d->allocated) {
         d->ops = x2nrealloc(d->ops, &d->allocated, sizeof *d->ops);
     }
-    d->ops[d->n++] = (struct ft_op) { type, flow, group };
+    d->ops[d->n++] = (struct ft_op) { type, flow, group, NULL };
 }
 
 static int
@@ -1031,6 +1137,10 @@ op_compare(const void *a_, const void *b_)
     }
     if (a->flow) {
         return flow_compare(&a->flow, &b->flow);
+    }
+    if (a->learned) {
+        return (a->learned->cookie < b->learned->cookie ? -1
+                : a->learned->cookie > b->learned->cookie);
     }
     return a->group->id < b->group->id ? -1 : a->group->id > b->group->id;
 }
@@ -1080,12 +1190,26 @@ diff_compute_flows(const struct flowtab *ft, struct ft_diff *d)
 }
 
 static void
+diff_compute_learned(const struct flowtab *ft, struct ft_diff *d)
+{
+    const struct ft_learned *l;
+
+    HMAP_FOR_EACH (l, node, &ft->installed_learned) {
+        if (!learned_find(&ft->desired_learned, l->cookie)) {
+            diff_push(d, FT_LEARNED_DELETE, NULL, NULL);
+            d->ops[d->n - 1].learned = l;
+        }
+    }
+}
+
+static void
 diff_compute(const struct flowtab *ft, struct ft_diff *d)
 {
     *d = (struct ft_diff) { NULL, 0, 0 };
     refresh_conj_actions(ft);
     diff_compute_groups(ft, d);
     diff_compute_flows(ft, d);
+    diff_compute_learned(ft, d);
     if (d->n) {
         qsort(d->ops, d->n, sizeof *d->ops, op_compare);
     }
@@ -1117,6 +1241,7 @@ flowtab_format_diff(const struct flowtab *ft, struct ds *s)
         [FT_FLOW_ADD] = "add",
         [FT_FLOW_MODIFY] = "modify",
         [FT_FLOW_DELETE] = "delete",
+        [FT_LEARNED_DELETE] = "delete-learned",
         [FT_GROUP_DELETE] = "delete-group",
     };
     struct ft_diff d;
@@ -1126,7 +1251,11 @@ flowtab_format_diff(const struct flowtab *ft, struct ds *s)
         const struct ft_op *op = &d.ops[i];
 
         ds_put_format(s, "%s ", names[op->type]);
-        if (op->group) {
+        if (op->learned) {
+            ds_put_format(s, "table=%"PRIu8",cookie=%#"PRIx64"/%#"PRIx64,
+                          op->learned->table, op->learned->cookie,
+                          COOKIE_OWNER_MASK);
+        } else if (op->group) {
             ds_put_format(s, "group_id=%"PRIu32, op->group->id);
             if (op->type != FT_GROUP_DELETE) {
                 ds_put_format(s, ",%s", op->group->spec_s);
@@ -1174,6 +1303,27 @@ encode_flow_op(const struct flowtab *ft, const struct ft_op *op,
     return ofputil_encode_flow_mod(&fm, protocol);
 }
 
+/* Every flow of the set, whatever round its learn action was written in. */
+static struct ofpbuf *
+encode_learned_op(const struct ft_op *op, enum ofputil_protocol protocol)
+{
+    struct ofputil_flow_mod fm = {
+        .command = OFPFC_DELETE,
+        .table_id = op->learned->table,
+        .cookie = htonll(op->learned->cookie),
+        .cookie_mask = htonll(COOKIE_OWNER_MASK),
+        .new_cookie = OVS_BE64_MAX,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+    };
+
+    minimatch_init_catchall(&fm.match);
+    struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, protocol);
+    minimatch_destroy(&fm.match);
+    return msg;
+}
+
 static struct ofpbuf *
 encode_group_op(const struct ft_op *op, enum ofp_version version)
 {
@@ -1203,6 +1353,8 @@ encode_diff(const struct flowtab *ft, const struct ft_diff *d,
         const struct ft_op *op = &d->ops[i];
         struct ofpbuf *msg = (op->flow
                               ? encode_flow_op(ft, op, ofconn_protocol(conn))
+                              : op->learned
+                              ? encode_learned_op(op, ofconn_protocol(conn))
                               : encode_group_op(op, ofconn_version(conn)));
         if (!msg) {
             ofpbuf_list_delete(msgs);
@@ -1225,6 +1377,11 @@ diff_apply(struct flowtab *ft, const struct ft_diff *d)
             struct ft_flow *f = CONST_CAST(struct ft_flow *, op->flow);
             hmap_remove(&ft->installed_flows, &f->node);
             flow_free(f);
+        } else if (op->learned) {
+            struct ft_learned *l = CONST_CAST(struct ft_learned *,
+                                              op->learned);
+            hmap_remove(&ft->installed_learned, &l->node);
+            free(l);
         } else if (op->type == FT_GROUP_DELETE) {
             struct ft_group *g = CONST_CAST(struct ft_group *, op->group);
             hmap_remove(&ft->installed_groups, &g->node);
@@ -1282,6 +1439,7 @@ out:
 struct sync_ctx {
     struct hmap flows;
     struct hmap groups;
+    struct hmap learned;
     int error;
 };
 
@@ -1290,7 +1448,7 @@ cookie_is_ours(uint64_t cookie)
 {
     enum cookie_kind kind = cookie_get_kind(cookie);
 
-    return kind >= COOKIE_KIND_NODE && kind <= COOKIE_KIND_SERVICE;
+    return kind >= COOKIE_KIND_NODE && kind <= COOKIE_KIND_LEARNED;
 }
 
 static void
@@ -1301,6 +1459,11 @@ sync_flow_cb(const void *fs_, void *ctx_)
     uint64_t cookie = ntohll(fs->cookie);
 
     if (!cookie_is_ours(cookie) || ctx->error) {
+        return;
+    }
+    if (cookie_get_kind(cookie) == COOKIE_KIND_LEARNED) {
+        learned_insert(&ctx->learned, cookie & COOKIE_OWNER_MASK,
+                       fs->table_id);
         return;
     }
 
@@ -1346,6 +1509,7 @@ flowtab_sync_installed(struct flowtab *ft, struct ofconn *conn)
 
     hmap_init(&ctx.flows);
     hmap_init(&ctx.groups);
+    hmap_init(&ctx.learned);
     int error = ofconn_dump_flows(conn, sync_flow_cb, &ctx);
     if (!error) {
         error = ctx.error;
@@ -1356,14 +1520,19 @@ flowtab_sync_installed(struct flowtab *ft, struct ofconn *conn)
     if (!error) {
         hmap_swap(&ctx.flows, &ft->installed_flows);
         hmap_swap(&ctx.groups, &ft->installed_groups);
-        VLOG_INFO("switch has %zu of our flows and %zu groups",
-                  hmap_count(&ft->installed_flows),
-                  hmap_count(&ft->installed_groups));
+        hmap_swap(&ctx.learned, &ft->installed_learned);
+        VLOG_INFO("switch has %zu of our flows, %zu groups and flows of %zu "
+                  "learned sets", hmap_count(&ft->installed_flows),
+                  hmap_count(&ft->installed_groups),
+                  hmap_count(&ft->installed_learned));
+        learned_mark_installed(ft);
     }
     flows_clear(&ctx.flows);
     groups_clear(&ctx.groups);
+    learned_clear(&ctx.learned);
     hmap_destroy(&ctx.flows);
     hmap_destroy(&ctx.groups);
+    hmap_destroy(&ctx.learned);
     return error;
 }
 

@@ -77,7 +77,18 @@ uint64_t flowtab_conj_owner(uint64_t owner);
 int flowtab_add_group(struct flowtab *, uint64_t owner, uint32_t group_id,
                       const char *spec);
 
-/* Removes every desired flow and group of 'owner' (kind + id). */
+/* Declares that the switch's learn actions write flows with 'cookie' (kind
+ * COOKIE_KIND_LEARNED, an owner id of the caller's choice, no round) into
+ * 'table' while 'owner' wants them.  Once no owner declares the set, the
+ * next commit deletes its flows by cookie (any round), in the same bundle
+ * as the other changes; a set found on the switch that nobody declares
+ * (after a restart) goes the same way.  0, -EINVAL for another cookie
+ * kind, -EEXIST if the set is declared for another table. */
+int flowtab_add_learned(struct flowtab *, uint64_t owner, uint8_t table,
+                        uint64_t cookie);
+
+/* Removes every desired flow, group and learned set of 'owner' (kind +
+ * id). */
 void flowtab_remove_owner(struct flowtab *, uint64_t owner);
 
 /* Number of desired flows (all owners, or one owner). */
@@ -128,6 +139,7 @@ int flowtab_add_installed_group(struct flowtab *, uint32_t group_id,
  *   "add table=T,priority=P[,MATCH] cookie=0xC actions=ACTIONS"
  *   "modify table=T,priority=P[,MATCH] cookie=0xC actions=ACTIONS"
  *   "delete table=T,priority=P[,MATCH] cookie=0xC"
+ *   "delete-learned table=T,cookie=0xC/0xMASK"
  *   "delete-group group_id=G"
  * Within each kind, flows sort as in flowtab_format_desired() and groups
  * by id.  "modify" is sent as an OpenFlow add, which replaces the flow in

@@ -199,14 +199,11 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
      * tier below, and hits one cached datapath flow. */
     add_flow(b, TABLE_CT_STATE, 190, "ct_state=-new+trk,ip"
              " actions=goto_table:%d", TABLE_L3_FORWARDING);
-    /* A new connection first meets the learned ClientIP affinity flows,
-     * which may choose its service endpoint, then the services. */
-    add_flow(b, TABLE_CT_STATE, 0, "actions=resubmit(,%d),resubmit(,%d)",
-             TABLE_SERVICE_AFFINITY, TABLE_SERVICE_LB);
+    /* A new connection meets the services; a frontend with ClientIP
+     * affinity consults the learned affinity flows (svcflows.h), and a miss
+     * there chooses nothing. */
+    add_flow(b, TABLE_CT_STATE, 0, "actions=goto_table:%d", TABLE_SERVICE_LB);
     add_flow(b, TABLE_SERVICE_AFFINITY, 0, "actions=drop");
-    add_flow(b, TABLE_SERVICE_LB, 300, "ip,reg0=0x%x/0x%x"
-             " actions=goto_table:%d", REG_EP_CHOSEN_MASK, REG_EP_CHOSEN_MASK,
-             TABLE_ENDPOINT_DNAT);
     add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 10,
              "ct_state=-new+trk,ip actions=goto_table:%d", TABLE_CT_COMMIT);
     /* Kubernetes lets a pod's own node reach it whatever its ingress

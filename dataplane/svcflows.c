@@ -10,6 +10,7 @@
 
 #include "cookie.h"
 #include "flowtab.h"
+#include "hash.h"
 #include "tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -24,26 +25,17 @@ VLOG_DEFINE_THIS_MODULE(svcflows);
 #define SVCFLOWS_RECHOOSE_PRIORITY 100
 #define SVCFLOWS_LEARNED_PRIORITY 100
 
-/* OpenFlow names of a protocol's match and destination port field. */
-struct proto_names {
-    const char *match;          /* "tcp" */
-    const char *dst_field;      /* the learn spec's field */
-};
-
-static const struct proto_names *
-proto_names(uint8_t proto)
+/* The OpenFlow match name of a protocol ("tcp"), or NULL. */
+static const char *
+proto_match(uint8_t proto)
 {
-    static const struct proto_names tcp = { "tcp", "NXM_OF_TCP_DST[]" };
-    static const struct proto_names udp = { "udp", "NXM_OF_UDP_DST[]" };
-    static const struct proto_names sctp = { "sctp", "OXM_OF_SCTP_DST[]" };
-
     switch (proto) {
     case IPPROTO_TCP:
-        return &tcp;
+        return "tcp";
     case IPPROTO_UDP:
-        return &udp;
+        return "udp";
     case IPPROTO_SCTP:
-        return &sctp;
+        return "sctp";
     default:
         return NULL;
     }
@@ -68,20 +60,47 @@ reg4_value(uint16_t id, uint16_t port)
     return ((uint32_t) id << 16) | port;
 }
 
+/* What an affinity flow learned for 'lb' holds to: the load balancer's
+ * incarnation, protocol, frontends and timeout.  Never 0. */
+static uint32_t
+affinity_version(const struct svcflows_lb *lb)
+{
+    uint32_t h = hash_int(lb->affinity_salt, lb->id);
+
+    h = hash_int(lb->proto, h);
+    h = hash_int(lb->affinity_timeout, h);
+    for (size_t i = 0; i < lb->n_frontends; i++) {
+        h = hash_int(lb->frontends[i].addr.s_addr, h);
+        h = hash_int(lb->frontends[i].port, h);
+    }
+    h &= SVCFLOWS_VERSION_MASK;
+    return h ? h : 1;
+}
+
+uint64_t
+svcflows_learned_cookie(uint16_t id, uint32_t version)
+{
+    return cookie_owner(COOKIE_KIND_LEARNED,
+                        ((uint64_t) id << SVCFLOWS_VERSION_BITS)
+                        | (version & SVCFLOWS_VERSION_MASK));
+}
+
 /* "learn(...)," when 'lb' has affinity, else "". */
 static char *
-learn_action(const struct svcflows_lb *lb, const struct proto_names *names)
+learn_action(const struct svcflows_lb *lb, uint32_t version)
 {
     if (!lb->affinity_timeout) {
         return xstrdup("");
     }
     return xasprintf("learn(table=%d,idle_timeout=%"PRIu32",priority=%d,"
-                  "eth_type=0x800,nw_proto=%u,NXM_OF_IP_SRC[],"
-                  "NXM_OF_IP_DST[],%s,load:"REG_EP_IP"->"REG_EP_IP","
-                  "load:NXM_NX_REG4[]->NXM_NX_REG4[],"
-                  "load:0x1->"REG_EP_CHOSEN"),",
-                  TABLE_SERVICE_AFFINITY, lb->affinity_timeout,
-                  SVCFLOWS_LEARNED_PRIORITY, lb->proto, names->dst_field);
+                     "cookie=%#"PRIx64",eth_type=0x800,nw_proto=%u,"
+                     "NXM_OF_IP_SRC[],"REG_LB_ID","REG_AFFINITY_VERSION","
+                     "load:"REG_EP_IP"->"REG_EP_IP","
+                     "load:NXM_NX_REG4[]->NXM_NX_REG4[],"
+                     "load:0x1->"REG_EP_CHOSEN"),",
+                     TABLE_SERVICE_AFFINITY, lb->affinity_timeout,
+                     SVCFLOWS_LEARNED_PRIORITY,
+                     svcflows_learned_cookie(lb->id, version), lb->proto);
 }
 
 /* "type=select,bucket=...": one bucket per endpoint. */
@@ -92,8 +111,14 @@ group_spec(const struct svcflows_lb *lb)
 
     /* dp_hash with its default algorithm (L4: the packet's RSS hash, or a
      * 5-tuple hash) spreads UDP by port too; the symmetric hash OVS picks
-     * when no method is given leaves UDP ports out. */
-    ds_put_cstr(&s, "type=select,selection_method=dp_hash");
+     * when no method is given leaves UDP ports out.  With affinity the
+     * choice hashes the client's address alone: until ovs-vswitchd has
+     * revalidated the datapath flows that missed before a client's first
+     * connection was learned (up to a main-loop iteration after it), later
+     * connections still pass the group, and must choose the same. */
+    ds_put_cstr(&s, lb->affinity_timeout
+                    ? "type=select,selection_method=hash,fields=ip_src"
+                    : "type=select,selection_method=dp_hash");
     for (size_t i = 0; i < lb->n_endpoints; i++) {
         const struct svcflows_addr *ep = &lb->endpoints[i];
 
@@ -132,32 +157,46 @@ add_flow(struct builder *b, uint8_t table, uint16_t priority,
     free(text);
 }
 
+/* The actions of a frontend: with affinity, the learned flows of this
+ * version may choose the endpoint, and EndpointDNAT asks the group when
+ * none did. */
+static char *
+frontend_actions(const struct svcflows_lb *lb, uint32_t version)
+{
+    if (!lb->n_endpoints) {
+        return xstrdup("controller");
+    }
+    if (!lb->affinity_timeout) {
+        return xasprintf("group:%u", lb->id);
+    }
+    return xasprintf("load:0x%x->"REG_LB_ID",load:0x%"PRIx32"->"
+                     REG_AFFINITY_VERSION",resubmit(,%d),goto_table:%d",
+                     lb->id, version, TABLE_SERVICE_AFFINITY,
+                     TABLE_ENDPOINT_DNAT);
+}
+
 static void
 add_frontends(struct builder *b, const struct svcflows_lb *lb,
-              const struct proto_names *names)
+              const char *proto, uint32_t version)
 {
+    char *actions = frontend_actions(lb, version);
     char ip[INET_ADDRSTRLEN];
 
     for (size_t i = 0; i < lb->n_frontends; i++) {
         const struct svcflows_addr *fe = &lb->frontends[i];
 
-        if (lb->n_endpoints) {
-            add_flow(b, TABLE_SERVICE_LB, SVCFLOWS_FRONTEND_PRIORITY,
-                     "%s,nw_dst=%s,tp_dst=%u actions=group:%u", names->match,
-                     ip_str(fe->addr, ip), fe->port, lb->id);
-        } else {
-            add_flow(b, TABLE_SERVICE_LB, SVCFLOWS_FRONTEND_PRIORITY,
-                     "%s,nw_dst=%s,tp_dst=%u actions=controller",
-                     names->match, ip_str(fe->addr, ip), fe->port);
-        }
+        add_flow(b, TABLE_SERVICE_LB, SVCFLOWS_FRONTEND_PRIORITY,
+                 "%s,nw_dst=%s,tp_dst=%u actions=%s", proto,
+                 ip_str(fe->addr, ip), fe->port, actions);
     }
+    free(actions);
 }
 
 static void
-add_dnat(struct builder *b, const struct svcflows_lb *lb,
-         const struct proto_names *names)
+add_dnat(struct builder *b, const struct svcflows_lb *lb, const char *proto,
+         uint32_t version)
 {
-    char *learn = learn_action(lb, names);
+    char *learn = learn_action(lb, version);
     char ip[INET_ADDRSTRLEN];
 
     for (size_t i = 0; i < lb->n_endpoints; i++) {
@@ -167,36 +206,41 @@ add_dnat(struct builder *b, const struct svcflows_lb *lb,
         add_flow(b, TABLE_ENDPOINT_DNAT, SVCFLOWS_DNAT_PRIORITY,
                  "%s,reg0=0x%x/0x%x,reg3=0x%"PRIx32",reg4=0x%"PRIx32
                  " actions=%sct(commit,table=%d,zone=%d,nat(dst=%s:%u))",
-                 names->match, REG_EP_CHOSEN_MASK, REG_EP_CHOSEN_MASK,
+                 proto, REG_EP_CHOSEN_MASK, REG_EP_CHOSEN_MASK,
                  ntohl(ep->addr.s_addr), reg4_value(lb->id, ep->port),
                  learn, TABLE_EGRESS_ADMIN, CT_ZONE_POD, ip, ep->port);
     }
     free(learn);
     if (lb->n_endpoints) {
         add_flow(b, TABLE_ENDPOINT_DNAT, SVCFLOWS_RECHOOSE_PRIORITY,
-                 "%s,reg0=0x%x/0x%x,reg4=0x%"PRIx32"/0xffff0000"
-                 " actions=group:%u", names->match, REG_EP_CHOSEN_MASK,
-                 REG_EP_CHOSEN_MASK, reg4_value(lb->id, 0), lb->id);
+                 "%s,reg4=0x%"PRIx32"/0xffff0000 actions=group:%u", proto,
+                 reg4_value(lb->id, 0), lb->id);
     }
 }
 
 int
 svcflows_set(struct flowtab *ft, const struct svcflows_lb *lb)
 {
-    const struct proto_names *names = proto_names(lb->proto);
+    const char *proto = proto_match(lb->proto);
     struct builder b = { .ft = ft, .owner = svcflows_owner(lb->id) };
 
     flowtab_remove_owner(ft, b.owner);
-    if (!lb->id || !names || !lb->n_frontends) {
+    if (!lb->id || !proto || !lb->n_frontends) {
         return -EINVAL;
+    }
+    uint32_t version = affinity_version(lb);
+    if (lb->affinity_timeout && lb->n_endpoints) {
+        b.error = flowtab_add_learned(ft, b.owner, TABLE_SERVICE_AFFINITY,
+                                      svcflows_learned_cookie(lb->id,
+                                                              version));
     }
     if (lb->n_endpoints) {
         char *spec = group_spec(lb);
         b.error = flowtab_add_group(ft, b.owner, lb->id, spec);
         free(spec);
     }
-    add_frontends(&b, lb, names);
-    add_dnat(&b, lb, names);
+    add_frontends(&b, lb, proto, version);
+    add_dnat(&b, lb, proto, version);
     if (b.error) {
         VLOG_WARN("service load balancer %u rejected: %s", lb->id,
                   ovs_strerror(-b.error));

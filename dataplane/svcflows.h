@@ -11,16 +11,18 @@
  *   ServiceLB      tcp,nw_dst=FRONTEND,tp_dst=FPORT  actions=group:ID
  *                  (with no endpoint: actions=controller, and the agent
  *                  answers the packet with a TCP RST or an ICMP port
- *                  unreachable)
+ *                  unreachable; with affinity:
+ *                  load:ID->reg4[16..31],load:VERSION->reg5,
+ *                  resubmit(,ServiceAffinity),goto_table:EndpointDNAT)
  *   group ID       type=select, one bucket per endpoint:
  *                  load:EP->reg3,load:EPORT->reg4[0..15],load:ID->reg4[16..31],
  *                  load:1->reg0[4],[learn(...)],resubmit(,EndpointDNAT)
  *   EndpointDNAT   tcp,reg0[4]=1,reg3=EP,reg4=ID:EPORT
  *                      actions=ct(commit,table=EgressAdmin,zone=POD,
  *                                 nat(dst=EP:EPORT))
- *                  tcp,reg0[4]=1,reg4[16..31]=ID  actions=group:ID
- *                  (an endpoint named by a learned affinity flow that is
- *                  gone: choose again)
+ *                  tcp,reg4[16..31]=ID  actions=group:ID
+ *                  (no learned affinity flow chose, or the endpoint it
+ *                  named is gone: choose)
  *
  * The group has no selection method: OVS then hashes the 5-tuple in the
  * datapath (dp_hash), so each new connection picks a bucket and its
@@ -31,12 +33,23 @@
  * policy again.
  *
  * ClientIP session affinity: each endpoint's DNAT flow also learns, into
- * ServiceAffinity, a flow matching the client address, frontend address,
- * protocol and port that loads the same endpoint, with an idle timeout of
- * the affinity timeout.  The pipeline consults ServiceAffinity before
- * ServiceLB for every new connection; a hit skips the group.  The learned
- * flows carry cookie 0: they are the switch's, not the agent's, and
- * expire on their own.
+ * ServiceAffinity, a flow matching the client address, the load balancer
+ * id and its affinity version (reg5) that loads the same endpoint, with an
+ * idle timeout of the affinity timeout.  A new connection to a frontend
+ * of the load balancer meets those flows first; a hit skips the group.
+ *
+ * The affinity version is a hash of what a learned flow holds to: the
+ * load balancer's id, protocol, frontends, timeout and 'affinity_salt'
+ * (the caller's name for this incarnation of the Service).  The learned
+ * flows carry cookie svcflows_learned_cookie(ID, VERSION), declared to the
+ * flow table as a learned set (flowtab_add_learned()): once the load
+ * balancer is gone, has no affinity or another version, the commit that
+ * says so also deletes them.  The version in the match is what makes that
+ * safe: ovs-vswitchd re-creates a deleted learned flow when a cached
+ * datapath flow that learned it pushes its statistics, and such a revenant
+ * never matches a frontend of another version.  An endpoint that leaves
+ * needs neither: its DNAT flow is gone, so a learned flow naming it falls
+ * through to the group, whose choice the DNAT flow learns anew.
  */
 #ifndef SVCFLOWS_H
 #define SVCFLOWS_H 1
@@ -63,7 +76,16 @@ struct svcflows_lb {
     const struct svcflows_addr *endpoints;  /* none: reject */
     size_t n_endpoints;
     uint32_t affinity_timeout;              /* seconds; 0: no affinity */
+    uint32_t affinity_salt;                 /* the Service's incarnation */
 };
+
+/* The affinity version: 28 bits, beside the id in a learned cookie. */
+#define SVCFLOWS_VERSION_BITS 28
+#define SVCFLOWS_VERSION_MASK ((UINT32_C(1) << SVCFLOWS_VERSION_BITS) - 1)
+
+/* The cookie (kind LEARNED, no round) of the affinity flows that load
+ * balancer 'id' learns at affinity version 'version'. */
+uint64_t svcflows_learned_cookie(uint16_t id, uint32_t version);
 
 /* The cookie owner of load balancer 'id'. */
 uint64_t svcflows_owner(uint16_t id);

@@ -48,6 +48,11 @@ enum pipeline_table {
 #define REG_EP_PORT "NXM_NX_REG4[0..15]"
 #define REG_LB_ID "NXM_NX_REG4[16..31]"
 
+/* reg5: the affinity version of the service load balancer a new
+ * connection's frontend belongs to (svcflows.h); learned affinity flows
+ * match it, so those of an earlier version never choose again. */
+#define REG_AFFINITY_VERSION "NXM_NX_REG5[]"
+
 /* reg1: the output port chosen by L2Forwarding. */
 #define REG_OUT_PORT_REG 1
 #define REG_OUT_PORT "NXM_NX_REG1[]"

@@ -8,84 +8,14 @@
 # stays in the datapath's cache.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/checks.sh"
+. "$(dirname "$0")/services.sh"
 seine_test_begin services
 seine_require_cmd python3
 seine_node_start
-probe=$(dirname "$0")/svcprobe.py
-manifests=$(seine_node_dir)/manifests
-
-for p in b1 b2 b3 client other; do seine_pod_add "$p" >/dev/null; done
-declare -A addr
-for p in b1 b2 b3 client other; do addr[$p]=$(seine_pod_ip "$p"); done
-for p in b1 b2 b3; do
-    seine_bg_start "serve-$p" "$(seine_pod_netns "$p")" \
-        python3 -u "$probe" serve "$p" 8080 5353
-done
-seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns b3) \
-    ss -Hlun 'sport = :5353' | grep -q ." || seine_fail "backends did not start"
+svc_backends b1 b2 b3 -- client other
 
 VIP=10.96.0.10
 STICKY=10.96.0.11
-
-# service NAME VIP [AFFINITY-YAML]: a Service with an http port (80 ->
-# named targetPort http) and a dns port (UDP 53 -> 5353).
-service() {
-    ck_manifest "svc-$1.yaml" "apiVersion: v1
-kind: Service
-metadata: {name: $1, namespace: default}
-spec:
-  clusterIP: $2
-  selector: {app: web}
-  ports:
-  - {name: http, protocol: TCP, port: 80, targetPort: http}
-  - {name: dns, protocol: UDP, port: 53, targetPort: 5353}
-${3:-}"
-}
-
-# slice NAME SERVICE POD...: the EndpointSlice of SERVICE with POD... ready
-# (a pod given as POD:terminating is serving but terminating).
-slice() {
-    local name=$1 svc=$2 p state; shift 2
-    {
-        printf 'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n'
-        printf 'metadata:\n  name: %s\n  namespace: default\n' "$name"
-        printf '  labels: {kubernetes.io/service-name: %s}\n' "$svc"
-        printf 'addressType: IPv4\n'
-        printf 'ports:\n- {name: http, protocol: TCP, port: 8080}\n'
-        printf -- '- {name: dns, protocol: UDP, port: 5353}\n'
-        if [ $# -gt 0 ]; then printf 'endpoints:\n'; else printf 'endpoints: []\n'; fi
-        for p in "$@"; do
-            state=${p#*:}; p=${p%%:*}
-            printf -- '- addresses: ["%s"]\n  nodeName: %s\n' "${addr[$p]}" "$SEINE_NODE"
-            if [ "$state" == terminating ]; then
-                printf '  conditions: {ready: false, serving: true, terminating: true}\n'
-            else
-                printf '  conditions: {ready: true}\n'
-            fi
-        done
-    } >"$manifests/.slice-$name.tmp"
-    mv "$manifests/.slice-$name.tmp" "$manifests/slice-$name.yaml"
-}
-
-# answers FROM PROTO HOST PORT COUNT: the answers, one per line.
-answers() {
-    seine_pod_exec "$1" python3 "$probe" "$2" "$3" "$4" "$5"
-}
-
-# spread WHAT ANSWERS BACKEND...: every BACKEND answered at least once and
-# nobody else did.  Callers send 40 connections: with a backend's share of
-# the group's 16 hash values at 5, the chance that it gets none is below
-# 1e-6.
-spread() {
-    local what=$1 got=$2 b; shift 2
-    local summary
-    summary=$(sort <<<"$got" | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
-    for b in "$@"; do
-        ck_ok "$what: $b answered ($summary)" grep -qx "$b" <<<"$got"
-    done
-    ck_empty "$what: no other answer ($summary)" \
-        "$(grep -vxF -f <(printf '%s\n' "$@") <<<"$got" || true)"
-}
 
 service web "$VIP"
 slice web-1 web b1 b2 b3
@@ -142,14 +72,9 @@ service sticky "$STICKY" "  sessionAffinity: ClientIP
 slice sticky-1 sticky b1 b2 b3
 seine_wait_until 5 sh -c "[ \"\$(ip netns exec $(seine_pod_netns client) \
     python3 $probe tcp $STICKY 80 1)\" != timeout ]" || true
-# The choice is learned by the switch with the first connection; later
-# connections see it once the switch has revalidated its datapath flows.
-sleep 1
 got=$(answers client tcp "$STICKY" 80 20)
 ck_eq "ClientIP affinity: 20 connections, one backend ($(sort -u <<<"$got" | tr '\n' ' '))" \
     "$(sort -u <<<"$got" | wc -l)" 1
-answers other tcp "$STICKY" 80 1 >/dev/null
-sleep 1
 got=$(answers other tcp "$STICKY" 80 5)
 ck_eq "ClientIP affinity: another client sticks to its own backend" \
     "$(sort -u <<<"$got" | wc -l)" 1

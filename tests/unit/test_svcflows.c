@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include "svcflows.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
+#include "util.h"
 #include "flowtab-fixture.h"
 
 static int
@@ -82,7 +85,7 @@ test_tcp_exact(void **state)
         "table=31,priority=200,tcp,reg0=0x10/0x10,reg3=0xaf40103,"
         "reg4=0x121f90 actions=ct(commit,table=35,zone=65001,"
         "nat(dst=10.244.1.3:8080))\n"
-        "table=31,priority=100,tcp,reg0=0x10/0x10,reg4=0x120000/0xffff0000"
+        "table=31,priority=100,tcp,reg4=0x120000/0xffff0000"
         " actions=group:18\n");
     text = diff_text(ft);
     assert_has(text, "add-group group_id=18,type=select,selection_method=dp_hash,"
@@ -94,8 +97,10 @@ test_tcp_exact(void **state)
     free(text);
 }
 
-/* ClientIP affinity: each endpoint's DNAT flow learns the client's choice
- * into ServiceAffinity for the affinity timeout. */
+/* ClientIP affinity: a frontend consults the learned flows of its load
+ * balancer's affinity version, and each endpoint's DNAT flow learns the
+ * client's choice there, under the learned set's cookie, for the affinity
+ * timeout. */
 static void
 test_affinity_learns(void **state)
 {
@@ -106,21 +111,115 @@ test_affinity_learns(void **state)
         .id = 7, .proto = IPPROTO_UDP, .frontends = fe, .n_frontends = 1,
         .endpoints = ep, .n_endpoints = 1, .affinity_timeout = 600,
     };
-    char *text;
 
     assert_int_equal(svcflows_set(ft, &lb), 0);
-    text = diff_text(ft);
-    assert_has(text, "table=31,priority=200,udp,reg0=0x10/0x10,"
-               "reg3=0xaf40104,reg4=0x714e9 cookie=0x4000000000070003 "
-               "actions=learn(table=29,idle_timeout=600,priority=100,"
-               "eth_type=0x800,nw_proto=17,NXM_OF_IP_SRC[],NXM_OF_IP_DST[],"
-               "NXM_OF_UDP_DST[],load:NXM_NX_REG3[]->NXM_NX_REG3[],"
-               "load:NXM_NX_REG4[]->NXM_NX_REG4[],"
-               "load:0x1->NXM_NX_REG0[4]),ct(commit,table=35,zone=65001,"
-               "nat(dst=10.244.1.4:5353))");
-    assert_has(text, "table=30,priority=200,udp,nw_dst=10.96.0.11,tp_dst=53"
-               " cookie=0x4000000000070003 actions=group:7");
+    assert_desired(ft, svcflows_owner(7),
+        "table=30,priority=200,udp,nw_dst=10.96.0.11,tp_dst=53"
+        " actions=set_field:0x70000/0xffff0000->reg4,"
+        "set_field:0x576685b->reg5,resubmit(,29),goto_table:31\n"
+        "table=31,priority=200,udp,reg0=0x10/0x10,reg3=0xaf40104,"
+        "reg4=0x714e9 actions=learn(table=29,idle_timeout=600,priority=100,"
+        "cookie=0x50007576685b0000,eth_type=0x800,nw_proto=17,"
+        "NXM_OF_IP_SRC[],NXM_NX_REG4[16..31],NXM_NX_REG5[],"
+        "load:NXM_NX_REG3[]->NXM_NX_REG3[],"
+        "load:NXM_NX_REG4[]->NXM_NX_REG4[],"
+        "load:0x1->NXM_NX_REG0[4]),ct(commit,table=35,zone=65001,"
+        "nat(dst=10.244.1.4:5353))\n"
+        "table=31,priority=100,udp,reg4=0x70000/0xffff0000"
+        " actions=group:7\n");
+    assert_int_equal(svcflows_learned_cookie(7, 0x576685b),
+                     UINT64_C(0x50007576685b0000));
+    char *text = diff_text(ft);
+    assert_null(strstr(text, "delete-learned"));
+    assert_has(text, "add-group group_id=7,type=select,"
+               "selection_method=hash,fields=ip_src,bucket=");
     free(text);
+}
+
+static bool
+deletes_learned(const struct flowtab *ft, uint64_t cookie)
+{
+    char *part = xasprintf("delete-learned table=29,cookie=%#"PRIx64
+                           "/0xffffffffffff0000\n", cookie);
+    char *text = diff_text(ft);
+    bool found = strstr(text, part) != NULL;
+
+    free(part);
+    free(text);
+    return found;
+}
+
+/* What a client learned must not outlive what it learned for: the learned
+ * set goes when affinity goes, when the load balancer goes, and when the
+ * Service is another incarnation or has other frontends (a new version,
+ * which old learned flows never match); an endpoint change alone keeps
+ * it. */
+static void
+test_affinity_learned_set_goes(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe[] = { addr("10.96.0.11", 53),
+                                  addr("10.96.0.12", 53) };
+    struct svcflows_addr ep[] = { addr("10.244.1.4", 5353),
+                                  addr("10.244.1.5", 5353) };
+    struct svcflows_lb lb = {
+        .id = 7, .proto = IPPROTO_UDP, .frontends = fe, .n_frontends = 1,
+        .endpoints = ep, .n_endpoints = 2, .affinity_timeout = 600,
+    };
+    uint64_t first = svcflows_learned_cookie(7, 0x576685b);
+
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    lb.n_endpoints = 1;
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_false(deletes_learned(ft, first));
+
+    lb.affinity_timeout = 0;
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_true(deletes_learned(ft, first));
+
+    lb.affinity_timeout = 600;
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_false(deletes_learned(ft, first));
+    lb.affinity_salt = 1;
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_true(deletes_learned(ft, first));
+
+    lb.affinity_salt = 0;
+    lb.n_frontends = 2;
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_true(deletes_learned(ft, first));
+
+    lb.n_frontends = 1;
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    svcflows_remove(ft, 7);
+    assert_true(deletes_learned(ft, first));
+}
+
+/* After a restart, learned flows the switch holds for a load balancer
+ * that is still the same are kept; those of any other version go. */
+static void
+test_affinity_learned_after_restart(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe[] = { addr("10.96.0.11", 53) };
+    struct svcflows_addr ep[] = { addr("10.244.1.4", 5353) };
+    struct svcflows_lb lb = {
+        .id = 7, .proto = IPPROTO_UDP, .frontends = fe, .n_frontends = 1,
+        .endpoints = ep, .n_endpoints = 1, .affinity_timeout = 600,
+    };
+    uint64_t kept = svcflows_learned_cookie(7, 0x576685b);
+    uint64_t stale = svcflows_learned_cookie(7, 0x1234);
+    const char *match = "udp,reg4=0x70000/0xffff0000,reg5=0x1,"
+                        "nw_src=10.244.1.9";
+    const char *actions = "load:0xaf40104->NXM_NX_REG3[]";
+
+    assert_int_equal(flowtab_add_installed_flow(ft, kept | 2, 29, 100, match,
+                                                actions), 0);
+    assert_int_equal(flowtab_add_installed_flow(ft, stale | 2, 29, 100,
+                                                match, actions), 0);
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_false(deletes_learned(ft, kept));
+    assert_true(deletes_learned(ft, stale));
 }
 
 /* Without endpoints the frontends reject through the agent, and there is
@@ -178,6 +277,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_tcp_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_affinity_learns, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_affinity_learned_set_goes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_affinity_learned_after_restart,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_endpoints_rejects, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
