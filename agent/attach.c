@@ -464,21 +464,111 @@ mac_from_ip(struct in_addr ip, uint8_t mac[6])
     memcpy(&mac[2], &ip.s_addr, 4);
 }
 
+/* The address the runtime asked for ("A.B.C.D[/LEN]"), which must be a
+ * free address of the node's subnet. */
 static int
-attach_build(struct node *node, struct podrec *rec,
-             struct cniproto_response *resp)
+allocate_static_ip(struct node *node, const char *text, const char *key,
+                   struct podrec *rec, struct cniproto_response *resp)
+{
+    char addr[INET_ADDRSTRLEN] = "";
+    int prefix_len = rec->prefix_len;
+    int n = sscanf(text, "%15[0-9.]/%d", addr, &prefix_len);
+
+    ovs_be32 mask = be32_prefix_mask(rec->prefix_len);
+
+    if (n < 1 || inet_pton(AF_INET, addr, &rec->ip) != 1
+        || prefix_len != rec->prefix_len
+        || (rec->ip.s_addr & mask) != node->pnode.subnet.s_addr) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, text,
+                                "the address asked for is outside the node's "
+                                "pod subnet "IP_FMT"/%d",
+                                IP_ARGS(node->pnode.subnet.s_addr),
+                                rec->prefix_len);
+        return -EINVAL;
+    }
+    int error = ipam_allocate_at(node->ipam, key, rec->ip);
+    if (error == -EDOM) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, text,
+                                "the address asked for is the network, "
+                                "gateway or broadcast address of the node's "
+                                "pod subnet");
+    } else if (error == -EADDRINUSE) {
+        cniproto_response_error(resp, ATTACH_ERR_NO_ADDRESS, text,
+                                "the address asked for is another pod's");
+    } else if (error) {
+        set_error(resp, ATTACH_ERR_INTERNAL, error,
+                  "the address asked for could not be allocated");
+    }
+    return error;
+}
+
+static int
+allocate_ip(struct node *node, const struct cniproto_request *req,
+            struct podrec *rec, struct cniproto_response *resp)
 {
     char *key = attach_owner_key(rec->container_id, rec->ifname);
-    int64_t ofport = 0;
-    int error = ipam_allocate(node->ipam, key, &rec->ip);
+    int error;
 
+    if (req->static_ip) {
+        error = allocate_static_ip(node, req->static_ip, key, rec, resp);
+    } else {
+        error = ipam_allocate(node->ipam, key, &rec->ip);
+        if (error) {
+            set_error(resp, error == -ENOSPC ? ATTACH_ERR_NO_ADDRESS
+                      : ATTACH_ERR_INTERNAL, error,
+                      "no pod address available");
+        }
+    }
     free(key);
+    return error;
+}
+
+/* The MAC asked for, else one made from the address; either way one no
+ * other attachment of the node has (L2Forwarding outputs by MAC). */
+static int
+choose_mac(struct node *node, const struct cniproto_request *req,
+           struct podrec *rec, struct cniproto_response *resp)
+{
+    struct eth_addr mac;
+    struct podrec *other;
+
+    if (!req->static_mac) {
+        mac_from_ip(rec->ip, rec->mac);
+    } else if (!eth_addr_from_string(req->static_mac, &mac)
+               || eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
+                                req->static_mac, "the MAC asked for is not "
+                                "a unicast MAC");
+        return -EINVAL;
+    } else {
+        memcpy(rec->mac, mac.ea, sizeof rec->mac);
+    }
+    PODSTORE_FOR_EACH_SAFE (other, &node->store) {
+        if (!memcmp(other->mac, rec->mac, sizeof rec->mac)) {
+            cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
+                                    req->static_mac, "MAC "ETH_ADDR_FMT" is "
+                                    "already attachment %s/%s's",
+                                    ETH_ADDR_BYTES_ARGS(rec->mac),
+                                    other->container_id, other->ifname);
+            return -EADDRINUSE;
+        }
+    }
+    return 0;
+}
+
+static int
+attach_build(struct node *node, const struct cniproto_request *req,
+             struct podrec *rec, struct cniproto_response *resp)
+{
+    int64_t ofport = 0;
+    int error = allocate_ip(node, req, rec, resp);
+
+    if (!error) {
+        error = choose_mac(node, req, rec, resp);
+    }
     if (error) {
-        set_error(resp, error == -ENOSPC ? ATTACH_ERR_NO_ADDRESS
-                  : ATTACH_ERR_INTERNAL, error, "no pod address available");
         return error;
     }
-    mac_from_ip(rec->ip, rec->mac);
     switch (rec->type) {
     case PODSTORE_AFXDP:
         error = add_afxdp(node, rec, resp, &ofport);
@@ -504,20 +594,46 @@ attach_build(struct node *node, struct podrec *rec,
     return error;
 }
 
-/* Whether the pod's network namespace already has an attachment with a
- * kernel interface (which then holds the pod's default route). */
-static bool
-has_kernel_attachment(const struct node *node, const char *netns)
+/* The attachment of the pod's network namespace that holds its default
+ * route, or NULL. */
+static const struct podrec *
+default_route_holder(const struct node *node, const char *netns)
 {
     struct podrec *rec;
 
     PODSTORE_FOR_EACH_SAFE (rec, &node->store) {
-        if (rec->type != PODSTORE_VHOSTUSER && rec->netns
-            && !strcmp(rec->netns, netns)) {
-            return true;
+        if (rec->default_route && rec->netns && !strcmp(rec->netns, netns)) {
+            return rec;
         }
     }
-    return false;
+    return NULL;
+}
+
+/* Whether the new attachment takes the pod's default route: as the
+ * network configuration says, else if it is the pod's first kernel
+ * interface to be added that can (two networks added in any order keep
+ * one default route). */
+static int
+choose_default_route(const struct node *node,
+                     const struct cniproto_request *req, struct podrec *rec,
+                     struct cniproto_response *resp)
+{
+    const struct podrec *holder = default_route_holder(node, rec->netns);
+    bool kernel = rec->type != PODSTORE_VHOSTUSER;
+
+    if (req->default_route == CNIPROTO_ROUTE_YES && (!kernel || holder)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "\"defaultRoute\": true, but %s%s%s",
+                                kernel ? "the pod's default route is via "
+                                       : "a vhost-user interface has no "
+                                         "kernel routes",
+                                kernel ? holder->ifname : "",
+                                kernel ? " already" : "");
+        return -EINVAL;
+    }
+    rec->default_route = (kernel && req->default_route != CNIPROTO_ROUTE_NO
+                          && !holder);
+    return 0;
 }
 
 static void
@@ -549,9 +665,11 @@ attach_add(struct node *node, const struct cniproto_request *req,
     rec = attach_rec_new(node, req, port_name);
     rec->type = type;
     free(port_name);
-    rec->default_route = (rec->type != PODSTORE_VHOSTUSER
-                          && !has_kernel_attachment(node, rec->netns));
-    if (attach_build(node, rec, resp)) {
+    if (choose_default_route(node, req, rec, resp)) {
+        podrec_destroy(rec);
+        return;
+    }
+    if (attach_build(node, req, rec, resp)) {
         VLOG_WARN("ADD %s/%s failed: %s; rolling back", rec->container_id,
                   rec->ifname, resp->msg);
         attach_teardown(node, rec);

@@ -497,6 +497,37 @@ ipam_allocate(struct ipam *ipam, const char *owner, struct in_addr *ipp)
 }
 
 int
+ipam_allocate_at(struct ipam *ipam, const char *owner, struct in_addr ip)
+{
+    char name[INET_ADDRSTRLEN];
+    uint32_t offset;
+
+    if (!owner_valid(owner)) {
+        return -EINVAL;
+    }
+    inet_ntop(AF_INET, &ip, name, sizeof name);
+    if (!name_offset(ipam, name, &offset)) {
+        return -EDOM;
+    }
+    const struct ipam_entry *held = find_addr(ipam, offset);
+    if (held) {
+        return held->owner && !strcmp(held->owner, owner) ? 0 : -EADDRINUSE;
+    }
+    /* What the owner held before (an ADD cut short) is no longer wanted:
+     * an owner has one address. */
+    int error = ipam_release(ipam, owner);
+    if (!error) {
+        error = claim(ipam, offset, owner);
+    }
+    if (error) {
+        return error == -EEXIST ? -EADDRINUSE : error;
+    }
+    entry_add(ipam, offset, xstrdup(owner));
+    ipam->last = offset;
+    return 0;
+}
+
+int
 ipam_release(struct ipam *ipam, const char *owner)
 {
     struct ipam_entry *e;

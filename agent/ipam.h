@@ -36,6 +36,13 @@ int ipam_prefix_len(const struct ipam *);
  * -EINVAL for an empty owner, one with a newline or longer than 512. */
 int ipam_allocate(struct ipam *, const char *owner, struct in_addr *ipp);
 
+/* Allocates 'ip' itself for 'owner' (a static address the runtime asked
+ * for), releasing any other address 'owner' holds.  0, also when 'owner'
+ * holds 'ip' already; -EDOM when 'ip' is not an allocatable address of
+ * the subnet (outside it, or its network, gateway or broadcast address);
+ * -EADDRINUSE when another owner holds it; -EINVAL for a bad owner. */
+int ipam_allocate_at(struct ipam *, const char *owner, struct in_addr ip);
+
 /* Releases the address held by 'owner'; 0 also when it holds none. */
 int ipam_release(struct ipam *, const char *owner);
 

@@ -1,6 +1,7 @@
 #include "cniargs.h"
 #include "cnimem.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -242,6 +243,8 @@ parse_cni_arg(const char *pair, size_t len, struct cniproto_request *req,
         { "K8S_POD_NAMESPACE", &req->pod_namespace },
         { "K8S_POD_NAME", &req->pod_name },
         { "K8S_POD_UID", &req->pod_uid },
+        { "IP", &req->static_ip },
+        { "MAC", &req->static_mac },
     };
     const char *eq = memchr(pair, '=', len);
 
@@ -429,6 +432,25 @@ parse_mtu(struct json_object *cfg, int *mtu, struct cniproto_response *err)
 }
 
 static int
+parse_default_route(struct json_object *cfg, enum cniproto_default_route *route,
+                    struct cniproto_response *err)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(cfg, "defaultRoute", &v)) {
+        return 0;
+    }
+    if (!json_object_is_type(v, json_type_boolean)) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG,
+                       json_object_to_json_string(v),
+                       "\"defaultRoute\" must be true or false");
+    }
+    *route = json_object_get_boolean(v) ? CNIPROTO_ROUTE_YES
+                                        : CNIPROTO_ROUTE_NO;
+    return 0;
+}
+
+static int
 parse_attachment(struct json_object *a, struct cniproto_attachment *att,
                  struct cniproto_response *err)
 {
@@ -478,6 +500,9 @@ parse_seine_fields(struct json_object *cfg, struct cniargs *args,
         error = parse_mtu(cfg, &req->mtu, err);
     }
     if (!error) {
+        error = parse_default_route(cfg, &req->default_route, err);
+    }
+    if (!error) {
         error = config_str(cfg, "agentSocket", false, &args->agent_socket,
                            err);
     }
@@ -493,6 +518,148 @@ parse_seine_fields(struct json_object *cfg, struct cniargs *args,
     if (!error && req->vhost_socket_dir) {
         error = check_path("vhostSocketDir", req->vhost_socket_dir,
                            PATH_MAX, err);
+    }
+    return error;
+}
+
+/* Static addresses and MACs. */
+
+/* The address part of "A.B.C.D[/LEN]". */
+static size_t
+ip_part_len(const char *text)
+{
+    const char *slash = strchr(text, '/');
+    return slash ? (size_t) (slash - text) : strlen(text);
+}
+
+/* "A.B.C.D" or "A.B.C.D/LEN": one IPv4 address, its prefix length
+ * optional (the agent checks both against the node's subnet). */
+static bool
+static_ip_valid(const char *text)
+{
+    char addr[INET_ADDRSTRLEN];
+    const char *slash = strchr(text, '/');
+    size_t len = ip_part_len(text);
+    struct in_addr ip;
+
+    if (len >= sizeof addr) {
+        return false;
+    }
+    memcpy(addr, text, len);
+    addr[len] = '\0';
+    if (inet_pton(AF_INET, addr, &ip) != 1) {
+        return false;
+    }
+    if (slash) {
+        char *end;
+        long plen = strtol(slash + 1, &end, 10);
+        return isdigit((unsigned char) slash[1]) && !*end && plen <= 32;
+    }
+    return true;
+}
+
+/* A unicast, non-zero MAC written as six colon-separated hex pairs. */
+static bool
+static_mac_valid(const char *text)
+{
+    unsigned int b[6];
+    char end;
+
+    if (strlen(text) != 17
+        || sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+                  &b[3], &b[4], &b[5], &end) != 6) {
+        return false;
+    }
+    for (int i = 0; i < 17; i++) {
+        if (i % 3 == 2 ? text[i] != ':' : !isxdigit((unsigned char) text[i])) {
+            return false;
+        }
+    }
+    return !(b[0] & 1) && (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]);
+}
+
+/* runtimeConfig "ips" (capability "ips"): one IPv4 address.  A list that
+ * names it more than once is that address (podman 4.3's network reload
+ * sends it twice); none is no request. */
+static int
+parse_runtime_ips(struct json_object *rc, struct cniproto_request *req,
+                  struct cniproto_response *err)
+{
+    struct json_object *ips;
+    const char *first = NULL;
+
+    if (!json_object_object_get_ex(rc, "ips", &ips)) {
+        return 0;
+    }
+    size_t n = (json_object_is_type(ips, json_type_array)
+                ? json_object_array_length(ips) : 0);
+    bool ok = json_object_is_type(ips, json_type_array);
+    for (size_t i = 0; ok && i < n; i++) {
+        struct json_object *ip = json_object_array_get_idx(ips, i);
+        const char *text = (json_object_is_type(ip, json_type_string)
+                            ? json_object_get_string(ip) : NULL);
+
+        ok = text && static_ip_valid(text);
+        if (ok && !first) {
+            first = text;
+        } else if (ok) {
+            ok = (ip_part_len(text) == ip_part_len(first)
+                  && !memcmp(text, first, ip_part_len(first)));
+        }
+    }
+    if (!ok) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, "one IPv4 address, "
+                       "e.g. [\"10.244.1.20/24\"]", "runtimeConfig \"ips\" "
+                       "must hold one IPv4 address");
+    }
+    if (first) {
+        free(req->static_ip);
+        req->static_ip = cnimem_strdup(first);
+    }
+    return 0;
+}
+
+/* What the runtime asks of the address and MAC: CNI_ARGS IP= and MAC=,
+ * overridden by runtimeConfig "ips" and "mac".  Only ADD uses them; the
+ * other commands ignore them (a runtime passes the same CNI_ARGS to DEL). */
+static int
+parse_static(struct json_object *cfg, struct cniargs *args,
+             struct cniproto_response *err)
+{
+    struct cniproto_request *req = &args->req;
+    struct json_object *rc;
+
+    if (args->cmd != CNIARGS_ADD) {
+        free(req->static_ip);
+        free(req->static_mac);
+        req->static_ip = req->static_mac = NULL;
+        return 0;
+    }
+    if (req->static_ip && !static_ip_valid(req->static_ip)) {
+        return invalid(err, CNI_ERR_INVALID_ENV, "one IPv4 address",
+                       "CNI_ARGS IP=\"%s\" is not an IPv4 address",
+                       req->static_ip);
+    }
+    if (req->static_mac && !static_mac_valid(req->static_mac)) {
+        return invalid(err, CNI_ERR_INVALID_ENV, "a unicast MAC such as "
+                       "02:00:00:00:00:01", "CNI_ARGS MAC=\"%s\" is not a "
+                       "unicast MAC", req->static_mac);
+    }
+    if (!json_object_object_get_ex(cfg, "runtimeConfig", &rc)) {
+        return 0;
+    }
+    if (!json_object_is_type(rc, json_type_object)) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, NULL,
+                       "\"runtimeConfig\" must be an object");
+    }
+    int error = parse_runtime_ips(rc, req, err);
+    if (!error) {
+        error = config_str(rc, "mac", false, &req->static_mac, err);
+    }
+    if (!error && req->static_mac && !static_mac_valid(req->static_mac)) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, "a unicast MAC such as "
+                       "02:00:00:00:00:01", "runtimeConfig \"mac\" \"%s\" "
+                       "is not a unicast MAC", req->static_mac);
     }
     return error;
 }
@@ -515,6 +682,9 @@ parse_config(struct json_object *cfg, struct cniargs *args,
     }
     if (!error && args->cmd == CNIARGS_GC) {
         error = parse_valid_attachments(cfg, &args->req, err);
+    }
+    if (!error) {
+        error = parse_static(cfg, args, err);
     }
     free(type);
     return error;

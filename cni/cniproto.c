@@ -118,6 +118,24 @@ need_str(struct json_object *obj, const char *key, char **value, char **err)
     return error;
 }
 
+/* An optional boolean: absent leaves '*value' CNIPROTO_ROUTE_AUTO. */
+static int
+get_route(struct json_object *obj, const char *key, enum cniproto_default_route *value,
+          char **err)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(obj, key, &v)) {
+        return 0;
+    }
+    if (!json_object_is_type(v, json_type_boolean)) {
+        return fail(err, "\"%s\" must be true or false", key);
+    }
+    *value = json_object_get_boolean(v) ? CNIPROTO_ROUTE_YES
+                                        : CNIPROTO_ROUTE_NO;
+    return 0;
+}
+
 static int
 get_int(struct json_object *obj, const char *key, int min, int max,
         int *value, char **err)
@@ -220,6 +238,12 @@ cniproto_request_to_json(const struct cniproto_request *req)
         put_int(obj, "mtu", req->mtu);
     }
     put_str(obj, "vhostSocketDir", req->vhost_socket_dir);
+    put_str(obj, "ip", req->static_ip);
+    put_str(obj, "mac", req->static_mac);
+    if (req->default_route != CNIPROTO_ROUTE_AUTO) {
+        json_object_object_add(obj, "defaultRoute", json_object_new_boolean(
+                                   req->default_route == CNIPROTO_ROUTE_YES));
+    }
     if (req->cmd == CNIPROTO_GC) {
         json_object_object_add(obj, "validAttachments",
                                attachments_to_json(req));
@@ -297,6 +321,8 @@ request_strings_from_json(struct json_object *obj,
         { "networkName", &req->network_name },
         { "interfaceType", &req->interface_type },
         { "vhostSocketDir", &req->vhost_socket_dir },
+        { "ip", &req->static_ip },
+        { "mac", &req->static_mac },
     };
 
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -333,6 +359,9 @@ cniproto_request_from_json(struct json_object *obj,
         error = get_int(obj, "mtu", 0, 65535, &req->mtu, err);
     }
     if (!error) {
+        error = get_route(obj, "defaultRoute", &req->default_route, err);
+    }
+    if (!error) {
         error = attachments_from_json(obj, req, err);
     }
     if (!error) {
@@ -358,6 +387,8 @@ cniproto_request_destroy(struct cniproto_request *req)
     free(req->network_name);
     free(req->interface_type);
     free(req->vhost_socket_dir);
+    free(req->static_ip);
+    free(req->static_mac);
     for (size_t i = 0; i < req->n_valid; i++) {
         free(req->valid[i].container_id);
         free(req->valid[i].ifname);

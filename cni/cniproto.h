@@ -48,6 +48,13 @@ struct cniproto_attachment {
 };
 
 /* What the plugin sends.  Strings are owned by the struct. */
+/* Whether an attachment takes the pod's default route. */
+enum cniproto_default_route {
+    CNIPROTO_ROUTE_AUTO,        /* the pod's first kernel attachment does */
+    CNIPROTO_ROUTE_YES,
+    CNIPROTO_ROUTE_NO,
+};
+
 struct cniproto_request {
     enum cniproto_cmd cmd;
     char *cni_version;          /* as requested by the runtime */
@@ -61,6 +68,10 @@ struct cniproto_request {
     char *interface_type;       /* config "interfaceType" or NULL (agent default) */
     int mtu;                    /* config "mtu" or 0 (agent default) */
     char *vhost_socket_dir;     /* config "vhostSocketDir" or NULL */
+    char *static_ip;            /* ADD: the address asked for ("A.B.C.D"
+                                 * or "A.B.C.D/LEN"), or NULL */
+    char *static_mac;           /* ADD: the MAC asked for, or NULL */
+    enum cniproto_default_route default_route;  /* config "defaultRoute" */
     struct cniproto_attachment *valid;  /* GC only */
     size_t n_valid;
 };

@@ -676,7 +676,7 @@ seine_cni_config() {
 }
 
 # seine_cni CMD POD [IFNAME] [CONFIG]: invokes seine-cni once, as a runtime
-# does.  CONFIG is the JSON network configuration (default: the one ADD
+# does (SEINE_CNI_ARGS, if set, is appended to CNI_ARGS: "IP=...;MAC=...").  CONFIG is the JSON network configuration (default: the one ADD
 # used for this attachment, else seine_cni_config).  Returns the plugin's
 # exit code; SEINE_CNI_OUT and SEINE_CNI_ERR hold its stdout and stderr, and
 # RUN/pods/cni.log keeps every call.
@@ -700,7 +700,7 @@ seine_cni() {
     SEINE_CNI_OUT=$(printf '%s' "$config" | env -i PATH="$PATH" \
         CNI_COMMAND="$cmd" CNI_CONTAINERID="$cid" CNI_NETNS="$netns" \
         CNI_IFNAME="$ifname" CNI_PATH="$(dirname "$SEINE_CNI_BIN")" \
-        CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=$ns;K8S_POD_NAME=${pod};K8S_POD_INFRA_CONTAINER_ID=$cid${uid:+;K8S_POD_UID=$uid}" \
+        CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=$ns;K8S_POD_NAME=${pod};K8S_POD_INFRA_CONTAINER_ID=$cid${uid:+;K8S_POD_UID=$uid}${SEINE_CNI_ARGS:+;$SEINE_CNI_ARGS}" \
         "$SEINE_CNI_BIN" 2>"$errf") || rc=$?
     SEINE_CNI_RC=$rc
     SEINE_CNI_ERR=$(cat "$errf")

@@ -191,6 +191,107 @@ test_gc_attachments(void **state)
     cniargs_destroy(&args);
 }
 
+/* A static address and MAC: CNI_ARGS IP= and MAC= (podman's --ip,
+ * --mac-address and network reload), overridden by runtimeConfig "ips" and
+ * "mac" (the capabilities); only ADD carries them. */
+static void
+test_static_ip_and_mac(void **state)
+{
+    char *env[] = { ADD_ENV, "CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAME=c1;"
+                    "IP=10.244.1.200;MAC=02:aa:bb:cc:dd:ee", NULL };
+    char *del[] = { "CNI_COMMAND=DEL", "CNI_CONTAINERID=abc123",
+                    "CNI_IFNAME=eth0", "CNI_ARGS=IP=10.244.1.200;MAC=bad",
+                    NULL };
+    struct cniproto_response err;
+    struct cniargs args;
+
+    assert_int_equal(parse(env, CFG("1.0.0", ""), &args, &err), 0);
+    assert_string_equal(args.req.static_ip, "10.244.1.200");
+    assert_string_equal(args.req.static_mac, "02:aa:bb:cc:dd:ee");
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"runtimeConfig\": {\"ips\": "
+                                    "[\"10.244.1.201/24\"], \"mac\": "
+                                    "\"02:00:00:00:00:01\"}"), &args, &err), 0);
+    assert_string_equal(args.req.static_ip, "10.244.1.201/24");
+    assert_string_equal(args.req.static_mac, "02:00:00:00:00:01");
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"runtimeConfig\": {\"ips\": "
+                                    "[\"10.244.1.202\", \"10.244.1.202/24\"]}"),
+                           &args, &err), 0);
+    assert_string_equal(args.req.static_ip, "10.244.1.202");
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"runtimeConfig\": {\"ips\": "
+                                    "[]}"), &args, &err), 0);
+    assert_string_equal(args.req.static_ip, "10.244.1.200");
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(del, CFG("1.0.0", ""), &args, &err), 0);
+    assert_null(args.req.static_ip);
+    assert_null(args.req.static_mac);
+    cniargs_destroy(&args);
+}
+
+/* "defaultRoute": the network says whether its attachment takes the
+ * pod's default route; absent, the pod's first kernel attachment does. */
+static void
+test_default_route(void **state)
+{
+    char *env[] = { ADD_ENV, NULL };
+    struct cniproto_response err;
+    struct cniargs args;
+
+    assert_int_equal(parse(env, CFG("1.0.0", ""), &args, &err), 0);
+    assert_int_equal(args.req.default_route, CNIPROTO_ROUTE_AUTO);
+    cniargs_destroy(&args);
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"defaultRoute\": false"),
+                           &args, &err), 0);
+    assert_int_equal(args.req.default_route, CNIPROTO_ROUTE_NO);
+    cniargs_destroy(&args);
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"defaultRoute\": true"),
+                           &args, &err), 0);
+    assert_int_equal(args.req.default_route, CNIPROTO_ROUTE_YES);
+    cniargs_destroy(&args);
+}
+
+static void
+test_static_ip_and_mac_refused(void **state)
+{
+    static const struct error_case cases[] = {
+        { { ADD_ENV }, CFG("1.0.0", ", \"defaultRoute\": \"yes\""), 7,
+          "\"defaultRoute\" must be true or false" },
+        { { ADD_ENV, "CNI_ARGS=IP=10.244.1.300" }, CFG("1.0.0", ""), 4,
+          "IP=\"10.244.1.300\" is not an IPv4 address" },
+        { { ADD_ENV, "CNI_ARGS=IP=10.244.1.2,10.244.1.3" }, CFG("1.0.0", ""),
+          4, "is not an IPv4 address" },
+        { { ADD_ENV, "CNI_ARGS=IP=fd00::2" }, CFG("1.0.0", ""), 4,
+          "is not an IPv4 address" },
+        { { ADD_ENV, "CNI_ARGS=IP=10.244.1.2/33" }, CFG("1.0.0", ""), 4,
+          "is not an IPv4 address" },
+        { { ADD_ENV, "CNI_ARGS=MAC=01:00:5e:00:00:01" }, CFG("1.0.0", ""), 4,
+          "is not a unicast MAC" },
+        { { ADD_ENV, "CNI_ARGS=MAC=00:00:00:00:00:00" }, CFG("1.0.0", ""), 4,
+          "is not a unicast MAC" },
+        { { ADD_ENV, "CNI_ARGS=MAC=02:aa:bb:cc:dd" }, CFG("1.0.0", ""), 4,
+          "is not a unicast MAC" },
+        { { ADD_ENV, "CNI_ARGS=MAC=02:aa:bb:cc:dd:eeff" }, CFG("1.0.0", ""), 4,
+          "is not a unicast MAC" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"runtimeConfig\": []"), 7,
+          "\"runtimeConfig\" must be an object" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"runtimeConfig\": {\"ips\": "
+                           "[\"10.0.0.1/24\", \"10.0.0.2/24\"]}"), 7,
+          "must hold one IPv4 address" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"runtimeConfig\": {\"ips\": "
+                           "\"10.0.0.1\"}"), 7, "must hold one IPv4 address" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"runtimeConfig\": {\"mac\": "
+                           "\"ff:ff:ff:ff:ff:ff\"}"), 7, "is not a unicast MAC" },
+    };
+
+    CHECK_CASES(cases);
+}
+
 static void
 test_code1_incompatible_version(void **state)
 {
@@ -423,6 +524,9 @@ main(void)
         cmocka_unit_test(test_code4_invalid_env),
         cmocka_unit_test(test_code6_decode),
         cmocka_unit_test(test_code7_invalid_config),
+        cmocka_unit_test(test_static_ip_and_mac),
+        cmocka_unit_test(test_default_route),
+        cmocka_unit_test(test_static_ip_and_mac_refused),
         cmocka_unit_test(test_read_input),
         cmocka_unit_test(test_read_input_too_big),
         cmocka_unit_test(test_read_input_io_error),

@@ -33,6 +33,9 @@ request_fixture(struct cniproto_request *req)
     req->interface_type = strdup("vhostuser");
     req->mtu = 9000;
     req->vhost_socket_dir = strdup("/run/seine/vhost");
+    req->static_ip = strdup("10.244.1.200/24");
+    req->static_mac = strdup("02:00:00:00:00:01");
+    req->default_route = CNIPROTO_ROUTE_NO;
 }
 
 static void
@@ -126,6 +129,9 @@ test_request_round_trip(void **state)
     assert_string_equal(back.interface_type, "vhostuser");
     assert_int_equal(back.mtu, 9000);
     assert_string_equal(back.vhost_socket_dir, "/run/seine/vhost");
+    assert_string_equal(back.static_ip, "10.244.1.200/24");
+    assert_string_equal(back.static_mac, "02:00:00:00:00:01");
+    assert_int_equal(back.default_route, CNIPROTO_ROUTE_NO);
     json_object_put(obj);
     cniproto_request_destroy(&req);
     cniproto_request_destroy(&back);

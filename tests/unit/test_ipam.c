@@ -436,6 +436,48 @@ test_file_appearing_behind_our_back(void **state)
     ipam_close(ipam);
 }
 
+/* A static address: allocated when free and in the subnet, kept on a
+ * retried ADD, moved when the same owner asks for another, refused
+ * (never shared) when another owner holds it, and refused outside the
+ * allocatable range; on disk like any other. */
+static void
+test_allocate_at(void **state)
+{
+    struct fixture *f = *state;
+    struct ipam *ipam = open_29(f);
+    struct in_addr ip;
+
+    assert_int_equal(ipam_allocate_at(ipam, "a/eth0", addr("10.1.2.5")), 0);
+    assert_int_equal(ipam_allocate_at(ipam, "a/eth0", addr("10.1.2.5")), 0);
+    assert_int_equal(ipam_lookup(ipam, "a/eth0", &ip), 0);
+    assert_addr(ip, "10.1.2.5");
+    char *content = read_file(f->dir, "10.1.2.5");
+    assert_string_equal(content, "a/eth0\n");
+    free(content);
+
+    assert_int_equal(ipam_allocate_at(ipam, "b/eth0", addr("10.1.2.5")),
+                     -EADDRINUSE);
+    assert_int_equal(ipam_allocate_at(ipam, "b/eth0", addr("10.1.3.5")),
+                     -EDOM);
+    assert_int_equal(ipam_allocate_at(ipam, "b/eth0", addr("10.1.2.1")),
+                     -EDOM);
+    assert_int_equal(ipam_allocate_at(ipam, "b/eth0", addr("10.1.2.7")),
+                     -EDOM);
+    assert_int_equal(ipam_allocate_at(ipam, "b/eth0", addr("10.1.2.0")),
+                     -EDOM);
+    assert_int_equal(ipam_count(ipam), 1);
+
+    assert_int_equal(ipam_allocate_at(ipam, "a/eth0", addr("10.1.2.6")), 0);
+    assert_int_equal(ipam_count(ipam), 1);
+    assert_null(read_file(f->dir, "10.1.2.5"));
+    assert_addr(allocate_ok(ipam, "b/eth0"), "10.1.2.2");
+
+    write_raw(f->dir, "10.1.2.3", "other-agent/eth0\n", 17);
+    assert_int_equal(ipam_allocate_at(ipam, "c/eth0", addr("10.1.2.3")),
+                     -EADDRINUSE);
+    ipam_close(ipam);
+}
+
 int
 main(void)
 {
@@ -454,6 +496,7 @@ main(void)
         T(test_foreign_and_corrupt_files),
         T(test_file_appearing_behind_our_back),
         T(test_release_frees_duplicates),
+        T(test_allocate_at),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
