@@ -4,10 +4,11 @@
  *
  * A policy is parsed once, when the cluster model takes it; resolution
  * reads the parsed policies and the pods, namespaces and nodes of the
- * model, and keeps nothing between runs: every change that may matter
- * resolves every policy again (policy.c), and ids that depend only on keys
- * make an unchanged rule come out identical, so only what really changed
- * is rewritten in the flow table.
+ * model.  It is incremental: a cnp_state keeps each policy's resolved
+ * rules and what they saw, a change re-resolves only the policies it can
+ * affect (cnp_state_affected(), cnp_state_recompute()), and ids that
+ * depend only on keys make an unchanged rule come out identical, so only
+ * what really changed is rewritten in the flow table.
  */
 #include <config.h>
 #include "cnp.h"

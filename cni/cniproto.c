@@ -588,7 +588,8 @@ items_from_json(struct json_object *obj, const char *key, void *items,
 }
 
 static int
-decode_iface(struct json_object *o, void *item, void *aux, char **err)
+decode_iface(struct json_object *o, void *item, void *aux CNIPROTO_UNUSED,
+             char **err)
 {
     return iface_from_json(o, item, err);
 }
@@ -600,7 +601,8 @@ decode_ip(struct json_object *o, void *item, void *n_ifaces, char **err)
 }
 
 static int
-decode_route(struct json_object *o, void *item, void *aux, char **err)
+decode_route(struct json_object *o, void *item, void *aux CNIPROTO_UNUSED,
+             char **err)
 {
     return route_from_json(o, item, err);
 }

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+/* Marks a parameter a callback's signature has and its body does not use
+ * (the plugin is built without libopenvswitch and its OVS_UNUSED). */
+#define CNIPROTO_UNUSED __attribute__((__unused__))
+
 #define CNIPROTO_VERSION 1
 #define CNIPROTO_MAX_MSG (1024 * 1024)
 

@@ -25,7 +25,8 @@ print_and_put(struct json_object *obj)
 }
 
 static int
-run_version(struct cniargs *args, struct cniproto_response *err)
+run_version(struct cniargs *args CNIPROTO_UNUSED,
+            struct cniproto_response *err CNIPROTO_UNUSED)
 {
     return print_and_put(cniresult_version_to_json());
 }

@@ -7,6 +7,7 @@
 # the count at the end.
 
 CK_N=0
+# shellcheck disable=SC2034  # read by the tests that source this file
 # The flows of one pod attachment (dataplane/pipeline.c): classifier and
 # SpoofGuard 3, ARPResponder 2, L3/L2 forwarding 2, hairpin 2.
 CK_POD_FLOWS=9
@@ -342,11 +343,15 @@ ck__tcp_refused() { ! ck_tcp "$@"; }
 ck_expect_tcp() {
     local what=$1 want=$2; shift 2
     if [ "$want" == ok ]; then
-        seine_wait_until 5 ck_tcp "$@" && ck_pass "$what" \
-            || ck_fail "$what" "connection $* refused or timed out"
+        if seine_wait_until 5 ck_tcp "$@"; then
+            ck_pass "$what"
+        else
+            ck_fail "$what" "connection $* refused or timed out"
+        fi
+    elif seine_wait_until 5 ck__tcp_refused "$@"; then
+        ck_pass "$what"
     else
-        seine_wait_until 5 ck__tcp_refused "$@" && ck_pass "$what" \
-            || ck_fail "$what" "connection $* still succeeds"
+        ck_fail "$what" "connection $* still succeeds"
     fi
 }
 

@@ -7,7 +7,9 @@
 #
 # The node is a DPDK node (vhost-user pods); SEINE_TEST_DPDK=0 runs the
 # test on a plain node without the vhost-user parts.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin add-del
 seine_require_cmd ping

@@ -6,8 +6,11 @@
 # frontends change; an endpoint that leaves never gets a new connection
 # through what a client learned; an agent restart keeps what is still
 # right.  Clients probe with svcprobe.py, one connection after another.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
+# shellcheck source=SCRIPTDIR/services.sh
 . "$(dirname "$0")/services.sh"
 seine_test_begin affinity
 seine_require_cmd python3

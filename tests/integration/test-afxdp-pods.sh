@@ -6,7 +6,9 @@
 # gets its own address, port and flows, and its DEL leaves eth0 alone.
 #
 # SEINE_TEST_DPDK=1 runs it on a DPDK node (net1 is then vhost-user).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin afxdp-pods
 seine_require_cmd ping nc sha256sum ss

@@ -5,7 +5,9 @@
 # L2Forwarding flow never go down) and the restarted agent re-stamps every
 # flow with its new round.  Pods from before the restart can be deleted
 # after it, and a new pod gets an address nobody holds.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin agent-restart
 seine_require_cmd ping

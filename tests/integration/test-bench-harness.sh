@@ -4,7 +4,9 @@
 # (min <= median <= max, a unit, a run count), a Markdown report, charts
 # when gnuplot is there, and bench/compare reads two results.  Not a
 # measurement: nothing here judges a speed.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin bench-harness
 seine_require_cmd jq

@@ -3,7 +3,9 @@
 # GC, the interface-type annotations (per pod and per interface), results in
 # every supported spec version, the CNI socket's access control, and ADD
 # with the agent stopped.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin cni-agent
 seine_require_cmd ping setpriv stat

@@ -3,7 +3,9 @@
 # NetworkPolicy, Baseline after it and only for pods no NetworkPolicy
 # isolates.  Policies are manifests in the agent's folder; probes are real
 # TCP connections between pod namespaces.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin cnp
 seine_require_cmd nc

@@ -4,6 +4,7 @@
 # script creates and deletes.  Needs root.
 
 smoke=$(realpath "$1")
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 seine_test_begin dataplane
 # A node with OVS only: the smoke program plays the agent.

@@ -10,7 +10,9 @@
 # node, egress on the source's) and an Admin ClusterNetworkPolicy that see
 # the real source pod of the other node, egress SNAT to a host outside the
 # cluster, and that removing a Node removes its route.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 tunnel=${1:-geneve}
 seine_test_begin "multinode-$tunnel"
@@ -24,7 +26,7 @@ seine_pod_add a >/dev/null
 seine_pod_add c >/dev/null
 seine_node_use node2
 seine_pod_add b >/dev/null
-a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b) c_ip=$(seine_pod_ip c)
+a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b)
 seine_node_use node1
 
 ck_eq "node IP moved to br-phy" \
@@ -35,9 +37,9 @@ ck_eq "pod MTU is the underlay's minus the tunnel overhead ($tunnel)" \
 ck_ok "a (node1) pings b (node2)" ck_ping a "$b_ip"
 ck_ok "b (node2) pings a (node1)" ck_ping b "$a_ip"
 ck_ok "a packet of the pod MTU with DF set passes ($mtu bytes)" \
-    seine_pod_exec a ping -c1 -W2 -M do -s $((mtu - 28)) "$b_ip"
+    seine_pod_exec a ping -c1 -W2 -M "do" -s $((mtu - 28)) "$b_ip"
 ck_no "one byte more is refused at the pod (message too long)" \
-    seine_pod_exec a ping -c1 -W2 -M do -s $((mtu - 27)) "$b_ip"
+    seine_pod_exec a ping -c1 -W2 -M "do" -s $((mtu - 27)) "$b_ip"
 if [ "$tunnel" == noEncap ]; then
     ck_eq "noEncap: node1 routes node2's pod subnet via its node IP" \
         "$(ip -n "$(seine_node_netns node1)" route show 10.244.2.0/24 | sed "s/ *$//")" \
@@ -184,8 +186,8 @@ ck_eq "egress SNAT: the external host sees node1's address" \
 # needed" with the pod MTU from node1 (its gateway port has that MTU).
 ip -n "$ext" route add 10.244.0.0/16 via 192.168.200.1
 ck_ok "from outside: a DF packet of the pod MTU reaches a ($mtu bytes)" \
-    ip netns exec "$ext" ping -c1 -W2 -M do -s $((mtu - 28)) "$a_ip"
-frag=$(ip netns exec "$ext" ping -c2 -W2 -M do -s $((mtu - 27)) "$a_ip" 2>&1 || true)
+    ip netns exec "$ext" ping -c1 -W2 -M "do" -s $((mtu - 28)) "$a_ip"
+frag=$(ip netns exec "$ext" ping -c2 -W2 -M "do" -s $((mtu - 27)) "$a_ip" 2>&1 || true)
 ck_ok "from outside: one byte more gets ICMP fragmentation needed, mtu $mtu" \
     grep -Eq "mtu ?= ?$mtu" <<<"$frag"
 seine_bg_start peer-b "$(seine_pod_netns b)" python3 -u "$probe" peer 9001

@@ -2,7 +2,9 @@
 # NetworkPolicy end to end on one node: policies dropped into the agent's
 # manifests folder take effect in the datapath, statefully, and follow
 # label changes.  Probes are real TCP connections between pod namespaces.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin netpol-basic
 seine_require_cmd nc

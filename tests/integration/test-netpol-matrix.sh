@@ -55,7 +55,9 @@
 #                       file name (NN-some-name) matches
 #   SEINE_MATRIX_DUMP   a folder: on a mismatch, save the OpenFlow and
 #                       datapath flows, conntrack and the logs there
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin netpol-matrix
 seine_require_cmd python3 ss

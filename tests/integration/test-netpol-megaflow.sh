@@ -4,7 +4,9 @@
 # stream's packets hit cached datapath flows (EMC/SMC/megaflow) and do not
 # go back to the OpenFlow tables (upcalls).  Measured with OVS's own PMD
 # counters around an iperf3 run between two policed pods.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin netpol-megaflow
 seine_require_cmd iperf3

@@ -3,6 +3,7 @@
 # an empty flow table and a new gateway port.  The agent must notice on its
 # own (no CNI call), reconnect, and reinstall the node's and the pods'
 # flows, so pod traffic resumes within seconds, and CNI calls work again.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 seine_test_begin ovs-restart
 seine_require_cmd ping

@@ -6,6 +6,7 @@
 # ofproto/trace where packets go.  Needs root.
 
 smoke=$(realpath "$1")
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 seine_test_begin polflows
 # A node with OVS only: the smoke program plays the agent.
@@ -63,7 +64,7 @@ expect_allowed() {
     grep -q "^ *50\. " <<<"$out" || ok=1
     grep -q "output:NXM_NX_REG1" <<<"$out" || ok=1
     grep -q "^Datapath actions: drop" <<<"$out" && ok=1
-    [ "$ok" = 0 ] || sed 's/^/# /' <<<"$out"
+    [ "$ok" = 0 ] || while IFS= read -r line; do echo "# $line"; done <<<"$out"
     result "$ok" "$from -> $to $proto $port allowed by conjunction $* and output"
 }
 
@@ -75,7 +76,7 @@ expect_dropped() {
     grep -A1 -E "^ *$5\. .*$6" <<<"$out" | grep -q "drop" || ok=1
     grep -q "^Datapath actions: drop" <<<"$out" || ok=1
     grep -q "output:NXM_NX_REG1" <<<"$out" && ok=1
-    [ "$ok" = 0 ] || sed 's/^/# /' <<<"$out"
+    [ "$ok" = 0 ] || while IFS= read -r line; do echo "# $line"; done <<<"$out"
     result "$ok" "$1 -> $2 $3 $4 dropped in table $5"
 }
 

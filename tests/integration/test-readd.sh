@@ -12,7 +12,9 @@
 #
 # SEINE_TEST_CYCLES (default 100) afxdp cycles; tap does a fifth of them,
 # vhost-user (on a DPDK node) a twentieth, each with testpmd reconnected.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin readd
 seine_require_cmd ping
@@ -57,8 +59,10 @@ readd() {
     for ((i = 1; i <= count; i++)); do
         # Back to back, as a runtime's reload calls the plugin: the switch
         # may still be releasing the old port when the new ADD starts.
-        seine_cni DEL "$pod" && seine_cni ADD "$pod" \
-            || { why="cycle $i: $SEINE_CNI_OUT"; break; }
+        if ! seine_cni DEL "$pod" || ! seine_cni ADD "$pod"; then
+            why="cycle $i: $SEINE_CNI_OUT"
+            break
+        fi
         printf '%s\n' "$SEINE_CNI_OUT" >"$(seine__pod_file "$pod").eth0.json"
         why=$(healthy "$pod" "$type") || break
     done

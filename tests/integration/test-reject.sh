@@ -7,6 +7,7 @@
 # ECONNREFUSED.  Needs root.
 
 smoke=$(realpath "$1")
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 seine_test_begin reject
 # A node with OVS only: the smoke program plays the agent.

@@ -6,8 +6,11 @@
 # removal (new connections only), rejection without endpoints, hairpin,
 # NetworkPolicy after DNAT, and that an established service connection
 # stays in the datapath's cache.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
+# shellcheck source=SCRIPTDIR/services.sh
 . "$(dirname "$0")/services.sh"
 seine_test_begin services
 seine_require_cmd python3

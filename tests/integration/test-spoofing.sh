@@ -6,7 +6,9 @@
 # arrive, spoofed ARP gets no answer, and table 10's drop flow counts the
 # rest.  Last, a flow that lets a's traffic past SpoofGuard shows that the
 # same spoofed frames would have arrived: the counts above mean something.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin spoofing
 seine_require_cmd python3 ping

@@ -4,7 +4,9 @@
 # "ips" and "mac" capabilities in runtimeConfig, are honoured when the
 # address is a free pod address of the node's subnet and the MAC unicast
 # and unused; refused with a clear error, leaving nothing, when not.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin static-addr
 seine_require_cmd ping

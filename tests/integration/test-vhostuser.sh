@@ -6,7 +6,9 @@
 # spoofed, SpoofGuard drops everything and v2's count stays flat.  An
 # AF_XDP pod receives from a vhost-user pod too, and vhost-user pods are
 # Service endpoints (testpmd 5tswap) and Service clients (txonly).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin vhostuser
 seine_require_cmd dpdk-testpmd python3 stdbuf

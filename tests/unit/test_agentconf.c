@@ -99,7 +99,7 @@ assert_defaults(const struct agentconf *conf)
 }
 
 static void
-test_defaults(void **state)
+test_defaults(void **state OVS_UNUSED)
 {
     struct agentconf conf;
     char host[256] = "";
@@ -205,7 +205,7 @@ test_full_file(void **state)
 }
 
 static void
-test_example_file(void **state)
+test_example_file(void **state OVS_UNUSED)
 {
     /* __FILE__ is relative to where the compiler ran, the build root,
      * which is also where meson runs the tests. */

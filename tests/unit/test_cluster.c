@@ -67,7 +67,7 @@ static const char pod_web[] =
     " \"spec\":{\"nodeName\":\"node-a\",\"containers\":[]}}";
 
 static void
-test_pod_fields(void **state)
+test_pod_fields(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     const struct cluster_pod *pod;
@@ -94,7 +94,7 @@ test_pod_fields(void **state)
 }
 
 static void
-test_pod_default_namespace(void **state)
+test_pod_default_namespace(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     const struct cluster_pod *pod;
@@ -113,7 +113,7 @@ test_pod_default_namespace(void **state)
 }
 
 static void
-test_labels_many_sorted_lookup(void **state)
+test_labels_many_sorted_lookup(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     const struct cluster_namespace *ns;
@@ -140,7 +140,7 @@ test_labels_many_sorted_lookup(void **state)
 }
 
 static void
-test_node_fields(void **state)
+test_node_fields(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     const struct cluster_node *node;
@@ -176,7 +176,7 @@ test_node_fields(void **state)
 }
 
 static void
-test_replace_and_delete(void **state)
+test_replace_and_delete(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     struct cluster_change *changes;
@@ -240,7 +240,7 @@ test_replace_and_delete(void **state)
 }
 
 static void
-test_change_order_and_scope(void **state)
+test_change_order_and_scope(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     struct cluster_change *changes;
@@ -264,7 +264,7 @@ test_change_order_and_scope(void **state)
 }
 
 static void
-test_unknown_kinds_ignored(void **state)
+test_unknown_kinds_ignored(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     char *err = NULL;
@@ -296,7 +296,7 @@ test_unknown_kinds_ignored(void **state)
 }
 
 static void
-test_missing_name(void **state)
+test_missing_name(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     char *err = NULL;
@@ -324,7 +324,7 @@ test_missing_name(void **state)
 }
 
 static void
-test_bad_labels(void **state)
+test_bad_labels(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     char *err = NULL;
@@ -350,7 +350,7 @@ test_bad_labels(void **state)
 }
 
 static void
-test_identify(void **state)
+test_identify(void **state OVS_UNUSED)
 {
     struct json_object *obj = json_tokener_parse(
         "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}");
@@ -449,7 +449,7 @@ assert_service_slices(const struct cluster *c, const char *ns,
 }
 
 static void
-test_service_slices_index(void **state)
+test_service_slices_index(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     const struct epslice *slice;
@@ -532,7 +532,7 @@ test_service_slices_index(void **state)
 /* A Service change is recorded only for fields the model keeps; services
  * do not touch the slice index. */
 static void
-test_service_changes(void **state)
+test_service_changes(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     struct cluster_change *changes;

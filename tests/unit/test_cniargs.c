@@ -59,7 +59,7 @@ check_error_cases(const struct error_case *cases, size_t n)
     check_error_cases(CASES, sizeof CASES / sizeof CASES[0])
 
 static void
-test_version_needs_no_config(void **state)
+test_version_needs_no_config(void **state CNIPROTO_UNUSED)
 {
     char *env[] = { "CNI_COMMAND=VERSION", NULL };
     struct cniproto_response err;
@@ -72,7 +72,7 @@ test_version_needs_no_config(void **state)
 }
 
 static void
-test_needs_input(void **state)
+test_needs_input(void **state CNIPROTO_UNUSED)
 {
     char *add[] = { "CNI_COMMAND=ADD", NULL };
     char *gc[] = { "CNI_COMMAND=GC", NULL };
@@ -86,7 +86,7 @@ test_needs_input(void **state)
 }
 
 static void
-test_add_full(void **state)
+test_add_full(void **state CNIPROTO_UNUSED)
 {
     char *env[] = {
         "PATH=/usr/bin", ADD_ENV, "CNI_PATH=/opt/cni/bin",
@@ -122,7 +122,7 @@ test_add_full(void **state)
 }
 
 static void
-test_add_defaults(void **state)
+test_add_defaults(void **state CNIPROTO_UNUSED)
 {
     char *env[] = { ADD_ENV, NULL };
     struct cniproto_response err;
@@ -139,7 +139,7 @@ test_add_defaults(void **state)
 }
 
 static void
-test_del_without_netns(void **state)
+test_del_without_netns(void **state CNIPROTO_UNUSED)
 {
     char *env[] = { "CNI_COMMAND=DEL", "CNI_CONTAINERID=c1", "CNI_NETNS=",
                     "CNI_IFNAME=net1", NULL };
@@ -154,7 +154,7 @@ test_del_without_netns(void **state)
 }
 
 static void
-test_status_ignores_container_env(void **state)
+test_status_ignores_container_env(void **state CNIPROTO_UNUSED)
 {
     char *env[] = { "CNI_COMMAND=STATUS", "CNI_IFNAME=bad/name", NULL };
     struct cniproto_response err;
@@ -167,7 +167,7 @@ test_status_ignores_container_env(void **state)
 }
 
 static void
-test_gc_attachments(void **state)
+test_gc_attachments(void **state CNIPROTO_UNUSED)
 {
     char *env[] = { "CNI_COMMAND=GC", NULL };
     struct cniproto_response err;
@@ -195,7 +195,7 @@ test_gc_attachments(void **state)
  * --mac-address and network reload), overridden by runtimeConfig "ips" and
  * "mac" (the capabilities); only ADD carries them. */
 static void
-test_static_ip_and_mac(void **state)
+test_static_ip_and_mac(void **state CNIPROTO_UNUSED)
 {
     char *env[] = { ADD_ENV, "CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAME=c1;"
                     "IP=10.244.1.200;MAC=02:aa:bb:cc:dd:ee", NULL };
@@ -237,7 +237,7 @@ test_static_ip_and_mac(void **state)
 /* "defaultRoute": the network says whether its attachment takes the
  * pod's default route; absent, the pod's first kernel attachment does. */
 static void
-test_default_route(void **state)
+test_default_route(void **state CNIPROTO_UNUSED)
 {
     char *env[] = { ADD_ENV, NULL };
     struct cniproto_response err;
@@ -257,7 +257,7 @@ test_default_route(void **state)
 }
 
 static void
-test_static_ip_and_mac_refused(void **state)
+test_static_ip_and_mac_refused(void **state CNIPROTO_UNUSED)
 {
     static const struct error_case cases[] = {
         { { ADD_ENV }, CFG("1.0.0", ", \"defaultRoute\": \"yes\""), 7,
@@ -293,7 +293,7 @@ test_static_ip_and_mac_refused(void **state)
 }
 
 static void
-test_code1_incompatible_version(void **state)
+test_code1_incompatible_version(void **state CNIPROTO_UNUSED)
 {
     static const struct error_case cases[] = {
         { { ADD_ENV }, CFG("2.0.0", ""), 1, "2.0.0 is not supported" },
@@ -310,7 +310,7 @@ test_code1_incompatible_version(void **state)
 }
 
 static void
-test_error_reports_requested_version(void **state)
+test_error_reports_requested_version(void **state CNIPROTO_UNUSED)
 {
     char *check[] = { "CNI_COMMAND=CHECK", NULL };
     char *add[] = { "CNI_COMMAND=ADD", NULL };
@@ -329,7 +329,7 @@ test_error_reports_requested_version(void **state)
 }
 
 static void
-test_code4_invalid_env(void **state)
+test_code4_invalid_env(void **state CNIPROTO_UNUSED)
 {
     static const struct error_case cases[] = {
         { { "PATH=/bin" }, CFG("1.1.0", ""), 4, "CNI_COMMAND is required" },
@@ -367,7 +367,7 @@ test_code4_invalid_env(void **state)
 }
 
 static void
-test_code6_decode(void **state)
+test_code6_decode(void **state CNIPROTO_UNUSED)
 {
     static const struct error_case cases[] = {
         { { ADD_ENV }, "cniVersion: 1.1.0", 6, "not valid JSON" },
@@ -382,7 +382,7 @@ test_code6_decode(void **state)
 }
 
 static void
-test_code7_invalid_config(void **state)
+test_code7_invalid_config(void **state CNIPROTO_UNUSED)
 {
     static const struct error_case cases[] = {
         { { ADD_ENV }, "{\"name\": \"n\", \"type\": \"seine\"}", 7,
@@ -445,7 +445,7 @@ file_with(const char *data, size_t len)
 }
 
 static void
-test_read_input(void **state)
+test_read_input(void **state CNIPROTO_UNUSED)
 {
     const char *cfg = CFG("1.1.0", "");
     struct cniproto_response err = { .ok = false };
@@ -461,7 +461,7 @@ test_read_input(void **state)
 }
 
 static void
-test_read_input_too_big(void **state)
+test_read_input_too_big(void **state CNIPROTO_UNUSED)
 {
     size_t size = CNIARGS_MAX_INPUT + 1;
     char *big = malloc(size);
@@ -480,7 +480,7 @@ test_read_input_too_big(void **state)
 }
 
 static void
-test_read_input_io_error(void **state)
+test_read_input_io_error(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_response err = { .ok = false };
     int fd = open("/", O_RDONLY | O_DIRECTORY);
@@ -495,7 +495,7 @@ test_read_input_io_error(void **state)
 }
 
 static void
-test_spec_names(void **state)
+test_spec_names(void **state CNIPROTO_UNUSED)
 {
     enum cniargs_spec spec;
 

@@ -84,7 +84,7 @@ assert_str_or_null(const char *a, const char *b)
 }
 
 static void
-test_cmd_names(void **state)
+test_cmd_names(void **state CNIPROTO_UNUSED)
 {
     enum cniproto_cmd cmd;
 
@@ -99,7 +99,7 @@ test_cmd_names(void **state)
 }
 
 static void
-test_request_round_trip(void **state)
+test_request_round_trip(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_request req, back;
     char *err = NULL;
@@ -138,7 +138,7 @@ test_request_round_trip(void **state)
 }
 
 static void
-test_request_gc_round_trip(void **state)
+test_request_gc_round_trip(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_attachment valid[] = {
         { "a", "eth0" }, { "b", "net1" },
@@ -197,7 +197,7 @@ check_bad_request(const char *json, const char *why)
 }
 
 static void
-test_request_rejected(void **state)
+test_request_rejected(void **state CNIPROTO_UNUSED)
 {
     check_bad_request_errno("{\"version\": 2, \"command\": \"DEL\", "
                             "\"containerID\": \"a\", \"ifname\": "
@@ -231,7 +231,7 @@ test_request_rejected(void **state)
 }
 
 static void
-test_request_empty_is_absent(void **state)
+test_request_empty_is_absent(void **state CNIPROTO_UNUSED)
 {
     struct json_object *obj = parse("{\"version\": 1, \"command\": \"DEL\", "
                                     "\"containerID\": \"a\", \"ifname\": "
@@ -277,7 +277,7 @@ check_result_equal(const struct cniproto_result *a,
 }
 
 static void
-test_response_round_trip(void **state)
+test_response_round_trip(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_response resp = { .ok = true, .has_result = true };
     struct cniproto_response back;
@@ -304,7 +304,7 @@ test_response_round_trip(void **state)
 }
 
 static void
-test_response_error_round_trip(void **state)
+test_response_error_round_trip(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_response resp, back;
     char *err = NULL;
@@ -356,7 +356,7 @@ check_bad_response(const char *json, const char *why)
 }
 
 static void
-test_response_rejected(void **state)
+test_response_rejected(void **state CNIPROTO_UNUSED)
 {
     check_bad_response_errno("{\"version\": 3, \"ok\": true}",
                              -EPROTONOSUPPORT, "cniproto version 3");
@@ -394,7 +394,7 @@ make_pair(int fds[2])
 }
 
 static void
-test_framing(void **state)
+test_framing(void **state CNIPROTO_UNUSED)
 {
     struct json_object *msg = parse("{\"version\": 1, \"path\": \"/a/b\"}");
     struct json_object *back;
@@ -426,7 +426,7 @@ read_raw(const char *data, int timeout_ms, struct json_object **msg)
 }
 
 static void
-test_framing_bad_input(void **state)
+test_framing_bad_input(void **state CNIPROTO_UNUSED)
 {
     struct json_object *msg;
 
@@ -441,7 +441,7 @@ test_framing_bad_input(void **state)
 }
 
 static void
-test_framing_timeout(void **state)
+test_framing_timeout(void **state CNIPROTO_UNUSED)
 {
     struct json_object *msg;
     int fds[2];
@@ -457,7 +457,7 @@ test_framing_timeout(void **state)
 /* The writer is a child: a socket buffer holds far less than a message
  * over the cap, so the writer must run while the reader reads. */
 static void
-test_framing_oversize_rejected(void **state)
+test_framing_oversize_rejected(void **state CNIPROTO_UNUSED)
 {
     struct json_object *msg;
     int fds[2];
@@ -490,7 +490,7 @@ test_framing_oversize_rejected(void **state)
 }
 
 static void
-test_write_oversize_rejected(void **state)
+test_write_oversize_rejected(void **state CNIPROTO_UNUSED)
 {
     char *big = malloc(CNIPROTO_MAX_MSG + 1);
     int fds[2];
@@ -609,7 +609,7 @@ server_free(struct server *s)
 }
 
 static void
-test_call_result(void **state)
+test_call_result(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_request req;
     struct cniproto_response resp;
@@ -631,7 +631,7 @@ test_call_result(void **state)
 }
 
 static void
-test_call_server_sees_request(void **state)
+test_call_server_sees_request(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_request req;
     struct cniproto_response resp;
@@ -655,7 +655,7 @@ test_call_server_sees_request(void **state)
 }
 
 static void
-test_call_garbage(void **state)
+test_call_garbage(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_request req = { .cmd = CNIPROTO_STATUS,
                                     .cni_version = "1.1.0" };
@@ -672,7 +672,7 @@ test_call_garbage(void **state)
 }
 
 static void
-test_call_other_version(void **state)
+test_call_other_version(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_request req = { .cmd = CNIPROTO_STATUS };
     struct cniproto_response resp;
@@ -687,7 +687,7 @@ test_call_other_version(void **state)
 }
 
 static void
-test_call_unreachable(void **state)
+test_call_unreachable(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_request req = { .cmd = CNIPROTO_STATUS };
     struct sockaddr_un sun = { .sun_family = AF_UNIX };

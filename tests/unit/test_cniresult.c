@@ -99,7 +99,7 @@ check_common(struct json_object *obj, const char *version)
 }
 
 static void
-test_result_1_1_0(void **state)
+test_result_1_1_0(void **state CNIPROTO_UNUSED)
 {
     struct json_object *obj = encode(CNIARGS_SPEC_1_1_0);
     struct json_object *iface = item(obj, "interfaces", 0);
@@ -113,7 +113,7 @@ test_result_1_1_0(void **state)
 }
 
 static void
-test_result_1_0_0(void **state)
+test_result_1_0_0(void **state CNIPROTO_UNUSED)
 {
     struct json_object *obj = encode(CNIARGS_SPEC_1_0_0);
     struct json_object *iface = item(obj, "interfaces", 0);
@@ -141,19 +141,19 @@ check_pre_1_0(enum cniargs_spec spec, const char *version)
 }
 
 static void
-test_result_0_4_0(void **state)
+test_result_0_4_0(void **state CNIPROTO_UNUSED)
 {
     check_pre_1_0(CNIARGS_SPEC_0_4_0, "0.4.0");
 }
 
 static void
-test_result_0_3_1(void **state)
+test_result_0_3_1(void **state CNIPROTO_UNUSED)
 {
     check_pre_1_0(CNIARGS_SPEC_0_3_1, "0.3.1");
 }
 
 static void
-test_result_without_dns(void **state)
+test_result_without_dns(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_result res;
 
@@ -166,7 +166,7 @@ test_result_without_dns(void **state)
 }
 
 static void
-test_error_object(void **state)
+test_error_object(void **state CNIPROTO_UNUSED)
 {
     struct cniproto_response resp;
 
@@ -192,7 +192,7 @@ test_error_object(void **state)
 }
 
 static void
-test_version_object(void **state)
+test_version_object(void **state CNIPROTO_UNUSED)
 {
     struct json_object *obj = cniresult_version_to_json();
 
@@ -204,7 +204,7 @@ test_version_object(void **state)
 }
 
 static void
-test_print(void **state)
+test_print(void **state CNIPROTO_UNUSED)
 {
     struct json_object *obj = cniresult_version_to_json();
     char *buf = NULL;

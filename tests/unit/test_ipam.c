@@ -59,8 +59,9 @@ setup(void **state)
 }
 
 static int
-remove_entry(const char *path, const struct stat *st, int flag,
-             struct FTW *ftw)
+remove_entry(const char *path, const struct stat *st OVS_UNUSED,
+             int flag OVS_UNUSED,
+             struct FTW *ftw OVS_UNUSED)
 {
     return remove(path);
 }

@@ -72,7 +72,7 @@ str_at(struct json_object *obj, const char *path)
 }
 
 static void
-test_yaml_multi_doc(void **state)
+test_yaml_multi_doc(void **state OVS_UNUSED)
 {
     struct json_object *a = parse_ok(
         "# two pods\n"
@@ -108,7 +108,7 @@ test_yaml_multi_doc(void **state)
 }
 
 static void
-test_yaml_typed_scalars(void **state)
+test_yaml_typed_scalars(void **state OVS_UNUSED)
 {
     struct json_object *a = parse_ok(
         "kind: Service\n"
@@ -162,7 +162,7 @@ test_yaml_typed_scalars(void **state)
 }
 
 static void
-test_json(void **state)
+test_json(void **state OVS_UNUSED)
 {
     struct json_object *a = parse_ok(
         "\n  {\"kind\": \"Pod\", \"metadata\": {\"name\": \"j1\"},"
@@ -177,7 +177,7 @@ test_json(void **state)
 }
 
 static void
-test_list_expansion(void **state)
+test_list_expansion(void **state OVS_UNUSED)
 {
     struct json_object *a = parse_ok(
         "apiVersion: v1\n"
@@ -213,7 +213,7 @@ test_list_expansion(void **state)
 }
 
 static void
-test_parse_errors(void **state)
+test_parse_errors(void **state OVS_UNUSED)
 {
     char *err;
 
@@ -254,7 +254,7 @@ test_parse_errors(void **state)
 }
 
 static void
-test_file_names(void **state)
+test_file_names(void **state OVS_UNUSED)
 {
     assert_true(manifests_is_manifest_name("pods.yaml"));
     assert_true(manifests_is_manifest_name("pods.yml"));

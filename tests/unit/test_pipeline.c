@@ -55,7 +55,7 @@ format_owner(const struct flowtab *ft, uint64_t owner)
 }
 
 static void
-test_pod_flows_exact(void **state)
+test_pod_flows_exact(void **state OVS_UNUSED)
 {
     struct flowtab *ft = flowtab_create(1);
     struct pipeline_node node = node_fixture();
@@ -74,7 +74,7 @@ test_pod_flows_exact(void **state)
 }
 
 static void
-test_node_flows_exact(void **state)
+test_node_flows_exact(void **state OVS_UNUSED)
 {
     struct flowtab *ft = flowtab_create(1);
     struct pipeline_node node = node_fixture();
@@ -92,7 +92,7 @@ test_node_flows_exact(void **state)
 /* Replacing a pod's flows (e.g. a new ofport after a restart) leaves
  * exactly one set, and other pods' flows untouched. */
 static void
-test_pod_replace_and_isolation(void **state)
+test_pod_replace_and_isolation(void **state OVS_UNUSED)
 {
     struct flowtab *ft = flowtab_create(1);
     struct pipeline_node node = node_fixture();
@@ -124,7 +124,7 @@ test_pod_replace_and_isolation(void **state)
 /* Two pods must not claim the same address: the second pod's flows
  * collide with the first's and are refused whole. */
 static void
-test_duplicate_ip_refused(void **state)
+test_duplicate_ip_refused(void **state OVS_UNUSED)
 {
     struct flowtab *ft = flowtab_create(1);
     struct pipeline_node node = node_fixture();
@@ -142,7 +142,7 @@ test_duplicate_ip_refused(void **state)
 /* With a tunnel port: traffic from it is classified and addressed to the
  * gateway; a remote node's pod subnet goes out of it to the node's IP. */
 static void
-test_remote_node(void **state)
+test_remote_node(void **state OVS_UNUSED)
 {
     struct flowtab *ft = flowtab_create(1);
     struct pipeline_node node = node_fixture();

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # IP_<pod>: set by test-netpol-matrix.sh
 # Egress Deny to a network, subject by pod labels, following a label
 # change: role=client pods of any namespace may not reach db-1's address.
 # First that is fe-1 only; then fe-2 becomes role=client and is cut off
