@@ -6,18 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "agentconf.h"
-#include "attach.h"
-#include "cniserver.h"
+#include "agent/core/agent.h"
+#include "agent/core/agentconf.h"
+#include "agent/core/attach.h"
+#include "agent/pods/cniserver.h"
+#include "agent/policy/policy.h"
+#include "agent/services/svclb.h"
+#include "dataplane/flowtab.h"
 #include "command-line.h"
 #include "daemon.h"
 #include "fatal-signal.h"
-#include "flowtab.h"
-#include "node.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
-#include "policy.h"
-#include "svclb.h"
 #include "openvswitch/vlog.h"
 #include "seine-config.h"
 #include "unixctl.h"
@@ -147,16 +147,16 @@ agent_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
 /* "policy/stats": every policy rule in force with its counters. */
 static void
 agent_unixctl_policy_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                           const char *argv[] OVS_UNUSED, void *node_)
+                           const char *argv[] OVS_UNUSED, void *agent_)
 {
-    struct node *node = node_;
+    struct agent *agent = agent_;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    if (!node->of || !node->policy) {
+    if (!agent->of || !agent->policy) {
         unixctl_command_reply_error(conn, "not connected to the switch");
         return;
     }
-    policy_format_stats(node->policy, node->of, &s);
+    policy_format_stats(agent->policy, agent->of, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -165,12 +165,12 @@ agent_unixctl_policy_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
  * endpoints. */
 static void
 agent_unixctl_service_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                           const char *argv[] OVS_UNUSED, void *node_)
+                           const char *argv[] OVS_UNUSED, void *agent_)
 {
-    struct node *node = node_;
+    struct agent *agent = agent_;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    svclb_format(node->svclb, &s);
+    svclb_format(agent->svclb, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -181,27 +181,51 @@ agent_unixctl_service_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
  * groups in force. */
 static void
 agent_unixctl_flows_commits(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                            const char *argv[] OVS_UNUSED, void *node_)
+                            const char *argv[] OVS_UNUSED, void *agent_)
 {
-    struct node *node = node_;
+    struct agent *agent = agent_;
     struct ds s = DS_EMPTY_INITIALIZER;
 
     ds_put_format(&s, "commits: %llu\nlast: %lld\nflows: %zu\ngroups: %zu\n",
-                  node->n_commits, node->last_commit_wall,
-                  flowtab_count(node->ft), flowtab_count_groups(node->ft));
+                  agent->n_commits, agent->last_commit_wall,
+                  flowtab_count(agent->ft), flowtab_count_groups(agent->ft));
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
 
+/* "recompute": drops the incremental state and computes every desired flow
+ * from scratch; says how many changes the switch then needed (0 when the
+ * incremental computation was exact). */
 static void
-agent_handle_cni(void *node, const struct cniproto_request *req,
-                 struct cniproto_response *resp)
+agent_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                        const char *argv[] OVS_UNUSED, void *agent_)
 {
-    attach_handle(node, req, resp);
+    struct agent *agent = agent_;
+    size_t n_changes;
+    int error = agent_recompute(agent, &n_changes);
+
+    if (error) {
+        char *msg = xasprintf("recompute failed: %s", ovs_strerror(-error));
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+        return;
+    }
+    char *reply = xasprintf("recomputed: %zu flows, %zu groups; %zu changes "
+                            "to the switch\n", flowtab_count(agent->ft),
+                            flowtab_count_groups(agent->ft), n_changes);
+    unixctl_command_reply(conn, reply);
+    free(reply);
 }
 
 static void
-agent_loop(struct node *node, struct unixctl_server *unixctl,
+agent_handle_cni(void *agent, const struct cniproto_request *req,
+                 struct cniproto_response *resp)
+{
+    attach_handle(agent, req, resp);
+}
+
+static void
+agent_loop(struct agent *agent, struct unixctl_server *unixctl,
            const struct agentconf *conf)
 {
     struct cniserver *cni = NULL;
@@ -209,18 +233,20 @@ agent_loop(struct node *node, struct unixctl_server *unixctl,
 
     unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, &exiting);
     unixctl_command_register("policy/stats", "", 0, 0,
-                             agent_unixctl_policy_stats, node);
+                             agent_unixctl_policy_stats, agent);
     unixctl_command_register("service/show", "", 0, 0,
-                             agent_unixctl_service_show, node);
+                             agent_unixctl_service_show, agent);
     unixctl_command_register("flows/commits", "", 0, 0,
-                             agent_unixctl_flows_commits, node);
+                             agent_unixctl_flows_commits, agent);
+    unixctl_command_register("recompute", "", 0, 0, agent_unixctl_recompute,
+                             agent);
     while (!exiting) {
         unixctl_server_run(unixctl);
-        node_run(node);
+        agent_run(agent);
         /* The CNI socket appears once the node can serve requests, so its
          * presence tells a runtime or a script that the agent is ready. */
-        if (!cni && node_is_ready(node)
-            && cniserver_open(conf->cni_socket, agent_handle_cni, node,
+        if (!cni && agent_is_ready(agent)
+            && cniserver_open(conf->cni_socket, agent_handle_cni, agent,
                               &cni)) {
             ovs_fatal(0, "%s: cannot serve CNI requests", conf->cni_socket);
         }
@@ -228,7 +254,7 @@ agent_loop(struct node *node, struct unixctl_server *unixctl,
             cniserver_run(cni);
         }
         unixctl_server_wait(unixctl);
-        node_wait(node);
+        agent_wait(agent);
         if (cni) {
             cniserver_wait(cni);
         }
@@ -246,7 +272,7 @@ main(int argc, char *argv[])
     struct agent_options opts = { 0 };
     struct unixctl_server *unixctl;
     struct agentconf conf;
-    struct node *node;
+    struct agent *agent;
 
     ovs_set_program_name(argv[0], SEINE_VERSION);
     fatal_ignore_sigpipe();
@@ -257,15 +283,15 @@ main(int argc, char *argv[])
     if (unixctl_server_create(opts.unixctl, &unixctl)) {
         ovs_fatal(0, "cannot create the unixctl server");
     }
-    if (node_open(&conf, &node)) {
+    if (agent_open(&conf, &agent)) {
         ovs_fatal(0, "cannot start (see the messages above)");
     }
     daemonize_complete();
     VLOG_INFO("seine-agent %s started", SEINE_VERSION);
 
-    agent_loop(node, unixctl, &conf);
+    agent_loop(agent, unixctl, &conf);
 
-    node_close(node);
+    agent_close(agent);
     unixctl_server_destroy(unixctl);
     agentconf_destroy(&conf);
     free(opts.verbosity);

@@ -1,4 +1,4 @@
-#include "benchclock.h"
+#include "bench/benchclock.h"
 
 #include <sys/resource.h>
 #include <time.h>

@@ -44,7 +44,10 @@ elif $bench == "flow-install" then
   | fig("flow_install.\($n).ovs_ofctl"; "ms"; .ofctl_samples_ms),
     (fig("flow_install.\($n).commit"; "ms"; .commit_samples_ms)
      | vs("flow_install.\($n).ovs_ofctl"; $ofctl)),
-    fig("flow_install.\($n).compile"; "ms"; .compile_samples_ms)
+    fig("flow_install.\($n).compile"; "ms"; .compile_samples_ms),
+    fig("flow_install.\($n).one_change_commit"; "ms";
+        .one_change_commit_samples_ms // []),
+    fig("flow_install.\($n).idle_check"; "us"; .idle_check_samples_us // [])
 elif $bench == "service-scale" then
   (.control_plane[] | (.services | tostring) as $n
    | fig("service.\($n).compile"; "s"; [.compile_s]),

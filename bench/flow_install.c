@@ -38,11 +38,12 @@
 #include <time.h>
 #include <json-c/json.h>
 
-#include "benchclock.h"
-#include "flowtab.h"
-#include "ofconn.h"
-#include "polflows.h"
-#include "tables.h"
+#include "bench/benchclock.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ofconn.h"
+#include "dataplane/polflows.h"
+#include "dataplane/tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -206,7 +207,41 @@ struct install_sample {
     double ofctl_s;
     double compile_s;
     double commit_s;
+    double one_change_s;        /* commit of one flow among all of them */
+    double idle_check_s;        /* flowtab_has_changes() with none */
 };
+
+/* How often the idle check runs in one sample, for a time above the
+ * clock's resolution. */
+#define IDLE_CHECKS 1000
+
+/* With every flow installed: one flow changes (its actions), and the
+ * commit sends it; then the table is idle, and the check an agent makes
+ * on every wake-up finds nothing.  Both should not grow with the table. */
+static int
+time_one_change(struct flowtab *ft, struct ofconn *conn,
+                struct install_sample *sample)
+{
+    uint64_t owner = cookie_owner(COOKIE_KIND_NODE, 0xbe0c);
+    int error = flowtab_add_flow(ft, owner, 0, 1, "ip,nw_src=192.0.2.1",
+                                 "drop");
+    error = error ? error : flowtab_commit(ft, conn);
+    flowtab_remove_owner(ft, owner);
+    error = error ? error : flowtab_add_flow(ft, owner, 0, 1,
+                                             "ip,nw_src=192.0.2.1",
+                                             "resubmit(,10)");
+    double t0 = benchclock_now();
+    error = error ? error : flowtab_commit(ft, conn);
+    sample->one_change_s = benchclock_now() - t0;
+
+    bool changes = false;
+    t0 = benchclock_now();
+    for (int i = 0; i < IDLE_CHECKS; i++) {
+        changes |= flowtab_has_changes(ft);
+    }
+    sample->idle_check_s = (benchclock_now() - t0) / IDLE_CHECKS;
+    return error ? error : changes ? -EINVAL : 0;
+}
 
 /* Connections are opened per phase: compiling a large table takes longer
  * than the switch's inactivity probe, and the agent's connection would be
@@ -273,6 +308,7 @@ time_seine(const struct install_config *cfg, struct rule_set *rs,
     if (!error) {
         error = check_count(conn, flowtab_count(ft), "flowtab_commit");
     }
+    error = error ? error : time_one_change(ft, conn, sample);
 out:
     ofconn_close(conn);
     flowtab_destroy(ft);
@@ -315,16 +351,17 @@ compare_double(const void *a_, const void *b_)
     return *a < *b ? -1 : *a > *b;
 }
 
-/* Median of one field of the samples; the samples (ms) go into 'arr'. */
+/* Median of one field (seconds) of the samples; the samples, times
+ * 'scale' (1e3: ms, 1e6: us), go into 'arr'. */
 static double
 field_median(const struct install_sample *s, size_t n, size_t offset,
-             struct json_object *arr)
+             double scale, struct json_object *arr)
 {
     double *v = xcalloc(n, sizeof *v), m;
 
     for (size_t i = 0; i < n; i++) {
         v[i] = *(const double *) ((const char *) &s[i] + offset);
-        json_object_array_add(arr, json_object_new_double(v[i] * 1e3));
+        json_object_array_add(arr, json_object_new_double(v[i] * scale));
     }
     qsort(v, n, sizeof *v, compare_double);
     m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -338,20 +375,28 @@ report(const struct install_config *cfg, size_t n_rules, size_t n_flows,
 {
     struct json_object *top = json_object_new_object();
     struct json_object *res = json_object_new_object();
-    struct json_object *arr[3];
-    double ofctl, compile_s, commit;
+    struct json_object *arr[5];
+    double ofctl, compile_s, commit, one_change, idle;
     int error = 0;
 
     for (size_t i = 0; i < ARRAY_SIZE(arr); i++) {
         arr[i] = json_object_new_array();
     }
     ofctl = field_median(samples, cfg->reps,
-                         offsetof(struct install_sample, ofctl_s), arr[0]);
+                         offsetof(struct install_sample, ofctl_s), 1e3,
+                         arr[0]);
     compile_s = field_median(samples, cfg->reps,
-                             offsetof(struct install_sample, compile_s),
+                             offsetof(struct install_sample, compile_s), 1e3,
                              arr[1]);
     commit = field_median(samples, cfg->reps,
-                          offsetof(struct install_sample, commit_s), arr[2]);
+                          offsetof(struct install_sample, commit_s), 1e3,
+                          arr[2]);
+    one_change = field_median(samples, cfg->reps,
+                              offsetof(struct install_sample, one_change_s),
+                              1e3, arr[3]);
+    idle = field_median(samples, cfg->reps,
+                        offsetof(struct install_sample, idle_check_s), 1e6,
+                        arr[4]);
 
     printf("%8zu %7zu %5zu %11.1f %11.1f %11.1f %11.1f %9.0f %9.0f %7.2f "
            "%7.2f\n", n_flows, n_rules, cfg->reps, ofctl * 1e3,
@@ -385,6 +430,12 @@ report(const struct install_config *cfg, size_t n_rules, size_t n_flows,
     json_object_object_add(res, "ofctl_samples_ms", arr[0]);
     json_object_object_add(res, "compile_samples_ms", arr[1]);
     json_object_object_add(res, "commit_samples_ms", arr[2]);
+    json_object_object_add(res, "one_change_commit_ms",
+                           json_object_new_double(one_change * 1e3));
+    json_object_object_add(res, "one_change_commit_samples_ms", arr[3]);
+    json_object_object_add(res, "idle_check_us",
+                           json_object_new_double(idle * 1e6));
+    json_object_object_add(res, "idle_check_samples_us", arr[4]);
     json_object_object_add(top, "result", res);
     if (cfg->json && json_object_to_file_ext(cfg->json, top,
                                              JSON_C_TO_STRING_PRETTY)) {

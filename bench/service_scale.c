@@ -30,11 +30,11 @@
 #include <time.h>
 #include <json-c/json.h>
 
-#include "benchclock.h"
-#include "cluster.h"
-#include "flowtab.h"
-#include "ofconn.h"
-#include "svclb.h"
+#include "agent/model/cluster.h"
+#include "agent/services/svclb.h"
+#include "bench/benchclock.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ofconn.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"

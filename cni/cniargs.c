@@ -1,5 +1,5 @@
-#include "cniargs.h"
-#include "cnimem.h"
+#include "cni/cniargs.h"
+#include "cni/cnimem.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cniproto.h"
+#include "cni/cniproto.h"
 
 /* The CNI spec versions the plugin accepts, oldest first. */
 enum cniargs_spec {

@@ -10,8 +10,8 @@
  * another protocol version fails with -EPROTONOSUPPORT (so that the agent
  * can answer CNI error 1), anything else malformed with -EINVAL.
  */
-#include "cniproto.h"
-#include "cnimem.h"
+#include "cni/cnimem.h"
+#include "cni/cniproto.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "cniresult.h"
+#include "cni/cniresult.h"
 
 #include <errno.h>
 #include <string.h>

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
-#include "cniargs.h"
-#include "cniproto.h"
+#include "cni/cniargs.h"
+#include "cni/cniproto.h"
 
 /* The ADD result for 'spec'.  Caller puts the object. */
 struct json_object *cniresult_to_json(const struct cniproto_result *,

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cniargs.h"
-#include "cniproto.h"
-#include "cniresult.h"
+#include "cni/cniargs.h"
+#include "cni/cniproto.h"
+#include "cni/cniresult.h"
 #include "seine-config.h"
 
 /* An ADD may wait for OVS to create a port and commit flows. */

@@ -1,5 +1,5 @@
 #include <config.h>
-#include "dpcache.h"
+#include "dataplane/dpcache.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include <config.h>
-#include "flowtab.h"
+#include "dataplane/flowtab.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cookie.h"
+#include "dataplane/cookie.h"
+#include "dataplane/ofconn.h"
 #include "nx-match.h"
-#include "ofconn.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -44,10 +44,14 @@ VLOG_DEFINE_THIS_MODULE(flowtab);
  * come back as "set_field:", for example).  Each entry also keeps the
  * decoded match and actions, which is what gets encoded at commit.
  *
- * The difference desired - installed is computed fresh each time from the
- * four tables (diff_compute()); nothing else tracks pending changes, so
- * the installed tables are the only record of what the switch has, and
- * they change only when the switch confirmed a bundle, or on a dump.
+ * The difference desired - installed is computed from the four tables for
+ * the keys that changed since the last confirmed commit: every change of a
+ * desired flow or group records its key ('dirty_flows', 'dirty_groups'),
+ * so a commit, and the question whether there is one, costs what changed,
+ * not what the table holds.  After a dump of the switch, or when the
+ * desired tables were cleared, every key counts ('full').  The installed
+ * tables are the only record of what the switch has, and they change only
+ * when the switch confirmed a bundle, or on a dump.
  *
  * Installed flows are those whose cookie kind is one of cookie.h's: flows
  * with other cookies belong to someone else and are never touched.  Groups
@@ -134,6 +138,20 @@ struct ft_group {
     char *spec_s;               /* canonical, without group_id */
 };
 
+/* The key of a desired flow that changed since the last commit. */
+struct ft_key {
+    struct hmap_node node;      /* by ft_flow_hash() */
+    uint8_t table;
+    uint16_t priority;
+    char *match_s;
+};
+
+/* The id of a desired group that changed since the last commit. */
+struct ft_gkey {
+    struct hmap_node node;      /* by hash_int(id, 0) */
+    uint32_t id;
+};
+
 /* A set of flows the switch learns, under one cookie, in one table. */
 struct ft_learned {
     struct hmap_node node;      /* by hash of 'cookie' */
@@ -160,6 +178,9 @@ struct flowtab {
     struct hmap installed_learned;  /* struct ft_learned */
     struct hmap owners;         /* struct ft_owner */
     struct hmap conj_by_text;   /* desired clause flows, by 'text' */
+    struct hmap dirty_flows;    /* struct ft_key */
+    struct hmap dirty_groups;   /* struct ft_gkey */
+    bool full;                  /* every key is dirty */
     bool conj_stale;            /* some desired flow is 'stale' */
 };
 
@@ -234,17 +255,76 @@ flow_clone(const struct ft_flow *src)
 }
 
 static struct ft_flow *
-flow_find(const struct hmap *flows, const struct ft_flow *key)
+flow_find__(const struct hmap *flows, uint32_t hash, uint8_t table,
+            uint16_t priority, const char *match_s)
 {
     struct ft_flow *f;
 
-    HMAP_FOR_EACH_WITH_HASH (f, node, key->node.hash, flows) {
-        if (f->table == key->table && f->priority == key->priority
-            && !strcmp(f->match_s, key->match_s)) {
+    HMAP_FOR_EACH_WITH_HASH (f, node, hash, flows) {
+        if (f->table == table && f->priority == priority
+            && !strcmp(f->match_s, match_s)) {
             return f;
         }
     }
     return NULL;
+}
+
+static struct ft_flow *
+flow_find(const struct hmap *flows, const struct ft_flow *key)
+{
+    return flow_find__(flows, key->node.hash, key->table, key->priority,
+                       key->match_s);
+}
+
+/* Records that the desired flow with the key of 'f' changed. */
+static void
+mark_flow(struct flowtab *ft, const struct ft_flow *f)
+{
+    struct ft_key *k;
+
+    HMAP_FOR_EACH_WITH_HASH (k, node, f->node.hash, &ft->dirty_flows) {
+        if (k->table == f->table && k->priority == f->priority
+            && !strcmp(k->match_s, f->match_s)) {
+            return;
+        }
+    }
+    k = xmalloc(sizeof *k);
+    k->table = f->table;
+    k->priority = f->priority;
+    k->match_s = xstrdup(f->match_s);
+    hmap_insert(&ft->dirty_flows, &k->node, f->node.hash);
+}
+
+static void
+mark_group(struct flowtab *ft, uint32_t id)
+{
+    struct ft_gkey *k;
+
+    HMAP_FOR_EACH_WITH_HASH (k, node, hash_int(id, 0), &ft->dirty_groups) {
+        if (k->id == id) {
+            return;
+        }
+    }
+    k = xmalloc(sizeof *k);
+    k->id = id;
+    hmap_insert(&ft->dirty_groups, &k->node, hash_int(id, 0));
+}
+
+/* After a commit the switch confirmed: nothing is pending. */
+static void
+dirty_clear(struct flowtab *ft)
+{
+    struct ft_key *k;
+    struct ft_gkey *g;
+
+    HMAP_FOR_EACH_POP (k, node, &ft->dirty_flows) {
+        free(k->match_s);
+        free(k);
+    }
+    HMAP_FOR_EACH_POP (g, node, &ft->dirty_groups) {
+        free(g);
+    }
+    ft->full = false;
 }
 
 static void
@@ -708,20 +788,23 @@ learned_mark_installed(struct flowtab *ft)
     }
 }
 
-/* Rebuilds the actions of the clause flows whose contributions changed. */
+/* Rebuilds the actions of the clause flows whose contributions changed
+ * (every one of them has a dirty key). */
 static void
 refresh_conj_actions(const struct flowtab *ft_)
 {
     /* The actions of a clause flow are a cache of its contributions:
      * bringing them up to date changes nothing a caller can observe. */
     struct flowtab *ft = CONST_CAST(struct flowtab *, ft_);
-    struct ft_flow *f;
+    const struct ft_key *k;
 
     if (!ft->conj_stale) {
         return;
     }
-    HMAP_FOR_EACH (f, node, &ft->desired_flows) {
-        if (f->stale) {
+    HMAP_FOR_EACH (k, node, &ft->dirty_flows) {
+        struct ft_flow *f = flow_find__(&ft->desired_flows, k->node.hash,
+                                        k->table, k->priority, k->match_s);
+        if (f && f->stale) {
             flow_set_conj_actions(f);
             f->stale = false;
         }
@@ -743,6 +826,8 @@ flowtab_create(uint16_t round)
     hmap_init(&ft->installed_learned);
     hmap_init(&ft->owners);
     hmap_init(&ft->conj_by_text);
+    hmap_init(&ft->dirty_flows);
+    hmap_init(&ft->dirty_groups);
     return ft;
 }
 
@@ -757,6 +842,9 @@ flowtab_destroy(struct flowtab *ft)
         }
         hmap_destroy(&ft->owners);
         hmap_destroy(&ft->conj_by_text);
+        dirty_clear(ft);
+        hmap_destroy(&ft->dirty_flows);
+        hmap_destroy(&ft->dirty_groups);
         flows_clear(&ft->desired_flows);
         flows_clear(&ft->installed_flows);
         groups_clear(&ft->desired_groups);
@@ -805,6 +893,7 @@ flowtab_add_flow(struct flowtab *ft, uint64_t owner, uint8_t table,
     }
     hmap_insert(&ft->desired_flows, &f->node, f->node.hash);
     hmapx_add(&owner_get(ft, f->cookie)->flows, f);
+    mark_flow(ft, f);
     return 0;
 }
 
@@ -847,6 +936,7 @@ conj_contribute(struct flowtab *ft, struct ft_flow *f, const struct ft_conj *c)
     if (!error) {
         hmapx_add(&owner_get(ft, c->owner)->flows, f);
         ft->conj_stale |= f->stale;
+        mark_flow(ft, f);
     }
     return error;
 }
@@ -893,6 +983,7 @@ flowtab_add_conj(struct flowtab *ft, uint64_t owner, uint8_t table,
         hmap_insert(&ft->conj_by_text, &f->text_node,
                     conj_text_hash(table, priority, match));
         hmapx_add(&owner_get(ft, c.owner)->flows, f);
+        mark_flow(ft, f);
         return 0;
     }
     error = (old->n_conjs && old->cookie == f->cookie
@@ -931,6 +1022,7 @@ flowtab_add_group(struct flowtab *ft, uint64_t owner, uint32_t group_id,
     }
     hmap_insert(&ft->desired_groups, &g->node, g->node.hash);
     hmapx_add(&owner_get(ft, g->owner)->groups, g);
+    mark_group(ft, g->id);
     return 0;
 }
 
@@ -959,6 +1051,7 @@ flowtab_add_installed_flow(struct flowtab *ft, uint64_t cookie,
         flow_free(old);
     }
     hmap_insert(&ft->installed_flows, &f->node, f->node.hash);
+    ft->full = true;
     return 0;
 }
 
@@ -978,6 +1071,7 @@ flowtab_add_installed_group(struct flowtab *ft, uint32_t group_id,
         group_free(old);
     }
     hmap_insert(&ft->installed_groups, &g->node, g->node.hash);
+    ft->full = true;
     return 0;
 }
 
@@ -1011,6 +1105,7 @@ flowtab_remove_owner(struct flowtab *ft, uint64_t owner)
     HMAPX_FOR_EACH (node, &o->flows) {
         struct ft_flow *f = node->data;
 
+        mark_flow(ft, f);
         if (f->cookie == o->owner
             || (f->n_conjs && flow_remove_conj(f, o->owner))) {
             hmap_remove(&ft->desired_flows, &f->node);
@@ -1025,6 +1120,7 @@ flowtab_remove_owner(struct flowtab *ft, uint64_t owner)
     HMAPX_FOR_EACH (node, &o->groups) {
         struct ft_group *g = node->data;
 
+        mark_group(ft, g->id);
         hmap_remove(&ft->desired_groups, &g->node);
         group_free(g);
     }
@@ -1145,46 +1241,85 @@ op_compare(const void *a_, const void *b_)
     return a->group->id < b->group->id ? -1 : a->group->id > b->group->id;
 }
 
+/* The operation that brings 'old' (installed, or NULL) to 'g' (desired,
+ * or NULL). */
+static void
+diff_group(struct ft_diff *d, const struct ft_group *g,
+           const struct ft_group *old)
+{
+    if (g && !old) {
+        diff_push(d, FT_GROUP_ADD, NULL, g);
+    } else if (g && strcmp(old->spec_s, g->spec_s)) {
+        diff_push(d, FT_GROUP_MODIFY, NULL, g);
+    } else if (!g && old) {
+        diff_push(d, FT_GROUP_DELETE, NULL, old);
+    }
+}
+
+/* Likewise for flows.  A desired flow is up to date only if the switch has
+ * it with the same actions and with this round's cookie: after a restart,
+ * every flow is re-added once so that its cookie names the new round. */
+static void
+diff_flow(const struct flowtab *ft, struct ft_diff *d, const struct ft_flow *f,
+          const struct ft_flow *old)
+{
+    if (f && !old) {
+        diff_push(d, FT_FLOW_ADD, f, NULL);
+    } else if (f && (old->cookie != (f->cookie | ft->round)
+                     || strcmp(old->actions_s, f->actions_s))) {
+        diff_push(d, FT_FLOW_MODIFY, f, NULL);
+    } else if (!f && old) {
+        diff_push(d, FT_FLOW_DELETE, old, NULL);
+    }
+}
+
+/* The difference at the keys that changed since the last commit. */
+static void
+diff_compute_dirty(const struct flowtab *ft, struct ft_diff *d)
+{
+    const struct ft_key *k;
+    const struct ft_gkey *gk;
+
+    HMAP_FOR_EACH (gk, node, &ft->dirty_groups) {
+        diff_group(d, group_find(&ft->desired_groups, gk->id),
+                   group_find(&ft->installed_groups, gk->id));
+    }
+    HMAP_FOR_EACH (k, node, &ft->dirty_flows) {
+        uint32_t hash = k->node.hash;
+
+        diff_flow(ft, d, flow_find__(&ft->desired_flows, hash, k->table,
+                                     k->priority, k->match_s),
+                  flow_find__(&ft->installed_flows, hash, k->table,
+                              k->priority, k->match_s));
+    }
+}
+
 static void
 diff_compute_groups(const struct flowtab *ft, struct ft_diff *d)
 {
     const struct ft_group *g;
 
     HMAP_FOR_EACH (g, node, &ft->desired_groups) {
-        const struct ft_group *old = group_find(&ft->installed_groups, g->id);
-        if (!old) {
-            diff_push(d, FT_GROUP_ADD, NULL, g);
-        } else if (strcmp(old->spec_s, g->spec_s)) {
-            diff_push(d, FT_GROUP_MODIFY, NULL, g);
-        }
+        diff_group(d, g, group_find(&ft->installed_groups, g->id));
     }
     HMAP_FOR_EACH (g, node, &ft->installed_groups) {
         if (!group_find(&ft->desired_groups, g->id)) {
-            diff_push(d, FT_GROUP_DELETE, NULL, g);
+            diff_group(d, NULL, g);
         }
     }
 }
 
-/* A desired flow is up to date only if the switch has it with the same
- * actions and with this round's cookie: after a restart, every flow is
- * re-added once so that its cookie names the new round. */
 static void
 diff_compute_flows(const struct flowtab *ft, struct ft_diff *d)
 {
     const struct ft_flow *f;
 
     HMAP_FOR_EACH (f, node, &ft->desired_flows) {
-        const struct ft_flow *old = flow_find(&ft->installed_flows, f);
-        if (!old) {
-            diff_push(d, FT_FLOW_ADD, f, NULL);
-        } else if (old->cookie != (f->cookie | ft->round)
-                   || strcmp(old->actions_s, f->actions_s)) {
-            diff_push(d, FT_FLOW_MODIFY, f, NULL);
-        }
+        diff_flow(ft, d, f, flow_find(&ft->installed_flows, f));
     }
     HMAP_FOR_EACH (f, node, &ft->installed_flows) {
         if (!flow_find(&ft->desired_flows, f)) {
-            diff_push(d, FT_FLOW_DELETE, f, NULL);
+            diff_flow(ft, d, NULL, f);
         }
     }
 }
@@ -1207,8 +1342,12 @@ diff_compute(const struct flowtab *ft, struct ft_diff *d)
 {
     *d = (struct ft_diff) { NULL, 0, 0 };
     refresh_conj_actions(ft);
-    diff_compute_groups(ft, d);
-    diff_compute_flows(ft, d);
+    if (ft->full) {
+        diff_compute_groups(ft, d);
+        diff_compute_flows(ft, d);
+    } else {
+        diff_compute_dirty(ft, d);
+    }
     diff_compute_learned(ft, d);
     if (d->n) {
         qsort(d->ops, d->n, sizeof *d->ops, op_compare);
@@ -1221,15 +1360,45 @@ diff_destroy(struct ft_diff *d)
     free(d->ops);
 }
 
-bool
-flowtab_has_changes(const struct flowtab *ft)
+size_t
+flowtab_count_changes(const struct flowtab *ft)
 {
     struct ft_diff d;
 
     diff_compute(ft, &d);
-    bool changes = d.n > 0;
+    size_t n = d.n;
     diff_destroy(&d);
-    return changes;
+    return n;
+}
+
+bool
+flowtab_has_changes(const struct flowtab *ft)
+{
+    /* An idle loop asks this on every wake-up: nothing to look at unless
+     * a key changed (learned sets to delete are few, and counted). */
+    if (!ft->full && hmap_is_empty(&ft->dirty_flows)
+        && hmap_is_empty(&ft->dirty_groups)
+        && hmap_count(&ft->installed_learned)
+           <= hmap_count(&ft->desired_learned)) {
+        return false;
+    }
+    return flowtab_count_changes(ft) > 0;
+}
+
+void
+flowtab_clear_desired(struct flowtab *ft)
+{
+    struct ft_owner *o;
+
+    HMAP_FOR_EACH_SAFE (o, node, &ft->owners) {
+        owner_destroy(ft, o);
+    }
+    hmap_clear(&ft->conj_by_text);
+    flows_clear(&ft->desired_flows);
+    groups_clear(&ft->desired_groups);
+    learned_clear(&ft->desired_learned);
+    ft->conj_stale = false;
+    ft->full = true;
 }
 
 void
@@ -1417,6 +1586,7 @@ flowtab_commit(struct flowtab *ft, struct ofconn *conn)
 
     diff_compute(ft, &d);
     if (!d.n) {
+        dirty_clear(ft);
         goto out;
     }
     error = encode_diff(ft, &d, conn, &msgs);
@@ -1431,6 +1601,7 @@ flowtab_commit(struct flowtab *ft, struct ofconn *conn)
     }
     VLOG_DBG("bundle of %zu changes applied", d.n);
     diff_apply(ft, &d);
+    dirty_clear(ft);
 out:
     diff_destroy(&d);
     return error;
@@ -1526,6 +1697,7 @@ flowtab_sync_installed(struct flowtab *ft, struct ofconn *conn)
                   hmap_count(&ft->installed_groups),
                   hmap_count(&ft->installed_learned));
         learned_mark_installed(ft);
+        ft->full = true;
     }
     flows_clear(&ctx.flows);
     groups_clear(&ctx.groups);

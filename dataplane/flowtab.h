@@ -123,6 +123,13 @@ int flowtab_verify_owner(const struct flowtab *, struct ofconn *,
 /* True if the desired set differs from the installed set. */
 bool flowtab_has_changes(const struct flowtab *);
 
+/* How many operations the next flowtab_commit() would send. */
+size_t flowtab_count_changes(const struct flowtab *);
+
+/* Forgets every desired flow, group and learned set (the installed set
+ * stays): the generators then add everything again from scratch. */
+void flowtab_clear_desired(struct flowtab *);
+
 /* Records a flow as installed on the switch with the full 'cookie' (owner
  * and round), as flowtab_sync_installed() would from a dump.  For tests
  * and tools that know the switch's state.  0 or -EINVAL. */

@@ -1,5 +1,5 @@
 #include <config.h>
-#include "ofconn.h"
+#include "dataplane/ofconn.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include <config.h>
-#include "ovsbridge.h"
+#include "dataplane/ovsbridge.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 #include <config.h>
-#include "pipeline.h"
+#include "dataplane/pipeline.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cookie.h"
-#include "flowtab.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/tables.h"
 #include "hash.h"
-#include "tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"

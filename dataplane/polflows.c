@@ -1,20 +1,26 @@
 #include <config.h>
-#include "polflows.h"
+#include "dataplane/polflows.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 
-#include "cookie.h"
-#include "flowtab.h"
-#include "ofconn.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ofconn.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(polflows);
+
+const char *
+polflows_dir_name(enum polflows_dir dir)
+{
+    return dir == POLFLOWS_INGRESS ? "ingress" : "egress";
+}
 
 /*
  * A rule owns, under cookie_owner(COOKIE_KIND_POLICY, id), only the flows

@@ -54,6 +54,9 @@ enum polflows_dir {
     POLFLOWS_EGRESS,
 };
 
+/* "ingress" or "egress", as Kubernetes spells the directions. */
+const char *polflows_dir_name(enum polflows_dir);
+
 enum polflows_action {
     POLFLOWS_ALLOW,         /* goto next_table (skips later rules) */
     POLFLOWS_DENY,          /* drop */

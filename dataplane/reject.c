@@ -1,5 +1,5 @@
 #include <config.h>
-#include "reject.h"
+#include "dataplane/reject.h"
 
 #include <errno.h>
 #include <netinet/in.h>

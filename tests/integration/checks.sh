@@ -268,6 +268,28 @@ ck_snapshot() {
     seine_ofctl dump-flows | sed -n 's/.*cookie=0x\([0-9a-f]*\)[0-9a-f]\{4\},.*/owner \1/p' | sort -u
 }
 
+# ck_recompute: what the agent computed incrementally is what a full
+# computation gives: "recompute" drops every incremental state, computes
+# every desired flow from scratch and needs no change to the switch, whose
+# flows and groups are as they were (learned affinity flows aside: they
+# are the switch's).
+ck_recompute() {
+    local before after out
+    before=$(ck__switch_state)
+    out=$(seine_appctl -t seine-agent recompute) \
+        || ck_fail "recompute on $SEINE_NODE" "$out"
+    ck_eq "$SEINE_NODE: incremental flows equal a full computation ($out)" \
+        "$(sed -n 's/.*; \([0-9]*\) changes.*/\1/p' <<<"$out")" 0
+    after=$(ck__switch_state)
+    ck_eq "... and the switch's flows and groups are unchanged by recompute" \
+        "$after" "$before"
+}
+
+ck__switch_state() {
+    { seine_ofctl dump-flows --no-stats; seine_ofctl dump-groups; } \
+        | { grep -v '^OFPST\|cookie=0x5' || true; } | sort
+}
+
 # ck_pod_prepare [--namespace NS] [--annotation KEY=VALUE]... POD: what
 # seine_pod_add does before ADD (namespace, Pod manifest, files), for a
 # test that runs ADD itself (because it expects it to fail, or times it).

@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cookie.h"
-#include "flowtab.h"
-#include "ofconn.h"
-#include "ovsbridge.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ofconn.h"
+#include "dataplane/ovsbridge.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podif.h"
+#include "agent/pods/podif.h"
 #include "util.h"
 
 /* The pod-side arguments shared by several commands:

@@ -31,13 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cookie.h"
-#include "flowtab.h"
-#include "ofconn.h"
-#include "ovsbridge.h"
-#include "pipeline.h"
-#include "polflows.h"
-#include "tables.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ofconn.h"
+#include "dataplane/ovsbridge.h"
+#include "dataplane/pipeline.h"
+#include "dataplane/polflows.h"
+#include "dataplane/tables.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-flow.h"

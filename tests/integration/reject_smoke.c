@@ -29,8 +29,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ofconn.h"
-#include "reject.h"
+#include "dataplane/ofconn.h"
+#include "dataplane/reject.h"
 #include "flow.h"
 #include "openflow/openflow.h"
 #include "openvswitch/ofp-packet.h"

@@ -147,4 +147,5 @@ ck_empty "timeoutSeconds 2: the learned flow idles out after 2 s" \
 ck_ge "... it is there right after the connection" "$(n_learned)" 1
 seine_wait_until 6 test "$(n_learned)" == 0 || true
 ck_eq "... and gone 6 s later" "$(n_learned)" 0
+ck_recompute
 ck_done

@@ -94,4 +94,5 @@ ck_eq "(e) no CNP flows left in the tier tables" \
     "$(seine_ofctl dump-flows | grep -cE 'table=(35|42|65|72),.*conj')" 0
 rm -f "$manifests"/np-*.yaml
 ck_expect_tcp "all policies removed: c -> b:81" ok c "$b_ip" 81
+ck_recompute
 ck_done

@@ -206,4 +206,8 @@ ck_empty "node2 removed: no route to its pod subnet on node1" \
 ck_manifest nodes.yaml "$(seine_nodes_manifest node1 node2)"
 seine_wait_until 5 ck_ping a "$b_ip" || true
 ck_ok "node2 back: a reaches b again" ck_ping a "$b_ip"
+for n in node1 node2; do
+    seine_node_use "$n"
+    ck_recompute
+done
 ck_done

@@ -83,4 +83,5 @@ ck_expect_tcp "... c -> a:80 dropped by a's ingress" no c "$a_ip" 80
 rm -f "$manifests"/np-*.yaml
 ck_expect_tcp "all policies removed: c -> b:81" ok c "$b_ip" 81
 ck_expect_tcp "... c -> a:80" ok c "$a_ip" 80
+ck_recompute
 ck_done

@@ -478,6 +478,7 @@ for file in "$MX_DIR"/networkpolicy/*.sh "$MX_DIR"/clusternetworkpolicy/*.sh; do
     n_run=$((n_run + 1))
 done
 
+ck_recompute
 echo
 echo "summary: $n_run scenarios in $(( $(date +%s) - t_start ))s, $MX_MISMATCHES mismatches"
 printf '  %s\n' "${MX_SUMMARY[@]}"

@@ -147,6 +147,7 @@ ck_eq "policy after DNAT: client -> VIP dropped" \
 got=$(answers other tcp "$VIP" 80 40)
 spread "policy after DNAT: other -> VIP allowed" "$got" b1 b2 b3
 
+ck_recompute
 rm -f "$manifests"/svc-*.yaml "$manifests"/slice-*.yaml "$manifests"/np-*.yaml
 seine_wait_until 5 sh -c "[ \"\$(seine_ofctl dump-groups | grep -c type=select)\" == 0 ]" || true
 ck_eq "services removed: no group left" "$(seine_ofctl dump-groups | grep -c 'type=select')" 0

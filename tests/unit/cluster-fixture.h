@@ -4,7 +4,7 @@
 #define CLUSTER_FIXTURE_H 1
 
 #include <json-c/json.h>
-#include "cluster.h"
+#include "agent/model/cluster.h"
 #include "util.h"
 
 /* JSON written with single quotes, for legibility. */

@@ -3,7 +3,7 @@
 #ifndef FLOWTAB_FIXTURE_H
 #define FLOWTAB_FIXTURE_H 1
 
-#include "flowtab.h"
+#include "dataplane/flowtab.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 

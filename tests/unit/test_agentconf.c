@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agentconf.h"
+#include "agent/core/agentconf.h"
 #include "util.h"
 
 struct scratch {

@@ -11,9 +11,9 @@
 #include <json-c/json.h>
 #include <arpa/inet.h>
 
-#include "cluster.h"
-#include "epslice.h"
-#include "service.h"
+#include "agent/model/cluster.h"
+#include "agent/model/epslice.h"
+#include "agent/model/service.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cniargs.h"
+#include "cni/cniargs.h"
 #include "seine-config.h"
 
 #define CFG(VERSION, EXTRA) \

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cniproto.h"
+#include "cni/cniproto.h"
 
 static void
 request_fixture(struct cniproto_request *req)

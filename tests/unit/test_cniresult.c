@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cniresult.h"
+#include "cni/cniresult.h"
 
 /* A vhost-user pod with an IPv4 and an IPv6 address. */
 static void

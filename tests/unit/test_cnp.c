@@ -13,17 +13,17 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cluster.h"
-#include "cnp.h"
-#include "flowtab.h"
-#include "labelsel.h"
-#include "pipeline.h"
-#include "policy.h"
-#include "tables.h"
+#include "agent/model/cluster.h"
+#include "agent/model/labelsel.h"
+#include "agent/policy/cnprules.h"
+#include "agent/policy/policy.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/pipeline.h"
+#include "dataplane/tables.h"
+#include "tests/unit/cluster-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
-#include "cluster-fixture.h"
 
 #define NODE "node-a"
 
@@ -94,12 +94,12 @@ fixture(void)
 static char *
 resolve_text(const struct cluster *c)
 {
-    struct cnp_result r;
+    struct cnprules_result r;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    cnp_resolve(c, NODE, NULL, 0, &r);
-    cnp_result_format(&r, &s);
-    cnp_result_destroy(&r);
+    cnprules_resolve(c, NODE, NULL, 0, &r);
+    cnprules_result_format(&r, &s);
+    cnprules_result_destroy(&r);
     return ds_steal_cstr(&s);
 }
 
@@ -299,18 +299,18 @@ test_rule_count_limit(void **state OVS_UNUSED)
 static void
 test_priority_mapping(void **state OVS_UNUSED)
 {
-    assert_int_equal(cnp_of_priority(0, 0), CNP_OF_PRIORITY_MAX);
-    assert_int_equal(cnp_of_priority(0, 0), 25124);
-    assert_int_equal(cnp_of_priority(CNP_MAX_PRIORITY, CNP_MAX_RULES - 1),
-                     CNP_OF_PRIORITY_BASE);
-    assert_int_equal(cnp_of_priority(10, 0), 24874);
-    assert_true(cnp_of_priority(5, 0) > cnp_of_priority(5, 1));
-    assert_true(cnp_of_priority(5, 24) > cnp_of_priority(6, 0));
-    assert_int_equal(cnp_of_priority(5, 24), cnp_of_priority(6, 0) + 1);
-    assert_int_equal(cnp_of_priority(-1, 0), -1);
-    assert_int_equal(cnp_of_priority(1001, 0), -1);
-    assert_int_equal(cnp_of_priority(0, 25), -1);
-    assert_true(CNP_OF_PRIORITY_MAX < POLICY_BYPASS_PRIORITY);
+    assert_int_equal(cnprules_of_priority(0, 0), CNPRULES_OF_PRIORITY_MAX);
+    assert_int_equal(cnprules_of_priority(0, 0), 25124);
+    assert_int_equal(cnprules_of_priority(CNP_MAX_PRIORITY, CNP_MAX_RULES - 1),
+                     CNPRULES_OF_PRIORITY_BASE);
+    assert_int_equal(cnprules_of_priority(10, 0), 24874);
+    assert_true(cnprules_of_priority(5, 0) > cnprules_of_priority(5, 1));
+    assert_true(cnprules_of_priority(5, 24) > cnprules_of_priority(6, 0));
+    assert_int_equal(cnprules_of_priority(5, 24), cnprules_of_priority(6, 0) + 1);
+    assert_int_equal(cnprules_of_priority(-1, 0), -1);
+    assert_int_equal(cnprules_of_priority(1001, 0), -1);
+    assert_int_equal(cnprules_of_priority(0, 25), -1);
+    assert_true(CNPRULES_OF_PRIORITY_MAX < POLICY_BYPASS_PRIORITY);
 }
 
 /* Admin, NetworkPolicy, Baseline in pipeline order; Accept leaves the
@@ -318,19 +318,19 @@ test_priority_mapping(void **state OVS_UNUSED)
 static void
 test_tiers(void **state OVS_UNUSED)
 {
-    assert_int_equal(cnp_table(CNP_TIER_ADMIN, POLFLOWS_EGRESS), 35);
-    assert_int_equal(cnp_table(CNP_TIER_BASELINE, POLFLOWS_EGRESS), 42);
-    assert_int_equal(cnp_table(CNP_TIER_ADMIN, POLFLOWS_INGRESS), 65);
-    assert_int_equal(cnp_table(CNP_TIER_BASELINE, POLFLOWS_INGRESS), 72);
-    assert_int_equal(cnp_accept_table(POLFLOWS_EGRESS), TABLE_L3_FORWARDING);
-    assert_int_equal(cnp_accept_table(POLFLOWS_INGRESS), TABLE_CT_COMMIT);
-    assert_int_equal(cnp_pass_table(CNP_TIER_ADMIN, POLFLOWS_EGRESS),
+    assert_int_equal(cnprules_table(CNP_TIER_ADMIN, POLFLOWS_EGRESS), 35);
+    assert_int_equal(cnprules_table(CNP_TIER_BASELINE, POLFLOWS_EGRESS), 42);
+    assert_int_equal(cnprules_table(CNP_TIER_ADMIN, POLFLOWS_INGRESS), 65);
+    assert_int_equal(cnprules_table(CNP_TIER_BASELINE, POLFLOWS_INGRESS), 72);
+    assert_int_equal(cnprules_accept_table(POLFLOWS_EGRESS), TABLE_L3_FORWARDING);
+    assert_int_equal(cnprules_accept_table(POLFLOWS_INGRESS), TABLE_CT_COMMIT);
+    assert_int_equal(cnprules_pass_table(CNP_TIER_ADMIN, POLFLOWS_EGRESS),
                      TABLE_EGRESS_RULE);
-    assert_int_equal(cnp_pass_table(CNP_TIER_ADMIN, POLFLOWS_INGRESS),
+    assert_int_equal(cnprules_pass_table(CNP_TIER_ADMIN, POLFLOWS_INGRESS),
                      TABLE_INGRESS_RULE);
-    assert_int_equal(cnp_pass_table(CNP_TIER_BASELINE, POLFLOWS_EGRESS),
+    assert_int_equal(cnprules_pass_table(CNP_TIER_BASELINE, POLFLOWS_EGRESS),
                      TABLE_L3_FORWARDING);
-    assert_int_equal(cnp_pass_table(CNP_TIER_BASELINE, POLFLOWS_INGRESS),
+    assert_int_equal(cnprules_pass_table(CNP_TIER_BASELINE, POLFLOWS_INGRESS),
                      TABLE_CT_COMMIT);
 }
 
@@ -468,24 +468,24 @@ static void
 test_ids(void **state OVS_UNUSED)
 {
     struct cluster *c = fixture();
-    struct cnp_result a, b;
+    struct cnprules_result a, b;
     uint32_t taken;
 
     add_cnp(c, "p", "{'tier':'Admin','priority':3," SUBJ ",'ingress':["
             "{'action':'Deny','from':[{'namespaces':{}}]}]}");
-    cnp_resolve(c, NODE, NULL, 0, &a);
+    cnprules_resolve(c, NODE, NULL, 0, &a);
     assert_int_equal(a.n_rules, 1);
-    assert_true(a.rules[0].rule.id & CNP_ID_BIT);
+    assert_true(a.rules[0].rule.id & CNPRULES_ID_BIT);
     taken = a.rules[0].rule.id;
-    cnp_resolve(c, NODE, &taken, 1, &b);
+    cnprules_resolve(c, NODE, &taken, 1, &b);
     assert_int_equal(b.n_rules, 1);
     assert_int_not_equal(b.rules[0].rule.id, taken);
-    assert_true(b.rules[0].rule.id & CNP_ID_BIT);
-    cnp_result_destroy(&b);
-    cnp_resolve(c, NODE, NULL, 0, &b);
+    assert_true(b.rules[0].rule.id & CNPRULES_ID_BIT);
+    cnprules_result_destroy(&b);
+    cnprules_resolve(c, NODE, NULL, 0, &b);
     assert_int_equal(b.rules[0].rule.id, taken);
-    cnp_result_destroy(&a);
-    cnp_result_destroy(&b);
+    cnprules_result_destroy(&a);
+    cnprules_result_destroy(&b);
     cluster_destroy(c);
 }
 
@@ -510,13 +510,13 @@ assert_has(const char *flows, const char *flow)
 static uint32_t
 cnp_rule_id(const struct cluster *c, const char *key)
 {
-    struct cnp_result r;
+    struct cnprules_result r;
     uint32_t id;
 
-    cnp_resolve(c, NODE, NULL, 0, &r);
-    assert_non_null(cnp_result_find(&r, key));
-    id = cnp_result_find(&r, key)->rule.id;
-    cnp_result_destroy(&r);
+    cnprules_resolve(c, NODE, NULL, 0, &r);
+    assert_non_null(cnprules_result_find(&r, key));
+    id = cnprules_result_find(&r, key)->rule.id;
+    cnprules_result_destroy(&r);
     return id;
 }
 

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cookie.h"
-#include "flowtab.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "tests/unit/flowtab-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
-#include "flowtab-fixture.h"
 
 #define NODE cookie_owner(COOKIE_KIND_NODE, 1)
 #define POD_A cookie_owner(COOKIE_KIND_POD, 7)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ipam.h"
+#include "agent/pods/ipam.h"
 #include "util.h"
 
 struct fixture {

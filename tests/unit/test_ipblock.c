@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "ipblock.h"
+#include "agent/model/ipblock.h"
 
 static struct polflows_cidr
 cidr(const char *s)

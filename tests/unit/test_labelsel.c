@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cluster.h"
-#include "labelsel.h"
+#include "agent/model/cluster.h"
+#include "agent/model/labelsel.h"
 
 static struct labelsel *
 parse_ok(const char *text)

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cluster.h"
-#include "manifests.h"
+#include "agent/model/cluster.h"
+#include "agent/sources/manifests.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
 

@@ -15,12 +15,12 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cluster.h"
-#include "netpol.h"
+#include "agent/model/cluster.h"
+#include "agent/policy/netpolrules.h"
+#include "tests/unit/cluster-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "sset.h"
 #include "util.h"
-#include "cluster-fixture.h"
 
 #define NODE "node-a"
 
@@ -79,14 +79,14 @@ compare_lines(const void *a, const void *b)
 /* The result, one line per rule without its id, lines sorted, then the
  * isolated pods. */
 static char *
-result_text(const struct netpol_result *r)
+result_text(const struct netpolrules_result *r)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     struct ds out = DS_EMPTY_INITIALIZER;
     char *lines[256], *save = NULL;
     size_t n = 0;
 
-    netpol_result_format(r, &s);
+    netpolrules_result_format(r, &s);
     for (char *line = strtok_r(ds_cstr(&s), "\n", &save); line && n < 256;
          line = strtok_r(NULL, "\n", &save)) {
         char *id = strstr(line, " id=");
@@ -106,16 +106,16 @@ result_text(const struct netpol_result *r)
 static void
 check(const struct cluster *c, const char *expected)
 {
-    struct netpol_result r;
+    struct netpolrules_result r;
     char *text;
 
-    netpol_resolve(c, NODE, &r);
+    netpolrules_resolve(c, NODE, &r);
     text = result_text(&r);
     if (strcmp(text, expected)) {
         fail_msg("resolved:\n%s\nexpected:\n%s", text, expected);
     }
     free(text);
-    netpol_result_destroy(&r);
+    netpolrules_result_destroy(&r);
 }
 
 #define NO_ISOLATION "isolated egress: \nisolated ingress: \n"
@@ -534,8 +534,8 @@ test_union(void **state)
     cluster_destroy(c);
 }
 
-static const struct netpol_compiled *
-find_rule(const struct netpol_result *r, const char *key)
+static const struct netpolrules_compiled *
+find_rule(const struct netpolrules_result *r, const char *key)
 {
     for (size_t i = 0; i < r->n_rules; i++) {
         if (!strcmp(r->rules[i].key, key)) {
@@ -549,19 +549,19 @@ static void
 test_rule_fields_and_ids(void **state)
 {
     struct cluster *c = fixture();
-    struct netpol_result r1, r2;
-    const struct netpol_compiled *a, *b;
+    struct netpolrules_result r1, r2;
+    const struct netpolrules_compiled *a, *b;
 
     (void) state;
     add_policy(c, "shop", "http", "{'podSelector':{'matchLabels':"
                "{'app':'web'}},'policyTypes':['Ingress','Egress'],"
                "'ingress':[{'ports':[{'port':'http'}]}],"
                "'egress':[{'to':[{'podSelector':{}}]}]}");
-    netpol_resolve(c, NODE, &r1);
+    netpolrules_resolve(c, NODE, &r1);
     assert_int_equal(r1.n_rules, 3);
     for (size_t i = 0; i < r1.n_rules; i++) {
         const struct polflows_rule *rule = &r1.rules[i].rule;
-        assert_true(rule->id >= NETPOL_FIRST_RULE_ID);
+        assert_true(rule->id >= NETPOLRULES_FIRST_RULE_ID);
         assert_int_equal(rule->action, POLFLOWS_ALLOW);
         assert_true(!i || r1.rules[i - 1].rule.id < rule->id);
         assert_ptr_equal(rule->pods, r1.rules[i].pods);
@@ -584,29 +584,29 @@ test_rule_fields_and_ids(void **state)
      * does not touch are identical. */
     add_pod(c, "shop", "web4", NODE, "10.0.1.4", "'app':'web'",
             "{'name':'http','containerPort':8080}");
-    netpol_resolve(c, NODE, &r2);
+    netpolrules_resolve(c, NODE, &r2);
     a = find_rule(&r1, "shop/http/ingress/0/tcp:8080");
     b = find_rule(&r2, "shop/http/ingress/0/tcp:8080");
     assert_non_null(b);
     assert_int_equal(a->rule.id, b->rule.id);
     assert_int_equal(b->rule.n_pods, 2);
-    assert_true(netpol_rule_equal(
+    assert_true(netpolrules_rule_equal(
         &find_rule(&r1, "shop/http/ingress/0/tcp:8081")->rule,
         &find_rule(&r2, "shop/http/ingress/0/tcp:8081")->rule));
-    assert_false(netpol_rule_equal(&a->rule, &b->rule));
-    netpol_result_destroy(&r2);
+    assert_false(netpolrules_rule_equal(&a->rule, &b->rule));
+    netpolrules_result_destroy(&r2);
 
     /* Recomputing an unchanged cluster gives identical rules. */
-    netpol_resolve(c, NODE, &r2);
-    struct netpol_result r3;
-    netpol_resolve(c, NODE, &r3);
+    netpolrules_resolve(c, NODE, &r2);
+    struct netpolrules_result r3;
+    netpolrules_resolve(c, NODE, &r3);
     assert_int_equal(r2.n_rules, r3.n_rules);
     for (size_t i = 0; i < r2.n_rules; i++) {
-        assert_true(netpol_rule_equal(&r2.rules[i].rule, &r3.rules[i].rule));
+        assert_true(netpolrules_rule_equal(&r2.rules[i].rule, &r3.rules[i].rule));
     }
-    netpol_result_destroy(&r1);
-    netpol_result_destroy(&r2);
-    netpol_result_destroy(&r3);
+    netpolrules_result_destroy(&r1);
+    netpolrules_result_destroy(&r2);
+    netpolrules_result_destroy(&r3);
     cluster_destroy(c);
 }
 
@@ -626,22 +626,22 @@ n_changes(struct cluster *c)
 static char *
 full_text(const struct cluster *c)
 {
-    struct netpol_result r;
+    struct netpolrules_result r;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    netpol_resolve(c, NODE, &r);
-    netpol_result_format(&r, &s);
-    netpol_result_destroy(&r);
+    netpolrules_resolve(c, NODE, &r);
+    netpolrules_result_format(&r, &s);
+    netpolrules_result_destroy(&r);
     return ds_steal_cstr(&s);
 }
 
 /* Applies the pending changes incrementally, checks the result against a
  * full recomputation and returns how many policies were recomputed. */
 static size_t
-step(struct netpol_state *st, struct cluster *c)
+step(struct netpolrules_state *st, struct cluster *c)
 {
     struct cluster_change *changes;
-    struct netpol_result r;
+    struct netpolrules_result r;
     struct ds s = DS_EMPTY_INITIALIZER;
     struct sset affected = SSET_INITIALIZER(&affected);
     char *full = full_text(c);
@@ -650,16 +650,16 @@ step(struct netpol_state *st, struct cluster *c)
     cluster_take_changes(c, &changes, &n);
     assert_true(n > 0);
     for (size_t i = 0; i < n; i++) {
-        netpol_state_affected(st, c, &changes[i], &affected);
+        netpolrules_state_affected(st, c, &changes[i], &affected);
     }
-    netpol_state_recompute(st, c, &affected);
-    netpol_state_result(st, &r);
-    netpol_result_format(&r, &s);
+    netpolrules_state_recompute(st, c, &affected);
+    netpolrules_state_result(st, &r);
+    netpolrules_result_format(&r, &s);
     if (strcmp(ds_cstr(&s), full)) {
         fail_msg("incremental:\n%s\nfull:\n%s", ds_cstr(&s), full);
     }
     n_affected = sset_count(&affected);
-    netpol_result_destroy(&r);
+    netpolrules_result_destroy(&r);
     ds_destroy(&s);
     free(full);
     sset_destroy(&affected);
@@ -671,7 +671,7 @@ static void
 test_incremental_equals_full(void **state)
 {
     struct cluster *c = fixture();
-    struct netpol_state *st = netpol_state_create(NODE);
+    struct netpolrules_state *st = netpolrules_state_create(NODE);
 
     (void) state;
     add_policy(c, "shop", "web-from-db", "{'podSelector':{'matchLabels':"
@@ -682,7 +682,7 @@ test_incremental_equals_full(void **state)
                "{'matchLabels':{'team':'ops'}}}]}]}");
     add_policy(c, "ops", "mon", "{'podSelector':{'matchLabels':"
                "{'app':'mon'}},'ingress':[{'from':[{'podSelector':{}}]}]}");
-    netpol_state_recompute_all(st, c);
+    netpolrules_state_recompute_all(st, c);
     n_changes(c);
 
     /* A pod no selector can see touches no policy. */
@@ -729,7 +729,7 @@ test_incremental_equals_full(void **state)
     cluster_delete(c, CLUSTER_NAMESPACE, NULL, "dev");
     step(st, c);
 
-    netpol_state_destroy(st);
+    netpolrules_state_destroy(st);
     cluster_destroy(c);
 }
 

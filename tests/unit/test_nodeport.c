@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "nodeport.h"
+#include "agent/hostnet/nodeport.h"
 #include "util.h"
 
 static void

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cookie.h"
-#include "flowtab.h"
-#include "pipeline.h"
-#include "tables.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/pipeline.h"
+#include "dataplane/tables.h"
 #include "openvswitch/dynamic-string.h"
 
 static const struct pipeline_node test_node = {

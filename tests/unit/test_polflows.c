@@ -11,13 +11,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cookie.h"
-#include "flowtab.h"
-#include "polflows.h"
-#include "tables.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/polflows.h"
+#include "dataplane/tables.h"
+#include "tests/unit/flowtab-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
-#include "flowtab-fixture.h"
 
 #define RULE(ID) cookie_owner(COOKIE_KIND_POLICY, ID)
 #define SHARED flowtab_conj_owner(RULE(1))

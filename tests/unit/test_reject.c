@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "reject.h"
+#include "dataplane/reject.h"
 #include "csum.h"
 #include "openvswitch/ofpbuf.h"
 #include "util.h"

@@ -13,11 +13,11 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cluster.h"
-#include "epslice.h"
-#include "service.h"
+#include "agent/model/cluster.h"
+#include "agent/model/epslice.h"
+#include "agent/model/service.h"
+#include "tests/unit/cluster-fixture.h"
 #include "util.h"
-#include "cluster-fixture.h"
 
 static void
 assert_addr(struct in_addr addr, const char *expected)

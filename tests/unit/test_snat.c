@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "snat.h"
+#include "agent/hostnet/snat.h"
 #include "util.h"
 
 static struct snat_subnet

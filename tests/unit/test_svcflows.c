@@ -14,12 +14,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "flowtab.h"
-#include "svcflows.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/svcflows.h"
+#include "tests/unit/flowtab-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
-#include "flowtab-fixture.h"
 
 static int
 setup(void **state)

@@ -12,14 +12,14 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cluster.h"
-#include "flowtab.h"
-#include "nodeport.h"
-#include "svcflows.h"
-#include "svclb.h"
+#include "agent/hostnet/nodeport.h"
+#include "agent/model/cluster.h"
+#include "agent/services/svclb.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/svcflows.h"
+#include "tests/unit/cluster-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
-#include "cluster-fixture.h"
 
 #define NODE "node-a"
 

@@ -1,0 +1,686 @@
+#include <config.h>
+#include "agent/core/agent.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/core/agentconf.h"
+#include "agent/hostnet/nodeport.h"
+#include "agent/hostnet/snat.h"
+#include "agent/hostnet/underlay.h"
+#include "agent/model/cluster.h"
+#include "agent/pods/ipam.h"
+#include "agent/pods/podif.h"
+#include "agent/policy/policy.h"
+#include "agent/services/svclb.h"
+#include "agent/sources/manifests.h"
+#include "dataplane/cookie.h"
+#include "dataplane/dpcache.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ofconn.h"
+#include "dataplane/ovsbridge.h"
+#include "dataplane/reject.h"
+#include "dataplane/tables.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/types.h"
+#include "flow.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "random.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(agent);
+
+#define AGENT_OVS_TIMEOUT_MS 10000
+/* How often the agent makes sure ovs-vswitchd still answers. */
+#define AGENT_LIVENESS_MS 2000
+
+static void
+agent_set_not_ready(struct agent *agent, const char *why)
+{
+    if (!agent->not_ready || strcmp(agent->not_ready, why)) {
+        VLOG_INFO("not ready: %s", why);
+        free(agent->not_ready);
+        agent->not_ready = xstrdup(why);
+    }
+}
+
+/* The agent's round (cookie.h) goes up by one on every start, so flows of
+ * an earlier run can be told from this run's. */
+static int
+agent_next_round(const char *state_dir, uint16_t *roundp)
+{
+    char *path = xasprintf("%s/round", state_dir);
+    unsigned int round = 0;
+    FILE *f = fopen(path, "r");
+    int error = 0;
+
+    if (f) {
+        if (fscanf(f, "%u", &round) != 1) {
+            round = 0;
+        }
+        fclose(f);
+    }
+    round = (round + 1) & COOKIE_ROUND_MASK;
+    f = fopen(path, "w");
+    if (!f || fprintf(f, "%u\n", round) < 0 || fflush(f) || fsync(fileno(f))) {
+        error = -errno;
+    }
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    *roundp = round;
+    return error;
+}
+
+/* A new connection to a service without a ready endpoint comes here from
+ * ServiceLB (svcflows.h): it is answered, out of the port it came in on,
+ * with a TCP RST or an ICMP port unreachable. */
+static void
+agent_packet_in(const struct ofputil_packet_in *pin, void *node_)
+{
+    struct agent *agent = node_;
+    struct ofpbuf reply;
+
+    if (pin->table_id != TABLE_SERVICE_LB) {
+        return;
+    }
+    ofpbuf_init(&reply, 128);
+    if (!reject_build(pin->packet, pin->packet_len, &reply)) {
+        ofconn_send_packet(agent->of,
+                           ofp_to_u16(pin->flow_metadata.flow.in_port.ofp_port),
+                           reply.data, reply.size);
+    }
+    ofpbuf_uninit(&reply);
+}
+
+static int
+agent_connect_openflow(struct agent *agent)
+{
+    const struct agentconf *conf = agent->conf;
+    char *target = ovsbridge_mgmt_target(conf->ovs_rundir, conf->bridge);
+    int error = ofconn_open(target, AGENT_OVS_TIMEOUT_MS, &agent->of);
+
+    if (!error) {
+        error = ofconn_set_packet_in(agent->of, agent_packet_in, agent);
+    }
+    if (error) {
+        VLOG_ERR("%s: OpenFlow connection failed: %s", target,
+                 ovs_strerror(-error));
+    }
+    free(target);
+    return error;
+}
+
+static int
+agent_open_ovs(struct agent *agent)
+{
+    const struct agentconf *conf = agent->conf;
+    int error;
+
+    error = ovsbridge_open(conf->ovsdb_socket, conf->bridge,
+                           AGENT_OVS_TIMEOUT_MS, &agent->br);
+    if (error) {
+        VLOG_ERR("%s: cannot read the OVS database: %s", conf->ovsdb_socket,
+                 ovs_strerror(-error));
+        return error;
+    }
+    error = ovsbridge_ensure(agent->br, conf->gateway_port, AGENT_OVS_TIMEOUT_MS);
+    if (error) {
+        VLOG_ERR("bridge %s: %s", conf->bridge, ovs_strerror(-error));
+        return error;
+    }
+    return agent_connect_openflow(agent);
+}
+
+static int
+agent_open_source(struct agent *agent)
+{
+    const struct agentconf *conf = agent->conf;
+
+    if (conf->source != AGENTCONF_SOURCE_MANIFESTS) {
+        VLOG_ERR("state source 'kubernetes' is not available in this build; "
+                 "use stateSource.type: manifests");
+        return -ENOTSUP;
+    }
+    if (mkdir(conf->manifest_dir, 0755) && errno != EEXIST) {
+        VLOG_ERR("%s: %s", conf->manifest_dir, ovs_strerror(errno));
+        return -errno;
+    }
+    return manifests_open(conf->manifest_dir, agent->cluster, &agent->source);
+}
+
+int
+agent_open(const struct agentconf *conf, struct agent **agentp)
+{
+    struct agent *agent = xzalloc(sizeof *agent);
+    int error;
+
+    agent->conf = conf;
+    agent->cluster = cluster_create();
+    agent_set_not_ready(agent, "starting");
+
+    if (mkdir(conf->state_dir, 0700) && errno != EEXIST) {
+        error = -errno;
+        VLOG_ERR("%s: %s", conf->state_dir, ovs_strerror(errno));
+        goto error;
+    }
+    error = agent_next_round(conf->state_dir, &agent->round);
+    if (!error) {
+        error = podstore_open(conf->state_dir, &agent->store);
+    }
+    if (!error) {
+        error = agent_open_ovs(agent);
+    }
+    if (!error) {
+        error = agent_open_source(agent);
+    }
+    if (error) {
+        goto error;
+    }
+    agent->ft = flowtab_create(agent->round);
+    /* A restarted agent must not pick the names its last ports had. */
+    agent->port_seq = random_uint32();
+    agent->policy = policy_create(conf->node_name);
+    agent->svclb = svclb_create(conf->node_name);
+    agent->underlay = conf->uplink ? underlay_create(conf) : NULL;
+    agent->rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 10);
+    VLOG_INFO("node %s: round %u, %zu pod attachments on record",
+              conf->node_name, agent->round, podstore_count(&agent->store));
+    *agentp = agent;
+    return 0;
+
+error:
+    agent_close(agent);
+    *agentp = NULL;
+    return error;
+}
+
+void
+agent_close(struct agent *agent)
+{
+    if (agent) {
+        source_destroy(&agent->source);
+        if (agent->store.dir) {
+            podstore_close(&agent->store);
+        }
+        policy_destroy(agent->policy);
+        svclb_destroy(agent->svclb);
+        underlay_destroy(agent->underlay);
+        free(agent->node_ports);
+        free(agent->snat_script);
+        flowtab_destroy(agent->ft);
+        ofconn_close(agent->of);
+        ovsbridge_close(agent->br);
+        ipam_close(agent->ipam);
+        cluster_destroy(agent->cluster);
+        free(agent->not_ready);
+        free(agent);
+    }
+}
+
+/* The pod CIDR from the configuration, else from this node's Node object. */
+static const char *
+agent_pod_cidr(const struct agent *agent)
+{
+    if (agent->conf->pod_cidr) {
+        return agent->conf->pod_cidr;
+    }
+    const struct cluster_node *cn = cluster_find_node(agent->cluster,
+                                                      agent->conf->node_name);
+    return cn ? cn->pod_cidr : NULL;
+}
+
+static int
+parse_cidr(const char *cidr, struct in_addr *subnet, int *prefix_len)
+{
+    char addr[INET_ADDRSTRLEN];
+    int plen;
+
+    if (sscanf(cidr, "%15[0-9.]/%d", addr, &plen) != 2
+        || inet_pton(AF_INET, addr, subnet) != 1 || plen < 1 || plen > 30) {
+        return -EINVAL;
+    }
+    *prefix_len = plen;
+    return 0;
+}
+
+int
+agent_pod_mtu(const struct agent *agent)
+{
+    return agent->underlay ? underlay_pod_mtu(agent->underlay) : agent->conf->mtu;
+}
+
+static int
+agent_setup_gateway(struct agent *agent)
+{
+    struct pipeline_node *p = &agent->pnode;
+    struct ovsbridge_port_status st;
+    int error;
+
+    p->gw_ip = ipam_gateway(agent->ipam);
+    error = podif_set_host_addr(agent->conf->gateway_port, p->gw_ip,
+                                p->prefix_len, agent_pod_mtu(agent), p->gw_mac);
+    if (error) {
+        VLOG_ERR("%s: cannot set its address: %s", agent->conf->gateway_port,
+                 ovs_strerror(-error));
+        return error;
+    }
+    ovsbridge_port_status(agent->br, agent->conf->gateway_port, &st);
+    p->gw_ofport = st.ofport;
+    free(st.error);
+    return p->gw_ofport > 0 ? 0 : -ENODEV;
+}
+
+void
+agent_set_pod_ip(struct agent *agent, const struct podrec *rec, bool present)
+{
+    if (rec->default_route && rec->pod_namespace && rec->pod_name) {
+        char ip[INET_ADDRSTRLEN];
+
+        inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+        cluster_set_pod_ip(agent->cluster, rec->pod_namespace, rec->pod_name,
+                           present ? ip : NULL);
+    }
+}
+
+/* Rebuilds the desired flows of every pod on record.  A pod whose port is
+ * gone keeps its record (DEL will clean it up) but gets no flows. */
+static void
+agent_restore_pods(struct agent *agent)
+{
+    struct podrec *rec;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
+        struct ovsbridge_port_status st;
+
+        ovsbridge_port_status(agent->br, rec->port_name, &st);
+        if (st.ofport > 0) {
+            rec->ofport = st.ofport;
+            struct pipeline_pod pod = {
+                .owner = rec->owner, .ofport = st.ofport, .ip = rec->ip,
+            };
+            memcpy(pod.mac, rec->mac, sizeof pod.mac);
+            pipeline_set_pod(agent->ft, &agent->pnode, &pod);
+            agent_set_pod_ip(agent, rec, true);
+        } else {
+            VLOG_WARN("pod %s/%s: port %s has no ofport, no flows installed",
+                      rec->container_id, rec->ifname, rec->port_name);
+        }
+        free(st.error);
+    }
+}
+
+/* After a commit that changed policy or service flows, cached datapath
+ * flows must not keep an old verdict or endpoint (see dpcache.h). */
+static void
+agent_purge_if_policy_changed(struct agent *agent)
+{
+    bool policy = policy_take_changed(agent->policy);
+    bool services = svclb_take_changed(agent->svclb);
+
+    if (policy || services) {
+        dpcache_purge(agent->conf->ovs_rundir);
+    }
+}
+
+/* Routes to the other nodes' pod subnets, in a cluster of several. */
+static void
+agent_sync_remotes(struct agent *agent)
+{
+    if (agent->underlay) {
+        underlay_sync_nodes(agent->underlay, agent->cluster, &agent->pnode,
+                            agent->ft);
+    }
+}
+
+/* The pod subnet of Node 'n', or false without an IPv4 one. */
+static bool
+agent_subnet(const struct cluster_node *n, struct snat_subnet *subnet)
+{
+    return (n->pod_cidr
+            && !parse_cidr(n->pod_cidr, &subnet->addr, &subnet->prefix_len));
+}
+
+/* Masquerading of pod traffic that leaves the cluster (snat.h), with every
+ * Node's pod subnet left alone. */
+static void
+agent_sync_snat(struct agent *agent)
+{
+    const struct pipeline_node *p = &agent->pnode;
+    struct snat_subnet local = { p->subnet, p->prefix_len };
+    const struct cluster_node **nodes;
+    struct snat_subnet *all;
+    size_t n, n_all = 0;
+    char *script, *err;
+
+    nodes = (const struct cluster_node **) cluster_list(agent->cluster,
+                                                        CLUSTER_NODE, &n);
+    all = xmalloc((n + 1) * sizeof *all);
+    all[n_all++] = local;
+    for (size_t i = 0; i < n; i++) {
+        n_all += agent_subnet(nodes[i], &all[n_all]);
+    }
+    script = snat_script(&local, agent->conf->gateway_port, all, n_all);
+    if (!nullable_string_is_equal(script, agent->snat_script)) {
+        if (snat_apply(script, &err)) {
+            VLOG_ERR("egress SNAT not installed: %s", err);
+            free(err);
+            free(script);
+            script = NULL;
+        }
+        free(agent->snat_script);
+        agent->snat_script = script;
+    } else {
+        free(script);
+    }
+    free(all);
+    free(nodes);
+}
+
+/* Whether 'changes' hold a Node's. */
+static bool
+changes_have_node(const struct cluster_change *changes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (changes[i].kind == CLUSTER_NODE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Gives the node's nftables the node ports of the Services, if they
+ * changed since the last time (or 'always'). */
+static void
+agent_sync_node_ports(struct agent *agent, bool always)
+{
+    struct nodeport_port *ports;
+    size_t n;
+    char *err;
+
+    svclb_node_ports(agent->svclb, &ports, &n);
+    if (!always && n == agent->n_node_ports
+        && (!n || !memcmp(ports, agent->node_ports, n * sizeof *ports))) {
+        free(ports);
+        return;
+    }
+    if (nodeport_apply(ports, n, &err)) {
+        VLOG_ERR("node ports not installed: %s", err);
+        free(err);
+        free(ports);
+        return;
+    }
+    free(agent->node_ports);
+    agent->node_ports = ports;
+    agent->n_node_ports = n;
+}
+
+/* Counts a commit the switch confirmed ("flows/commits") and purges the
+ * datapath cache when policy changed. */
+static void
+agent_committed(struct agent *agent)
+{
+    agent->n_commits++;
+    agent->last_commit_wall = time_wall_msec();
+    agent_purge_if_policy_changed(agent);
+}
+
+/* Every desired flow of the node from the model and the pod records: the
+ * node's pipeline, the pods, the routes to other nodes, the policies and
+ * the services (with SNAT and the node ports they need in the host). */
+static int
+agent_build_desired(struct agent *agent)
+{
+    int error = pipeline_set_node(agent->ft, &agent->pnode);
+
+    if (!error) {
+        agent_restore_pods(agent);
+        agent_sync_remotes(agent);
+        agent_sync_snat(agent);
+        policy_sync_all(agent->policy, agent->cluster, agent->ft);
+        svclb_sync_all(agent->svclb, agent->cluster, agent->ft);
+        agent_sync_node_ports(agent, true);
+    }
+    return error;
+}
+
+int
+agent_recompute(struct agent *agent, size_t *n_changesp)
+{
+    *n_changesp = 0;
+    if (!agent_is_ready(agent)) {
+        return -EAGAIN;
+    }
+    policy_destroy(agent->policy);
+    agent->policy = policy_create(agent->conf->node_name);
+    svclb_reset(agent->svclb);
+    if (agent->underlay) {
+        underlay_reset(agent->underlay);
+    }
+    flowtab_clear_desired(agent->ft);
+
+    int error = agent_build_desired(agent);
+    *n_changesp = flowtab_count_changes(agent->ft);
+    if (!error && *n_changesp) {
+        VLOG_WARN("recompute: the incremental flows differed from a full "
+                  "computation in %zu changes", *n_changesp);
+        error = agent_commit(agent);
+    }
+    return error;
+}
+
+/* Makes the switch hold exactly the flows this node wants: the gateway's
+ * address and MAC, the node's flows and every recorded pod's, compared with
+ * what the switch has.  Used at start and after ovs-vswitchd restarted (its
+ * flow table is then empty and its gateway port new). */
+static int
+agent_install_datapath(struct agent *agent)
+{
+    int error = (agent->underlay
+                 ? underlay_install(agent->underlay, agent->br, &agent->pnode)
+                 : 0);
+
+    if (!error) {
+        error = agent_setup_gateway(agent);
+    }
+    if (!error) {
+        error = nodeport_setup_route(agent->conf->gateway_port,
+                                     agent->pnode.gw_mac);
+        if (error) {
+            VLOG_ERR("%s: cannot route node ports: %s",
+                     agent->conf->gateway_port, ovs_strerror(-error));
+        }
+    }
+    if (!error) {
+        error = agent_build_desired(agent);
+    }
+    if (!error) {
+        error = flowtab_sync_installed(agent->ft, agent->of);
+    }
+    if (!error) {
+        error = flowtab_commit(agent->ft, agent->of);
+    }
+    if (!error) {
+        agent_committed(agent);
+    }
+    return error;
+}
+
+static int
+agent_start_datapath(struct agent *agent, const char *cidr)
+{
+    struct pipeline_node *p = &agent->pnode;
+    int error;
+
+    error = parse_cidr(cidr, &p->subnet, &p->prefix_len);
+    if (error) {
+        VLOG_ERR("pod CIDR '%s' is not an IPv4 prefix of length 1..30", cidr);
+        return error;
+    }
+    error = ipam_open(agent->conf->state_dir, p->subnet, p->prefix_len,
+                      &agent->ipam);
+    if (!error) {
+        error = agent_install_datapath(agent);
+    }
+    if (error) {
+        ipam_close(agent->ipam);
+        agent->ipam = NULL;
+        return error;
+    }
+    VLOG_INFO("node %s: pod subnet %s, gateway %s, %zu flows installed",
+              agent->conf->node_name, cidr, agent->conf->gateway_port,
+              flowtab_count(agent->ft));
+    agent->next_liveness = time_msec() + AGENT_LIVENESS_MS;
+    return 0;
+}
+
+static bool
+is_connection_error(int error)
+{
+    return error == -ECONNRESET || error == -EPIPE || error == -ENOTCONN;
+}
+
+/* Reopens the OpenFlow connection and reinstalls the datapath. */
+static int
+agent_reconnect(struct agent *agent)
+{
+    ofconn_close(agent->of);
+    agent->of = NULL;
+
+    int error = agent_connect_openflow(agent);
+    if (!error) {
+        error = agent_install_datapath(agent);
+    }
+    if (error) {
+        agent_set_not_ready(agent, "ovs-vswitchd is not answering OpenFlow");
+    } else {
+        VLOG_INFO("reconnected to ovs-vswitchd; %zu flows installed",
+                  flowtab_count(agent->ft));
+        free(agent->not_ready);
+        agent->not_ready = NULL;
+    }
+    return error;
+}
+
+int
+agent_commit(struct agent *agent)
+{
+    int error = agent->of ? flowtab_commit(agent->ft, agent->of) : -ENOTCONN;
+
+    if (is_connection_error(error)) {
+        VLOG_WARN("OpenFlow connection lost (%s): reconnecting",
+                  ovs_strerror(-error));
+        error = agent_reconnect(agent);
+    }
+    if (!error) {
+        agent_committed(agent);
+    }
+    return error;
+}
+
+static void
+agent_check_liveness(struct agent *agent)
+{
+    if (time_msec() < agent->next_liveness) {
+        return;
+    }
+    int error = agent->of ? ofconn_echo(agent->of) : -ENOTCONN;
+    if (is_connection_error(error)) {
+        VLOG_WARN("ovs-vswitchd went away (%s): reconnecting",
+                  ovs_strerror(-error));
+        agent_reconnect(agent);
+    }
+    agent->next_liveness = time_msec() + AGENT_LIVENESS_MS;
+}
+
+static void
+agent_try_start(struct agent *agent)
+{
+    const char *cidr = agent_pod_cidr(agent);
+
+    if (!cidr) {
+        char *why = xasprintf("no pod CIDR: set podCIDR in the configuration "
+                              "or add Node %s with spec.podCIDR",
+                              agent->conf->node_name);
+        agent_set_not_ready(agent, why);
+        free(why);
+    } else if (agent_start_datapath(agent, cidr)) {
+        agent_set_not_ready(agent, "installing the node's datapath failed "
+                           "(see the agent log)");
+    } else {
+        free(agent->not_ready);
+        agent->not_ready = NULL;
+    }
+}
+
+void
+agent_update_policy(struct agent *agent)
+{
+    struct cluster_change *changes;
+    size_t n;
+
+    if (!agent->ipam) {
+        return;
+    }
+    cluster_take_changes(agent->cluster, &changes, &n);
+    if (changes_have_node(changes, n)) {
+        agent_sync_remotes(agent);
+        agent_sync_snat(agent);
+    }
+    policy_handle_changes(agent->policy, agent->cluster, changes, n, agent->ft);
+    if (svclb_handle_changes(agent->svclb, agent->cluster, changes, n,
+                             agent->ft)) {
+        agent_sync_node_ports(agent, false);
+    }
+    cluster_changes_free(changes, n);
+}
+
+void
+agent_run(struct agent *agent)
+{
+    ovsbridge_run(agent->br);
+    if (agent->of) {
+        ofconn_run(agent->of);
+    }
+    source_run(&agent->source, agent->cluster);
+    if (!agent->ipam) {
+        agent_try_start(agent);
+        return;
+    }
+    agent_check_liveness(agent);
+    agent_update_policy(agent);
+    if (flowtab_has_changes(agent->ft) && agent_commit(agent)) {
+        VLOG_WARN_RL(&agent->rl, "policy flows not installed; will retry");
+    }
+}
+
+void
+agent_wait(struct agent *agent)
+{
+    ovsbridge_wait(agent->br);
+    if (agent->of) {
+        ofconn_wait(agent->of);
+    }
+    source_wait(&agent->source);
+    if (!agent->ipam) {
+        poll_timer_wait(1000);
+    } else {
+        poll_timer_wait_until(agent->next_liveness);
+    }
+}
+
+bool
+agent_is_ready(const struct agent *agent)
+{
+    return agent->ipam && !agent->not_ready;
+}

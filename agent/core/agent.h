@@ -1,0 +1,102 @@
+/*
+ * agent: one seine-agent instance — its configuration, its connections to
+ * OVS (OVSDB and OpenFlow), the node's pod subnet and gateway, the IP
+ * allocator, the pod attachments and the cluster model.  (The Kubernetes
+ * Node it serves is a cluster_node; the pipeline's view of it a
+ * pipeline_node.)
+ *
+ * Start-up is in two steps.  agent_open() connects to OVS, creates or repairs
+ * the bridge and loads the pod records.  The subnet may not be known yet
+ * (it can come from the Node object, which the state source may deliver
+ * later), so agent_run() finishes the start once it is: it sets the gateway
+ * address, allocates nothing, rebuilds the desired flows of the node and of
+ * every recorded pod, reads what the switch has installed, and commits the
+ * difference.  Until then the node is not ready and CNI requests are told
+ * to try again.
+ */
+#ifndef AGENT_H
+#define AGENT_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/pods/podstore.h"
+#include "agent/sources/source.h"
+#include "dataplane/pipeline.h"
+#include "openvswitch/vlog.h"
+
+struct agentconf;
+struct cluster;
+struct flowtab;
+struct ipam;
+struct ofconn;
+struct ovsbridge;
+struct policy;
+struct svclb;
+struct underlay;
+struct nodeport_port;
+
+struct agent {
+    const struct agentconf *conf;
+    struct ovsbridge *br;
+    struct ofconn *of;
+    struct flowtab *ft;
+    struct ipam *ipam;              /* NULL until the subnet is known */
+    struct podstore store;
+    struct cluster *cluster;
+    struct source source;
+    struct policy *policy;          /* NetworkPolicy rules in force */
+    struct svclb *svclb;            /* service load balancers in force */
+    struct underlay *underlay;      /* NULL: one node, no uplink */
+    char *snat_script;              /* the egress SNAT table in force */
+    struct nodeport_port *node_ports;   /* in the node's nftables */
+    size_t n_node_ports;
+    struct pipeline_node pnode;     /* valid once 'ipam' is set */
+    uint16_t round;
+    uint8_t port_seq;               /* the next pod port's sequence number
+                                     * (attach.c) */
+    char *not_ready;                /* why the node is not ready, or NULL */
+    long long int next_liveness;    /* when to check ovs-vswitchd next */
+    unsigned long long n_commits;   /* flow table commits the switch took */
+    long long int last_commit_wall; /* when the last one completed (ms) */
+    struct vlog_rate_limit rl;
+};
+
+int agent_open(const struct agentconf *, struct agent **);
+void agent_close(struct agent *);
+
+void agent_run(struct agent *);
+void agent_wait(struct agent *);
+
+/* Drops every incremental state (policy and service resolution, the
+ * routes to other nodes, the desired flow table) and computes every
+ * desired flow again from the model and the pod records, then commits
+ * what differs from the switch.  '*n_changesp' is how many changes that
+ * was: 0 when incremental computation had given the same flows.  0,
+ * -EAGAIN before the node is ready, or a commit's -errno. */
+int agent_recompute(struct agent *, size_t *n_changesp);
+
+/* Sends the flow table's pending changes to the switch.  A lost OpenFlow
+ * connection is reopened and the whole datapath reinstalled (a restarted
+ * ovs-vswitchd starts with no flows).  0 or -errno. */
+int agent_commit(struct agent *);
+
+/* Tells the cluster model that the pod of 'rec' has (or, with 'present'
+ * false, no longer has) the record's address, for policy.  Only the
+ * attachment carrying the pod's default route is the pod's address. */
+void agent_set_pod_ip(struct agent *, const struct podrec *, bool present);
+
+/* Brings the flow table in line with what changed in the cluster model
+ * (NetworkPolicy, pod labels and addresses), without committing.  Nothing
+ * happens before the datapath is installed: the start resolves all. */
+void agent_update_policy(struct agent *);
+
+/* True once the subnet is known and the flows are installed; otherwise
+ * 'agent->not_ready' says why. */
+bool agent_is_ready(const struct agent *);
+
+/* The MTU of pod interfaces and the gateway: the configured 'mtu', or with
+ * an uplink, the uplink's MTU minus the tunnel overhead (underlay.h). */
+int agent_pod_mtu(const struct agent *);
+
+#endif /* node.h */

@@ -1,0 +1,510 @@
+/*
+ * Reading seine-agent's configuration file.
+ *
+ * The file is one YAML mapping.  Each known key has a row in a field table
+ * saying where its value goes and how it is checked; a key without a row is
+ * an error, because a misspelt key silently falling back to its default is
+ * the kind of mistake that costs an afternoon.  Every error names the file,
+ * the line and the field.
+ */
+#include <config.h>
+#include "agent/core/agentconf.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "seine-config.h"
+#include "util.h"
+
+void
+agentconf_defaults(struct agentconf *conf)
+{
+    char host[256] = "";
+
+    memset(conf, 0, sizeof *conf);
+    conf->ovsdb_socket = xstrdup("unix:/run/openvswitch/db.sock");
+    conf->ovs_rundir = xstrdup("/run/openvswitch");
+    conf->bridge = xstrdup("br-int");
+    conf->gateway_port = xstrdup("seine-gw0");
+    /* The kubelet registers its Node under the lower-cased host name. */
+    if (gethostname(host, sizeof host - 1) || !host[0]) {
+        snprintf(host, sizeof host, "localhost");
+    }
+    for (char *p = host; *p; p++) {
+        *p = tolower((unsigned char) *p);
+    }
+    conf->node_name = xstrdup(host);
+    conf->pod_cidr = NULL;
+    conf->default_interface_type = xstrdup("afxdp");
+    conf->mtu = 1500;
+    conf->cni_socket = xstrdup(SEINE_DEFAULT_CNI_SOCKET);
+    conf->state_dir = xstrdup(SEINE_DEFAULT_STATE_DIR);
+    conf->vhost_socket_dir = xstrdup("/run/seine/vhost");
+    conf->source = AGENTCONF_SOURCE_MANIFESTS;
+    conf->manifest_dir = xstrdup("/etc/seine/manifests");
+    conf->log_level = xstrdup("info");
+    conf->uplink = NULL;
+    conf->tunnel_type = xstrdup("geneve");
+    conf->encap_mode = xstrdup("encap");
+}
+
+void
+agentconf_destroy(struct agentconf *conf)
+{
+    free(conf->ovsdb_socket);
+    free(conf->ovs_rundir);
+    free(conf->bridge);
+    free(conf->gateway_port);
+    free(conf->node_name);
+    free(conf->pod_cidr);
+    free(conf->default_interface_type);
+    free(conf->cni_socket);
+    free(conf->state_dir);
+    free(conf->vhost_socket_dir);
+    free(conf->manifest_dir);
+    free(conf->log_level);
+    free(conf->uplink);
+    free(conf->tunnel_type);
+    free(conf->encap_mode);
+    memset(conf, 0, sizeof *conf);
+}
+
+/* Value checks: NULL if 'v' is acceptable, else what is wrong with it. */
+
+static const char *
+one_of(const char *v, const char *const *choices, const char *message)
+{
+    for (; *choices; choices++) {
+        if (!strcmp(v, *choices)) {
+            return NULL;
+        }
+    }
+    return message;
+}
+
+static const char *
+check_ovsdb(const char *v)
+{
+    static const char *const prefixes[] = { "unix:/", "tcp:", "ssl:" };
+    for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+        if (!strncmp(v, prefixes[i], strlen(prefixes[i]))
+            && v[strlen(prefixes[i])]) {
+            return NULL;
+        }
+    }
+    return "expected unix:/PATH, tcp:IP:PORT or ssl:IP:PORT";
+}
+
+static const char *
+check_path(const char *v)
+{
+    /* The agent may run with its working directory at /. */
+    return v[0] == '/' ? NULL : "must be an absolute path";
+}
+
+static const char *
+check_socket_path(const char *v)
+{
+    if (v[0] != '/') {
+        return "must be an absolute path";
+    }
+    return (strlen(v) < sizeof ((struct sockaddr_un *) 0)->sun_path
+            ? NULL : "a unix socket path must be at most 107 bytes");
+}
+
+static const char *
+check_ifname(const char *v)
+{
+    return (strlen(v) < 16 && !strpbrk(v, "/: \t")
+            ? NULL : "must be an interface name: 1 to 15 characters, "
+                     "no '/', ':' or spaces");
+}
+
+/* The Node object's name: a DNS subdomain (RFC 1123). */
+static const char *
+check_node_name(const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n > 253 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-.") != n
+        || !isalnum((unsigned char) v[0])
+        || !isalnum((unsigned char) v[n - 1])) {
+        return "must be a lower-case DNS name (a-z, 0-9, '-', '.'), as "
+               "the Node object is named";
+    }
+    return NULL;
+}
+
+static const char *
+check_pod_cidr(const char *v)
+{
+    char addr[INET_ADDRSTRLEN], tail;
+    struct in_addr in;
+    int plen;
+
+    if (sscanf(v, "%15[0-9.]/%d%c", addr, &plen, &tail) != 2
+        || inet_pton(AF_INET, addr, &in) != 1) {
+        return "expected an IPv4 subnet such as 10.244.1.0/24";
+    }
+    if (plen < 1 || plen > 30) {
+        return "the prefix length must be from 1 to 30";
+    }
+    if (ntohl(in.s_addr) & (UINT32_MAX >> plen)) {
+        return "has host bits set: give the subnet's first address";
+    }
+    return NULL;
+}
+
+static const char *
+check_interface_type(const char *v)
+{
+    static const char *const types[] = { "afxdp", "vhostuser", "tap", NULL };
+    return one_of(v, types, "expected afxdp, vhostuser or tap");
+}
+
+static const char *
+check_log_level(const char *v)
+{
+    static const char *const levels[] = {
+        "off", "emer", "err", "warn", "info", "dbg", NULL
+    };
+    return one_of(v, levels, "expected off, emer, err, warn, info or dbg");
+}
+
+static const char *
+check_tunnel_type(const char *v)
+{
+    static const char *const types[] = { "geneve", "vxlan", NULL };
+    return one_of(v, types, "expected geneve or vxlan");
+}
+
+static const char *
+check_encap_mode(const char *v)
+{
+    static const char *const modes[] = { "encap", "noEncap", NULL };
+    return one_of(v, modes, "expected encap or noEncap");
+}
+
+static const char *
+check_source_type(const char *v)
+{
+    static const char *const types[] = { "manifests", "kubernetes", NULL };
+    return one_of(v, types, "expected manifests or kubernetes");
+}
+
+/* The field tables. */
+
+enum field_type {
+    FIELD_STRING,               /* char * at 'offset', checked by 'check' */
+    FIELD_MTU,
+    FIELD_SOURCE_TYPE,
+    FIELD_SOURCE,               /* the stateSource mapping */
+};
+
+struct field {
+    const char *key;
+    enum field_type type;
+    size_t offset;
+    const char *(*check)(const char *);
+    bool nullable;              /* null keeps the default */
+};
+
+#define STRING(KEY, MEMBER, CHECK, NULLABLE) \
+    { KEY, FIELD_STRING, offsetof(struct agentconf, MEMBER), CHECK, NULLABLE }
+
+static const struct field top_fields[] = {
+    STRING("ovsdb", ovsdb_socket, check_ovsdb, false),
+    STRING("ovsRunDir", ovs_rundir, check_path, false),
+    STRING("bridge", bridge, check_ifname, false),
+    STRING("gatewayPort", gateway_port, check_ifname, false),
+    STRING("nodeName", node_name, check_node_name, true),
+    STRING("podCIDR", pod_cidr, check_pod_cidr, true),
+    STRING("defaultInterfaceType", default_interface_type,
+           check_interface_type, false),
+    { "mtu", FIELD_MTU, 0, NULL, false },
+    STRING("cniSocket", cni_socket, check_socket_path, false),
+    STRING("stateDir", state_dir, check_path, false),
+    STRING("vhostSocketDir", vhost_socket_dir, check_path, false),
+    { "stateSource", FIELD_SOURCE, 0, NULL, false },
+    STRING("logLevel", log_level, check_log_level, false),
+    STRING("uplink", uplink, check_ifname, true),
+    STRING("tunnelType", tunnel_type, check_tunnel_type, false),
+    STRING("encapMode", encap_mode, check_encap_mode, false),
+};
+
+static const struct field source_fields[] = {
+    { "type", FIELD_SOURCE_TYPE, 0, check_source_type, false },
+    STRING("path", manifest_dir, check_path, false),
+};
+
+struct conf_reader {
+    const char *path;
+    yaml_document_t *doc;
+    struct agentconf *conf;
+    char **err;
+};
+
+static int
+conf_error(const struct conf_reader *r, const yaml_node_t *node,
+           const char *field, const char *message)
+{
+    *r->err = xasprintf("%s:%zu: %s: %s", r->path,
+                        node->start_mark.line + 1, field, message);
+    return -EINVAL;
+}
+
+static bool
+is_null(const yaml_node_t *node)
+{
+    const char *v = (const char *) node->data.scalar.value;
+    return (node->type == YAML_SCALAR_NODE
+            && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+            && (!v[0] || !strcmp(v, "~") || !strcmp(v, "null")
+                || !strcmp(v, "Null") || !strcmp(v, "NULL")));
+}
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    size_t row[64];
+
+    if (m >= ARRAY_SIZE(row) || n >= ARRAY_SIZE(row)) {
+        return SIZE_MAX;
+    }
+    for (size_t j = 0; j <= m; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j];
+            size_t subst = diag + (tolower((unsigned char) a[i - 1])
+                                   != tolower((unsigned char) b[j - 1]));
+            row[j] = MIN(MIN(row[j - 1] + 1, up + 1), subst);
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+static int
+unknown_key(const struct conf_reader *r, const yaml_node_t *key,
+            const char *prefix, const struct field *fields, size_t n)
+{
+    const char *name = (const char *) key->data.scalar.value;
+    const char *best = NULL;
+    size_t best_distance = 3;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(name, fields[i].key);
+        if (d < best_distance) {
+            best = fields[i].key;
+            best_distance = d;
+        }
+    }
+    *r->err = xasprintf("%s:%zu: unknown key '%s%s'%s%s%s%s", r->path,
+                        key->start_mark.line + 1, prefix, name,
+                        best ? " (did you mean '" : "", best ? prefix : "",
+                        best ? best : "", best ? "'?)" : "");
+    return -EINVAL;
+}
+
+static int read_mapping(const struct conf_reader *, const yaml_node_t *,
+                        const char *prefix, const struct field *, size_t n);
+
+static int
+read_field(const struct conf_reader *r, const struct field *f,
+           const char *field_name, const yaml_node_t *value)
+{
+    const char *v = (const char *) value->data.scalar.value;
+    const char *problem;
+
+    if (f->type == FIELD_SOURCE) {
+        if (value->type != YAML_MAPPING_NODE) {
+            return conf_error(r, value, field_name,
+                              "expected a mapping with 'type' and 'path'");
+        }
+        return read_mapping(r, value, "stateSource.", source_fields,
+                            ARRAY_SIZE(source_fields));
+    }
+    if (value->type != YAML_SCALAR_NODE) {
+        return conf_error(r, value, field_name,
+                          f->type == FIELD_MTU ? "expected an integer"
+                          : "expected a string");
+    }
+    if (is_null(value)) {
+        return (f->nullable ? 0
+                : conf_error(r, value, field_name, "needs a value"));
+    }
+
+    switch (f->type) {
+    case FIELD_MTU: {
+        char *end;
+        errno = 0;
+        long mtu = strtol(v, &end, 10);
+        if (errno || *end || end == v || mtu < 68 || mtu > 65535) {
+            return conf_error(r, value, field_name,
+                              "expected an integer from 68 to 65535");
+        }
+        r->conf->mtu = mtu;
+        return 0;
+    }
+    case FIELD_SOURCE_TYPE:
+        problem = f->check(v);
+        if (problem) {
+            return conf_error(r, value, field_name, problem);
+        }
+        r->conf->source = (!strcmp(v, "kubernetes")
+                           ? AGENTCONF_SOURCE_KUBERNETES
+                           : AGENTCONF_SOURCE_MANIFESTS);
+        return 0;
+    case FIELD_STRING: {
+        problem = f->check(v);
+        if (problem) {
+            return conf_error(r, value, field_name, problem);
+        }
+        char **member = (char **) ((char *) r->conf + f->offset);
+        free(*member);
+        *member = xstrdup(v);
+        return 0;
+    }
+    case FIELD_SOURCE:
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+static int
+read_mapping(const struct conf_reader *r, const yaml_node_t *mapping,
+             const char *prefix, const struct field *fields, size_t n)
+{
+    size_t first_line[ARRAY_SIZE(top_fields)] = { 0 };
+
+    for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start;
+         pair < mapping->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = yaml_document_get_node(r->doc, pair->key);
+        yaml_node_t *value = yaml_document_get_node(r->doc, pair->value);
+        const char *name;
+        size_t i;
+
+        if (key->type != YAML_SCALAR_NODE) {
+            return conf_error(r, key, prefix[0] ? "stateSource" : "(top)",
+                              "keys must be plain names");
+        }
+        name = (const char *) key->data.scalar.value;
+        for (i = 0; i < n && strcmp(name, fields[i].key); i++) {
+            continue;
+        }
+        if (i == n) {
+            return unknown_key(r, key, prefix, fields, n);
+        }
+
+        char *field_name = xasprintf("%s%s", prefix, name);
+        int error = 0;
+        if (first_line[i]) {
+            char *msg = xasprintf("given twice (first on line %zu)",
+                                  first_line[i]);
+            error = conf_error(r, key, field_name, msg);
+            free(msg);
+        } else {
+            first_line[i] = key->start_mark.line + 1;
+            error = read_field(r, &fields[i], field_name, value);
+        }
+        free(field_name);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
+/* Parses the document and applies it over the defaults in 'r->conf'. */
+static int
+read_document(const struct conf_reader *r, yaml_parser_t *parser)
+{
+    yaml_node_t *root = yaml_document_get_root_node(r->doc);
+    yaml_document_t extra;
+    int error = 0;
+
+    if (root && !(root->type == YAML_MAPPING_NODE || is_null(root))) {
+        return conf_error(r, root, "(top)",
+                          "the file must be a mapping of keys to values");
+    }
+    if (!yaml_parser_load(parser, &extra)) {
+        *r->err = xasprintf("%s:%zu: %s", r->path,
+                            parser->problem_mark.line + 1,
+                            parser->problem ? parser->problem
+                            : "invalid YAML");
+        return -EINVAL;
+    }
+    yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
+    if (extra_root) {
+        error = conf_error(r, extra_root, "(top)",
+                           "only one YAML document is allowed");
+    }
+    yaml_document_delete(&extra);
+    if (!error && root && root->type == YAML_MAPPING_NODE) {
+        error = read_mapping(r, root, "", top_fields,
+                             ARRAY_SIZE(top_fields));
+    }
+    return error;
+}
+
+int
+agentconf_load(const char *path, struct agentconf *conf, char **err)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    struct conf_reader r = {
+        .path = path, .doc = &doc, .conf = conf, .err = err,
+    };
+    FILE *file;
+    int error;
+
+    *err = NULL;
+    memset(conf, 0, sizeof *conf);
+    file = fopen(path, "r");
+    if (!file) {
+        error = -errno;
+        *err = xasprintf("%s: %s", path, ovs_strerror(errno));
+        return error;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(file);
+        *err = xasprintf("%s: out of memory", path);
+        return -ENOMEM;
+    }
+    yaml_parser_set_input_file(&parser, file);
+    agentconf_defaults(conf);
+
+    if (!yaml_parser_load(&parser, &doc)) {
+        *err = xasprintf("%s:%zu:%zu: %s%s%s", path,
+                         parser.problem_mark.line + 1,
+                         parser.problem_mark.column + 1,
+                         parser.problem ? parser.problem : "invalid YAML",
+                         parser.context ? " " : "",
+                         parser.context ? parser.context : "");
+        error = -EINVAL;
+        goto out;
+    }
+    error = read_document(&r, &parser);
+    yaml_document_delete(&doc);
+
+out:
+    yaml_parser_delete(&parser);
+    fclose(file);
+    if (error) {
+        agentconf_destroy(conf);
+    }
+    return error;
+}

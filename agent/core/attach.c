@@ -1,0 +1,858 @@
+#include <config.h>
+#include "agent/core/attach.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "agent/core/agent.h"
+#include "agent/core/agentconf.h"
+#include "agent/model/cluster.h"
+#include "agent/pods/ipam.h"
+#include "agent/pods/podif.h"
+#include "agent/pods/podstore.h"
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ovsbridge.h"
+#include "dataplane/pipeline.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(attach);
+
+#define ATTACH_OFPORT_TIMEOUT_MS 15000
+#define ATTACH_SUN_PATH_MAX 107     /* sizeof sun_path - 1 */
+#define ATTACH_VHOST_SOCKET "vhost.sock"
+#define ATTACH_VHOST_CONFIG "pod.json"
+
+/* FNV-1a: a stable 64-bit name for an attachment, so that its port name
+ * and cookie are the same in every agent run, even without a record. */
+static uint64_t
+attach_hash(const char *container_id, const char *ifname)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (const char *s = container_id; *s; s++) {
+        h = (h ^ (uint8_t) *s) * UINT64_C(0x100000001b3);
+    }
+    h = (h ^ '/') * UINT64_C(0x100000001b3);
+    for (const char *s = ifname; *s; s++) {
+        h = (h ^ (uint8_t) *s) * UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+static char *
+attach_owner_key(const char *container_id, const char *ifname)
+{
+    return xasprintf("%s/%s", container_id, ifname);
+}
+
+/* The host-side name of one ADD of an attachment: "seine", the
+ * attachment's hash and a sequence number, so that a DEL then ADD of the
+ * same container never reuses the name of the port ovs-vswitchd is still
+ * releasing (its netdev acts on the interface by name while it goes). */
+static char *
+attach_port_name(uint64_t hash, uint8_t seq)
+{
+    return xasprintf("seine%08"PRIx32"%02"PRIx8, (uint32_t) hash, seq);
+}
+
+static char *
+attach_socket_dir(const struct agent *agent, const struct cniproto_request *req,
+                  const char *port_name)
+{
+    const char *base = (req->vhost_socket_dir ? req->vhost_socket_dir
+                        : agent->conf->vhost_socket_dir);
+    return xasprintf("%s/%.12s-%s-%s", base, req->container_id, req->ifname,
+                     port_name + strlen(port_name) - 2);
+}
+
+/* A new record for the request whose port is 'port_name' (NULL: none is
+ * known), with every derived name filled in. */
+static struct podrec *
+attach_rec_new(const struct agent *agent, const struct cniproto_request *req,
+               const char *port_name)
+{
+    struct podrec *rec = xzalloc(sizeof *rec);
+    uint64_t h = attach_hash(req->container_id, req->ifname);
+
+    rec->container_id = xstrdup(req->container_id);
+    rec->ifname = xstrdup(req->ifname);
+    rec->netns = nullable_xstrdup(req->netns);
+    rec->owner = cookie_owner(COOKIE_KIND_POD, h);
+    if (port_name) {
+        rec->port_name = xstrdup(port_name);
+        rec->socket_dir = attach_socket_dir(agent, req, port_name);
+        rec->socket_path = xasprintf("%s/%s", rec->socket_dir,
+                                     ATTACH_VHOST_SOCKET);
+    }
+    rec->pod_namespace = nullable_xstrdup(req->pod_namespace);
+    rec->pod_name = nullable_xstrdup(req->pod_name);
+    rec->pod_uid = nullable_xstrdup(req->pod_uid);
+    /* The network's MTU may not exceed what the node carries: between
+     * nodes, the tunnel's overhead comes off the underlay's. */
+    rec->mtu = (req->mtu && req->mtu < agent_pod_mtu(agent)
+                ? req->mtu : agent_pod_mtu(agent));
+    rec->prefix_len = agent->pnode.prefix_len;
+    return rec;
+}
+
+/* A port name for a new ADD that neither the switch nor the kernel knows. */
+static char *
+attach_new_port_name(struct agent *agent, const struct cniproto_request *req)
+{
+    uint64_t h = attach_hash(req->container_id, req->ifname);
+
+    for (int i = 0; i <= UINT8_MAX; i++) {
+        char *name = attach_port_name(h, agent->port_seq++);
+        struct ovsbridge_port_status st;
+
+        ovsbridge_port_status(agent->br, name, &st);
+        free(st.error);
+        if (!st.exists && !podif_host_link_exists(name)) {
+            return name;
+        }
+        free(name);
+    }
+    return NULL;
+}
+
+static void
+remove_socket_dir(const struct podrec *rec)
+{
+    char *config = xasprintf("%s/%s", rec->socket_dir, ATTACH_VHOST_CONFIG);
+
+    unlink(config);
+    unlink(rec->socket_path);
+    if (rmdir(rec->socket_dir) && errno != ENOENT) {
+        VLOG_WARN("%s: %s", rec->socket_dir, ovs_strerror(errno));
+    }
+    free(config);
+}
+
+/* Removes everything an attachment may have, in the reverse order of ADD.
+ * Each step tolerates its piece being gone already. */
+static int
+attach_teardown(struct agent *agent, struct podrec *rec)
+{
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
+    int error = 0;
+
+    flowtab_remove_owner(agent->ft, rec->owner);
+    agent_set_pod_ip(agent, rec, false);
+    agent_update_policy(agent);
+    if (flowtab_has_changes(agent->ft)) {
+        error = agent_commit(agent);
+    }
+    if (rec->port_name) {
+        int port_error = ovsbridge_del_port(agent->br, rec->port_name);
+        error = error ? error : port_error;
+        podif_delete_host(rec->port_name);
+    }
+    if (rec->netns && rec->type == PODSTORE_TAP) {
+        podif_delete_in_netns(rec->netns, rec->ifname);
+    }
+    if (rec->socket_dir) {
+        remove_socket_dir(rec);
+    }
+    if (agent->ipam) {
+        ipam_release(agent->ipam, key);
+    }
+    free(key);
+    return error;
+}
+
+static void
+rec_fill_spec(const struct agent *agent, const struct podrec *rec,
+              struct podif_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->netns_path = rec->netns;
+    spec->ifname = rec->ifname;
+    spec->host_ifname = rec->port_name;
+    memcpy(spec->mac.b, rec->mac, 6);
+    spec->ip = rec->ip;
+    spec->prefix_len = rec->prefix_len;
+    spec->gateway = (rec->default_route ? agent->pnode.gw_ip
+                     : (struct in_addr) { .s_addr = INADDR_ANY });
+    spec->mtu = rec->mtu;
+}
+
+static void
+set_error(struct cniproto_response *resp, int code, int error,
+          const char *what)
+{
+    cniproto_response_error(resp, code, error ? ovs_strerror(-error) : NULL,
+                            "%s", what);
+}
+
+/* The interface type: the pod's annotation for this interface, else the
+ * pod's annotation, else the network configuration, else the agent's
+ * default. */
+static const char *
+attach_type_name(const struct agent *agent, const struct cniproto_request *req)
+{
+    const struct cluster_pod *pod = NULL;
+
+    if (req->pod_namespace && req->pod_name) {
+        pod = cluster_find_pod(agent->cluster, req->pod_namespace,
+                               req->pod_name);
+    }
+    if (pod) {
+        char *key = xasprintf("%s.%s", ATTACH_TYPE_ANNOTATION, req->ifname);
+        const char *type = cluster_labels_get(&pod->annotations, key);
+        free(key);
+        if (!type) {
+            type = cluster_labels_get(&pod->annotations,
+                                      ATTACH_TYPE_ANNOTATION);
+        }
+        if (type) {
+            return type;
+        }
+    }
+    return (req->interface_type ? req->interface_type
+            : agent->conf->default_interface_type);
+}
+
+static int
+add_port(struct agent *agent, struct podrec *rec,
+         enum ovsbridge_port_type type, struct cniproto_response *resp,
+         int64_t *ofportp)
+{
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
+    struct ovsbridge_port_spec spec = {
+        .name = rec->port_name,
+        .type = type,
+        .vhost_server_path = rec->socket_path,
+        .owner = key,
+    };
+    char *why = NULL;
+    int error = ovsbridge_add_port(agent->br, &spec);
+
+    free(key);
+    if (!error) {
+        error = ovsbridge_wait_ofport(agent->br, rec->port_name,
+                                      ATTACH_OFPORT_TIMEOUT_MS, ofportp, &why);
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                why ? why : ovs_strerror(-error),
+                                "OVS port %s could not be added",
+                                rec->port_name);
+    }
+    free(why);
+    return error;
+}
+
+/* The port ovs-vswitchd opened is the interface made for this ADD, up,
+ * and the switch says so: only then can the pod's traffic flow. */
+static int
+verify_link(struct agent *agent, const struct podrec *rec,
+            struct cniproto_response *resp)
+{
+    int error = podif_host_link_up(rec->port_name);
+
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error, "host end of the "
+                  "pod's interface is not up");
+        return error;
+    }
+    error = ovsbridge_wait_link_up(agent->br, rec->port_name,
+                                   ATTACH_OFPORT_TIMEOUT_MS);
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                ovs_strerror(-error), "OVS port %s does not "
+                                "report its link up", rec->port_name);
+    }
+    return error;
+}
+
+static int
+add_afxdp(struct agent *agent, struct podrec *rec,
+          struct cniproto_response *resp, int64_t *ofportp)
+{
+    struct podif_spec spec;
+
+    rec_fill_spec(agent, rec, &spec);
+    int error = podif_create_veth(&spec);
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error),
+                                "veth for %s in %s could not be created",
+                                rec->ifname, rec->netns);
+        return error;
+    }
+    error = add_port(agent, rec, OVSBRIDGE_PORT_AFXDP, resp, ofportp);
+    return error ? error : verify_link(agent, rec, resp);
+}
+
+/* OVS creates the tap; it is then moved into the pod's namespace, where
+ * OVS keeps reading and writing it through its file descriptor. */
+static int
+add_tap(struct agent *agent, struct podrec *rec,
+        struct cniproto_response *resp, int64_t *ofportp)
+{
+    struct podif_spec spec;
+    int error = add_port(agent, rec, OVSBRIDGE_PORT_TAP, resp, ofportp);
+
+    if (error) {
+        return error;
+    }
+    rec_fill_spec(agent, rec, &spec);
+    error = podif_move_to_netns(rec->port_name, rec->netns);
+    if (!error) {
+        error = podif_setup_moved(&spec, rec->port_name);
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error),
+                                "tap %s could not be set up in %s",
+                                rec->port_name, rec->netns);
+    }
+    return error;
+}
+
+static int
+write_vhost_config(const struct agent *agent, const struct podrec *rec)
+{
+    char *path = xasprintf("%s/%s", rec->socket_dir, ATTACH_VHOST_CONFIG);
+    struct json_object *obj = json_object_new_object();
+    char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18];
+    int error = 0;
+
+    inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+    inet_ntop(AF_INET, &agent->pnode.gw_ip, gw, sizeof gw);
+    snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", rec->mac[0],
+             rec->mac[1], rec->mac[2], rec->mac[3], rec->mac[4], rec->mac[5]);
+    json_object_object_add(obj, "mac", json_object_new_string(mac));
+    json_object_object_add(obj, "ip", json_object_new_string(ip));
+    json_object_object_add(obj, "prefixLength",
+                           json_object_new_int(rec->prefix_len));
+    json_object_object_add(obj, "gateway", json_object_new_string(gw));
+    json_object_object_add(obj, "mtu", json_object_new_int(rec->mtu));
+    json_object_object_add(obj, "socketPath",
+                           json_object_new_string(rec->socket_path));
+    json_object_object_add(obj, "containerID",
+                           json_object_new_string(rec->container_id));
+    json_object_object_add(obj, "ifname",
+                           json_object_new_string(rec->ifname));
+    if (json_object_to_file_ext(path, obj, JSON_C_TO_STRING_PRETTY)) {
+        error = errno ? -errno : -EIO;
+    }
+    json_object_put(obj);
+    free(path);
+    return error;
+}
+
+static int
+add_vhostuser(struct agent *agent, struct podrec *rec,
+              struct cniproto_response *resp, int64_t *ofportp)
+{
+    char *why = NULL;
+    int error;
+
+    if (!ovsbridge_dpdk_ready(agent->br, &why)) {
+        cniproto_response_error(resp, ATTACH_ERR_NO_DPDK, why,
+                                "vhost-user needs ovs-vswitchd's DPDK build "
+                                "with other_config:dpdk-init=true and "
+                                "hugepages");
+        free(why);
+        return -ENOTSUP;
+    }
+    if (strlen(rec->socket_path) > ATTACH_SUN_PATH_MAX) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
+                                rec->socket_path,
+                                "vhost-user socket path is %zu bytes, over "
+                                "the %d a unix socket allows: shorten "
+                                "vhostSocketDir", strlen(rec->socket_path),
+                                ATTACH_SUN_PATH_MAX);
+        return -ENAMETOOLONG;
+    }
+    if (mkdir(rec->socket_dir, 0700) && errno != EEXIST) {
+        error = -errno;
+        set_error(resp, ATTACH_ERR_INTERFACE, error,
+                  "vhost-user socket folder could not be created");
+        return error;
+    }
+    /* The pod's vhost-user server creates the socket; a stale one from an
+     * earlier pod would make it fail with "Address already in use". */
+    unlink(rec->socket_path);
+    error = write_vhost_config(agent, rec);
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error,
+                  "vhost-user pod configuration could not be written");
+        return error;
+    }
+    return add_port(agent, rec, OVSBRIDGE_PORT_VHOSTUSER, resp, ofportp);
+}
+
+static int
+attach_flows(struct agent *agent, const struct podrec *rec, int64_t ofport,
+             struct cniproto_response *resp)
+{
+    struct pipeline_pod pod = {
+        .owner = rec->owner, .ofport = ofport, .ip = rec->ip,
+    };
+    memcpy(pod.mac, rec->mac, sizeof pod.mac);
+
+    /* The pod's policy flows go in the same bundle as its own, so it
+     * never sends or receives a packet its policies do not allow. */
+    int error = pipeline_set_pod(agent->ft, &agent->pnode, &pod);
+    if (!error) {
+        agent_set_pod_ip(agent, rec, true);
+        agent_update_policy(agent);
+        error = agent_commit(agent);
+    }
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error,
+                  "the pod's flows could not be installed");
+    }
+    return error;
+}
+
+static void
+result_fill(const struct agent *agent, const struct podrec *rec,
+            struct cniproto_result *res)
+{
+    char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+    struct cniproto_iface *iface = &res->ifaces[res->n_ifaces++];
+    struct cniproto_ip *rip = &res->ips[res->n_ips++];
+
+    inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+    inet_ntop(AF_INET, &agent->pnode.gw_ip, gw, sizeof gw);
+    iface->name = xstrdup(rec->ifname);
+    iface->mac = xasprintf("%02x:%02x:%02x:%02x:%02x:%02x", rec->mac[0],
+                           rec->mac[1], rec->mac[2], rec->mac[3], rec->mac[4],
+                           rec->mac[5]);
+    iface->sandbox = nullable_xstrdup(rec->netns);
+    iface->mtu = rec->mtu;
+    iface->socket_path = (rec->type == PODSTORE_VHOSTUSER
+                          ? xstrdup(rec->socket_path) : NULL);
+    rip->address = xasprintf("%s/%d", ip, rec->prefix_len);
+    rip->gateway = xstrdup(gw);
+    rip->interface = 0;
+    if (rec->default_route) {
+        struct cniproto_route *route = &res->routes[res->n_routes++];
+        route->dst = xstrdup("0.0.0.0/0");
+        route->gw = xstrdup(gw);
+    }
+}
+
+static void
+result_ok(const struct agent *agent, const struct podrec *rec,
+          struct cniproto_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+    resp->has_result = true;
+    result_fill(agent, rec, &resp->result);
+}
+
+/* 0a:58 followed by the IPv4 address, as Kubernetes network plugins do:
+ * unique on the node and stable across restarts. */
+static void
+mac_from_ip(struct in_addr ip, uint8_t mac[6])
+{
+    mac[0] = 0x0a;
+    mac[1] = 0x58;
+    memcpy(&mac[2], &ip.s_addr, 4);
+}
+
+/* The address the runtime asked for ("A.B.C.D[/LEN]"), which must be a
+ * free address of the node's subnet. */
+static int
+allocate_static_ip(struct agent *agent, const char *text, const char *key,
+                   struct podrec *rec, struct cniproto_response *resp)
+{
+    char addr[INET_ADDRSTRLEN] = "";
+    int prefix_len = rec->prefix_len;
+    int n = sscanf(text, "%15[0-9.]/%d", addr, &prefix_len);
+
+    ovs_be32 mask = be32_prefix_mask(rec->prefix_len);
+
+    if (n < 1 || inet_pton(AF_INET, addr, &rec->ip) != 1
+        || prefix_len != rec->prefix_len
+        || (rec->ip.s_addr & mask) != agent->pnode.subnet.s_addr) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, text,
+                                "the address asked for is outside the node's "
+                                "pod subnet "IP_FMT"/%d",
+                                IP_ARGS(agent->pnode.subnet.s_addr),
+                                rec->prefix_len);
+        return -EINVAL;
+    }
+    int error = ipam_allocate_at(agent->ipam, key, rec->ip);
+    if (error == -EDOM) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, text,
+                                "the address asked for is the network, "
+                                "gateway or broadcast address of the node's "
+                                "pod subnet");
+    } else if (error == -EADDRINUSE) {
+        cniproto_response_error(resp, ATTACH_ERR_NO_ADDRESS, text,
+                                "the address asked for is another pod's");
+    } else if (error) {
+        set_error(resp, ATTACH_ERR_INTERNAL, error,
+                  "the address asked for could not be allocated");
+    }
+    return error;
+}
+
+static int
+allocate_ip(struct agent *agent, const struct cniproto_request *req,
+            struct podrec *rec, struct cniproto_response *resp)
+{
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
+    int error;
+
+    if (req->static_ip) {
+        error = allocate_static_ip(agent, req->static_ip, key, rec, resp);
+    } else {
+        error = ipam_allocate(agent->ipam, key, &rec->ip);
+        if (error) {
+            set_error(resp, error == -ENOSPC ? ATTACH_ERR_NO_ADDRESS
+                      : ATTACH_ERR_INTERNAL, error,
+                      "no pod address available");
+        }
+    }
+    free(key);
+    return error;
+}
+
+/* The MAC asked for, else one made from the address; either way one no
+ * other attachment of the node has (L2Forwarding outputs by MAC). */
+static int
+choose_mac(struct agent *agent, const struct cniproto_request *req,
+           struct podrec *rec, struct cniproto_response *resp)
+{
+    struct eth_addr mac;
+    struct podrec *other;
+
+    if (!req->static_mac) {
+        mac_from_ip(rec->ip, rec->mac);
+    } else if (!eth_addr_from_string(req->static_mac, &mac)
+               || eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
+                                req->static_mac, "the MAC asked for is not "
+                                "a unicast MAC");
+        return -EINVAL;
+    } else {
+        memcpy(rec->mac, mac.ea, sizeof rec->mac);
+    }
+    PODSTORE_FOR_EACH_SAFE (other, &agent->store) {
+        if (!memcmp(other->mac, rec->mac, sizeof rec->mac)) {
+            cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
+                                    req->static_mac, "MAC "ETH_ADDR_FMT" is "
+                                    "already attachment %s/%s's",
+                                    ETH_ADDR_BYTES_ARGS(rec->mac),
+                                    other->container_id, other->ifname);
+            return -EADDRINUSE;
+        }
+    }
+    return 0;
+}
+
+static int
+attach_build(struct agent *agent, const struct cniproto_request *req,
+             struct podrec *rec, struct cniproto_response *resp)
+{
+    int64_t ofport = 0;
+    int error = allocate_ip(agent, req, rec, resp);
+
+    if (!error) {
+        error = choose_mac(agent, req, rec, resp);
+    }
+    if (error) {
+        return error;
+    }
+    switch (rec->type) {
+    case PODSTORE_AFXDP:
+        error = add_afxdp(agent, rec, resp, &ofport);
+        break;
+    case PODSTORE_TAP:
+        error = add_tap(agent, rec, resp, &ofport);
+        break;
+    case PODSTORE_VHOSTUSER:
+        error = add_vhostuser(agent, rec, resp, &ofport);
+        break;
+    }
+    if (!error) {
+        rec->ofport = ofport;
+        error = attach_flows(agent, rec, ofport, resp);
+    }
+    if (!error) {
+        error = podstore_put(&agent->store, rec);
+        if (error) {
+            set_error(resp, ATTACH_ERR_INTERNAL, error,
+                      "the pod record could not be written");
+        }
+    }
+    return error;
+}
+
+/* The attachment of the pod's network namespace that holds its default
+ * route, or NULL. */
+static const struct podrec *
+default_route_holder(const struct agent *agent, const char *netns)
+{
+    struct podrec *rec;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
+        if (rec->default_route && rec->netns && !strcmp(rec->netns, netns)) {
+            return rec;
+        }
+    }
+    return NULL;
+}
+
+/* Whether the new attachment takes the pod's default route: as the
+ * network configuration says, else if it is the pod's first kernel
+ * interface to be added that can (two networks added in any order keep
+ * one default route). */
+static int
+choose_default_route(const struct agent *agent,
+                     const struct cniproto_request *req, struct podrec *rec,
+                     struct cniproto_response *resp)
+{
+    const struct podrec *holder = default_route_holder(agent, rec->netns);
+    bool kernel = rec->type != PODSTORE_VHOSTUSER;
+
+    if (req->default_route == CNIPROTO_ROUTE_YES && (!kernel || holder)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "\"defaultRoute\": true, but %s%s%s",
+                                kernel ? "the pod's default route is via "
+                                       : "a vhost-user interface has no "
+                                         "kernel routes",
+                                kernel ? holder->ifname : "",
+                                kernel ? " already" : "");
+        return -EINVAL;
+    }
+    rec->default_route = (kernel && req->default_route != CNIPROTO_ROUTE_NO
+                          && !holder);
+    return 0;
+}
+
+static void
+attach_add(struct agent *agent, const struct cniproto_request *req,
+           struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&agent->store, req->container_id,
+                                       req->ifname);
+    if (rec) {
+        /* The runtime retried an ADD that already succeeded. */
+        result_ok(agent, rec, resp);
+        return;
+    }
+    const char *type_name = attach_type_name(agent, req);
+    enum podstore_type type;
+    if (podstore_type_from_name(type_name, &type)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "unknown interface type '%s' (afxdp, "
+                                "vhostuser or tap)", type_name);
+        return;
+    }
+    char *port_name = attach_new_port_name(agent, req);
+    if (!port_name) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERNAL, NULL,
+                                "every port name of %s/%s is still in use",
+                                req->container_id, req->ifname);
+        return;
+    }
+    rec = attach_rec_new(agent, req, port_name);
+    rec->type = type;
+    free(port_name);
+    if (choose_default_route(agent, req, rec, resp)) {
+        podrec_destroy(rec);
+        return;
+    }
+    if (attach_build(agent, req, rec, resp)) {
+        VLOG_WARN("ADD %s/%s failed: %s; rolling back", rec->container_id,
+                  rec->ifname, resp->msg);
+        attach_teardown(agent, rec);
+        podrec_destroy(rec);
+        return;
+    }
+    VLOG_INFO("ADD %s/%s: %s port %s, "IP_FMT, rec->container_id, rec->ifname,
+              podstore_type_name(rec->type), rec->port_name,
+              IP_ARGS(rec->ip.s_addr));
+    result_ok(agent, rec, resp);
+}
+
+/* DEL of an attachment without a record (unknown to us, or a crash
+ * between steps): removes whatever its derived names and its ports' owner
+ * key still find; the flows and the address may be there without a port. */
+static int
+attach_del_unrecorded(struct agent *agent, const struct cniproto_request *req)
+{
+    char *key = attach_owner_key(req->container_id, req->ifname);
+    char **names;
+    size_t n;
+    int error = 0;
+
+    ovsbridge_list_owned_ports(agent->br, key, &names, &n);
+    free(key);
+    for (size_t i = 0; i < MAX(n, 1); i++) {
+        struct podrec *rec = attach_rec_new(agent, req, n ? names[i] : NULL);
+        rec->type = PODSTORE_AFXDP;
+        int e = attach_teardown(agent, rec);
+        error = error ? error : e;
+        podrec_destroy(rec);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+    return error;
+}
+
+static void
+attach_del(struct agent *agent, const struct cniproto_request *req,
+           struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&agent->store, req->container_id,
+                                       req->ifname);
+    int error;
+
+    if (rec) {
+        error = attach_teardown(agent, rec);
+        error = error ? error : podstore_remove(&agent->store, rec);
+    } else {
+        error = attach_del_unrecorded(agent, req);
+    }
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error,
+                  "the attachment could not be removed completely");
+        return;
+    }
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+}
+
+static char *
+check_attachment(struct agent *agent, const struct podrec *rec)
+{
+    struct ovsbridge_port_status st;
+    char *why = NULL;
+
+    ovsbridge_port_status(agent->br, rec->port_name, &st);
+    if (!st.exists || st.ofport <= 0) {
+        why = xasprintf("OVS port %s is %s", rec->port_name,
+                        st.exists ? "without an ofport" : "missing");
+    } else if (st.ofport != rec->ofport) {
+        why = xasprintf("OVS port %s is ofport %"PRId64"; the pod's flows "
+                        "use %"PRId64, rec->port_name, st.ofport, rec->ofport);
+    } else if (rec->type == PODSTORE_AFXDP
+               && podif_host_link_up(rec->port_name)) {
+        why = xasprintf("host end %s of the pod's interface is down",
+                        rec->port_name);
+    } else if (!st.link_up && rec->type != PODSTORE_TAP) {
+        /* (OVS reads a tap's link in its own namespace, where the tap no
+         * longer is: podif_check() below sees it in the pod's.) */
+        why = xasprintf("OVS port %s reports its link down%s", rec->port_name,
+                        rec->type == PODSTORE_VHOSTUSER
+                        ? " (the pod's vhost-user server is not connected)"
+                        : "");
+    } else if (!flowtab_verify_owner(agent->ft, agent->of, rec->owner, &why)
+               && rec->type != PODSTORE_VHOSTUSER) {
+        struct podif_spec spec;
+        rec_fill_spec(agent, rec, &spec);
+        podif_check(&spec, &why);
+    }
+    free(st.error);
+    return why;
+}
+
+static void
+attach_check(struct agent *agent, const struct cniproto_request *req,
+             struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&agent->store, req->container_id,
+                                       req->ifname);
+    if (!rec) {
+        cniproto_response_error(resp, CNI_ERR_UNKNOWN_CONTAINER, NULL,
+                                "no attachment %s/%s on this node",
+                                req->container_id, req->ifname);
+        return;
+    }
+    char *why = check_attachment(agent, rec);
+    if (why) {
+        cniproto_response_error(resp, ATTACH_ERR_CHECK_FAILED, why,
+                                "attachment %s/%s is not as configured",
+                                req->container_id, req->ifname);
+        free(why);
+        return;
+    }
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+}
+
+static bool
+is_valid_attachment(const struct cniproto_request *req,
+                    const struct podrec *rec)
+{
+    for (size_t i = 0; i < req->n_valid; i++) {
+        if (!strcmp(req->valid[i].container_id, rec->container_id)
+            && !strcmp(req->valid[i].ifname, rec->ifname)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+attach_gc(struct agent *agent, const struct cniproto_request *req,
+          struct cniproto_response *resp)
+{
+    struct podrec *rec;
+    int error = 0;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
+        if (!is_valid_attachment(req, rec)) {
+            VLOG_INFO("GC %s/%s", rec->container_id, rec->ifname);
+            int e = attach_teardown(agent, rec);
+            error = error ? error : e ? e : podstore_remove(&agent->store, rec);
+        }
+    }
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error,
+                  "some stale attachments could not be removed");
+        return;
+    }
+    memset(resp, 0, sizeof *resp);
+    resp->ok = true;
+}
+
+void
+attach_handle(struct agent *agent, const struct cniproto_request *req,
+              struct cniproto_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    if (!agent_is_ready(agent)) {
+        cniproto_response_error(resp, req->cmd == CNIPROTO_STATUS
+                                ? CNI_ERR_PLUGIN_NOT_AVAILABLE
+                                : CNI_ERR_TRY_AGAIN,
+                                agent->not_ready, "seine-agent is not ready");
+        return;
+    }
+    switch (req->cmd) {
+    case CNIPROTO_ADD:
+        attach_add(agent, req, resp);
+        break;
+    case CNIPROTO_DEL:
+        attach_del(agent, req, resp);
+        break;
+    case CNIPROTO_CHECK:
+        attach_check(agent, req, resp);
+        break;
+    case CNIPROTO_GC:
+        attach_gc(agent, req, resp);
+        break;
+    case CNIPROTO_STATUS:
+        resp->ok = true;
+        break;
+    }
+}

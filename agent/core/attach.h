@@ -1,0 +1,35 @@
+/*
+ * attach: what each CNI command does on this node.  ADD builds a pod
+ * attachment step by step (address, interface, OVS port, flows, record)
+ * and, if any step fails, tears down what the earlier steps made, so a
+ * failed ADD leaves nothing behind.  DEL runs the same teardown, which
+ * tolerates every piece being already gone, so DEL is idempotent and
+ * succeeds for containers it never saw.
+ *
+ * Error codes are the CNI spec's where one fits, and Seine's own (100+,
+ * enum attach_error) otherwise; docs/cni.md lists them.
+ */
+#ifndef ATTACH_H
+#define ATTACH_H 1
+
+#include "cni/cniproto.h"
+
+struct agent;
+
+enum attach_error {
+    ATTACH_ERR_INTERNAL = 100,      /* anything unexpected; see the log */
+    ATTACH_ERR_NO_ADDRESS = 101,    /* the pod subnet is full */
+    ATTACH_ERR_DATAPATH = 102,      /* OVS refused a port or flows */
+    ATTACH_ERR_INTERFACE = 103,     /* the pod interface could not be made */
+    ATTACH_ERR_NO_DPDK = 104,       /* vhost-user needs DPDK in OVS */
+    ATTACH_ERR_CHECK_FAILED = 105,  /* CHECK found something wrong */
+};
+
+/* The annotation that chooses a pod's interface type, for all its
+ * attachments; ATTACH_TYPE_ANNOTATION "." IFNAME chooses it for one. */
+#define ATTACH_TYPE_ANNOTATION "seine.io/interface-type"
+
+void attach_handle(struct agent *, const struct cniproto_request *,
+                   struct cniproto_response *);
+
+#endif /* attach.h */

@@ -1,0 +1,63 @@
+/*
+ * underlay: the node's place in a cluster of several nodes (agentconf
+ * 'uplink' set).
+ *
+ *   - br-phy: a netdev bridge, standalone, with the uplink NIC as its
+ *     AF_XDP port; the NIC's IPv4 address (the node IP) moves to br-phy's
+ *     own interface, where OVS's userspace tunnels find it: a tunnelled
+ *     packet leaves through br-phy, and one addressed to the node IP is
+ *     decapsulated there (tnl_pop) and enters the pipeline bridge through
+ *     its tunnel port;
+ *   - the tunnel port "seine-tun0" on the pipeline bridge, geneve or vxlan,
+ *     flow-based (options:remote_ip=flow);
+ *   - the pod MTU: the uplink's MTU minus the encapsulation (outer IPv4 20,
+ *     UDP 8, geneve or VXLAN header 8, inner Ethernet 14: 50 bytes);
+ *   - routes: every other Node of the model with an IPv4 spec.podCIDR and
+ *     an InternalIP gets the flows of pipeline_set_remote(); a Node that
+ *     goes, or loses either, loses them.
+ *
+ * In noEncap mode (nodes on one L2 segment) there is no tunnel port and no
+ * overhead: a pod's packet for another node's subnet goes to the gateway,
+ * and the node's stack routes it (a route per remote subnet via the remote
+ * node IP, on br-phy) to the other node, whose stack hands it to its
+ * gateway port.
+ */
+#ifndef UNDERLAY_H
+#define UNDERLAY_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <netinet/in.h>
+
+struct agentconf;
+struct cluster;
+struct flowtab;
+struct ovsbridge;
+struct pipeline_node;
+
+#define UNDERLAY_TUNNEL_PORT "seine-tun0"
+#define UNDERLAY_BRIDGE "br-phy"
+#define UNDERLAY_OVERHEAD 50
+
+struct underlay *underlay_create(const struct agentconf *);
+void underlay_destroy(struct underlay *);
+
+/* Makes br-phy, the node IP and the tunnel port on 'br' (the pipeline
+ * bridge) what they should be, and sets 'node->tun_ofport'.  Idempotent:
+ * run again after ovs-vswitchd restarted.  0 or -errno. */
+int underlay_install(struct underlay *, struct ovsbridge *br,
+                     struct pipeline_node *node);
+
+/* The MTU pods get (after underlay_install()). */
+int underlay_pod_mtu(const struct underlay *);
+
+/* Brings the routes to the other nodes in line with the model's Nodes.
+ * Returns how many remote nodes are routed. */
+size_t underlay_sync_nodes(struct underlay *, const struct cluster *,
+                           const struct pipeline_node *, struct flowtab *);
+
+/* Makes the next underlay_sync_nodes() write the route to every node
+ * again, as after the desired flows were cleared. */
+void underlay_reset(struct underlay *);
+
+#endif /* underlay.h */

@@ -1,0 +1,1192 @@
+/*
+ * The cluster model.
+ *
+ * One shash per kind maps an object's key to the agent's parsed copy of it:
+ *
+ *     objects[CLUSTER_NAMESPACE]  "NAME"       -> struct cluster_namespace
+ *     objects[CLUSTER_POD]        "NS/NAME"    -> struct cluster_pod
+ *     objects[CLUSTER_NODE]       "NAME"       -> struct cluster_node
+ *     objects[CLUSTER_NETWORK_POLICY] "NS/NAME" -> struct netpol
+ *     objects[CLUSTER_CLUSTER_NETWORK_POLICY] "NAME" -> struct cnp
+ *     objects[CLUSTER_SERVICE]    "NS/NAME"    -> struct service
+ *     objects[CLUSTER_ENDPOINT_SLICE] "NS/NAME" -> struct epslice
+ *     pod_ips                     "NS/NAME"    -> IP string
+ *     ns_pods                     "NS"         -> struct ns_pods
+ *     svc_slices                  "NS/SERVICE" -> struct svc_slices
+ *
+ * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
+ * attached those pods, so it knows their addresses before the API server
+ * does, and a manifest Pod has no status at all).  An entry may exist
+ * before its Pod; whenever a Pod is parsed its 'ip' is taken from here
+ * first, so comparing with the previous copy sees the effective IP.
+ *
+ * The model owns every entry; callers get const pointers that stay valid
+ * until the next cluster_apply()/cluster_delete() of the same object.  Only
+ * the fields the agent uses are kept, so an apply that changes nothing the
+ * agent looks at (a status update, a resourceVersion bump) records no change.
+ * Label and annotation arrays are sorted by key, which makes comparison a
+ * walk over both arrays.
+ *
+ * 'ns_pods' indexes the pods by namespace (a namespace is in it while it
+ * holds a pod, Namespace object or not), so that resolving a selector
+ * scoped to a namespace reads that namespace's pods, not the cluster's.
+ *
+ * 'svc_slices' indexes the EndpointSlices by the Service their
+ * kubernetes.io/service-name label names (slices without the label are not
+ * in it; the Service need not exist), so that a service's endpoints are
+ * found without walking every slice.  A slice whose label changes moves
+ * from one entry to the other.  Both indexes hold pointers to the objects
+ * in 'objects', updated whenever an object is replaced or deleted, and
+ * drop an entry when it becomes empty.
+ *
+ * Every recorded change bumps 'seqno' and appends one entry to 'changes'
+ * until the agent takes them.
+ */
+#include <config.h>
+#include "agent/model/cluster.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/model/epslice.h"
+#include "agent/model/service.h"
+#include "agent/model/cnp.h"
+#include "agent/model/netpol.h"
+#include "openvswitch/shash.h"
+#include "util.h"
+
+struct cluster {
+    struct shash objects[CLUSTER_N_KINDS];
+    struct shash pod_ips;
+    struct shash ns_pods;
+    struct shash svc_slices;
+    struct cluster_change *changes;
+    size_t n_changes;
+    size_t allocated_changes;
+    uint64_t seqno;
+};
+
+/* What differs between kinds: how to read one from JSON, compare two and
+ * free one.  'parse' gets the already-validated namespace and name. */
+struct kind_class {
+    const char *name;
+    const char *const *api_versions;    /* NULL-terminated; [0] current */
+    bool namespaced;
+    int (*parse)(struct json_object *, const char *ns, const char *name,
+                 void **objp, char **err);
+    bool (*equal)(const void *, const void *);
+    void (*free)(void *);
+};
+
+static struct json_object *
+json_child(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    return (obj && json_object_is_type(obj, json_type_object)
+            && json_object_object_get_ex(obj, key, &v) ? v : NULL);
+}
+
+static const char *
+json_child_string(struct json_object *obj, const char *key)
+{
+    struct json_object *v = json_child(obj, key);
+    return json_object_is_type(v, json_type_string)
+           ? json_object_get_string(v) : NULL;
+}
+
+/* Labels. */
+
+struct label_pair {
+    char *key;
+    char *value;
+};
+
+static int
+label_pair_cmp(const void *a_, const void *b_)
+{
+    const struct label_pair *a = a_, *b = b_;
+    return strcmp(a->key, b->key);
+}
+
+static void
+labels_destroy(struct cluster_labels *labels)
+{
+    for (size_t i = 0; i < labels->n; i++) {
+        free(labels->keys[i]);
+        free(labels->values[i]);
+    }
+    free(labels->keys);
+    free(labels->values);
+    memset(labels, 0, sizeof *labels);
+}
+
+/* Kubernetes label and annotation values are strings; a manifest may still
+ * carry an unquoted number or boolean, which reads back as its text. */
+static int
+label_value(struct json_object *v, const char *field, const char *key,
+            char **valuep, char **err)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        *valuep = xstrdup("");
+        return 0;
+    case json_type_string:
+    case json_type_boolean:
+    case json_type_int:
+    case json_type_double:
+        *valuep = xstrdup(json_object_get_string(v));
+        return 0;
+    case json_type_object:
+    case json_type_array:
+    default:
+        *err = xasprintf("metadata.%s.%s: value is not a string", field, key);
+        return -EINVAL;
+    }
+}
+
+/* Reads metadata.FIELD (a string map) into 'labels', sorted by key. */
+static int
+labels_parse(struct json_object *obj, const char *field,
+             struct cluster_labels *labels, char **err)
+{
+    struct json_object *map = json_child(json_child(obj, "metadata"), field);
+    struct label_pair *pairs;
+    size_t n = 0;
+    int error = 0;
+
+    memset(labels, 0, sizeof *labels);
+    if (!map || json_object_is_type(map, json_type_null)) {
+        return 0;
+    }
+    if (!json_object_is_type(map, json_type_object)) {
+        *err = xasprintf("metadata.%s: not a mapping", field);
+        return -EINVAL;
+    }
+
+    pairs = xcalloc(json_object_object_length(map) + 1, sizeof *pairs);
+    json_object_object_foreach(map, key, value) {
+        error = label_value(value, field, key, &pairs[n].value, err);
+        if (error) {
+            goto out;
+        }
+        pairs[n++].key = xstrdup(key);
+    }
+    qsort(pairs, n, sizeof *pairs, label_pair_cmp);
+
+    labels->keys = xmalloc((n + 1) * sizeof *labels->keys);
+    labels->values = xmalloc((n + 1) * sizeof *labels->values);
+    for (size_t i = 0; i < n; i++) {
+        labels->keys[i] = pairs[i].key;
+        labels->values[i] = pairs[i].value;
+    }
+    labels->n = n;
+    n = 0;
+
+out:
+    for (size_t i = 0; i < n; i++) {
+        free(pairs[i].key);
+        free(pairs[i].value);
+    }
+    free(pairs);
+    return error;
+}
+
+static bool
+labels_equal(const struct cluster_labels *a, const struct cluster_labels *b)
+{
+    if (a->n != b->n) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        if (strcmp(a->keys[i], b->keys[i])
+            || strcmp(a->values[i], b->values[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const char *
+cluster_labels_get(const struct cluster_labels *labels, const char *key)
+{
+    size_t lo = 0, hi = labels->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(key, labels->keys[mid]);
+        if (!cmp) {
+            return labels->values[mid];
+        }
+        if (cmp < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Namespaces. */
+
+static void
+namespace_free(void *ns_)
+{
+    struct cluster_namespace *ns = ns_;
+    if (ns) {
+        free(ns->name);
+        labels_destroy(&ns->labels);
+        free(ns);
+    }
+}
+
+static int
+namespace_parse(struct json_object *obj, const char *ns_ OVS_UNUSED,
+                const char *name, void **objp, char **err)
+{
+    struct cluster_namespace *ns = xzalloc(sizeof *ns);
+    int error;
+
+    ns->name = xstrdup(name);
+    error = labels_parse(obj, "labels", &ns->labels, err);
+    if (error) {
+        namespace_free(ns);
+        return error;
+    }
+    *objp = ns;
+    return 0;
+}
+
+static bool
+namespace_equal(const void *a_, const void *b_)
+{
+    const struct cluster_namespace *a = a_, *b = b_;
+    return !strcmp(a->name, b->name) && labels_equal(&a->labels, &b->labels);
+}
+
+/* Pods. */
+
+static void
+pod_free(void *pod_)
+{
+    struct cluster_pod *pod = pod_;
+    if (pod) {
+        free(pod->namespace);
+        free(pod->name);
+        free(pod->key);
+        free(pod->uid);
+        free(pod->node_name);
+        labels_destroy(&pod->labels);
+        labels_destroy(&pod->annotations);
+        free(pod->ip);
+        free(pod->status_ip);
+        for (size_t i = 0; i < pod->n_ports; i++) {
+            free(pod->ports[i].name);
+        }
+        free(pod->ports);
+        free(pod);
+    }
+}
+
+static bool
+is_ipv4(const char *s)
+{
+    struct in_addr addr;
+    return s && inet_pton(AF_INET, s, &addr) == 1;
+}
+
+/* The pod's IPv4 address: status.podIP, or in a dual-stack cluster whose
+ * primary family is IPv6, the IPv4 entry of status.podIPs. */
+static const char *
+pod_status_ip(struct json_object *status)
+{
+    const char *ip = json_child_string(status, "podIP");
+    struct json_object *list = json_child(status, "podIPs");
+
+    if (is_ipv4(ip)) {
+        return ip;
+    }
+    for (size_t i = 0; json_object_is_type(list, json_type_array)
+                       && i < json_object_array_length(list); i++) {
+        ip = json_child_string(json_object_array_get_idx(list, i), "ip");
+        if (is_ipv4(ip)) {
+            return ip;
+        }
+    }
+    return NULL;
+}
+
+static int
+port_proto(const char *name, uint8_t *protop)
+{
+    if (!name || !strcmp(name, "TCP")) {
+        *protop = IPPROTO_TCP;
+    } else if (!strcmp(name, "UDP")) {
+        *protop = IPPROTO_UDP;
+    } else if (!strcmp(name, "SCTP")) {
+        *protop = IPPROTO_SCTP;
+    } else {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+container_port_parse(struct json_object *obj, const char *path,
+                     struct cluster_container_port *port, char **err)
+{
+    struct json_object *number = json_child(obj, "containerPort");
+    struct json_object *proto = json_child(obj, "protocol");
+    int64_t value = json_object_get_int64(number);
+
+    if (!json_object_is_type(number, json_type_int)
+        || value < 1 || value > 65535) {
+        *err = xasprintf("%s.containerPort: expected an integer from 1 to "
+                         "65535", path);
+        return -EINVAL;
+    }
+    if ((proto && !json_object_is_type(proto, json_type_string))
+        || port_proto(json_child_string(obj, "protocol"), &port->proto)) {
+        *err = xasprintf("%s.protocol: expected TCP, UDP or SCTP", path);
+        return -EINVAL;
+    }
+    port->port = value;
+    port->name = nullable_xstrdup(json_child_string(obj, "name"));
+    return 0;
+}
+
+/* spec.containers[].ports[], all containers' in one array. */
+static int
+pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
+                char **err)
+{
+    struct json_object *containers = json_child(spec, "containers");
+    size_t allocated = 0;
+
+    for (size_t i = 0; json_object_is_type(containers, json_type_array)
+                       && i < json_object_array_length(containers); i++) {
+        struct json_object *ports = json_child(
+            json_object_array_get_idx(containers, i), "ports");
+
+        for (size_t j = 0; json_object_is_type(ports, json_type_array)
+                           && j < json_object_array_length(ports); j++) {
+            char *path = xasprintf("spec.containers[%zu].ports[%zu]", i, j);
+            struct cluster_container_port port = { NULL, 0, 0 };
+            int error = container_port_parse(
+                json_object_array_get_idx(ports, j), path, &port, err);
+
+            free(path);
+            if (error) {
+                return error;
+            }
+            if (pod->n_ports >= allocated) {
+                pod->ports = x2nrealloc(pod->ports, &allocated,
+                                        sizeof *pod->ports);
+            }
+            pod->ports[pod->n_ports++] = port;
+        }
+    }
+    return 0;
+}
+
+/* Sets the pod's effective IP (a copy of 'ip', which may be NULL) and its
+ * parsed form. */
+static void
+pod_set_ip(struct cluster_pod *pod, const char *ip)
+{
+    free(pod->ip);
+    pod->ip = nullable_xstrdup(ip);
+    pod->has_addr = ip && inet_pton(AF_INET, ip, &pod->addr) == 1;
+}
+
+static int
+pod_parse(struct json_object *obj, const char *ns, const char *name,
+          void **objp, char **err)
+{
+    struct cluster_pod *pod = xzalloc(sizeof *pod);
+    struct json_object *spec = json_child(obj, "spec");
+    struct json_object *host_network = json_child(spec, "hostNetwork");
+    int error;
+
+    pod->namespace = xstrdup(ns);
+    pod->name = xstrdup(name);
+    pod->key = xasprintf("%s/%s", ns, name);
+    pod->uid = nullable_xstrdup(json_child_string(json_child(obj, "metadata"),
+                                                  "uid"));
+    pod->node_name = nullable_xstrdup(json_child_string(spec, "nodeName"));
+    pod->status_ip = nullable_xstrdup(
+        pod_status_ip(json_child(obj, "status")));
+    pod_set_ip(pod, pod->status_ip);
+    pod->host_network = (json_object_is_type(host_network, json_type_boolean)
+                         && json_object_get_boolean(host_network));
+    error = labels_parse(obj, "labels", &pod->labels, err);
+    if (!error) {
+        error = labels_parse(obj, "annotations", &pod->annotations, err);
+    }
+    if (!error) {
+        error = pod_ports_parse(pod, spec, err);
+    }
+    if (error) {
+        pod_free(pod);
+        return error;
+    }
+    *objp = pod;
+    return 0;
+}
+
+static bool
+ports_equal(const struct cluster_pod *a, const struct cluster_pod *b)
+{
+    if (a->n_ports != b->n_ports) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_ports; i++) {
+        const struct cluster_container_port *x = &a->ports[i];
+        const struct cluster_container_port *y = &b->ports[i];
+        if (x->port != y->port || x->proto != y->proto
+            || !nullable_string_is_equal(x->name, y->name)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+pod_equal(const void *a_, const void *b_)
+{
+    const struct cluster_pod *a = a_, *b = b_;
+    return (!strcmp(a->namespace, b->namespace)
+            && !strcmp(a->name, b->name)
+            && nullable_string_is_equal(a->uid, b->uid)
+            && nullable_string_is_equal(a->node_name, b->node_name)
+            && labels_equal(&a->labels, &b->labels)
+            && labels_equal(&a->annotations, &b->annotations)
+            && nullable_string_is_equal(a->ip, b->ip)
+            && nullable_string_is_equal(a->status_ip, b->status_ip)
+            && a->host_network == b->host_network
+            && ports_equal(a, b));
+}
+
+/* Nodes. */
+
+static void
+node_free(void *node_)
+{
+    struct cluster_node *node = node_;
+    if (node) {
+        free(node->name);
+        free(node->pod_cidr);
+        free(node->internal_ip);
+        labels_destroy(&node->labels);
+        free(node);
+    }
+}
+
+/* spec.podCIDR, or the first of spec.podCIDRs (dual-stack clusters fill
+ * both; some tools write only the list). */
+static const char *
+node_pod_cidr(struct json_object *spec)
+{
+    const char *cidr = json_child_string(spec, "podCIDR");
+    struct json_object *list = json_child(spec, "podCIDRs");
+
+    if (!cidr && json_object_is_type(list, json_type_array)
+        && json_object_array_length(list) > 0) {
+        struct json_object *first = json_object_array_get_idx(list, 0);
+        if (json_object_is_type(first, json_type_string)) {
+            cidr = json_object_get_string(first);
+        }
+    }
+    return cidr;
+}
+
+static const char *
+node_internal_ip(struct json_object *status)
+{
+    struct json_object *addresses = json_child(status, "addresses");
+
+    if (!json_object_is_type(addresses, json_type_array)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < json_object_array_length(addresses); i++) {
+        struct json_object *a = json_object_array_get_idx(addresses, i);
+        const char *type = json_child_string(a, "type");
+        if (type && !strcmp(type, "InternalIP")) {
+            return json_child_string(a, "address");
+        }
+    }
+    return NULL;
+}
+
+static int
+node_parse(struct json_object *obj, const char *ns OVS_UNUSED,
+           const char *name, void **objp, char **err)
+{
+    struct cluster_node *node = xzalloc(sizeof *node);
+    int error;
+
+    node->name = xstrdup(name);
+    node->pod_cidr = nullable_xstrdup(node_pod_cidr(json_child(obj, "spec")));
+    node->internal_ip = nullable_xstrdup(
+        node_internal_ip(json_child(obj, "status")));
+    error = labels_parse(obj, "labels", &node->labels, err);
+    if (error) {
+        node_free(node);
+        return error;
+    }
+    *objp = node;
+    return 0;
+}
+
+static bool
+node_equal(const void *a_, const void *b_)
+{
+    const struct cluster_node *a = a_, *b = b_;
+    return (!strcmp(a->name, b->name)
+            && nullable_string_is_equal(a->pod_cidr, b->pod_cidr)
+            && nullable_string_is_equal(a->internal_ip, b->internal_ip)
+            && labels_equal(&a->labels, &b->labels));
+}
+
+/* NetworkPolicies. */
+
+static int
+netpol_class_parse(struct json_object *obj, const char *ns, const char *name,
+                   void **objp, char **err)
+{
+    struct netpol *np;
+    int error = netpol_parse(obj, ns, name, &np, err);
+
+    *objp = error ? NULL : np;
+    return error;
+}
+
+static bool
+netpol_class_equal(const void *a, const void *b)
+{
+    return netpol_equal(a, b);
+}
+
+static void
+netpol_class_free(void *np)
+{
+    netpol_destroy(np);
+}
+
+/* ClusterNetworkPolicies. */
+
+static int
+cnp_class_parse(struct json_object *obj, const char *ns OVS_UNUSED,
+                const char *name, void **objp, char **err)
+{
+    struct cnp *cnp;
+    int error = cnp_parse(obj, name, &cnp, err);
+
+    *objp = error ? NULL : cnp;
+    return error;
+}
+
+static bool
+cnp_class_equal(const void *a, const void *b)
+{
+    return cnp_equal(a, b);
+}
+
+static void
+cnp_class_free(void *cnp)
+{
+    cnp_destroy(cnp);
+}
+
+/* Services. */
+
+static int
+service_class_parse(struct json_object *obj, const char *ns,
+                    const char *name, void **objp, char **err)
+{
+    struct service *svc;
+    int error = service_parse(obj, ns, name, &svc, err);
+
+    *objp = error ? NULL : svc;
+    return error;
+}
+
+static bool
+service_class_equal(const void *a, const void *b)
+{
+    return service_equal(a, b);
+}
+
+static void
+service_class_free(void *svc)
+{
+    service_destroy(svc);
+}
+
+/* EndpointSlices. */
+
+static int
+epslice_class_parse(struct json_object *obj, const char *ns,
+                    const char *name, void **objp, char **err)
+{
+    struct epslice *slice;
+    int error = epslice_parse(obj, ns, name, &slice, err);
+
+    *objp = error ? NULL : slice;
+    return error;
+}
+
+static bool
+epslice_class_equal(const void *a, const void *b)
+{
+    return epslice_equal(a, b);
+}
+
+static void
+epslice_class_free(void *slice)
+{
+    epslice_destroy(slice);
+}
+
+static const char *const core_versions[] = { "v1", NULL };
+static const char *const netpol_versions[] = { "networking.k8s.io/v1", NULL };
+/* v1alpha2 and v1beta1 have the same schema. */
+static const char *const cnp_versions[] = {
+    "policy.networking.k8s.io/v1beta1", "policy.networking.k8s.io/v1alpha2",
+    NULL
+};
+static const char *const discovery_versions[] = { "discovery.k8s.io/v1",
+                                                  NULL };
+
+static const struct kind_class kind_classes[CLUSTER_N_KINDS] = {
+    [CLUSTER_NAMESPACE] = { "Namespace", core_versions, false,
+                            namespace_parse, namespace_equal, namespace_free },
+    [CLUSTER_POD] = { "Pod", core_versions, true, pod_parse, pod_equal,
+                      pod_free },
+    [CLUSTER_NODE] = { "Node", core_versions, false, node_parse, node_equal,
+                       node_free },
+    [CLUSTER_NETWORK_POLICY] = { "NetworkPolicy", netpol_versions, true,
+                                 netpol_class_parse, netpol_class_equal,
+                                 netpol_class_free },
+    [CLUSTER_CLUSTER_NETWORK_POLICY] = { "ClusterNetworkPolicy", cnp_versions,
+                                         false, cnp_class_parse,
+                                         cnp_class_equal, cnp_class_free },
+    [CLUSTER_SERVICE] = { "Service", core_versions, true, service_class_parse,
+                          service_class_equal, service_class_free },
+    [CLUSTER_ENDPOINT_SLICE] = { "EndpointSlice", discovery_versions, true,
+                                 epslice_class_parse, epslice_class_equal,
+                                 epslice_class_free },
+};
+
+static bool
+kind_has_version(const struct kind_class *class, const char *api_version)
+{
+    for (const char *const *v = class->api_versions; *v; v++) {
+        if (!strcmp(*v, api_version)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *
+cluster_kind_name(enum cluster_kind kind)
+{
+    return kind < CLUSTER_N_KINDS ? kind_classes[kind].name : "unknown";
+}
+
+/* The pods of one namespace, in no order. */
+struct ns_pods {
+    const struct cluster_pod **pods;
+    size_t n;
+    size_t allocated;
+};
+
+static void
+ns_pods_add(struct cluster *c, const struct cluster_pod *pod)
+{
+    struct ns_pods *np = shash_find_data(&c->ns_pods, pod->namespace);
+
+    if (!np) {
+        np = xzalloc(sizeof *np);
+        shash_add(&c->ns_pods, pod->namespace, np);
+    }
+    if (np->n >= np->allocated) {
+        np->pods = x2nrealloc(np->pods, &np->allocated, sizeof *np->pods);
+    }
+    np->pods[np->n++] = pod;
+}
+
+/* Replaces 'old' by 'new' (same namespace), or removes 'old' when 'new' is
+ * NULL. */
+static void
+ns_pods_replace(struct cluster *c, const struct cluster_pod *old,
+                const struct cluster_pod *new)
+{
+    struct shash_node *node = shash_find(&c->ns_pods, old->namespace);
+    struct ns_pods *np = node->data;
+
+    for (size_t i = 0; i < np->n; i++) {
+        if (np->pods[i] == old) {
+            np->pods[i] = new ? new : np->pods[--np->n];
+            break;
+        }
+    }
+    if (!np->n) {
+        free(np->pods);
+        free(np);
+        shash_delete(&c->ns_pods, node);
+    }
+}
+
+/* The EndpointSlices of one service, in no order. */
+struct svc_slices {
+    const struct epslice **slices;
+    size_t n;
+    size_t allocated;
+};
+
+static char *
+svc_slices_key(const char *ns, const char *svc)
+{
+    return xasprintf("%s/%s", ns, svc);
+}
+
+static void
+svc_slices_add(struct cluster *c, const struct epslice *slice)
+{
+    char *key = svc_slices_key(slice->namespace, slice->service);
+    struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+
+    if (!ss) {
+        ss = xzalloc(sizeof *ss);
+        shash_add_nocopy(&c->svc_slices, key, ss);
+    } else {
+        free(key);
+    }
+    if (ss->n >= ss->allocated) {
+        ss->slices = x2nrealloc(ss->slices, &ss->allocated,
+                                sizeof *ss->slices);
+    }
+    ss->slices[ss->n++] = slice;
+}
+
+static void
+svc_slices_remove(struct cluster *c, const struct epslice *slice)
+{
+    char *key = svc_slices_key(slice->namespace, slice->service);
+    struct shash_node *node = shash_find(&c->svc_slices, key);
+    struct svc_slices *ss = node->data;
+
+    free(key);
+    for (size_t i = 0; i < ss->n; i++) {
+        if (ss->slices[i] == slice) {
+            ss->slices[i] = ss->slices[--ss->n];
+            break;
+        }
+    }
+    if (!ss->n) {
+        free(ss->slices);
+        free(ss);
+        shash_delete(&c->svc_slices, node);
+    }
+}
+
+/* Keeps the indexes right when object 'old' of 'kind' is replaced by 'new'
+ * (NULL when 'old' is deleted; 'old' NULL when 'new' is added). */
+static void
+indexes_replace(struct cluster *c, enum cluster_kind kind, const void *old,
+                const void *new)
+{
+    if (kind == CLUSTER_POD) {
+        if (old) {
+            ns_pods_replace(c, old, new);
+        } else {
+            ns_pods_add(c, new);
+        }
+    } else if (kind == CLUSTER_ENDPOINT_SLICE) {
+        const struct epslice *old_slice = old, *new_slice = new;
+
+        if (old_slice && old_slice->service) {
+            svc_slices_remove(c, old_slice);
+        }
+        if (new_slice && new_slice->service) {
+            svc_slices_add(c, new_slice);
+        }
+    }
+}
+
+/* The model. */
+
+struct cluster *
+cluster_create(void)
+{
+    struct cluster *c = xzalloc(sizeof *c);
+    for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
+        shash_init(&c->objects[i]);
+    }
+    shash_init(&c->pod_ips);
+    shash_init(&c->ns_pods);
+    shash_init(&c->svc_slices);
+    return c;
+}
+
+void
+cluster_destroy(struct cluster *c)
+{
+    struct shash_node *node;
+
+    if (!c) {
+        return;
+    }
+    for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
+        SHASH_FOR_EACH (node, &c->objects[i]) {
+            kind_classes[i].free(node->data);
+        }
+        shash_destroy(&c->objects[i]);
+    }
+    shash_destroy_free_data(&c->pod_ips);
+    SHASH_FOR_EACH (node, &c->ns_pods) {
+        struct ns_pods *np = node->data;
+        free(np->pods);
+    }
+    shash_destroy_free_data(&c->ns_pods);
+    SHASH_FOR_EACH (node, &c->svc_slices) {
+        struct svc_slices *ss = node->data;
+        free(ss->slices);
+    }
+    shash_destroy_free_data(&c->svc_slices);
+    cluster_changes_free(c->changes, c->n_changes);
+    free(c);
+}
+
+static char *
+object_key(enum cluster_kind kind, const char *ns, const char *name)
+{
+    return (kind_classes[kind].namespaced ? xasprintf("%s/%s", ns, name)
+            : xstrdup(name));
+}
+
+static void
+record_change(struct cluster *c, enum cluster_kind kind, const char *ns,
+              const char *name, bool deleted)
+{
+    if (c->n_changes >= c->allocated_changes) {
+        c->changes = x2nrealloc(c->changes, &c->allocated_changes,
+                                sizeof *c->changes);
+    }
+    c->changes[c->n_changes++] = (struct cluster_change) {
+        .kind = kind,
+        .namespace = kind_classes[kind].namespaced ? xstrdup(ns) : NULL,
+        .name = xstrdup(name),
+        .deleted = deleted,
+    };
+    c->seqno++;
+}
+
+int
+cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
+                 const char **nsp, const char **namep, char **err)
+{
+    const char *kind_name = json_child_string(obj, "kind");
+    const char *api_version = json_child_string(obj, "apiVersion");
+    struct json_object *metadata = json_child(obj, "metadata");
+    const char *ns, *name;
+    size_t kind;
+
+    if (!kind_name) {
+        return -ENOENT;
+    }
+    for (kind = 0; kind < CLUSTER_N_KINDS; kind++) {
+        if (!strcmp(kind_name, kind_classes[kind].name)
+            && (!api_version
+                || kind_has_version(&kind_classes[kind], api_version))) {
+            break;
+        }
+    }
+    if (kind == CLUSTER_N_KINDS) {
+        return -ENOENT;
+    }
+
+    name = json_child_string(metadata, "name");
+    if (!name || !name[0]) {
+        *err = xasprintf("%s without metadata.name", kind_name);
+        return -EINVAL;
+    }
+    ns = NULL;
+    if (kind_classes[kind].namespaced) {
+        ns = json_child_string(metadata, "namespace");
+        if (!ns || !ns[0]) {
+            ns = "default";
+        }
+    }
+    *kindp = kind;
+    *nsp = ns;
+    *namep = name;
+    return 0;
+}
+
+int
+cluster_apply(struct cluster *c, struct json_object *obj, char **err)
+{
+    enum cluster_kind kind;
+    const struct kind_class *class;
+    const char *ns, *name;
+    struct shash_node *node;
+    void *parsed, *old;
+    char *key, *parse_err = NULL;
+    int error;
+
+    error = cluster_identify(obj, &kind, &ns, &name, err);
+    if (error) {
+        return error == -ENOENT ? 0 : error;
+    }
+    class = &kind_classes[kind];
+    error = class->parse(obj, ns, name, &parsed, &parse_err);
+    if (error) {
+        *err = (ns ? xasprintf("%s %s/%s: %s", class->name, ns, name,
+                               parse_err)
+                : xasprintf("%s %s: %s", class->name, name, parse_err));
+        free(parse_err);
+        return error;
+    }
+
+    key = object_key(kind, ns, name);
+    if (kind == CLUSTER_POD && shash_find(&c->pod_ips, key)) {
+        struct cluster_pod *pod = parsed;
+        pod_set_ip(pod, shash_find_data(&c->pod_ips, key));
+    }
+    node = shash_find(&c->objects[kind], key);
+    old = node ? node->data : NULL;
+    if (old && class->equal(old, parsed)) {
+        class->free(parsed);
+    } else {
+        if (node) {
+            node->data = parsed;
+        } else {
+            shash_add(&c->objects[kind], key, parsed);
+        }
+        indexes_replace(c, kind, old, parsed);
+        class->free(old);
+        record_change(c, kind, ns, name, false);
+    }
+    free(key);
+    return 0;
+}
+
+int
+cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
+               const char *name)
+{
+    struct shash_node *node;
+    char *key;
+
+    if (kind >= CLUSTER_N_KINDS || !name) {
+        return -EINVAL;
+    }
+    if (kind_classes[kind].namespaced && (!ns || !ns[0])) {
+        ns = "default";
+    }
+    key = object_key(kind, ns, name);
+    node = shash_find(&c->objects[kind], key);
+    if (node && kind == CLUSTER_POD) {
+        free(shash_find_and_delete(&c->pod_ips, key));
+    }
+    free(key);
+    if (!node) {
+        return -ENOENT;
+    }
+    indexes_replace(c, kind, node->data, NULL);
+    kind_classes[kind].free(node->data);
+    shash_delete(&c->objects[kind], node);
+    record_change(c, kind, ns, name, true);
+    return 0;
+}
+
+size_t
+cluster_count(const struct cluster *c, enum cluster_kind kind)
+{
+    return kind < CLUSTER_N_KINDS ? shash_count(&c->objects[kind]) : 0;
+}
+
+const struct cluster_namespace *
+cluster_find_namespace(const struct cluster *c, const char *name)
+{
+    return shash_find_data(&c->objects[CLUSTER_NAMESPACE], name);
+}
+
+const struct cluster_pod *
+cluster_find_pod(const struct cluster *c, const char *ns, const char *name)
+{
+    char *key = object_key(CLUSTER_POD, ns && ns[0] ? ns : "default", name);
+    const struct cluster_pod *pod = shash_find_data(&c->objects[CLUSTER_POD],
+                                                    key);
+    free(key);
+    return pod;
+}
+
+const struct cluster_node *
+cluster_find_node(const struct cluster *c, const char *name)
+{
+    return shash_find_data(&c->objects[CLUSTER_NODE], name);
+}
+
+const struct netpol *
+cluster_find_netpol(const struct cluster *c, const char *ns,
+                    const char *name)
+{
+    char *key = object_key(CLUSTER_NETWORK_POLICY,
+                           ns && ns[0] ? ns : "default", name);
+    const struct netpol *np = shash_find_data(
+        &c->objects[CLUSTER_NETWORK_POLICY], key);
+    free(key);
+    return np;
+}
+
+const struct cnp *
+cluster_find_cnp(const struct cluster *c, const char *name)
+{
+    return shash_find_data(&c->objects[CLUSTER_CLUSTER_NETWORK_POLICY], name);
+}
+
+const struct service *
+cluster_find_service(const struct cluster *c, const char *ns,
+                     const char *name)
+{
+    char *key = object_key(CLUSTER_SERVICE, ns && ns[0] ? ns : "default",
+                           name);
+    const struct service *svc = shash_find_data(&c->objects[CLUSTER_SERVICE],
+                                                key);
+    free(key);
+    return svc;
+}
+
+const struct epslice *
+cluster_find_epslice(const struct cluster *c, const char *ns,
+                     const char *name)
+{
+    char *key = object_key(CLUSTER_ENDPOINT_SLICE,
+                           ns && ns[0] ? ns : "default", name);
+    const struct epslice *slice = shash_find_data(
+        &c->objects[CLUSTER_ENDPOINT_SLICE], key);
+    free(key);
+    return slice;
+}
+
+const struct epslice *const *
+cluster_service_slices(const struct cluster *c, const char *ns,
+                       const char *svc, size_t *n)
+{
+    char *key = svc_slices_key(ns && ns[0] ? ns : "default", svc);
+    const struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+
+    free(key);
+    *n = ss ? ss->n : 0;
+    return ss ? ss->slices : NULL;
+}
+
+const struct cluster_pod *const *
+cluster_namespace_pods(const struct cluster *c, const char *ns, size_t *n)
+{
+    const struct ns_pods *np = shash_find_data(&c->ns_pods, ns);
+
+    *n = np ? np->n : 0;
+    return np ? np->pods : NULL;
+}
+
+const char **
+cluster_pod_namespaces(const struct cluster *c, size_t *n)
+{
+    const char **names = xmalloc((shash_count(&c->ns_pods) + 1)
+                                 * sizeof *names);
+    const struct shash_node *node;
+    size_t i = 0;
+
+    SHASH_FOR_EACH (node, &c->ns_pods) {
+        names[i++] = node->name;
+    }
+    *n = i;
+    return names;
+}
+
+const void **
+cluster_list(const struct cluster *c, enum cluster_kind kind, size_t *np)
+{
+    const struct shash_node **nodes;
+    const void **objs;
+    size_t n;
+
+    if (kind >= CLUSTER_N_KINDS) {
+        *np = 0;
+        return xmalloc(sizeof *objs);
+    }
+    n = shash_count(&c->objects[kind]);
+    nodes = shash_sort(&c->objects[kind]);
+    objs = xmalloc((n + 1) * sizeof *objs);
+    for (size_t i = 0; i < n; i++) {
+        objs[i] = nodes[i]->data;
+    }
+    free(nodes);
+    *np = n;
+    return objs;
+}
+
+int
+cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
+                   const char *ip)
+{
+    struct cluster_pod *pod;
+    struct shash_node *node;
+    char *key;
+
+    if (ip && !is_ipv4(ip)) {
+        return -EINVAL;
+    }
+    ns = ns && ns[0] ? ns : "default";
+    key = object_key(CLUSTER_POD, ns, name);
+    free(shash_find_and_delete(&c->pod_ips, key));
+    if (ip) {
+        shash_add(&c->pod_ips, key, xstrdup(ip));
+    }
+    node = shash_find(&c->objects[CLUSTER_POD], key);
+    free(key);
+    if (!node) {
+        return 0;
+    }
+
+    pod = node->data;
+    ip = ip ? ip : pod->status_ip;
+    if (!nullable_string_is_equal(pod->ip, ip)) {
+        pod_set_ip(pod, ip);
+        record_change(c, CLUSTER_POD, ns, name, false);
+    }
+    return 0;
+}
+
+void
+cluster_take_changes(struct cluster *c, struct cluster_change **changesp,
+                     size_t *np)
+{
+    *changesp = c->changes;
+    *np = c->n_changes;
+    c->changes = NULL;
+    c->n_changes = c->allocated_changes = 0;
+}
+
+void
+cluster_changes_free(struct cluster_change *changes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(changes[i].namespace);
+        free(changes[i].name);
+    }
+    free(changes);
+}
+
+uint64_t
+cluster_seqno(const struct cluster *c)
+{
+    return c->seqno;
+}

@@ -1,0 +1,322 @@
+#include <config.h>
+#include "agent/pods/podstore.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(podstore);
+
+static const char *const type_names[] = {
+    [PODSTORE_AFXDP] = "afxdp",
+    [PODSTORE_VHOSTUSER] = "vhostuser",
+    [PODSTORE_TAP] = "tap",
+};
+
+const char *
+podstore_type_name(enum podstore_type type)
+{
+    return type_names[type];
+}
+
+int
+podstore_type_from_name(const char *name, enum podstore_type *typep)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(type_names); i++) {
+        if (name && !strcmp(name, type_names[i])) {
+            *typep = i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+static uint32_t
+rec_hash(const char *container_id, const char *ifname)
+{
+    return hash_string(ifname, hash_string(container_id, 0));
+}
+
+static char *
+rec_path(const struct podstore *store, const char *container_id,
+         const char *ifname)
+{
+    return xasprintf("%s/%s_%s.json", store->dir, container_id, ifname);
+}
+
+void
+podrec_destroy(struct podrec *rec)
+{
+    if (rec) {
+        free(rec->container_id);
+        free(rec->ifname);
+        free(rec->netns);
+        free(rec->port_name);
+        free(rec->socket_dir);
+        free(rec->socket_path);
+        free(rec->pod_namespace);
+        free(rec->pod_name);
+        free(rec->pod_uid);
+        free(rec);
+    }
+}
+
+static void
+put_str(struct json_object *obj, const char *key, const char *value)
+{
+    if (value) {
+        json_object_object_add(obj, key, json_object_new_string(value));
+    }
+}
+
+static struct json_object *
+rec_to_json(const struct podrec *rec)
+{
+    struct json_object *obj = json_object_new_object();
+    char ip[INET_ADDRSTRLEN];
+    char mac[18];
+
+    snprintf(mac, sizeof mac, ETH_ADDR_FMT,
+             ETH_ADDR_BYTES_ARGS(rec->mac));
+    inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+    put_str(obj, "containerID", rec->container_id);
+    put_str(obj, "ifname", rec->ifname);
+    put_str(obj, "netns", rec->netns);
+    put_str(obj, "type", podstore_type_name(rec->type));
+    put_str(obj, "portName", rec->port_name);
+    json_object_object_add(obj, "owner", json_object_new_uint64(rec->owner));
+    put_str(obj, "mac", mac);
+    put_str(obj, "ip", ip);
+    json_object_object_add(obj, "prefixLength",
+                           json_object_new_int(rec->prefix_len));
+    json_object_object_add(obj, "mtu", json_object_new_int(rec->mtu));
+    json_object_object_add(obj, "defaultRoute",
+                           json_object_new_boolean(rec->default_route));
+    put_str(obj, "socketDir", rec->socket_dir);
+    put_str(obj, "socketPath", rec->socket_path);
+    put_str(obj, "podNamespace", rec->pod_namespace);
+    put_str(obj, "podName", rec->pod_name);
+    put_str(obj, "podUID", rec->pod_uid);
+    return obj;
+}
+
+static char *
+get_str(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    return (json_object_object_get_ex(obj, key, &v)
+            && json_object_is_type(v, json_type_string)
+            ? xstrdup(json_object_get_string(v)) : NULL);
+}
+
+static int
+get_int(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(obj, key, &v) ? json_object_get_int(v) : 0;
+}
+
+static int
+rec_from_json(struct json_object *obj, struct podrec **recp)
+{
+    struct podrec *rec = xzalloc(sizeof *rec);
+    char *type = get_str(obj, "type");
+    char *mac = get_str(obj, "mac");
+    char *ip = get_str(obj, "ip");
+    struct json_object *owner;
+    int error = 0;
+
+    rec->container_id = get_str(obj, "containerID");
+    rec->ifname = get_str(obj, "ifname");
+    rec->netns = get_str(obj, "netns");
+    rec->port_name = get_str(obj, "portName");
+    rec->socket_dir = get_str(obj, "socketDir");
+    rec->socket_path = get_str(obj, "socketPath");
+    rec->pod_namespace = get_str(obj, "podNamespace");
+    rec->pod_name = get_str(obj, "podName");
+    rec->pod_uid = get_str(obj, "podUID");
+    rec->prefix_len = get_int(obj, "prefixLength");
+    rec->mtu = get_int(obj, "mtu");
+    rec->default_route = get_int(obj, "defaultRoute");
+    if (json_object_object_get_ex(obj, "owner", &owner)) {
+        rec->owner = json_object_get_uint64(owner);
+    }
+    if (!rec->container_id || !rec->ifname || !rec->port_name
+        || podstore_type_from_name(type, &rec->type)
+        || !mac || !ovs_scan(mac, ETH_ADDR_SCAN_FMT,
+                             &rec->mac[0], &rec->mac[1], &rec->mac[2],
+                             &rec->mac[3], &rec->mac[4], &rec->mac[5])
+        || !ip || inet_pton(AF_INET, ip, &rec->ip) != 1) {
+        error = -EINVAL;
+        podrec_destroy(rec);
+        rec = NULL;
+    }
+    free(type);
+    free(mac);
+    free(ip);
+    *recp = rec;
+    return error;
+}
+
+static int
+load_file(struct podstore *store, const char *name)
+{
+    char *path = xasprintf("%s/%s", store->dir, name);
+    struct json_object *obj = json_object_from_file(path);
+    struct podrec *rec = NULL;
+    int error = obj ? rec_from_json(obj, &rec) : -EINVAL;
+
+    if (error) {
+        VLOG_WARN("%s: not a pod record, ignored", path);
+    } else {
+        hmap_insert(&store->recs, &rec->node,
+                    rec_hash(rec->container_id, rec->ifname));
+    }
+    json_object_put(obj);
+    free(path);
+    return error;
+}
+
+int
+podstore_open(const char *state_dir, struct podstore *store)
+{
+    store->dir = xasprintf("%s/pods", state_dir);
+    hmap_init(&store->recs);
+
+    if (mkdir(state_dir, 0700) && errno != EEXIST) {
+        return -errno;
+    }
+    if (mkdir(store->dir, 0700) && errno != EEXIST) {
+        return -errno;
+    }
+    DIR *dir = opendir(store->dir);
+    if (!dir) {
+        return -errno;
+    }
+    struct dirent *de;
+    while ((de = readdir(dir)) != NULL) {
+        const char *dot = strrchr(de->d_name, '.');
+        if (de->d_name[0] != '.' && dot && !strcmp(dot, ".json")) {
+            load_file(store, de->d_name);
+        }
+    }
+    closedir(dir);
+    return 0;
+}
+
+void
+podstore_close(struct podstore *store)
+{
+    struct podrec *rec;
+
+    HMAP_FOR_EACH_POP (rec, node, &store->recs) {
+        podrec_destroy(rec);
+    }
+    hmap_destroy(&store->recs);
+    free(store->dir);
+    store->dir = NULL;
+}
+
+struct podrec *
+podstore_find(const struct podstore *store, const char *container_id,
+              const char *ifname)
+{
+    struct podrec *rec;
+
+    HMAP_FOR_EACH_WITH_HASH (rec, node, rec_hash(container_id, ifname),
+                             &store->recs) {
+        if (!strcmp(rec->container_id, container_id)
+            && !strcmp(rec->ifname, ifname)) {
+            return rec;
+        }
+    }
+    return NULL;
+}
+
+/* Writes 'text' to 'path' so that a crash leaves the old or the new
+ * contents, never a mix. */
+static int
+write_atomic(const char *path, const char *text)
+{
+    char *tmp = xasprintf("%s.tmp", path);
+    size_t len = strlen(text);
+    int error = 0;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    if (fd < 0) {
+        error = -errno;
+        goto out;
+    }
+    if (write(fd, text, len) != (ssize_t) len || fsync(fd)) {
+        error = errno ? -errno : -EIO;
+    }
+    close(fd);
+    if (!error && rename(tmp, path)) {
+        error = -errno;
+    }
+    if (error) {
+        unlink(tmp);
+    }
+out:
+    free(tmp);
+    return error;
+}
+
+int
+podstore_put(struct podstore *store, struct podrec *rec)
+{
+    struct json_object *obj = rec_to_json(rec);
+    char *path = rec_path(store, rec->container_id, rec->ifname);
+    int error = write_atomic(path, json_object_to_json_string_ext(
+                                 obj, JSON_C_TO_STRING_PRETTY));
+
+    if (!error) {
+        struct podrec *old = podstore_find(store, rec->container_id,
+                                           rec->ifname);
+        if (old) {
+            hmap_remove(&store->recs, &old->node);
+            podrec_destroy(old);
+        }
+        hmap_insert(&store->recs, &rec->node,
+                    rec_hash(rec->container_id, rec->ifname));
+    } else {
+        VLOG_ERR("%s: %s", path, ovs_strerror(-error));
+    }
+    json_object_put(obj);
+    free(path);
+    return error;
+}
+
+int
+podstore_remove(struct podstore *store, struct podrec *rec)
+{
+    char *path = rec_path(store, rec->container_id, rec->ifname);
+    int error = unlink(path) && errno != ENOENT ? -errno : 0;
+
+    if (error) {
+        VLOG_ERR("%s: %s", path, ovs_strerror(-error));
+    } else {
+        hmap_remove(&store->recs, &rec->node);
+        podrec_destroy(rec);
+    }
+    free(path);
+    return error;
+}
+
+size_t
+podstore_count(const struct podstore *store)
+{
+    return hmap_count(&store->recs);
+}

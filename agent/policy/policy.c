@@ -1,0 +1,293 @@
+#include <config.h>
+#include "agent/policy/policy.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/model/cluster.h"
+#include "agent/policy/cnprules.h"
+#include "agent/policy/netpolrules.h"
+#include "agent/policy/ruleparts.h"
+#include "dataplane/polflows.h"
+#include "dataplane/tables.h"
+#include "sset.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(policy);
+
+/* NetworkPolicy and ClusterNetworkPolicy rules share one id space (their
+ * ids are cookie owners and conjunction ids): CNP ids are given after
+ * NetworkPolicy's, avoiding them, so an id may move from one kind to the
+ * other between two applies.  apply() therefore looks ids up in both. */
+struct policy {
+    char *node_name;
+    struct netpolrules_state *state;
+    struct cnprules_state *cnp_state;
+    struct netpolrules_result applied;   /* NetworkPolicy rules in the table */
+    struct cnprules_result applied_cnp;  /* ClusterNetworkPolicy rules in it */
+    bool changed;                   /* flows changed since policy_take_changed */
+};
+
+struct policy *
+policy_create(const char *node_name)
+{
+    struct policy *p = xzalloc(sizeof *p);
+    p->node_name = xstrdup(node_name);
+    p->state = netpolrules_state_create(node_name);
+    p->cnp_state = cnprules_state_create(node_name);
+    return p;
+}
+
+void
+policy_destroy(struct policy *p)
+{
+    if (p) {
+        netpolrules_state_destroy(p->state);
+        cnprules_state_destroy(p->cnp_state);
+        netpolrules_result_destroy(&p->applied);
+        cnprules_result_destroy(&p->applied_cnp);
+        free(p->node_name);
+        free(p);
+    }
+}
+
+static_assert(offsetof(struct cnprules_compiled, rule) == 0,
+              "ruleparts_find_rule() reads the rule at the start");
+
+static const struct polflows_rule *
+find_cnp_rule(const struct cnprules_result *r, uint32_t id)
+{
+    return ruleparts_find_rule(r->rules, r->n_rules, sizeof *r->rules, id);
+}
+
+static const struct polflows_rule *
+find_rule(const struct netpolrules_result *np, const struct cnprules_result *cnp,
+          uint32_t id)
+{
+    const struct polflows_rule *rule = netpolrules_result_find(np, id);
+    return rule ? rule : find_cnp_rule(cnp, id);
+}
+
+static void
+apply_isolation(const struct netpolrules_result *new, struct flowtab *ft)
+{
+    static const uint8_t tables[NETPOL_N_DIRS] = {
+        [POLFLOWS_INGRESS] = TABLE_INGRESS_DEFAULT,
+        [POLFLOWS_EGRESS] = TABLE_EGRESS_DEFAULT,
+    };
+
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        polflows_set_isolation(ft, NETPOLRULES_ISOLATION_ID(dir), dir, tables[dir],
+                               NETPOLRULES_ISOLATION_PRIORITY, new->isolated[dir],
+                               new->n_isolated[dir]);
+    }
+}
+
+struct apply_counts {
+    size_t set, removed;
+};
+
+static void
+remove_gone(const struct polflows_rule *old, const struct netpolrules_result *np,
+            const struct cnprules_result *cnp, struct flowtab *ft,
+            struct apply_counts *counts)
+{
+    if (!find_rule(np, cnp, old->id)) {
+        polflows_remove_rule(ft, old->id);
+        counts->removed++;
+    }
+}
+
+static void
+set_changed(const struct policy *p, const struct polflows_rule *rule,
+            struct flowtab *ft, struct apply_counts *counts)
+{
+    const struct polflows_rule *old = find_rule(&p->applied, &p->applied_cnp,
+                                                rule->id);
+    if (!old || !netpolrules_rule_equal(old, rule)) {
+        polflows_set_rule(ft, rule);
+        counts->set++;
+    }
+}
+
+static bool
+same_isolation(const struct netpolrules_result *a, const struct netpolrules_result *b)
+{
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        if (a->n_isolated[dir] != b->n_isolated[dir]
+            || (a->n_isolated[dir]
+                && memcmp(a->isolated[dir], b->isolated[dir],
+                          a->n_isolated[dir] * sizeof *a->isolated[dir]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+policy_take_changed(struct policy *p)
+{
+    bool changed = p->changed;
+    p->changed = false;
+    return changed;
+}
+
+/* Writes into the flow table the rules of 'np' and 'cnp' that differ from
+ * what was applied, removes the rules that are gone, and keeps both as
+ * applied. */
+static void
+apply(struct policy *p, struct netpolrules_result *np, struct cnprules_result *cnp,
+      struct flowtab *ft)
+{
+    struct apply_counts counts = { 0, 0 };
+
+    for (size_t i = 0; i < p->applied.n_rules; i++) {
+        remove_gone(&p->applied.rules[i].rule, np, cnp, ft, &counts);
+    }
+    for (size_t i = 0; i < p->applied_cnp.n_rules; i++) {
+        remove_gone(&p->applied_cnp.rules[i].rule, np, cnp, ft, &counts);
+    }
+    for (size_t i = 0; i < np->n_rules; i++) {
+        set_changed(p, &np->rules[i].rule, ft, &counts);
+    }
+    for (size_t i = 0; i < cnp->n_rules; i++) {
+        set_changed(p, &cnp->rules[i].rule, ft, &counts);
+    }
+    if (counts.set || counts.removed || !same_isolation(&p->applied, np)) {
+        p->changed = true;
+    }
+    apply_isolation(np, ft);
+    netpolrules_result_destroy(&p->applied);
+    cnprules_result_destroy(&p->applied_cnp);
+    p->applied = *np;
+    p->applied_cnp = *cnp;
+    memset(np, 0, sizeof *np);
+    memset(cnp, 0, sizeof *cnp);
+    if (counts.set || counts.removed) {
+        VLOG_INFO("policy rules: %zu written, %zu removed, %zu in force",
+                  counts.set, counts.removed,
+                  p->applied.n_rules + p->applied_cnp.n_rules);
+    }
+}
+
+/* The rules of both kinds as the states hold them now, ClusterNetwork-
+ * Policy ids clear of NetworkPolicy's, applied. */
+static void
+collect_and_apply(struct policy *p, struct flowtab *ft)
+{
+    struct netpolrules_result np;
+    struct cnprules_result cnp;
+    uint32_t *taken;
+
+    netpolrules_state_result(p->state, &np);
+    taken = xmalloc((np.n_rules + 1) * sizeof *taken);
+    for (size_t i = 0; i < np.n_rules; i++) {
+        taken[i] = np.rules[i].rule.id;
+    }
+    cnprules_state_result(p->cnp_state, taken, np.n_rules, &cnp);
+    free(taken);
+    apply(p, &np, &cnp, ft);
+}
+
+void
+policy_sync_all(struct policy *p, const struct cluster *cluster,
+                struct flowtab *ft)
+{
+    netpolrules_state_recompute_all(p->state, cluster);
+    cnprules_state_recompute_all(p->cnp_state, cluster);
+    collect_and_apply(p, ft);
+}
+
+size_t
+policy_handle_changes(struct policy *p, const struct cluster *cluster,
+                      const struct cluster_change *changes, size_t n,
+                      struct flowtab *ft)
+{
+    struct sset affected = SSET_INITIALIZER(&affected);
+    struct sset cnp_affected = SSET_INITIALIZER(&cnp_affected);
+    size_t n_affected;
+
+    for (size_t i = 0; i < n; i++) {
+        netpolrules_state_affected(p->state, cluster, &changes[i], &affected);
+        cnprules_state_affected(p->cnp_state, cluster, &changes[i],
+                           &cnp_affected);
+    }
+    n_affected = sset_count(&affected) + sset_count(&cnp_affected);
+    netpolrules_state_recompute(p->state, cluster, &affected);
+    cnprules_state_recompute(p->cnp_state, cluster, &cnp_affected);
+    if (n_affected) {
+        collect_and_apply(p, ft);
+    }
+    sset_destroy(&affected);
+    sset_destroy(&cnp_affected);
+    return n_affected;
+}
+
+static void
+format_rule_stats(const char *kind, const char *key,
+                  const struct polflows_rule *rule, struct ofconn *conn,
+                  struct ds *s)
+{
+    uint64_t packets, bytes;
+
+    ds_put_format(s, "%s %s id=%"PRIu32" %s table=%u ", kind, key, rule->id,
+                  rule->dir == POLFLOWS_INGRESS ? "ingress" : "egress",
+                  rule->table);
+    if (polflows_rule_stats(conn, rule, &packets, &bytes)) {
+        ds_put_cstr(s, "packets=? bytes=?\n");
+    } else {
+        ds_put_format(s, "packets=%"PRIu64" bytes=%"PRIu64"\n", packets,
+                      bytes);
+    }
+}
+
+/* A rule and its key, to list rules in key order. */
+struct keyed_rule {
+    const char *key;
+    const struct polflows_rule *rule;
+};
+
+static int
+keyed_rule_compare(const void *a_, const void *b_)
+{
+    const struct keyed_rule *a = a_;
+    const struct keyed_rule *b = b_;
+    return strcmp(a->key, b->key);
+}
+
+static void
+format_sorted(const char *kind, struct keyed_rule *rules, size_t n,
+              struct ofconn *conn, struct ds *s)
+{
+    qsort(rules, n, sizeof *rules, keyed_rule_compare);
+    for (size_t i = 0; i < n; i++) {
+        format_rule_stats(kind, rules[i].key, rules[i].rule, conn, s);
+    }
+}
+
+void
+policy_format_stats(const struct policy *p, struct ofconn *conn,
+                    struct ds *s)
+{
+    const struct netpolrules_result *np = &p->applied;
+    const struct cnprules_result *cnp = &p->applied_cnp;
+    size_t n = MAX(np->n_rules, cnp->n_rules);
+    struct keyed_rule *rules = xmalloc(MAX(n, 1) * sizeof *rules);
+
+    for (size_t i = 0; i < np->n_rules; i++) {
+        rules[i] = (struct keyed_rule) { np->rules[i].key,
+                                         &np->rules[i].rule };
+    }
+    format_sorted("np", rules, np->n_rules, conn, s);
+    for (size_t i = 0; i < cnp->n_rules; i++) {
+        rules[i] = (struct keyed_rule) { cnp->rules[i].key,
+                                         &cnp->rules[i].rule };
+    }
+    format_sorted("cnp", rules, cnp->n_rules, conn, s);
+    free(rules);
+}

@@ -1,0 +1,55 @@
+/*
+ * policy: keeps br-int's policy stages in line with the NetworkPolicies
+ * and ClusterNetworkPolicies that select pods of this node.  It resolves
+ * policies (netpol, cnp), compiles the rules that changed into flows
+ * (polflows) and leaves the commit to the caller, so a policy change and
+ * the pod change that caused it reach the switch in one bundle.
+ *
+ * The rules last put into the flow table are kept, so after a resolution
+ * only rules that differ are rewritten: a pod label change touches the
+ * rules of the policies that select (or selected) the pod, and every other
+ * flow stays as it is.  Both kinds are resolved incrementally: a change
+ * of the model recomputes only the policies it may affect
+ * (netpolrules_state_affected, cnprules_state_affected).
+ */
+#ifndef POLICY_H
+#define POLICY_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cluster;
+struct cluster_change;
+struct ds;
+struct flowtab;
+struct ofconn;
+struct policy;
+
+struct policy *policy_create(const char *node_name);
+void policy_destroy(struct policy *);
+
+/* Resolves every policy and rewrites what differs from the flow table. */
+void policy_sync_all(struct policy *, const struct cluster *,
+                     struct flowtab *);
+
+/* Resolves only the policies 'changes' may affect.  Returns how many
+ * policies were recomputed (of both kinds). */
+size_t policy_handle_changes(struct policy *, const struct cluster *,
+                             const struct cluster_change *, size_t n,
+                             struct flowtab *);
+
+/* One line per rule in force, NetworkPolicy rules first, each in key
+ * order, with the rule's packet and byte counters read from the switch
+ * through 'conn' (its conj_id flow: what the rule let through, or dropped
+ * for a Deny):
+ *
+ *   np default/web/ingress/0 id=123 ingress table=70 packets=12 bytes=888
+ *
+ * "packets=? bytes=?" when a rule's counters cannot be read. */
+void policy_format_stats(const struct policy *, struct ofconn *,
+                         struct ds *);
+
+/* Whether policy flows changed since the last call (and resets it). */
+bool policy_take_changed(struct policy *);
+
+#endif /* policy.h */

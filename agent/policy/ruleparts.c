@@ -1,0 +1,149 @@
+#include <config.h>
+#include "agent/policy/ruleparts.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/model/cluster.h"
+#include "dataplane/polflows.h"
+#include "openvswitch/shash.h"
+#include "util.h"
+
+/* A copy of 'n_bytes' at 'p', never NULL. */
+static void *
+dup_array(const void *p, size_t n_bytes)
+{
+    void *copy = xmalloc(n_bytes ? n_bytes : 1);
+
+    if (n_bytes) {
+        memcpy(copy, p, n_bytes);
+    }
+    return copy;
+}
+
+void
+ruleparts_rule_clone(struct polflows_rule *dst,
+                     const struct polflows_rule *src, struct in_addr **pods,
+                     struct polflows_cidr **peers,
+                     struct polflows_port **ports)
+{
+    *dst = *src;
+    *pods = dup_array(src->pods, src->n_pods * sizeof **pods);
+    *peers = dup_array(src->peers, src->n_peers * sizeof **peers);
+    *ports = dup_array(src->ports, src->n_ports * sizeof **ports);
+    dst->pods = *pods;
+    dst->peers = *peers;
+    dst->ports = *ports;
+}
+
+int
+ruleparts_addr_compare(const void *a_, const void *b_)
+{
+    const struct in_addr *a = a_, *b = b_;
+    uint32_t x = ntohl(a->s_addr), y = ntohl(b->s_addr);
+    return x < y ? -1 : x > y;
+}
+
+int
+ruleparts_cidr_compare(const void *a_, const void *b_)
+{
+    const struct polflows_cidr *a = a_, *b = b_;
+    int cmp = ruleparts_addr_compare(&a->addr, &b->addr);
+    return cmp ? cmp : a->plen - b->plen;
+}
+
+int
+ruleparts_port_compare(const void *a_, const void *b_)
+{
+    const struct polflows_port *a = a_, *b = b_;
+
+    if (a->proto != b->proto) {
+        return a->proto - b->proto;
+    }
+    if (a->port != b->port) {
+        return a->port - b->port;
+    }
+    return a->end_port - b->end_port;
+}
+
+const struct polflows_rule *
+ruleparts_find_rule(const void *rules, size_t n, size_t size, uint32_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const struct polflows_rule *rule
+            = (const void *) ((const char *) rules + mid * size);
+
+        if (rule->id == id) {
+            return rule;
+        }
+        if (rule->id < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+#define NS_NAME_LABEL "kubernetes.io/metadata.name"
+
+const struct cluster_labels *
+ruleparts_ns_labels(struct shash *cache, const struct cluster *cluster,
+                    const char *name)
+{
+    struct cluster_labels *labels = shash_find_data(cache, name);
+    const struct cluster_namespace *ns;
+    size_t n_given, n = 0;
+    bool added = false;
+
+    if (labels) {
+        return labels;
+    }
+    ns = cluster_find_namespace(cluster, name);
+    n_given = ns ? ns->labels.n : 0;
+    labels = xzalloc(sizeof *labels);
+    labels->keys = xmalloc((n_given + 1) * sizeof *labels->keys);
+    labels->values = xmalloc((n_given + 1) * sizeof *labels->values);
+    for (size_t i = 0; i <= n_given; i++) {
+        const char *key = i < n_given ? ns->labels.keys[i] : NULL;
+        int cmp = key ? strcmp(key, NS_NAME_LABEL) : 1;
+
+        if (!added && cmp >= 0) {
+            labels->keys[n] = CONST_CAST(char *, NS_NAME_LABEL);
+            labels->values[n++] = CONST_CAST(char *, name);
+            added = true;
+        }
+        if (key && cmp) {
+            labels->keys[n] = ns->labels.keys[i];
+            labels->values[n++] = ns->labels.values[i];
+        }
+    }
+    labels->n = n;
+    shash_add(cache, name, labels);
+    return labels;
+}
+
+void
+ruleparts_ns_labels_clear(struct shash *cache)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, cache) {
+        struct cluster_labels *labels = node->data;
+        free(labels->keys);
+        free(labels->values);
+        free(labels);
+    }
+    shash_destroy(cache);
+}
+
+bool
+ruleparts_pod_ip(const struct cluster_pod *pod, struct in_addr *addr)
+{
+    *addr = pod->addr;
+    return pod->has_addr && !pod->host_network;
+}

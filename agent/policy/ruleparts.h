@@ -1,0 +1,60 @@
+/*
+ * ruleparts: what policy resolution (netpol for NetworkPolicy, cnp for
+ * ClusterNetworkPolicy) builds rules from: the orders that make a rule's
+ * addresses, CIDRs and ports sorted and free of duplicates (vec.h)
+ * (so equal rules compare equal and give identical flows), and small
+ * readings of the cluster model and of JSON both resolvers share.
+ */
+#ifndef RULEPARTS_H
+#define RULEPARTS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <json-c/json.h>
+
+struct cluster;
+struct cluster_pod;
+struct in_addr;
+struct polflows_cidr;
+struct polflows_port;
+struct polflows_rule;
+struct shash;
+
+/* Copies 'src' into 'dst' with copies of its pods, peers and ports, which
+ * 'dst' points to and '*pods', '*peers', '*ports' own (the layout of
+ * netpolrules_compiled and cnprules_compiled). */
+void ruleparts_rule_clone(struct polflows_rule *dst,
+                          const struct polflows_rule *src,
+                          struct in_addr **pods, struct polflows_cidr **peers,
+                          struct polflows_port **ports);
+
+/* qsort() orders: struct in_addr (numeric), struct polflows_cidr (address,
+ * then prefix length), struct polflows_port (protocol, port, end port). */
+int ruleparts_addr_compare(const void *, const void *);
+int ruleparts_cidr_compare(const void *, const void *);
+int ruleparts_port_compare(const void *, const void *);
+
+/* The rule with id 'id' in an array of 'n' compiled rules of 'size' bytes
+ * each, sorted by id, whose first member is their struct polflows_rule
+ * (netpolrules_compiled, cnprules_compiled); NULL if none. */
+const struct polflows_rule *ruleparts_find_rule(const void *rules, size_t n,
+                                                size_t size, uint32_t id);
+
+/* The labels of namespace 'name' as the API server has them: the model's
+ * plus kubernetes.io/metadata.name=NAME, sorted by key as cluster_labels
+ * are, even when the model lacks the Namespace object.  Cached in 'cache'
+ * (name -> struct cluster_labels *), whose strings stay the model's: clear
+ * it before the model changes. */
+const struct cluster_labels *ruleparts_ns_labels(struct shash *cache,
+                                                 const struct cluster *,
+                                                 const char *name);
+/* Frees a cache of namespace labels. */
+void ruleparts_ns_labels_clear(struct shash *cache);
+
+/* The pod's IPv4 address, false for host-network pods and pods with none:
+ * those are neither selected by policy nor its peers. */
+bool ruleparts_pod_ip(const struct cluster_pod *, struct in_addr *);
+
+#endif /* ruleparts.h */

@@ -1,0 +1,73 @@
+/*
+ * svclb: the Services of the cluster model, with their EndpointSlices,
+ * as service load balancers in br-int (svcflows.h), kept in line with the
+ * model as it changes.
+ *
+ * One Service port becomes one load balancer, or two when its internal and
+ * external traffic policies choose different endpoints:
+ *
+ *   - frontends: the cluster IPs (internal), the external IPs and the
+ *     load balancer ingress IPs (external), each with the port's 'port',
+ *     and NODEPORT_IP with its 'nodePort' (external, nodeport.h);
+ *   - endpoints: the IPv4 addresses of the EndpointSlices labelled for the
+ *     Service whose 'ready' condition holds, with the slice port of the
+ *     same name and protocol (which resolves a named targetPort per pod);
+ *     a Local traffic policy keeps those whose nodeName is this node.
+ *     Serving-but-terminating endpoints get no new connection; connections
+ *     they already have go on (conntrack keeps them, whatever the group).
+ *
+ * Headless Services (clusterIP None), ExternalName Services and Services
+ * without an IPv4 cluster IP get nothing.  A port without a ready endpoint
+ * keeps its frontends and rejects new connections (svcflows.h).
+ *
+ * Load balancer ids are kept per key ("NS/NAME/PORT/PROTO" plus "/ext" for
+ * the external half of a split port), chosen from a hash of the key with
+ * the next free id on a collision, and reused only after their key is
+ * gone, so an endpoint change rewrites a group in place.
+ */
+#ifndef SVCLB_H
+#define SVCLB_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cluster;
+struct cluster_change;
+struct ds;
+struct flowtab;
+struct nodeport_port;
+
+struct svclb *svclb_create(const char *node_name);
+void svclb_destroy(struct svclb *);
+
+/* Forgets every Service's load balancers and their ids (not how often a
+ * Service was deleted, which names its incarnations): a svclb_sync_all()
+ * after it computes everything from scratch. */
+void svclb_reset(struct svclb *);
+
+/* Computes every Service again and rewrites what differs. */
+void svclb_sync_all(struct svclb *, const struct cluster *,
+                    struct flowtab *);
+
+/* Recomputes the Services that 'changes' (Services, EndpointSlices) touch
+ * and rewrites what differs.  Returns how many Services were recomputed. */
+size_t svclb_handle_changes(struct svclb *, const struct cluster *,
+                            const struct cluster_change *, size_t n,
+                            struct flowtab *);
+
+/* Whether load balancer flows changed since the last call (and resets
+ * it). */
+bool svclb_take_changed(struct svclb *);
+
+/* The node ports of every Service (sorted, no duplicates), in an array
+ * the caller frees. */
+void svclb_node_ports(const struct svclb *, struct nodeport_port **,
+                      size_t *n);
+
+/* One line per load balancer, in key order:
+ *
+ *   default/web/http/tcp id=812 frontends=10.96.0.10:80 endpoints=10.244.1.2:8080,10.244.1.3:8080 affinity=0
+ */
+void svclb_format(const struct svclb *, struct ds *);
+
+#endif /* svclb.h */

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The direction of includes between the folders of the tree
+# (docs/architecture.md, each folder's README): lib <- model <- sources;
+# model <- policy, services; pods and hostnet use lib and the dataplane;
+# only agent/core and agent/main.c see everything.  dataplane/ and cni/
+# include nothing of the agent, pmd-config/ and hwoffload/ nothing of it
+# either.  An include against the direction fails, with the file and line.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd) || exit 1
+cd "$top" || exit 1
+
+# allowed FOLDER: the include prefixes a file of FOLDER may name.
+allowed() {
+    case $1 in
+    agent/lib) echo "agent/lib/" ;;
+    agent/model) echo "agent/lib/ agent/model/ dataplane/polflows.h" ;;
+    agent/sources) echo "agent/lib/ agent/model/ agent/sources/" ;;
+    agent/policy) echo "agent/lib/ agent/model/ agent/policy/ dataplane/" ;;
+    agent/services) echo "agent/lib/ agent/model/ agent/services/ dataplane/" ;;
+    agent/pods) echo "agent/lib/ agent/pods/ dataplane/ cni/cniproto.h" ;;
+    agent/hostnet) echo "agent/lib/ agent/hostnet/ dataplane/" ;;
+    agent/core | agent) echo "agent/ dataplane/ cni/cniproto.h" ;;
+    dataplane) echo "dataplane/" ;;
+    cni) echo "cni/" ;;
+    pmd-config) echo "pmd-config/" ;;
+    hwoffload) echo "hwoffload/" ;;
+    *) echo "*" ;;
+    esac
+}
+
+# Includes still against the direction, each with what ends it.  A line
+# here that no longer matches an include fails too, so the list only
+# shrinks.
+exceptions=(
+    # svclb hands node ports to nodeport in its own type
+    "agent/services/svclb.c agent/hostnet/nodeport.h"
+    # the host's addresses, routes and neighbours through podif's netlink
+    "agent/hostnet/nodeport.c agent/pods/podif.h"
+    "agent/hostnet/underlay.c agent/pods/podif.h"
+    # underlay reads the agent's configuration and the model's Nodes
+    "agent/hostnet/underlay.c agent/core/agentconf.h"
+    "agent/hostnet/underlay.c agent/model/cluster.h"
+)
+
+failed=0
+used=()
+while IFS=: read -r file line inc; do
+    inc=${inc#*\"}
+    inc=${inc%%\"*}
+    case $inc in agent/* | dataplane/* | cni/* | pmd-config/* | hwoffload/*) ;; *) continue ;; esac
+    dir=$(dirname "$file")
+    ok=0
+    for prefix in $(allowed "$dir"); do
+        [ "$prefix" == "*" ] || [[ $inc == "$prefix"* ]] && { ok=1; break; }
+    done
+    if [ "$ok" == 0 ]; then
+        for e in "${exceptions[@]}"; do
+            if [ "$e" == "$file $inc" ]; then ok=1; used+=("$e"); fi
+        done
+    fi
+    if [ "$ok" == 0 ]; then
+        echo "$file:$line: includes $inc, against the direction ($dir may include: $(allowed "$dir"))"
+        failed=1
+    fi
+done < <(git ls-files '*.c' '*.h' | grep -E '^(agent|dataplane|cni|pmd-config|hwoffload)/' \
+             | xargs grep -n '^#include "' /dev/null)
+
+for e in "${exceptions[@]}"; do
+    found=0
+    for u in "${used[@]}"; do [ "$u" == "$e" ] && found=1; done
+    if [ "$found" == 0 ]; then
+        echo "exception '$e' matches no include any more: remove it from $0"
+        failed=1
+    fi
+done
+[ "$failed" == 0 ] && echo "layers: every include goes the right way (${#exceptions[@]} exceptions left)"
+exit "$failed"
