@@ -195,8 +195,13 @@ main(int argc, char *argv[])
     svclb_handle_changes(lb, c, changes, n_changes, ft);
     cluster_changes_free(changes, n_changes);
     change = benchclock_now() - t0;
+    json_object_object_add(out, "endpoint_change_compute_s",
+                           json_object_new_double(change));
     if (conn) {
-        change += commit(ft, conn);
+        double installed = commit(ft, conn);
+        json_object_object_add(out, "endpoint_change_commit_s",
+                               json_object_new_double(installed));
+        change += installed;
     }
     json_object_object_add(out, "endpoint_change_s",
                            json_object_new_double(change));
