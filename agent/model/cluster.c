@@ -52,6 +52,7 @@
 #include <string.h>
 
 #include "agent/model/epslice.h"
+#include "agent/model/kjson.h"
 #include "agent/model/service.h"
 #include "agent/model/cnp.h"
 #include "agent/model/netpol.h"
@@ -80,22 +81,6 @@ struct kind_class {
     bool (*equal)(const void *, const void *);
     void (*free)(void *);
 };
-
-static struct json_object *
-json_child(struct json_object *obj, const char *key)
-{
-    struct json_object *v;
-    return (obj && json_object_is_type(obj, json_type_object)
-            && json_object_object_get_ex(obj, key, &v) ? v : NULL);
-}
-
-static const char *
-json_child_string(struct json_object *obj, const char *key)
-{
-    struct json_object *v = json_child(obj, key);
-    return json_object_is_type(v, json_type_string)
-           ? json_object_get_string(v) : NULL;
-}
 
 /* Labels. */
 
@@ -152,7 +137,7 @@ static int
 labels_parse(struct json_object *obj, const char *field,
              struct cluster_labels *labels, char **err)
 {
-    struct json_object *map = json_child(json_child(obj, "metadata"), field);
+    struct json_object *map = kjson_child(kjson_child(obj, "metadata"), field);
     struct label_pair *pairs;
     size_t n = 0;
     int error = 0;
@@ -302,15 +287,15 @@ is_ipv4(const char *s)
 static const char *
 pod_status_ip(struct json_object *status)
 {
-    const char *ip = json_child_string(status, "podIP");
-    struct json_object *list = json_child(status, "podIPs");
+    const char *ip = kjson_child_string(status, "podIP");
+    struct json_object *list = kjson_child(status, "podIPs");
 
     if (is_ipv4(ip)) {
         return ip;
     }
     for (size_t i = 0; json_object_is_type(list, json_type_array)
                        && i < json_object_array_length(list); i++) {
-        ip = json_child_string(json_object_array_get_idx(list, i), "ip");
+        ip = kjson_child_string(json_object_array_get_idx(list, i), "ip");
         if (is_ipv4(ip)) {
             return ip;
         }
@@ -337,23 +322,21 @@ static int
 container_port_parse(struct json_object *obj, const char *path,
                      struct cluster_container_port *port, char **err)
 {
-    struct json_object *number = json_child(obj, "containerPort");
-    struct json_object *proto = json_child(obj, "protocol");
-    int64_t value = json_object_get_int64(number);
+    struct json_object *proto = kjson_child(obj, "protocol");
+    char *field = xasprintf("%s.containerPort", path);
+    int error = kjson_port(kjson_child(obj, "containerPort"), field, false,
+                           &port->port, err);
 
-    if (!json_object_is_type(number, json_type_int)
-        || value < 1 || value > 65535) {
-        *err = xasprintf("%s.containerPort: expected an integer from 1 to "
-                         "65535", path);
-        return -EINVAL;
+    free(field);
+    if (error) {
+        return error;
     }
     if ((proto && !json_object_is_type(proto, json_type_string))
-        || port_proto(json_child_string(obj, "protocol"), &port->proto)) {
+        || port_proto(kjson_child_string(obj, "protocol"), &port->proto)) {
         *err = xasprintf("%s.protocol: expected TCP, UDP or SCTP", path);
         return -EINVAL;
     }
-    port->port = value;
-    port->name = nullable_xstrdup(json_child_string(obj, "name"));
+    port->name = nullable_xstrdup(kjson_child_string(obj, "name"));
     return 0;
 }
 
@@ -362,12 +345,12 @@ static int
 pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
                 char **err)
 {
-    struct json_object *containers = json_child(spec, "containers");
+    struct json_object *containers = kjson_child(spec, "containers");
     size_t allocated = 0;
 
     for (size_t i = 0; json_object_is_type(containers, json_type_array)
                        && i < json_object_array_length(containers); i++) {
-        struct json_object *ports = json_child(
+        struct json_object *ports = kjson_child(
             json_object_array_get_idx(containers, i), "ports");
 
         for (size_t j = 0; json_object_is_type(ports, json_type_array)
@@ -406,18 +389,18 @@ pod_parse(struct json_object *obj, const char *ns, const char *name,
           void **objp, char **err)
 {
     struct cluster_pod *pod = xzalloc(sizeof *pod);
-    struct json_object *spec = json_child(obj, "spec");
-    struct json_object *host_network = json_child(spec, "hostNetwork");
+    struct json_object *spec = kjson_child(obj, "spec");
+    struct json_object *host_network = kjson_child(spec, "hostNetwork");
     int error;
 
     pod->namespace = xstrdup(ns);
     pod->name = xstrdup(name);
     pod->key = xasprintf("%s/%s", ns, name);
-    pod->uid = nullable_xstrdup(json_child_string(json_child(obj, "metadata"),
+    pod->uid = nullable_xstrdup(kjson_child_string(kjson_child(obj, "metadata"),
                                                   "uid"));
-    pod->node_name = nullable_xstrdup(json_child_string(spec, "nodeName"));
+    pod->node_name = nullable_xstrdup(kjson_child_string(spec, "nodeName"));
     pod->status_ip = nullable_xstrdup(
-        pod_status_ip(json_child(obj, "status")));
+        pod_status_ip(kjson_child(obj, "status")));
     pod_set_ip(pod, pod->status_ip);
     pod->host_network = (json_object_is_type(host_network, json_type_boolean)
                          && json_object_get_boolean(host_network));
@@ -489,8 +472,8 @@ node_free(void *node_)
 static const char *
 node_pod_cidr(struct json_object *spec)
 {
-    const char *cidr = json_child_string(spec, "podCIDR");
-    struct json_object *list = json_child(spec, "podCIDRs");
+    const char *cidr = kjson_child_string(spec, "podCIDR");
+    struct json_object *list = kjson_child(spec, "podCIDRs");
 
     if (!cidr && json_object_is_type(list, json_type_array)
         && json_object_array_length(list) > 0) {
@@ -505,16 +488,16 @@ node_pod_cidr(struct json_object *spec)
 static const char *
 node_internal_ip(struct json_object *status)
 {
-    struct json_object *addresses = json_child(status, "addresses");
+    struct json_object *addresses = kjson_child(status, "addresses");
 
     if (!json_object_is_type(addresses, json_type_array)) {
         return NULL;
     }
     for (size_t i = 0; i < json_object_array_length(addresses); i++) {
         struct json_object *a = json_object_array_get_idx(addresses, i);
-        const char *type = json_child_string(a, "type");
+        const char *type = kjson_child_string(a, "type");
         if (type && !strcmp(type, "InternalIP")) {
-            return json_child_string(a, "address");
+            return kjson_child_string(a, "address");
         }
     }
     return NULL;
@@ -528,9 +511,9 @@ node_parse(struct json_object *obj, const char *ns OVS_UNUSED,
     int error;
 
     node->name = xstrdup(name);
-    node->pod_cidr = nullable_xstrdup(node_pod_cidr(json_child(obj, "spec")));
+    node->pod_cidr = nullable_xstrdup(node_pod_cidr(kjson_child(obj, "spec")));
     node->internal_ip = nullable_xstrdup(
-        node_internal_ip(json_child(obj, "status")));
+        node_internal_ip(kjson_child(obj, "status")));
     error = labels_parse(obj, "labels", &node->labels, err);
     if (error) {
         node_free(node);
@@ -890,9 +873,9 @@ int
 cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
                  const char **nsp, const char **namep, char **err)
 {
-    const char *kind_name = json_child_string(obj, "kind");
-    const char *api_version = json_child_string(obj, "apiVersion");
-    struct json_object *metadata = json_child(obj, "metadata");
+    const char *kind_name = kjson_child_string(obj, "kind");
+    const char *api_version = kjson_child_string(obj, "apiVersion");
+    struct json_object *metadata = kjson_child(obj, "metadata");
     const char *ns, *name;
     size_t kind;
 
@@ -910,14 +893,14 @@ cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
         return -ENOENT;
     }
 
-    name = json_child_string(metadata, "name");
+    name = kjson_child_string(metadata, "name");
     if (!name || !name[0]) {
         *err = xasprintf("%s without metadata.name", kind_name);
         return -EINVAL;
     }
     ns = NULL;
     if (kind_classes[kind].namespaced) {
-        ns = json_child_string(metadata, "namespace");
+        ns = kjson_child_string(metadata, "namespace");
         if (!ns || !ns[0]) {
             ns = "default";
         }

@@ -322,20 +322,13 @@ parse_peer(struct json_object *obj, const char *path, enum polflows_dir dir,
 
 /* Parsing: protocols. */
 
+/* A port number the CRD's schema requires. */
 static int
-parse_port_number(struct json_object *v, const char *path, uint16_t *portp,
-                  char **err)
+required_port(struct json_object *v, const char *path, uint16_t *portp,
+              char **err)
 {
-    int64_t n = json_object_get_int64(v);
-
-    if (!v) {
-        return fail(err, "%s: Required value", path);
-    }
-    if (!json_object_is_type(v, json_type_int) || n < 1 || n > 65535) {
-        return fail(err, "%s: must be between 1 and 65535, inclusive", path);
-    }
-    *portp = n;
-    return 0;
+    return v ? kjson_port(v, path, false, portp, err)
+             : fail(err, "%s: Required value", path);
 }
 
 static int
@@ -350,11 +343,10 @@ parse_port_range(struct json_object *range, const char *path,
         error = fail(err, "%s: not a mapping", path);
         goto out;
     }
-    error = parse_port_number(kjson_child(range, "start"), start, &p->port,
-                              err);
+    error = required_port(kjson_child(range, "start"), start, &p->port, err);
     if (!error) {
-        error = parse_port_number(kjson_child(range, "end"), end, &p->end_port,
-                                  err);
+        error = required_port(kjson_child(range, "end"), end, &p->end_port,
+                              err);
     }
     if (!error && p->port >= p->end_port) {
         error = fail(err, "%s: Start port must be less than End port", path);
@@ -394,8 +386,7 @@ parse_port(struct json_object *obj, const char *path, struct cnp_protocol *p,
     }
     sub = xasprintf("%s.%s", field, port_fields[which]);
     error = (which == 0
-             ? parse_port_number(kjson_child(dport, "number"), sub, &p->port,
-                                 err)
+             ? required_port(kjson_child(dport, "number"), sub, &p->port, err)
              : parse_port_range(kjson_child(dport, "range"), sub, p, err));
 out:
     free(sub);

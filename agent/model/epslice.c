@@ -256,15 +256,10 @@ parse_port(struct json_object *obj, const char *path,
     if (error || !number) {
         return error;
     }
-    if (!json_object_is_type(number, json_type_int)
-        || json_object_get_int64(number) < 1
-        || json_object_get_int64(number) > 65535) {
-        *err = xasprintf("%s.port: must be between 1 and 65535, inclusive",
-                         path);
-        return -EINVAL;
-    }
-    port->port = json_object_get_int64(number);
-    return 0;
+    char *field = xasprintf("%s.port", path);
+    error = kjson_port(number, field, false, &port->port, err);
+    free(field);
+    return error;
 }
 
 static int

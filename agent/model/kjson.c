@@ -20,6 +20,30 @@ kjson_child(struct json_object *obj, const char *key)
     return NULL;
 }
 
+const char *
+kjson_child_string(struct json_object *obj, const char *key)
+{
+    struct json_object *v = kjson_child(obj, key);
+
+    return json_object_is_type(v, json_type_string)
+           ? json_object_get_string(v) : NULL;
+}
+
+int
+kjson_port(struct json_object *v, const char *path, bool zero_ok,
+           uint16_t *portp, char **err)
+{
+    int64_t n = json_object_get_int64(v);
+
+    if (!json_object_is_type(v, json_type_int) || n < (zero_ok ? 0 : 1)
+        || n > 65535) {
+        *err = xasprintf("%s: must be between 1 and 65535, inclusive", path);
+        return -EINVAL;
+    }
+    *portp = n;
+    return 0;
+}
+
 /* "PATH.KEY: WHAT", or "KEY: WHAT" at the top. */
 static char *
 field_error(const char *path, const char *key, const char *what)

@@ -16,6 +16,17 @@
  * present and not null, else NULL. */
 struct json_object *kjson_child(struct json_object *obj, const char *key);
 
+/* The member 'key' of 'obj' when it is a string, else NULL (for fields
+ * whose absence and malformation mean the same). */
+const char *kjson_child_string(struct json_object *obj, const char *key);
+
+/* 'v' as a port number: an integer from 1 to 65535, or with 'zero_ok' 0
+ * too (a field where 0 stands for "left out").  0, or -EINVAL with '*err'
+ * as the API server words it ("PATH: must be between 1 and 65535,
+ * inclusive"; a NULL 'v' is an absent number, 0). */
+int kjson_port(struct json_object *v, const char *path, bool zero_ok,
+               uint16_t *portp, char **err);
+
 /* The list 'key' of 'obj' in '*listp' and its length in '*np' (NULL and 0
  * when left out).  0, or -EINVAL with '*err' if it is not a list. */
 int kjson_list(struct json_object *obj, const char *key, const char *path,

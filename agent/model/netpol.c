@@ -25,20 +25,6 @@ static const char *const peers_field[NETPOL_N_DIRS] = {
 /* Parsing: ports. */
 
 static int
-parse_port_number(struct json_object *v, const char *path, uint16_t *portp,
-                  char **err)
-{
-    int64_t n = json_object_get_int64(v);
-
-    if (!json_object_is_type(v, json_type_int) || n < 1 || n > 65535) {
-        *err = xasprintf("%s: must be between 1 and 65535, inclusive", path);
-        return -EINVAL;
-    }
-    *portp = n;
-    return 0;
-}
-
-static int
 parse_port(struct json_object *obj, const char *path,
            struct netpol_port *port, char **err)
 {
@@ -66,7 +52,7 @@ parse_port(struct json_object *obj, const char *path,
         port->name = xstrdup(name);
     } else if (number) {
         field = xasprintf("%s.port", path);
-        error = parse_port_number(number, field, &port->port, err);
+        error = kjson_port(number, field, false, &port->port, err);
         free(field);
         if (error) {
             return error;
@@ -80,7 +66,7 @@ parse_port(struct json_object *obj, const char *path,
             return -EINVAL;
         }
         field = xasprintf("%s.endPort", path);
-        error = parse_port_number(end, field, &port->end_port, err);
+        error = kjson_port(end, field, false, &port->end_port, err);
         free(field);
         if (error) {
             return error;

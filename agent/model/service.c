@@ -319,16 +319,11 @@ static int
 parse_port_number(struct json_object *v, const char *path, const char *key,
                   bool zero_ok, uint16_t *portp, char **err)
 {
-    int64_t n = json_object_get_int64(v);
+    char *field = xasprintf("%s.%s", path, key);
+    int error = kjson_port(v, field, zero_ok, portp, err);
 
-    if (!json_object_is_type(v, json_type_int) || n < (zero_ok ? 0 : 1)
-        || n > 65535) {
-        *err = xasprintf("%s.%s: must be between 1 and 65535, inclusive",
-                         path, key);
-        return -EINVAL;
-    }
-    *portp = n;
-    return 0;
+    free(field);
+    return error;
 }
 
 /* targetPort: a number, a port name, or left out (0 or "" too) for the
