@@ -28,7 +28,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include <json-c/json.h>
 
 #include "bench/benchclock.h"
+#include "bench/benchopt.h"
 #include "dataplane/cookie.h"
 #include "dataplane/flowtab.h"
 #include "dataplane/ofconn.h"
@@ -478,64 +478,40 @@ out:
     return error;
 }
 
-static void
-usage(FILE *f)
+static const char install_usage[] =
+    "usage: flow_install --target unix:RUNDIR/BRIDGE.mgmt --flows N "
+    "--file FLOWFILE\n"
+    "                    [--reps R] [--json FILE] [--header]";
+
+/* --header: the column names of the table report() prints, and exit. */
+static int
+print_header(void *cfg OVS_UNUSED, const char *arg OVS_UNUSED)
 {
-    fprintf(f, "usage: flow_install --target unix:RUNDIR/BRIDGE.mgmt "
-            "--flows N --file FLOWFILE\n"
-            "                    [--reps R] [--json FILE] [--header]\n");
+    printf("%8s %7s %5s %11s %11s %11s %11s %9s %9s %7s %7s\n",
+           "flows", "rules", "reps", "ofctl_ms", "compile_ms", "commit_ms",
+           "total_ms", "ofctl/s", "commit/s", "c/ofctl", "t/ofctl");
+    exit(EXIT_SUCCESS);
 }
 
 static int
 parse_options(int argc, char *argv[], struct install_config *cfg)
 {
-    static const struct option long_options[] = {
-        { "target", required_argument, NULL, 't' },
-        { "flows", required_argument, NULL, 'n' },
-        { "reps", required_argument, NULL, 'r' },
-        { "file", required_argument, NULL, 'f' },
-        { "json", required_argument, NULL, 'j' },
-        { "header", no_argument, NULL, 'H' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct benchopt opts[] = {
+        BENCHOPT("target", BENCHOPT_STRING, struct install_config, target),
+        BENCHOPT("flows", BENCHOPT_SIZE, struct install_config, n_flows),
+        BENCHOPT("reps", BENCHOPT_SIZE, struct install_config, reps),
+        BENCHOPT("file", BENCHOPT_STRING, struct install_config, file),
+        BENCHOPT("json", BENCHOPT_STRING, struct install_config, json),
+        { "header", BENCHOPT_CALL, 0, print_header, 0 },
     };
-    int c;
 
     *cfg = install_defaults;
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            cfg->target = optarg;
-            break;
-        case 'n':
-            cfg->n_flows = strtoul(optarg, NULL, 0);
-            break;
-        case 'r':
-            cfg->reps = strtoul(optarg, NULL, 0);
-            break;
-        case 'f':
-            cfg->file = optarg;
-            break;
-        case 'j':
-            cfg->json = optarg;
-            break;
-        case 'H':
-            printf("%8s %7s %5s %11s %11s %11s %11s %9s %9s %7s %7s\n",
-                   "flows", "rules", "reps", "ofctl_ms", "compile_ms",
-                   "commit_ms", "total_ms", "ofctl/s", "commit/s",
-                   "c/ofctl", "t/ofctl");
-            exit(EXIT_SUCCESS);
-        case 'h':
-            usage(stdout);
-            exit(EXIT_SUCCESS);
-        default:
-            usage(stderr);
-            return -EINVAL;
-        }
+    if (benchopt_parse(argc, argv, opts, ARRAY_SIZE(opts), cfg,
+                       install_usage)) {
+        return -EINVAL;
     }
-    if (optind != argc || !cfg->target || !cfg->file || !cfg->reps
-        || !cfg->n_flows) {
-        usage(stderr);
+    if (!cfg->target || !cfg->file || !cfg->reps || !cfg->n_flows) {
+        fprintf(stderr, "%s\n", install_usage);
         return -EINVAL;
     }
     return 0;

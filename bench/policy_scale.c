@@ -41,7 +41,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -54,6 +53,7 @@
 #include "agent/model/cluster.h"
 #include "agent/policy/netpolrules.h"
 #include "bench/benchclock.h"
+#include "bench/benchopt.h"
 #include "dataplane/flowtab.h"
 #include "dataplane/polflows.h"
 #include "dataplane/tables.h"
@@ -922,85 +922,68 @@ out:
 
 /* Command line. */
 
-static void
-usage(FILE *f)
+/* The usage text, with the shapes (caller frees). */
+static char *
+scale_usage(void)
 {
-    fprintf(f, "usage: policy_scale [--shape quick|A|B] [--quick] "
-            "[--seed N] [--changes N]\n"
-            "                    [--budget SECONDS] [--no-flows] "
-            "[--json FILE]\n"
-            "shapes (pods/namespaces/policies, 100 pods per node):\n");
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&s, "usage: policy_scale [--shape quick|A|B] [--quick] "
+                "[--seed N] [--changes N]\n"
+                "                    [--budget SECONDS] [--no-flows] "
+                "[--json FILE]\n"
+                "shapes (pods/namespaces/policies, 100 pods per node):");
     for (size_t i = 0; i < ARRAY_SIZE(scale_shapes); i++) {
         const struct scale_shape *sh = &scale_shapes[i];
-        fprintf(f, "  %-6s %zu/%zu/%zu\n", sh->name, sh->n_pods,
-                sh->n_namespaces, sh->n_policies);
+        ds_put_format(&s, "\n  %-6s %zu/%zu/%zu", sh->name, sh->n_pods,
+                      sh->n_namespaces, sh->n_policies);
     }
+    return ds_steal_cstr(&s);
 }
 
-static const struct scale_shape *
-find_shape(const char *name)
+static int
+set_shape(void *cfg_, const char *name)
 {
+    struct scale_config *cfg = cfg_;
+
     for (size_t i = 0; i < ARRAY_SIZE(scale_shapes); i++) {
         if (!strcasecmp(scale_shapes[i].name, name)) {
-            return &scale_shapes[i];
+            cfg->shape = &scale_shapes[i];
+            return 0;
         }
     }
-    return NULL;
+    fprintf(stderr, "policy_scale: unknown shape %s\n", name);
+    return -EINVAL;
+}
+
+static int
+set_quick(void *cfg_, const char *arg OVS_UNUSED)
+{
+    struct scale_config *cfg = cfg_;
+
+    cfg->shape = &scale_shapes[0];
+    return 0;
 }
 
 static int
 parse_options(int argc, char *argv[], struct scale_config *cfg)
 {
-    static const struct option long_options[] = {
-        { "shape", required_argument, NULL, 's' },
-        { "quick", no_argument, NULL, 'q' },
-        { "seed", required_argument, NULL, 'S' },
-        { "changes", required_argument, NULL, 'c' },
-        { "budget", required_argument, NULL, 'b' },
-        { "no-flows", no_argument, NULL, 'F' },
-        { "json", required_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct benchopt opts[] = {
+        { "shape", BENCHOPT_CALL, 0, set_shape, 1 },
+        { "quick", BENCHOPT_CALL, 0, set_quick, 0 },
+        BENCHOPT("seed", BENCHOPT_U64, struct scale_config, seed),
+        BENCHOPT("changes", BENCHOPT_SIZE, struct scale_config, n_changes),
+        BENCHOPT("budget", BENCHOPT_DOUBLE, struct scale_config, budget_s),
+        BENCHOPT("no-flows", BENCHOPT_FALSE, struct scale_config, flows),
+        BENCHOPT("json", BENCHOPT_STRING, struct scale_config, json),
     };
-    int c;
+    char *usage = scale_usage();
 
     *cfg = scale_defaults;
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            cfg->shape = find_shape(optarg);
-            if (!cfg->shape) {
-                fprintf(stderr, "policy_scale: unknown shape %s\n", optarg);
-                return -EINVAL;
-            }
-            break;
-        case 'q':
-            cfg->shape = &scale_shapes[0];
-            break;
-        case 'S':
-            cfg->seed = strtoull(optarg, NULL, 0);
-            break;
-        case 'c':
-            cfg->n_changes = strtoul(optarg, NULL, 0);
-            break;
-        case 'b':
-            cfg->budget_s = strtod(optarg, NULL);
-            break;
-        case 'F':
-            cfg->flows = false;
-            break;
-        case 'j':
-            cfg->json = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(EXIT_SUCCESS);
-        default:
-            usage(stderr);
-            return -EINVAL;
-        }
-    }
-    return optind == argc ? 0 : -EINVAL;
+    int error = benchopt_parse(argc, argv, opts, ARRAY_SIZE(opts), cfg,
+                               usage);
+    free(usage);
+    return error;
 }
 
 int

@@ -22,7 +22,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,7 @@
 #include "agent/model/cluster.h"
 #include "agent/services/svclb.h"
 #include "bench/benchclock.h"
+#include "bench/benchopt.h"
 #include "dataplane/flowtab.h"
 #include "dataplane/ofconn.h"
 #include "openvswitch/dynamic-string.h"
@@ -107,34 +107,19 @@ commit(struct flowtab *ft, struct ofconn *conn)
 static void
 parse_options(int argc, char *argv[], struct scale_config *cfg)
 {
-    static const struct option options[] = {
-        {"services", required_argument, NULL, 's'},
-        {"endpoints", required_argument, NULL, 'e'},
-        {"target", required_argument, NULL, 't'},
-        {"json", required_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0},
+    static const struct benchopt opts[] = {
+        BENCHOPT("services", BENCHOPT_SIZE, struct scale_config, n_services),
+        BENCHOPT("endpoints", BENCHOPT_SIZE, struct scale_config,
+                 n_endpoints),
+        BENCHOPT("target", BENCHOPT_STRING, struct scale_config, target),
+        BENCHOPT("json", BENCHOPT_STRING, struct scale_config, json),
     };
-    int c;
 
     *cfg = (struct scale_config) { .n_services = 1000, .n_endpoints = 10 };
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            cfg->n_services = strtoul(optarg, NULL, 10);
-            break;
-        case 'e':
-            cfg->n_endpoints = strtoul(optarg, NULL, 10);
-            break;
-        case 't':
-            cfg->target = optarg;
-            break;
-        case 'j':
-            cfg->json = optarg;
-            break;
-        default:
-            ovs_fatal(0, "usage: service_scale --services N [--endpoints E]"
-                      " [--target unix:BR.mgmt] [--json FILE]");
-        }
+    if (benchopt_parse(argc, argv, opts, ARRAY_SIZE(opts), cfg,
+                       "usage: service_scale --services N [--endpoints E] "
+                       "[--target unix:BR.mgmt] [--json FILE]")) {
+        exit(EXIT_FAILURE);
     }
     if (!cfg->n_services || cfg->n_services > 60000 || !cfg->n_endpoints
         || cfg->n_services * cfg->n_endpoints > 8000000) {
