@@ -27,17 +27,6 @@ setup(void **state)
 }
 
 static void
-assert_diff(const struct flowtab *ft, const char *expect)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    flowtab_format_diff(ft, &s);
-    assert_string_equal(ds_cstr(&s), expect);
-    ds_destroy(&s);
-    assert_int_equal(flowtab_has_changes(ft), *expect != '\0');
-}
-
-static void
 test_canonical_text(void **state)
 {
     struct flowtab *ft = *state;

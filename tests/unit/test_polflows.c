@@ -30,16 +30,6 @@ setup(void **state)
     return 0;
 }
 
-static void
-assert_diff(const struct flowtab *ft, const char *expect)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    flowtab_format_diff(ft, &s);
-    assert_string_equal(ds_cstr(&s), expect);
-    ds_destroy(&s);
-}
-
 static struct in_addr
 ip(const char *s)
 {
