@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/lib/hostlink.h"
 #include "agent/core/agentconf.h"
 #include "agent/hostnet/nodeport.h"
 #include "agent/hostnet/snat.h"
@@ -268,7 +269,7 @@ agent_setup_gateway(struct agent *agent)
     int error;
 
     p->gw_ip = ipam_gateway(agent->ipam);
-    error = podif_set_host_addr(agent->conf->gateway_port, p->gw_ip,
+    error = hostlink_set_addr(agent->conf->gateway_port, p->gw_ip,
                                 p->prefix_len, agent_pod_mtu(agent), p->gw_mac);
     if (error) {
         VLOG_ERR("%s: cannot set its address: %s", agent->conf->gateway_port,
@@ -387,18 +388,6 @@ agent_sync_snat(struct agent *agent)
     free(nodes);
 }
 
-/* Whether 'changes' hold a Node's. */
-static bool
-changes_have_node(const struct cluster_change *changes, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (changes[i].kind == CLUSTER_NODE) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Gives the node's nftables the node ports of the Services, if they
  * changed since the last time (or 'always'). */
 static void
@@ -435,9 +424,99 @@ agent_committed(struct agent *agent)
     agent_purge_if_policy_changed(agent);
 }
 
+/* The consumers of model changes.  Each reads some kinds of object; a
+ * full sync computes everything it owns from the model, an incremental
+ * handler what a batch of changes of its kinds touches.  A new consumer
+ * (metrics, flow export) is one row. */
+
+#define KIND(K) (1u << (K))
+
+static void
+remotes_sync(struct agent *agent)
+{
+    agent_sync_remotes(agent);
+    agent_sync_snat(agent);
+}
+
+static void
+remotes_handle(struct agent *agent,
+               const struct cluster_change *changes OVS_UNUSED,
+               size_t n OVS_UNUSED)
+{
+    remotes_sync(agent);
+}
+
+static void
+policy_sync(struct agent *agent)
+{
+    policy_sync_all(agent->policy, agent->cluster, agent->ft);
+}
+
+static void
+policy_handle(struct agent *agent, const struct cluster_change *changes,
+              size_t n)
+{
+    policy_handle_changes(agent->policy, agent->cluster, changes, n,
+                          agent->ft);
+}
+
+static void
+services_sync(struct agent *agent)
+{
+    svclb_sync_all(agent->svclb, agent->cluster, agent->ft);
+    agent_sync_node_ports(agent, true);
+}
+
+static void
+services_handle(struct agent *agent, const struct cluster_change *changes,
+                size_t n)
+{
+    if (svclb_handle_changes(agent->svclb, agent->cluster, changes, n,
+                             agent->ft)) {
+        agent_sync_node_ports(agent, false);
+    }
+}
+
+static const struct agent_consumer {
+    const char *name;
+    unsigned int kinds;         /* KIND() of what it reads */
+    void (*sync_all)(struct agent *);
+    void (*handle)(struct agent *, const struct cluster_change *, size_t n);
+} agent_consumers[] = {
+    { "remote nodes and SNAT", KIND(CLUSTER_NODE),
+      remotes_sync, remotes_handle },
+    { "policy", KIND(CLUSTER_NAMESPACE) | KIND(CLUSTER_POD)
+                | KIND(CLUSTER_NODE) | KIND(CLUSTER_NETWORK_POLICY)
+                | KIND(CLUSTER_CLUSTER_NETWORK_POLICY),
+      policy_sync, policy_handle },
+    { "services", KIND(CLUSTER_SERVICE) | KIND(CLUSTER_ENDPOINT_SLICE),
+      services_sync, services_handle },
+};
+
+/* Hands each consumer the changes of the kinds it reads, if any. */
+static void
+agent_dispatch(struct agent *agent, const struct cluster_change *changes,
+               size_t n)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(agent_consumers); i++) {
+        const struct agent_consumer *c = &agent_consumers[i];
+        struct cluster_change *mine = xmalloc((n ? n : 1) * sizeof *mine);
+        size_t n_mine = 0;
+
+        for (size_t j = 0; j < n; j++) {
+            if (c->kinds & KIND(changes[j].kind)) {
+                mine[n_mine++] = changes[j];
+            }
+        }
+        if (n_mine) {
+            c->handle(agent, mine, n_mine);
+        }
+        free(mine);
+    }
+}
+
 /* Every desired flow of the node from the model and the pod records: the
- * node's pipeline, the pods, the routes to other nodes, the policies and
- * the services (with SNAT and the node ports they need in the host). */
+ * node's pipeline, the pods, and every consumer's full sync. */
 static int
 agent_build_desired(struct agent *agent)
 {
@@ -445,11 +524,9 @@ agent_build_desired(struct agent *agent)
 
     if (!error) {
         agent_restore_pods(agent);
-        agent_sync_remotes(agent);
-        agent_sync_snat(agent);
-        policy_sync_all(agent->policy, agent->cluster, agent->ft);
-        svclb_sync_all(agent->svclb, agent->cluster, agent->ft);
-        agent_sync_node_ports(agent, true);
+        for (size_t i = 0; i < ARRAY_SIZE(agent_consumers); i++) {
+            agent_consumers[i].sync_all(agent);
+        }
     }
     return error;
 }
@@ -624,7 +701,7 @@ agent_try_start(struct agent *agent)
 }
 
 void
-agent_update_policy(struct agent *agent)
+agent_apply_changes(struct agent *agent)
 {
     struct cluster_change *changes;
     size_t n;
@@ -633,15 +710,7 @@ agent_update_policy(struct agent *agent)
         return;
     }
     cluster_take_changes(agent->cluster, &changes, &n);
-    if (changes_have_node(changes, n)) {
-        agent_sync_remotes(agent);
-        agent_sync_snat(agent);
-    }
-    policy_handle_changes(agent->policy, agent->cluster, changes, n, agent->ft);
-    if (svclb_handle_changes(agent->svclb, agent->cluster, changes, n,
-                             agent->ft)) {
-        agent_sync_node_ports(agent, false);
-    }
+    agent_dispatch(agent, changes, n);
     cluster_changes_free(changes, n);
 }
 
@@ -658,7 +727,7 @@ agent_run(struct agent *agent)
         return;
     }
     agent_check_liveness(agent);
-    agent_update_policy(agent);
+    agent_apply_changes(agent);
     if (flowtab_has_changes(agent->ft) && agent_commit(agent)) {
         VLOG_WARN_RL(&agent->rl, "policy flows not installed; will retry");
     }

@@ -86,10 +86,12 @@ int agent_commit(struct agent *);
  * attachment carrying the pod's default route is the pod's address. */
 void agent_set_pod_ip(struct agent *, const struct podrec *, bool present);
 
-/* Brings the flow table in line with what changed in the cluster model
- * (NetworkPolicy, pod labels and addresses), without committing.  Nothing
- * happens before the datapath is installed: the start resolves all. */
-void agent_update_policy(struct agent *);
+/* Brings the flow table in line with what changed in the cluster model,
+ * without committing: each consumer of model changes (agent.c's table:
+ * remote nodes and SNAT, policy, services) gets the changes of the kinds
+ * it reads.  Nothing happens before the datapath is installed: the start
+ * computes all. */
+void agent_apply_changes(struct agent *);
 
 /* True once the subnet is known and the flows are installed; otherwise
  * 'agent->not_ready' says why. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "agent/lib/hostlink.h"
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/model/cluster.h"
@@ -115,7 +116,7 @@ attach_new_port_name(struct agent *agent, const struct cniproto_request *req)
 
         ovsbridge_port_status(agent->br, name, &st);
         free(st.error);
-        if (!st.exists && !podif_host_link_exists(name)) {
+        if (!st.exists && !hostlink_exists(name)) {
             return name;
         }
         free(name);
@@ -146,7 +147,7 @@ attach_teardown(struct agent *agent, struct podrec *rec)
 
     flowtab_remove_owner(agent->ft, rec->owner);
     agent_set_pod_ip(agent, rec, false);
-    agent_update_policy(agent);
+    agent_apply_changes(agent);
     if (flowtab_has_changes(agent->ft)) {
         error = agent_commit(agent);
     }
@@ -256,7 +257,7 @@ static int
 verify_link(struct agent *agent, const struct podrec *rec,
             struct cniproto_response *resp)
 {
-    int error = podif_host_link_up(rec->port_name);
+    int error = hostlink_up(rec->port_name);
 
     if (error) {
         set_error(resp, ATTACH_ERR_INTERFACE, error, "host end of the "
@@ -406,7 +407,7 @@ attach_flows(struct agent *agent, const struct podrec *rec, int64_t ofport,
     int error = pipeline_set_pod(agent->ft, &agent->pnode, &pod);
     if (!error) {
         agent_set_pod_ip(agent, rec, true);
-        agent_update_policy(agent);
+        agent_apply_changes(agent);
         error = agent_commit(agent);
     }
     if (error) {
@@ -746,7 +747,7 @@ check_attachment(struct agent *agent, const struct podrec *rec)
         why = xasprintf("OVS port %s is ofport %"PRId64"; the pod's flows "
                         "use %"PRId64, rec->port_name, st.ofport, rec->ofport);
     } else if (rec->type == PODSTORE_AFXDP
-               && podif_host_link_up(rec->port_name)) {
+               && hostlink_up(rec->port_name)) {
         why = xasprintf("host end %s of the pod's interface is down",
                         rec->port_name);
     } else if (!st.link_up && rec->type != PODSTORE_TAP) {

@@ -6,9 +6,9 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 
+#include "agent/lib/hostlink.h"
 #include "agent/hostnet/nftables.h"
 #include "agent/lib/ipproto.h"
-#include "agent/pods/podif.h"
 #include "dataplane/tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
@@ -21,7 +21,7 @@ nodeport_setup_route(const char *gateway, const uint8_t mac[6])
     struct in_addr ip;
 
     inet_pton(AF_INET, NODEPORT_IP, &ip);
-    return podif_set_host_neighbor(gateway, ip, mac);
+    return hostlink_set_neighbor(gateway, ip, mac);
 }
 
 /* Priority -100 is where DNAT goes (nftables' "dstnat", a name it takes

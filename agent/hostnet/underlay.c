@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/lib/hostlink.h"
 #include "agent/core/agentconf.h"
 #include "agent/model/cluster.h"
-#include "agent/pods/podif.h"
 #include "dataplane/ovsbridge.h"
 #include "dataplane/pipeline.h"
 #include "openvswitch/shash.h"
@@ -84,7 +84,7 @@ install_phy(struct underlay *u)
                                         UNDERLAY_OVS_TIMEOUT_MS);
     }
     if (!error) {
-        error = podif_move_host_addr(conf->uplink, UNDERLAY_BRIDGE,
+        error = hostlink_move_addr(conf->uplink, UNDERLAY_BRIDGE,
                                      &u->node_ip, &u->prefix_len, &mtu);
     }
     if (error) {
@@ -188,7 +188,7 @@ route_remote(struct underlay *u, const struct pipeline_node *node,
         }
         return;
     }
-    error = podif_set_host_route(UNDERLAY_BRIDGE, r->subnet, r->prefix_len,
+    error = hostlink_set_route(UNDERLAY_BRIDGE, r->subnet, r->prefix_len,
                                  add ? &r->ip : NULL);
     if (error) {
         VLOG_WARN("route to node %s: %s", r->name, ovs_strerror(-error));

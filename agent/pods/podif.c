@@ -22,311 +22,13 @@
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
+#include "agent/lib/nlroute.h"
 #include "agent/pods/netns.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(podif);
-
-/* libnl folds errno values into its own codes; this undoes that so that
- * callers see the kernel's answer (-EEXIST, -ENODEV...). */
-static int
-nl_errno(int nlerr)
-{
-    static const struct {
-        int nle;
-        int err;
-    } map[] = {
-        { NLE_INTR, EINTR },         { NLE_BAD_SOCK, EBADF },
-        { NLE_AGAIN, EAGAIN },       { NLE_NOMEM, ENOMEM },
-        { NLE_EXIST, EEXIST },       { NLE_INVAL, EINVAL },
-        { NLE_RANGE, ERANGE },       { NLE_MSGSIZE, EMSGSIZE },
-        { NLE_OPNOTSUPP, EOPNOTSUPP },
-        { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
-        { NLE_OBJ_NOTFOUND, ENOENT },
-        { NLE_NOADDR, EADDRNOTAVAIL },
-        { NLE_BUSY, EBUSY },         { NLE_NOACCESS, EACCES },
-        { NLE_PERM, EPERM },         { NLE_NODEV, ENODEV },
-    };
-
-    if (nlerr >= 0) {
-        return 0;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-        if (map[i].nle == -nlerr) {
-            return -map[i].err;
-        }
-    }
-    return -EIO;
-}
-
-static int
-nl_open(struct nl_sock **skp)
-{
-    struct nl_sock *sk = nl_socket_alloc();
-    if (!sk) {
-        return -ENOMEM;
-    }
-    int error = nl_errno(nl_connect(sk, NETLINK_ROUTE));
-    if (error) {
-        nl_socket_free(sk);
-        return error;
-    }
-    *skp = sk;
-    return 0;
-}
-
-static int
-link_get(struct nl_sock *sk, const char *name, struct rtnl_link **linkp)
-{
-    return nl_errno(rtnl_link_get_kernel(sk, 0, name, linkp));
-}
-
-/* Applies the attributes set in 'changes' to link 'name'. */
-static int
-link_change(struct nl_sock *sk, const char *name, struct rtnl_link *changes)
-{
-    struct rtnl_link *link;
-    int error = link_get(sk, name, &link);
-
-    if (!error) {
-        error = nl_errno(rtnl_link_change(sk, link, changes, 0));
-        rtnl_link_put(link);
-    }
-    return error;
-}
-
-/* Brings link 'name' up, with 'mtu' unless it is 0. */
-static int
-link_set_up(struct nl_sock *sk, const char *name, int mtu)
-{
-    struct rtnl_link *changes = rtnl_link_alloc();
-    if (!changes) {
-        return -ENOMEM;
-    }
-    if (mtu > 0) {
-        rtnl_link_set_mtu(changes, mtu);
-    }
-    rtnl_link_set_flags(changes, IFF_UP);
-    int error = link_change(sk, name, changes);
-    rtnl_link_put(changes);
-    return error;
-}
-
-/* 0 also when the link is gone already. */
-static int
-link_delete(struct nl_sock *sk, const char *name)
-{
-    struct rtnl_link *link = rtnl_link_alloc();
-    if (!link) {
-        return -ENOMEM;
-    }
-    rtnl_link_set_name(link, name);
-    int error = nl_errno(rtnl_link_delete(sk, link));
-    rtnl_link_put(link);
-    return error == -ENODEV || error == -ENOENT ? 0 : error;
-}
-
-static int
-link_mac(struct rtnl_link *link, uint8_t mac[6])
-{
-    struct nl_addr *addr = rtnl_link_get_addr(link);
-
-    if (!addr || nl_addr_get_len(addr) != 6) {
-        return -EADDRNOTAVAIL;
-    }
-    memcpy(mac, nl_addr_get_binary_addr(addr), 6);
-    return 0;
-}
-
-static struct nl_addr *
-inet_nl_addr(struct in_addr ip, int prefix_len)
-{
-    struct nl_addr *addr = nl_addr_build(AF_INET, &ip, sizeof ip);
-    if (addr) {
-        nl_addr_set_prefixlen(addr, prefix_len);
-    }
-    return addr;
-}
-
-static bool
-nl_addr_is(struct nl_addr *addr, struct in_addr ip)
-{
-    return (addr && nl_addr_get_family(addr) == AF_INET
-            && nl_addr_get_len(addr) == sizeof ip
-            && !memcmp(nl_addr_get_binary_addr(addr), &ip, sizeof ip));
-}
-
-static int
-addr_add(struct nl_sock *sk, int ifindex, struct in_addr ip, int prefix_len)
-{
-    struct rtnl_addr *addr = rtnl_addr_alloc();
-    struct nl_addr *local = inet_nl_addr(ip, prefix_len);
-    int error = -ENOMEM;
-
-    if (!addr || !local) {
-        goto out;
-    }
-    rtnl_addr_set_ifindex(addr, ifindex);
-    error = nl_errno(rtnl_addr_set_local(addr, local));
-    if (!error) {
-        rtnl_addr_set_prefixlen(addr, prefix_len);
-        error = nl_errno(rtnl_addr_add(sk, addr, NLM_F_REPLACE));
-    }
-out:
-    nl_addr_put(local);
-    rtnl_addr_put(addr);
-    return error;
-}
-
-static bool
-addr_is(struct rtnl_addr *addr, int ifindex, struct in_addr ip,
-        int prefix_len)
-{
-    return (rtnl_addr_get_ifindex(addr) == ifindex
-            && rtnl_addr_get_prefixlen(addr) == prefix_len
-            && nl_addr_is(rtnl_addr_get_local(addr), ip));
-}
-
-/* Leaves 'ip/prefix_len' as the only IPv4 address of 'ifindex'. */
-static int
-addr_replace_all(struct nl_sock *sk, int ifindex, const struct in_addr *ip,
-                 int prefix_len)
-{
-    struct nl_cache *cache;
-    bool present = false;
-    int error = nl_errno(rtnl_addr_alloc_cache(sk, &cache));
-
-    if (error) {
-        return error;
-    }
-    for (struct nl_object *obj = nl_cache_get_first(cache); obj && !error;
-         obj = nl_cache_get_next(obj)) {
-        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
-
-        if (rtnl_addr_get_ifindex(addr) != ifindex
-            || rtnl_addr_get_family(addr) != AF_INET) {
-            continue;
-        }
-        if (ip && addr_is(addr, ifindex, *ip, prefix_len)) {
-            present = true;
-            continue;
-        }
-        /* Removing a primary address takes its secondaries with it. */
-        error = nl_errno(rtnl_addr_delete(sk, addr, 0));
-        error = error == -EADDRNOTAVAIL ? 0 : error;
-    }
-    nl_cache_free(cache);
-    if (!error && ip && !present) {
-        error = addr_add(sk, ifindex, *ip, prefix_len);
-    }
-    return error;
-}
-
-/* The first IPv4 address of 'ifindex', or -ENOENT. */
-static int
-addr_first(struct nl_sock *sk, int ifindex, struct in_addr *ip,
-           int *prefix_len)
-{
-    struct nl_cache *cache;
-    int error = nl_errno(rtnl_addr_alloc_cache(sk, &cache));
-
-    if (error) {
-        return error;
-    }
-    error = -ENOENT;
-    for (struct nl_object *obj = nl_cache_get_first(cache); obj && error;
-         obj = nl_cache_get_next(obj)) {
-        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
-        struct nl_addr *local = rtnl_addr_get_local(addr);
-
-        if (rtnl_addr_get_ifindex(addr) == ifindex
-            && rtnl_addr_get_family(addr) == AF_INET && local
-            && nl_addr_get_len(local) == sizeof *ip) {
-            memcpy(ip, nl_addr_get_binary_addr(local), sizeof *ip);
-            *prefix_len = rtnl_addr_get_prefixlen(addr);
-            error = 0;
-        }
-    }
-    nl_cache_free(cache);
-    return error;
-}
-
-/* Adds (or replaces) the route to 'ip/prefix_len' through 'ifindex', via
- * 'gateway' if not NULL, else directly on the link. */
-static int
-route_add(struct nl_sock *sk, int ifindex, struct in_addr ip, int prefix_len,
-          const struct in_addr *gateway)
-{
-    struct rtnl_route *route = rtnl_route_alloc();
-    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-    struct nl_addr *dst = inet_nl_addr(ip, prefix_len);
-    struct nl_addr *via = gateway ? inet_nl_addr(*gateway, 32) : NULL;
-    int error = -ENOMEM;
-
-    if (!route || !nh || !dst || (gateway && !via)) {
-        if (nh) {
-            rtnl_route_nh_free(nh);
-        }
-        goto out;
-    }
-    rtnl_route_set_family(route, AF_INET);
-    rtnl_route_set_table(route, RT_TABLE_MAIN);
-    rtnl_route_set_protocol(route, RTPROT_BOOT);
-    rtnl_route_set_scope(route, gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-    rtnl_route_set_type(route, RTN_UNICAST);
-    error = nl_errno(rtnl_route_set_dst(route, dst));
-    rtnl_route_nh_set_ifindex(nh, ifindex);
-    if (via) {
-        rtnl_route_nh_set_gateway(nh, via);
-    }
-    rtnl_route_add_nexthop(route, nh);
-    if (!error) {
-        error = nl_errno(rtnl_route_add(sk, route, NLM_F_REPLACE));
-    }
-out:
-    if (via) {
-        nl_addr_put(via);
-    }
-    nl_addr_put(dst);
-    rtnl_route_put(route);
-    return error;
-}
-
-/* Adds (or replaces) a permanent neighbour entry 'ip' -> 'mac' on
- * 'ifindex'. */
-static int
-neigh_add(struct nl_sock *sk, int ifindex, struct in_addr ip,
-          const uint8_t mac[6])
-{
-    struct rtnl_neigh *neigh = rtnl_neigh_alloc();
-    struct nl_addr *dst = inet_nl_addr(ip, 32);
-    struct nl_addr *ll = nl_addr_build(AF_LLC, mac, 6);
-    int error = -ENOMEM;
-
-    if (neigh && dst && ll) {
-        rtnl_neigh_set_ifindex(neigh, ifindex);
-        rtnl_neigh_set_family(neigh, AF_INET);
-        rtnl_neigh_set_state(neigh, NUD_PERMANENT);
-        error = nl_errno(rtnl_neigh_set_dst(neigh, dst));
-        rtnl_neigh_set_lladdr(neigh, ll);
-        if (!error) {
-            error = nl_errno(rtnl_neigh_add(sk, neigh,
-                                            NLM_F_CREATE | NLM_F_REPLACE));
-        }
-    }
-    if (ll) {
-        nl_addr_put(ll);
-    }
-    if (dst) {
-        nl_addr_put(dst);
-    }
-    if (neigh) {
-        rtnl_neigh_put(neigh);
-    }
-    return error;
-}
 
 /* AF_XDP hands frames to OVS as they are, without completing a partial
  * checksum, so the pod must compute its own.  The kernel then turns TSO
@@ -390,7 +92,7 @@ configure_pod_side(const struct podif_spec *spec, const char *cur_name)
     if (!changes || !mac) {
         goto out;
     }
-    error = nl_open(&sk);
+    error = nlroute_open(&sk);
     if (error) {
         goto out;
     }
@@ -404,24 +106,24 @@ configure_pod_side(const struct podif_spec *spec, const char *cur_name)
     /* The kernel renames and sets the MAC before it applies the flags, as
      * both need the link down. */
     rtnl_link_set_flags(changes, IFF_UP);
-    error = link_change(sk, cur_name, changes);
+    error = nlroute_link_change(sk, cur_name, changes);
     if (!error) {
-        error = link_set_up(sk, "lo", 0);
+        error = nlroute_link_set_up(sk, "lo", 0);
     }
     if (!error) {
         error = tx_csum_off(spec->ifname);
     }
     if (!error) {
-        error = link_get(sk, spec->ifname, &link);
+        error = nlroute_link_get(sk, spec->ifname, &link);
     }
     if (!error) {
-        error = addr_add(sk, rtnl_link_get_ifindex(link), spec->ip,
-                         spec->prefix_len);
+        error = nlroute_addr_add(sk, rtnl_link_get_ifindex(link), spec->ip,
+                                 spec->prefix_len);
     }
     if (!error && spec->gateway.s_addr) {
         struct in_addr any = { .s_addr = INADDR_ANY };
-        error = route_add(sk, rtnl_link_get_ifindex(link), any, 0,
-                          &spec->gateway);
+        error = nlroute_route_add(sk, rtnl_link_get_ifindex(link), any, 0,
+                                  &spec->gateway);
     }
 out:
     rtnl_link_put(link);
@@ -444,16 +146,10 @@ configure_in_netns(const struct podif_spec *spec, const char *cur_name)
     return error;
 }
 
-static bool
-ifname_valid(const char *name)
-{
-    return name && name[0] && strlen(name) < IFNAMSIZ;
-}
-
 static int
 spec_validate(const struct podif_spec *spec)
 {
-    return (spec->netns_path && ifname_valid(spec->ifname)
+    return (spec->netns_path && nlroute_ifname_valid(spec->ifname)
             && spec->prefix_len >= 1 && spec->prefix_len <= 32
             && spec->mtu >= 0 ? 0 : -EINVAL);
 }
@@ -490,8 +186,8 @@ veth_add(struct nl_sock *sk, const struct podif_spec *spec,
     if (spec->mtu > 0) {
         rtnl_link_set_mtu(link, spec->mtu);
     }
-    int error = nl_errno(rtnl_link_add(sk, link,
-                                       NLM_F_CREATE | NLM_F_EXCL));
+    int error = nlroute_errno(rtnl_link_add(sk, link,
+                                            NLM_F_CREATE | NLM_F_EXCL));
     rtnl_link_put(peer);
     rtnl_link_veth_release(link);
     return error;
@@ -504,7 +200,7 @@ podif_create_veth(const struct podif_spec *spec)
     struct nl_sock *sk;
     int error;
 
-    if (spec_validate(spec) || !ifname_valid(spec->host_ifname)) {
+    if (spec_validate(spec) || !nlroute_ifname_valid(spec->host_ifname)) {
         return -EINVAL;
     }
     error = temp_name(peer_name);
@@ -515,7 +211,7 @@ podif_create_veth(const struct podif_spec *spec)
     if (nsfd < 0) {
         return nsfd;
     }
-    error = nl_open(&sk);
+    error = nlroute_open(&sk);
     if (error) {
         goto out_ns;
     }
@@ -526,10 +222,10 @@ podif_create_veth(const struct podif_spec *spec)
     disable_ipv6(spec->host_ifname);
     error = configure_in_netns(spec, peer_name);
     if (!error) {
-        error = link_set_up(sk, spec->host_ifname, spec->mtu);
+        error = nlroute_link_set_up(sk, spec->host_ifname, spec->mtu);
     }
     if (error) {
-        link_delete(sk, spec->host_ifname);
+        nlroute_link_delete(sk, spec->host_ifname);
     }
 out_sk:
     nl_socket_free(sk);
@@ -541,7 +237,7 @@ out_ns:
 int
 podif_setup_moved(const struct podif_spec *spec, const char *moved_name)
 {
-    if (spec_validate(spec) || !ifname_valid(moved_name)) {
+    if (spec_validate(spec) || !nlroute_ifname_valid(moved_name)) {
         return -EINVAL;
     }
     return configure_in_netns(spec, moved_name);
@@ -558,7 +254,7 @@ podif_move_to_netns(const char *name, const char *netns_path)
     if (nsfd < 0) {
         return nsfd;
     }
-    error = nl_open(&sk);
+    error = nlroute_open(&sk);
     if (error) {
         goto out_ns;
     }
@@ -568,7 +264,7 @@ podif_move_to_netns(const char *name, const char *netns_path)
         goto out_sk;
     }
     rtnl_link_set_ns_fd(changes, nsfd);
-    error = link_change(sk, name, changes);
+    error = nlroute_link_change(sk, name, changes);
     rtnl_link_put(changes);
 out_sk:
     nl_socket_free(sk);
@@ -583,10 +279,10 @@ static int
 link_delete_here(const char *name)
 {
     struct nl_sock *sk;
-    int error = nl_open(&sk);
+    int error = nlroute_open(&sk);
 
     if (!error) {
-        error = link_delete(sk, name);
+        error = nlroute_link_delete(sk, name);
         nl_socket_free(sk);
     }
     return error;
@@ -630,7 +326,7 @@ check_link(struct rtnl_link *link, const struct podif_spec *spec,
                           rtnl_link_get_mtu(link), spec->mtu);
         return -EINVAL;
     }
-    if (link_mac(link, mac) || memcmp(mac, spec->mac.b, sizeof mac)) {
+    if (nlroute_link_mac(link, mac) || memcmp(mac, spec->mac.b, sizeof mac)) {
         *whyp = xasprintf("%s does not have MAC "ETH_ADDR_FMT,
                           spec->ifname, ETH_ADDR_BYTES_ARGS(spec->mac.b));
         return -EINVAL;
@@ -642,20 +338,12 @@ static int
 check_addr(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
            char **whyp)
 {
-    struct nl_cache *cache;
-    bool found = false;
-    int error = nl_errno(rtnl_addr_alloc_cache(sk, &cache));
+    int found = nlroute_addr_has(sk, ifindex, spec->ip, spec->prefix_len);
 
-    if (error) {
-        *whyp = xasprintf("cannot list addresses: %s", ovs_strerror(-error));
-        return error;
+    if (found < 0) {
+        *whyp = xasprintf("cannot list addresses: %s", ovs_strerror(-found));
+        return found;
     }
-    for (struct nl_object *obj = nl_cache_get_first(cache); obj && !found;
-         obj = nl_cache_get_next(obj)) {
-        found = addr_is((struct rtnl_addr *) obj, ifindex, spec->ip,
-                        spec->prefix_len);
-    }
-    nl_cache_free(cache);
     if (!found) {
         *whyp = xasprintf("%s does not have address "IP_FMT"/%d",
                           spec->ifname, IP_ARGS(spec->ip.s_addr),
@@ -679,7 +367,7 @@ route_is_default_via(struct rtnl_route *route, int ifindex,
         struct rtnl_nexthop *nh = rtnl_route_nexthop_n(route, i);
 
         if (rtnl_route_nh_get_ifindex(nh) == ifindex
-            && nl_addr_is(rtnl_route_nh_get_gateway(nh), gateway)) {
+            && nlroute_addr_equals(rtnl_route_nh_get_gateway(nh), gateway)) {
             return true;
         }
     }
@@ -692,7 +380,7 @@ check_route(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
 {
     struct nl_cache *cache;
     bool found = false;
-    int error = nl_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
+    int error = nlroute_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
 
     if (error) {
         *whyp = xasprintf("cannot list routes: %s", ovs_strerror(-error));
@@ -718,13 +406,13 @@ check_pod_side(const struct podif_spec *spec, char **whyp)
 {
     struct rtnl_link *link;
     struct nl_sock *sk;
-    int error = nl_open(&sk);
+    int error = nlroute_open(&sk);
 
     if (error) {
         *whyp = xasprintf("netlink: %s", ovs_strerror(-error));
         return error;
     }
-    error = link_get(sk, spec->ifname, &link);
+    error = nlroute_link_get(sk, spec->ifname, &link);
     if (error) {
         *whyp = (error == -ENODEV
                  ? xasprintf("no interface %s in %s", spec->ifname,
@@ -769,207 +457,3 @@ podif_check(const struct podif_spec *spec, char **whyp)
     return error;
 }
 
-int
-podif_host_link_up(const char *name)
-{
-    struct rtnl_link *link;
-    struct nl_sock *sk;
-    int error = nl_open(&sk);
-
-    if (!error) {
-        error = link_get(sk, name, &link);
-        nl_socket_free(sk);
-    }
-    if (!error) {
-        error = rtnl_link_get_flags(link) & IFF_UP ? 0 : -ENETDOWN;
-        rtnl_link_put(link);
-    }
-    return error;
-}
-
-bool
-podif_host_link_exists(const char *name)
-{
-    return ifname_valid(name) && if_nametoindex(name) != 0;
-}
-
-int
-podif_set_host_addr(const char *name, struct in_addr ip, int prefix_len,
-                    int mtu, uint8_t mac[6])
-{
-    struct rtnl_link *link = NULL;
-    struct nl_sock *sk;
-    int error;
-
-    if (!ifname_valid(name) || prefix_len < 1 || prefix_len > 32
-        || mtu < 0) {
-        return -EINVAL;
-    }
-    error = nl_open(&sk);
-    if (error) {
-        return error;
-    }
-    error = link_get(sk, name, &link);
-    if (!error) {
-        error = addr_replace_all(sk, rtnl_link_get_ifindex(link), &ip,
-                                 prefix_len);
-    }
-    if (!error) {
-        error = link_set_up(sk, name, mtu);
-    }
-    if (!error && mac) {
-        error = link_mac(link, mac);
-    }
-    rtnl_link_put(link);
-    nl_socket_free(sk);
-    return error;
-}
-
-int
-podif_set_host_neighbor(const char *name, struct in_addr ip,
-                        const uint8_t mac[6])
-{
-    struct rtnl_link *link = NULL;
-    struct nl_sock *sk;
-    int error;
-
-    if (!ifname_valid(name)) {
-        return -EINVAL;
-    }
-    error = nl_open(&sk);
-    if (error) {
-        return error;
-    }
-    error = link_get(sk, name, &link);
-    if (!error) {
-        error = route_add(sk, rtnl_link_get_ifindex(link), ip, 32, NULL);
-    }
-    if (!error) {
-        error = neigh_add(sk, rtnl_link_get_ifindex(link), ip, mac);
-    }
-    rtnl_link_put(link);
-    nl_socket_free(sk);
-    return error;
-}
-
-int
-podif_move_host_addr(const char *from, const char *to, struct in_addr *ip,
-                     int *prefix_len, int *mtu)
-{
-    struct rtnl_link *src = NULL, *dst = NULL;
-    struct nl_sock *sk;
-    int error;
-
-    if (!ifname_valid(from) || !ifname_valid(to)) {
-        return -EINVAL;
-    }
-    error = nl_open(&sk);
-    if (error) {
-        return error;
-    }
-    error = link_get(sk, from, &src);
-    if (!error) {
-        error = link_get(sk, to, &dst);
-    }
-    if (!error) {
-        *mtu = rtnl_link_get_mtu(src);
-        error = addr_first(sk, rtnl_link_get_ifindex(src), ip, prefix_len);
-        if (!error) {
-            error = addr_replace_all(sk, rtnl_link_get_ifindex(src), NULL, 0);
-        } else if (error == -ENOENT) {
-            error = addr_first(sk, rtnl_link_get_ifindex(dst), ip,
-                               prefix_len);
-        }
-    }
-    if (!error) {
-        error = link_set_up(sk, from, 0);
-    }
-    if (!error) {
-        error = addr_replace_all(sk, rtnl_link_get_ifindex(dst), ip,
-                                 *prefix_len);
-    }
-    if (!error) {
-        error = link_set_up(sk, to, *mtu);
-    }
-    rtnl_link_put(src);
-    rtnl_link_put(dst);
-    nl_socket_free(sk);
-    return error;
-}
-
-/* Deletes the route to 'ip/prefix_len' in the main table (gone already is
- * fine). */
-static int
-route_del(struct nl_sock *sk, struct in_addr ip, int prefix_len)
-{
-    struct rtnl_route *route = rtnl_route_alloc();
-    struct nl_addr *dst = inet_nl_addr(ip, prefix_len);
-    int error = -ENOMEM;
-
-    if (route && dst) {
-        /* As route_add() made it: libnl's defaults (protocol static) would
-         * match nothing, and "no such route" would hide it. */
-        rtnl_route_set_family(route, AF_INET);
-        rtnl_route_set_table(route, RT_TABLE_MAIN);
-        rtnl_route_set_protocol(route, RTPROT_BOOT);
-        rtnl_route_set_scope(route, RT_SCOPE_NOWHERE);
-        error = nl_errno(rtnl_route_set_dst(route, dst));
-        if (!error) {
-            error = nl_errno(rtnl_route_delete(sk, route, 0));
-            error = error == -ESRCH || error == -ENOENT ? 0 : error;
-        }
-    }
-    if (dst) {
-        nl_addr_put(dst);
-    }
-    rtnl_route_put(route);
-    return error;
-}
-
-int
-podif_set_host_route(const char *dev, struct in_addr ip, int prefix_len,
-                     const struct in_addr *via)
-{
-    struct rtnl_link *link = NULL;
-    struct nl_sock *sk;
-    int error;
-
-    if ((via && !ifname_valid(dev)) || prefix_len < 0 || prefix_len > 32) {
-        return -EINVAL;
-    }
-    error = nl_open(&sk);
-    if (error) {
-        return error;
-    }
-    if (!via) {
-        error = route_del(sk, ip, prefix_len);
-    } else {
-        error = link_get(sk, dev, &link);
-        if (!error) {
-            error = route_add(sk, rtnl_link_get_ifindex(link), ip,
-                              prefix_len, via);
-        }
-        rtnl_link_put(link);
-    }
-    nl_socket_free(sk);
-    return error;
-}
-
-int
-podif_get_host_mac(const char *name, uint8_t mac[6])
-{
-    struct rtnl_link *link;
-    struct nl_sock *sk;
-    int error = nl_open(&sk);
-
-    if (error) {
-        return error;
-    }
-    error = link_get(sk, name, &link);
-    if (!error) {
-        error = link_mac(link, mac);
-        rtnl_link_put(link);
-    }
-    nl_socket_free(sk);
-    return error;
-}

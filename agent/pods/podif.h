@@ -3,8 +3,8 @@
  * the veth pair of an afxdp attachment, the pod end moved into the pod's
  * network namespace, renamed to CNI_IFNAME, given its IP, default route and
  * MTU, and TX checksum offload turned off (AF_XDP does not fill in
- * checksums, so with it on TCP stalls); also the address of the node's
- * gateway port.
+ * checksums, so with it on TCP stalls).  The host namespace's own links
+ * are agent/lib/hostlink's.
  *
  * Functions return 0 or a negative errno and, on failure, leave nothing
  * behind that they made.
@@ -58,40 +58,5 @@ int podif_delete_in_netns(const char *netns_path, const char *ifname);
  * frees): -ENODEV missing, -ENETDOWN down, -EINVAL wrong MAC or MTU,
  * -EADDRNOTAVAIL no such address, -ENETUNREACH no such route. */
 int podif_check(const struct podif_spec *, char **whyp);
-
-/* 0 if host-namespace link 'name' is administratively up, -ENETDOWN if it
- * is down, -ENODEV if it does not exist. */
-int podif_host_link_up(const char *name);
-
-/* True if host-namespace link 'name' exists. */
-bool podif_host_link_exists(const char *name);
-
-/* Sets 'ip/prefix_len' on host link 'name' (replacing other IPv4
- * addresses) and brings it up with 'mtu' (0: leave).  Reads its MAC into
- * 'mac' if non-NULL. */
-int podif_set_host_addr(const char *name, struct in_addr ip, int prefix_len,
-                        int mtu, uint8_t mac[6]);
-
-/* Makes host link 'name' the way to 'ip' (a /32 route on the link) and
- * 'mac' its permanent neighbour entry: how the host reaches an address
- * that only br-int's flows answer. */
-int podif_set_host_neighbor(const char *name, struct in_addr ip,
-                            const uint8_t mac[6]);
-
-/* Moves the IPv4 address of host link 'from' (an underlay NIC) to host
- * link 'to' (its bridge's interface), brings both up and gives 'to' the
- * MTU of 'from'.  When 'from' has no address, 'to' keeps its own (the move
- * was done before, by an earlier run).  The address, its prefix length and
- * the MTU are returned; -ENOENT when neither has an address. */
-int podif_move_host_addr(const char *from, const char *to, struct in_addr *ip,
-                         int *prefix_len, int *mtu);
-
-/* Routes 'ip/prefix_len' through host link 'dev' via 'via', or, with 'via'
- * NULL, deletes the route to it (a missing one is no error). */
-int podif_set_host_route(const char *dev, struct in_addr ip, int prefix_len,
-                         const struct in_addr *via);
-
-/* Reads the MAC of host link 'name'. */
-int podif_get_host_mac(const char *name, uint8_t mac[6]);
 
 #endif /* podif.h */

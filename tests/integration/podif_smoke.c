@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agent/pods/podif.h"
+#include "agent/lib/hostlink.h"
 #include "util.h"
 
 /* The pod-side arguments shared by several commands:
@@ -117,7 +118,7 @@ cmd_host_addr(char **argv)
         || sscanf(argv[2], "%d%c", &mtu, &extra) != 1) {
         return -EINVAL;
     }
-    int error = podif_set_host_addr(argv[0], ip, prefix_len, mtu, mac);
+    int error = hostlink_set_addr(argv[0], ip, prefix_len, mtu, mac);
     if (!error) {
         print_mac(mac);
     }
@@ -128,7 +129,7 @@ static int
 cmd_host_mac(char **argv)
 {
     uint8_t mac[6];
-    int error = podif_get_host_mac(argv[0], mac);
+    int error = hostlink_get_mac(argv[0], mac);
 
     if (!error) {
         print_mac(mac);
@@ -139,7 +140,7 @@ cmd_host_mac(char **argv)
 static int
 cmd_host_exists(char **argv)
 {
-    return podif_host_link_exists(argv[0]) ? 0 : -ENODEV;
+    return hostlink_exists(argv[0]) ? 0 : -ENODEV;
 }
 
 struct command {

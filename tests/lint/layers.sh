@@ -34,9 +34,6 @@ allowed() {
 exceptions=(
     # svclb hands node ports to nodeport in its own type
     "agent/services/svclb.c agent/hostnet/nodeport.h"
-    # the host's addresses, routes and neighbours through podif's netlink
-    "agent/hostnet/nodeport.c agent/pods/podif.h"
-    "agent/hostnet/underlay.c agent/pods/podif.h"
     # underlay reads the agent's configuration and the model's Nodes
     "agent/hostnet/underlay.c agent/core/agentconf.h"
     "agent/hostnet/underlay.c agent/model/cluster.h"

@@ -1,0 +1,198 @@
+#include <config.h>
+#include "agent/lib/hostlink.h"
+
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+
+#include "agent/lib/nlroute.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(hostlink);
+
+int
+hostlink_up(const char *name)
+{
+    struct rtnl_link *link;
+    struct nl_sock *sk;
+    int error = nlroute_open(&sk);
+
+    if (!error) {
+        error = nlroute_link_get(sk, name, &link);
+        nl_socket_free(sk);
+    }
+    if (!error) {
+        error = rtnl_link_get_flags(link) & IFF_UP ? 0 : -ENETDOWN;
+        rtnl_link_put(link);
+    }
+    return error;
+}
+
+bool
+hostlink_exists(const char *name)
+{
+    return nlroute_ifname_valid(name) && if_nametoindex(name) != 0;
+}
+
+int
+hostlink_set_addr(const char *name, struct in_addr ip, int prefix_len,
+                  int mtu, uint8_t mac[6])
+{
+    struct rtnl_link *link = NULL;
+    struct nl_sock *sk;
+    int error;
+
+    if (!nlroute_ifname_valid(name) || prefix_len < 1 || prefix_len > 32
+        || mtu < 0) {
+        return -EINVAL;
+    }
+    error = nlroute_open(&sk);
+    if (error) {
+        return error;
+    }
+    error = nlroute_link_get(sk, name, &link);
+    if (!error) {
+        error = nlroute_addr_replace_all(sk, rtnl_link_get_ifindex(link), &ip,
+                                         prefix_len);
+    }
+    if (!error) {
+        error = nlroute_link_set_up(sk, name, mtu);
+    }
+    if (!error && mac) {
+        error = nlroute_link_mac(link, mac);
+    }
+    rtnl_link_put(link);
+    nl_socket_free(sk);
+    return error;
+}
+
+int
+hostlink_set_neighbor(const char *name, struct in_addr ip,
+                      const uint8_t mac[6])
+{
+    struct rtnl_link *link = NULL;
+    struct nl_sock *sk;
+    int error;
+
+    if (!nlroute_ifname_valid(name)) {
+        return -EINVAL;
+    }
+    error = nlroute_open(&sk);
+    if (error) {
+        return error;
+    }
+    error = nlroute_link_get(sk, name, &link);
+    if (!error) {
+        error = nlroute_route_add(sk, rtnl_link_get_ifindex(link), ip, 32,
+                                  NULL);
+    }
+    if (!error) {
+        error = nlroute_neigh_add(sk, rtnl_link_get_ifindex(link), ip, mac);
+    }
+    rtnl_link_put(link);
+    nl_socket_free(sk);
+    return error;
+}
+
+int
+hostlink_move_addr(const char *from, const char *to, struct in_addr *ip,
+                   int *prefix_len, int *mtu)
+{
+    struct rtnl_link *src = NULL, *dst = NULL;
+    struct nl_sock *sk;
+    int error;
+
+    if (!nlroute_ifname_valid(from) || !nlroute_ifname_valid(to)) {
+        return -EINVAL;
+    }
+    error = nlroute_open(&sk);
+    if (error) {
+        return error;
+    }
+    error = nlroute_link_get(sk, from, &src);
+    if (!error) {
+        error = nlroute_link_get(sk, to, &dst);
+    }
+    if (!error) {
+        *mtu = rtnl_link_get_mtu(src);
+        error = nlroute_addr_first(sk, rtnl_link_get_ifindex(src), ip,
+                                   prefix_len);
+        if (!error) {
+            error = nlroute_addr_replace_all(sk, rtnl_link_get_ifindex(src),
+                                             NULL, 0);
+        } else if (error == -ENOENT) {
+            error = nlroute_addr_first(sk, rtnl_link_get_ifindex(dst), ip,
+                                       prefix_len);
+        }
+    }
+    if (!error) {
+        error = nlroute_link_set_up(sk, from, 0);
+    }
+    if (!error) {
+        error = nlroute_addr_replace_all(sk, rtnl_link_get_ifindex(dst), ip,
+                                 *prefix_len);
+    }
+    if (!error) {
+        error = nlroute_link_set_up(sk, to, *mtu);
+    }
+    rtnl_link_put(src);
+    rtnl_link_put(dst);
+    nl_socket_free(sk);
+    return error;
+}
+
+
+int
+hostlink_set_route(const char *dev, struct in_addr ip, int prefix_len,
+                   const struct in_addr *via)
+{
+    struct rtnl_link *link = NULL;
+    struct nl_sock *sk;
+    int error;
+
+    if ((via && !nlroute_ifname_valid(dev)) || prefix_len < 0
+        || prefix_len > 32) {
+        return -EINVAL;
+    }
+    error = nlroute_open(&sk);
+    if (error) {
+        return error;
+    }
+    if (!via) {
+        error = nlroute_route_del(sk, ip, prefix_len);
+    } else {
+        error = nlroute_link_get(sk, dev, &link);
+        if (!error) {
+            error = nlroute_route_add(sk, rtnl_link_get_ifindex(link), ip,
+                                      prefix_len, via);
+        }
+        rtnl_link_put(link);
+    }
+    nl_socket_free(sk);
+    return error;
+}
+
+int
+hostlink_get_mac(const char *name, uint8_t mac[6])
+{
+    struct rtnl_link *link;
+    struct nl_sock *sk;
+    int error = nlroute_open(&sk);
+
+    if (error) {
+        return error;
+    }
+    error = nlroute_link_get(sk, name, &link);
+    if (!error) {
+        error = nlroute_link_mac(link, mac);
+        rtnl_link_put(link);
+    }
+    nl_socket_free(sk);
+    return error;
+}
