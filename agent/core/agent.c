@@ -193,7 +193,16 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
     agent->port_seq = random_uint32();
     agent->policy = policy_create(conf->node_name);
     agent->svclb = svclb_create(conf->node_name);
-    agent->underlay = conf->uplink ? underlay_create(conf) : NULL;
+    if (conf->uplink) {
+        struct underlay_config ucfg = {
+            .ovsdb_socket = conf->ovsdb_socket,
+            .uplink = conf->uplink,
+            .tunnel_type = conf->tunnel_type,
+            .encap = strcmp(conf->encap_mode, "noEncap"),
+            .mtu = conf->mtu,
+        };
+        agent->underlay = underlay_create(&ucfg);
+    }
     agent->rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 10);
     VLOG_INFO("node %s: round %u, %zu pod attachments on record",
               conf->node_name, agent->round, podstore_count(&agent->store));
@@ -334,14 +343,53 @@ agent_purge_if_policy_changed(struct agent *agent)
     }
 }
 
+/* Node 'n' as a remote to route to: false for this node, or one without
+ * an IPv4 pod CIDR or InternalIP.  'r->name' is the Node's. */
+static bool
+agent_remote(const struct agent *agent, const struct cluster_node *n,
+             struct pipeline_remote *r)
+{
+    char addr[INET_ADDRSTRLEN];
+    const char *slash;
+
+    *r = (struct pipeline_remote) { .name = n->name };
+    if (!strcmp(n->name, agent->conf->node_name) || !n->pod_cidr
+        || !n->internal_ip
+        || inet_pton(AF_INET, n->internal_ip, &r->ip) != 1) {
+        return false;
+    }
+    slash = strchr(n->pod_cidr, '/');
+    if (!slash || slash - n->pod_cidr >= (ptrdiff_t) sizeof addr) {
+        return false;
+    }
+    memcpy(addr, n->pod_cidr, slash - n->pod_cidr);
+    addr[slash - n->pod_cidr] = '\0';
+    r->prefix_len = atoi(slash + 1);
+    return (inet_pton(AF_INET, addr, &r->subnet) == 1 && r->prefix_len > 0
+            && r->prefix_len <= 32);
+}
+
 /* Routes to the other nodes' pod subnets, in a cluster of several. */
 static void
 agent_sync_remotes(struct agent *agent)
 {
-    if (agent->underlay) {
-        underlay_sync_nodes(agent->underlay, agent->cluster, &agent->pnode,
-                            agent->ft);
+    const struct cluster_node **nodes;
+    struct pipeline_remote *remotes;
+    size_t n, n_remotes = 0;
+
+    if (!agent->underlay) {
+        return;
     }
+    nodes = (const struct cluster_node **) cluster_list(agent->cluster,
+                                                        CLUSTER_NODE, &n);
+    remotes = xmalloc((n ? n : 1) * sizeof *remotes);
+    for (size_t i = 0; i < n; i++) {
+        n_remotes += agent_remote(agent, nodes[i], &remotes[n_remotes]);
+    }
+    underlay_sync_nodes(agent->underlay, remotes, n_remotes, &agent->pnode,
+                        agent->ft);
+    free(remotes);
+    free(nodes);
 }
 
 /* The pod subnet of Node 'n', or false without an IPv4 one. */
@@ -393,7 +441,7 @@ agent_sync_snat(struct agent *agent)
 static void
 agent_sync_node_ports(struct agent *agent, bool always)
 {
-    struct nodeport_port *ports;
+    struct ipproto_port *ports;
     size_t n;
     char *err;
 

@@ -34,7 +34,7 @@ struct ovsbridge;
 struct policy;
 struct svclb;
 struct underlay;
-struct nodeport_port;
+struct ipproto_port;
 
 struct agent {
     const struct agentconf *conf;
@@ -49,7 +49,7 @@ struct agent {
     struct svclb *svclb;            /* service load balancers in force */
     struct underlay *underlay;      /* NULL: one node, no uplink */
     char *snat_script;              /* the egress SNAT table in force */
-    struct nodeport_port *node_ports;   /* in the node's nftables */
+    struct ipproto_port *node_ports;   /* in the node's nftables */
     size_t n_node_ports;
     struct pipeline_node pnode;     /* valid once 'ipam' is set */
     uint16_t round;

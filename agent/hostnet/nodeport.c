@@ -37,7 +37,7 @@ put_chain(struct ds *s, const char *hook)
 }
 
 char *
-nodeport_script(const struct nodeport_port *ports, size_t n)
+nodeport_script(const struct ipproto_port *ports, size_t n)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
 
@@ -64,7 +64,7 @@ nodeport_script(const struct nodeport_port *ports, size_t n)
 }
 
 int
-nodeport_apply(const struct nodeport_port *ports, size_t n, char **errp)
+nodeport_apply(const struct ipproto_port *ports, size_t n, char **errp)
 {
     char *script = nodeport_script(ports, n);
     int error = nftables_run(script, errp);

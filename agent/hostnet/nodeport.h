@@ -26,10 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct nodeport_port {
-    uint8_t proto;                  /* IPPROTO_TCP, _UDP, _SCTP */
-    uint16_t port;
-};
+#include "agent/lib/ipproto.h"
 
 /* Routes NODEPORT_IP through host link 'gateway' (whose MAC is 'mac').  0
  * or -errno. */
@@ -37,10 +34,10 @@ int nodeport_setup_route(const char *gateway, const uint8_t mac[6]);
 
 /* The nftables commands that make the table hold exactly 'ports' (sorted,
  * no duplicates), as one transaction; the caller frees them. */
-char *nodeport_script(const struct nodeport_port *ports, size_t n);
+char *nodeport_script(const struct ipproto_port *ports, size_t n);
 
 /* Runs nodeport_script() in the current network namespace.  0, or -EIO
  * with the nftables error in '*errp' (caller frees). */
-int nodeport_apply(const struct nodeport_port *ports, size_t n, char **errp);
+int nodeport_apply(const struct ipproto_port *ports, size_t n, char **errp);
 
 #endif /* nodeport.h */

@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "agent/lib/hostlink.h"
-#include "agent/core/agentconf.h"
-#include "agent/model/cluster.h"
 #include "dataplane/ovsbridge.h"
 #include "dataplane/pipeline.h"
 #include "openvswitch/shash.h"
@@ -20,7 +18,9 @@ VLOG_DEFINE_THIS_MODULE(underlay);
 #define UNDERLAY_OVS_TIMEOUT_MS 10000
 
 struct underlay {
-    const struct agentconf *conf;
+    char *ovsdb_socket;
+    char *uplink;
+    char *tunnel_type;
     struct ovsbridge *phy;          /* br-phy, once installed */
     struct in_addr node_ip;
     int prefix_len;
@@ -33,15 +33,26 @@ struct underlay {
 };
 
 struct underlay *
-underlay_create(const struct agentconf *conf)
+underlay_create(const struct underlay_config *cfg)
 {
     struct underlay *u = xzalloc(sizeof *u);
 
-    u->conf = conf;
-    u->pod_mtu = conf->mtu;
-    u->encap = strcmp(conf->encap_mode, "noEncap");
+    u->ovsdb_socket = xstrdup(cfg->ovsdb_socket);
+    u->uplink = xstrdup(cfg->uplink);
+    u->tunnel_type = xstrdup(cfg->tunnel_type);
+    u->pod_mtu = cfg->mtu;
+    u->encap = cfg->encap;
     shash_init(&u->remotes);
     return u;
+}
+
+static struct pipeline_remote *
+remote_clone(const struct pipeline_remote *r)
+{
+    struct pipeline_remote *copy = xmemdup(r, sizeof *r);
+
+    copy->name = xstrdup(r->name);
+    return copy;
 }
 
 static void
@@ -66,29 +77,31 @@ underlay_destroy(struct underlay *u)
     }
     shash_destroy(&u->remotes);
     ovsbridge_close(u->phy);
+    free(u->ovsdb_socket);
+    free(u->uplink);
+    free(u->tunnel_type);
     free(u);
 }
 
 static int
 install_phy(struct underlay *u)
 {
-    const struct agentconf *conf = u->conf;
     int error = 0, mtu;
 
     if (!u->phy) {
-        error = ovsbridge_open(conf->ovsdb_socket, UNDERLAY_BRIDGE,
+        error = ovsbridge_open(u->ovsdb_socket, UNDERLAY_BRIDGE,
                                UNDERLAY_OVS_TIMEOUT_MS, &u->phy);
     }
     if (!error) {
-        error = ovsbridge_ensure_uplink(u->phy, conf->uplink,
+        error = ovsbridge_ensure_uplink(u->phy, u->uplink,
                                         UNDERLAY_OVS_TIMEOUT_MS);
     }
     if (!error) {
-        error = hostlink_move_addr(conf->uplink, UNDERLAY_BRIDGE,
-                                     &u->node_ip, &u->prefix_len, &mtu);
+        error = hostlink_move_addr(u->uplink, UNDERLAY_BRIDGE, &u->node_ip,
+                                   &u->prefix_len, &mtu);
     }
     if (error) {
-        VLOG_ERR("%s: cannot make %s its bridge: %s", conf->uplink,
+        VLOG_ERR("%s: cannot make %s its bridge: %s", u->uplink,
                  UNDERLAY_BRIDGE, ovs_strerror(-error));
         return error;
     }
@@ -102,7 +115,7 @@ underlay_install(struct underlay *u, struct ovsbridge *br,
 {
     struct ovsbridge_port_spec tun = {
         .name = UNDERLAY_TUNNEL_PORT,
-        .type = (!strcmp(u->conf->tunnel_type, "vxlan")
+        .type = (!strcmp(u->tunnel_type, "vxlan")
                  ? OVSBRIDGE_PORT_VXLAN : OVSBRIDGE_PORT_GENEVE),
     };
     char ip[INET_ADDRSTRLEN];
@@ -129,8 +142,8 @@ underlay_install(struct underlay *u, struct ovsbridge *br,
     u->rewrite = true;
     VLOG_INFO("underlay: node IP %s/%d on %s (uplink %s), %s, pod MTU %d",
               inet_ntop(AF_INET, &u->node_ip, ip, sizeof ip),
-              u->prefix_len, UNDERLAY_BRIDGE, u->conf->uplink,
-              u->encap ? u->conf->tunnel_type : "noEncap", u->pod_mtu);
+              u->prefix_len, UNDERLAY_BRIDGE, u->uplink,
+              u->encap ? u->tunnel_type : "noEncap", u->pod_mtu);
     return 0;
 }
 
@@ -138,37 +151,6 @@ int
 underlay_pod_mtu(const struct underlay *u)
 {
     return u->pod_mtu;
-}
-
-/* Node 'n' as a remote to route to, or NULL: this node, or one without an
- * IPv4 pod CIDR or InternalIP. */
-static struct pipeline_remote *
-remote_of(const struct underlay *u, const struct cluster_node *n)
-{
-    struct pipeline_remote r = { .name = n->name };
-    char *slash;
-    bool ok;
-
-    if (!strcmp(n->name, u->conf->node_name) || !n->pod_cidr
-        || !n->internal_ip
-        || inet_pton(AF_INET, n->internal_ip, &r.ip) != 1) {
-        return NULL;
-    }
-    slash = strchr(n->pod_cidr, '/');
-    if (!slash) {
-        return NULL;
-    }
-    char *addr = xmemdup0(n->pod_cidr, slash - n->pod_cidr);
-    r.prefix_len = atoi(slash + 1);
-    ok = (inet_pton(AF_INET, addr, &r.subnet) == 1 && r.prefix_len > 0
-          && r.prefix_len <= 32);
-    free(addr);
-    if (!ok) {
-        return NULL;
-    }
-    struct pipeline_remote *copy = xmemdup(&r, sizeof r);
-    copy->name = xstrdup(n->name);
-    return copy;
 }
 
 /* Routes to 'r' (or stops, with 'add' false): through the tunnel, or in
@@ -189,7 +171,7 @@ route_remote(struct underlay *u, const struct pipeline_node *node,
         return;
     }
     error = hostlink_set_route(UNDERLAY_BRIDGE, r->subnet, r->prefix_len,
-                                 add ? &r->ip : NULL);
+                               add ? &r->ip : NULL);
     if (error) {
         VLOG_WARN("route to node %s: %s", r->name, ovs_strerror(-error));
     }
@@ -210,30 +192,23 @@ underlay_reset(struct underlay *u)
 }
 
 size_t
-underlay_sync_nodes(struct underlay *u, const struct cluster *cluster,
-                    const struct pipeline_node *node, struct flowtab *ft)
+underlay_sync_nodes(struct underlay *u, const struct pipeline_remote *remotes,
+                    size_t n, const struct pipeline_node *node,
+                    struct flowtab *ft)
 {
     struct shash now = SHASH_INITIALIZER(&now);
     struct shash_node *sn;
-    const struct cluster_node **nodes;
-    size_t n;
 
-    nodes = (const struct cluster_node **) cluster_list(cluster,
-                                                        CLUSTER_NODE, &n);
     for (size_t i = 0; i < n; i++) {
-        struct pipeline_remote *r = remote_of(u, nodes[i]);
-        const struct pipeline_remote *was;
+        const struct pipeline_remote *r = &remotes[i];
+        const struct pipeline_remote *was = shash_find_data(&u->remotes,
+                                                            r->name);
 
-        if (!r) {
-            continue;
-        }
-        was = shash_find_data(&u->remotes, r->name);
         if (u->rewrite || !was || !remote_equal(was, r)) {
             route_remote(u, node, ft, r, true);
         }
-        shash_add(&now, r->name, r);
+        shash_add(&now, r->name, remote_clone(r));
     }
-    free(nodes);
     SHASH_FOR_EACH (sn, &u->remotes) {
         if (!shash_find(&now, sn->name)) {
             route_remote(u, node, ft, sn->data, false);

@@ -12,9 +12,10 @@
  *     flow-based (options:remote_ip=flow);
  *   - the pod MTU: the uplink's MTU minus the encapsulation (outer IPv4 20,
  *     UDP 8, geneve or VXLAN header 8, inner Ethernet 14: 50 bytes);
- *   - routes: every other Node of the model with an IPv4 spec.podCIDR and
- *     an InternalIP gets the flows of pipeline_set_remote(); a Node that
- *     goes, or loses either, loses them.
+ *   - routes: every other Node with an IPv4 spec.podCIDR and an
+ *     InternalIP (the remotes the agent hands over) gets the flows of
+ *     pipeline_set_remote(); a Node that goes, or loses either, loses
+ *     them.
  *
  * In noEncap mode (nodes on one L2 segment) there is no tunnel port and no
  * overhead: a pod's packet for another node's subnet goes to the gateway,
@@ -29,17 +30,25 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
-struct agentconf;
-struct cluster;
 struct flowtab;
 struct ovsbridge;
 struct pipeline_node;
+struct pipeline_remote;
+
+/* What the underlay is made of (the agent configuration's). */
+struct underlay_config {
+    const char *ovsdb_socket;       /* where br-phy is made */
+    const char *uplink;             /* the NIC */
+    const char *tunnel_type;        /* "geneve" or "vxlan" */
+    bool encap;                     /* false: noEncap routing */
+    int mtu;                        /* the pod MTU until installed */
+};
 
 #define UNDERLAY_TUNNEL_PORT "seine-tun0"
 #define UNDERLAY_BRIDGE "br-phy"
 #define UNDERLAY_OVERHEAD 50
 
-struct underlay *underlay_create(const struct agentconf *);
+struct underlay *underlay_create(const struct underlay_config *);
 void underlay_destroy(struct underlay *);
 
 /* Makes br-phy, the node IP and the tunnel port on 'br' (the pipeline
@@ -51,9 +60,11 @@ int underlay_install(struct underlay *, struct ovsbridge *br,
 /* The MTU pods get (after underlay_install()). */
 int underlay_pod_mtu(const struct underlay *);
 
-/* Brings the routes to the other nodes in line with the model's Nodes.
- * Returns how many remote nodes are routed. */
-size_t underlay_sync_nodes(struct underlay *, const struct cluster *,
+/* Brings the routes to the other nodes in line with 'remotes' (every
+ * other Node with an IPv4 pod subnet and node IP).  Returns how many
+ * remote nodes are routed. */
+size_t underlay_sync_nodes(struct underlay *,
+                           const struct pipeline_remote *remotes, size_t n,
                            const struct pipeline_node *, struct flowtab *);
 
 /* Makes the next underlay_sync_nodes() write the route to every node

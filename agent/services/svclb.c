@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/hostnet/nodeport.h"
 #include "agent/lib/ipproto.h"
 #include "agent/lib/vec.h"
 #include "agent/model/cluster.h"
@@ -484,7 +483,7 @@ svclb_take_changed(struct svclb *s)
 static int
 nodeport_compare(const void *a_, const void *b_)
 {
-    const struct nodeport_port *a = a_, *b = b_;
+    const struct ipproto_port *a = a_, *b = b_;
 
     if (a->proto != b->proto) {
         return a->proto < b->proto ? -1 : 1;
@@ -493,10 +492,10 @@ nodeport_compare(const void *a_, const void *b_)
 }
 
 void
-svclb_node_ports(const struct svclb *s, struct nodeport_port **portsp,
+svclb_node_ports(const struct svclb *s, struct ipproto_port **portsp,
                  size_t *np)
 {
-    struct vec ports = VEC_INIT(struct nodeport_port);
+    struct vec ports = VEC_INIT(struct ipproto_port);
     const struct shash_node *node;
     struct in_addr nodeport_ip;
 
@@ -509,7 +508,7 @@ svclb_node_ports(const struct svclb *s, struct nodeport_port **portsp,
 
             for (size_t j = 0; j < e->lb.n_frontends; j++) {
                 if (e->frontends[j].addr.s_addr == nodeport_ip.s_addr) {
-                    struct nodeport_port p = { e->lb.proto,
+                    struct ipproto_port p = { e->lb.proto,
                                                e->frontends[j].port };
                     vec_push(&ports, &p);
                 }

@@ -35,7 +35,7 @@ struct cluster;
 struct cluster_change;
 struct ds;
 struct flowtab;
-struct nodeport_port;
+struct ipproto_port;
 
 struct svclb *svclb_create(const char *node_name);
 void svclb_destroy(struct svclb *);
@@ -61,7 +61,7 @@ bool svclb_take_changed(struct svclb *);
 
 /* The node ports of every Service (sorted, no duplicates), in an array
  * the caller frees. */
-void svclb_node_ports(const struct svclb *, struct nodeport_port **,
+void svclb_node_ports(const struct svclb *, struct ipproto_port **,
                       size_t *n);
 
 /* One line per load balancer, in key order:

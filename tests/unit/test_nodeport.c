@@ -15,7 +15,7 @@
 static void
 test_script(void **state OVS_UNUSED)
 {
-    struct nodeport_port ports[] = {
+    struct ipproto_port ports[] = {
         { IPPROTO_TCP, 30080 }, { IPPROTO_UDP, 30053 },
         { IPPROTO_SCTP, 31000 },
     };

@@ -94,7 +94,7 @@ test_types(void **state OVS_UNUSED)
     struct cluster *c = cluster_create();
     struct svclb *lb = svclb_create(NODE);
     struct flowtab *ft = flowtab_create(1);
-    struct nodeport_port *ports;
+    struct ipproto_port *ports;
     size_t n;
 
     add_ns(c, "default", "'team':'web'");
