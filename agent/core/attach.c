@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,16 +126,18 @@ attach_new_port_name(struct agent *agent, const struct cniproto_request *req)
 }
 
 static void
-remove_socket_dir(const struct podrec *rec)
+remove_socket_dir(const char *dir)
 {
-    char *config = xasprintf("%s/%s", rec->socket_dir, ATTACH_VHOST_CONFIG);
+    char *config = xasprintf("%s/%s", dir, ATTACH_VHOST_CONFIG);
+    char *sock = xasprintf("%s/%s", dir, ATTACH_VHOST_SOCKET);
 
     unlink(config);
-    unlink(rec->socket_path);
-    if (rmdir(rec->socket_dir) && errno != ENOENT) {
-        VLOG_WARN("%s: %s", rec->socket_dir, ovs_strerror(errno));
+    unlink(sock);
+    if (rmdir(dir) && errno != ENOENT) {
+        VLOG_WARN("%s: %s", dir, ovs_strerror(errno));
     }
     free(config);
+    free(sock);
 }
 
 /* Removes everything an attachment may have, in the reverse order of ADD.
@@ -160,7 +163,7 @@ attach_teardown(struct agent *agent, struct podrec *rec)
         podif_delete_in_netns(rec->netns, rec->ifname);
     }
     if (rec->socket_dir) {
-        remove_socket_dir(rec);
+        remove_socket_dir(rec->socket_dir);
     }
     if (agent->ipam) {
         ipam_release(agent->ipam, key);
@@ -696,6 +699,20 @@ attach_del_unrecorded(struct agent *agent, const struct cniproto_request *req)
 
     ovsbridge_list_owned_ports(agent->br, key, &names, &n);
     free(key);
+    if (!n) {
+        /* No port to name the vhost-user folder: every folder of the
+         * attachment's ADDs goes. */
+        char *pattern = attach_socket_dir(agent, req, "??");
+        glob_t g;
+
+        if (!glob(pattern, GLOB_NOSORT, NULL, &g)) {
+            for (size_t i = 0; i < g.gl_pathc; i++) {
+                remove_socket_dir(g.gl_pathv[i]);
+            }
+            globfree(&g);
+        }
+        free(pattern);
+    }
     for (size_t i = 0; i < MAX(n, 1); i++) {
         struct podrec *rec = attach_rec_new(agent, req, n ? names[i] : NULL);
         rec->type = PODSTORE_AFXDP;

@@ -72,6 +72,18 @@ done
 ck_cni_ok "DEL of an unknown container succeeds" DEL never-added
 ck_eq "... and changes nothing" "$(ck_snapshot)" "$base"
 
+# A crash between making a vhost-user folder and its port: DEL, with no
+# record and no port to name the folder, still removes it.
+ck_pod_prepare crashed
+cid=$(seine__new_id)
+echo "$cid" >"$(seine__pod_file crashed).eth0.cid"
+mkdir -p "$(seine_node_dir)/vhost/${cid:0:12}-eth0-7f"
+echo '{}' >"$(seine_node_dir)/vhost/${cid:0:12}-eth0-7f/pod.json"
+ck_cni_ok "DEL of an attachment with only a vhost-user folder left succeeds" \
+    DEL crashed eth0 "$(seine_cni_config vhostuser)"
+ck_no "... and removes the folder" test -e "$(seine_node_dir)/vhost/${cid:0:12}-eth0-7f"
+seine_pod_remove crashed
+
 # --- cycles ------------------------------------------------------------------
 cycles() {
     local type=$1 count=$2 i
