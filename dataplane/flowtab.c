@@ -1577,6 +1577,17 @@ diff_apply(struct flowtab *ft, const struct ft_diff *d)
     }
 }
 
+void
+flowtab_assume_committed(struct flowtab *ft)
+{
+    struct ft_diff d;
+
+    diff_compute(ft, &d);
+    diff_apply(ft, &d);
+    diff_destroy(&d);
+    dirty_clear(ft);
+}
+
 int
 flowtab_commit(struct flowtab *ft, struct ofconn *conn)
 {

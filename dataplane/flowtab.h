@@ -139,6 +139,10 @@ int flowtab_add_installed_flow(struct flowtab *, uint64_t cookie,
 int flowtab_add_installed_group(struct flowtab *, uint32_t group_id,
                                 const char *spec);
 
+/* Takes the pending difference as applied, as a commit the switch
+ * confirmed would: the installed set becomes the desired one. */
+void flowtab_assume_committed(struct flowtab *);
+
 /* Appends what the next flowtab_commit() would send, one operation per
  * line in bundle order:
  *   "add-group group_id=G,SPEC"

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -12,7 +14,9 @@
 #include "dataplane/flowtab.h"
 #include "tests/unit/flowtab-fixture.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "util.h"
 
 #define NODE cookie_owner(COOKIE_KIND_NODE, 1)
 #define POD_A cookie_owner(COOKIE_KIND_POD, 7)
@@ -240,11 +244,106 @@ test_instances_independent(void **state)
     flowtab_destroy(other);
 }
 
+/* The lines of 'text' keyed by what precedes " actions=". */
+static void
+lines_by_key(const char *text, struct shash *lines)
+{
+    char *copy = xstrdup(text), *save = NULL;
+
+    for (char *l = strtok_r(copy, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save)) {
+        char *actions = strstr(l, " actions=");
+        *actions = '\0';
+        shash_add(lines, l, xstrdup(actions + 1));
+    }
+    free(copy);
+}
+
+/* How many flow operations turn 'before' into 'after' (desired texts). */
+static size_t
+expected_changes(const char *before, const char *after)
+{
+    struct shash b = SHASH_INITIALIZER(&b), a = SHASH_INITIALIZER(&a);
+    struct shash_node *node;
+    size_t n = 0;
+
+    lines_by_key(before, &b);
+    lines_by_key(after, &a);
+    SHASH_FOR_EACH (node, &a) {
+        const char *was = shash_find_data(&b, node->name);
+        n += !was || strcmp(was, node->data);
+    }
+    SHASH_FOR_EACH (node, &b) {
+        n += !shash_find(&a, node->name);
+    }
+    shash_destroy_free_data(&a);
+    shash_destroy_free_data(&b);
+    return n;
+}
+
+static char *
+desired_text(const struct flowtab *ft)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    flowtab_format_desired(ft, 0, &s);
+    return ds_steal_cstr(&s);
+}
+
+/* The commit after a committed state sends exactly what the desired flows
+ * changed by, however the changes came (flows of owners added, replaced
+ * and removed, conjunction contributions to shared clause flows), as the
+ * keys the table recorded tell it: 200 rounds of random changes. */
+static void
+test_dirty_keys_give_the_whole_difference(void **state)
+{
+    struct flowtab *ft = *state;
+    uint32_t seed = 12345;
+
+    for (int round = 0; round < 200; round++) {
+        char *before = desired_text(ft);
+
+        for (int k = 0; k < 5; k++) {
+            seed = seed * 1103515245 + 12345;
+            uint32_t r = seed >> 8;
+            uint64_t owner = cookie_owner(COOKIE_KIND_POLICY, 1 + r % 6);
+            char match[64];
+
+            snprintf(match, sizeof match, "ip,nw_src=10.0.0.%u",
+                     (unsigned int) (r / 7 % 5));
+            switch (r / 41 % 3) {
+            case 0:
+                flowtab_remove_owner(ft, owner);
+                break;
+            case 1:
+                flowtab_add_conj(ft, owner, 40, 100, match, 1 + r % 6, 1, 2);
+                break;
+            case 2:
+                snprintf(match, sizeof match, "ip,nw_dst=10.1.%u.%u",
+                         (unsigned int) (r % 6), (unsigned int) (r / 7 % 3));
+                flowtab_add_flow(ft, owner, 41, 50, match,
+                                 r / 5 % 2 ? "drop" : "goto_table:50");
+                break;
+            }
+        }
+        char *after = desired_text(ft);
+        assert_int_equal(flowtab_count_changes(ft),
+                         expected_changes(before, after));
+        assert_int_equal(flowtab_has_changes(ft), strcmp(before, after) != 0);
+        flowtab_assume_committed(ft);
+        assert_false(flowtab_has_changes(ft));
+        free(before);
+        free(after);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_canonical_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_dirty_keys_give_the_whole_difference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_owner, setup, teardown),
