@@ -45,6 +45,8 @@ struct svclb {
     struct shash slice_service;     /* "NS/SLICE" -> "NS/NAME" (char *) */
     unsigned long *ids;             /* load balancer ids in use */
     struct simap removals;          /* load balancer key -> times removed */
+    struct simap kept_ids;          /* load balancer key -> its id before
+                                     * svclb_reset(), until the next sync */
     bool changed;
 };
 
@@ -59,6 +61,7 @@ svclb_create(const char *node_name)
     s->ids = bitmap_allocate(SVCFLOWS_MAX_ID + 1);
     bitmap_set1(s->ids, 0);
     simap_init(&s->removals);
+    simap_init(&s->kept_ids);
     return s;
 }
 
@@ -98,8 +101,21 @@ forget_services(struct svclb *s)
 void
 svclb_reset(struct svclb *s)
 {
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &s->services) {
+        const struct svc_state *st = node->data;
+
+        for (size_t i = 0; i < st->n_entries; i++) {
+            if (st->entries[i].lb.id) {
+                simap_put(&s->kept_ids, st->entries[i].key,
+                          st->entries[i].lb.id);
+            }
+        }
+    }
     forget_services(s);
-    bitmap_set_multiple(s->ids, 1, SVCFLOWS_MAX_ID, false);
+    /* The kept ids stay taken, so that no other load balancer takes one
+     * before its own comes back. */
 }
 
 void
@@ -112,6 +128,7 @@ svclb_destroy(struct svclb *s)
     shash_destroy(&s->services);
     shash_destroy(&s->slice_service);
     simap_destroy(&s->removals);
+    simap_destroy(&s->kept_ids);
     free(s->ids);
     free(s->node_name);
     free(s);
@@ -301,7 +318,14 @@ find_entry(const struct svc_state *st, const char *key)
 static uint16_t
 allocate_id(struct svclb *s, const char *key)
 {
-    uint32_t id = hash_string(key, 0) % SVCFLOWS_MAX_ID + 1;
+    /* After a reset, a load balancer gets the id it had: ids given in
+     * another order could settle a collision otherwise. */
+    uint32_t id = simap_get(&s->kept_ids, key);
+
+    if (id) {
+        return id;
+    }
+    id = hash_string(key, 0) % SVCFLOWS_MAX_ID + 1;
 
     for (size_t tries = 0; tries < SVCFLOWS_MAX_ID; tries++) {
         if (!bitmap_is_set(s->ids, id)) {
@@ -311,6 +335,26 @@ allocate_id(struct svclb *s, const char *key)
         id = id % SVCFLOWS_MAX_ID + 1;
     }
     return 0;
+}
+
+/* After a sync that followed svclb_reset(): the ids kept for load
+ * balancers that did not come back are free again. */
+static void
+release_unkept_ids(struct svclb *s)
+{
+    struct shash_node *node;
+
+    bitmap_set_multiple(s->ids, 1, SVCFLOWS_MAX_ID, false);
+    SHASH_FOR_EACH (node, &s->services) {
+        const struct svc_state *st = node->data;
+
+        for (size_t i = 0; i < st->n_entries; i++) {
+            if (st->entries[i].lb.id) {
+                bitmap_set1(s->ids, st->entries[i].lb.id);
+            }
+        }
+    }
+    simap_clear(&s->kept_ids);
 }
 
 /* Applying. */
@@ -419,6 +463,9 @@ svclb_sync_all(struct svclb *s, const struct cluster *cluster,
     }
     SSET_FOR_EACH (key, &keys) {
         recompute(s, cluster, key, ft);
+    }
+    if (!simap_is_empty(&s->kept_ids)) {
+        release_unkept_ids(s);
     }
     sset_destroy(&keys);
     free(svcs);

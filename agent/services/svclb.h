@@ -40,9 +40,10 @@ struct ipproto_port;
 struct svclb *svclb_create(const char *node_name);
 void svclb_destroy(struct svclb *);
 
-/* Forgets every Service's load balancers and their ids (not how often a
- * Service was deleted, which names its incarnations): a svclb_sync_all()
- * after it computes everything from scratch. */
+/* Forgets every Service's load balancers (not how often a Service was
+ * deleted, which names its incarnations, nor which id each load balancer
+ * had, which the next svclb_sync_all() gives it again): that sync then
+ * computes everything from scratch. */
 void svclb_reset(struct svclb *);
 
 /* Computes every Service again and rewrites what differs. */

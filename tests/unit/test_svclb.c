@@ -241,6 +241,52 @@ test_changes(void **state OVS_UNUSED)
     cluster_destroy(c);
 }
 
+/* svclb_reset() then a full sync gives every load balancer its id and
+ * flows again (what "recompute" proves on the switch): 40 Services with
+ * affinity, added one at a time in reverse order, then reset and synced
+ * at once in key order. */
+static void
+test_reset_keeps_ids(void **state OVS_UNUSED)
+{
+    struct cluster *c = cluster_create();
+    struct svclb *lb = svclb_create(NODE);
+    struct flowtab *ft = flowtab_create(1);
+    struct cluster_change *changes;
+    size_t n;
+
+    for (int i = 39; i >= 0; i--) {
+        char *text = xasprintf(
+            "{'apiVersion':'v1','kind':'Service','metadata':{'name':'s%d',"
+            "'namespace':'default'},'spec':{'clusterIP':'10.96.2.%d',"
+            "'sessionAffinity':'ClientIP','ports':[{'name':'http',"
+            "'port':80}]}}", i, i + 1);
+        char *slice = xasprintf("s%d-1", i), *svc = xasprintf("s%d", i);
+        apply(c, text);
+        add_slice(c, slice, svc, two_endpoints);
+        cluster_take_changes(c, &changes, &n);
+        svclb_handle_changes(lb, c, changes, n, ft);
+        cluster_changes_free(changes, n);
+        free(text);
+        free(slice);
+        free(svc);
+    }
+    char *before = format(lb);
+    flowtab_assume_committed(ft);
+
+    svclb_reset(lb);
+    flowtab_clear_desired(ft);
+    svclb_sync_all(lb, c, ft);
+    char *after = format(lb);
+    assert_string_equal(after, before);
+    assert_int_equal(flowtab_count_changes(ft), 0);
+
+    free(before);
+    free(after);
+    svclb_destroy(lb);
+    flowtab_destroy(ft);
+    cluster_destroy(c);
+}
+
 int
 main(void)
 {
@@ -248,6 +294,7 @@ main(void)
         cmocka_unit_test(test_types),
         cmocka_unit_test(test_traffic_policies),
         cmocka_unit_test(test_changes),
+        cmocka_unit_test(test_reset_keeps_ids),
     };
 
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
