@@ -97,6 +97,24 @@ test_tcp_exact(void **state)
     free(text);
 }
 
+/* The affinity tests' load balancer: id 7, UDP 53 -> 5353, affinity for
+ * 600 s, on the first 'n_fe' and 'n_ep' of two frontends and endpoints. */
+static struct svcflows_addr affinity_fe[2], affinity_ep[2];
+
+static struct svcflows_lb
+affinity_lb(size_t n_fe, size_t n_ep)
+{
+    affinity_fe[0] = addr("10.96.0.11", 53);
+    affinity_fe[1] = addr("10.96.0.12", 53);
+    affinity_ep[0] = addr("10.244.1.4", 5353);
+    affinity_ep[1] = addr("10.244.1.5", 5353);
+    return (struct svcflows_lb) {
+        .id = 7, .proto = IPPROTO_UDP, .frontends = affinity_fe,
+        .n_frontends = n_fe, .endpoints = affinity_ep, .n_endpoints = n_ep,
+        .affinity_timeout = 600,
+    };
+}
+
 /* ClientIP affinity: a frontend consults the learned flows of its load
  * balancer's affinity version, and each endpoint's DNAT flow learns the
  * client's choice there, under the learned set's cookie, for the affinity
@@ -105,12 +123,7 @@ static void
 test_affinity_learns(void **state)
 {
     struct flowtab *ft = *state;
-    struct svcflows_addr fe[] = { addr("10.96.0.11", 53) };
-    struct svcflows_addr ep[] = { addr("10.244.1.4", 5353) };
-    struct svcflows_lb lb = {
-        .id = 7, .proto = IPPROTO_UDP, .frontends = fe, .n_frontends = 1,
-        .endpoints = ep, .n_endpoints = 1, .affinity_timeout = 600,
-    };
+    struct svcflows_lb lb = affinity_lb(1, 1);
 
     assert_int_equal(svcflows_set(ft, &lb), 0);
     assert_desired(ft, svcflows_owner(7),
@@ -158,14 +171,7 @@ static void
 test_affinity_learned_set_goes(void **state)
 {
     struct flowtab *ft = *state;
-    struct svcflows_addr fe[] = { addr("10.96.0.11", 53),
-                                  addr("10.96.0.12", 53) };
-    struct svcflows_addr ep[] = { addr("10.244.1.4", 5353),
-                                  addr("10.244.1.5", 5353) };
-    struct svcflows_lb lb = {
-        .id = 7, .proto = IPPROTO_UDP, .frontends = fe, .n_frontends = 1,
-        .endpoints = ep, .n_endpoints = 2, .affinity_timeout = 600,
-    };
+    struct svcflows_lb lb = affinity_lb(1, 2);
     uint64_t first = svcflows_learned_cookie(7, 0x576685b);
 
     assert_int_equal(svcflows_set(ft, &lb), 0);
@@ -201,12 +207,7 @@ static void
 test_affinity_learned_after_restart(void **state)
 {
     struct flowtab *ft = *state;
-    struct svcflows_addr fe[] = { addr("10.96.0.11", 53) };
-    struct svcflows_addr ep[] = { addr("10.244.1.4", 5353) };
-    struct svcflows_lb lb = {
-        .id = 7, .proto = IPPROTO_UDP, .frontends = fe, .n_frontends = 1,
-        .endpoints = ep, .n_endpoints = 1, .affinity_timeout = 600,
-    };
+    struct svcflows_lb lb = affinity_lb(1, 1);
     uint64_t kept = svcflows_learned_cookie(7, 0x576685b);
     uint64_t stale = svcflows_learned_cookie(7, 0x1234);
     const char *match = "udp,reg4=0x70000/0xffff0000,reg5=0x1,"
