@@ -31,7 +31,7 @@ hostlink_up(const char *name)
         error = rtnl_link_get_flags(link) & IFF_UP ? 0 : -ENETDOWN;
         rtnl_link_put(link);
     }
-    return error;
+    return error == -ENOENT ? -ENODEV : error;
 }
 
 bool
@@ -136,7 +136,7 @@ hostlink_move_addr(const char *from, const char *to, struct in_addr *ip,
     }
     if (!error) {
         error = nlroute_addr_replace_all(sk, rtnl_link_get_ifindex(dst), ip,
-                                 *prefix_len);
+                                         *prefix_len);
     }
     if (!error) {
         error = nlroute_link_set_up(sk, to, *mtu);
@@ -146,7 +146,6 @@ hostlink_move_addr(const char *from, const char *to, struct in_addr *ip,
     nl_socket_free(sk);
     return error;
 }
-
 
 int
 hostlink_set_route(const char *dev, struct in_addr ip, int prefix_len,
