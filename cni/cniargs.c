@@ -563,11 +563,8 @@ static bool
 static_mac_valid(const char *text)
 {
     unsigned int b[6];
-    char end;
 
-    if (strlen(text) != 17
-        || sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-                  &b[3], &b[4], &b[5], &end) != 6) {
+    if (strlen(text) != 17) {
         return false;
     }
     for (int i = 0; i < 17; i++) {
@@ -575,6 +572,8 @@ static_mac_valid(const char *text)
             return false;
         }
     }
+    sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3],
+           &b[4], &b[5]);
     return !(b[0] & 1) && (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]);
 }
 

@@ -474,7 +474,7 @@ ovsbridge_del_port(struct ovsbridge *br, const char *name)
     int error = transact(br, what, build_del_port, name, &next_cfg);
 
     free(what);
-    if (!error && next_cfg) {
+    if (!error && next_cfg > 0) {
         int wait = idl_wait_for(br, time_msec() + OVSBRIDGE_APPLY_TIMEOUT_MS,
                                 check_cfg_applied, &next_cfg);
         if (wait) {

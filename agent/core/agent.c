@@ -546,9 +546,12 @@ static void
 agent_dispatch(struct agent *agent, const struct cluster_change *changes,
                size_t n)
 {
+    if (!n) {
+        return;                 /* every idle wake-up */
+    }
+    struct cluster_change *mine = xmalloc(n * sizeof *mine);
     for (size_t i = 0; i < ARRAY_SIZE(agent_consumers); i++) {
         const struct agent_consumer *c = &agent_consumers[i];
-        struct cluster_change *mine = xmalloc((n ? n : 1) * sizeof *mine);
         size_t n_mine = 0;
 
         for (size_t j = 0; j < n; j++) {
@@ -559,8 +562,8 @@ agent_dispatch(struct agent *agent, const struct cluster_change *changes,
         if (n_mine) {
             c->handle(agent, mine, n_mine);
         }
-        free(mine);
     }
+    free(mine);
 }
 
 /* Every desired flow of the node from the model and the pod records: the

@@ -16,22 +16,41 @@
 
 VLOG_DEFINE_THIS_MODULE(hostlink);
 
+/* A netlink socket of this namespace and its link 'name', for link_close();
+ * -ENODEV for a link that is not there. */
+static int
+link_open(const char *name, struct nl_sock **skp, struct rtnl_link **linkp)
+{
+    int error = nlroute_ifname_valid(name) ? nlroute_open(skp) : -EINVAL;
+
+    if (!error) {
+        error = nlroute_link_get(*skp, name, linkp);
+        if (error) {
+            nl_socket_free(*skp);
+        }
+    }
+    return error == -ENOENT ? -ENODEV : error;
+}
+
+static void
+link_close(struct nl_sock *sk, struct rtnl_link *link)
+{
+    rtnl_link_put(link);
+    nl_socket_free(sk);
+}
+
 int
 hostlink_up(const char *name)
 {
     struct rtnl_link *link;
     struct nl_sock *sk;
-    int error = nlroute_open(&sk);
+    int error = link_open(name, &sk, &link);
 
     if (!error) {
-        error = nlroute_link_get(sk, name, &link);
-        nl_socket_free(sk);
-    }
-    if (!error) {
         error = rtnl_link_get_flags(link) & IFF_UP ? 0 : -ENETDOWN;
-        rtnl_link_put(link);
+        link_close(sk, link);
     }
-    return error == -ENOENT ? -ENODEV : error;
+    return error;
 }
 
 bool
@@ -44,31 +63,26 @@ int
 hostlink_set_addr(const char *name, struct in_addr ip, int prefix_len,
                   int mtu, uint8_t mac[6])
 {
-    struct rtnl_link *link = NULL;
+    struct rtnl_link *link;
     struct nl_sock *sk;
     int error;
 
-    if (!nlroute_ifname_valid(name) || prefix_len < 1 || prefix_len > 32
-        || mtu < 0) {
+    if (prefix_len < 1 || prefix_len > 32 || mtu < 0) {
         return -EINVAL;
     }
-    error = nlroute_open(&sk);
+    error = link_open(name, &sk, &link);
     if (error) {
         return error;
     }
-    error = nlroute_link_get(sk, name, &link);
-    if (!error) {
-        error = nlroute_addr_replace_all(sk, rtnl_link_get_ifindex(link), &ip,
-                                         prefix_len);
-    }
+    error = nlroute_addr_replace_all(sk, rtnl_link_get_ifindex(link), &ip,
+                                     prefix_len);
     if (!error) {
         error = nlroute_link_set_up(sk, name, mtu);
     }
     if (!error && mac) {
         error = nlroute_link_mac(link, mac);
     }
-    rtnl_link_put(link);
-    nl_socket_free(sk);
+    link_close(sk, link);
     return error;
 }
 
@@ -76,27 +90,19 @@ int
 hostlink_set_neighbor(const char *name, struct in_addr ip,
                       const uint8_t mac[6])
 {
-    struct rtnl_link *link = NULL;
+    struct rtnl_link *link;
     struct nl_sock *sk;
-    int error;
+    int error = link_open(name, &sk, &link);
 
-    if (!nlroute_ifname_valid(name)) {
-        return -EINVAL;
-    }
-    error = nlroute_open(&sk);
     if (error) {
         return error;
     }
-    error = nlroute_link_get(sk, name, &link);
+    int ifindex = rtnl_link_get_ifindex(link);
+    error = nlroute_route_add(sk, ifindex, ip, 32, NULL);
     if (!error) {
-        error = nlroute_route_add(sk, rtnl_link_get_ifindex(link), ip, 32,
-                                  NULL);
+        error = nlroute_neigh_add(sk, ifindex, ip, mac);
     }
-    if (!error) {
-        error = nlroute_neigh_add(sk, rtnl_link_get_ifindex(link), ip, mac);
-    }
-    rtnl_link_put(link);
-    nl_socket_free(sk);
+    link_close(sk, link);
     return error;
 }
 
@@ -182,16 +188,11 @@ hostlink_get_mac(const char *name, uint8_t mac[6])
 {
     struct rtnl_link *link;
     struct nl_sock *sk;
-    int error = nlroute_open(&sk);
+    int error = link_open(name, &sk, &link);
 
-    if (error) {
-        return error;
-    }
-    error = nlroute_link_get(sk, name, &link);
     if (!error) {
         error = nlroute_link_mac(link, mac);
-        rtnl_link_put(link);
+        link_close(sk, link);
     }
-    nl_socket_free(sk);
     return error;
 }

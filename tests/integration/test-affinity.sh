@@ -100,7 +100,7 @@ seine_bg_stop churn 2>/dev/null || true
 got=$(answers client tcp "$VIP" 80 40)
 spread "affinity switched off under traffic: 40 connections" "$got" b1 b2
 sleep 1
-ck_empty "... and what the switch re-learned from cached flows never chose again" \
+ck_empty "... and without affinity nothing consults a learned flow, not even one re-learned from cached flows" \
     "$(learned | grep -v 'n_packets=0,' || true)"
 
 # --- deleted and created again ------------------------------------------------

@@ -39,6 +39,20 @@ add_slice(struct cluster *c, const char *name, const char *svc,
     free(text);
 }
 
+/* Service NAME (namespace default) on 'cluster_ip' with one TCP port
+ * "http" 80; 'extra' more spec fields, with a leading comma, or "". */
+static void
+add_service(struct cluster *c, const char *name, const char *cluster_ip,
+            const char *extra)
+{
+    char *text = xasprintf(
+        "{'apiVersion':'v1','kind':'Service','metadata':{'name':'%s',"
+        "'namespace':'default'},'spec':{'clusterIP':'%s'%s,"
+        "'ports':[{'name':'http','port':80}]}}", name, cluster_ip, extra);
+    apply(c, text);
+    free(text);
+}
+
 static const char two_endpoints[] =
     "{'addresses':['10.244.1.2'],'nodeName':'node-a',"
     "'conditions':{'ready':true}},"
@@ -191,14 +205,8 @@ test_changes(void **state OVS_UNUSED)
     size_t n;
     char *before, *after;
 
-    for (int i = 0; i < 2; i++) {
-        char *text = xasprintf(
-            "{'apiVersion':'v1','kind':'Service','metadata':{'name':'s%d',"
-            "'namespace':'default'},'spec':{'clusterIP':'10.96.1.%d',"
-            "'ports':[{'name':'http','port':80}]}}", i, i + 1);
-        apply(c, text);
-        free(text);
-    }
+    add_service(c, "s0", "10.96.1.1", "");
+    add_service(c, "s1", "10.96.1.2", "");
     add_slice(c, "s0-1", "s0", two_endpoints);
     cluster_take_changes(c, &changes, &n);
     cluster_changes_free(changes, n);
@@ -255,18 +263,15 @@ test_reset_keeps_ids(void **state OVS_UNUSED)
     size_t n;
 
     for (int i = 39; i >= 0; i--) {
-        char *text = xasprintf(
-            "{'apiVersion':'v1','kind':'Service','metadata':{'name':'s%d',"
-            "'namespace':'default'},'spec':{'clusterIP':'10.96.2.%d',"
-            "'sessionAffinity':'ClientIP','ports':[{'name':'http',"
-            "'port':80}]}}", i, i + 1);
+        char *ip = xasprintf("10.96.2.%d", i + 1);
         char *slice = xasprintf("s%d-1", i), *svc = xasprintf("s%d", i);
-        apply(c, text);
+
+        add_service(c, svc, ip, ",'sessionAffinity':'ClientIP'");
         add_slice(c, slice, svc, two_endpoints);
         cluster_take_changes(c, &changes, &n);
         svclb_handle_changes(lb, c, changes, n, ft);
         cluster_changes_free(changes, n);
-        free(text);
+        free(ip);
         free(slice);
         free(svc);
     }
