@@ -6,15 +6,15 @@
  * cluster), feeds it to the cluster model as Kubernetes objects
  * (cluster_apply), and measures, for node "node-0":
  *
- *   full         netpolrules_state_recompute_all() + netpolrules_state_result(), and
+ *   full         rulebook_recompute_all() + rulebook_result(), and
  *                the result compiled into a flow table (polflows), with the
  *                number of flows;
  *   memory       peak RSS after the model is built (the baseline) and after
  *                the full computation, and the difference;
  *   incremental  for each of N label changes of a pod of this node:
  *                cluster_apply() of the relabelled pod, then
- *                netpolrules_state_affected() + netpolrules_state_recompute() +
- *                netpolrules_state_result(), and the changed rules rewritten in
+ *                rulebook_affected() + rulebook_recompute() +
+ *                rulebook_result(), and the changed rules rewritten in
  *                the flow table; the number of policies recomputed.
  *
  * The cluster: pods spread over namespaces evenly and over nodes at random
@@ -137,8 +137,8 @@ struct scale {
     size_t n_teams;
     size_t *local;              /* indexes of this node's pods */
     size_t n_local;
-    struct netpolrules_state *state;
-    struct netpolrules_result applied;   /* what the flow table holds */
+    struct rulebook *state;
+    struct rulebook_result applied;   /* what the flow table holds */
     struct flowtab *ft;
     bool partial;               /* the budget stopped the full run */
     size_t n_resolved;          /* policies in the state */
@@ -433,7 +433,7 @@ static const uint8_t isolation_tables[NETPOL_N_DIRS] = {
  * does (agent/policy.c), and keeps 'new' as applied.  Returns the number of
  * rules written or removed; counts refusals in '*n_errors'. */
 static size_t
-scale_apply_flows(struct scale *s, struct netpolrules_result *new,
+scale_apply_flows(struct scale *s, struct rulebook_result *new,
                   size_t *n_errors)
 {
     size_t n_written = 0;
@@ -441,7 +441,7 @@ scale_apply_flows(struct scale *s, struct netpolrules_result *new,
     for (size_t i = 0; i < s->applied.n_rules; i++) {
         uint32_t id = s->applied.rules[i].rule.id;
 
-        if (!netpolrules_result_find(new, id)) {
+        if (!rulebook_result_find(new, id)) {
             polflows_remove_rule(s->ft, id);
             n_written++;
         }
@@ -449,7 +449,7 @@ scale_apply_flows(struct scale *s, struct netpolrules_result *new,
     for (size_t i = 0; i < new->n_rules; i++) {
         const struct polflows_rule *rule = &new->rules[i].rule;
         const struct polflows_rule *old
-            = netpolrules_result_find(&s->applied, rule->id);
+            = rulebook_result_find(&s->applied, rule->id);
 
         if (!old || !netpolrules_rule_equal(old, rule)) {
             *n_errors += polflows_set_rule(s->ft, rule) != 0;
@@ -463,7 +463,7 @@ scale_apply_flows(struct scale *s, struct netpolrules_result *new,
                                             new->isolated[dir],
                                             new->n_isolated[dir]) != 0;
     }
-    netpolrules_result_destroy(&s->applied);
+    rulebook_result_destroy(&s->applied);
     s->applied = *new;
     memset(new, 0, sizeof *new);
     return n_written;
@@ -503,7 +503,7 @@ resolve_batches(struct scale *s, const struct netpol **nps, size_t first,
         for (size_t end = MIN(n, i + BATCH_POLICIES); i < end; i++) {
             sset_add_and_free(&keys, policy_key(nps[i]));
         }
-        netpolrules_state_recompute(s->state, s->cluster, &keys);
+        rulebook_recompute(s->state, s->cluster, &keys);
         sset_destroy(&keys);
     }
     return i - first;
@@ -516,7 +516,7 @@ measure_full(struct scale *s, struct json_object *res)
     size_t n, n_sample, n_errors = 0;
     const struct netpol **nps = (const struct netpol **) cluster_list(
         s->cluster, CLUSTER_NETWORK_POLICY, &n);
-    struct netpolrules_result result;
+    struct rulebook_result result;
     double t0, t_sample, t_resolve, t_result, t_flows, estimate;
 
     /* A sample from the front of the list estimates the whole. */
@@ -530,7 +530,7 @@ measure_full(struct scale *s, struct json_object *res)
 
     t0 = benchclock_now();
     if (estimate <= s->cfg.budget_s) {
-        netpolrules_state_recompute_all(s->state, s->cluster);
+        rulebook_recompute_all(s->state, s->cluster);
         s->n_resolved = n;
     } else {
         s->partial = true;
@@ -542,7 +542,7 @@ measure_full(struct scale *s, struct json_object *res)
     free(nps);
 
     t0 = benchclock_now();
-    netpolrules_state_result(s->state, &result);
+    rulebook_result(s->state, NULL, 0, &result);
     t_result = benchclock_now() - t0;
 
     json_object_object_add(res, "partial",
@@ -569,7 +569,7 @@ measure_full(struct scale *s, struct json_object *res)
         json_object_object_add(res, "flows", jsize(flowtab_count(s->ft)));
         json_object_object_add(res, "flow_errors", jsize(n_errors));
     } else {
-        netpolrules_result_destroy(&result);
+        rulebook_result_destroy(&result);
     }
 }
 
@@ -585,8 +585,8 @@ prime_pod(struct scale *s, size_t i)
     };
     struct sset keys = SSET_INITIALIZER(&keys);
 
-    netpolrules_state_affected(s->state, s->cluster, &change, &keys);
-    netpolrules_state_recompute(s->state, s->cluster, &keys);
+    rulebook_affected(s->state, s->cluster, &change, &keys);
+    rulebook_recompute(s->state, s->cluster, &keys);
     sset_destroy(&keys);
     free(ns);
     free(name);
@@ -610,7 +610,7 @@ one_change(struct scale *s, struct change_sample *cs)
     struct ds text = DS_EMPTY_INITIALIZER;
     struct sset affected = SSET_INITIALIZER(&affected);
     struct cluster_change *changes;
-    struct netpolrules_result result;
+    struct rulebook_result result;
     struct json_object *obj;
     size_t n_changes, n_errors = 0;
     double t0, t1;
@@ -632,14 +632,14 @@ one_change(struct scale *s, struct change_sample *cs)
     }
     cluster_take_changes(s->cluster, &changes, &n_changes);
     for (size_t j = 0; j < n_changes; j++) {
-        netpolrules_state_affected(s->state, s->cluster, &changes[j], &affected);
+        rulebook_affected(s->state, s->cluster, &changes[j], &affected);
     }
     t0 = benchclock_now();
     cs->affected_s = t0 - t1;
-    netpolrules_state_recompute(s->state, s->cluster, &affected);
+    rulebook_recompute(s->state, s->cluster, &affected);
     t1 = benchclock_now();
     cs->recompute_s = t1 - t0;
-    netpolrules_state_result(s->state, &result);
+    rulebook_result(s->state, NULL, 0, &result);
     t0 = benchclock_now();
     cs->result_s = t0 - t1;
     cs->n_recomputed = sset_count(&affected);
@@ -647,7 +647,7 @@ one_change(struct scale *s, struct change_sample *cs)
         cs->n_rules_written = scale_apply_flows(s, &result, &n_errors);
         cs->flows_s = benchclock_now() - t0;
     } else {
-        netpolrules_result_destroy(&result);
+        rulebook_result_destroy(&result);
     }
     cluster_changes_free(changes, n_changes);
 
@@ -864,7 +864,7 @@ scale_run(const struct scale_config *cfg)
     s.n_nodes = MAX(1, cfg->shape->n_pods / cfg->shape->pods_per_node);
     s.n_teams = MAX(1, cfg->shape->n_namespaces / NS_PER_TEAM);
     s.cluster = cluster_create();
-    s.state = netpolrules_state_create(LOCAL_NODE);
+    s.state = rulebook_create(&netpolrules_class, LOCAL_NODE);
     s.ft = flowtab_create(1);
 
     progress(&s, "building the model");
@@ -911,9 +911,9 @@ out:
     json_object_put(full);
     json_object_put(inc);
     json_object_put(mem);
-    netpolrules_result_destroy(&s.applied);
+    rulebook_result_destroy(&s.applied);
     flowtab_destroy(s.ft);
-    netpolrules_state_destroy(s.state);
+    rulebook_destroy(s.state);
     cluster_destroy(s.cluster);
     free(s.pods);
     free(s.local);

@@ -1,31 +1,18 @@
 /*
- * NetworkPolicy resolution (netpolrules.h).
+ * NetworkPolicy resolution (netpolrules.h): what a NetworkPolicy selects
+ * and allows, as a rulebook_class; the rulebook (rulebook.h) keeps each
+ * policy's rules with what counted, and gives the ids.
  *
- * The incremental state keeps one entry per policy:
- *
- *     policies  "NS/NAME" -> struct policy_res
- *                              rules      its compiled rules, ids unset
- *                              isolated   its selected local pods, per dir
- *                              pods_seen  "NS/NAME" of every pod that
- *                                         counted: selected (on any node),
- *                                         a peer, a named-port destination
- *                              ns_seen    namespaces a namespaceSelector
- *                                         of it matched
- *
- * A policy's result depends only on the policy and on the pods and
- * namespaces its selectors match, so a change to a pod or namespace that
- * neither counted before nor matches now cannot change it; 'pods_seen' and
- * 'ns_seen' answer "before", the selectors "now".  Ids are given when the
- * per-policy rules are put together (netpolrules_state_result), because settling
- * a hash collision needs every key.
+ * What counts for a policy: every pod it selects (on any node), its peers
+ * and named-port destinations, and the namespaces a namespaceSelector of
+ * it matched.  A policy that selects no pod of this node has no rule here
+ * whatever its peers are, so they are not looked at.
  */
 #include <config.h>
 #include "agent/policy/netpolrules.h"
 
 #include <arpa/inet.h>
-#include <assert.h>
-#include <stddef.h>
-#include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,169 +23,53 @@
 #include "agent/model/labelsel.h"
 #include "agent/policy/ruleparts.h"
 #include "dataplane/tables.h"
-#include "hash.h"
-#include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
-#include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
-#include "sset.h"
 #include "util.h"
+
 /* Resolution of one policy. */
 
-struct compile_ctx {
-    const struct cluster *cluster;
-    const char *node_name;
-    const struct netpol *np;
-    struct shash *ns_labels;    /* ruleparts_ns_labels() cache */
-    const char **namespaces;    /* cluster_pod_namespaces(), on first use */
-    size_t n_namespaces;
-    struct policy_res *res;     /* where to record; NULL: only asking */
-};
-
-/* The resolution of one policy: see the comment at the top. */
-struct policy_res {
-    struct vec rules;           /* struct netpolrules_compiled */
-    struct vec isolated[NETPOL_N_DIRS];     /* struct in_addr */
-    struct sset pods_seen;
-    struct sset ns_seen;
-    size_t n_local;             /* selected pods of this node */
-};
-
-static void
-seen_pod(struct compile_ctx *ctx, const struct cluster_pod *pod)
-{
-    sset_add(&ctx->res->pods_seen, pod->key);
-}
-
-static const struct cluster_labels *
-ns_labels(struct compile_ctx *ctx, const char *name)
-{
-    return ruleparts_ns_labels(ctx->ns_labels, ctx->cluster, name);
-}
-
-/* The namespaces that hold pods: where a namespaceSelector can find
- * peers. */
-static const char *const *
-pod_namespaces(struct compile_ctx *ctx, size_t *n)
-{
-    if (!ctx->namespaces) {
-        ctx->namespaces = cluster_pod_namespaces(ctx->cluster,
-                                                 &ctx->n_namespaces);
-    }
-    *n = ctx->n_namespaces;
-    return ctx->namespaces;
-}
-
 static bool
-peer_matches(struct compile_ctx *ctx, const struct netpol_peer *peer,
-             const struct cluster_pod *pod)
+peer_matches(struct rulebook_ctx *ctx, const struct netpol *np,
+             const struct netpol_peer *peer, const struct cluster_pod *pod)
 {
     if (peer->ipblock) {
         return false;
     }
     if (peer->ns_sel) {
         if (!labelsel_matches(peer->ns_sel,
-                              ns_labels(ctx, pod->namespace))) {
+                              rulebook_ns_labels(ctx, pod->namespace))) {
             return false;
         }
-    } else if (strcmp(pod->namespace, ctx->np->namespace)) {
+    } else if (strcmp(pod->namespace, np->namespace)) {
         return false;
     }
     return !peer->pod_sel || labelsel_matches(peer->pod_sel, &pod->labels);
 }
 
-/* The selected pods of this node (with an address). */
+/* Every selected pod counts; those of this node with an address are the
+ * policy's local pods. */
 static void
-select_local_pods(struct compile_ctx *ctx, struct vec *local,
-                  struct vec *local_pods)
+select_local_pods(struct rulebook_ctx *ctx, const void *np_)
 {
+    const struct netpol *np = np_;
     size_t n;
     const struct cluster_pod *const *pods
-        = cluster_namespace_pods(ctx->cluster, ctx->np->namespace, &n);
+        = cluster_namespace_pods(ctx->cluster, np->namespace, &n);
 
     for (size_t i = 0; i < n; i++) {
-        const struct cluster_pod *pod = pods[i];
-        struct in_addr addr;
-
-        if (!labelsel_matches(ctx->np->pod_sel, &pod->labels)) {
-            continue;
+        if (labelsel_matches(np->pod_sel, &pods[i]->labels)) {
+            rulebook_seen_pod(ctx, pods[i]);
+            rulebook_select(ctx, pods[i]);
         }
-        seen_pod(ctx, pod);
-        if (pod->node_name && !strcmp(pod->node_name, ctx->node_name)
-            && ruleparts_pod_ip(pod, &addr)) {
-            vec_push(local, &addr);
-            vec_push(local_pods, &pod);
-        }
-    }
-}
-
-/* A compiled rule under construction. */
-static struct netpolrules_compiled *
-add_compiled(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
-             const char *suffix)
-{
-    struct netpolrules_compiled c;
-
-    memset(&c, 0, sizeof c);
-    c.key = (suffix
-             ? xasprintf("%s/%s/%s/%zu/%s", ctx->np->namespace, ctx->np->name,
-                         polflows_dir_name(dir), index, suffix)
-             : xasprintf("%s/%s/%s/%zu", ctx->np->namespace, ctx->np->name,
-                         polflows_dir_name(dir), index));
-    c.rule.dir = dir;
-    c.rule.action = POLFLOWS_ALLOW;
-    c.rule.priority = NETPOLRULES_RULE_PRIORITY;
-    if (dir == POLFLOWS_INGRESS) {
-        c.rule.table = TABLE_INGRESS_RULE;
-        c.rule.next_table = TABLE_CT_COMMIT;
-    } else {
-        c.rule.table = TABLE_EGRESS_RULE;
-        c.rule.next_table = TABLE_L3_FORWARDING;
-    }
-    return vec_push(&ctx->res->rules, &c);
-}
-
-static void
-compiled_destroy(struct netpolrules_compiled *c)
-{
-    free(c->key);
-    free(c->pods);
-    free(c->peers);
-    free(c->ports);
-}
-
-/* Fills the member arrays of 'c' (taking them) and drops it again if it
- * matches nothing. */
-static void
-finish_compiled(struct compile_ctx *ctx, struct netpolrules_compiled *c,
-                struct vec *pods, struct vec *peers, struct vec *ports)
-{
-    struct polflows_rule *r = &c->rule;
-
-    c->pods = pods->data;
-    r->n_pods = vec_sort_unique_array(c->pods, pods->n, sizeof *c->pods, ruleparts_addr_compare);
-    c->peers = peers->data;
-    r->n_peers = vec_sort_unique_array(c->peers, peers->n, sizeof *c->peers,
-                             ruleparts_cidr_compare);
-    c->ports = ports->data;
-    r->n_ports = vec_sort_unique_array(c->ports, ports->n, sizeof *c->ports,
-                             ruleparts_port_compare);
-    r->pods = c->pods;
-    r->peers = c->peers;
-    r->ports = c->ports;
-    r->any_port = !r->n_ports;
-    if (!r->n_pods || (!r->any_peer && !r->n_peers)) {
-        compiled_destroy(c);
-        ctx->res->rules.n--;
     }
 }
 
 /* The pods of namespace 'ns' that 'peer's podSelector matches (all of
- * them without one), as /32 peers and as peer pods. */
+ * them without one), as peer pods. */
 static void
-peer_pods_in(struct compile_ctx *ctx, const struct netpol_peer *peer,
-             const char *ns, struct vec *peers,
-             struct vec *peer_pods)
+peer_pods_in(struct rulebook_ctx *ctx, const struct netpol_peer *peer,
+             const char *ns, struct rulebook_draft *d)
 {
     size_t n;
     const struct cluster_pod *const *pods
@@ -211,19 +82,17 @@ peer_pods_in(struct compile_ctx *ctx, const struct netpol_peer *peer,
         if (peer->pod_sel && !labelsel_matches(peer->pod_sel, &pod->labels)) {
             continue;
         }
-        seen_pod(ctx, pod);
+        rulebook_seen_pod(ctx, pod);
         if (ruleparts_pod_ip(pod, &addr)) {
-            struct polflows_cidr cidr = { addr, 32 };
-            vec_push(peers, &cidr);
-            vec_push(peer_pods, &pod);
+            rulebook_draft_peer_pod(d, pod, addr);
         }
     }
 }
 
-/* The peers of 'rule' as CIDRs, and the peer pods. */
+/* The peers of 'rule': ipBlock CIDRs and peer pods. */
 static void
-resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
-              struct vec *peers, struct vec *peer_pods)
+resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
+              const struct netpol_rule *rule, struct rulebook_draft *d)
 {
     for (size_t i = 0; i < rule->n_peers; i++) {
         const struct netpol_peer *peer = &rule->peers[i];
@@ -232,90 +101,21 @@ resolve_peers(struct compile_ctx *ctx, const struct netpol_rule *rule,
 
         if (peer->ipblock) {
             for (size_t j = 0; j < peer->ipblock->n_ranges; j++) {
-                vec_push(peers, &peer->ipblock->ranges[j]);
+                vec_push(&d->peers, &peer->ipblock->ranges[j]);
             }
         } else if (!peer->ns_sel) {
-            peer_pods_in(ctx, peer, ctx->np->namespace, peers, peer_pods);
+            peer_pods_in(ctx, peer, np->namespace, d);
         } else {
-            namespaces = pod_namespaces(ctx, &n);
+            namespaces = rulebook_namespaces(ctx, &n);
             for (size_t j = 0; j < n; j++) {
                 if (labelsel_matches(peer->ns_sel,
-                                     ns_labels(ctx, namespaces[j]))) {
-                    sset_add(&ctx->res->ns_seen, namespaces[j]);
-                    peer_pods_in(ctx, peer, namespaces[j], peers, peer_pods);
+                                     rulebook_ns_labels(ctx, namespaces[j]))) {
+                    rulebook_seen_ns(ctx, namespaces[j]);
+                    peer_pods_in(ctx, peer, namespaces[j], d);
                 }
             }
         }
     }
-}
-
-/* What the named ports of 'rule' are on 'pod', sorted; the name of a
- * container port with that name and protocol. */
-static void
-resolve_named(const struct netpol_rule *rule, const struct cluster_pod *pod,
-              struct vec *ports)
-{
-    for (size_t i = 0; i < rule->n_ports; i++) {
-        const struct netpol_port *np = &rule->ports[i];
-
-        for (size_t j = 0; np->name && j < pod->n_ports; j++) {
-            const struct cluster_container_port *cp = &pod->ports[j];
-            if (cp->name && !strcmp(cp->name, np->name)
-                && cp->proto == np->proto) {
-                struct polflows_port port = { np->proto, cp->port, 0 };
-                vec_push(ports, &port);
-                break;
-            }
-        }
-    }
-    ports->n = vec_sort_unique_array(ports->data, ports->n, ports->size, ruleparts_port_compare);
-}
-
-static char *
-ports_key(const struct vec *ports)
-{
-    const struct polflows_port *p = ports->data;
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    for (size_t i = 0; i < ports->n; i++) {
-        ds_put_format(&s, "%s%s:%u", i ? "," : "", ipproto_name(p[i].proto),
-                      p[i].port);
-    }
-    return ds_steal_cstr(&s);
-}
-
-/* Named-port groups: pods (ingress: local pods; egress: destination pods)
- * with the same resolved port set. */
-struct port_group {
-    struct vec ports;           /* struct polflows_port */
-    struct vec members;         /* struct in_addr */
-};
-
-static void
-group_pod(struct shash *groups, const struct netpol_rule *rule,
-          const struct cluster_pod *pod, struct in_addr addr)
-{
-    struct vec ports = VEC_INIT(struct polflows_port);
-    struct port_group *g;
-    char *key;
-
-    resolve_named(rule, pod, &ports);
-    if (!ports.n) {
-        free(ports.data);
-        return;
-    }
-    key = ports_key(&ports);
-    g = shash_find_data(groups, key);
-    if (!g) {
-        g = xmalloc(sizeof *g);
-        g->ports = ports;
-        g->members = (struct vec) VEC_INIT(struct in_addr);
-        shash_add_nocopy(groups, key, g);
-    } else {
-        free(ports.data);
-        free(key);
-    }
-    vec_push(&g->members, &addr);
 }
 
 /* Whether the address of a pod lies in an ipBlock peer of 'rule' (every
@@ -343,231 +143,75 @@ has_ipblock(const struct netpol_rule *rule)
     return false;
 }
 
-/* Egress destinations a named port may resolve on: every pod with an
- * address among the rule's peers, pods in its ipBlocks included (every
- * pod when it has no peer). */
+/* Egress destinations a named port may resolve on besides the peer pods:
+ * the pods with an address in the rule's ipBlocks (every pod when it has
+ * no peer).  They count, though they are no peer pods. */
 static void
-egress_candidates(struct compile_ctx *ctx, const struct netpol_rule *rule,
-                  const struct vec *peer_pods, struct shash *groups)
+egress_candidates(struct rulebook_ctx *ctx, const struct netpol_rule *rule,
+                  struct rulebook_draft *d)
 {
-    const struct cluster_pod *const *listed = peer_pods->data;
-    struct hmapx candidates = HMAPX_INITIALIZER(&candidates);
-    struct hmapx_node *node;
+    const struct cluster_pod *const *pods;
+    size_t n;
 
-    for (size_t i = 0; i < peer_pods->n; i++) {
-        hmapx_add(&candidates, CONST_CAST(struct cluster_pod *, listed[i]));
+    if (rule->n_peers && !has_ipblock(rule)) {
+        return;
     }
-    if (!rule->n_peers || has_ipblock(rule)) {
-        const char *const *namespaces;
-        size_t n_ns;
-
-        namespaces = pod_namespaces(ctx, &n_ns);
-        for (size_t i = 0; i < n_ns; i++) {
-            size_t n;
-            const struct cluster_pod *const *pods
-                = cluster_namespace_pods(ctx->cluster, namespaces[i], &n);
-            for (size_t j = 0; j < n; j++) {
-                struct in_addr addr;
-                if (ruleparts_pod_ip(pods[j], &addr)
-                    && in_ipblocks(rule, addr)) {
-                    hmapx_add(&candidates,
-                              CONST_CAST(struct cluster_pod *, pods[j]));
-                }
-            }
-        }
-    }
-    HMAPX_FOR_EACH (node, &candidates) {
-        const struct cluster_pod *pod = node->data;
+    pods = rulebook_pods(ctx, &n);
+    for (size_t i = 0; i < n; i++) {
         struct in_addr addr;
 
-        seen_pod(ctx, pod);
-        if (ruleparts_pod_ip(pod, &addr)) {
-            group_pod(groups, rule, pod, addr);
+        if (ruleparts_pod_ip(pods[i], &addr) && in_ipblocks(rule, addr)) {
+            rulebook_seen_pod(ctx, pods[i]);
+            vec_push(&d->peer_pods, &pods[i]);
         }
-    }
-    hmapx_destroy(&candidates);
-}
-
-static void
-emit_groups(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
-            struct shash *groups, const struct vec *local,
-            const struct vec *peers, bool any_peer)
-{
-    struct shash_node *node;
-
-    SHASH_FOR_EACH_SAFE (node, groups) {
-        struct port_group *g = node->data;
-        struct netpolrules_compiled *c = add_compiled(ctx, dir, index, node->name);
-        struct vec pods, peer_vec;
-
-        if (dir == POLFLOWS_INGRESS) {
-            pods = g->members;
-            peer_vec = vec_clone(peers);
-            c->rule.any_peer = any_peer;
-        } else {
-            const struct in_addr *addrs = g->members.data;
-
-            pods = vec_clone(local);
-            peer_vec = (struct vec) VEC_INIT(struct polflows_cidr);
-            for (size_t i = 0; i < g->members.n; i++) {
-                struct polflows_cidr cidr = { addrs[i], 32 };
-                vec_push(&peer_vec, &cidr);
-            }
-            free(g->members.data);
-        }
-        finish_compiled(ctx, c, &pods, &peer_vec, &g->ports);
-        free(g);
-        shash_delete(groups, node);
     }
 }
 
 static void
-compile_rule(struct compile_ctx *ctx, enum polflows_dir dir, size_t index,
-             const struct vec *local, const struct vec *local_pods)
+compile_rule(struct rulebook_ctx *ctx, const struct netpol *np,
+             enum polflows_dir dir, size_t index)
 {
-    const struct netpol_rule *rule = &ctx->np->rules[dir][index];
-    struct vec peers = VEC_INIT(struct polflows_cidr);
-    struct vec peer_pods = VEC_INIT(const struct cluster_pod *);
-    struct vec numeric = VEC_INIT(struct polflows_port);
-    bool any_peer = !rule->n_peers;
-    bool named = false;
-    struct shash groups;
+    const struct netpol_rule *rule = &np->rules[dir][index];
+    bool ingress = dir == POLFLOWS_INGRESS;
+    struct polflows_rule proto = {
+        .dir = dir, .action = POLFLOWS_ALLOW, .any_peer = !rule->n_peers,
+        .table = ingress ? TABLE_INGRESS_RULE : TABLE_EGRESS_RULE,
+        .next_table = ingress ? TABLE_CT_COMMIT : TABLE_L3_FORWARDING,
+        .priority = NETPOLRULES_RULE_PRIORITY,
+    };
+    struct rulebook_draft d;
 
-    resolve_peers(ctx, rule, &peers, &peer_pods);
+    rulebook_draft_init(&d, &proto,
+                        xasprintf("%s/%s/%s/%zu", np->namespace, np->name,
+                                  polflows_dir_name(dir), index));
+    resolve_peers(ctx, np, rule, &d);
     for (size_t i = 0; i < rule->n_ports; i++) {
         const struct netpol_port *p = &rule->ports[i];
-        if (p->name) {
-            named = true;
-        } else {
-            struct polflows_port port = { p->proto, p->port, p->end_port };
-            vec_push(&numeric, &port);
-        }
+        rulebook_draft_port(&d, p->proto, p->port, p->end_port, p->name);
     }
-
-    if (numeric.n || !rule->n_ports) {
-        struct netpolrules_compiled *c = add_compiled(ctx, dir, index, NULL);
-        struct vec pods, peer_copy;
-
-        c->rule.any_peer = any_peer;
-        pods = vec_clone(local);
-        peer_copy = vec_clone(&peers);
-        finish_compiled(ctx, c, &pods, &peer_copy, &numeric);
-    } else {
-        free(numeric.data);
+    if (d.names.n && dir == POLFLOWS_EGRESS) {
+        egress_candidates(ctx, rule, &d);
     }
-
-    if (named) {
-        shash_init(&groups);
-        if (dir == POLFLOWS_INGRESS) {
-            const struct cluster_pod *const *pods = local_pods->data;
-            const struct in_addr *addrs = local->data;
-            for (size_t i = 0; i < local_pods->n; i++) {
-                group_pod(&groups, rule, pods[i], addrs[i]);
-            }
-        } else {
-            egress_candidates(ctx, rule, &peer_pods, &groups);
-        }
-        emit_groups(ctx, dir, index, &groups, local, &peers, any_peer);
-        shash_destroy(&groups);
-    }
-    free(peers.data);
-    free(peer_pods.data);
-}
-
-static struct policy_res *
-policy_res_create(void)
-{
-    struct policy_res *res = xzalloc(sizeof *res);
-
-    res->rules = (struct vec) VEC_INIT(struct netpolrules_compiled);
-    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        res->isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
-    }
-    sset_init(&res->pods_seen);
-    sset_init(&res->ns_seen);
-    return res;
+    rulebook_draft_finish(ctx, &d);
 }
 
 static void
-policy_res_destroy(struct policy_res *res)
+resolve_dir(struct rulebook_ctx *ctx, const void *np_, enum polflows_dir dir)
 {
-    struct netpolrules_compiled *rules = res->rules.data;
+    const struct netpol *np = np_;
 
-    for (size_t i = 0; i < res->rules.n; i++) {
-        compiled_destroy(&rules[i]);
-    }
-    free(res->rules.data);
-    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        free(res->isolated[dir].data);
-    }
-    sset_destroy(&res->pods_seen);
-    sset_destroy(&res->ns_seen);
-    free(res);
-}
-
-/* Resolves 'np' for the pods of 'node_name'.  A policy that selects no
- * pod of the node has no rule here whatever its peers are, so they are not
- * looked at; its selected pods are still recorded as seen. */
-static struct policy_res *
-compile_policy(const struct cluster *cluster, const char *node_name,
-               const struct netpol *np, struct shash *ns_labels_cache)
-{
-    struct vec local = VEC_INIT(struct in_addr);
-    struct vec local_pods = VEC_INIT(const struct cluster_pod *);
-    struct compile_ctx ctx = {
-        .cluster = cluster,
-        .node_name = node_name,
-        .np = np,
-        .ns_labels = ns_labels_cache,
-        .res = policy_res_create(),
-    };
-
-    select_local_pods(&ctx, &local, &local_pods);
-    ctx.res->n_local = local.n;
-    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        if (!np->applies[dir] || !local.n) {
-            continue;
-        }
-        ctx.res->isolated[dir] = vec_clone(&local);
+    if (np->applies[dir]) {
+        rulebook_isolate(ctx, dir);
         for (size_t i = 0; i < np->n_rules[dir]; i++) {
-            compile_rule(&ctx, dir, i, &local, &local_pods);
+            compile_rule(ctx, np, dir, i);
         }
     }
-
-    free(ctx.namespaces);
-    free(local.data);
-    free(local_pods.data);
-    return ctx.res;
 }
 
-/* The incremental state. */
-
-/* Most policies of a large cluster select no pod of this node: they have
- * no rule here, and only a pod of their own namespace coming to be
- * selected can change that.  So the policies that do ('active') are kept
- * apart from the others, which are found by namespace ('by_ns'), and a
- * change looks at the active policies and those of its namespace only. */
-struct netpolrules_state {
-    char *node_name;
-    struct shash policies;      /* "NS/NAME" -> struct policy_res */
-    struct sset active;         /* "NS/NAME" of policies with n_local */
-    struct shash by_ns;         /* NS -> struct sset of "NS/NAME" */
-};
-
-struct netpolrules_state *
-netpolrules_state_create(const char *node_name)
-{
-    struct netpolrules_state *st = xzalloc(sizeof *st);
-
-    st->node_name = xstrdup(node_name);
-    shash_init(&st->policies);
-    sset_init(&st->active);
-    shash_init(&st->by_ns);
-    return st;
-}
+/* What may affect a policy. */
 
 /* The NetworkPolicy "NS/NAME" of the model, or NULL. */
-static const struct netpol *
+static const void *
 find_policy(const struct cluster *cluster, const char *key)
 {
     const char *slash = strchr(key, '/');
@@ -581,147 +225,31 @@ find_policy(const struct cluster *cluster, const char *key)
     return np;
 }
 
-static void
-state_put(struct netpolrules_state *st, const struct netpol *np,
-          struct policy_res *res)
+static const char *
+policy_key(const void *np)
 {
-    struct sset *keys = shash_find_data(&st->by_ns, np->namespace);
-
-    shash_add(&st->policies, np->key, res);
-    if (res->n_local) {
-        sset_add(&st->active, np->key);
-    }
-    if (!keys) {
-        keys = xmalloc(sizeof *keys);
-        sset_init(keys);
-        shash_add(&st->by_ns, np->namespace, keys);
-    }
-    sset_add(keys, np->key);
+    return ((const struct netpol *) np)->key;
 }
 
-static void
-state_remove(struct netpolrules_state *st, const char *key)
+static const char *
+policy_namespace(const void *np)
 {
-    struct policy_res *res = shash_find_and_delete(&st->policies, key);
-    char *ns = xmemdup0(key, strcspn(key, "/"));
-    struct shash_node *node = shash_find(&st->by_ns, ns);
-
-    if (res) {
-        policy_res_destroy(res);
-        sset_find_and_delete(&st->active, key);
-    }
-    if (node) {
-        struct sset *keys = node->data;
-
-        sset_find_and_delete(keys, key);
-        if (sset_is_empty(keys)) {
-            sset_destroy(keys);
-            free(keys);
-            shash_delete(&st->by_ns, node);
-        }
-    }
-    free(ns);
-}
-
-static void
-state_clear(struct netpolrules_state *st)
-{
-    struct shash_node *node;
-
-    SHASH_FOR_EACH_SAFE (node, &st->policies) {
-        policy_res_destroy(node->data);
-        shash_delete(&st->policies, node);
-    }
-    sset_clear(&st->active);
-    SHASH_FOR_EACH_SAFE (node, &st->by_ns) {
-        sset_destroy(node->data);
-        free(node->data);
-        shash_delete(&st->by_ns, node);
-    }
-}
-
-void
-netpolrules_state_destroy(struct netpolrules_state *st)
-{
-    if (st) {
-        state_clear(st);
-        shash_destroy(&st->policies);
-        sset_destroy(&st->active);
-        shash_destroy(&st->by_ns);
-        free(st->node_name);
-        free(st);
-    }
-}
-
-static void
-state_recompute_one(struct netpolrules_state *st, const struct cluster *cluster,
-                    const char *key, struct shash *ns_labels_cache)
-{
-    const struct netpol *np = find_policy(cluster, key);
-
-    state_remove(st, key);
-    if (np) {
-        state_put(st, np, compile_policy(cluster, st->node_name, np,
-                                         ns_labels_cache));
-    }
-}
-
-void
-netpolrules_state_recompute_all(struct netpolrules_state *st,
-                           const struct cluster *cluster)
-{
-    size_t n;
-    const struct netpol **nps = (const struct netpol **) cluster_list(
-        cluster, CLUSTER_NETWORK_POLICY, &n);
-    struct shash cache = SHASH_INITIALIZER(&cache);
-
-    state_clear(st);
-    for (size_t i = 0; i < n; i++) {
-        state_put(st, nps[i],
-                  compile_policy(cluster, st->node_name, nps[i], &cache));
-    }
-    ruleparts_ns_labels_clear(&cache);
-    free(nps);
-}
-
-void
-netpolrules_state_recompute(struct netpolrules_state *st,
-                       const struct cluster *cluster,
-                       const struct sset *policies)
-{
-    struct shash cache = SHASH_INITIALIZER(&cache);
-    const char *key;
-
-    SSET_FOR_EACH (key, policies) {
-        state_recompute_one(st, cluster, key, &cache);
-    }
-    ruleparts_ns_labels_clear(&cache);
-}
-
-static bool
-pod_selected(const struct netpol *np, const struct cluster_pod *pod)
-{
-    return (!strcmp(pod->namespace, np->namespace)
-            && labelsel_matches(np->pod_sel, &pod->labels));
+    return ((const struct netpol *) np)->namespace;
 }
 
 /* Whether pod 'pod' may count for 'np' now: selected, a peer, or a
- * possible named-port destination.  Peers count only for a policy that
- * selects pods of this node ('res' says whether it did last time; NULL:
- * not resolved yet): without one it has no rule, and a pod of this node it
- * comes to select is a selected pod. */
+ * possible named-port destination.  A pod of this node it comes to select
+ * is a selected pod. */
 static bool
-pod_may_count(const struct cluster *cluster, const struct netpol *np,
-              const struct policy_res *res, const struct cluster_pod *pod,
-              struct shash *ns_labels_cache)
+pod_may_count(struct rulebook_ctx *ctx, const struct netpol *np,
+              bool peers_count, const struct cluster_pod *pod)
 {
-    struct compile_ctx ctx = { .cluster = cluster, .np = np,
-                               .ns_labels = ns_labels_cache };
     bool counts = false;
 
-    if (pod_selected(np, pod)) {
+    if (!strcmp(pod->namespace, np->namespace)
+        && labelsel_matches(np->pod_sel, &pod->labels)) {
         return true;
-    } else if (res && !res->n_local) {
+    } else if (!peers_count) {
         return false;
     }
     for (int dir = 0; dir < NETPOL_N_DIRS && !counts; dir++) {
@@ -733,22 +261,18 @@ pod_may_count(const struct cluster *cluster, const struct netpol *np,
                           && pod->has_addr && in_ipblocks(rule, pod->addr));
             }
             for (size_t j = 0; j < rule->n_peers && !counts; j++) {
-                counts = peer_matches(&ctx, &rule->peers[j], pod);
+                counts = peer_matches(ctx, np, &rule->peers[j], pod);
             }
         }
     }
-
     return counts;
 }
 
 /* Whether any namespaceSelector of 'np' matches namespace 'name' now. */
 static bool
-ns_may_count(const struct cluster *cluster, const struct netpol *np,
+ns_may_count(struct rulebook_ctx *ctx, const struct netpol *np,
              const char *name)
 {
-    struct shash cache = SHASH_INITIALIZER(&cache);
-    struct compile_ctx ctx = { .cluster = cluster, .np = np,
-                               .ns_labels = &cache };
     bool counts = false;
 
     for (int dir = 0; dir < NETPOL_N_DIRS && !counts; dir++) {
@@ -757,255 +281,34 @@ ns_may_count(const struct cluster *cluster, const struct netpol *np,
             for (size_t j = 0; j < rule->n_peers && !counts; j++) {
                 counts = (rule->peers[j].ns_sel
                           && labelsel_matches(rule->peers[j].ns_sel,
-                                              ns_labels(&ctx, name)));
+                                              rulebook_ns_labels(ctx, name)));
             }
         }
     }
-
-    ruleparts_ns_labels_clear(&cache);
     return counts;
 }
 
-/* Whether 'change' (of pod 'pod', NULL if gone, or of a namespace) may
- * affect 'np', whose last resolution is 'res' (NULL: none). */
+/* Nodes count for no NetworkPolicy. */
 static bool
-policy_affected(const struct cluster *cluster, const struct netpol *np,
-                const struct policy_res *res,
-                const struct cluster_change *change,
-                const struct cluster_pod *pod, struct shash *ns_labels_cache)
+may_count(struct rulebook_ctx *ctx, const void *np, bool peers_count,
+          const struct cluster_change *change, const struct cluster_pod *pod)
 {
     if (change->kind == CLUSTER_POD) {
-        char *key = xasprintf("%s/%s", change->namespace, change->name);
-        bool seen = res && sset_contains(&res->pods_seen, key);
-
-        free(key);
-        return seen || (pod && pod_may_count(cluster, np, res, pod,
-                                             ns_labels_cache));
+        return pod_may_count(ctx, np, peers_count, pod);
     }
-    return ((res && sset_contains(&res->ns_seen, change->name))
-            || ns_may_count(cluster, np, change->name));
+    return (change->kind == CLUSTER_NAMESPACE
+            && ns_may_count(ctx, np, change->name));
 }
 
-/* Adds to 'keys' the policies a change of 'kind' in namespace 'ns' may
- * affect beyond the active ones: for a pod, the policies of its namespace
- * (that may come to select it); for a namespace, none (namespace labels
- * count only for peers, and a policy selecting no pod here has none). */
-static void
-inactive_candidates(const struct netpolrules_state *st, enum cluster_kind kind,
-                    const char *ns, struct sset *keys)
-{
-    const struct sset *in_ns = (kind == CLUSTER_POD
-                                ? shash_find_data(&st->by_ns, ns) : NULL);
-    const char *key;
-
-    if (in_ns) {
-        SSET_FOR_EACH (key, in_ns) {
-            sset_add(keys, key);
-        }
-    }
-}
-
-void
-netpolrules_state_affected(const struct netpolrules_state *st,
-                      const struct cluster *cluster,
-                      const struct cluster_change *change,
-                      struct sset *policies)
-{
-    struct shash cache = SHASH_INITIALIZER(&cache);
-    const struct cluster_pod *pod = NULL;
-    struct sset keys = SSET_INITIALIZER(&keys);
-    const char *key;
-
-    if (change->kind == CLUSTER_NETWORK_POLICY) {
-        sset_add_and_free(policies, xasprintf("%s/%s", change->namespace,
-                                              change->name));
-        return;
-    }
-    if (change->kind != CLUSTER_POD && change->kind != CLUSTER_NAMESPACE) {
-        return;
-    }
-    if (change->kind == CLUSTER_POD) {
-        pod = cluster_find_pod(cluster, change->namespace, change->name);
-    }
-
-    if (shash_count(&st->policies)
-        == cluster_count(cluster, CLUSTER_NETWORK_POLICY)) {
-        sset_clone(&keys, &st->active);
-        inactive_candidates(st, change->kind, change->namespace, &keys);
-    } else {
-        /* Not every policy resolved yet: look at them all. */
-        size_t n;
-        const struct netpol **nps = (const struct netpol **) cluster_list(
-            cluster, CLUSTER_NETWORK_POLICY, &n);
-        for (size_t i = 0; i < n; i++) {
-            sset_add(&keys, nps[i]->key);
-        }
-        free(nps);
-    }
-    SSET_FOR_EACH (key, &keys) {
-        const struct netpol *np = find_policy(cluster, key);
-
-        if (np && policy_affected(cluster, np,
-                                  shash_find_data(&st->policies, key),
-                                  change, pod, &cache)) {
-            sset_add(policies, key);
-        }
-    }
-    sset_destroy(&keys);
-    ruleparts_ns_labels_clear(&cache);
-}
-
-/* Results. */
-
-static void
-compiled_clone(struct netpolrules_compiled *dst, const struct netpolrules_compiled *src)
-{
-    ruleparts_rule_clone(&dst->rule, &src->rule, &dst->pods, &dst->peers,
-                         &dst->ports);
-    dst->key = xstrdup(src->key);
-}
-
-static int
-compiled_key_compare(const void *a_, const void *b_)
-{
-    const struct netpolrules_compiled *a = a_, *b = b_;
-    return strcmp(a->key, b->key);
-}
-
-static int
-compiled_id_compare(const void *a_, const void *b_)
-{
-    const struct netpolrules_compiled *a = a_, *b = b_;
-    return a->rule.id < b->rule.id ? -1 : a->rule.id > b->rule.id;
-}
-
-struct id_node {
-    struct hmap_node node;
-    uint32_t id;
+const struct rulebook_class netpolrules_class = {
+    .kind = CLUSTER_NETWORK_POLICY, .own_namespace = true,
+    .first_id = NETPOLRULES_FIRST_RULE_ID, .id_bit = 0,
+    .find = find_policy, .key = policy_key, .namespace = policy_namespace,
+    .select = select_local_pods, .resolve_dir = resolve_dir,
+    .may_count = may_count,
 };
 
-static bool
-id_taken(const struct hmap *ids, uint32_t id)
-{
-    const struct id_node *n;
-    HMAP_FOR_EACH_WITH_HASH (n, node, hash_int(id, 0), ids) {
-        if (n->id == id) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Gives every rule the hash of its key, or on collision the next free id,
- * keys in sorted order. */
-static void
-assign_ids(struct netpolrules_compiled *rules, size_t n)
-{
-    struct hmap ids = HMAP_INITIALIZER(&ids);
-    struct id_node *nodes;
-
-    if (!n) {
-        return;
-    }
-    nodes = xcalloc(n, sizeof *nodes);
-    if (n) {
-        qsort(rules, n, sizeof *rules, compiled_key_compare);
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t id = hash_string(rules[i].key, 0);
-
-        for (;;) {
-            if (id < NETPOLRULES_FIRST_RULE_ID) {
-                id = NETPOLRULES_FIRST_RULE_ID;
-            }
-            if (!id_taken(&ids, id)) {
-                break;
-            }
-            id++;
-        }
-        rules[i].rule.id = id;
-        nodes[i].id = id;
-        hmap_insert(&ids, &nodes[i].node, hash_int(id, 0));
-    }
-    hmap_destroy(&ids);
-    free(nodes);
-    if (n) {
-        qsort(rules, n, sizeof *rules, compiled_id_compare);
-    }
-}
-
-void
-netpolrules_state_result(const struct netpolrules_state *st,
-                    struct netpolrules_result *result)
-{
-    struct vec rules = VEC_INIT(struct netpolrules_compiled);
-    struct vec isolated[NETPOL_N_DIRS];
-    const char *key;
-
-    memset(result, 0, sizeof *result);
-    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
-    }
-    SSET_FOR_EACH (key, &st->active) {
-        const struct policy_res *res = shash_find_data(&st->policies, key);
-        const struct netpolrules_compiled *c = res->rules.data;
-
-        for (size_t i = 0; i < res->rules.n; i++) {
-            struct netpolrules_compiled copy;
-            compiled_clone(&copy, &c[i]);
-            vec_push(&rules, &copy);
-        }
-        for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-            const struct in_addr *a = res->isolated[dir].data;
-            for (size_t i = 0; i < res->isolated[dir].n; i++) {
-                vec_push(&isolated[dir], &a[i]);
-            }
-        }
-    }
-    assign_ids(rules.data, rules.n);
-    result->rules = rules.data;
-    result->n_rules = rules.n;
-    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        result->isolated[dir] = isolated[dir].data;
-        result->n_isolated[dir] = vec_sort_unique_array(isolated[dir].data,
-                                              isolated[dir].n,
-                                              sizeof(struct in_addr),
-                                              ruleparts_addr_compare);
-    }
-}
-
-void
-netpolrules_resolve(const struct cluster *cluster, const char *node_name,
-               struct netpolrules_result *result)
-{
-    struct netpolrules_state *st = netpolrules_state_create(node_name);
-
-    netpolrules_state_recompute_all(st, cluster);
-    netpolrules_state_result(st, result);
-    netpolrules_state_destroy(st);
-}
-
-static_assert(offsetof(struct netpolrules_compiled, rule) == 0,
-              "ruleparts_find_rule() reads the rule at the start");
-
-const struct polflows_rule *
-netpolrules_result_find(const struct netpolrules_result *r, uint32_t id)
-{
-    return ruleparts_find_rule(r->rules, r->n_rules, sizeof *r->rules, id);
-}
-
-void
-netpolrules_result_destroy(struct netpolrules_result *result)
-{
-    for (size_t i = 0; i < result->n_rules; i++) {
-        compiled_destroy(&result->rules[i]);
-    }
-    free(result->rules);
-    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        free(result->isolated[dir]);
-    }
-    memset(result, 0, sizeof *result);
-}
+/* Results. */
 
 static void
 format_addrs(struct ds *s, const struct in_addr *addrs, size_t n)
@@ -1018,7 +321,7 @@ format_addrs(struct ds *s, const struct in_addr *addrs, size_t n)
 }
 
 static void
-format_rule(struct ds *s, const struct netpolrules_compiled *c)
+format_rule(struct ds *s, const struct rulebook_compiled *c)
 {
     const struct polflows_rule *r = &c->rule;
 
@@ -1051,7 +354,7 @@ format_rule(struct ds *s, const struct netpolrules_compiled *c)
 }
 
 void
-netpolrules_result_format(const struct netpolrules_result *result, struct ds *s)
+netpolrules_result_format(const struct rulebook_result *result, struct ds *s)
 {
     for (size_t i = 0; i < result->n_rules; i++) {
         format_rule(s, &result->rules[i]);

@@ -1,7 +1,6 @@
 #include <config.h>
 #include "agent/policy/policy.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -10,7 +9,7 @@
 #include "agent/model/cluster.h"
 #include "agent/policy/cnprules.h"
 #include "agent/policy/netpolrules.h"
-#include "agent/policy/ruleparts.h"
+#include "agent/policy/rulebook.h"
 #include "dataplane/polflows.h"
 #include "dataplane/tables.h"
 #include "sset.h"
@@ -26,10 +25,10 @@ VLOG_DEFINE_THIS_MODULE(policy);
  * other between two applies.  apply() therefore looks ids up in both. */
 struct policy {
     char *node_name;
-    struct netpolrules_state *state;
-    struct cnprules_state *cnp_state;
-    struct netpolrules_result applied;   /* NetworkPolicy rules in the table */
-    struct cnprules_result applied_cnp;  /* ClusterNetworkPolicy rules in it */
+    struct rulebook *state;             /* NetworkPolicy */
+    struct rulebook *cnp_state;         /* ClusterNetworkPolicy */
+    struct rulebook_result applied;     /* NetworkPolicy rules in the table */
+    struct rulebook_result applied_cnp; /* ClusterNetworkPolicy rules in it */
     bool changed;                   /* flows changed since policy_take_changed */
 };
 
@@ -38,8 +37,8 @@ policy_create(const char *node_name)
 {
     struct policy *p = xzalloc(sizeof *p);
     p->node_name = xstrdup(node_name);
-    p->state = netpolrules_state_create(node_name);
-    p->cnp_state = cnprules_state_create(node_name);
+    p->state = rulebook_create(&netpolrules_class, node_name);
+    p->cnp_state = rulebook_create(&cnprules_class, node_name);
     return p;
 }
 
@@ -47,34 +46,25 @@ void
 policy_destroy(struct policy *p)
 {
     if (p) {
-        netpolrules_state_destroy(p->state);
-        cnprules_state_destroy(p->cnp_state);
-        netpolrules_result_destroy(&p->applied);
-        cnprules_result_destroy(&p->applied_cnp);
+        rulebook_destroy(p->state);
+        rulebook_destroy(p->cnp_state);
+        rulebook_result_destroy(&p->applied);
+        rulebook_result_destroy(&p->applied_cnp);
         free(p->node_name);
         free(p);
     }
 }
 
-static_assert(offsetof(struct cnprules_compiled, rule) == 0,
-              "ruleparts_find_rule() reads the rule at the start");
-
 static const struct polflows_rule *
-find_cnp_rule(const struct cnprules_result *r, uint32_t id)
-{
-    return ruleparts_find_rule(r->rules, r->n_rules, sizeof *r->rules, id);
-}
-
-static const struct polflows_rule *
-find_rule(const struct netpolrules_result *np, const struct cnprules_result *cnp,
+find_rule(const struct rulebook_result *np, const struct rulebook_result *cnp,
           uint32_t id)
 {
-    const struct polflows_rule *rule = netpolrules_result_find(np, id);
-    return rule ? rule : find_cnp_rule(cnp, id);
+    const struct polflows_rule *rule = rulebook_result_find(np, id);
+    return rule ? rule : rulebook_result_find(cnp, id);
 }
 
 static void
-apply_isolation(const struct netpolrules_result *new, struct flowtab *ft)
+apply_isolation(const struct rulebook_result *new, struct flowtab *ft)
 {
     static const uint8_t tables[NETPOL_N_DIRS] = {
         [POLFLOWS_INGRESS] = TABLE_INGRESS_DEFAULT,
@@ -93,8 +83,8 @@ struct apply_counts {
 };
 
 static void
-remove_gone(const struct polflows_rule *old, const struct netpolrules_result *np,
-            const struct cnprules_result *cnp, struct flowtab *ft,
+remove_gone(const struct polflows_rule *old, const struct rulebook_result *np,
+            const struct rulebook_result *cnp, struct flowtab *ft,
             struct apply_counts *counts)
 {
     if (!find_rule(np, cnp, old->id)) {
@@ -116,7 +106,7 @@ set_changed(const struct policy *p, const struct polflows_rule *rule,
 }
 
 static bool
-same_isolation(const struct netpolrules_result *a, const struct netpolrules_result *b)
+same_isolation(const struct rulebook_result *a, const struct rulebook_result *b)
 {
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
         if (a->n_isolated[dir] != b->n_isolated[dir]
@@ -141,7 +131,7 @@ policy_take_changed(struct policy *p)
  * what was applied, removes the rules that are gone, and keeps both as
  * applied. */
 static void
-apply(struct policy *p, struct netpolrules_result *np, struct cnprules_result *cnp,
+apply(struct policy *p, struct rulebook_result *np, struct rulebook_result *cnp,
       struct flowtab *ft)
 {
     struct apply_counts counts = { 0, 0 };
@@ -162,8 +152,8 @@ apply(struct policy *p, struct netpolrules_result *np, struct cnprules_result *c
         p->changed = true;
     }
     apply_isolation(np, ft);
-    netpolrules_result_destroy(&p->applied);
-    cnprules_result_destroy(&p->applied_cnp);
+    rulebook_result_destroy(&p->applied);
+    rulebook_result_destroy(&p->applied_cnp);
     p->applied = *np;
     p->applied_cnp = *cnp;
     memset(np, 0, sizeof *np);
@@ -180,16 +170,16 @@ apply(struct policy *p, struct netpolrules_result *np, struct cnprules_result *c
 static void
 collect_and_apply(struct policy *p, struct flowtab *ft)
 {
-    struct netpolrules_result np;
-    struct cnprules_result cnp;
+    struct rulebook_result np;
+    struct rulebook_result cnp;
     uint32_t *taken;
 
-    netpolrules_state_result(p->state, &np);
+    rulebook_result(p->state, NULL, 0, &np);
     taken = xmalloc((np.n_rules + 1) * sizeof *taken);
     for (size_t i = 0; i < np.n_rules; i++) {
         taken[i] = np.rules[i].rule.id;
     }
-    cnprules_state_result(p->cnp_state, taken, np.n_rules, &cnp);
+    rulebook_result(p->cnp_state, taken, np.n_rules, &cnp);
     free(taken);
     apply(p, &np, &cnp, ft);
 }
@@ -198,8 +188,8 @@ void
 policy_sync_all(struct policy *p, const struct cluster *cluster,
                 struct flowtab *ft)
 {
-    netpolrules_state_recompute_all(p->state, cluster);
-    cnprules_state_recompute_all(p->cnp_state, cluster);
+    rulebook_recompute_all(p->state, cluster);
+    rulebook_recompute_all(p->cnp_state, cluster);
     collect_and_apply(p, ft);
 }
 
@@ -213,13 +203,12 @@ policy_handle_changes(struct policy *p, const struct cluster *cluster,
     size_t n_affected;
 
     for (size_t i = 0; i < n; i++) {
-        netpolrules_state_affected(p->state, cluster, &changes[i], &affected);
-        cnprules_state_affected(p->cnp_state, cluster, &changes[i],
-                           &cnp_affected);
+        rulebook_affected(p->state, cluster, &changes[i], &affected);
+        rulebook_affected(p->cnp_state, cluster, &changes[i], &cnp_affected);
     }
     n_affected = sset_count(&affected) + sset_count(&cnp_affected);
-    netpolrules_state_recompute(p->state, cluster, &affected);
-    cnprules_state_recompute(p->cnp_state, cluster, &cnp_affected);
+    rulebook_recompute(p->state, cluster, &affected);
+    rulebook_recompute(p->cnp_state, cluster, &cnp_affected);
     if (n_affected) {
         collect_and_apply(p, ft);
     }
@@ -274,8 +263,8 @@ void
 policy_format_stats(const struct policy *p, struct ofconn *conn,
                     struct ds *s)
 {
-    const struct netpolrules_result *np = &p->applied;
-    const struct cnprules_result *cnp = &p->applied_cnp;
+    const struct rulebook_result *np = &p->applied;
+    const struct rulebook_result *cnp = &p->applied_cnp;
     size_t n = MAX(np->n_rules, cnp->n_rules);
     struct keyed_rule *rules = xmalloc(MAX(n, 1) * sizeof *rules);
 

@@ -9,8 +9,7 @@
  * only rules that differ are rewritten: a pod label change touches the
  * rules of the policies that select (or selected) the pod, and every other
  * flow stays as it is.  Both kinds are resolved incrementally: a change
- * of the model recomputes only the policies it may affect
- * (netpolrules_state_affected, cnprules_state_affected).
+ * of the model recomputes only the policies it may affect (rulebook.h).
  */
 #ifndef POLICY_H
 #define POLICY_H 1

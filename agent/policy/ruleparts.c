@@ -10,33 +10,6 @@
 #include "openvswitch/shash.h"
 #include "util.h"
 
-/* A copy of 'n_bytes' at 'p', never NULL. */
-static void *
-dup_array(const void *p, size_t n_bytes)
-{
-    void *copy = xmalloc(n_bytes ? n_bytes : 1);
-
-    if (n_bytes) {
-        memcpy(copy, p, n_bytes);
-    }
-    return copy;
-}
-
-void
-ruleparts_rule_clone(struct polflows_rule *dst,
-                     const struct polflows_rule *src, struct in_addr **pods,
-                     struct polflows_cidr **peers,
-                     struct polflows_port **ports)
-{
-    *dst = *src;
-    *pods = dup_array(src->pods, src->n_pods * sizeof **pods);
-    *peers = dup_array(src->peers, src->n_peers * sizeof **peers);
-    *ports = dup_array(src->ports, src->n_ports * sizeof **ports);
-    dst->pods = *pods;
-    dst->peers = *peers;
-    dst->ports = *ports;
-}
-
 int
 ruleparts_addr_compare(const void *a_, const void *b_)
 {
@@ -65,28 +38,6 @@ ruleparts_port_compare(const void *a_, const void *b_)
         return a->port - b->port;
     }
     return a->end_port - b->end_port;
-}
-
-const struct polflows_rule *
-ruleparts_find_rule(const void *rules, size_t n, size_t size, uint32_t id)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const struct polflows_rule *rule
-            = (const void *) ((const char *) rules + mid * size);
-
-        if (rule->id == id) {
-            return rule;
-        }
-        if (rule->id < id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
 }
 
 #define NS_NAME_LABEL "kubernetes.io/metadata.name"

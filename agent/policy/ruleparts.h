@@ -19,28 +19,13 @@ struct cluster_pod;
 struct in_addr;
 struct polflows_cidr;
 struct polflows_port;
-struct polflows_rule;
 struct shash;
-
-/* Copies 'src' into 'dst' with copies of its pods, peers and ports, which
- * 'dst' points to and '*pods', '*peers', '*ports' own (the layout of
- * netpolrules_compiled and cnprules_compiled). */
-void ruleparts_rule_clone(struct polflows_rule *dst,
-                          const struct polflows_rule *src,
-                          struct in_addr **pods, struct polflows_cidr **peers,
-                          struct polflows_port **ports);
 
 /* qsort() orders: struct in_addr (numeric), struct polflows_cidr (address,
  * then prefix length), struct polflows_port (protocol, port, end port). */
 int ruleparts_addr_compare(const void *, const void *);
 int ruleparts_cidr_compare(const void *, const void *);
 int ruleparts_port_compare(const void *, const void *);
-
-/* The rule with id 'id' in an array of 'n' compiled rules of 'size' bytes
- * each, sorted by id, whose first member is their struct polflows_rule
- * (netpolrules_compiled, cnprules_compiled); NULL if none. */
-const struct polflows_rule *ruleparts_find_rule(const void *rules, size_t n,
-                                                size_t size, uint32_t id);
 
 /* The labels of namespace 'name' as the API server has them: the model's
  * plus kubernetes.io/metadata.name=NAME, sorted by key as cluster_labels

@@ -94,12 +94,12 @@ fixture(void)
 static char *
 resolve_text(const struct cluster *c)
 {
-    struct cnprules_result r;
+    struct rulebook_result r;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    cnprules_resolve(c, NODE, NULL, 0, &r);
+    rulebook_resolve(&cnprules_class, c, NODE, NULL, 0, &r);
     cnprules_result_format(&r, &s);
-    cnprules_result_destroy(&r);
+    rulebook_result_destroy(&r);
     return ds_steal_cstr(&s);
 }
 
@@ -468,24 +468,24 @@ static void
 test_ids(void **state OVS_UNUSED)
 {
     struct cluster *c = fixture();
-    struct cnprules_result a, b;
+    struct rulebook_result a, b;
     uint32_t taken;
 
     add_cnp(c, "p", "{'tier':'Admin','priority':3," SUBJ ",'ingress':["
             "{'action':'Deny','from':[{'namespaces':{}}]}]}");
-    cnprules_resolve(c, NODE, NULL, 0, &a);
+    rulebook_resolve(&cnprules_class, c, NODE, NULL, 0, &a);
     assert_int_equal(a.n_rules, 1);
     assert_true(a.rules[0].rule.id & CNPRULES_ID_BIT);
     taken = a.rules[0].rule.id;
-    cnprules_resolve(c, NODE, &taken, 1, &b);
+    rulebook_resolve(&cnprules_class, c, NODE, &taken, 1, &b);
     assert_int_equal(b.n_rules, 1);
     assert_int_not_equal(b.rules[0].rule.id, taken);
     assert_true(b.rules[0].rule.id & CNPRULES_ID_BIT);
-    cnprules_result_destroy(&b);
-    cnprules_resolve(c, NODE, NULL, 0, &b);
+    rulebook_result_destroy(&b);
+    rulebook_resolve(&cnprules_class, c, NODE, NULL, 0, &b);
     assert_int_equal(b.rules[0].rule.id, taken);
-    cnprules_result_destroy(&a);
-    cnprules_result_destroy(&b);
+    rulebook_result_destroy(&a);
+    rulebook_result_destroy(&b);
     cluster_destroy(c);
 }
 
@@ -510,13 +510,13 @@ assert_has(const char *flows, const char *flow)
 static uint32_t
 cnp_rule_id(const struct cluster *c, const char *key)
 {
-    struct cnprules_result r;
+    struct rulebook_result r;
     uint32_t id;
 
-    cnprules_resolve(c, NODE, NULL, 0, &r);
-    assert_non_null(cnprules_result_find(&r, key));
-    id = cnprules_result_find(&r, key)->rule.id;
-    cnprules_result_destroy(&r);
+    rulebook_resolve(&cnprules_class, c, NODE, NULL, 0, &r);
+    assert_non_null(rulebook_result_find_key(&r, key));
+    id = rulebook_result_find_key(&r, key)->rule.id;
+    rulebook_result_destroy(&r);
     return id;
 }
 

@@ -79,7 +79,7 @@ compare_lines(const void *a, const void *b)
 /* The result, one line per rule without its id, lines sorted, then the
  * isolated pods. */
 static char *
-result_text(const struct netpolrules_result *r)
+result_text(const struct rulebook_result *r)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     struct ds out = DS_EMPTY_INITIALIZER;
@@ -106,16 +106,16 @@ result_text(const struct netpolrules_result *r)
 static void
 check(const struct cluster *c, const char *expected)
 {
-    struct netpolrules_result r;
+    struct rulebook_result r;
     char *text;
 
-    netpolrules_resolve(c, NODE, &r);
+    rulebook_resolve(&netpolrules_class, c, NODE, NULL, 0, &r);
     text = result_text(&r);
     if (strcmp(text, expected)) {
         fail_msg("resolved:\n%s\nexpected:\n%s", text, expected);
     }
     free(text);
-    netpolrules_result_destroy(&r);
+    rulebook_result_destroy(&r);
 }
 
 #define NO_ISOLATION "isolated egress: \nisolated ingress: \n"
@@ -534,30 +534,19 @@ test_union(void **state)
     cluster_destroy(c);
 }
 
-static const struct netpolrules_compiled *
-find_rule(const struct netpolrules_result *r, const char *key)
-{
-    for (size_t i = 0; i < r->n_rules; i++) {
-        if (!strcmp(r->rules[i].key, key)) {
-            return &r->rules[i];
-        }
-    }
-    return NULL;
-}
-
 static void
 test_rule_fields_and_ids(void **state)
 {
     struct cluster *c = fixture();
-    struct netpolrules_result r1, r2;
-    const struct netpolrules_compiled *a, *b;
+    struct rulebook_result r1, r2;
+    const struct rulebook_compiled *a, *b;
 
     (void) state;
     add_policy(c, "shop", "http", "{'podSelector':{'matchLabels':"
                "{'app':'web'}},'policyTypes':['Ingress','Egress'],"
                "'ingress':[{'ports':[{'port':'http'}]}],"
                "'egress':[{'to':[{'podSelector':{}}]}]}");
-    netpolrules_resolve(c, NODE, &r1);
+    rulebook_resolve(&netpolrules_class, c, NODE, NULL, 0, &r1);
     assert_int_equal(r1.n_rules, 3);
     for (size_t i = 0; i < r1.n_rules; i++) {
         const struct polflows_rule *rule = &r1.rules[i].rule;
@@ -566,13 +555,13 @@ test_rule_fields_and_ids(void **state)
         assert_true(!i || r1.rules[i - 1].rule.id < rule->id);
         assert_ptr_equal(rule->pods, r1.rules[i].pods);
     }
-    a = find_rule(&r1, "shop/http/egress/0");
+    a = rulebook_result_find_key(&r1, "shop/http/egress/0");
     assert_non_null(a);
     assert_int_equal(a->rule.dir, POLFLOWS_EGRESS);
     assert_false(a->rule.any_peer);
     assert_true(a->rule.any_port);
     assert_int_equal(a->rule.n_peers, 4);
-    a = find_rule(&r1, "shop/http/ingress/0/tcp:8080");
+    a = rulebook_result_find_key(&r1, "shop/http/ingress/0/tcp:8080");
     assert_non_null(a);
     assert_int_equal(a->rule.dir, POLFLOWS_INGRESS);
     assert_true(a->rule.any_peer);
@@ -584,29 +573,29 @@ test_rule_fields_and_ids(void **state)
      * does not touch are identical. */
     add_pod(c, "shop", "web4", NODE, "10.0.1.4", "'app':'web'",
             "{'name':'http','containerPort':8080}");
-    netpolrules_resolve(c, NODE, &r2);
-    a = find_rule(&r1, "shop/http/ingress/0/tcp:8080");
-    b = find_rule(&r2, "shop/http/ingress/0/tcp:8080");
+    rulebook_resolve(&netpolrules_class, c, NODE, NULL, 0, &r2);
+    a = rulebook_result_find_key(&r1, "shop/http/ingress/0/tcp:8080");
+    b = rulebook_result_find_key(&r2, "shop/http/ingress/0/tcp:8080");
     assert_non_null(b);
     assert_int_equal(a->rule.id, b->rule.id);
     assert_int_equal(b->rule.n_pods, 2);
     assert_true(netpolrules_rule_equal(
-        &find_rule(&r1, "shop/http/ingress/0/tcp:8081")->rule,
-        &find_rule(&r2, "shop/http/ingress/0/tcp:8081")->rule));
+        &rulebook_result_find_key(&r1, "shop/http/ingress/0/tcp:8081")->rule,
+        &rulebook_result_find_key(&r2, "shop/http/ingress/0/tcp:8081")->rule));
     assert_false(netpolrules_rule_equal(&a->rule, &b->rule));
-    netpolrules_result_destroy(&r2);
+    rulebook_result_destroy(&r2);
 
     /* Recomputing an unchanged cluster gives identical rules. */
-    netpolrules_resolve(c, NODE, &r2);
-    struct netpolrules_result r3;
-    netpolrules_resolve(c, NODE, &r3);
+    rulebook_resolve(&netpolrules_class, c, NODE, NULL, 0, &r2);
+    struct rulebook_result r3;
+    rulebook_resolve(&netpolrules_class, c, NODE, NULL, 0, &r3);
     assert_int_equal(r2.n_rules, r3.n_rules);
     for (size_t i = 0; i < r2.n_rules; i++) {
         assert_true(netpolrules_rule_equal(&r2.rules[i].rule, &r3.rules[i].rule));
     }
-    netpolrules_result_destroy(&r1);
-    netpolrules_result_destroy(&r2);
-    netpolrules_result_destroy(&r3);
+    rulebook_result_destroy(&r1);
+    rulebook_result_destroy(&r2);
+    rulebook_result_destroy(&r3);
     cluster_destroy(c);
 }
 
@@ -626,22 +615,22 @@ n_changes(struct cluster *c)
 static char *
 full_text(const struct cluster *c)
 {
-    struct netpolrules_result r;
+    struct rulebook_result r;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    netpolrules_resolve(c, NODE, &r);
+    rulebook_resolve(&netpolrules_class, c, NODE, NULL, 0, &r);
     netpolrules_result_format(&r, &s);
-    netpolrules_result_destroy(&r);
+    rulebook_result_destroy(&r);
     return ds_steal_cstr(&s);
 }
 
 /* Applies the pending changes incrementally, checks the result against a
  * full recomputation and returns how many policies were recomputed. */
 static size_t
-step(struct netpolrules_state *st, struct cluster *c)
+step(struct rulebook *st, struct cluster *c)
 {
     struct cluster_change *changes;
-    struct netpolrules_result r;
+    struct rulebook_result r;
     struct ds s = DS_EMPTY_INITIALIZER;
     struct sset affected = SSET_INITIALIZER(&affected);
     char *full = full_text(c);
@@ -650,16 +639,16 @@ step(struct netpolrules_state *st, struct cluster *c)
     cluster_take_changes(c, &changes, &n);
     assert_true(n > 0);
     for (size_t i = 0; i < n; i++) {
-        netpolrules_state_affected(st, c, &changes[i], &affected);
+        rulebook_affected(st, c, &changes[i], &affected);
     }
-    netpolrules_state_recompute(st, c, &affected);
-    netpolrules_state_result(st, &r);
+    rulebook_recompute(st, c, &affected);
+    rulebook_result(st, NULL, 0, &r);
     netpolrules_result_format(&r, &s);
     if (strcmp(ds_cstr(&s), full)) {
         fail_msg("incremental:\n%s\nfull:\n%s", ds_cstr(&s), full);
     }
     n_affected = sset_count(&affected);
-    netpolrules_result_destroy(&r);
+    rulebook_result_destroy(&r);
     ds_destroy(&s);
     free(full);
     sset_destroy(&affected);
@@ -671,7 +660,7 @@ static void
 test_incremental_equals_full(void **state)
 {
     struct cluster *c = fixture();
-    struct netpolrules_state *st = netpolrules_state_create(NODE);
+    struct rulebook *st = rulebook_create(&netpolrules_class, NODE);
 
     (void) state;
     add_policy(c, "shop", "web-from-db", "{'podSelector':{'matchLabels':"
@@ -682,7 +671,7 @@ test_incremental_equals_full(void **state)
                "{'matchLabels':{'team':'ops'}}}]}]}");
     add_policy(c, "ops", "mon", "{'podSelector':{'matchLabels':"
                "{'app':'mon'}},'ingress':[{'from':[{'podSelector':{}}]}]}");
-    netpolrules_state_recompute_all(st, c);
+    rulebook_recompute_all(st, c);
     n_changes(c);
 
     /* A pod no selector can see touches no policy. */
@@ -729,7 +718,7 @@ test_incremental_equals_full(void **state)
     cluster_delete(c, CLUSTER_NAMESPACE, NULL, "dev");
     step(st, c);
 
-    netpolrules_state_destroy(st);
+    rulebook_destroy(st);
     cluster_destroy(c);
 }
 
