@@ -21,6 +21,7 @@
 #include "dataplane/pipeline.h"
 #include "dataplane/tables.h"
 #include "tests/unit/cluster-fixture.h"
+#include "tests/unit/policy-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -60,47 +61,30 @@ parse_err(const char *spec)
     return err;
 }
 
-/*
- *   shop (team=web)   web1 node-a 10.0.1.1 app=web  http:8080
- *                     web2 node-a 10.0.1.2 app=web  http:8081/UDP
- *                     db   node-a 10.0.1.3 app=db
- *   ops (team=ops)    mon  node-b 10.0.2.2 app=mon  http:9100
- *   node-b            InternalIP 192.168.0.2, role=worker
- */
+/* Node node-b: InternalIP 192.168.0.2, role=worker. */
 static struct cluster *
 fixture(void)
 {
-    struct cluster *c = cluster_create();
-    struct cluster_change *changes;
-    size_t n;
+    struct cluster *c = policy_fixture_cluster(
+        "ns shop team=web\n"
+        "ns ops team=ops\n"
+        "pod shop web1 node-a 10.0.1.1 app=web http:8080\n"
+        "pod shop web2 node-a 10.0.1.2 app=web http:8081/UDP\n"
+        "pod shop db node-a 10.0.1.3 app=db\n"
+        "pod ops mon node-b 10.0.2.2 app=mon http:9100\n");
 
-    add_ns(c, "shop", "'team':'web'");
-    add_ns(c, "ops", "'team':'ops'");
-    add_pod(c, "shop", "web1", NODE, "10.0.1.1", "'app':'web'",
-            "{'name':'http','containerPort':8080}");
-    add_pod(c, "shop", "web2", NODE, "10.0.1.2", "'app':'web'",
-            "{'name':'http','containerPort':8081,'protocol':'UDP'}");
-    add_pod(c, "shop", "db", NODE, "10.0.1.3", "'app':'db'", "");
-    add_pod(c, "ops", "mon", "node-b", "10.0.2.2", "'app':'mon'",
-            "{'name':'http','containerPort':9100}");
     apply(c, "{'apiVersion':'v1','kind':'Node','metadata':{'name':'node-b',"
              "'labels':{'role':'worker'}},'status':{'addresses':"
              "[{'type':'InternalIP','address':'192.168.0.2'}]}}");
-    cluster_take_changes(c, &changes, &n);
-    cluster_changes_free(changes, n);
+    policy_fixture_take_changes(c);
     return c;
 }
 
 static char *
 resolve_text(const struct cluster *c)
 {
-    struct rulebook_result r;
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    rulebook_resolve(&cnprules_class, c, NODE, NULL, 0, &r);
-    cnprules_result_format(&r, &s);
-    rulebook_result_destroy(&r);
-    return ds_steal_cstr(&s);
+    return policy_fixture_resolve_text(&cnprules_class,
+                                       cnprules_result_format, c, NODE);
 }
 
 static void
@@ -339,8 +323,6 @@ test_cluster_kind(void **state OVS_UNUSED)
 {
     struct cluster *c = cluster_create();
     struct cluster_change *changes;
-    struct json_object *obj;
-    char *err = NULL;
     size_t n;
 
     add_cnp(c, "a", HEAD "}");
@@ -370,14 +352,12 @@ test_cluster_kind(void **state OVS_UNUSED)
     assert_string_equal(changes[0].name, "b");
     cluster_changes_free(changes, n);
 
-    obj = json("{'apiVersion':'policy.networking.k8s.io/v1beta1',"
-               "'kind':'ClusterNetworkPolicy','metadata':{'name':'bad'},"
-               "'spec':{'tier':'Admin'}}");
-    assert_int_equal(cluster_apply(c, obj, &err), -EINVAL);
-    assert_string_equal(err, "ClusterNetworkPolicy bad: spec.priority: "
-                        "Required value");
-    free(err);
-    json_object_put(obj);
+    policy_fixture_refused(c, "{'apiVersion':'policy.networking.k8s.io/"
+                           "v1beta1','kind':'ClusterNetworkPolicy',"
+                           "'metadata':{'name':'bad'},"
+                           "'spec':{'tier':'Admin'}}",
+                           "ClusterNetworkPolicy bad: spec.priority: "
+                           "Required value");
 
     assert_int_equal(cluster_delete(c, CLUSTER_CLUSTER_NETWORK_POLICY, NULL,
                                     "a"), 0);

@@ -18,6 +18,7 @@
 #include "agent/model/cluster.h"
 #include "agent/policy/netpolrules.h"
 #include "tests/unit/cluster-fixture.h"
+#include "tests/unit/policy-fixture.h"
 #include "openvswitch/dynamic-string.h"
 #include "sset.h"
 #include "util.h"
@@ -35,39 +36,20 @@ add_policy(struct cluster *c, const char *ns, const char *name,
     free(text);
 }
 
-/*
- *   shop (team=web)   web1 node-a 10.0.1.1 app=web  http:8080
- *                     web2 node-a 10.0.1.2 app=web  http:8081
- *                     db   node-a 10.0.1.3 app=db   sql:5432
- *                     web3 node-b 10.0.2.1 app=web  http:8080
- *   ops (team=ops)    mon  node-b 10.0.2.2 app=mon  metrics:9100
- *                     web  node-b 10.0.2.3 app=web
- *   dev (no object)   tool node-b 10.0.2.4 app=tool
- */
+/* Namespace dev has no Namespace object. */
 static struct cluster *
 fixture(void)
 {
-    struct cluster *c = cluster_create();
-    struct cluster_change *changes;
-    size_t n;
-
-    add_ns(c, "shop", "'team':'web'");
-    add_ns(c, "ops", "'team':'ops','env':'prod'");
-    add_pod(c, "shop", "web1", NODE, "10.0.1.1", "'app':'web'",
-            "{'name':'http','containerPort':8080}");
-    add_pod(c, "shop", "web2", NODE, "10.0.1.2", "'app':'web'",
-            "{'name':'http','containerPort':8081,'protocol':'TCP'}");
-    add_pod(c, "shop", "db", NODE, "10.0.1.3", "'app':'db'",
-            "{'name':'sql','containerPort':5432}");
-    add_pod(c, "shop", "web3", "node-b", "10.0.2.1", "'app':'web'",
-            "{'name':'http','containerPort':8080}");
-    add_pod(c, "ops", "mon", "node-b", "10.0.2.2", "'app':'mon'",
-            "{'name':'metrics','containerPort':9100}");
-    add_pod(c, "ops", "web", "node-b", "10.0.2.3", "'app':'web'", "");
-    add_pod(c, "dev", "tool", "node-b", "10.0.2.4", "'app':'tool'", "");
-    cluster_take_changes(c, &changes, &n);
-    cluster_changes_free(changes, n);
-    return c;
+    return policy_fixture_cluster(
+        "ns shop team=web\n"
+        "ns ops team=ops,env=prod\n"
+        "pod shop web1 node-a 10.0.1.1 app=web http:8080\n"
+        "pod shop web2 node-a 10.0.1.2 app=web http:8081/TCP\n"
+        "pod shop db node-a 10.0.1.3 app=db sql:5432\n"
+        "pod shop web3 node-b 10.0.2.1 app=web http:8080\n"
+        "pod ops mon node-b 10.0.2.2 app=mon metrics:9100\n"
+        "pod ops web node-b 10.0.2.3 app=web\n"
+        "pod dev tool node-b 10.0.2.4 app=tool\n");
 }
 
 static int
@@ -599,29 +581,13 @@ test_rule_fields_and_ids(void **state)
     cluster_destroy(c);
 }
 
-static size_t
-n_changes(struct cluster *c)
-{
-    struct cluster_change *changes;
-    size_t n;
-
-    cluster_take_changes(c, &changes, &n);
-    cluster_changes_free(changes, n);
-    return n;
-}
-
 /* Incremental recomputation. */
 
 static char *
 full_text(const struct cluster *c)
 {
-    struct rulebook_result r;
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    rulebook_resolve(&netpolrules_class, c, NODE, NULL, 0, &r);
-    netpolrules_result_format(&r, &s);
-    rulebook_result_destroy(&r);
-    return ds_steal_cstr(&s);
+    return policy_fixture_resolve_text(&netpolrules_class,
+                                       netpolrules_result_format, c, NODE);
 }
 
 /* Applies the pending changes incrementally, checks the result against a
@@ -672,7 +638,7 @@ test_incremental_equals_full(void **state)
     add_policy(c, "ops", "mon", "{'podSelector':{'matchLabels':"
                "{'app':'mon'}},'ingress':[{'from':[{'podSelector':{}}]}]}");
     rulebook_recompute_all(st, c);
-    n_changes(c);
+    policy_fixture_take_changes(c);
 
     /* A pod no selector can see touches no policy. */
     add_pod(c, "dev", "tool", "node-b", "10.0.2.4", "'app':'other'", "");
@@ -769,14 +735,12 @@ test_cluster_policies(void **state)
     assert_int_equal(cluster_count(c, CLUSTER_NETWORK_POLICY), 1);
 
     /* An invalid one is refused, naming it and the field. */
-    obj = json("{'apiVersion':'networking.k8s.io/v1','kind':'NetworkPolicy',"
-               "'metadata':{'name':'bad','namespace':'shop'},'spec':"
-               "{'ingress':[{'from':[{}]}]}}");
-    assert_int_equal(cluster_apply(c, obj, &err), -EINVAL);
-    assert_string_equal(err, "NetworkPolicy shop/bad: spec.ingress[0]."
-                             "from[0]: must specify a peer");
-    free(err);
-    json_object_put(obj);
+    policy_fixture_refused(c, "{'apiVersion':'networking.k8s.io/v1',"
+                           "'kind':'NetworkPolicy','metadata':{'name':'bad',"
+                           "'namespace':'shop'},'spec':"
+                           "{'ingress':[{'from':[{}]}]}}",
+                           "NetworkPolicy shop/bad: spec.ingress[0]."
+                           "from[0]: must specify a peer");
 
     assert_int_equal(cluster_delete(c, CLUSTER_NETWORK_POLICY, "shop", "p"),
                      0);
@@ -830,24 +794,24 @@ test_cluster_pod_ip(void **state)
     /* Before the Pod object: kept for it. */
     assert_int_equal(cluster_set_pod_ip(c, "shop", "a", "10.0.0.9"), 0);
     assert_int_equal(cluster_set_pod_ip(c, "shop", "a", "bogus"), -EINVAL);
-    assert_int_equal(n_changes(c), 0);
+    assert_int_equal(policy_fixture_take_changes(c), 0);
     add_pod(c, "shop", "a", NODE, "", "", "");
     assert_string_equal(cluster_find_pod(c, "shop", "a")->ip, "10.0.0.9");
-    assert_int_equal(n_changes(c), 1);
+    assert_int_equal(policy_fixture_take_changes(c), 1);
 
     /* It wins over status.podIP, across re-applies. */
     add_pod(c, "shop", "a", NODE, "10.0.0.7", "", "");
     assert_string_equal(cluster_find_pod(c, "shop", "a")->ip, "10.0.0.9");
     assert_string_equal(cluster_find_pod(c, "shop", "a")->status_ip,
                         "10.0.0.7");
-    n_changes(c);
+    policy_fixture_take_changes(c);
 
     /* Same IP again: no change; cleared: back to status.podIP. */
     assert_int_equal(cluster_set_pod_ip(c, "shop", "a", "10.0.0.9"), 0);
-    assert_int_equal(n_changes(c), 0);
+    assert_int_equal(policy_fixture_take_changes(c), 0);
     assert_int_equal(cluster_set_pod_ip(c, "shop", "a", NULL), 0);
     assert_string_equal(cluster_find_pod(c, "shop", "a")->ip, "10.0.0.7");
-    assert_int_equal(n_changes(c), 1);
+    assert_int_equal(policy_fixture_take_changes(c), 1);
 
     /* It goes with the Pod. */
     assert_int_equal(cluster_set_pod_ip(c, "shop", "a", "10.0.0.9"), 0);
