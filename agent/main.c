@@ -217,11 +217,17 @@ agent_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(reply);
 }
 
-static void
-agent_handle_cni(void *agent, const struct cniproto_request *req,
-                 struct cniproto_response *resp)
+static bool
+agent_start_cni(void *agent, const struct cniproto_request *req,
+                struct cniproto_response *resp)
 {
-    attach_handle(agent, req, resp);
+    return attach_start(agent, req, resp);
+}
+
+static bool
+agent_run_cni(void *agent, struct cniproto_response *resp)
+{
+    return attach_run(agent, resp);
 }
 
 static void
@@ -246,7 +252,8 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
         /* The CNI socket appears once the node can serve requests, so its
          * presence tells a runtime or a script that the agent is ready. */
         if (!cni && agent_is_ready(agent)
-            && cniserver_open(conf->cni_socket, agent_handle_cni, agent,
+            && cniserver_open(conf->cni_socket, agent_start_cni,
+                              agent_run_cni, agent,
                               &cni)) {
             ovs_fatal(0, "%s: cannot serve CNI requests", conf->cni_socket);
         }
@@ -255,6 +262,7 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
         }
         unixctl_server_wait(unixctl);
         agent_wait(agent);
+        attach_wait(agent);
         if (cni) {
             cniserver_wait(cni);
         }
@@ -263,6 +271,7 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
         }
         poll_block();
     }
+    attach_cancel(agent);
     cniserver_close(cni);
 }
 

@@ -21,6 +21,7 @@
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "hash.h"
 #include "hmapx.h"
@@ -181,6 +182,8 @@ struct flowtab {
     struct hmap dirty_flows;    /* struct ft_key */
     struct hmap dirty_groups;   /* struct ft_gkey */
     bool full;                  /* every key is dirty */
+    struct ft_commit *commit;   /* sent, not yet answered; or NULL */
+    struct ft_sync *sync;       /* dumps outstanding; or NULL */
     bool conj_stale;            /* some desired flow is 'stale' */
 };
 
@@ -210,6 +213,8 @@ struct ft_diff {
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+static void sync_abandon(struct flowtab *);
 
 /* Flows and groups are always encoded with this protocol to make their
  * canonical text. */
@@ -842,6 +847,8 @@ flowtab_destroy(struct flowtab *ft)
         }
         hmap_destroy(&ft->owners);
         hmap_destroy(&ft->conj_by_text);
+        flowtab_commit_abandon(ft);
+        sync_abandon(ft);
         dirty_clear(ft);
         hmap_destroy(&ft->dirty_flows);
         hmap_destroy(&ft->dirty_groups);
@@ -1534,88 +1541,231 @@ encode_diff(const struct flowtab *ft, const struct ft_diff *d,
     return 0;
 }
 
-/* Brings the installed tables in line with what the switch now has after
- * the bundle of 'd'. */
+/* What a commit sent, kept until the switch has answered: the desired
+ * entries may change or go meanwhile. */
+struct ft_sent {
+    enum ft_op_type type;
+    struct ft_flow *flow;       /* a copy; for deletes, of the installed */
+    struct ft_group *group;     /* likewise */
+    uint64_t learned_cookie;    /* FT_LEARNED_DELETE */
+};
+
+struct ft_commit {
+    struct ft_sent *ops;
+    size_t n;
+    unsigned int id;            /* the bundle's request (ofconn.h) */
+};
+
 static void
-diff_apply(struct flowtab *ft, const struct ft_diff *d)
+commit_init(struct ft_commit *c, const struct flowtab *ft,
+            const struct ft_diff *d)
 {
+    c->ops = xcalloc(d->n, sizeof *c->ops);
+    c->n = d->n;
+    c->id = 0;
     for (size_t i = 0; i < d->n; i++) {
         const struct ft_op *op = &d->ops[i];
+        struct ft_sent *sent = &c->ops[i];
 
-        if (op->type == FT_FLOW_DELETE) {
-            struct ft_flow *f = CONST_CAST(struct ft_flow *, op->flow);
-            hmap_remove(&ft->installed_flows, &f->node);
-            flow_free(f);
-        } else if (op->learned) {
-            struct ft_learned *l = CONST_CAST(struct ft_learned *,
-                                              op->learned);
-            hmap_remove(&ft->installed_learned, &l->node);
-            free(l);
-        } else if (op->type == FT_GROUP_DELETE) {
-            struct ft_group *g = CONST_CAST(struct ft_group *, op->group);
-            hmap_remove(&ft->installed_groups, &g->node);
-            group_free(g);
-        } else if (op->flow) {
-            struct ft_flow *old = flow_find(&ft->installed_flows, op->flow);
+        sent->type = op->type;
+        if (op->learned) {
+            sent->learned_cookie = op->learned->cookie;
+        } else if (op->group) {
+            sent->group = group_clone(op->group);
+        } else {
+            sent->flow = flow_clone(op->flow);
+            if (op->type != FT_FLOW_DELETE) {
+                sent->flow->cookie |= ft->round;
+            }
+        }
+    }
+}
+
+static void
+commit_destroy(struct ft_commit *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        flow_free(c->ops[i].flow);
+        group_free(c->ops[i].group);
+    }
+    free(c->ops);
+    memset(c, 0, sizeof *c);
+}
+
+static void
+installed_replace_flow(struct flowtab *ft, struct ft_flow *f)
+{
+    struct ft_flow *old = flow_find(&ft->installed_flows, f);
+
+    if (old) {
+        hmap_remove(&ft->installed_flows, &old->node);
+        flow_free(old);
+    }
+    if (f) {
+        hmap_insert(&ft->installed_flows, &f->node, f->node.hash);
+    }
+}
+
+static void
+installed_replace_group(struct flowtab *ft, uint32_t id, struct ft_group *g)
+{
+    struct ft_group *old = group_find(&ft->installed_groups, id);
+
+    if (old) {
+        hmap_remove(&ft->installed_groups, &old->node);
+        group_free(old);
+    }
+    if (g) {
+        hmap_insert(&ft->installed_groups, &g->node, g->node.hash);
+    }
+}
+
+/* Brings the installed tables in line with what the switch has after the
+ * bundle of 'c', taking its copies. */
+static void
+commit_apply(struct flowtab *ft, struct ft_commit *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        struct ft_sent *sent = &c->ops[i];
+
+        if (sent->type == FT_LEARNED_DELETE) {
+            struct ft_learned *l = learned_find(&ft->installed_learned,
+                                                sent->learned_cookie);
+            if (l) {
+                hmap_remove(&ft->installed_learned, &l->node);
+                free(l);
+            }
+        } else if (sent->group) {
+            installed_replace_group(ft, sent->group->id,
+                                    sent->type == FT_GROUP_DELETE
+                                    ? NULL : sent->group);
+            if (sent->type != FT_GROUP_DELETE) {
+                sent->group = NULL;
+            }
+        } else if (sent->type == FT_FLOW_DELETE) {
+            struct ft_flow *old = flow_find(&ft->installed_flows, sent->flow);
             if (old) {
                 hmap_remove(&ft->installed_flows, &old->node);
                 flow_free(old);
             }
-            struct ft_flow *f = flow_clone(op->flow);
-            f->cookie |= ft->round;
-            hmap_insert(&ft->installed_flows, &f->node, f->node.hash);
         } else {
-            struct ft_group *old = group_find(&ft->installed_groups,
-                                              op->group->id);
-            if (old) {
-                hmap_remove(&ft->installed_groups, &old->node);
-                group_free(old);
-            }
-            struct ft_group *g = group_clone(op->group);
-            hmap_insert(&ft->installed_groups, &g->node, g->node.hash);
+            installed_replace_flow(ft, sent->flow);
+            sent->flow = NULL;
         }
     }
+    commit_destroy(c);
 }
 
 void
 flowtab_assume_committed(struct flowtab *ft)
 {
+    struct ft_commit c;
     struct ft_diff d;
 
     diff_compute(ft, &d);
-    diff_apply(ft, &d);
+    commit_init(&c, ft, &d);
     diff_destroy(&d);
+    commit_apply(ft, &c);
     dirty_clear(ft);
+}
+
+bool
+flowtab_commit_in_flight(const struct flowtab *ft)
+{
+    return ft->commit != NULL;
+}
+
+int
+flowtab_commit_start(struct flowtab *ft, struct ofconn *conn)
+{
+    struct ovs_list msgs;
+    struct ft_diff d;
+
+    if (ft->commit) {
+        return -EBUSY;
+    }
+    diff_compute(ft, &d);
+    if (!d.n) {
+        dirty_clear(ft);
+        diff_destroy(&d);
+        return 0;
+    }
+    int error = encode_diff(ft, &d, conn, &msgs);
+    if (!error) {
+        ft->commit = xmalloc(sizeof *ft->commit);
+        commit_init(ft->commit, ft, &d);
+        error = ofconn_bundle_start(conn, &msgs, &ft->commit->id);
+    }
+    if (error) {
+        VLOG_WARN("bundle of %zu changes not sent: %s", d.n,
+                  ovs_strerror(-error));
+        flowtab_commit_abandon(ft);
+    } else {
+        /* Changes made from now on are the next commit's. */
+        dirty_clear(ft);
+    }
+    diff_destroy(&d);
+    return error;
+}
+
+int
+flowtab_commit_finish(struct flowtab *ft, struct ofconn *conn)
+{
+    if (!ft->commit) {
+        return 0;
+    }
+    int error = ofconn_finish(conn, ft->commit->id, NULL);
+    if (error == -EINPROGRESS) {
+        return error;
+    }
+    if (error) {
+        VLOG_WARN("bundle of %zu changes not applied: %s", ft->commit->n,
+                  ovs_strerror(-error));
+        flowtab_commit_abandon(ft);
+    } else {
+        VLOG_DBG("bundle of %zu changes applied", ft->commit->n);
+        commit_apply(ft, ft->commit);
+        free(ft->commit);
+        ft->commit = NULL;
+    }
+    return error;
+}
+
+void
+flowtab_commit_abandon(struct flowtab *ft)
+{
+    if (ft->commit) {
+        commit_destroy(ft->commit);
+        free(ft->commit);
+        ft->commit = NULL;
+        /* Whether the switch applied it is unknown: the next commit looks
+         * at everything. */
+        ft->full = true;
+    }
+}
+
+/* Runs 'conn' alone until 'finish' stops saying -EINPROGRESS. */
+static int
+wait_finish(struct flowtab *ft, struct ofconn *conn,
+            int (*finish)(struct flowtab *, struct ofconn *))
+{
+    for (;;) {
+        ofconn_run(conn);
+        int error = finish(ft, conn);
+        if (error != -EINPROGRESS) {
+            return error;
+        }
+        ofconn_wait(conn);
+        poll_block();
+    }
 }
 
 int
 flowtab_commit(struct flowtab *ft, struct ofconn *conn)
 {
-    struct ovs_list msgs;
-    struct ft_diff d;
-    int error = 0;
+    int error = flowtab_commit_start(ft, conn);
 
-    diff_compute(ft, &d);
-    if (!d.n) {
-        dirty_clear(ft);
-        goto out;
-    }
-    error = encode_diff(ft, &d, conn, &msgs);
-    if (error) {
-        goto out;
-    }
-    error = ofconn_bundle(conn, &msgs);
-    if (error) {
-        VLOG_WARN("bundle of %zu changes not applied: %s", d.n,
-                  ovs_strerror(-error));
-        goto out;
-    }
-    VLOG_DBG("bundle of %zu changes applied", d.n);
-    diff_apply(ft, &d);
-    dirty_clear(ft);
-out:
-    diff_destroy(&d);
-    return error;
+    return error ? error : wait_finish(ft, conn, flowtab_commit_finish);
 }
 
 struct sync_ctx {
@@ -1684,39 +1834,126 @@ sync_group_cb(const void *gd_, void *ctx_)
     hmap_insert(&ctx->groups, &g->node, g->node.hash);
 }
 
+/* The two dumps a sync waits for, and what they found so far. */
+struct ft_sync {
+    struct sync_ctx ctx;
+    unsigned int flows_id, groups_id;   /* 0 once taken */
+};
+
+static void
+sync_ctx_destroy(struct sync_ctx *ctx)
+{
+    flows_clear(&ctx->flows);
+    groups_clear(&ctx->groups);
+    learned_clear(&ctx->learned);
+    hmap_destroy(&ctx->flows);
+    hmap_destroy(&ctx->groups);
+    hmap_destroy(&ctx->learned);
+}
+
+static void
+sync_abandon(struct flowtab *ft)
+{
+    if (ft->sync) {
+        sync_ctx_destroy(&ft->sync->ctx);
+        free(ft->sync);
+        ft->sync = NULL;
+    }
+}
+
+int
+flowtab_sync_start(struct flowtab *ft, struct ofconn *conn)
+{
+    sync_abandon(ft);
+    ft->sync = xzalloc(sizeof *ft->sync);
+    hmap_init(&ft->sync->ctx.flows);
+    hmap_init(&ft->sync->ctx.groups);
+    hmap_init(&ft->sync->ctx.learned);
+
+    int error = ofconn_dump_flows_start(conn, OFPTT_ALL, 0, 0,
+                                        &ft->sync->flows_id);
+    if (!error) {
+        error = ofconn_dump_groups_start(conn, &ft->sync->groups_id);
+    }
+    if (error) {
+        sync_abandon(ft);
+    }
+    return error;
+}
+
+static void
+sync_take(struct flowtab *ft, struct sync_ctx *ctx)
+{
+    hmap_swap(&ctx->flows, &ft->installed_flows);
+    hmap_swap(&ctx->groups, &ft->installed_groups);
+    hmap_swap(&ctx->learned, &ft->installed_learned);
+    VLOG_INFO("switch has %zu of our flows, %zu groups and flows of %zu "
+              "learned sets", hmap_count(&ft->installed_flows),
+              hmap_count(&ft->installed_groups),
+              hmap_count(&ft->installed_learned));
+    learned_mark_installed(ft);
+    ft->full = true;
+}
+
+/* Takes the outcome of one of the sync's dumps: -EINPROGRESS while it
+ * runs, 0 once taken (now or earlier). */
+static int
+sync_finish_dump(struct ofconn *conn, unsigned int *idp,
+                 int (*finish)(struct ofconn *, unsigned int,
+                               void (*)(const void *, void *), void *),
+                 void (*cb)(const void *, void *), struct sync_ctx *ctx)
+{
+    if (!*idp) {
+        return 0;
+    }
+    int error = finish(conn, *idp, cb, ctx);
+    if (error != -EINPROGRESS) {
+        *idp = 0;
+    }
+    return error ? error : ctx->error;
+}
+
+int
+flowtab_sync_finish(struct flowtab *ft, struct ofconn *conn)
+{
+    struct ft_sync *sync = ft->sync;
+
+    if (!sync) {
+        return -ENOENT;
+    }
+    int error = sync_finish_dump(conn, &sync->flows_id,
+                                 ofconn_dump_flows_finish, sync_flow_cb,
+                                 &sync->ctx);
+    if (!error) {
+        error = sync_finish_dump(conn, &sync->groups_id,
+                                 ofconn_dump_groups_finish, sync_group_cb,
+                                 &sync->ctx);
+    }
+    if (error == -EINPROGRESS) {
+        return error;
+    }
+    if (!error) {
+        sync_take(ft, &sync->ctx);
+    } else {
+        VLOG_WARN("the switch's flows could not be read: %s",
+                  ovs_strerror(-error));
+        if (sync->flows_id) {
+            ofconn_cancel(conn, sync->flows_id);
+        }
+        if (sync->groups_id) {
+            ofconn_cancel(conn, sync->groups_id);
+        }
+    }
+    sync_abandon(ft);
+    return error;
+}
+
 int
 flowtab_sync_installed(struct flowtab *ft, struct ofconn *conn)
 {
-    struct sync_ctx ctx = { .error = 0 };
+    int error = flowtab_sync_start(ft, conn);
 
-    hmap_init(&ctx.flows);
-    hmap_init(&ctx.groups);
-    hmap_init(&ctx.learned);
-    int error = ofconn_dump_flows(conn, sync_flow_cb, &ctx);
-    if (!error) {
-        error = ctx.error;
-    }
-    if (!error) {
-        error = ofconn_dump_groups(conn, sync_group_cb, &ctx);
-    }
-    if (!error) {
-        hmap_swap(&ctx.flows, &ft->installed_flows);
-        hmap_swap(&ctx.groups, &ft->installed_groups);
-        hmap_swap(&ctx.learned, &ft->installed_learned);
-        VLOG_INFO("switch has %zu of our flows, %zu groups and flows of %zu "
-                  "learned sets", hmap_count(&ft->installed_flows),
-                  hmap_count(&ft->installed_groups),
-                  hmap_count(&ft->installed_learned));
-        learned_mark_installed(ft);
-        ft->full = true;
-    }
-    flows_clear(&ctx.flows);
-    groups_clear(&ctx.groups);
-    learned_clear(&ctx.learned);
-    hmap_destroy(&ctx.flows);
-    hmap_destroy(&ctx.groups);
-    hmap_destroy(&ctx.learned);
-    return error;
+    return error ? error : wait_finish(ft, conn, flowtab_sync_finish);
 }
 
 /* First difference between the desired flows of 'owner' in 'ft' and the

@@ -109,10 +109,30 @@ void flowtab_format_desired(const struct flowtab *, uint64_t owner,
  * of our cookie kinds, groups).  Blocking; returns 0 or -errno. */
 int flowtab_sync_installed(struct flowtab *, struct ofconn *);
 
+/* The same in two steps: _start() sends the dumps, _finish() says
+ * -EINPROGRESS until both have ended, then 0 (the installed set replaced)
+ * or -errno (unchanged). */
+int flowtab_sync_start(struct flowtab *, struct ofconn *);
+int flowtab_sync_finish(struct flowtab *, struct ofconn *);
+
 /* Sends desired − installed as one bundle and waits for the switch to
  * confirm it.  Returns 0 (installed set updated) or -errno (installed set
  * unchanged; the bundle was discarded by the switch). */
 int flowtab_commit(struct flowtab *, struct ofconn *);
+
+/* The same in two steps, one bundle in flight at a time.
+ * flowtab_commit_start() sends the difference (nothing when there is none:
+ * then no commit is in flight), and the desired set may change at once:
+ * what changes from then on is the next commit's.  flowtab_commit_finish()
+ * says -EINPROGRESS while the switch has not answered, then 0 (installed
+ * set updated with what was sent) or -errno (the next commit compares
+ * everything again).  -EBUSY from _start() while one is in flight. */
+int flowtab_commit_start(struct flowtab *, struct ofconn *);
+int flowtab_commit_finish(struct flowtab *, struct ofconn *);
+bool flowtab_commit_in_flight(const struct flowtab *);
+/* Forgets the commit in flight (its connection is gone): whether the switch
+ * applied it is unknown, so the next commit compares everything. */
+void flowtab_commit_abandon(struct flowtab *);
 
 /* Reads the switch's flows and compares those of 'owner' with the desired
  * ones: 0 when they are the same, else -errno with the first difference in

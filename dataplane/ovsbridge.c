@@ -62,14 +62,6 @@ check_connected(struct ovsbridge *br, void *aux OVS_UNUSED)
     return !ovsdb_idl_has_ever_connected(br->idl);
 }
 
-static int
-check_seqno_changed(struct ovsbridge *br, void *seqno_)
-{
-    const unsigned int *seqno = seqno_;
-
-    return ovsdb_idl_get_seqno(br->idl) == *seqno;
-}
-
 int
 ovsbridge_open(const char *remote, const char *bridge_name, int timeout_ms,
                struct ovsbridge **brp)
@@ -160,66 +152,189 @@ txn_request_cfg(struct ovsbridge *br, struct ovsdb_idl_txn *txn)
     }
 }
 
-static int
-check_cfg_applied(struct ovsbridge *br, void *next_cfg_)
-{
-    const int64_t *next_cfg = next_cfg_;
-    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
+typedef int build_func(struct ovsbridge *, struct ovsdb_idl_txn *,
+                       const void *aux);
 
-    return !ovs || ovs->cur_cfg < *next_cfg;
+/* One change to the database: a transaction built with 'build' and
+ * committed, built again on the IDL's latest contents when the database
+ * changed under it (TXN_TRY_AGAIN).  With 'want_cfg', the transaction asks
+ * ovs-vswitchd to confirm it, and the change ends only once ovs-vswitchd
+ * has applied it (cur_cfg), or a few seconds later. */
+struct ovsbridge_change {
+    char *what;
+    build_func *build;
+    void *aux;
+    void (*aux_free)(void *);
+    bool want_cfg;
+    struct ovsdb_idl_txn *txn;      /* committed, not yet answered */
+    int tries;
+    unsigned int seqno;             /* the IDL's when last built */
+    long long int retry_at;         /* after TXN_TRY_AGAIN */
+    int64_t next_cfg;               /* > 0: waiting for cur_cfg */
+    long long int cfg_deadline;
+    int early;                      /* how the first try ended: a build
+                                     * error, or -EINPROGRESS */
+};
+
+static struct ovsbridge_change *
+change_create(const char *what, build_func *build, void *aux,
+              void (*aux_free)(void *), bool want_cfg)
+{
+    struct ovsbridge_change *c = xzalloc(sizeof *c);
+
+    c->what = xstrdup(what);
+    c->build = build;
+    c->aux = aux;
+    c->aux_free = aux_free;
+    c->want_cfg = want_cfg;
+    c->early = -EINPROGRESS;
+    return c;
 }
 
-/* Builds one transaction with 'build' and commits it, retrying when the
- * database changed under it (TXN_TRY_AGAIN).  'build' sees the IDL's
- * latest contents on every try.  With 'next_cfgp', the transaction asks
- * ovs-vswitchd to confirm it: '*next_cfgp' is the cur_cfg that means
- * applied (0 when the transaction changed nothing). */
-static int
-transact(struct ovsbridge *br, const char *what,
-         int (*build)(struct ovsbridge *, struct ovsdb_idl_txn *,
-                      const void *aux),
-         const void *aux, int64_t *next_cfgp)
+void
+ovsbridge_change_abandon(struct ovsbridge_change *c)
 {
-    if (next_cfgp) {
-        *next_cfgp = 0;
+    if (c) {
+        /* An abandoned transaction may still commit; nobody is told. */
+        if (c->txn) {
+            ovsdb_idl_txn_destroy(c->txn);
+        }
+        if (c->aux_free) {
+            c->aux_free(c->aux);
+        }
+        free(c->what);
+        free(c);
     }
-    for (int try = 0; try < OVSBRIDGE_TXN_TRIES; try++) {
-        ovsdb_idl_run(br->idl);
-        unsigned int seqno = ovsdb_idl_get_seqno(br->idl);
-        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(br->idl);
+}
 
-        ovsdb_idl_txn_add_comment(txn, "seine: %s", what);
-        int error = build(br, txn, aux);
-        if (error) {
-            ovsdb_idl_txn_abort(txn);
-            ovsdb_idl_txn_destroy(txn);
-            return error;
-        }
+static int
+change_commit(struct ovsbridge *br, struct ovsbridge_change *c)
+{
+    c->seqno = ovsdb_idl_get_seqno(br->idl);
+    c->txn = ovsdb_idl_txn_create(br->idl);
+    ovsdb_idl_txn_add_comment(c->txn, "seine: %s", c->what);
+    int error = c->build(br, c->txn, c->aux);
+    if (error) {
+        ovsdb_idl_txn_abort(c->txn);
+        ovsdb_idl_txn_destroy(c->txn);
+        c->txn = NULL;
+        return error;
+    }
+    if (c->want_cfg) {
+        txn_request_cfg(br, c->txn);
+    }
+    ovsdb_idl_txn_commit(c->txn);
+    return -EINPROGRESS;
+}
 
-        if (next_cfgp) {
-            txn_request_cfg(br, txn);
+/* The transaction has an answer: the change is done, waits for ovs-vswitchd,
+ * or is tried again. */
+static int
+change_answered(struct ovsbridge *br, struct ovsbridge_change *c,
+                enum ovsdb_idl_txn_status status)
+{
+    if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
+        if (c->want_cfg && status == TXN_SUCCESS) {
+            c->next_cfg = ovsdb_idl_txn_get_increment_new_value(c->txn);
+            c->cfg_deadline = time_msec() + OVSBRIDGE_APPLY_TIMEOUT_MS;
         }
-        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
-        if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
-            if (next_cfgp && status == TXN_SUCCESS) {
-                *next_cfgp = ovsdb_idl_txn_get_increment_new_value(txn);
-            }
-            ovsdb_idl_txn_destroy(txn);
+        ovsdb_idl_txn_destroy(c->txn);
+        c->txn = NULL;
+        return c->next_cfg > 0 ? -EINPROGRESS : 0;
+    }
+    const char *why = ovsdb_idl_txn_get_error(c->txn);
+    VLOG_WARN("%s on %s: %s%s%s", c->what, br->name,
+              ovsdb_idl_txn_status_to_string(status), why ? ": " : "",
+              why ? why : "");
+    ovsdb_idl_txn_destroy(c->txn);
+    c->txn = NULL;
+    if (status != TXN_TRY_AGAIN) {
+        return -EIO;
+    }
+    if (++c->tries >= OVSBRIDGE_TXN_TRIES) {
+        return -EAGAIN;
+    }
+    c->retry_at = time_msec() + OVSBRIDGE_RETRY_WAIT_MS;
+    return -EINPROGRESS;
+}
+
+static int
+change_poll(struct ovsbridge *br, struct ovsbridge_change *c)
+{
+    if (c->txn) {
+        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(c->txn);
+        return (status == TXN_INCOMPLETE ? -EINPROGRESS
+                : change_answered(br, c, status));
+    }
+    if (c->next_cfg > 0) {
+        const struct ovsrec_open_vswitch *ovs
+            = ovsrec_open_vswitch_first(br->idl);
+        if (!ovs || ovs->cur_cfg >= c->next_cfg) {
             return 0;
         }
-        VLOG_WARN("%s on %s: %s%s%s", what, br->name,
-                  ovsdb_idl_txn_status_to_string(status),
-                  ovsdb_idl_txn_get_error(txn) ? ": " : "",
-                  ovsdb_idl_txn_get_error(txn) ? ovsdb_idl_txn_get_error(txn)
-                                               : "");
-        ovsdb_idl_txn_destroy(txn);
-        if (status != TXN_TRY_AGAIN) {
-            return -EIO;
+        if (time_msec() < c->cfg_deadline) {
+            return -EINPROGRESS;
         }
-        idl_wait_for(br, time_msec() + OVSBRIDGE_RETRY_WAIT_MS,
-                     check_seqno_changed, &seqno);
+        /* The rows are gone: a switch that comes back never opens them. */
+        VLOG_WARN("%s: in the database; ovs-vswitchd did not confirm "
+                  "within %d ms", c->what, OVSBRIDGE_APPLY_TIMEOUT_MS);
+        return 0;
     }
-    return -EAGAIN;
+    if (c->tries && ovsdb_idl_get_seqno(br->idl) == c->seqno
+        && time_msec() < c->retry_at) {
+        return -EINPROGRESS;
+    }
+    return change_commit(br, c);
+}
+
+int
+ovsbridge_change_finish(struct ovsbridge *br, struct ovsbridge_change *c)
+{
+    int error = c->early != -EINPROGRESS ? c->early : change_poll(br, c);
+
+    if (error != -EINPROGRESS) {
+        ovsbridge_change_abandon(c);
+    }
+    return error;
+}
+
+void
+ovsbridge_change_wait(const struct ovsbridge_change *c)
+{
+    if (c->txn) {
+        ovsdb_idl_txn_wait(c->txn);
+    } else if (c->next_cfg > 0) {
+        poll_timer_wait_until(c->cfg_deadline);
+    } else {
+        poll_timer_wait_until(c->retry_at);
+    }
+}
+
+/* Runs the IDL until change 'c' has ended. */
+static int
+change_block(struct ovsbridge *br, struct ovsbridge_change *c)
+{
+    for (;;) {
+        ovsdb_idl_run(br->idl);
+        int error = ovsbridge_change_finish(br, c);
+        if (error != -EINPROGRESS) {
+            return error;
+        }
+        ovsdb_idl_wait(br->idl);
+        ovsbridge_change_wait(c);
+        poll_block();
+    }
+}
+
+static int
+transact(struct ovsbridge *br, const char *what, build_func *build,
+         const void *aux)
+{
+    struct ovsbridge_change *c = change_create(what, build,
+                                               CONST_CAST(void *, aux), NULL,
+                                               false);
+    c->early = change_poll(br, c);
+    return change_block(br, c);
 }
 
 static bool
@@ -308,7 +423,7 @@ ovsbridge_ensure(struct ovsbridge *br, const char *gw_name, int timeout_ms)
     long long int deadline = time_msec() + timeout_ms;
     struct ensure_spec spec = { gw_name, "secure" };
     char *what = xasprintf("ensure bridge %s", br->name);
-    int error = transact(br, what, build_ensure, &spec, NULL);
+    int error = transact(br, what, build_ensure, &spec);
 
     free(what);
     if (!error) {
@@ -331,7 +446,7 @@ ovsbridge_ensure_uplink(struct ovsbridge *br, const char *uplink,
         .type = OVSBRIDGE_PORT_AFXDP,
     };
     char *what = xasprintf("ensure uplink bridge %s", br->name);
-    int error = transact(br, what, build_ensure, &spec, NULL);
+    int error = transact(br, what, build_ensure, &spec);
     int64_t ofport;
 
     free(what);
@@ -430,19 +545,55 @@ build_add_port(struct ovsbridge *br, struct ovsdb_idl_txn *txn,
     return 0;
 }
 
-int
-ovsbridge_add_port(struct ovsbridge *br,
-                   const struct ovsbridge_port_spec *spec)
+static void
+spec_free(void *spec_)
 {
+    struct ovsbridge_port_spec *spec = spec_;
+
+    free(CONST_CAST(char *, spec->name));
+    free(CONST_CAST(char *, spec->vhost_server_path));
+    free(CONST_CAST(char *, spec->owner));
+    free(spec);
+}
+
+static struct ovsbridge_port_spec *
+spec_clone(const struct ovsbridge_port_spec *src)
+{
+    struct ovsbridge_port_spec *spec = xmemdup(src, sizeof *src);
+
+    spec->name = xstrdup(src->name);
+    spec->vhost_server_path = nullable_xstrdup(src->vhost_server_path);
+    spec->owner = nullable_xstrdup(src->owner);
+    return spec;
+}
+
+int
+ovsbridge_add_port_start(struct ovsbridge *br,
+                         const struct ovsbridge_port_spec *spec,
+                         struct ovsbridge_change **cp)
+{
+    *cp = NULL;
     if (!spec->name || !*spec->name || !port_type_name(spec->type)
         || (spec->type == OVSBRIDGE_PORT_VHOSTUSER
             && !spec->vhost_server_path)) {
         return -EINVAL;
     }
     char *what = xasprintf("add port %s", spec->name);
-    int error = transact(br, what, build_add_port, spec, NULL);
+    *cp = change_create(what, build_add_port, spec_clone(spec), spec_free,
+                        false);
     free(what);
-    return error;
+    (*cp)->early = change_poll(br, *cp);
+    return 0;
+}
+
+int
+ovsbridge_add_port(struct ovsbridge *br,
+                   const struct ovsbridge_port_spec *spec)
+{
+    struct ovsbridge_change *c;
+    int error = ovsbridge_add_port_start(br, spec, &c);
+
+    return error ? error : change_block(br, c);
 }
 
 static int
@@ -464,27 +615,27 @@ build_del_port(struct ovsbridge *br, struct ovsdb_idl_txn *txn OVS_UNUSED,
 
 /* A deleted port's netdev lives on in ovs-vswitchd until it has
  * reconfigured, and acts on the interface by name while it goes (AF_XDP
- * removes "its" XDP program, flags are restored): the caller may reuse
- * nothing of the port before this returns. */
+ * removes "its" XDP program, flags are restored): with 'confirm', the
+ * change ends only once ovs-vswitchd has applied it. */
+int
+ovsbridge_del_port_start(struct ovsbridge *br, const char *name, bool confirm,
+                         struct ovsbridge_change **cp)
+{
+    char *what = xasprintf("delete port %s", name);
+
+    *cp = change_create(what, build_del_port, xstrdup(name), free, confirm);
+    free(what);
+    (*cp)->early = change_poll(br, *cp);
+    return 0;
+}
+
 int
 ovsbridge_del_port(struct ovsbridge *br, const char *name)
 {
-    char *what = xasprintf("delete port %s", name);
-    int64_t next_cfg;
-    int error = transact(br, what, build_del_port, name, &next_cfg);
+    struct ovsbridge_change *c;
+    int error = ovsbridge_del_port_start(br, name, true, &c);
 
-    free(what);
-    if (!error && next_cfg > 0) {
-        int wait = idl_wait_for(br, time_msec() + OVSBRIDGE_APPLY_TIMEOUT_MS,
-                                check_cfg_applied, &next_cfg);
-        if (wait) {
-            /* The row is gone: a switch that comes back never opens it. */
-            VLOG_WARN("port %s deleted from the database; ovs-vswitchd did "
-                      "not confirm within %d ms", name,
-                      OVSBRIDGE_APPLY_TIMEOUT_MS);
-        }
-    }
-    return error;
+    return error ? error : change_block(br, c);
 }
 
 void
@@ -503,6 +654,37 @@ ovsbridge_port_status(struct ovsbridge *br, const char *name,
     }
 }
 
+int
+ovsbridge_port_ofport(struct ovsbridge *br, const char *name,
+                      int64_t *ofportp, char **errorp)
+{
+    struct ovsbridge_port_status st;
+
+    ovsbridge_port_status(br, name, &st);
+    *ofportp = st.ofport > 0 ? st.ofport : 0;
+    if (errorp) {
+        free(*errorp);
+        *errorp = st.error;
+    } else {
+        free(st.error);
+    }
+    /* OVS sets ofport to -1 together with the reason it could not open
+     * the interface; an error alone may still be followed by success. */
+    return (st.ofport > 0 ? 0
+            : st.ofport < 0 && (errorp ? *errorp : NULL) ? -EIO
+            : -EAGAIN);
+}
+
+int
+ovsbridge_port_link(struct ovsbridge *br, const char *name)
+{
+    struct ovsbridge_port_status st;
+
+    ovsbridge_port_status(br, name, &st);
+    free(st.error);
+    return !st.exists ? -ENODEV : st.link_up ? 0 : -EAGAIN;
+}
+
 struct ofport_wait {
     const char *name;
     int64_t ofport;
@@ -513,18 +695,9 @@ static int
 check_ofport(struct ovsbridge *br, void *w_)
 {
     struct ofport_wait *w = w_;
-    struct ovsbridge_port_status st;
+    int error = ovsbridge_port_ofport(br, w->name, &w->ofport, &w->error);
 
-    ovsbridge_port_status(br, w->name, &st);
-    w->ofport = st.ofport;
-    free(w->error);
-    w->error = st.error;
-    if (st.ofport > 0) {
-        return 0;
-    }
-    /* OVS sets ofport to -1 together with the reason it could not open
-     * the interface; an error alone may still be followed by success. */
-    return st.ofport < 0 && st.error ? -EIO : 1;
+    return error == -EAGAIN ? 1 : error;
 }
 
 int
@@ -551,11 +724,9 @@ ovsbridge_wait_ofport(struct ovsbridge *br, const char *name,
 static int
 check_link_up(struct ovsbridge *br, void *name)
 {
-    struct ovsbridge_port_status st;
+    int error = ovsbridge_port_link(br, name);
 
-    ovsbridge_port_status(br, name, &st);
-    free(st.error);
-    return !st.exists ? -ENODEV : !st.link_up;
+    return error == -EAGAIN ? 1 : error;
 }
 
 int

@@ -5,10 +5,12 @@
  * gateway internal port, and the pod ports, and reports their ofport and
  * link state.
  *
- * Every call that changes the database commits one transaction and waits
- * for it (ovsdb_idl_txn_commit_block), so the caller sees its effect in the
- * IDL on return; deleting a port also waits for ovs-vswitchd to apply it
- * (next_cfg/cur_cfg).  Ports Seine made carry external_ids:seine-owner so that a
+ * A change to the database is one transaction.  The *_start() calls return
+ * at once with a struct ovsbridge_change, which the caller polls from its
+ * loop with ovsbridge_change_finish() after ovsbridge_run(); the plain
+ * calls wait on the IDL alone until the change has ended, so the caller
+ * sees its effect in the IDL on return.  Deleting a port also waits for
+ * ovs-vswitchd to apply it (next_cfg/cur_cfg).  Ports Seine made carry external_ids:seine-owner so that a
  * restarted agent can tell them from ports an operator added.
  */
 #ifndef OVSBRIDGE_H
@@ -75,9 +77,36 @@ int ovsbridge_add_port(struct ovsbridge *, const struct ovsbridge_port_spec *);
  * an interface that takes its name; 0 also when it did not exist. */
 int ovsbridge_del_port(struct ovsbridge *, const char *name);
 
+/* The same as changes in flight: 0 and '*changep' set (the spec is
+ * copied), or -EINVAL for a bad spec.  Without 'confirm', a deletion ends
+ * once it is in the database, for a port whose name nothing will take
+ * again. */
+struct ovsbridge_change;
+int ovsbridge_add_port_start(struct ovsbridge *,
+                             const struct ovsbridge_port_spec *,
+                             struct ovsbridge_change **changep);
+int ovsbridge_del_port_start(struct ovsbridge *, const char *name,
+                             bool confirm, struct ovsbridge_change **changep);
+/* -EINPROGRESS while the change has not ended; then 0 or -errno, and the
+ * change is freed. */
+int ovsbridge_change_finish(struct ovsbridge *, struct ovsbridge_change *);
+/* Wakes the poll loop when the change may have moved on. */
+void ovsbridge_change_wait(const struct ovsbridge_change *);
+/* Frees a change that has not ended (its transaction may still commit). */
+void ovsbridge_change_abandon(struct ovsbridge_change *);
+
 /* Current status of port 'name' (caller frees status->error). */
 void ovsbridge_port_status(struct ovsbridge *, const char *name,
                            struct ovsbridge_port_status *);
+
+/* Without waiting: port 'name''s ofport in '*ofportp' (0), -EAGAIN while
+ * OVS has not assigned one, or -EIO when OVS could not open the interface
+ * (its reason in '*errorp' if nonnull; caller frees). */
+int ovsbridge_port_ofport(struct ovsbridge *, const char *name,
+                          int64_t *ofportp, char **errorp);
+/* Without waiting: 0 when port 'name' reports link_state up, -EAGAIN when
+ * not yet, -ENODEV when the port is not in the database. */
+int ovsbridge_port_link(struct ovsbridge *, const char *name);
 
 /* Waits until port 'name' has an ofport > 0 (returned), or fails with
  * -ETIMEDOUT, or with -EIO when OVS reports an error for the interface

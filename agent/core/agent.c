@@ -43,6 +43,8 @@ VLOG_DEFINE_THIS_MODULE(agent);
 #define AGENT_OVS_TIMEOUT_MS 10000
 /* How often the agent makes sure ovs-vswitchd still answers. */
 #define AGENT_LIVENESS_MS 2000
+/* How often a lost OpenFlow connection is tried again. */
+#define AGENT_RECONNECT_MS 1000
 
 static void
 agent_set_not_ready(struct agent *agent, const char *why)
@@ -104,12 +106,18 @@ agent_packet_in(const struct ofputil_packet_in *pin, void *node_)
     ofpbuf_uninit(&reply);
 }
 
+static char *
+agent_of_target(const struct agent *agent)
+{
+    return ovsbridge_mgmt_target(agent->conf->ovs_rundir, agent->conf->bridge);
+}
+
 static int
 agent_connect_openflow(struct agent *agent)
 {
-    const struct agentconf *conf = agent->conf;
-    char *target = ovsbridge_mgmt_target(conf->ovs_rundir, conf->bridge);
-    int error = ofconn_open(target, AGENT_OVS_TIMEOUT_MS, &agent->of);
+    char *target = agent_of_target(agent);
+    int error = ofconn_open(target, agent->conf->switch_timeout_ms,
+                            &agent->of);
 
     if (!error) {
         error = ofconn_set_packet_in(agent->of, agent_packet_in, agent);
@@ -119,6 +127,7 @@ agent_connect_openflow(struct agent *agent)
                  ovs_strerror(-error));
     }
     free(target);
+    agent->of_state = error ? AGENT_OF_DOWN : AGENT_OF_UP;
     return error;
 }
 
@@ -589,6 +598,11 @@ agent_recompute(struct agent *agent, size_t *n_changesp)
     if (!agent_is_ready(agent)) {
         return -EAGAIN;
     }
+    if (agent->attach_job) {
+        /* Its pod has flows but no record yet: a rebuild from the records
+         * would drop them. */
+        return -EBUSY;
+    }
     policy_destroy(agent->policy);
     agent->policy = policy_create(agent->conf->node_name);
     svclb_reset(agent->svclb);
@@ -607,12 +621,12 @@ agent_recompute(struct agent *agent, size_t *n_changesp)
     return error;
 }
 
-/* Makes the switch hold exactly the flows this node wants: the gateway's
- * address and MAC, the node's flows and every recorded pod's, compared with
- * what the switch has.  Used at start and after ovs-vswitchd restarted (its
- * flow table is then empty and its gateway port new). */
+/* What the switch needs besides flows, and every desired flow: the
+ * underlay, the gateway's address and MAC, the route for node ports.  Used
+ * at start and after ovs-vswitchd restarted (its gateway port is then new,
+ * its flow table empty). */
 static int
-agent_install_datapath(struct agent *agent)
+agent_prepare_datapath(struct agent *agent)
 {
     int error = (agent->underlay
                  ? underlay_install(agent->underlay, agent->br, &agent->pnode)
@@ -629,17 +643,21 @@ agent_install_datapath(struct agent *agent)
                      agent->conf->gateway_port, ovs_strerror(-error));
         }
     }
-    if (!error) {
-        error = agent_build_desired(agent);
-    }
+    return error ? error : agent_build_desired(agent);
+}
+
+/* Makes the switch hold exactly the flows this node wants, compared with
+ * what the switch has, and waits for it. */
+static int
+agent_install_datapath(struct agent *agent)
+{
+    int error = agent_prepare_datapath(agent);
+
     if (!error) {
         error = flowtab_sync_installed(agent->ft, agent->of);
     }
     if (!error) {
-        error = flowtab_commit(agent->ft, agent->of);
-    }
-    if (!error) {
-        agent_committed(agent);
+        error = agent_commit(agent);
     }
     return error;
 }
@@ -675,60 +693,204 @@ agent_start_datapath(struct agent *agent, const char *cidr)
 static bool
 is_connection_error(int error)
 {
-    return error == -ECONNRESET || error == -EPIPE || error == -ENOTCONN;
+    return (error == -ECONNRESET || error == -EPIPE || error == -ENOTCONN
+            || error == -ETIMEDOUT);
 }
 
-/* Reopens the OpenFlow connection and reinstalls the datapath. */
-static int
-agent_reconnect(struct agent *agent)
+/* The OpenFlow connection failed: the agent is not ready until a new one
+ * has read the switch's flows (agent_run_openflow()). */
+static void
+agent_lost_openflow(struct agent *agent, int error)
 {
+    VLOG_WARN("OpenFlow connection lost (%s): reconnecting",
+              ovs_strerror(-error));
+    flowtab_commit_abandon(agent->ft);
     ofconn_close(agent->of);
     agent->of = NULL;
+    agent->echo_id = 0;
+    agent->of_state = AGENT_OF_DOWN;
+    agent->next_reconnect = time_msec();
+    agent_set_not_ready(agent, "ovs-vswitchd is not answering OpenFlow");
+}
 
-    int error = agent_connect_openflow(agent);
+/* A new connection is up: everything but the flow dump is quick, and the
+ * dump goes on from the loop. */
+static int
+agent_resync_start(struct agent *agent)
+{
+    int error = ofconn_set_packet_in(agent->of, agent_packet_in, agent);
+
     if (!error) {
-        error = agent_install_datapath(agent);
+        error = agent_prepare_datapath(agent);
+    }
+    return error ? error : flowtab_sync_start(agent->ft, agent->of);
+}
+
+static void
+agent_run_openflow(struct agent *agent)
+{
+    int error = 0;
+
+    switch (agent->of_state) {
+    case AGENT_OF_DOWN:
+        if (time_msec() >= agent->next_reconnect) {
+            char *target = agent_of_target(agent);
+            error = ofconn_open_async(target, agent->conf->switch_timeout_ms,
+                                      &agent->of);
+            free(target);
+            agent->next_reconnect = time_msec() + AGENT_RECONNECT_MS;
+            if (!error) {
+                agent->of_state = AGENT_OF_CONNECTING;
+            }
+        }
+        return;
+    case AGENT_OF_CONNECTING:
+        error = ofconn_status(agent->of);
+        if (error == -EINPROGRESS) {
+            return;
+        }
+        if (!error) {
+            error = agent_resync_start(agent);
+            agent->of_state = AGENT_OF_SYNCING;
+        }
+        break;
+    case AGENT_OF_SYNCING:
+        error = flowtab_sync_finish(agent->ft, agent->of);
+        if (error == -EINPROGRESS) {
+            return;
+        }
+        if (!error) {
+            agent->of_state = AGENT_OF_UP;
+            agent->next_liveness = time_msec() + AGENT_LIVENESS_MS;
+            VLOG_INFO("reconnected to ovs-vswitchd; committing %zu flows",
+                      flowtab_count(agent->ft));
+            free(agent->not_ready);
+            agent->not_ready = NULL;
+        }
+        break;
+    case AGENT_OF_UP:
+        error = ofconn_status(agent->of);
+        break;
     }
     if (error) {
-        agent_set_not_ready(agent, "ovs-vswitchd is not answering OpenFlow");
-    } else {
-        VLOG_INFO("reconnected to ovs-vswitchd; %zu flows installed",
-                  flowtab_count(agent->ft));
-        free(agent->not_ready);
-        agent->not_ready = NULL;
+        ofconn_close(agent->of);
+        agent->of = NULL;
+        if (agent->of_state == AGENT_OF_UP) {
+            agent_lost_openflow(agent, error);
+        } else {
+            agent->of_state = AGENT_OF_DOWN;
+        }
     }
-    return error;
+}
+
+/* A commit ended: counted, or remembered as refused for the requests that
+ * wait for it; a connection error is the reconnect's business. */
+static void
+agent_commit_ended(struct agent *agent, int error)
+{
+    if (!error) {
+        agent->commits_done = agent->commits_sent;
+        agent_committed(agent);
+    } else if (is_connection_error(error)) {
+        agent_lost_openflow(agent, error);
+    } else {
+        agent->commit_refused = agent->commits_sent;
+        agent->commit_error = error;
+        VLOG_WARN_RL(&agent->rl, "flows not installed (%s); will retry",
+                     ovs_strerror(-error));
+    }
+}
+
+/* Sends the pending changes when no bundle is in flight, and takes the
+ * answer to the one that is. */
+static void
+agent_run_commit(struct agent *agent)
+{
+    if (agent->of_state != AGENT_OF_UP) {
+        return;
+    }
+    if (flowtab_commit_in_flight(agent->ft)) {
+        int error = flowtab_commit_finish(agent->ft, agent->of);
+        if (error == -EINPROGRESS) {
+            return;
+        }
+        agent_commit_ended(agent, error);
+        if (error) {
+            return;
+        }
+    }
+    if (flowtab_has_changes(agent->ft)) {
+        int error = flowtab_commit_start(agent->ft, agent->of);
+        if (!error && flowtab_commit_in_flight(agent->ft)) {
+            agent->commits_sent++;
+        } else if (error) {
+            agent->commits_sent++;
+            agent_commit_ended(agent, error);
+        }
+    }
+}
+
+uint64_t
+agent_request_commit(struct agent *agent)
+{
+    agent_run_commit(agent);
+    /* Whatever is desired now goes in the next bundle sent, or in the one
+     * just sent. */
+    return agent->commits_sent + !flowtab_commit_in_flight(agent->ft);
+}
+
+int
+agent_commit_result(const struct agent *agent, uint64_t gen)
+{
+    if (agent->commits_done >= gen) {
+        return 0;
+    } else if (agent->commit_refused >= gen) {
+        return agent->commit_error;
+    } else if (agent->of_state == AGENT_OF_UP
+               && !flowtab_commit_in_flight(agent->ft)
+               && !flowtab_has_changes(agent->ft)) {
+        return 0;               /* nothing to send: it is all installed */
+    }
+    return -EINPROGRESS;
 }
 
 int
 agent_commit(struct agent *agent)
 {
-    int error = agent->of ? flowtab_commit(agent->ft, agent->of) : -ENOTCONN;
-
-    if (is_connection_error(error)) {
-        VLOG_WARN("OpenFlow connection lost (%s): reconnecting",
-                  ovs_strerror(-error));
-        error = agent_reconnect(agent);
+    if (agent->of_state != AGENT_OF_UP) {
+        return -ENOTCONN;
     }
-    if (!error) {
-        agent_committed(agent);
+    uint64_t gen = agent_request_commit(agent);
+    int error;
+    while ((error = agent_commit_result(agent, gen)) == -EINPROGRESS
+           && agent->of_state == AGENT_OF_UP) {
+        ofconn_wait(agent->of);
+        poll_block();
+        ofconn_run(agent->of);
+        agent_run_openflow(agent);
+        agent_run_commit(agent);
     }
-    return error;
+    return error == -EINPROGRESS ? -ENOTCONN : error;
 }
 
+/* Every few seconds an echo makes sure the switch still answers: one that
+ * stays unanswered times the connection out (ofconn.h). */
 static void
 agent_check_liveness(struct agent *agent)
 {
-    if (time_msec() < agent->next_liveness) {
+    if (agent->of_state != AGENT_OF_UP) {
         return;
     }
-    int error = agent->of ? ofconn_echo(agent->of) : -ENOTCONN;
-    if (is_connection_error(error)) {
-        VLOG_WARN("ovs-vswitchd went away (%s): reconnecting",
-                  ovs_strerror(-error));
-        agent_reconnect(agent);
+    if (agent->echo_id
+        && ofconn_finish(agent->of, agent->echo_id, NULL) != -EINPROGRESS) {
+        agent->echo_id = 0;
     }
-    agent->next_liveness = time_msec() + AGENT_LIVENESS_MS;
+    if (!agent->echo_id && time_msec() >= agent->next_liveness) {
+        if (ofconn_echo_start(agent->of, &agent->echo_id)) {
+            agent->echo_id = 0;
+        }
+        agent->next_liveness = time_msec() + AGENT_LIVENESS_MS;
+    }
 }
 
 static void
@@ -777,11 +939,10 @@ agent_run(struct agent *agent)
         agent_try_start(agent);
         return;
     }
+    agent_run_openflow(agent);
     agent_check_liveness(agent);
     agent_apply_changes(agent);
-    if (flowtab_has_changes(agent->ft) && agent_commit(agent)) {
-        VLOG_WARN_RL(&agent->rl, "policy flows not installed; will retry");
-    }
+    agent_run_commit(agent);
 }
 
 void
@@ -794,7 +955,9 @@ agent_wait(struct agent *agent)
     source_wait(&agent->source);
     if (!agent->ipam) {
         poll_timer_wait(1000);
-    } else {
+    } else if (agent->of_state == AGENT_OF_DOWN) {
+        poll_timer_wait_until(agent->next_reconnect);
+    } else if (agent->of_state == AGENT_OF_UP && !agent->echo_id) {
         poll_timer_wait_until(agent->next_liveness);
     }
 }

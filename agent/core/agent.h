@@ -36,6 +36,17 @@ struct svclb;
 struct underlay;
 struct ipproto_port;
 
+/* The OpenFlow connection, which is reopened in the background when the
+ * switch stops answering. */
+enum agent_of_state {
+    AGENT_OF_DOWN,              /* none; the next try at 'next_reconnect' */
+    AGENT_OF_CONNECTING,        /* waiting for the switch's hello */
+    AGENT_OF_SYNCING,           /* reading what the switch has installed */
+    AGENT_OF_UP,
+};
+
+struct attach_job;
+
 struct agent {
     const struct agentconf *conf;
     struct ovsbridge *br;
@@ -56,7 +67,15 @@ struct agent {
     uint8_t port_seq;               /* the next pod port's sequence number
                                      * (attach.c) */
     char *not_ready;                /* why the node is not ready, or NULL */
+    struct attach_job *attach_job;  /* the CNI request being served */
+    enum agent_of_state of_state;
+    long long int next_reconnect;
     long long int next_liveness;    /* when to check ovs-vswitchd next */
+    unsigned int echo_id;           /* the liveness echo unanswered, or 0 */
+    uint64_t commits_sent;          /* the last bundle sent, counting from 1 */
+    uint64_t commits_done;          /* the last one the switch confirmed */
+    uint64_t commit_refused;        /* the last one it refused */
+    int commit_error;               /* and why */
     unsigned long long n_commits;   /* flow table commits the switch took */
     long long int last_commit_wall; /* when the last one completed (ms) */
     struct vlog_rate_limit rl;
@@ -73,13 +92,23 @@ void agent_wait(struct agent *);
  * desired flow again from the model and the pod records, then commits
  * what differs from the switch.  '*n_changesp' is how many changes that
  * was: 0 when incremental computation had given the same flows.  0,
- * -EAGAIN before the node is ready, or a commit's -errno. */
+ * -EAGAIN before the node is ready, -EBUSY while a CNI request is being
+ * served, or a commit's -errno. */
 int agent_recompute(struct agent *, size_t *n_changesp);
 
-/* Sends the flow table's pending changes to the switch.  A lost OpenFlow
- * connection is reopened and the whole datapath reinstalled (a restarted
- * ovs-vswitchd starts with no flows).  0 or -errno. */
+/* Sends the flow table's pending changes to the switch and waits for the
+ * answer.  0, -ENOTCONN while the OpenFlow connection is down, or why the
+ * switch refused them.  (agent_run() commits without waiting; a lost
+ * connection is reopened in the background and the whole datapath
+ * reinstalled: a restarted ovs-vswitchd starts with no flows.) */
 int agent_commit(struct agent *);
+
+/* Flows the caller just made desired reach the switch in a bundle that
+ * agent_run() sends and confirms without blocking: this returns that
+ * bundle's number, for agent_commit_result() to say -EINPROGRESS until it
+ * is confirmed, then 0, or why the switch refused it. */
+uint64_t agent_request_commit(struct agent *);
+int agent_commit_result(const struct agent *, uint64_t commit);
 
 /* Tells the cluster model that the pod of 'rec' has (or, with 'present'
  * false, no longer has) the record's address, for policy.  Only the

@@ -45,6 +45,8 @@ agentconf_defaults(struct agentconf *conf)
     conf->pod_cidr = NULL;
     conf->default_interface_type = xstrdup("afxdp");
     conf->mtu = 1500;
+    conf->switch_timeout_ms = 10000;
+    conf->cni_timeout_ms = 30000;
     conf->cni_socket = xstrdup(SEINE_DEFAULT_CNI_SOCKET);
     conf->state_dir = xstrdup(SEINE_DEFAULT_STATE_DIR);
     conf->vhost_socket_dir = xstrdup("/run/seine/vhost");
@@ -204,7 +206,7 @@ check_source_type(const char *v)
 
 enum field_type {
     FIELD_STRING,               /* char * at 'offset', checked by 'check' */
-    FIELD_MTU,
+    FIELD_INT,                  /* int at 'offset', from 'min' to 'max' */
     FIELD_SOURCE_TYPE,
     FIELD_SOURCE,               /* the stateSource mapping */
 };
@@ -215,10 +217,15 @@ struct field {
     size_t offset;
     const char *(*check)(const char *);
     bool nullable;              /* null keeps the default */
+    int min, max;               /* FIELD_INT */
 };
 
 #define STRING(KEY, MEMBER, CHECK, NULLABLE) \
-    { KEY, FIELD_STRING, offsetof(struct agentconf, MEMBER), CHECK, NULLABLE }
+    { KEY, FIELD_STRING, offsetof(struct agentconf, MEMBER), CHECK, NULLABLE, \
+      0, 0 }
+#define INT(KEY, MEMBER, MIN, MAX) \
+    { KEY, FIELD_INT, offsetof(struct agentconf, MEMBER), NULL, false, \
+      MIN, MAX }
 
 static const struct field top_fields[] = {
     STRING("ovsdb", ovsdb_socket, check_ovsdb, false),
@@ -229,11 +236,14 @@ static const struct field top_fields[] = {
     STRING("podCIDR", pod_cidr, check_pod_cidr, true),
     STRING("defaultInterfaceType", default_interface_type,
            check_interface_type, false),
-    { "mtu", FIELD_MTU, 0, NULL, false },
+    INT("mtu", mtu, 68, 65535),
+    /* Below seine-cni's own 60 s wait for the agent. */
+    INT("cniTimeoutMs", cni_timeout_ms, 100, 55000),
+    INT("switchTimeoutMs", switch_timeout_ms, 100, 600000),
     STRING("cniSocket", cni_socket, check_socket_path, false),
     STRING("stateDir", state_dir, check_path, false),
     STRING("vhostSocketDir", vhost_socket_dir, check_path, false),
-    { "stateSource", FIELD_SOURCE, 0, NULL, false },
+    { "stateSource", FIELD_SOURCE, 0, NULL, false, 0, 0 },
     STRING("logLevel", log_level, check_log_level, false),
     STRING("uplink", uplink, check_ifname, true),
     STRING("tunnelType", tunnel_type, check_tunnel_type, false),
@@ -241,7 +251,7 @@ static const struct field top_fields[] = {
 };
 
 static const struct field source_fields[] = {
-    { "type", FIELD_SOURCE_TYPE, 0, check_source_type, false },
+    { "type", FIELD_SOURCE_TYPE, 0, check_source_type, false, 0, 0 },
     STRING("path", manifest_dir, check_path, false),
 };
 
@@ -339,7 +349,7 @@ read_field(const struct conf_reader *r, const struct field *f,
     }
     if (value->type != YAML_SCALAR_NODE) {
         return conf_error(r, value, field_name,
-                          f->type == FIELD_MTU ? "expected an integer"
+                          f->type == FIELD_INT ? "expected an integer"
                           : "expected a string");
     }
     if (is_null(value)) {
@@ -348,15 +358,18 @@ read_field(const struct conf_reader *r, const struct field *f,
     }
 
     switch (f->type) {
-    case FIELD_MTU: {
+    case FIELD_INT: {
         char *end;
         errno = 0;
-        long mtu = strtol(v, &end, 10);
-        if (errno || *end || end == v || mtu < 68 || mtu > 65535) {
-            return conf_error(r, value, field_name,
-                              "expected an integer from 68 to 65535");
+        long n = strtol(v, &end, 10);
+        if (errno || *end || end == v || n < f->min || n > f->max) {
+            char *msg = xasprintf("expected an integer from %d to %d",
+                                  f->min, f->max);
+            int error = conf_error(r, value, field_name, msg);
+            free(msg);
+            return error;
         }
-        r->conf->mtu = mtu;
+        *(int *) ((char *) r->conf + f->offset) = n;
         return 0;
     }
     case FIELD_SOURCE_TYPE:

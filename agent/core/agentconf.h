@@ -22,6 +22,10 @@ struct agentconf {
     char *pod_cidr;             /* podCIDR: fixed, or NULL = from Node object */
     char *default_interface_type;  /* defaultInterfaceType: afxdp */
     int mtu;                    /* mtu: 1500 */
+    int cni_timeout_ms;         /* cniTimeoutMs: 30000, how long a CNI
+                                 * request may wait for OVS */
+    int switch_timeout_ms;      /* switchTimeoutMs: 10000, how long OVS may
+                                 * take to answer one request */
     char *cni_socket;           /* cniSocket: /run/seine/cni.sock */
     char *state_dir;            /* stateDir: /var/lib/seine */
     char *vhost_socket_dir;     /* vhostSocketDir: /run/seine/vhost */

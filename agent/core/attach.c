@@ -22,13 +22,14 @@
 #include "dataplane/flowtab.h"
 #include "dataplane/ovsbridge.h"
 #include "dataplane/pipeline.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(attach);
 
-#define ATTACH_OFPORT_TIMEOUT_MS 15000
 #define ATTACH_SUN_PATH_MAX 107     /* sizeof sun_path - 1 */
 #define ATTACH_VHOST_SOCKET "vhost.sock"
 #define ATTACH_VHOST_CONFIG "pod.json"
@@ -140,38 +141,6 @@ remove_socket_dir(const char *dir)
     free(sock);
 }
 
-/* Removes everything an attachment may have, in the reverse order of ADD.
- * Each step tolerates its piece being gone already. */
-static int
-attach_teardown(struct agent *agent, struct podrec *rec)
-{
-    char *key = attach_owner_key(rec->container_id, rec->ifname);
-    int error = 0;
-
-    flowtab_remove_owner(agent->ft, rec->owner);
-    agent_set_pod_ip(agent, rec, false);
-    agent_apply_changes(agent);
-    if (flowtab_has_changes(agent->ft)) {
-        error = agent_commit(agent);
-    }
-    if (rec->port_name) {
-        int port_error = ovsbridge_del_port(agent->br, rec->port_name);
-        error = error ? error : port_error;
-        podif_delete_host(rec->port_name);
-    }
-    if (rec->netns && rec->type == PODSTORE_TAP) {
-        podif_delete_in_netns(rec->netns, rec->ifname);
-    }
-    if (rec->socket_dir) {
-        remove_socket_dir(rec->socket_dir);
-    }
-    if (agent->ipam) {
-        ipam_release(agent->ipam, key);
-    }
-    free(key);
-    return error;
-}
-
 static void
 rec_fill_spec(const struct agent *agent, const struct podrec *rec,
               struct podif_spec *spec)
@@ -225,104 +194,6 @@ attach_type_name(const struct agent *agent, const struct cniproto_request *req)
 }
 
 static int
-add_port(struct agent *agent, struct podrec *rec,
-         enum ovsbridge_port_type type, struct cniproto_response *resp,
-         int64_t *ofportp)
-{
-    char *key = attach_owner_key(rec->container_id, rec->ifname);
-    struct ovsbridge_port_spec spec = {
-        .name = rec->port_name,
-        .type = type,
-        .vhost_server_path = rec->socket_path,
-        .owner = key,
-    };
-    char *why = NULL;
-    int error = ovsbridge_add_port(agent->br, &spec);
-
-    free(key);
-    if (!error) {
-        error = ovsbridge_wait_ofport(agent->br, rec->port_name,
-                                      ATTACH_OFPORT_TIMEOUT_MS, ofportp, &why);
-    }
-    if (error) {
-        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
-                                why ? why : ovs_strerror(-error),
-                                "OVS port %s could not be added",
-                                rec->port_name);
-    }
-    free(why);
-    return error;
-}
-
-/* The port ovs-vswitchd opened is the interface made for this ADD, up,
- * and the switch says so: only then can the pod's traffic flow. */
-static int
-verify_link(struct agent *agent, const struct podrec *rec,
-            struct cniproto_response *resp)
-{
-    int error = hostlink_up(rec->port_name);
-
-    if (error) {
-        set_error(resp, ATTACH_ERR_INTERFACE, error, "host end of the "
-                  "pod's interface is not up");
-        return error;
-    }
-    error = ovsbridge_wait_link_up(agent->br, rec->port_name,
-                                   ATTACH_OFPORT_TIMEOUT_MS);
-    if (error) {
-        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
-                                ovs_strerror(-error), "OVS port %s does not "
-                                "report its link up", rec->port_name);
-    }
-    return error;
-}
-
-static int
-add_afxdp(struct agent *agent, struct podrec *rec,
-          struct cniproto_response *resp, int64_t *ofportp)
-{
-    struct podif_spec spec;
-
-    rec_fill_spec(agent, rec, &spec);
-    int error = podif_create_veth(&spec);
-    if (error) {
-        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
-                                ovs_strerror(-error),
-                                "veth for %s in %s could not be created",
-                                rec->ifname, rec->netns);
-        return error;
-    }
-    error = add_port(agent, rec, OVSBRIDGE_PORT_AFXDP, resp, ofportp);
-    return error ? error : verify_link(agent, rec, resp);
-}
-
-/* OVS creates the tap; it is then moved into the pod's namespace, where
- * OVS keeps reading and writing it through its file descriptor. */
-static int
-add_tap(struct agent *agent, struct podrec *rec,
-        struct cniproto_response *resp, int64_t *ofportp)
-{
-    struct podif_spec spec;
-    int error = add_port(agent, rec, OVSBRIDGE_PORT_TAP, resp, ofportp);
-
-    if (error) {
-        return error;
-    }
-    rec_fill_spec(agent, rec, &spec);
-    error = podif_move_to_netns(rec->port_name, rec->netns);
-    if (!error) {
-        error = podif_setup_moved(&spec, rec->port_name);
-    }
-    if (error) {
-        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
-                                ovs_strerror(-error),
-                                "tap %s could not be set up in %s",
-                                rec->port_name, rec->netns);
-    }
-    return error;
-}
-
-static int
 write_vhost_config(const struct agent *agent, const struct podrec *rec)
 {
     char *path = xasprintf("%s/%s", rec->socket_dir, ATTACH_VHOST_CONFIG);
@@ -351,72 +222,6 @@ write_vhost_config(const struct agent *agent, const struct podrec *rec)
     }
     json_object_put(obj);
     free(path);
-    return error;
-}
-
-static int
-add_vhostuser(struct agent *agent, struct podrec *rec,
-              struct cniproto_response *resp, int64_t *ofportp)
-{
-    char *why = NULL;
-    int error;
-
-    if (!ovsbridge_dpdk_ready(agent->br, &why)) {
-        cniproto_response_error(resp, ATTACH_ERR_NO_DPDK, why,
-                                "vhost-user needs ovs-vswitchd's DPDK build "
-                                "with other_config:dpdk-init=true and "
-                                "hugepages");
-        free(why);
-        return -ENOTSUP;
-    }
-    if (strlen(rec->socket_path) > ATTACH_SUN_PATH_MAX) {
-        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
-                                rec->socket_path,
-                                "vhost-user socket path is %zu bytes, over "
-                                "the %d a unix socket allows: shorten "
-                                "vhostSocketDir", strlen(rec->socket_path),
-                                ATTACH_SUN_PATH_MAX);
-        return -ENAMETOOLONG;
-    }
-    if (mkdir(rec->socket_dir, 0700) && errno != EEXIST) {
-        error = -errno;
-        set_error(resp, ATTACH_ERR_INTERFACE, error,
-                  "vhost-user socket folder could not be created");
-        return error;
-    }
-    /* The pod's vhost-user server creates the socket; a stale one from an
-     * earlier pod would make it fail with "Address already in use". */
-    unlink(rec->socket_path);
-    error = write_vhost_config(agent, rec);
-    if (error) {
-        set_error(resp, ATTACH_ERR_INTERFACE, error,
-                  "vhost-user pod configuration could not be written");
-        return error;
-    }
-    return add_port(agent, rec, OVSBRIDGE_PORT_VHOSTUSER, resp, ofportp);
-}
-
-static int
-attach_flows(struct agent *agent, const struct podrec *rec, int64_t ofport,
-             struct cniproto_response *resp)
-{
-    struct pipeline_pod pod = {
-        .owner = rec->owner, .ofport = ofport, .ip = rec->ip,
-    };
-    memcpy(pod.mac, rec->mac, sizeof pod.mac);
-
-    /* The pod's policy flows go in the same bundle as its own, so it
-     * never sends or receives a packet its policies do not allow. */
-    int error = pipeline_set_pod(agent->ft, &agent->pnode, &pod);
-    if (!error) {
-        agent_set_pod_ip(agent, rec, true);
-        agent_apply_changes(agent);
-        error = agent_commit(agent);
-    }
-    if (error) {
-        set_error(resp, ATTACH_ERR_DATAPATH, error,
-                  "the pod's flows could not be installed");
-    }
     return error;
 }
 
@@ -560,44 +365,6 @@ choose_mac(struct agent *agent, const struct cniproto_request *req,
     return 0;
 }
 
-static int
-attach_build(struct agent *agent, const struct cniproto_request *req,
-             struct podrec *rec, struct cniproto_response *resp)
-{
-    int64_t ofport = 0;
-    int error = allocate_ip(agent, req, rec, resp);
-
-    if (!error) {
-        error = choose_mac(agent, req, rec, resp);
-    }
-    if (error) {
-        return error;
-    }
-    switch (rec->type) {
-    case PODSTORE_AFXDP:
-        error = add_afxdp(agent, rec, resp, &ofport);
-        break;
-    case PODSTORE_TAP:
-        error = add_tap(agent, rec, resp, &ofport);
-        break;
-    case PODSTORE_VHOSTUSER:
-        error = add_vhostuser(agent, rec, resp, &ofport);
-        break;
-    }
-    if (!error) {
-        rec->ofport = ofport;
-        error = attach_flows(agent, rec, ofport, resp);
-    }
-    if (!error) {
-        error = podstore_put(&agent->store, rec);
-        if (error) {
-            set_error(resp, ATTACH_ERR_INTERNAL, error,
-                      "the pod record could not be written");
-        }
-    }
-    return error;
-}
-
 /* The attachment of the pod's network namespace that holds its default
  * route, or NULL. */
 static const struct podrec *
@@ -638,116 +405,6 @@ choose_default_route(const struct agent *agent,
     rec->default_route = (kernel && req->default_route != CNIPROTO_ROUTE_NO
                           && !holder);
     return 0;
-}
-
-static void
-attach_add(struct agent *agent, const struct cniproto_request *req,
-           struct cniproto_response *resp)
-{
-    struct podrec *rec = podstore_find(&agent->store, req->container_id,
-                                       req->ifname);
-    if (rec) {
-        /* The runtime retried an ADD that already succeeded. */
-        result_ok(agent, rec, resp);
-        return;
-    }
-    const char *type_name = attach_type_name(agent, req);
-    enum podstore_type type;
-    if (podstore_type_from_name(type_name, &type)) {
-        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
-                                "unknown interface type '%s' (afxdp, "
-                                "vhostuser or tap)", type_name);
-        return;
-    }
-    char *port_name = attach_new_port_name(agent, req);
-    if (!port_name) {
-        cniproto_response_error(resp, ATTACH_ERR_INTERNAL, NULL,
-                                "every port name of %s/%s is still in use",
-                                req->container_id, req->ifname);
-        return;
-    }
-    rec = attach_rec_new(agent, req, port_name);
-    rec->type = type;
-    free(port_name);
-    if (choose_default_route(agent, req, rec, resp)) {
-        podrec_destroy(rec);
-        return;
-    }
-    if (attach_build(agent, req, rec, resp)) {
-        VLOG_WARN("ADD %s/%s failed: %s; rolling back", rec->container_id,
-                  rec->ifname, resp->msg);
-        attach_teardown(agent, rec);
-        podrec_destroy(rec);
-        return;
-    }
-    VLOG_INFO("ADD %s/%s: %s port %s, "IP_FMT, rec->container_id, rec->ifname,
-              podstore_type_name(rec->type), rec->port_name,
-              IP_ARGS(rec->ip.s_addr));
-    result_ok(agent, rec, resp);
-}
-
-/* DEL of an attachment without a record (unknown to us, or a crash
- * between steps): removes whatever its derived names and its ports' owner
- * key still find; the flows and the address may be there without a port. */
-static int
-attach_del_unrecorded(struct agent *agent, const struct cniproto_request *req)
-{
-    char *key = attach_owner_key(req->container_id, req->ifname);
-    char **names;
-    size_t n;
-    int error = 0;
-
-    ovsbridge_list_owned_ports(agent->br, key, &names, &n);
-    free(key);
-    if (!n) {
-        /* No port to name the vhost-user folder: every folder of the
-         * attachment's ADDs goes. */
-        char *pattern = attach_socket_dir(agent, req, "??");
-        glob_t g;
-
-        if (!glob(pattern, GLOB_NOSORT, NULL, &g)) {
-            for (size_t i = 0; i < g.gl_pathc; i++) {
-                remove_socket_dir(g.gl_pathv[i]);
-            }
-            globfree(&g);
-        }
-        free(pattern);
-    }
-    for (size_t i = 0; i < MAX(n, 1); i++) {
-        struct podrec *rec = attach_rec_new(agent, req, n ? names[i] : NULL);
-        rec->type = PODSTORE_AFXDP;
-        int e = attach_teardown(agent, rec);
-        error = error ? error : e;
-        podrec_destroy(rec);
-    }
-    for (size_t i = 0; i < n; i++) {
-        free(names[i]);
-    }
-    free(names);
-    return error;
-}
-
-static void
-attach_del(struct agent *agent, const struct cniproto_request *req,
-           struct cniproto_response *resp)
-{
-    struct podrec *rec = podstore_find(&agent->store, req->container_id,
-                                       req->ifname);
-    int error;
-
-    if (rec) {
-        error = attach_teardown(agent, rec);
-        error = error ? error : podstore_remove(&agent->store, rec);
-    } else {
-        error = attach_del_unrecorded(agent, req);
-    }
-    if (error) {
-        set_error(resp, ATTACH_ERR_DATAPATH, error,
-                  "the attachment could not be removed completely");
-        return;
-    }
-    memset(resp, 0, sizeof *resp);
-    resp->ok = true;
 }
 
 static char *
@@ -821,56 +478,746 @@ is_valid_attachment(const struct cniproto_request *req,
     return false;
 }
 
+
+/* Requests that wait for the switch.
+ *
+ * ADD and DEL go through steps, each waiting for an answer from OVS: the
+ * port's database change, ovs-vswitchd opening it (its ofport, its link),
+ * the bundle with the pod's flows.  The job holds where the request is;
+ * attach_run() moves it on from the poll loop, so other sockets are served
+ * while a step waits.  A request that has waited cniTimeoutMs for the
+ * switch is answered "try again later" (11), once what it made is torn
+ * down. */
+
+enum attach_step {
+    STEP_ADD_PORT,              /* the port's database change */
+    STEP_ADD_OFPORT,            /* ovs-vswitchd opening it */
+    STEP_ADD_LINK,              /* AF_XDP: the port reporting its link up */
+    STEP_ADD_FLOWS,             /* the commit with the pod's flows */
+    STEP_DEL_FLOWS,             /* the commit without an attachment's flows */
+    STEP_DEL_PORT,              /* the port's removal */
+};
+
+/* An attachment to tear down, with or without a record in the store. */
+struct attach_victim {
+    struct podrec *rec;
+    bool recorded;
+};
+
+struct attach_job {
+    enum cniproto_cmd cmd;
+    enum attach_step step;
+    long long int deadline;
+    struct podrec *rec;             /* ADD: the attachment being made */
+    struct ovsbridge_change *change;    /* the step's, or NULL */
+    uint64_t flows_gen;             /* the commit the step waits for */
+    struct attach_victim *victims;  /* DEL, GC and a failed ADD */
+    size_t n_victims, next_victim;
+    bool wait_flows;                /* teardown confirms the flows' removal */
+    bool answered;              /* 'resp' holds the answer already */
+    int error;                      /* teardown: the first error */
+};
+
+static const char *const step_waits_for[] = {
+    [STEP_ADD_PORT] = "the OVS database to add the port",
+    [STEP_ADD_OFPORT] = "ovs-vswitchd to open the port",
+    [STEP_ADD_LINK] = "the OVS port to report its link up",
+    [STEP_ADD_FLOWS] = "ovs-vswitchd to install the pod's flows",
+    [STEP_DEL_FLOWS] = "ovs-vswitchd to remove the pod's flows",
+    [STEP_DEL_PORT] = "the OVS port's removal",
+};
+
+static struct attach_job *
+job_create(struct agent *agent, enum cniproto_cmd cmd)
+{
+    struct attach_job *job = xzalloc(sizeof *job);
+
+    job->cmd = cmd;
+    job->deadline = time_msec() + agent->conf->cni_timeout_ms;
+    agent->attach_job = job;
+    return job;
+}
+
+/* Gives up on the teardowns not done: a retried DEL finds what is left. */
 static void
-attach_gc(struct agent *agent, const struct cniproto_request *req,
+job_drop_victims(struct attach_job *job)
+{
+    ovsbridge_change_abandon(job->change);
+    job->change = NULL;
+    for (; job->next_victim < job->n_victims; job->next_victim++) {
+        if (!job->victims[job->next_victim].recorded) {
+            podrec_destroy(job->victims[job->next_victim].rec);
+        }
+    }
+}
+
+static void
+job_destroy(struct agent *agent, struct attach_job *job)
+{
+    job_drop_victims(job);
+    free(job->victims);
+    podrec_destroy(job->rec);
+    free(job);
+    agent->attach_job = NULL;
+}
+
+static void
+job_add_victim(struct attach_job *job, struct podrec *rec, bool recorded)
+{
+    job->victims = xrealloc(job->victims,
+                            (job->n_victims + 1) * sizeof *job->victims);
+    job->victims[job->n_victims++] = (struct attach_victim) { rec, recorded };
+}
+
+/* Teardown: everything an attachment may have, in the reverse order of
+ * ADD.  Each step tolerates its piece being gone already. */
+
+static void
+teardown_begin(struct agent *agent, struct attach_job *job)
+{
+    struct podrec *rec = job->victims[job->next_victim].rec;
+
+    flowtab_remove_owner(agent->ft, rec->owner);
+    agent_set_pod_ip(agent, rec, false);
+    agent_apply_changes(agent);
+    job->flows_gen = agent_request_commit(agent);
+    job->step = job->wait_flows ? STEP_DEL_FLOWS : STEP_DEL_PORT;
+}
+
+/* What is left once the port is gone from the switch. */
+static void
+teardown_local(struct agent *agent, struct attach_job *job)
+{
+    struct attach_victim *v = &job->victims[job->next_victim++];
+    struct podrec *rec = v->rec;
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
+
+    if (rec->port_name) {
+        podif_delete_host(rec->port_name);
+    }
+    if (rec->netns && rec->type == PODSTORE_TAP) {
+        podif_delete_in_netns(rec->netns, rec->ifname);
+    }
+    if (rec->socket_dir) {
+        remove_socket_dir(rec->socket_dir);
+    }
+    ipam_release(agent->ipam, key);
+    free(key);
+    if (!v->recorded) {
+        podrec_destroy(rec);
+    } else if (!job->error) {
+        job->error = podstore_remove(&agent->store, rec);
+    }
+}
+
+static int
+step_del_flows(struct agent *agent, struct attach_job *job)
+{
+    int error = agent_commit_result(agent, job->flows_gen);
+
+    if (error == -EINPROGRESS) {
+        return error;
+    }
+    job->error = job->error ? job->error : error;
+    job->step = STEP_DEL_PORT;
+    return 0;
+}
+
+static int
+step_del_port(struct agent *agent, struct attach_job *job)
+{
+    const struct podrec *rec = job->victims[job->next_victim].rec;
+
+    if (rec->port_name && !job->change) {
+        /* A failed ADD's port name is never taken again: its removal need
+         * not wait for ovs-vswitchd, which may be what it failed on. */
+        ovsbridge_del_port_start(agent->br, rec->port_name, job->wait_flows,
+                                 &job->change);
+    }
+    if (job->change) {
+        int error = ovsbridge_change_finish(agent->br, job->change);
+        if (error == -EINPROGRESS) {
+            return error;
+        }
+        job->change = NULL;
+        job->error = job->error ? job->error : error;
+    }
+    teardown_local(agent, job);
+    if (job->next_victim < job->n_victims) {
+        teardown_begin(agent, job);
+    }
+    return 0;
+}
+
+static void
+teardown_start(struct agent *agent, struct attach_job *job, bool wait_flows)
+{
+    job->wait_flows = wait_flows;
+    if (job->n_victims) {
+        teardown_begin(agent, job);
+    }
+}
+
+static bool
+teardown_done(const struct attach_job *job)
+{
+    return job->next_victim >= job->n_victims;
+}
+
+/* ADD. */
+
+/* A failed ADD: 'resp' says why; what the steps made goes. */
+static void
+add_fail(struct agent *agent, struct attach_job *job,
+         const struct cniproto_response *resp)
+{
+    VLOG_WARN("ADD %s/%s failed: %s; rolling back", job->rec->container_id,
+              job->rec->ifname, resp->msg);
+    ovsbridge_change_abandon(job->change);
+    job->change = NULL;
+    job_add_victim(job, job->rec, false);
+    job->rec = NULL;
+    job->answered = true;
+    /* The rollback gets its own time: its port removal is bounded. */
+    job->deadline = time_msec() + agent->conf->cni_timeout_ms;
+    teardown_start(agent, job, false);
+}
+
+static int
+add_port_start(struct agent *agent, struct attach_job *job,
+               enum ovsbridge_port_type type, struct cniproto_response *resp)
+{
+    const struct podrec *rec = job->rec;
+    char *key = attach_owner_key(rec->container_id, rec->ifname);
+    struct ovsbridge_port_spec spec = {
+        .name = rec->port_name,
+        .type = type,
+        .vhost_server_path = rec->socket_path,
+        .owner = key,
+    };
+    int error = ovsbridge_add_port_start(agent->br, &spec, &job->change);
+
+    free(key);
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error, "OVS port could not be "
+                  "added");
+    }
+    job->step = STEP_ADD_PORT;
+    return error;
+}
+
+static int
+add_afxdp(struct agent *agent, struct attach_job *job,
           struct cniproto_response *resp)
 {
-    struct podrec *rec;
-    int error = 0;
+    struct podif_spec spec;
 
-    PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
-        if (!is_valid_attachment(req, rec)) {
-            VLOG_INFO("GC %s/%s", rec->container_id, rec->ifname);
-            int e = attach_teardown(agent, rec);
-            error = error ? error : e ? e : podstore_remove(&agent->store, rec);
+    rec_fill_spec(agent, job->rec, &spec);
+    int error = podif_create_veth(&spec);
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error),
+                                "veth for %s in %s could not be created",
+                                job->rec->ifname, job->rec->netns);
+        return error;
+    }
+    return add_port_start(agent, job, OVSBRIDGE_PORT_AFXDP, resp);
+}
+
+static int
+add_vhostuser(struct agent *agent, struct attach_job *job,
+              struct cniproto_response *resp)
+{
+    const struct podrec *rec = job->rec;
+    char *why = NULL;
+    int error;
+
+    if (!ovsbridge_dpdk_ready(agent->br, &why)) {
+        cniproto_response_error(resp, ATTACH_ERR_NO_DPDK, why,
+                                "vhost-user needs ovs-vswitchd's DPDK build "
+                                "with other_config:dpdk-init=true and "
+                                "hugepages");
+        free(why);
+        return -ENOTSUP;
+    }
+    if (strlen(rec->socket_path) > ATTACH_SUN_PATH_MAX) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG,
+                                rec->socket_path,
+                                "vhost-user socket path is %zu bytes, over "
+                                "the %d a unix socket allows: shorten "
+                                "vhostSocketDir", strlen(rec->socket_path),
+                                ATTACH_SUN_PATH_MAX);
+        return -ENAMETOOLONG;
+    }
+    if (mkdir(rec->socket_dir, 0700) && errno != EEXIST) {
+        error = -errno;
+        set_error(resp, ATTACH_ERR_INTERFACE, error,
+                  "vhost-user socket folder could not be created");
+        return error;
+    }
+    /* The pod's vhost-user server creates the socket; a stale one from an
+     * earlier pod would make it fail with "Address already in use". */
+    unlink(rec->socket_path);
+    error = write_vhost_config(agent, rec);
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error,
+                  "vhost-user pod configuration could not be written");
+        return error;
+    }
+    return add_port_start(agent, job, OVSBRIDGE_PORT_VHOSTUSER, resp);
+}
+
+/* The first steps, which need no answer from the switch. */
+static int
+add_begin(struct agent *agent, const struct cniproto_request *req,
+          struct attach_job *job, struct cniproto_response *resp)
+{
+    int error = allocate_ip(agent, req, job->rec, resp);
+
+    if (!error) {
+        error = choose_mac(agent, req, job->rec, resp);
+    }
+    if (error) {
+        return error;
+    }
+    switch (job->rec->type) {
+    case PODSTORE_AFXDP:
+        return add_afxdp(agent, job, resp);
+    case PODSTORE_TAP:
+        /* OVS creates the tap. */
+        return add_port_start(agent, job, OVSBRIDGE_PORT_TAP, resp);
+    case PODSTORE_VHOSTUSER:
+        return add_vhostuser(agent, job, resp);
+    }
+    return -EINVAL;
+}
+
+static int
+step_add_port(struct agent *agent, struct attach_job *job,
+              struct cniproto_response *resp)
+{
+    int error = ovsbridge_change_finish(agent->br, job->change);
+
+    if (error == -EINPROGRESS) {
+        return error;
+    }
+    job->change = NULL;
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                ovs_strerror(-error), "OVS port %s could not "
+                                "be added", job->rec->port_name);
+        return error;
+    }
+    job->step = STEP_ADD_OFPORT;
+    return 0;
+}
+
+/* The pod's flows go in one bundle with its policy flows, so it never
+ * sends or receives a packet its policies do not allow. */
+static int
+add_flows(struct agent *agent, struct attach_job *job,
+          struct cniproto_response *resp)
+{
+    const struct podrec *rec = job->rec;
+    struct pipeline_pod pod = {
+        .owner = rec->owner, .ofport = rec->ofport, .ip = rec->ip,
+    };
+    memcpy(pod.mac, rec->mac, sizeof pod.mac);
+
+    int error = pipeline_set_pod(agent->ft, &agent->pnode, &pod);
+    if (error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, error,
+                  "the pod's flows could not be installed");
+        return error;
+    }
+    agent_set_pod_ip(agent, rec, true);
+    agent_apply_changes(agent);
+    job->flows_gen = agent_request_commit(agent);
+    job->step = STEP_ADD_FLOWS;
+    return 0;
+}
+
+/* OVS created the tap in its own namespace; it is then moved into the
+ * pod's, where OVS keeps reading and writing it through its file
+ * descriptor. */
+static int
+add_tap_moved(struct agent *agent, const struct podrec *rec,
+              struct cniproto_response *resp)
+{
+    struct podif_spec spec;
+
+    rec_fill_spec(agent, rec, &spec);
+    int error = podif_move_to_netns(rec->port_name, rec->netns);
+    if (!error) {
+        error = podif_setup_moved(&spec, rec->port_name);
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error),
+                                "tap %s could not be set up in %s",
+                                rec->port_name, rec->netns);
+    }
+    return error;
+}
+
+static int
+step_add_ofport(struct agent *agent, struct attach_job *job,
+                struct cniproto_response *resp)
+{
+    struct podrec *rec = job->rec;
+    char *why = NULL;
+    int error = ovsbridge_port_ofport(agent->br, rec->port_name, &rec->ofport,
+                                      &why);
+
+    if (error == -EAGAIN) {
+        free(why);
+        return -EINPROGRESS;
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                why ? why : ovs_strerror(-error),
+                                "OVS port %s could not be added",
+                                rec->port_name);
+        free(why);
+        return error;
+    }
+    free(why);
+    if (rec->type == PODSTORE_TAP) {
+        error = add_tap_moved(agent, rec, resp);
+    } else if (rec->type == PODSTORE_AFXDP) {
+        /* The port ovs-vswitchd opened must be the interface made for this
+         * ADD, up, and the switch must say so. */
+        error = hostlink_up(rec->port_name);
+        if (error) {
+            set_error(resp, ATTACH_ERR_INTERFACE, error, "host end of the "
+                      "pod's interface is not up");
+            return error;
         }
+        job->step = STEP_ADD_LINK;
+        return 0;
+    }
+    return error ? error : add_flows(agent, job, resp);
+}
+
+static int
+step_add_link(struct agent *agent, struct attach_job *job,
+              struct cniproto_response *resp)
+{
+    int error = ovsbridge_port_link(agent->br, job->rec->port_name);
+
+    if (error == -EAGAIN) {
+        return -EINPROGRESS;
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                ovs_strerror(-error), "OVS port %s does not "
+                                "report its link up", job->rec->port_name);
+        return error;
+    }
+    return add_flows(agent, job, resp);
+}
+
+/* 1: the ADD is done and answered. */
+static int
+step_add_flows(struct agent *agent, struct attach_job *job,
+               struct cniproto_response *resp)
+{
+    struct podrec *rec = job->rec;
+    int error = agent_commit_result(agent, job->flows_gen);
+
+    if (error == -EINPROGRESS) {
+        return error;
     }
     if (error) {
         set_error(resp, ATTACH_ERR_DATAPATH, error,
-                  "some stale attachments could not be removed");
+                  "the pod's flows could not be installed");
+        return error;
+    }
+    error = podstore_put(&agent->store, rec);
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERNAL, error,
+                  "the pod record could not be written");
+        return error;
+    }
+    job->rec = NULL;
+    VLOG_INFO("ADD %s/%s: %s port %s, "IP_FMT, rec->container_id, rec->ifname,
+              podstore_type_name(rec->type), rec->port_name,
+              IP_ARGS(rec->ip.s_addr));
+    result_ok(agent, rec, resp);
+    return 1;
+}
+
+static int
+step_add(struct agent *agent, struct attach_job *job,
+         struct cniproto_response *resp)
+{
+    switch (job->step) {
+    case STEP_ADD_PORT:
+        return step_add_port(agent, job, resp);
+    case STEP_ADD_OFPORT:
+        return step_add_ofport(agent, job, resp);
+    case STEP_ADD_LINK:
+        return step_add_link(agent, job, resp);
+    case STEP_ADD_FLOWS:
+        return step_add_flows(agent, job, resp);
+    case STEP_DEL_FLOWS:
+    case STEP_DEL_PORT:
+        break;
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Moves the job on as far as it goes now: -EINPROGRESS while it waits, 1
+ * once 'resp' is its answer. */
+static int
+job_step(struct agent *agent, struct attach_job *job,
+         struct cniproto_response *resp)
+{
+    for (;;) {
+        int error;
+
+        if (job->rec) {
+            error = step_add(agent, job, resp);
+            if (error < 0 && error != -EINPROGRESS) {
+                add_fail(agent, job, resp);
+                error = 0;
+            }
+        } else if (teardown_done(job)) {
+            return 1;
+        } else if (job->step == STEP_DEL_FLOWS) {
+            error = step_del_flows(agent, job);
+        } else {
+            error = step_del_port(agent, job);
+        }
+        if (error) {
+            return error;
+        }
+    }
+}
+
+static void
+job_timed_out(struct agent *agent, struct attach_job *job,
+              struct cniproto_response *resp)
+{
+    if (job->answered) {
+        /* 'resp' says why the ADD failed; the rest is left to a DEL. */
+        job_drop_victims(job);
+        return;
+    }
+    cniproto_response_destroy(resp);
+    cniproto_response_error(resp, CNI_ERR_TRY_AGAIN, NULL,
+                            "timed out after %d ms waiting for %s; try "
+                            "again later", agent->conf->cni_timeout_ms,
+                            step_waits_for[job->step]);
+    if (job->rec) {
+        add_fail(agent, job, resp);
+    } else {
+        job_drop_victims(job);
+        job->answered = true;
+    }
+}
+
+/* Answers DEL and GC from the teardown's outcome. */
+static void
+teardown_answer(const struct attach_job *job, struct cniproto_response *resp)
+{
+    if (job->answered) {
+        return;
+    }
+    if (job->error) {
+        set_error(resp, ATTACH_ERR_DATAPATH, job->error,
+                  job->cmd == CNIPROTO_GC
+                  ? "some stale attachments could not be removed"
+                  : "the attachment could not be removed completely");
         return;
     }
     memset(resp, 0, sizeof *resp);
     resp->ok = true;
 }
 
+bool
+attach_run(struct agent *agent, struct cniproto_response *resp)
+{
+    struct attach_job *job = agent->attach_job;
+
+    if (!job) {
+        return true;
+    }
+    int done = job_step(agent, job, resp);
+    if (done != 1 && time_msec() >= job->deadline) {
+        job_timed_out(agent, job, resp);
+        done = job_step(agent, job, resp);
+    }
+    if (done != 1) {
+        return false;
+    }
+    if (!job->rec && job->cmd != CNIPROTO_ADD) {
+        teardown_answer(job, resp);
+    }
+    job_destroy(agent, job);
+    return true;
+}
+
 void
-attach_handle(struct agent *agent, const struct cniproto_request *req,
-              struct cniproto_response *resp)
+attach_wait(const struct agent *agent)
+{
+    const struct attach_job *job = agent->attach_job;
+
+    if (job) {
+        if (job->change) {
+            ovsbridge_change_wait(job->change);
+        }
+        poll_timer_wait_until(job->deadline);
+    }
+}
+
+static bool
+attach_add(struct agent *agent, const struct cniproto_request *req,
+           struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&agent->store, req->container_id,
+                                       req->ifname);
+    if (rec) {
+        /* The runtime retried an ADD that already succeeded. */
+        result_ok(agent, rec, resp);
+        return true;
+    }
+    const char *type_name = attach_type_name(agent, req);
+    enum podstore_type type;
+    if (podstore_type_from_name(type_name, &type)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "unknown interface type '%s' (afxdp, "
+                                "vhostuser or tap)", type_name);
+        return true;
+    }
+    char *port_name = attach_new_port_name(agent, req);
+    if (!port_name) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERNAL, NULL,
+                                "every port name of %s/%s is still in use",
+                                req->container_id, req->ifname);
+        return true;
+    }
+    rec = attach_rec_new(agent, req, port_name);
+    rec->type = type;
+    free(port_name);
+    if (choose_default_route(agent, req, rec, resp)) {
+        podrec_destroy(rec);
+        return true;
+    }
+    struct attach_job *job = job_create(agent, CNIPROTO_ADD);
+    job->rec = rec;
+    if (add_begin(agent, req, job, resp)) {
+        add_fail(agent, job, resp);
+    }
+    return attach_run(agent, resp);
+}
+
+/* The attachments of a DEL without a record (unknown to us, or a crash
+ * between steps): whatever its derived names and its ports' owner key
+ * still find; the flows and the address may be there without a port. */
+static void
+del_unrecorded(struct agent *agent, const struct cniproto_request *req,
+               struct attach_job *job)
+{
+    char *key = attach_owner_key(req->container_id, req->ifname);
+    char **names;
+    size_t n;
+
+    ovsbridge_list_owned_ports(agent->br, key, &names, &n);
+    free(key);
+    if (!n) {
+        /* No port to name the vhost-user folder: every folder of the
+         * attachment's ADDs goes. */
+        char *pattern = attach_socket_dir(agent, req, "??");
+        glob_t g;
+
+        if (!glob(pattern, GLOB_NOSORT, NULL, &g)) {
+            for (size_t i = 0; i < g.gl_pathc; i++) {
+                remove_socket_dir(g.gl_pathv[i]);
+            }
+            globfree(&g);
+        }
+        free(pattern);
+    }
+    for (size_t i = 0; i < MAX(n, 1); i++) {
+        struct podrec *rec = attach_rec_new(agent, req, n ? names[i] : NULL);
+        rec->type = PODSTORE_AFXDP;
+        job_add_victim(job, rec, false);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+static bool
+attach_del(struct agent *agent, const struct cniproto_request *req,
+           struct cniproto_response *resp)
+{
+    struct podrec *rec = podstore_find(&agent->store, req->container_id,
+                                       req->ifname);
+    struct attach_job *job = job_create(agent, CNIPROTO_DEL);
+
+    if (rec) {
+        job_add_victim(job, rec, true);
+    } else {
+        del_unrecorded(agent, req, job);
+    }
+    teardown_start(agent, job, true);
+    return attach_run(agent, resp);
+}
+
+static bool
+attach_gc(struct agent *agent, const struct cniproto_request *req,
+          struct cniproto_response *resp)
+{
+    struct attach_job *job = job_create(agent, CNIPROTO_GC);
+    struct podrec *rec;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
+        if (!is_valid_attachment(req, rec)) {
+            VLOG_INFO("GC %s/%s", rec->container_id, rec->ifname);
+            job_add_victim(job, rec, true);
+        }
+    }
+    teardown_start(agent, job, true);
+    return attach_run(agent, resp);
+}
+
+bool
+attach_start(struct agent *agent, const struct cniproto_request *req,
+             struct cniproto_response *resp)
 {
     memset(resp, 0, sizeof *resp);
+    ovs_assert(!agent->attach_job);
     if (!agent_is_ready(agent)) {
         cniproto_response_error(resp, req->cmd == CNIPROTO_STATUS
                                 ? CNI_ERR_PLUGIN_NOT_AVAILABLE
                                 : CNI_ERR_TRY_AGAIN,
                                 agent->not_ready, "seine-agent is not ready");
-        return;
+        return true;
     }
     switch (req->cmd) {
     case CNIPROTO_ADD:
-        attach_add(agent, req, resp);
-        break;
+        return attach_add(agent, req, resp);
     case CNIPROTO_DEL:
-        attach_del(agent, req, resp);
-        break;
+        return attach_del(agent, req, resp);
     case CNIPROTO_CHECK:
         attach_check(agent, req, resp);
-        break;
+        return true;
     case CNIPROTO_GC:
-        attach_gc(agent, req, resp);
-        break;
+        return attach_gc(agent, req, resp);
     case CNIPROTO_STATUS:
         resp->ok = true;
-        break;
+        return true;
+    }
+    return true;
+}
+
+void
+attach_cancel(struct agent *agent)
+{
+    if (agent->attach_job) {
+        job_destroy(agent, agent->attach_job);
     }
 }

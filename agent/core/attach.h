@@ -2,7 +2,10 @@
  * attach: what each CNI command does on this node.  ADD builds a pod
  * attachment step by step (address, interface, OVS port, flows, record)
  * and, if any step fails, tears down what the earlier steps made, so a
- * failed ADD leaves nothing behind.  DEL runs the same teardown, which
+ * failed ADD leaves nothing behind.  Steps that wait for OVS return to the
+ * poll loop and go on from attach_run(); one request is served at a time
+ * (cniserver.h), and one that has waited the configured cniTimeoutMs is
+ * answered "try again later" (11).  DEL runs the same teardown, which
  * tolerates every piece being already gone, so DEL is idempotent and
  * succeeds for containers it never saw.
  *
@@ -11,6 +14,8 @@
  */
 #ifndef ATTACH_H
 #define ATTACH_H 1
+
+#include <stdbool.h>
 
 #include "cni/cniproto.h"
 
@@ -29,7 +34,15 @@ enum attach_error {
  * attachments; ATTACH_TYPE_ANNOTATION "." IFNAME chooses it for one. */
 #define ATTACH_TYPE_ANNOTATION "seine.io/interface-type"
 
-void attach_handle(struct agent *, const struct cniproto_request *,
-                   struct cniproto_response *);
+/* Starts serving 'req': true when 'resp' is its answer already, false when
+ * the request waits for OVS; attach_run() then returns true once 'resp' is
+ * the answer.  Only one request at a time. */
+bool attach_start(struct agent *, const struct cniproto_request *,
+                  struct cniproto_response *);
+bool attach_run(struct agent *, struct cniproto_response *);
+void attach_wait(const struct agent *);
+/* Forgets the request being served (the agent exits): what it made stays
+ * for the runtime's DEL. */
+void attach_cancel(struct agent *);
 
 #endif /* attach.h */

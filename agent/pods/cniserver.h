@@ -5,21 +5,31 @@
  *
  * Requests are served one at a time from the agent's poll loop: a request
  * may wait for OVS (a port's ofport, a bundle's commit), and serving them
- * in order keeps every change to the flow table a whole one.
+ * in order keeps every change to the flow table a whole one.  Nothing here
+ * blocks the loop: the request is read as it arrives (5 s at most), and a
+ * handler that cannot answer at once is asked again from cniserver_run()
+ * until it does, while the next connections wait in the listen backlog.
  */
 #ifndef CNISERVER_H
 #define CNISERVER_H 1
+
+#include <stdbool.h>
 
 #include "cni/cniproto.h"
 
 struct cniserver;
 
-typedef void cniserver_handler(void *aux, const struct cniproto_request *,
-                               struct cniproto_response *);
+/* Starts serving a request: true when the response is its answer, false
+ * when the answer comes later (from cniserver_run_func).  The request
+ * stays valid until then. */
+typedef bool cniserver_start_func(void *aux, const struct cniproto_request *,
+                                  struct cniproto_response *);
+/* True once the response of the request being served is its answer. */
+typedef bool cniserver_run_func(void *aux, struct cniproto_response *);
 
 /* Listens on 'path', replacing a stale socket.  0 or -errno. */
-int cniserver_open(const char *path, cniserver_handler *, void *aux,
-                   struct cniserver **);
+int cniserver_open(const char *path, cniserver_start_func *,
+                   cniserver_run_func *, void *aux, struct cniserver **);
 void cniserver_close(struct cniserver *);
 
 void cniserver_run(struct cniserver *);

@@ -498,6 +498,10 @@ vhostSocketDir: $dir/vhost
 stateSource: {type: manifests, path: $dir/manifests}
 logLevel: info
 EOF
+    # SEINE_AGENT_CONFIG_EXTRA: more lines of agent.yaml, for a test's own
+    # settings.
+    [ -z "${SEINE_AGENT_CONFIG_EXTRA:-}" ] \
+        || printf '%s\n' "$SEINE_AGENT_CONFIG_EXTRA" >>"$dir/agent.yaml"
     if [ -s "$dir/uplink" ]; then
         printf 'uplink: %s\n' "$(cat "$dir/uplink")" >>"$dir/agent.yaml"
         if [ "$(cat "$dir/tunnel")" == noEncap ]; then
