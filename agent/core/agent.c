@@ -833,10 +833,13 @@ agent_run_commit(struct agent *agent)
 uint64_t
 agent_request_commit(struct agent *agent)
 {
+    uint64_t before = agent->commits_sent;
+
     agent_run_commit(agent);
-    /* Whatever is desired now goes in the next bundle sent, or in the one
-     * just sent. */
-    return agent->commits_sent + !flowtab_commit_in_flight(agent->ft);
+    /* Whatever is desired now went into the bundle just sent, if one was;
+     * else it goes into the next (one in flight is older). */
+    return (agent->commits_sent > before ? agent->commits_sent
+            : agent->commits_sent + 1);
 }
 
 int

@@ -8,6 +8,8 @@
  * commit, that removing an owner removes its flows, and that a second
  * flowtab with the next round (an agent restart) takes the flows over
  * without flushing them: counters survive and cookies carry the new round.
+ * A commit in flight takes only what was desired when it was sent: what
+ * changes meanwhile is the next commit's.
  */
 #include <config.h>
 
@@ -28,6 +30,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "byte-order.h"
 #include "util.h"
@@ -322,6 +325,43 @@ test_first_round(struct smoke *sm, struct flowtab *ft)
           "empty commit");
 }
 
+static int
+finish_commit(struct smoke *sm, struct flowtab *ft)
+{
+    for (;;) {
+        ofconn_run(sm->conn);
+        int error = flowtab_commit_finish(ft, sm->conn);
+        if (error != -EINPROGRESS) {
+            return error;
+        }
+        ofconn_wait(sm->conn);
+        poll_block();
+    }
+}
+
+/* Pod B comes and, while its bundle is in flight, goes again. */
+static void
+test_in_flight(struct smoke *sm, struct flowtab *ft)
+{
+    check(sm, !add_flow(ft, &pod_b_flow)
+          && !flowtab_add_group(ft, POD_B, 2, "type=all,bucket=output:6"),
+          "in flight: pod B desired again");
+    check(sm, !flowtab_commit_start(ft, sm->conn)
+          && flowtab_commit_in_flight(ft), "in flight: bundle sent");
+    check(sm, !flowtab_has_changes(ft), "in flight: nothing else pending");
+    check(sm, flowtab_commit_start(ft, sm->conn) == -EBUSY,
+          "in flight: a second commit waits");
+    flowtab_remove_owner(ft, POD_B);
+    check(sm, !finish_commit(sm, ft) && !flowtab_commit_in_flight(ft),
+          "in flight: the switch confirms the bundle");
+    check_switch(sm, 1, true, false, "in flight: the switch has what was sent");
+    check(sm, flowtab_has_changes(ft)
+          && flowtab_count_changes(ft) == 2, "in flight: then the removal of "
+          "pod B's flow and group is pending");
+    check(sm, !flowtab_commit(ft, sm->conn), "in flight: next commit");
+    check_switch(sm, 1, false, false, "in flight: pod B is gone again");
+}
+
 static void
 test_restart(struct smoke *sm)
 {
@@ -377,6 +417,7 @@ main(int argc, char *argv[])
               "OpenFlow 1.5 negotiated");
         struct flowtab *ft = flowtab_create(1);
         test_first_round(&sm, ft);
+        test_in_flight(&sm, ft);
         flowtab_destroy(ft);
         test_restart(&sm);
         ofconn_close(sm.conn);
