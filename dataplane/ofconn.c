@@ -51,6 +51,7 @@ struct ofconn_req {
     size_t n_errors;                /* errors the switch sent for it */
     struct ovs_list replies;        /* to 'reply_xid' (multipart: each) */
     uint32_t bundle_id;             /* bundles: 0 for other requests */
+    uint32_t commit_xid;            /* bundles: kept for the commit */
     bool committing;                /* bundles: the commit is sent */
 };
 
@@ -322,9 +323,12 @@ ofconn_bundle_start(struct ofconn *conn, struct ovs_list *msgs,
         ofpbuf_delete(msg);
     }
     /* A message the switch refuses is left out of the bundle, not fatal to
-     * it: the commit waits for the barrier, and goes only if none was. */
+     * it: the commit waits for the barrier, and goes only if none was.  Its
+     * xid is taken now, so that the request's range covers no later
+     * request's. */
     req->reply_xid = req_send(conn, req, ofputil_encode_barrier_request(
                                          conn->version));
+    req->commit_xid = req->last_xid = conn->next_xid++;
     *idp = req->id;
     run_send(conn);
     return 0;
@@ -443,10 +447,12 @@ bundle_step(struct ofconn *conn, struct ofconn_req *req)
         req_end(req, req->n_errors ? -EPROTO : 0);
         return;
     }
+    struct ofpbuf *commit = encode_bundle_ctrl(conn, req->bundle_id,
+                                               OFPBCT_COMMIT_REQUEST);
+    ((struct ofp_header *) commit->data)->xid = htonl(req->commit_xid);
+    ovs_list_push_back(&conn->txq, &commit->list_node);
     req->committing = true;
-    req->reply_xid = req_send(conn, req, encode_bundle_ctrl(
-                                         conn, req->bundle_id,
-                                         OFPBCT_COMMIT_REQUEST));
+    req->reply_xid = req->commit_xid;
     req->deadline = time_msec() + conn->timeout_ms;
 }
 
@@ -611,7 +617,7 @@ run_deadlines(struct ofconn *conn)
 
     LIST_FOR_EACH (req, node, &conn->reqs) {
         if (req->status == -EINPROGRESS && now >= req->deadline) {
-            VLOG_WARN("%s: no answer to a %s within %d ms", conn_name(conn),
+            VLOG_WARN("%s: %s unanswered after %d ms", conn_name(conn),
                       req->what, conn->timeout_ms);
             conn_fail(conn, -ETIMEDOUT);
             return;

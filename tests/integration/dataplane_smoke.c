@@ -351,9 +351,15 @@ test_in_flight(struct smoke *sm, struct flowtab *ft)
     check(sm, !flowtab_has_changes(ft), "in flight: nothing else pending");
     check(sm, flowtab_commit_start(ft, sm->conn) == -EBUSY,
           "in flight: a second commit waits");
+    /* Sent before the bundle's commit, answered after it. */
+    unsigned int echo;
+    check(sm, !ofconn_echo_start(sm->conn, &echo),
+          "in flight: an echo request sent");
     flowtab_remove_owner(ft, POD_B);
     check(sm, !finish_commit(sm, ft) && !flowtab_commit_in_flight(ft),
           "in flight: the switch confirms the bundle");
+    check(sm, !ofconn_wait_for(sm->conn, echo, NULL),
+          "in flight: the echo's reply reaches the echo");
     check_switch(sm, 1, true, false, "in flight: the switch has what was sent");
     check(sm, flowtab_has_changes(ft)
           && flowtab_count_changes(ft) == 2, "in flight: then the removal of "
