@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "agent/lib/yamldoc.h"
 #include "seine-config.h"
 #include "util.h"
 
@@ -441,81 +442,31 @@ read_mapping(const struct conf_reader *r, const yaml_node_t *mapping,
     return 0;
 }
 
-/* Parses the document and applies it over the defaults in 'r->conf'. */
-static int
-read_document(const struct conf_reader *r, yaml_parser_t *parser)
-{
-    yaml_node_t *root = yaml_document_get_root_node(r->doc);
-    yaml_document_t extra;
-    int error = 0;
-
-    if (root && !(root->type == YAML_MAPPING_NODE || is_null(root))) {
-        return conf_error(r, root, "(top)",
-                          "the file must be a mapping of keys to values");
-    }
-    if (!yaml_parser_load(parser, &extra)) {
-        *r->err = xasprintf("%s:%zu: %s", r->path,
-                            parser->problem_mark.line + 1,
-                            parser->problem ? parser->problem
-                            : "invalid YAML");
-        return -EINVAL;
-    }
-    yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
-    if (extra_root) {
-        error = conf_error(r, extra_root, "(top)",
-                           "only one YAML document is allowed");
-    }
-    yaml_document_delete(&extra);
-    if (!error && root && root->type == YAML_MAPPING_NODE) {
-        error = read_mapping(r, root, "", top_fields,
-                             ARRAY_SIZE(top_fields));
-    }
-    return error;
-}
-
 int
 agentconf_load(const char *path, struct agentconf *conf, char **err)
 {
-    yaml_parser_t parser;
     yaml_document_t doc;
     struct conf_reader r = {
         .path = path, .doc = &doc, .conf = conf, .err = err,
     };
-    FILE *file;
+    yaml_node_t *root;
     int error;
 
-    *err = NULL;
     memset(conf, 0, sizeof *conf);
-    file = fopen(path, "r");
-    if (!file) {
-        error = -errno;
-        *err = xasprintf("%s: %s", path, ovs_strerror(errno));
+    error = yamldoc_load(path, &doc, err);
+    if (error) {
         return error;
     }
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(file);
-        *err = xasprintf("%s: out of memory", path);
-        return -ENOMEM;
-    }
-    yaml_parser_set_input_file(&parser, file);
     agentconf_defaults(conf);
-
-    if (!yaml_parser_load(&parser, &doc)) {
-        *err = xasprintf("%s:%zu:%zu: %s%s%s", path,
-                         parser.problem_mark.line + 1,
-                         parser.problem_mark.column + 1,
-                         parser.problem ? parser.problem : "invalid YAML",
-                         parser.context ? " " : "",
-                         parser.context ? parser.context : "");
-        error = -EINVAL;
-        goto out;
+    root = yaml_document_get_root_node(&doc);
+    if (root && root->type == YAML_MAPPING_NODE) {
+        error = read_mapping(&r, root, "", top_fields,
+                             ARRAY_SIZE(top_fields));
+    } else if (root && !is_null(root)) {
+        error = conf_error(&r, root, "(top)",
+                           "the file must be a mapping of keys to values");
     }
-    error = read_document(&r, &parser);
     yaml_document_delete(&doc);
-
-out:
-    yaml_parser_delete(&parser);
-    fclose(file);
     if (error) {
         agentconf_destroy(conf);
     }
