@@ -9,6 +9,7 @@
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/attach.h"
+#include "agent/model/cluster.h"
 #include "agent/pods/cniserver.h"
 #include "agent/policy/policy.h"
 #include "agent/services/svclb.h"
@@ -217,6 +218,32 @@ agent_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(reply);
 }
 
+/* "model/show": every object the cluster model holds (cluster.h). */
+static void
+agent_unixctl_model_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                         const char *argv[] OVS_UNUSED, void *agent_)
+{
+    struct agent *agent = agent_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    cluster_format(agent->cluster, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* "source/show": what the state source reads and how it is doing. */
+static void
+agent_unixctl_source_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                          const char *argv[] OVS_UNUSED, void *agent_)
+{
+    struct agent *agent = agent_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    source_format(&agent->source, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static bool
 agent_start_cni(void *agent, const struct cniproto_request *req,
                 struct cniproto_response *resp)
@@ -246,6 +273,10 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
                              agent_unixctl_flows_commits, agent);
     unixctl_command_register("recompute", "", 0, 0, agent_unixctl_recompute,
                              agent);
+    unixctl_command_register("model/show", "", 0, 0, agent_unixctl_model_show,
+                             agent);
+    unixctl_command_register("source/show", "", 0, 0,
+                             agent_unixctl_source_show, agent);
     while (!exiting) {
         unixctl_server_run(unixctl);
         agent_run(agent);

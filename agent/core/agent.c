@@ -20,6 +20,7 @@
 #include "agent/pods/podif.h"
 #include "agent/policy/policy.h"
 #include "agent/services/svclb.h"
+#include "agent/sources/kubesource.h"
 #include "agent/sources/manifests.h"
 #include "dataplane/cookie.h"
 #include "dataplane/dpcache.h"
@@ -153,14 +154,31 @@ agent_open_ovs(struct agent *agent)
 }
 
 static int
+agent_open_kubernetes(struct agent *agent)
+{
+    const struct agentconf *conf = agent->conf;
+    struct kubesource_options opts = {
+        .kubeconfig = conf->kubeconfig,
+        .context = conf->kube_context,
+        .allow_insecure = conf->kube_allow_insecure,
+    };
+    char *err = NULL;
+    int error = kubesource_open(&opts, agent->cluster, &agent->source, &err);
+
+    if (error) {
+        VLOG_ERR("state source kubernetes: %s", err);
+        free(err);
+    }
+    return error;
+}
+
+static int
 agent_open_source(struct agent *agent)
 {
     const struct agentconf *conf = agent->conf;
 
-    if (conf->source != AGENTCONF_SOURCE_MANIFESTS) {
-        VLOG_ERR("state source 'kubernetes' is not available in this build; "
-                 "use stateSource.type: manifests");
-        return -ENOTSUP;
+    if (conf->source == AGENTCONF_SOURCE_KUBERNETES) {
+        return agent_open_kubernetes(agent);
     }
     if (mkdir(conf->manifest_dir, 0755) && errno != EEXIST) {
         VLOG_ERR("%s: %s", conf->manifest_dir, ovs_strerror(errno));

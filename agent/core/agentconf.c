@@ -73,6 +73,8 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->state_dir);
     free(conf->vhost_socket_dir);
     free(conf->manifest_dir);
+    free(conf->kubeconfig);
+    free(conf->kube_context);
     free(conf->log_level);
     free(conf->uplink);
     free(conf->tunnel_type);
@@ -196,6 +198,18 @@ check_encap_mode(const char *v)
     return one_of(v, modes, "expected encap or noEncap");
 }
 
+/* A kubeconfig context name: what kubectl accepts, printable. */
+static const char *
+check_context(const char *v)
+{
+    for (const char *p = v; *p; p++) {
+        if (!isgraph((unsigned char) *p)) {
+            return "expected a context name without spaces";
+        }
+    }
+    return *v ? NULL : "expected a context name";
+}
+
 static const char *
 check_source_type(const char *v)
 {
@@ -208,6 +222,7 @@ check_source_type(const char *v)
 enum field_type {
     FIELD_STRING,               /* char * at 'offset', checked by 'check' */
     FIELD_INT,                  /* int at 'offset', from 'min' to 'max' */
+    FIELD_BOOL,                 /* bool at 'offset' */
     FIELD_SOURCE_TYPE,
     FIELD_SOURCE,               /* the stateSource mapping */
 };
@@ -224,6 +239,8 @@ struct field {
 #define STRING(KEY, MEMBER, CHECK, NULLABLE) \
     { KEY, FIELD_STRING, offsetof(struct agentconf, MEMBER), CHECK, NULLABLE, \
       0, 0 }
+#define BOOL(KEY, MEMBER) \
+    { KEY, FIELD_BOOL, offsetof(struct agentconf, MEMBER), NULL, false, 0, 0 }
 #define INT(KEY, MEMBER, MIN, MAX) \
     { KEY, FIELD_INT, offsetof(struct agentconf, MEMBER), NULL, false, \
       MIN, MAX }
@@ -254,6 +271,9 @@ static const struct field top_fields[] = {
 static const struct field source_fields[] = {
     { "type", FIELD_SOURCE_TYPE, 0, check_source_type, false, 0, 0 },
     STRING("path", manifest_dir, check_path, false),
+    STRING("kubeconfig", kubeconfig, check_path, true),
+    STRING("context", kube_context, check_context, true),
+    BOOL("allowInsecure", kube_allow_insecure),
 };
 
 struct conf_reader {
@@ -343,7 +363,8 @@ read_field(const struct conf_reader *r, const struct field *f,
     if (f->type == FIELD_SOURCE) {
         if (value->type != YAML_MAPPING_NODE) {
             return conf_error(r, value, field_name,
-                              "expected a mapping with 'type' and 'path'");
+                              "expected a mapping with 'type' and its "
+                              "settings");
         }
         return read_mapping(r, value, "stateSource.", source_fields,
                             ARRAY_SIZE(source_fields));
@@ -351,6 +372,7 @@ read_field(const struct conf_reader *r, const struct field *f,
     if (value->type != YAML_SCALAR_NODE) {
         return conf_error(r, value, field_name,
                           f->type == FIELD_INT ? "expected an integer"
+                          : f->type == FIELD_BOOL ? "expected true or false"
                           : "expected a string");
     }
     if (is_null(value)) {
@@ -373,6 +395,12 @@ read_field(const struct conf_reader *r, const struct field *f,
         *(int *) ((char *) r->conf + f->offset) = n;
         return 0;
     }
+    case FIELD_BOOL:
+        if (strcmp(v, "true") && strcmp(v, "false")) {
+            return conf_error(r, value, field_name, "expected true or false");
+        }
+        *(bool *) ((char *) r->conf + f->offset) = !strcmp(v, "true");
+        return 0;
     case FIELD_SOURCE_TYPE:
         problem = f->check(v);
         if (problem) {

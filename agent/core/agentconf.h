@@ -10,7 +10,7 @@
 
 enum agentconf_source {
     AGENTCONF_SOURCE_MANIFESTS,     /* a folder of manifests (inotify) */
-    AGENTCONF_SOURCE_KUBERNETES,    /* the Kubernetes API (not yet) */
+    AGENTCONF_SOURCE_KUBERNETES,    /* the Kubernetes API */
 };
 
 struct agentconf {
@@ -31,6 +31,9 @@ struct agentconf {
     char *vhost_socket_dir;     /* vhostSocketDir: /run/seine/vhost */
     enum agentconf_source source;   /* stateSource.type: manifests */
     char *manifest_dir;         /* stateSource.path: /etc/seine/manifests */
+    char *kubeconfig;           /* stateSource.kubeconfig: NULL = in-cluster */
+    char *kube_context;         /* stateSource.context: NULL = current */
+    bool kube_allow_insecure;   /* stateSource.allowInsecure: false */
     char *log_level;            /* logLevel: info (OVS vlog level) */
     char *uplink;               /* uplink: NULL = one node, no underlay */
     char *tunnel_type;          /* tunnelType: geneve (or vxlan) */

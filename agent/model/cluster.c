@@ -56,6 +56,7 @@
 #include "agent/model/service.h"
 #include "agent/model/cnp.h"
 #include "agent/model/netpol.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "util.h"
 
@@ -1172,4 +1173,36 @@ uint64_t
 cluster_seqno(const struct cluster *c)
 {
     return c->seqno;
+}
+
+static void
+format_labels(struct ds *s, const struct cluster_labels *labels)
+{
+    for (size_t i = 0; i < labels->n; i++) {
+        ds_put_format(s, "%s%s=%s", i ? "," : " ", labels->keys[i],
+                      labels->values[i]);
+    }
+}
+
+void
+cluster_format(const struct cluster *c, struct ds *s)
+{
+    for (enum cluster_kind kind = 0; kind < CLUSTER_N_KINDS; kind++) {
+        const struct shash_node **nodes = shash_sort(&c->objects[kind]);
+
+        for (size_t i = 0; i < shash_count(&c->objects[kind]); i++) {
+            ds_put_format(s, "%s %s", kind_classes[kind].name,
+                          nodes[i]->name);
+            if (kind == CLUSTER_POD) {
+                const struct cluster_pod *pod = nodes[i]->data;
+                ds_put_format(s, " %s", pod->ip ? pod->ip : "-");
+                format_labels(s, &pod->labels);
+            } else if (kind == CLUSTER_NAMESPACE) {
+                const struct cluster_namespace *ns = nodes[i]->data;
+                format_labels(s, &ns->labels);
+            }
+            ds_put_char(s, '\n');
+        }
+        free(nodes);
+    }
 }

@@ -172,6 +172,12 @@ const char **cluster_pod_namespaces(const struct cluster *, size_t *n);
  * IP changes.  0, or -EINVAL for an 'ip' that is not an IPv4 address. */
 int cluster_set_pod_ip(struct cluster *, const char *ns, const char *name,
                        const char *ip);
+/* Every object, one a line, by kind then key: "KIND [NS/]NAME", and for
+ * a Pod its IP ("-" if none) and labels, for a Namespace its labels
+ * (" k=v,k2=v2").  For the control socket and tests. */
+struct ds;
+void cluster_format(const struct cluster *, struct ds *);
+
 /* Value of 'key' in 'labels', or NULL. */
 const char *cluster_labels_get(const struct cluster_labels *, const char *key);
 

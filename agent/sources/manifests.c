@@ -894,10 +894,21 @@ manifests_destroy(void *impl)
     free(m);
 }
 
+static void
+manifests_format(void *impl, struct ds *s)
+{
+    const struct manifests *m = impl;
+
+    ds_put_format(s, "manifests: %s, %zu files%s\n", m->dir,
+                  shash_count(&m->files),
+                  m->watching ? "" : " (the folder is gone)");
+}
+
 static const struct source_class manifests_class = {
     .name = "manifests",
     .run = manifests_run,
     .wait = manifests_wait,
+    .format = manifests_format,
     .destroy = manifests_destroy,
 };
 

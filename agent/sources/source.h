@@ -1,13 +1,14 @@
 /*
  * source: where cluster state comes from.  A source feeds a struct cluster
  * and plugs into the agent's poll loop.  The manifests folder is one
- * implementation (agent/manifests.c); the Kubernetes API will be another
- * behind the same interface.
+ * implementation (manifests.c), the Kubernetes API server another
+ * (kubesource.c).
  */
 #ifndef SOURCE_H
 #define SOURCE_H 1
 
 struct cluster;
+struct ds;
 
 struct source_class {
     const char *name;
@@ -16,6 +17,9 @@ struct source_class {
     void (*run)(void *impl, struct cluster *);
     /* Registers what the poll loop should wake up for (poll_fd_wait). */
     void (*wait)(void *impl);
+    /* Says what the source reads and how it is doing, for the control
+     * socket. */
+    void (*format)(void *impl, struct ds *);
     void (*destroy)(void *impl);
 };
 
@@ -32,6 +36,11 @@ static inline void source_run(struct source *s, struct cluster *c)
 static inline void source_wait(struct source *s)
 {
     s->class->wait(s->impl);
+}
+
+static inline void source_format(const struct source *s, struct ds *out)
+{
+    s->class->format(s->impl, out);
 }
 
 static inline void source_destroy(struct source *s)

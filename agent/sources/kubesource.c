@@ -1,0 +1,240 @@
+#include <config.h>
+#include "agent/sources/kubesource.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "agent/sources/kubeconfig.h"
+#include "agent/sources/kubehttp.h"
+#include "agent/sources/kubewatch.h"
+#include "agent/sources/source.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(kubesource);
+
+/* How often the ClusterNetworkPolicy group is looked for while absent. */
+#define KUBESOURCE_DISCOVERY_MS 30000
+#define KUBESOURCE_DISCOVERY_TIMEOUT_MS 10000
+
+static const struct kubewatch_resource kubesource_resources[] = {
+    { CLUSTER_NODE, "v1", "Node", "/api/v1/nodes" },
+    { CLUSTER_NAMESPACE, "v1", "Namespace", "/api/v1/namespaces" },
+    { CLUSTER_POD, "v1", "Pod", "/api/v1/pods" },
+    { CLUSTER_NETWORK_POLICY, "networking.k8s.io/v1", "NetworkPolicy",
+      "/apis/networking.k8s.io/v1/networkpolicies" },
+    { CLUSTER_SERVICE, "v1", "Service", "/api/v1/services" },
+    { CLUSTER_ENDPOINT_SLICE, "discovery.k8s.io/v1", "EndpointSlice",
+      "/apis/discovery.k8s.io/v1/endpointslices" },
+};
+
+#define CNP_GROUP "policy.networking.k8s.io"
+
+/* In the order preferred. */
+static const struct kubewatch_resource kubesource_cnp_resources[] = {
+    { CLUSTER_CLUSTER_NETWORK_POLICY, CNP_GROUP "/v1beta1",
+      "ClusterNetworkPolicy",
+      "/apis/" CNP_GROUP "/v1beta1/clusternetworkpolicies" },
+    { CLUSTER_CLUSTER_NETWORK_POLICY, CNP_GROUP "/v1alpha2",
+      "ClusterNetworkPolicy",
+      "/apis/" CNP_GROUP "/v1alpha2/clusternetworkpolicies" },
+};
+
+struct kubesource {
+    struct kubeconfig conf;
+    struct kubehttp *http;
+    struct cluster *cluster;
+    struct kubewatch *watches[ARRAY_SIZE(kubesource_resources)];
+    struct kubewatch *cnp;              /* once the group is served */
+    struct kubehttp_request *discovery; /* in flight, or NULL */
+    struct ds discovery_body;
+    long long int next_discovery;
+};
+
+/* The first version of the group's APIGroup document that the model
+ * reads, or NULL. */
+static const struct kubewatch_resource *
+cnp_pick(const struct ds *body)
+{
+    struct json_object *group = json_tokener_parse(ds_cstr_ro(body));
+    struct json_object *versions;
+    const struct kubewatch_resource *res = NULL;
+
+    if (group && json_object_object_get_ex(group, "versions", &versions)
+        && json_object_is_type(versions, json_type_array)) {
+        for (size_t i = 0; !res && i < ARRAY_SIZE(kubesource_cnp_resources);
+             i++) {
+            const struct kubewatch_resource *r = &kubesource_cnp_resources[i];
+            for (size_t j = 0; j < json_object_array_length(versions); j++) {
+                struct json_object *gv;
+                if (json_object_object_get_ex(
+                        json_object_array_get_idx(versions, j),
+                        "groupVersion", &gv)
+                    && !strcmp(json_object_get_string(gv), r->api_version)) {
+                    res = r;
+                }
+            }
+        }
+    }
+    json_object_put(group);
+    return res;
+}
+
+static void
+discovery_body(void *ks_, long status OVS_UNUSED, const char *data,
+               size_t len)
+{
+    struct kubesource *ks = ks_;
+
+    ds_put_buffer(&ks->discovery_body, data, len);
+}
+
+static void
+discovery_done(void *ks_, long status, int error, const char *why)
+{
+    struct kubesource *ks = ks_;
+    const struct kubewatch_resource *res = NULL;
+
+    ks->discovery = NULL;
+    ks->next_discovery = time_msec() + KUBESOURCE_DISCOVERY_MS;
+    if (error) {
+        VLOG_WARN("API group %s not looked up: %s", CNP_GROUP, why);
+    } else if (status == 200 && !(res = cnp_pick(&ks->discovery_body))) {
+        VLOG_WARN("API group %s serves no version this agent reads "
+                  "(v1beta1, v1alpha2)", CNP_GROUP);
+    } else if (status != 200 && status != 404) {
+        VLOG_WARN("API group %s: HTTP %ld", CNP_GROUP, status);
+    }
+    if (res) {
+        VLOG_INFO("watching %s", res->api_version);
+        ks->cnp = kubewatch_create(res, ks->http, ks->cluster);
+    }
+}
+
+static const struct kubehttp_callbacks discovery_cbs = {
+    discovery_body, discovery_done,
+};
+
+static void
+kubesource_run(void *ks_, struct cluster *cluster OVS_UNUSED)
+{
+    struct kubesource *ks = ks_;
+
+    kubehttp_run(ks->http);
+    for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
+        kubewatch_run(ks->watches[i]);
+    }
+    if (ks->cnp) {
+        kubewatch_run(ks->cnp);
+    } else if (!ks->discovery && time_msec() >= ks->next_discovery) {
+        ds_clear(&ks->discovery_body);
+        ks->discovery = kubehttp_get(ks->http, "/apis/" CNP_GROUP,
+                                     KUBESOURCE_DISCOVERY_TIMEOUT_MS,
+                                     &discovery_cbs, ks);
+    }
+}
+
+static void
+kubesource_wait(void *ks_)
+{
+    struct kubesource *ks = ks_;
+
+    kubehttp_wait(ks->http);
+    for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
+        kubewatch_wait(ks->watches[i]);
+    }
+    if (ks->cnp) {
+        kubewatch_wait(ks->cnp);
+    } else if (!ks->discovery) {
+        poll_timer_wait_until(ks->next_discovery);
+    }
+}
+
+static void
+kubesource_format(void *ks_, struct ds *s)
+{
+    struct kubesource *ks = ks_;
+
+    ds_put_format(s, "kubernetes: %s\n", ks->conf.server);
+    for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
+        kubewatch_format(ks->watches[i], s);
+    }
+    if (ks->cnp) {
+        kubewatch_format(ks->cnp, s);
+    } else {
+        ds_put_cstr(s, "ClusterNetworkPolicy: the API group is not served\n");
+    }
+}
+
+static void
+kubesource_destroy(void *ks_)
+{
+    struct kubesource *ks = ks_;
+
+    for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
+        kubewatch_destroy(ks->watches[i]);
+    }
+    kubewatch_destroy(ks->cnp);
+    if (ks->discovery) {
+        kubehttp_cancel(ks->http, ks->discovery);
+    }
+    kubehttp_destroy(ks->http);
+    ds_destroy(&ks->discovery_body);
+    kubeconfig_destroy(&ks->conf);
+    free(ks);
+}
+
+static const struct source_class kubesource_class = {
+    .name = "kubernetes",
+    .run = kubesource_run,
+    .wait = kubesource_wait,
+    .format = kubesource_format,
+    .destroy = kubesource_destroy,
+};
+
+static int
+load_config(const struct kubesource_options *opts, struct kubeconfig *conf,
+            char **err)
+{
+    if (opts->kubeconfig) {
+        struct kubeconfig_options kopts = {
+            .context = opts->context,
+            .allow_insecure = opts->allow_insecure,
+        };
+        return kubeconfig_load(opts->kubeconfig, &kopts, conf, err);
+    }
+    return kubeconfig_in_cluster(KUBECONFIG_SERVICEACCOUNT_DIR, NULL, NULL,
+                                 conf, err);
+}
+
+int
+kubesource_open(const struct kubesource_options *opts,
+                struct cluster *cluster, struct source *src, char **err)
+{
+    struct kubesource *ks = xzalloc(sizeof *ks);
+    int error = load_config(opts, &ks->conf, err);
+
+    if (!error) {
+        error = kubehttp_create(&ks->conf, &ks->http, err);
+    }
+    if (error) {
+        kubeconfig_destroy(&ks->conf);
+        free(ks);
+        return error;
+    }
+    ks->cluster = cluster;
+    ds_init(&ks->discovery_body);
+    for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
+        ks->watches[i] = kubewatch_create(&kubesource_resources[i], ks->http,
+                                          cluster);
+    }
+    VLOG_INFO("reading the cluster from %s", ks->conf.server);
+    src->class = &kubesource_class;
+    src->impl = ks;
+    return 0;
+}
