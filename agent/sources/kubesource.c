@@ -18,8 +18,12 @@
 
 VLOG_DEFINE_THIS_MODULE(kubesource);
 
-/* How often the ClusterNetworkPolicy group is looked for while absent. */
-#define KUBESOURCE_DISCOVERY_MS 30000
+/* While the ClusterNetworkPolicy group is absent it is looked for again
+ * after 5 s, then twice as long each time up to 5 minutes: a CRD installed
+ * soon after the agent is seen soon, and thousands of agents of a cluster
+ * without it cost the API server little. */
+#define KUBESOURCE_DISCOVERY_MIN_MS 5000
+#define KUBESOURCE_DISCOVERY_MAX_MS (5 * 60 * 1000)
 #define KUBESOURCE_DISCOVERY_TIMEOUT_MS 10000
 
 static const struct kubewatch_resource kubesource_resources[] = {
@@ -54,6 +58,7 @@ struct kubesource {
     struct kubehttp_request *discovery; /* in flight, or NULL */
     struct ds discovery_body;
     long long int next_discovery;
+    int discovery_interval_ms;
 };
 
 /* The first version of the group's APIGroup document that the model
@@ -101,7 +106,11 @@ discovery_done(void *ks_, long status, int error, const char *why)
     const struct kubewatch_resource *res = NULL;
 
     ks->discovery = NULL;
-    ks->next_discovery = time_msec() + KUBESOURCE_DISCOVERY_MS;
+    ks->discovery_interval_ms = (ks->discovery_interval_ms
+                                 ? MIN(ks->discovery_interval_ms * 2,
+                                       KUBESOURCE_DISCOVERY_MAX_MS)
+                                 : KUBESOURCE_DISCOVERY_MIN_MS);
+    ks->next_discovery = time_msec() + ks->discovery_interval_ms;
     if (error) {
         VLOG_WARN("API group %s not looked up: %s", CNP_GROUP, why);
     } else if (status == 200 && !(res = cnp_pick(&ks->discovery_body))) {
