@@ -18,6 +18,7 @@
 #include "agent/pods/ipam.h"
 #include "agent/pods/podif.h"
 #include "agent/pods/podstore.h"
+#include "agent/sources/source.h"
 #include "dataplane/cookie.h"
 #include "dataplane/flowtab.h"
 #include "dataplane/ovsbridge.h"
@@ -490,6 +491,7 @@ is_valid_attachment(const struct cniproto_request *req,
  * down. */
 
 enum attach_step {
+    STEP_ADD_LOOKUP,            /* the state source reading the Pod */
     STEP_ADD_PORT,              /* the port's database change */
     STEP_ADD_OFPORT,            /* ovs-vswitchd opening it */
     STEP_ADD_LINK,              /* AF_XDP: the port reporting its link up */
@@ -506,6 +508,7 @@ struct attach_victim {
 
 struct attach_job {
     enum cniproto_cmd cmd;
+    const struct cniproto_request *req; /* ADD: valid until answered */
     enum attach_step step;
     long long int deadline;
     struct podrec *rec;             /* ADD: the attachment being made */
@@ -519,6 +522,7 @@ struct attach_job {
 };
 
 static const char *const step_waits_for[] = {
+    [STEP_ADD_LOOKUP] = "the API server's Pod object",
     [STEP_ADD_PORT] = "the OVS database to add the port",
     [STEP_ADD_OFPORT] = "ovs-vswitchd to open the port",
     [STEP_ADD_LINK] = "the OVS port to report its link up",
@@ -960,11 +964,67 @@ step_add(struct agent *agent, struct attach_job *job,
         return step_add_link(agent, job, resp);
     case STEP_ADD_FLOWS:
         return step_add_flows(agent, job, resp);
+    case STEP_ADD_LOOKUP:
     case STEP_DEL_FLOWS:
     case STEP_DEL_PORT:
         break;
     }
     OVS_NOT_REACHED();
+}
+
+/* ADD once the model has what it knows of the Pod: the interface type
+ * (the Pod's annotations), the port, the address.  1 when 'resp' is the
+ * answer already. */
+static int
+add_prepare(struct agent *agent, struct attach_job *job,
+            struct cniproto_response *resp)
+{
+    const struct cniproto_request *req = job->req;
+    const char *type_name = attach_type_name(agent, req);
+    enum podstore_type type;
+
+    if (podstore_type_from_name(type_name, &type)) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "unknown interface type '%s' (afxdp, "
+                                "vhostuser or tap)", type_name);
+        return 1;
+    }
+    char *port_name = attach_new_port_name(agent, req);
+    if (!port_name) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERNAL, NULL,
+                                "every port name of %s/%s is still in use",
+                                req->container_id, req->ifname);
+        return 1;
+    }
+    struct podrec *rec = attach_rec_new(agent, req, port_name);
+    rec->type = type;
+    free(port_name);
+    if (choose_default_route(agent, req, rec, resp)) {
+        podrec_destroy(rec);
+        return 1;
+    }
+    job->rec = rec;
+    if (add_begin(agent, req, job, resp)) {
+        add_fail(agent, job, resp);
+    }
+    return 0;
+}
+
+/* The runtime may call ADD before the watch has brought the Pod: the
+ * source reads it first. */
+static int
+step_add_lookup(struct agent *agent, struct attach_job *job,
+                struct cniproto_response *resp)
+{
+    const struct cniproto_request *req = job->req;
+    int error = source_fetch_pod(&agent->source, req->pod_namespace,
+                                 req->pod_name);
+
+    if (error == -EINPROGRESS) {
+        return error;
+    }
+    job->step = STEP_ADD_PORT;
+    return add_prepare(agent, job, resp);
 }
 
 /* Moves the job on as far as it goes now: -EINPROGRESS while it waits, 1
@@ -976,7 +1036,9 @@ job_step(struct agent *agent, struct attach_job *job,
     for (;;) {
         int error;
 
-        if (job->rec) {
+        if (job->step == STEP_ADD_LOOKUP) {
+            error = step_add_lookup(agent, job, resp);
+        } else if (job->rec) {
             error = step_add(agent, job, resp);
             if (error < 0 && error != -EINPROGRESS) {
                 add_fail(agent, job, resp);
@@ -1082,32 +1144,15 @@ attach_add(struct agent *agent, const struct cniproto_request *req,
         result_ok(agent, rec, resp);
         return true;
     }
-    const char *type_name = attach_type_name(agent, req);
-    enum podstore_type type;
-    if (podstore_type_from_name(type_name, &type)) {
-        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
-                                "unknown interface type '%s' (afxdp, "
-                                "vhostuser or tap)", type_name);
-        return true;
-    }
-    char *port_name = attach_new_port_name(agent, req);
-    if (!port_name) {
-        cniproto_response_error(resp, ATTACH_ERR_INTERNAL, NULL,
-                                "every port name of %s/%s is still in use",
-                                req->container_id, req->ifname);
-        return true;
-    }
-    rec = attach_rec_new(agent, req, port_name);
-    rec->type = type;
-    free(port_name);
-    if (choose_default_route(agent, req, rec, resp)) {
-        podrec_destroy(rec);
-        return true;
-    }
     struct attach_job *job = job_create(agent, CNIPROTO_ADD);
-    job->rec = rec;
-    if (add_begin(agent, req, job, resp)) {
-        add_fail(agent, job, resp);
+    job->req = req;
+    if (req->pod_namespace && req->pod_name
+        && !cluster_find_pod(agent->cluster, req->pod_namespace,
+                             req->pod_name)) {
+        job->step = STEP_ADD_LOOKUP;
+    } else if (add_prepare(agent, job, resp)) {
+        job_destroy(agent, job);
+        return true;
     }
     return attach_run(agent, resp);
 }

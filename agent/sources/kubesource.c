@@ -12,6 +12,7 @@
 #include "agent/sources/source.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "util.h"
@@ -25,11 +26,14 @@ VLOG_DEFINE_THIS_MODULE(kubesource);
 #define KUBESOURCE_DISCOVERY_MIN_MS 5000
 #define KUBESOURCE_DISCOVERY_MAX_MS (5 * 60 * 1000)
 #define KUBESOURCE_DISCOVERY_TIMEOUT_MS 10000
+#define KUBESOURCE_FETCH_TIMEOUT_MS 5000
+
+enum { KUBESOURCE_POD = 2 };    /* its row below */
 
 static const struct kubewatch_resource kubesource_resources[] = {
     { CLUSTER_NODE, "v1", "Node", "/api/v1/nodes" },
     { CLUSTER_NAMESPACE, "v1", "Namespace", "/api/v1/namespaces" },
-    { CLUSTER_POD, "v1", "Pod", "/api/v1/pods" },
+    [KUBESOURCE_POD] = { CLUSTER_POD, "v1", "Pod", "/api/v1/pods" },
     { CLUSTER_NETWORK_POLICY, "networking.k8s.io/v1", "NetworkPolicy",
       "/apis/networking.k8s.io/v1/networkpolicies" },
     { CLUSTER_SERVICE, "v1", "Service", "/api/v1/services" },
@@ -59,7 +63,18 @@ struct kubesource {
     struct ds discovery_body;
     long long int next_discovery;
     int discovery_interval_ms;
+    struct shash fetches;               /* "ns/name" -> struct fetch */
 };
+
+/* One Pod read by a GET for a CNI ADD. */
+struct fetch {
+    struct kubesource *ks;
+    char *key;
+    struct kubehttp_request *req;       /* NULL once answered */
+    struct ds body;
+};
+
+static void fetch_free(struct kubesource *, struct fetch *);
 
 /* The first version of the group's APIGroup document that the model
  * reads, or NULL. */
@@ -189,6 +204,11 @@ kubesource_destroy(void *ks_)
         kubewatch_destroy(ks->watches[i]);
     }
     kubewatch_destroy(ks->cnp);
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &ks->fetches) {
+        fetch_free(ks, node->data);
+    }
+    shash_destroy(&ks->fetches);
     if (ks->discovery) {
         kubehttp_cancel(ks->http, ks->discovery);
     }
@@ -198,11 +218,78 @@ kubesource_destroy(void *ks_)
     free(ks);
 }
 
+static void
+fetch_body(void *f_, long status OVS_UNUSED, const char *data, size_t len)
+{
+    struct fetch *f = f_;
+
+    ds_put_buffer(&f->body, data, len);
+}
+
+static void
+fetch_done(void *f_, long status, int error, const char *why)
+{
+    struct fetch *f = f_;
+    struct json_object *pod = NULL;
+
+    f->req = NULL;
+    if (!error && status == 200
+        && (pod = json_tokener_parse(ds_cstr(&f->body)))) {
+        kubewatch_adopt(f->ks->watches[KUBESOURCE_POD], pod);
+    } else if (error || status != 404) {
+        VLOG_WARN("Pod %s: not read (%s)", f->key,
+                  error ? why : "HTTP error");
+    }
+    json_object_put(pod);
+}
+
+static const struct kubehttp_callbacks fetch_cbs = { fetch_body, fetch_done };
+
+static void
+fetch_free(struct kubesource *ks, struct fetch *f)
+{
+    if (f->req) {
+        kubehttp_cancel(ks->http, f->req);
+    }
+    ds_destroy(&f->body);
+    free(f->key);
+    free(f);
+}
+
+static int
+kubesource_fetch_pod(void *ks_, const char *ns, const char *name)
+{
+    struct kubesource *ks = ks_;
+    char *key = xasprintf("%s/%s", ns, name);
+    struct fetch *f = shash_find_data(&ks->fetches, key);
+
+    if (!f) {
+        char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
+        f = xzalloc(sizeof *f);
+        f->ks = ks;
+        f->key = key;
+        ds_init(&f->body);
+        f->req = kubehttp_get(ks->http, path, KUBESOURCE_FETCH_TIMEOUT_MS,
+                              &fetch_cbs, f);
+        shash_add(&ks->fetches, key, f);
+        free(path);
+        return -EINPROGRESS;
+    }
+    free(key);
+    if (f->req) {
+        return -EINPROGRESS;
+    }
+    shash_find_and_delete(&ks->fetches, f->key);
+    fetch_free(ks, f);
+    return 0;
+}
+
 static const struct source_class kubesource_class = {
     .name = "kubernetes",
     .run = kubesource_run,
     .wait = kubesource_wait,
     .format = kubesource_format,
+    .fetch_pod = kubesource_fetch_pod,
     .destroy = kubesource_destroy,
 };
 
@@ -238,6 +325,7 @@ kubesource_open(const struct kubesource_options *opts,
     }
     ks->cluster = cluster;
     ds_init(&ks->discovery_body);
+    shash_init(&ks->fetches);
     for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
         ks->watches[i] = kubewatch_create(&kubesource_resources[i], ks->http,
                                           cluster);

@@ -550,6 +550,18 @@ kubewatch_wait(struct kubewatch *kw)
     }
 }
 
+int
+kubewatch_adopt(struct kubewatch *kw, struct json_object *obj)
+{
+    char *key = apply_object(kw, obj);
+
+    if (!key) {
+        return -EINVAL;
+    }
+    sset_add_and_free(&kw->present, key);
+    return 0;
+}
+
 bool
 kubewatch_synced(const struct kubewatch *kw)
 {

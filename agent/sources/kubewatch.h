@@ -41,6 +41,12 @@ void kubewatch_destroy(struct kubewatch *);
 void kubewatch_run(struct kubewatch *);
 void kubewatch_wait(struct kubewatch *);
 
+/* Applies 'obj', an object of the kind read elsewhere (a single GET), as
+ * if the watch had brought it: a later relist removes it if it is gone.
+ * 0, or -EINVAL when the model refused it (logged). */
+struct json_object;
+int kubewatch_adopt(struct kubewatch *, struct json_object *obj);
+
 /* True once a whole list has been applied. */
 bool kubewatch_synced(const struct kubewatch *);
 

@@ -20,6 +20,11 @@ struct source_class {
     /* Says what the source reads and how it is doing, for the control
      * socket. */
     void (*format)(void *impl, struct ds *);
+    /* Reads one Pod the model does not have yet (a CNI ADD may come before
+     * the watch brings its Pod) into the model: -EINPROGRESS until it has
+     * been read, or found absent, then 0.  NULL for a source that has all
+     * it will ever have. */
+    int (*fetch_pod)(void *impl, const char *ns, const char *name);
     void (*destroy)(void *impl);
 };
 
@@ -41,6 +46,12 @@ static inline void source_wait(struct source *s)
 static inline void source_format(const struct source *s, struct ds *out)
 {
     s->class->format(s->impl, out);
+}
+
+static inline int source_fetch_pod(struct source *s, const char *ns,
+                                   const char *name)
+{
+    return s->class->fetch_pod ? s->class->fetch_pod(s->impl, ns, name) : 0;
 }
 
 static inline void source_destroy(struct source *s)

@@ -151,6 +151,18 @@ wait_model "Pod default/w $w_ip app=w,tier=x"
 kubeapi_ctl '{"op":"trickle","bytes":0}' >/dev/null
 ck_pass "an event trickling in 7-byte pieces is decoded as it arrives"
 
+# A Pod whose watch event is still on its way when the runtime calls ADD:
+# the agent reads it with one GET.
+kubeapi_ctl '{"op":"trickle","bytes":1,"pause_ms":200}' >/dev/null
+apply '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"late","namespace":"default","labels":{"app":"late"},"annotations":{"seine.io/interface-type":"tap"}},"spec":{"nodeName":"'"$node"'","containers":[{"name":"c","image":"busybox"}]}}'
+in_model "Pod default/late - app=late" && ck_fail "the watch is slow enough for this check"
+seine_pod_add --no-manifest late
+kubeapi_ctl '{"op":"trickle","bytes":0}' >/dev/null
+grep -q "GET /api/v1/namespaces/default/pods/late 200" "$KUBEAPI_LOG" \
+    || ck_fail "ADD of a Pod the watch has not brought yet GETs it"
+ck_eq "ADD of a Pod the watch has not brought yet GETs it: its annotation gives tap" \
+    "$(ck_port_type "$(ck_port late)")" tap
+
 # --- A rotated token: 401, then the new token file ----------------------------
 kubeapi_ctl '{"op":"token","value":"rotated-token"}' \
     '{"op":"expire-watches","mode":"http"}' >/dev/null
