@@ -793,3 +793,11 @@ ovsbridge_mgmt_target(const char *rundir, const char *bridge_name)
 {
     return xasprintf("unix:%s/%s.mgmt", rundir, bridge_name);
 }
+
+const char *
+ovsbridge_ovs_version(struct ovsbridge *br)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
+
+    return ovs ? ovs->ovs_version : NULL;
+}

@@ -129,6 +129,9 @@ int ovsbridge_list_owned_ports(struct ovsbridge *, const char *owner,
  * missing (caller frees). */
 bool ovsbridge_dpdk_ready(struct ovsbridge *, char **whyp);
 
+/* The version ovs-vswitchd wrote in the database, or NULL. */
+const char *ovsbridge_ovs_version(struct ovsbridge *);
+
 /* The OpenFlow management target of the bridge, "unix:RUNDIR/BR.mgmt".
  * 'rundir' is where ovs-vswitchd keeps its sockets (OVS_RUNDIR). */
 char *ovsbridge_mgmt_target(const char *rundir, const char *bridge_name);

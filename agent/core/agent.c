@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <json-c/json.h>
 
 #include "agent/lib/hostlink.h"
 #include "agent/core/agentconf.h"
@@ -37,6 +39,7 @@
 #include "openvswitch/vlog.h"
 #include "random.h"
 #include "timeval.h"
+#include "seine-config.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(agent);
@@ -46,6 +49,9 @@ VLOG_DEFINE_THIS_MODULE(agent);
 #define AGENT_LIVENESS_MS 2000
 /* How often a lost OpenFlow connection is tried again. */
 #define AGENT_RECONNECT_MS 1000
+/* How often the agent's status object is written without a change of its
+ * conditions (its heartbeat). */
+#define AGENT_INFO_MS 60000
 
 static void
 agent_set_not_ready(struct agent *agent, const char *why)
@@ -948,6 +954,124 @@ agent_apply_changes(struct agent *agent)
     cluster_changes_free(changes, n);
 }
 
+static void
+put_time(struct json_object *obj, const char *key, long long int wall_ms)
+{
+    time_t t = wall_ms / 1000;
+    struct tm tm;
+    char buf[32];
+
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_object_add(obj, key, json_object_new_string(buf));
+}
+
+static struct json_object *
+agent_conditions_json(const struct agent *agent)
+{
+    static const char *const types[AGENT_N_CONDS] = {
+        [AGENT_COND_OVS] = "OVSConnected",
+        [AGENT_COND_API] = "APIConnected",
+        [AGENT_COND_READY] = "Ready",
+    };
+    struct json_object *conds = json_object_new_array();
+
+    for (size_t i = 0; i < AGENT_N_CONDS; i++) {
+        struct json_object *c = json_object_new_object();
+        json_object_object_add(c, "type", json_object_new_string(types[i]));
+        json_object_object_add(c, "status", json_object_new_string(
+                                   agent->conds[i].status ? "True" : "False"));
+        put_time(c, "lastTransitionTime", agent->conds[i].since);
+        if (i == AGENT_COND_READY && agent->not_ready) {
+            json_object_object_add(c, "message",
+                                   json_object_new_string(agent->not_ready));
+        }
+        json_object_array_add(conds, c);
+    }
+    return conds;
+}
+
+static struct json_object *
+agent_pod_counts_json(const struct agent *agent)
+{
+    int64_t counts[3] = { 0, 0, 0 };
+    struct podrec *rec;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &CONST_CAST(struct agent *, agent)->store) {
+        counts[rec->type == PODSTORE_AFXDP ? 0
+               : rec->type == PODSTORE_VHOSTUSER ? 1 : 2]++;
+    }
+    struct json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "afxdp", json_object_new_int64(counts[0]));
+    json_object_object_add(obj, "vhostuser", json_object_new_int64(counts[1]));
+    json_object_object_add(obj, "tap", json_object_new_int64(counts[2]));
+    return obj;
+}
+
+/* SeineAgentInfo (deploy/seine.yml), named after the node. */
+static struct json_object *
+agent_info_json(const struct agent *agent)
+{
+    struct json_object *info = json_object_new_object();
+    struct json_object *md = json_object_new_object();
+    const char *ovs = ovsbridge_ovs_version(agent->br);
+    const char *cidr = agent_pod_cidr(agent);
+
+    json_object_object_add(info, "apiVersion",
+                           json_object_new_string("crd.seine.io/v1alpha1"));
+    json_object_object_add(info, "kind",
+                           json_object_new_string("SeineAgentInfo"));
+    json_object_object_add(md, "name",
+                           json_object_new_string(agent->conf->node_name));
+    json_object_object_add(info, "metadata", md);
+    json_object_object_add(info, "version",
+                           json_object_new_string(SEINE_VERSION));
+    if (cidr) {
+        json_object_object_add(info, "nodeSubnet",
+                               json_object_new_string(cidr));
+    }
+    if (ovs) {
+        json_object_object_add(info, "ovsVersion",
+                               json_object_new_string(ovs));
+    }
+    json_object_object_add(info, "datapathType",
+                           json_object_new_string("netdev"));
+    json_object_object_add(info, "podCounts", agent_pod_counts_json(agent));
+    json_object_object_add(info, "flowCount",
+                           json_object_new_int64(flowtab_count(agent->ft)));
+    json_object_object_add(info, "conditions", agent_conditions_json(agent));
+    put_time(info, "heartbeatTime", time_wall_msec());
+    return info;
+}
+
+/* Writes the status object when a condition changes, and as a heartbeat
+ * every minute. */
+static void
+agent_run_info(struct agent *agent)
+{
+    bool now[AGENT_N_CONDS] = {
+        [AGENT_COND_OVS] = agent->of_state == AGENT_OF_UP,
+        [AGENT_COND_API] = source_connected(&agent->source),
+        [AGENT_COND_READY] = agent_is_ready(agent),
+    };
+    bool changed = false;
+
+    for (size_t i = 0; i < AGENT_N_CONDS; i++) {
+        struct agent_condition *c = &agent->conds[i];
+        if (!c->since || c->status != now[i]) {
+            c->status = now[i];
+            c->since = time_wall_msec();
+            changed = true;
+        }
+    }
+    if (changed || time_msec() >= agent->next_info) {
+        struct json_object *info = agent_info_json(agent);
+        source_publish(&agent->source, info);
+        json_object_put(info);
+        agent->next_info = time_msec() + AGENT_INFO_MS;
+    }
+}
+
 void
 agent_run(struct agent *agent)
 {
@@ -956,6 +1080,7 @@ agent_run(struct agent *agent)
         ofconn_run(agent->of);
     }
     source_run(&agent->source, agent->cluster);
+    agent_run_info(agent);
     if (!agent->ipam) {
         agent_try_start(agent);
         return;
@@ -974,6 +1099,7 @@ agent_wait(struct agent *agent)
         ofconn_wait(agent->of);
     }
     source_wait(&agent->source);
+    poll_timer_wait_until(agent->next_info);
     if (!agent->ipam) {
         poll_timer_wait(1000);
     } else if (agent->of_state == AGENT_OF_DOWN) {

@@ -47,6 +47,14 @@ enum agent_of_state {
 
 struct attach_job;
 
+/* A condition of the agent's status object (SeineAgentInfo). */
+struct agent_condition {
+    bool status;
+    long long int since;        /* wall clock, ms; 0: never reported */
+};
+
+enum { AGENT_COND_OVS, AGENT_COND_API, AGENT_COND_READY, AGENT_N_CONDS };
+
 struct agent {
     const struct agentconf *conf;
     struct ovsbridge *br;
@@ -76,6 +84,8 @@ struct agent {
     uint64_t commits_done;          /* the last one the switch confirmed */
     uint64_t commit_refused;        /* the last one it refused */
     int commit_error;               /* and why */
+    struct agent_condition conds[AGENT_N_CONDS];
+    long long int next_info;        /* when to write SeineAgentInfo next */
     unsigned long long n_commits;   /* flow table commits the switch took */
     long long int last_commit_wall; /* when the last one completed (ms) */
     struct vlog_rate_limit rl;

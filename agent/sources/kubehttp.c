@@ -207,8 +207,9 @@ make_headers(struct kubehttp *http)
 }
 
 struct kubehttp_request *
-kubehttp_get(struct kubehttp *http, const char *path, int timeout_ms,
-             const struct kubehttp_callbacks *cbs, void *aux)
+kubehttp_send(struct kubehttp *http, const char *method, const char *path,
+              const char *content_type, const char *body, int timeout_ms,
+              const struct kubehttp_callbacks *cbs, void *aux)
 {
     struct kubehttp_request *req = xzalloc(sizeof *req);
     char *url = xasprintf("%s%s", http->conf->server, path);
@@ -217,6 +218,18 @@ kubehttp_get(struct kubehttp *http, const char *path, int timeout_ms,
     req->cbs = cbs;
     req->aux = aux;
     req->headers = make_headers(http);
+    if (content_type) {
+        char *h = xasprintf("Content-Type: %s", content_type);
+        req->headers = curl_slist_append(req->headers, h);
+        free(h);
+    }
+    if (method) {
+        curl_easy_setopt(req->easy, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if (body) {
+        curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
+        curl_easy_setopt(req->easy, CURLOPT_COPYPOSTFIELDS, body);
+    }
     curl_easy_setopt(req->easy, CURLOPT_URL, url);
     curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers);
     curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, write_cb);
@@ -234,6 +247,13 @@ kubehttp_get(struct kubehttp *http, const char *path, int timeout_ms,
     ovs_list_push_back(&http->requests, &req->node);
     curl_multi_add_handle(http->multi, req->easy);
     return req;
+}
+
+struct kubehttp_request *
+kubehttp_get(struct kubehttp *http, const char *path, int timeout_ms,
+             const struct kubehttp_callbacks *cbs, void *aux)
+{
+    return kubehttp_send(http, NULL, path, NULL, NULL, timeout_ms, cbs, aux);
 }
 
 void

@@ -1,5 +1,5 @@
 /*
- * kubehttp: HTTPS GETs to the Kubernetes API server with libcurl, on the
+ * kubehttp: HTTPS requests to the Kubernetes API server with libcurl, on the
  * agent's poll loop.  One multi handle serves every request; its sockets
  * and its timer (curl's socket and timer callbacks) become poll_fd_wait()
  * and poll_timer_wait() calls, so a watch that stays open for minutes, or
@@ -43,6 +43,15 @@ struct kubehttp_request *kubehttp_get(struct kubehttp *, const char *path,
                                       int timeout_ms,
                                       const struct kubehttp_callbacks *,
                                       void *aux);
+/* The same with another 'method' ("PATCH") and a body, sent as
+ * 'content_type' (copied). */
+struct kubehttp_request *kubehttp_send(struct kubehttp *, const char *method,
+                                       const char *path,
+                                       const char *content_type,
+                                       const char *body, int timeout_ms,
+                                       const struct kubehttp_callbacks *,
+                                       void *aux);
+
 /* Ends a request without calling its 'done'. */
 void kubehttp_cancel(struct kubehttp *, struct kubehttp_request *);
 

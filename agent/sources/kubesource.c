@@ -27,6 +27,12 @@ VLOG_DEFINE_THIS_MODULE(kubesource);
 #define KUBESOURCE_DISCOVERY_MAX_MS (5 * 60 * 1000)
 #define KUBESOURCE_DISCOVERY_TIMEOUT_MS 10000
 #define KUBESOURCE_FETCH_TIMEOUT_MS 5000
+#define KUBESOURCE_PUBLISH_TIMEOUT_MS 10000
+#define KUBESOURCE_INFO_PATH "/apis/crd.seine.io/v1alpha1/seineagentinfos"
+/* Server-side apply: creates the object or takes over the fields this
+ * agent writes. */
+#define KUBESOURCE_APPLY_QUERY "?fieldManager=seine-agent&force=true"
+#define KUBESOURCE_APPLY_TYPE "application/apply-patch+yaml"
 
 enum { KUBESOURCE_POD = 2 };    /* its row below */
 
@@ -64,6 +70,7 @@ struct kubesource {
     long long int next_discovery;
     int discovery_interval_ms;
     struct shash fetches;               /* "ns/name" -> struct fetch */
+    struct kubehttp_request *publishing;    /* in flight, or NULL */
 };
 
 /* One Pod read by a GET for a CNI ADD. */
@@ -209,6 +216,9 @@ kubesource_destroy(void *ks_)
         fetch_free(ks, node->data);
     }
     shash_destroy(&ks->fetches);
+    if (ks->publishing) {
+        kubehttp_cancel(ks->http, ks->publishing);
+    }
     if (ks->discovery) {
         kubehttp_cancel(ks->http, ks->discovery);
     }
@@ -284,12 +294,75 @@ kubesource_fetch_pod(void *ks_, const char *ns, const char *name)
     return 0;
 }
 
+static bool
+kubesource_connected(const void *ks_)
+{
+    const struct kubesource *ks = ks_;
+
+    for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
+        if (!kubewatch_healthy(ks->watches[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+publish_body(void *ks OVS_UNUSED, long status OVS_UNUSED,
+             const char *data OVS_UNUSED, size_t len OVS_UNUSED)
+{
+}
+
+static void
+publish_done(void *ks_, long status, int error, const char *why)
+{
+    struct kubesource *ks = ks_;
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+
+    ks->publishing = NULL;
+    if (error) {
+        VLOG_WARN_RL(&rl, "SeineAgentInfo not written: %s", why);
+    } else if (status / 100 != 2) {
+        VLOG_WARN_RL(&rl, "SeineAgentInfo not written: HTTP %ld", status);
+    }
+}
+
+static const struct kubehttp_callbacks publish_cbs = {
+    publish_body, publish_done,
+};
+
+/* One write in flight at a time: a newer one replaces it. */
+static void
+kubesource_publish(void *ks_, struct json_object *info)
+{
+    struct kubesource *ks = ks_;
+    struct json_object *md, *name;
+
+    if (!json_object_object_get_ex(info, "metadata", &md)
+        || !json_object_object_get_ex(md, "name", &name)) {
+        return;
+    }
+    if (ks->publishing) {
+        kubehttp_cancel(ks->http, ks->publishing);
+    }
+    char *path = xasprintf(KUBESOURCE_INFO_PATH "/%s" KUBESOURCE_APPLY_QUERY,
+                           json_object_get_string(name));
+    ks->publishing = kubehttp_send(ks->http, "PATCH", path,
+                                   KUBESOURCE_APPLY_TYPE,
+                                   json_object_to_json_string(info),
+                                   KUBESOURCE_PUBLISH_TIMEOUT_MS,
+                                   &publish_cbs, ks);
+    free(path);
+}
+
 static const struct source_class kubesource_class = {
     .name = "kubernetes",
     .run = kubesource_run,
     .wait = kubesource_wait,
     .format = kubesource_format,
     .fetch_pod = kubesource_fetch_pod,
+    .connected = kubesource_connected,
+    .publish = kubesource_publish,
     .destroy = kubesource_destroy,
 };
 

@@ -568,6 +568,12 @@ kubewatch_synced(const struct kubewatch *kw)
     return kw->synced;
 }
 
+bool
+kubewatch_healthy(const struct kubewatch *kw)
+{
+    return kw->synced && kw->state != KUBEWATCH_WAITING;
+}
+
 void
 kubewatch_format(const struct kubewatch *kw, struct ds *s)
 {

@@ -49,6 +49,8 @@ int kubewatch_adopt(struct kubewatch *, struct json_object *obj);
 
 /* True once a whole list has been applied. */
 bool kubewatch_synced(const struct kubewatch *);
+/* True when synced and not backing off after an error. */
+bool kubewatch_healthy(const struct kubewatch *);
 
 /* One line: the kind, its state, resourceVersion and counters. */
 void kubewatch_format(const struct kubewatch *, struct ds *);

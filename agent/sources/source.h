@@ -7,8 +7,11 @@
 #ifndef SOURCE_H
 #define SOURCE_H 1
 
+#include <stdbool.h>
+
 struct cluster;
 struct ds;
+struct json_object;
 
 struct source_class {
     const char *name;
@@ -25,6 +28,12 @@ struct source_class {
      * been read, or found absent, then 0.  NULL for a source that has all
      * it will ever have. */
     int (*fetch_pod)(void *impl, const char *ns, const char *name);
+    /* Whether the source is in touch with where the state comes from. */
+    bool (*connected)(const void *impl);
+    /* Writes the agent's own status object (SeineAgentInfo: apiVersion,
+     * kind, metadata.name and the fields, in json-c; not taken) where the
+     * cluster can read it; NULL when the source has nowhere to write. */
+    void (*publish)(void *impl, struct json_object *info);
     void (*destroy)(void *impl);
 };
 
@@ -52,6 +61,18 @@ static inline int source_fetch_pod(struct source *s, const char *ns,
                                    const char *name)
 {
     return s->class->fetch_pod ? s->class->fetch_pod(s->impl, ns, name) : 0;
+}
+
+static inline bool source_connected(const struct source *s)
+{
+    return !s->class->connected || s->class->connected(s->impl);
+}
+
+static inline void source_publish(struct source *s, struct json_object *info)
+{
+    if (s->class->publish) {
+        s->class->publish(s->impl, info);
+    }
 }
 
 static inline void source_destroy(struct source *s)

@@ -127,7 +127,11 @@ RESOURCES = {
     "endpointslices": ("discovery.k8s.io", "EndpointSlice", True),
     "clusternetworkpolicies": ("policy.networking.k8s.io",
                                "ClusterNetworkPolicy", False),
+    # The agent's own status object (deploy/seine.yml), written by
+    # server-side apply (PATCH, application/apply-patch+yaml).
+    "seineagentinfos": ("crd.seine.io", "SeineAgentInfo", False),
 }
+INFO_GROUP = "crd.seine.io"
 KIND_TO_RESOURCE = {v[1]: k for k, v in RESOURCES.items()}
 CNP_GROUP = "policy.networking.k8s.io"
 SHORT = {"pods": ["po"], "services": ["svc"], "namespaces": ["ns"],
@@ -166,6 +170,8 @@ def api_version(resource, version=None):
     group = RESOURCES[resource][0]
     if not group:
         return "v1"
+    if group == INFO_GROUP:
+        return "%s/v1alpha1" % group
     return "%s/%s" % (group, version or "v1")
 
 
@@ -605,7 +611,45 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_method
+    do_POST = do_PUT = do_DELETE = do_method
+
+    def do_PATCH(self):
+        """Server-side apply of a SeineAgentInfo (the only write served):
+        the object is created or replaced by the one sent."""
+        try:
+            self.patch()
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            self.close_connection = True
+
+    def patch(self):
+        store = self.server.store
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.headers.get("Authorization", "") != \
+                "Bearer " + self.server.token:
+            store.count("unauthorized")
+            return self.fail(status(401, "Unauthorized", "Unauthorized"))
+        url = urlsplit(self.path)
+        parts = [p for p in url.path.split("/") if p]
+        q = parse_qs(url.query)
+        if parts[:4] != ["apis", INFO_GROUP, "v1alpha1", "seineagentinfos"] \
+                or len(parts) != 5:
+            return self.do_method()
+        if self.headers.get("Content-Type") != "application/apply-patch+yaml" \
+                or not q.get("fieldManager"):
+            return self.fail(status(415, "UnsupportedMediaType",
+                                    "apply needs application/apply-patch+yaml "
+                                    "and a fieldManager"))
+        try:
+            obj = json.loads(body)
+        except ValueError as e:
+            return self.fail(status(400, "BadRequest", str(e)))
+        if obj.get("kind") != "SeineAgentInfo" \
+                or obj.get("metadata", {}).get("name") != parts[4]:
+            return self.fail(status(400, "BadRequest",
+                                    "kind or metadata.name does not match"))
+        store.count("patch")
+        store.apply(obj)
+        return self.reply(200, store.get("seineagentinfos", ("", parts[4])))
 
     def route(self):
         store = self.server.store
@@ -682,6 +726,8 @@ class Handler(BaseHTTPRequestHandler):
         if group == CNP_GROUP:
             return self.server.args.cnp_versions \
                 if self.server.store.cnp_installed else []
+        if group == INFO_GROUP:
+            return ["v1alpha1"]
         if any(g == group for g, _, _ in RESOURCES.values()):
             return ["v1"]
         return []

@@ -59,6 +59,8 @@ kubeapi_kubeconfig "$api" "$KUBEAPI_TOKEN" \
     | sed "s|^    token: .*|    tokenFile: $api/token|" >"$api/kubeconfig"
 sed -i "s|^stateSource: .*|stateSource: {type: kubernetes, kubeconfig: $api/kubeconfig}|" \
     "$(seine_node_dir)/agent.yaml"
+# As ovs-ctl does when it starts the switch.
+seine_vsctl set Open_vSwitch . ovs_version="$(ovs-vsctl --version | awk 'NR == 1 { print $NF }')"
 seine_agent_start
 
 model() { seine_appctl -t seine-agent model/show; }
@@ -119,6 +121,25 @@ seine_wait_until 10 ping_b || ck_fail "w reaches b again after the relist"
 ck_pass "a policy deleted while the agent was away is gone after the relist, and w reaches b again"
 ck_result "... deleted by the relist, once" \
     "$(source_show | grep -q '^NetworkPolicy: .*deleted by a relist 1$'; echo $?)" "$(source_show)"
+
+# --- The agent's status object ------------------------------------------------
+# Written by server-side apply whenever a condition changes: the reconnect
+# above made APIConnected go False and True again.
+info() { kubeapi_ctl '{"op":"get","kind":"SeineAgentInfo","name":"'"$node"'"}' | jq -c .object; }
+info_current() {
+    info | jq -e '.podCounts == {afxdp: 2, vhostuser: 0, tap: 1}
+                  and ([.conditions[] | select(.status == "True")] | length) == 3' >/dev/null
+}
+seine_wait_until 15 info_current \
+    || ck_fail "SeineAgentInfo $node is written with the pods and conditions" "$(info)"
+ck_result "SeineAgentInfo $node: subnet, OVS version, datapath, flows, heartbeat" \
+    "$(info | jq -e --arg cidr "$(cat "$(seine_node_dir)/cidr")" \
+        '.nodeSubnet == $cidr and (.ovsVersion | length) > 0
+         and .datapathType == "netdev" and .flowCount > 0
+         and (.heartbeatTime | test("^[0-9-]+T[0-9:]+Z$"))' >/dev/null; echo $?)" "$(info)"
+grep -q "PATCH /apis/crd.seine.io/v1alpha1/seineagentinfos/$node?fieldManager=seine-agent&force=true 200" "$KUBEAPI_LOG" \
+    || ck_fail "... by server-side apply" "$(grep PATCH "$KUBEAPI_LOG" | tail -3)"
+ck_pass "... by server-side apply (fieldManager seine-agent)"
 
 # --- 410 as an HTTP status: a relist --------------------------------------------
 pod_lists() { grep -c "GET /api/v1/pods?limit=500" "$KUBEAPI_LOG"; }
