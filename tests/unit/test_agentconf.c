@@ -172,6 +172,9 @@ static const char full_file[] =
     "stateSource:\n"
     "  type: kubernetes\n"
     "  path: /srv/manifests\n"
+    "  kubeconfig: /etc/seine/kubeconfig\n"
+    "  context: prod-east\n"
+    "  allowInsecure: true\n"
     "logLevel: dbg\n"
     "uplink: eth1\n"
     "tunnelType: vxlan\n";
@@ -198,6 +201,9 @@ test_full_file(void **state)
     assert_string_equal(conf.vhost_socket_dir, "/run/seine-t/vhost");
     assert_int_equal(conf.source, AGENTCONF_SOURCE_KUBERNETES);
     assert_string_equal(conf.manifest_dir, "/srv/manifests");
+    assert_string_equal(conf.kubeconfig, "/etc/seine/kubeconfig");
+    assert_string_equal(conf.kube_context, "prod-east");
+    assert_true(conf.kube_allow_insecure);
     assert_string_equal(conf.log_level, "dbg");
     assert_string_equal(conf.uplink, "eth1");
     assert_string_equal(conf.tunnel_type, "vxlan");
@@ -291,6 +297,15 @@ test_bad_values(void **state)
                  "stateSource.type: expected manifests or kubernetes");
     expect_error(s, "stateSource: {path: manifests}\n", 1,
                  "stateSource.path: must be an absolute path");
+    expect_error(s, "stateSource: {allowInsecure: yes}\n", 1,
+                 "stateSource.allowInsecure: expected true or false");
+    expect_error(s, "stateSource: {kubeconfig: kube.yaml}\n", 1,
+                 "stateSource.kubeconfig: must be an absolute path");
+    expect_error(s, "stateSource: {context: \"two words\"}\n", 1,
+                 "stateSource.context: expected a context name without "
+                 "spaces");
+    expect_error(s, "cniTimeoutMs: 60000\n", 1,
+                 "cniTimeoutMs: expected an integer from 100 to 55000");
     expect_error(s, "podCIDR: 10.244.1.0\n", 1, "podCIDR: expected an IPv4");
     expect_error(s, "podCIDR: 10.244.1.5/24\n", 1, "host bits");
     expect_error(s, "podCIDR: 10.244.0.0/31\n", 1, "prefix length");
