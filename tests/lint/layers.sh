@@ -2,6 +2,7 @@
 # The direction of includes between the folders of the tree
 # (docs/architecture.md, each folder's README): lib <- model <- sources;
 # model <- policy, services; pods and hostnet use lib and the dataplane;
+# observe reads lib, model and the dataplane;
 # only agent/core and agent/main.c see everything.  dataplane/ and cni/
 # include nothing of the agent, pmd-config/ and hwoffload/ nothing of it
 # either.  An include against the direction fails, with the file and line.
@@ -19,6 +20,7 @@ allowed() {
     agent/services) echo "agent/lib/ agent/model/ agent/services/ dataplane/" ;;
     agent/pods) echo "agent/lib/ agent/pods/ dataplane/ cni/cniproto.h" ;;
     agent/hostnet) echo "agent/lib/ agent/hostnet/ dataplane/" ;;
+    agent/observe) echo "agent/lib/ agent/model/ agent/observe/ dataplane/" ;;
     agent/core | agent) echo "agent/ dataplane/ cni/cniproto.h" ;;
     dataplane) echo "dataplane/" ;;
     cni) echo "cni/" ;;
