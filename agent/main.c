@@ -9,6 +9,7 @@
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/attach.h"
+#include "agent/core/agentmetrics.h"
 #include "agent/model/cluster.h"
 #include "agent/pods/cniserver.h"
 #include "agent/policy/policy.h"
@@ -244,23 +245,57 @@ agent_unixctl_source_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
-static bool
-agent_start_cni(void *agent, const struct cniproto_request *req,
-                struct cniproto_response *resp)
+/* The CNI request being served, for its metrics. */
+struct agent_cni {
+    struct agent *agent;
+    const struct cniproto_request *req;
+};
+
+static const char *
+agent_cni_type(struct agent *agent, const struct cniproto_request *req)
 {
-    return attach_start(agent, req, resp);
+    const struct podrec *rec = (req->container_id && req->ifname
+                                ? podstore_find(&agent->store,
+                                                req->container_id,
+                                                req->ifname)
+                                : NULL);
+    return rec ? podstore_type_name(rec->type) : NULL;
 }
 
 static bool
-agent_run_cni(void *agent, struct cniproto_response *resp)
+agent_cni_answered(struct agent_cni *cni, struct cniproto_response *resp)
 {
-    return attach_run(agent, resp);
+    agentmetrics_cni_end(cni->agent->metrics,
+                         agent_cni_type(cni->agent, cni->req), resp);
+    return true;
+}
+
+static bool
+agent_start_cni(void *cni_, const struct cniproto_request *req,
+                struct cniproto_response *resp)
+{
+    struct agent_cni *cni = cni_;
+
+    cni->req = req;
+    agentmetrics_cni_begin(cni->agent->metrics, req->cmd,
+                           agent_cni_type(cni->agent, req));
+    return (attach_start(cni->agent, req, resp)
+            && agent_cni_answered(cni, resp));
+}
+
+static bool
+agent_run_cni(void *cni_, struct cniproto_response *resp)
+{
+    struct agent_cni *cni = cni_;
+
+    return attach_run(cni->agent, resp) && agent_cni_answered(cni, resp);
 }
 
 static void
 agent_loop(struct agent *agent, struct unixctl_server *unixctl,
            const struct agentconf *conf)
 {
+    struct agent_cni cni_state = { .agent = agent };
     struct cniserver *cni = NULL;
     bool exiting = false;
 
@@ -284,8 +319,7 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
          * presence tells a runtime or a script that the agent is ready. */
         if (!cni && agent_is_ready(agent)
             && cniserver_open(conf->cni_socket, agent_start_cni,
-                              agent_run_cni, agent,
-                              &cni)) {
+                              agent_run_cni, &cni_state, &cni)) {
             ovs_fatal(0, "%s: cannot serve CNI requests", conf->cni_socket);
         }
         if (cni) {

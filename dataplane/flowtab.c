@@ -2013,3 +2013,20 @@ flowtab_verify_owner(const struct flowtab *ft, struct ofconn *conn,
     flowtab_destroy(now);
     return error;
 }
+
+void
+flowtab_count_by_table(const struct flowtab *ft, size_t counts[256])
+{
+    const struct ft_flow *f;
+
+    memset(counts, 0, 256 * sizeof *counts);
+    HMAP_FOR_EACH (f, node, &ft->desired_flows) {
+        counts[f->table]++;
+    }
+}
+
+size_t
+flowtab_commit_size(const struct flowtab *ft)
+{
+    return ft->commit ? ft->commit->n : 0;
+}

@@ -93,6 +93,10 @@ void flowtab_remove_owner(struct flowtab *, uint64_t owner);
 
 /* Number of desired flows (all owners, or one owner). */
 size_t flowtab_count(const struct flowtab *);
+/* Desired flows per table: 'counts' has 256 entries. */
+void flowtab_count_by_table(const struct flowtab *, size_t counts[256]);
+/* Operations in the bundle in flight (0 when none). */
+size_t flowtab_commit_size(const struct flowtab *);
 /* Number of desired groups. */
 size_t flowtab_count_groups(const struct flowtab *);
 size_t flowtab_count_owner(const struct flowtab *, uint64_t owner);

@@ -85,6 +85,37 @@ static_assert(PORT_CLASS_UPLINK <= REG_PORT_CLASS_MASK,
               "port classes must fit reg0[0..3]");
 static_assert(REG_PORT_CLASS_REG != REG_OUT_PORT_REG,
               "the port class and output port registers must not overlap");
+/* The table's name in the enum above, lower case without "TABLE_"
+ * ("classifier", "spoof_guard"), or NULL for a number not in it: for
+ * metrics and tools. */
+static inline const char *
+table_name(unsigned int table)
+{
+    switch (table) {
+    case TABLE_CLASSIFIER: return "classifier";
+    case TABLE_SPOOF_GUARD: return "spoof_guard";
+    case TABLE_ARP_RESPONDER: return "arp_responder";
+    case TABLE_CT_ZONE: return "ct_zone";
+    case TABLE_CT_STATE: return "ct_state";
+    case TABLE_SERVICE_AFFINITY: return "service_affinity";
+    case TABLE_SERVICE_LB: return "service_lb";
+    case TABLE_ENDPOINT_DNAT: return "endpoint_dnat";
+    case TABLE_EGRESS_ADMIN: return "egress_admin";
+    case TABLE_EGRESS_RULE: return "egress_rule";
+    case TABLE_EGRESS_DEFAULT: return "egress_default";
+    case TABLE_EGRESS_BASELINE: return "egress_baseline";
+    case TABLE_L3_FORWARDING: return "l3_forwarding";
+    case TABLE_L2_FORWARDING: return "l2_forwarding";
+    case TABLE_INGRESS_ADMIN: return "ingress_admin";
+    case TABLE_INGRESS_RULE: return "ingress_rule";
+    case TABLE_INGRESS_DEFAULT: return "ingress_default";
+    case TABLE_INGRESS_BASELINE: return "ingress_baseline";
+    case TABLE_CT_COMMIT: return "ct_commit";
+    case TABLE_OUTPUT: return "output";
+    default: return NULL;
+    }
+}
+
 static_assert(TABLE_CLASSIFIER < TABLE_SPOOF_GUARD
               && TABLE_SPOOF_GUARD < TABLE_ARP_RESPONDER
               && TABLE_ARP_RESPONDER < TABLE_CT_ZONE

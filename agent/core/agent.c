@@ -14,10 +14,12 @@
 
 #include "agent/lib/hostlink.h"
 #include "agent/core/agentconf.h"
+#include "agent/core/agentmetrics.h"
 #include "agent/hostnet/nodeport.h"
 #include "agent/hostnet/snat.h"
 #include "agent/hostnet/underlay.h"
 #include "agent/model/cluster.h"
+#include "agent/observe/metricsrv.h"
 #include "agent/pods/ipam.h"
 #include "agent/pods/podif.h"
 #include "agent/policy/policy.h"
@@ -193,6 +195,42 @@ agent_open_source(struct agent *agent)
     return manifests_open(conf->manifest_dir, agent->cluster, &agent->source);
 }
 
+static void
+agent_collect_metrics(void *agent_, struct ds *out)
+{
+    struct agent *agent = agent_;
+
+    agentmetrics_collect(agent->metrics, agent, out);
+}
+
+static int
+agent_open_metrics(struct agent *agent)
+{
+    const struct agentconf *conf = agent->conf;
+    struct metricsrv_options opts = {
+        .address = conf->metrics_address,
+        .port = conf->metrics_port,
+        .tls_cert_file = conf->metrics_tls_cert,
+        .tls_key_file = conf->metrics_tls_key,
+        .token_file = conf->metrics_token_file,
+        .insecure = conf->metrics_insecure,
+    };
+    char *err = NULL;
+
+    agent->metrics = agentmetrics_create();
+    if (!conf->metrics_port) {
+        return 0;
+    }
+    int error = metricsrv_open(&opts, agent_collect_metrics, agent,
+                               &agent->metricsrv, &err);
+    if (error) {
+        VLOG_ERR("metrics endpoint %s port %d: %s", conf->metrics_address,
+                 conf->metrics_port, err);
+        free(err);
+    }
+    return error;
+}
+
 int
 agent_open(const struct agentconf *conf, struct agent **agentp)
 {
@@ -217,6 +255,9 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
     }
     if (!error) {
         error = agent_open_source(agent);
+    }
+    if (!error) {
+        error = agent_open_metrics(agent);
     }
     if (error) {
         goto error;
@@ -252,6 +293,8 @@ void
 agent_close(struct agent *agent)
 {
     if (agent) {
+        metricsrv_close(agent->metricsrv);
+        agentmetrics_destroy(agent->metrics);
         source_destroy(&agent->source);
         if (agent->store.dir) {
             podstore_close(&agent->store);
@@ -729,6 +772,7 @@ agent_lost_openflow(struct agent *agent, int error)
     VLOG_WARN("OpenFlow connection lost (%s): reconnecting",
               ovs_strerror(-error));
     flowtab_commit_abandon(agent->ft);
+    agentmetrics_reconnect(agent->metrics);
     ofconn_close(agent->of);
     agent->of = NULL;
     agent->echo_id = 0;
@@ -812,6 +856,9 @@ agent_run_openflow(struct agent *agent)
 static void
 agent_commit_ended(struct agent *agent, int error)
 {
+    agentmetrics_commit(agent->metrics, error,
+                        (time_msec() - agent->commit_sent_at) / 1000.0,
+                        agent->commit_sent_n);
     if (!error) {
         agent->commits_done = agent->commits_sent;
         agent_committed(agent);
@@ -844,7 +891,9 @@ agent_run_commit(struct agent *agent)
         }
     }
     if (flowtab_has_changes(agent->ft)) {
+        agent->commit_sent_at = time_msec();
         int error = flowtab_commit_start(agent->ft, agent->of);
+        agent->commit_sent_n = flowtab_commit_size(agent->ft);
         if (!error && flowtab_commit_in_flight(agent->ft)) {
             agent->commits_sent++;
         } else if (error) {
@@ -1079,6 +1128,9 @@ agent_run(struct agent *agent)
     if (agent->of) {
         ofconn_run(agent->of);
     }
+    if (agent->metricsrv) {
+        metricsrv_run(agent->metricsrv);
+    }
     source_run(&agent->source, agent->cluster);
     agent_run_info(agent);
     if (!agent->ipam) {
@@ -1099,6 +1151,9 @@ agent_wait(struct agent *agent)
         ofconn_wait(agent->of);
     }
     source_wait(&agent->source);
+    if (agent->metricsrv) {
+        metricsrv_wait(agent->metricsrv);
+    }
     poll_timer_wait_until(agent->next_info);
     if (!agent->ipam) {
         poll_timer_wait(1000);

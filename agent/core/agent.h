@@ -46,6 +46,8 @@ enum agent_of_state {
 };
 
 struct attach_job;
+struct agentmetrics;
+struct metricsrv;
 
 /* A condition of the agent's status object (SeineAgentInfo). */
 struct agent_condition {
@@ -86,6 +88,10 @@ struct agent {
     int commit_error;               /* and why */
     struct agent_condition conds[AGENT_N_CONDS];
     long long int next_info;        /* when to write SeineAgentInfo next */
+    struct agentmetrics *metrics;
+    struct metricsrv *metricsrv;    /* NULL: no endpoint (metrics.port 0) */
+    long long int commit_sent_at;   /* the bundle in flight's, for metrics */
+    size_t commit_sent_n;
     unsigned long long n_commits;   /* flow table commits the switch took */
     long long int last_commit_wall; /* when the last one completed (ms) */
     struct vlog_rate_limit rl;

@@ -48,6 +48,8 @@ agentconf_defaults(struct agentconf *conf)
     conf->mtu = 1500;
     conf->switch_timeout_ms = 10000;
     conf->cni_timeout_ms = 30000;
+    conf->metrics_address = xstrdup("127.0.0.1");
+    conf->metrics_port = 9464;
     conf->cni_socket = xstrdup(SEINE_DEFAULT_CNI_SOCKET);
     conf->state_dir = xstrdup(SEINE_DEFAULT_STATE_DIR);
     conf->vhost_socket_dir = xstrdup("/run/seine/vhost");
@@ -75,6 +77,10 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->manifest_dir);
     free(conf->kubeconfig);
     free(conf->kube_context);
+    free(conf->metrics_address);
+    free(conf->metrics_tls_cert);
+    free(conf->metrics_tls_key);
+    free(conf->metrics_token_file);
     free(conf->log_level);
     free(conf->uplink);
     free(conf->tunnel_type);
@@ -198,6 +204,16 @@ check_encap_mode(const char *v)
     return one_of(v, modes, "expected encap or noEncap");
 }
 
+static const char *
+check_ip_literal(const char *v)
+{
+    struct in6_addr a6;
+    struct in_addr a4;
+
+    return (inet_pton(AF_INET, v, &a4) == 1 || inet_pton(AF_INET6, v, &a6) == 1
+            ? NULL : "expected an IPv4 or IPv6 address");
+}
+
 /* A kubeconfig context name: what kubectl accepts, printable. */
 static const char *
 check_context(const char *v)
@@ -225,6 +241,7 @@ enum field_type {
     FIELD_BOOL,                 /* bool at 'offset' */
     FIELD_SOURCE_TYPE,
     FIELD_SOURCE,               /* the stateSource mapping */
+    FIELD_METRICS,              /* the metrics mapping */
 };
 
 struct field {
@@ -262,10 +279,20 @@ static const struct field top_fields[] = {
     STRING("stateDir", state_dir, check_path, false),
     STRING("vhostSocketDir", vhost_socket_dir, check_path, false),
     { "stateSource", FIELD_SOURCE, 0, NULL, false, 0, 0 },
+    { "metrics", FIELD_METRICS, 0, NULL, false, 0, 0 },
     STRING("logLevel", log_level, check_log_level, false),
     STRING("uplink", uplink, check_ifname, true),
     STRING("tunnelType", tunnel_type, check_tunnel_type, false),
     STRING("encapMode", encap_mode, check_encap_mode, false),
+};
+
+static const struct field metrics_fields[] = {
+    STRING("address", metrics_address, check_ip_literal, false),
+    INT("port", metrics_port, 0, 65535),
+    STRING("tlsCertFile", metrics_tls_cert, check_path, true),
+    STRING("tlsKeyFile", metrics_tls_key, check_path, true),
+    STRING("tokenFile", metrics_token_file, check_path, true),
+    BOOL("insecure", metrics_insecure),
 };
 
 static const struct field source_fields[] = {
@@ -274,6 +301,20 @@ static const struct field source_fields[] = {
     STRING("kubeconfig", kubeconfig, check_path, true),
     STRING("context", kube_context, check_context, true),
     BOOL("allowInsecure", kube_allow_insecure),
+};
+
+/* The keys whose value is a mapping of its own. */
+static const struct submap {
+    enum field_type type;
+    const char *prefix;
+    const struct field *fields;
+    size_t n;
+    const char *expected;
+} submaps[] = {
+    { FIELD_SOURCE, "stateSource.", source_fields, ARRAY_SIZE(source_fields),
+      "expected a mapping with 'type' and its settings" },
+    { FIELD_METRICS, "metrics.", metrics_fields, ARRAY_SIZE(metrics_fields),
+      "expected a mapping with 'address' and 'port'" },
 };
 
 struct conf_reader {
@@ -360,14 +401,13 @@ read_field(const struct conf_reader *r, const struct field *f,
     const char *v = (const char *) value->data.scalar.value;
     const char *problem;
 
-    if (f->type == FIELD_SOURCE) {
-        if (value->type != YAML_MAPPING_NODE) {
-            return conf_error(r, value, field_name,
-                              "expected a mapping with 'type' and its "
-                              "settings");
+    for (size_t i = 0; i < ARRAY_SIZE(submaps); i++) {
+        const struct submap *sm = &submaps[i];
+        if (f->type == sm->type) {
+            return (value->type == YAML_MAPPING_NODE
+                    ? read_mapping(r, value, sm->prefix, sm->fields, sm->n)
+                    : conf_error(r, value, field_name, sm->expected));
         }
-        return read_mapping(r, value, "stateSource.", source_fields,
-                            ARRAY_SIZE(source_fields));
     }
     if (value->type != YAML_SCALAR_NODE) {
         return conf_error(r, value, field_name,
@@ -421,6 +461,7 @@ read_field(const struct conf_reader *r, const struct field *f,
         return 0;
     }
     case FIELD_SOURCE:
+    case FIELD_METRICS:
     default:
         OVS_NOT_REACHED();
     }

@@ -34,6 +34,12 @@ struct agentconf {
     char *kubeconfig;           /* stateSource.kubeconfig: NULL = in-cluster */
     char *kube_context;         /* stateSource.context: NULL = current */
     bool kube_allow_insecure;   /* stateSource.allowInsecure: false */
+    char *metrics_address;      /* metrics.address: 127.0.0.1 */
+    int metrics_port;           /* metrics.port: 9464 (0: no endpoint) */
+    char *metrics_tls_cert;     /* metrics.tlsCertFile: NULL */
+    char *metrics_tls_key;      /* metrics.tlsKeyFile: NULL */
+    char *metrics_token_file;   /* metrics.tokenFile: NULL */
+    bool metrics_insecure;      /* metrics.insecure: false */
     char *log_level;            /* logLevel: info (OVS vlog level) */
     char *uplink;               /* uplink: NULL = one node, no underlay */
     char *tunnel_type;          /* tunnelType: geneve (or vxlan) */

@@ -1,0 +1,328 @@
+#include <config.h>
+#include "agent/core/agentmetrics.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/core/agent.h"
+#include "agent/lib/promtext.h"
+#include "agent/model/cluster.h"
+#include "agent/observe/metricsrv.h"
+#include "agent/pods/podstore.h"
+#include "agent/sources/source.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ovsbridge.h"
+#include "dataplane/tables.h"
+#include "openvswitch/dynamic-string.h"
+#include "seine-config.h"
+#include "timeval.h"
+#include "util.h"
+
+#define N_CMDS (CNIPROTO_GC + 1)
+/* Interface types, and "" for requests of none (STATUS, GC, a DEL of
+ * nothing). */
+#define N_TYPES 4
+
+static const char *const type_names[N_TYPES] = {
+    "afxdp", "vhostuser", "tap", "",
+};
+
+static const double cni_bounds[] = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+};
+static const double commit_bounds[] = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
+};
+static const double change_bounds[] = { 1, 10, 100, 1000, 10000, 100000 };
+
+enum { COMMIT_OK, COMMIT_REFUSED, COMMIT_FAILED, N_COMMIT_RESULTS };
+static const char *const commit_results[N_COMMIT_RESULTS] = {
+    "ok", "refused", "failed",
+};
+
+struct agentmetrics {
+    long long int start_wall;
+    /* CNI: by command and result (0: ok, else the CNI error code). */
+    uint64_t cni_requests[N_CMDS][256];
+    struct promtext_histogram cni_seconds[N_CMDS][N_TYPES];
+    enum cniproto_cmd cni_cmd;      /* of the request in progress */
+    long long int cni_start;
+    char *cni_type;
+    /* Bundles. */
+    uint64_t commits[N_COMMIT_RESULTS];
+    struct promtext_histogram commit_seconds;
+    struct promtext_histogram commit_changes;
+    uint64_t reconnects;
+};
+
+struct agentmetrics *
+agentmetrics_create(void)
+{
+    struct agentmetrics *m = xzalloc(sizeof *m);
+
+    m->start_wall = time_wall_msec();
+    for (size_t c = 0; c < N_CMDS; c++) {
+        for (size_t t = 0; t < N_TYPES; t++) {
+            promtext_histogram_init(&m->cni_seconds[c][t], cni_bounds,
+                                    ARRAY_SIZE(cni_bounds));
+        }
+    }
+    promtext_histogram_init(&m->commit_seconds, commit_bounds,
+                            ARRAY_SIZE(commit_bounds));
+    promtext_histogram_init(&m->commit_changes, change_bounds,
+                            ARRAY_SIZE(change_bounds));
+    return m;
+}
+
+void
+agentmetrics_destroy(struct agentmetrics *m)
+{
+    if (m) {
+        for (size_t c = 0; c < N_CMDS; c++) {
+            for (size_t t = 0; t < N_TYPES; t++) {
+                promtext_histogram_destroy(&m->cni_seconds[c][t]);
+            }
+        }
+        promtext_histogram_destroy(&m->commit_seconds);
+        promtext_histogram_destroy(&m->commit_changes);
+        free(m->cni_type);
+        free(m);
+    }
+}
+
+static size_t
+type_index(const char *type)
+{
+    for (size_t t = 0; type && t < N_TYPES - 1; t++) {
+        if (!strcmp(type, type_names[t])) {
+            return t;
+        }
+    }
+    return N_TYPES - 1;
+}
+
+void
+agentmetrics_cni_begin(struct agentmetrics *m, enum cniproto_cmd cmd,
+                       const char *type)
+{
+    m->cni_cmd = cmd;
+    m->cni_start = time_msec();
+    free(m->cni_type);
+    m->cni_type = nullable_xstrdup(type);
+}
+
+void
+agentmetrics_cni_end(struct agentmetrics *m, const char *type,
+                     const struct cniproto_response *resp)
+{
+    unsigned int code = resp->ok ? 0 : MIN(resp->code, 255u);
+    double seconds = (time_msec() - m->cni_start) / 1000.0;
+
+    m->cni_requests[m->cni_cmd][code]++;
+    promtext_histogram_observe(
+        &m->cni_seconds[m->cni_cmd][type_index(type ? type : m->cni_type)],
+        seconds);
+}
+
+void
+agentmetrics_commit(struct agentmetrics *m, int error, double seconds,
+                    size_t n_changes)
+{
+    m->commits[!error ? COMMIT_OK
+               : error == -EPROTO ? COMMIT_REFUSED : COMMIT_FAILED]++;
+    promtext_histogram_observe(&m->commit_seconds, seconds);
+    promtext_histogram_observe(&m->commit_changes, n_changes);
+}
+
+void
+agentmetrics_reconnect(struct agentmetrics *m)
+{
+    m->reconnects++;
+}
+
+/* Families. */
+
+static void
+gauge(struct ds *s, const char *name, const char *help, double value)
+{
+    promtext_family(s, name, PROMTEXT_GAUGE, help);
+    promtext_sample_double(s, name, NULL, 0, value);
+}
+
+static double
+resident_bytes(void)
+{
+    unsigned long size, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f) {
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2) {
+            resident = 0;
+        }
+        fclose(f);
+    }
+    return (double) resident * sysconf(_SC_PAGESIZE);
+}
+
+static void
+collect_agent(const struct agent *agent, const struct agentmetrics *m,
+              struct ds *s)
+{
+    const char *ovs = ovsbridge_ovs_version(agent->br);
+    struct promtext_label build[] = {
+        { "version", SEINE_VERSION },
+        { "ovs_version", ovs ? ovs : "" },
+        { "datapath_type", "netdev" },
+    };
+
+    promtext_family(s, "seine_agent_build_info", PROMTEXT_GAUGE,
+                    "The agent's version, the switch's and its datapath.");
+    promtext_sample_uint(s, "seine_agent_build_info", build,
+                         ARRAY_SIZE(build), 1);
+    gauge(s, "seine_agent_start_time_seconds",
+          "When the agent started, in seconds since the epoch.",
+          m->start_wall / 1000.0);
+    gauge(s, "seine_agent_resident_memory_bytes",
+          "The agent's resident memory.", resident_bytes());
+    gauge(s, "seine_agent_ready",
+          "1 when the node serves CNI requests, else 0.",
+          agent_is_ready(agent));
+    gauge(s, "seine_agent_source_connected",
+          "1 while the state source is in touch with the cluster, else 0.",
+          source_connected(&agent->source));
+    gauge(s, "seine_agent_openflow_connected",
+          "1 while the OpenFlow connection to the switch is up, else 0.",
+          agent->of_state == AGENT_OF_UP);
+    promtext_family(s, "seine_agent_openflow_reconnects_total",
+                    PROMTEXT_COUNTER,
+                    "OpenFlow connections lost and opened again.");
+    promtext_sample_uint(s, "seine_agent_openflow_reconnects_total", NULL, 0,
+                         m->reconnects);
+}
+
+static void
+collect_model(const struct agent *agent, struct ds *s)
+{
+    promtext_family(s, "seine_model_objects", PROMTEXT_GAUGE,
+                    "Objects of the cluster model, by kind.");
+    for (enum cluster_kind k = 0; k < CLUSTER_N_KINDS; k++) {
+        struct promtext_label l = { "kind", cluster_kind_name(k) };
+        promtext_sample_uint(s, "seine_model_objects", &l, 1,
+                             cluster_count(agent->cluster, k));
+    }
+}
+
+static void
+collect_cni(const struct agent *agent, const struct agentmetrics *m,
+            struct ds *s)
+{
+    promtext_family(s, "seine_cni_requests_total", PROMTEXT_COUNTER,
+                    "CNI requests answered, by command and result (ok, or "
+                    "the CNI error code).");
+    for (size_t c = 0; c < N_CMDS; c++) {
+        for (size_t code = 0; code < 256; code++) {
+            if (m->cni_requests[c][code]) {
+                char result[8];
+                snprintf(result, sizeof result, "%zu", code);
+                struct promtext_label l[] = {
+                    { "command", cniproto_cmd_name(c) },
+                    { "result", code ? result : "ok" },
+                };
+                promtext_sample_uint(s, "seine_cni_requests_total", l, 2,
+                                     m->cni_requests[c][code]);
+            }
+        }
+    }
+    promtext_family(s, "seine_cni_request_duration_seconds",
+                    PROMTEXT_HISTOGRAM,
+                    "How long CNI requests took, by command and interface "
+                    "type.");
+    for (size_t c = 0; c < N_CMDS; c++) {
+        for (size_t t = 0; t < N_TYPES; t++) {
+            struct promtext_label l[] = {
+                { "command", cniproto_cmd_name(c) },
+                { "interface_type", type_names[t] },
+            };
+            promtext_histogram_write(s, "seine_cni_request_duration_seconds",
+                                     l, 2, &m->cni_seconds[c][t]);
+        }
+    }
+
+    size_t pods[N_TYPES] = { 0 };
+    struct podrec *rec;
+    PODSTORE_FOR_EACH_SAFE (rec, &CONST_CAST(struct agent *, agent)->store) {
+        pods[type_index(podstore_type_name(rec->type))]++;
+    }
+    promtext_family(s, "seine_pods", PROMTEXT_GAUGE,
+                    "Pod attachments on this node, by interface type.");
+    for (size_t t = 0; t < N_TYPES - 1; t++) {
+        struct promtext_label l = { "interface_type", type_names[t] };
+        promtext_sample_uint(s, "seine_pods", &l, 1, pods[t]);
+    }
+}
+
+static void
+collect_flows(const struct agent *agent, const struct agentmetrics *m,
+              struct ds *s)
+{
+    size_t counts[256];
+
+    flowtab_count_by_table(agent->ft, counts);
+    promtext_family(s, "seine_flows", PROMTEXT_GAUGE,
+                    "Flows the agent keeps in the switch, by table.");
+    for (unsigned int t = 0; t < 256; t++) {
+        if (table_name(t)) {
+            struct promtext_label l = { "table", table_name(t) };
+            promtext_sample_uint(s, "seine_flows", &l, 1, counts[t]);
+        }
+    }
+    gauge(s, "seine_groups", "OpenFlow groups the agent keeps in the switch.",
+          flowtab_count_groups(agent->ft));
+    promtext_family(s, "seine_bundle_commits_total", PROMTEXT_COUNTER,
+                    "OpenFlow bundles sent, by result.");
+    for (size_t r = 0; r < N_COMMIT_RESULTS; r++) {
+        struct promtext_label l = { "result", commit_results[r] };
+        promtext_sample_uint(s, "seine_bundle_commits_total", &l, 1,
+                             m->commits[r]);
+    }
+    promtext_family(s, "seine_bundle_duration_seconds", PROMTEXT_HISTOGRAM,
+                    "From a bundle's sending to the switch's answer.");
+    promtext_histogram_write(s, "seine_bundle_duration_seconds", NULL, 0,
+                             &m->commit_seconds);
+    promtext_family(s, "seine_bundle_changes", PROMTEXT_HISTOGRAM,
+                    "Flow and group operations per bundle.");
+    promtext_histogram_write(s, "seine_bundle_changes", NULL, 0,
+                             &m->commit_changes);
+}
+
+static void
+collect_endpoint(const struct agent *agent, struct ds *s)
+{
+    if (!agent->metricsrv) {
+        return;
+    }
+    const struct metricsrv_stats *st = metricsrv_stats(agent->metricsrv);
+    promtext_family(s, "seine_metrics_scrape_duration_seconds",
+                    PROMTEXT_HISTOGRAM,
+                    "How long the scrapes before this one took to collect.");
+    promtext_histogram_write(s, "seine_metrics_scrape_duration_seconds", NULL,
+                             0, &st->scrape_seconds);
+    promtext_family(s, "seine_metrics_unauthorized_total", PROMTEXT_COUNTER,
+                    "Requests to the metrics endpoint refused for want of "
+                    "the token.");
+    promtext_sample_uint(s, "seine_metrics_unauthorized_total", NULL, 0,
+                         st->n_unauthorized);
+}
+
+void
+agentmetrics_collect(struct agentmetrics *m, const struct agent *agent,
+                     struct ds *s)
+{
+    collect_agent(agent, m, s);
+    collect_model(agent, s);
+    collect_cni(agent, m, s);
+    collect_flows(agent, m, s);
+    collect_endpoint(agent, s);
+}

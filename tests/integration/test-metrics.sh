@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The agent's Prometheus endpoint, checked by the real tools: promtool
+# lints a scrape (no problem, no warning), and a real Prometheus server in
+# the node's namespace scrapes the agent; through its HTTP API, `up` is 1
+# and the counters hold what real CNI calls and traffic caused.
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
+. "$(dirname "$0")/checks.sh"
+seine_test_begin metrics
+seine_require_cmd curl promtool prometheus jq
+seine_node_start
+url=http://127.0.0.1:9464/metrics
+scrape() { seine_node_exec curl -sS --max-time 5 "$url"; }
+# value NAME{LABELS}: the sample's value in a scrape ("" when absent).
+value() {
+    scrape | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+seine_pod_add a
+seine_pod_add b
+seine_pod_add t tap
+seine_pod_exec a ping -c3 -i0.2 -W1 -q "$(seine_pod_ip b)" >/dev/null \
+    || ck_fail "a reaches b"
+seine_pod_remove t
+seine_cni CHECK a || ck_fail "CHECK a" "$SEINE_CNI_OUT"
+
+out=$(scrape | promtool check metrics 2>&1) \
+    || ck_fail "promtool check metrics accepts a scrape" "$out"
+ck_eq "promtool check metrics: no problem and no lint warning" "$out" ""
+
+ck_eq "seine_cni_requests_total: 3 ADDs answered ok" \
+    "$(value 'seine_cni_requests_total{command="ADD",result="ok"}')" 3
+ck_eq "... 1 DEL" "$(value 'seine_cni_requests_total{command="DEL",result="ok"}')" 1
+ck_eq "... 1 CHECK" "$(value 'seine_cni_requests_total{command="CHECK",result="ok"}')" 1
+ck_eq "ADD latency histogram: 2 AF_XDP ADDs, 1 tap" \
+    "$(value 'seine_cni_request_duration_seconds_count{command="ADD",interface_type="afxdp"}') $(value 'seine_cni_request_duration_seconds_count{command="ADD",interface_type="tap"}')" "2 1"
+ck_eq "seine_pods: 2 AF_XDP, 0 tap" \
+    "$(value 'seine_pods{interface_type="afxdp"}') $(value 'seine_pods{interface_type="tap"}')" "2 0"
+flows=$(seine_appctl -t seine-agent flows/commits | awk '$1 == "flows:" { print $2 }')
+ck_eq "seine_flows summed over tables is the agent's flow count" \
+    "$(scrape | awk '$1 ~ /^seine_flows\{/ { n += $2 } END { print n }')" "$flows"
+commits=$(seine_appctl -t seine-agent flows/commits | awk '$1 == "commits:" { print $2 }')
+ck_eq "seine_bundle_commits_total{result=\"ok\"} counts the commits" \
+    "$(value 'seine_bundle_commits_total{result="ok"}')" "$commits"
+ck_eq "seine_model_objects{kind=\"Pod\"} (the manifests of a and b)" \
+    "$(value 'seine_model_objects{kind="Pod"}')" 2
+
+# --- A real Prometheus scrapes the agent --------------------------------------
+prom=$SEINE_RUN/prometheus
+mkdir -p "$prom/data"
+cat >"$prom/prometheus.yml" <<EOC
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: seine-agent
+    static_configs:
+      - targets: ['127.0.0.1:9464']
+EOC
+promtool check config "$prom/prometheus.yml" >/dev/null \
+    || ck_fail "promtool check config"
+seine_bg_start prometheus "$(seine_node_netns)" prometheus \
+    --config.file="$prom/prometheus.yml" --storage.tsdb.path="$prom/data" \
+    --web.listen-address=127.0.0.1:9090
+query() {
+    seine_node_exec curl -sS --max-time 5 --get \
+        --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query \
+        | jq -r '.data.result[0].value[1] // empty'
+}
+up_is_1() { [ "$(query 'up{job="seine-agent"}')" == 1 ]; }
+seine_wait_until 30 up_is_1 || ck_fail "Prometheus: up{job=\"seine-agent\"} is 1" \
+    "$(seine_node_exec curl -sS http://127.0.0.1:9090/api/v1/targets)"
+ck_pass "Prometheus scrapes the agent: up{job=\"seine-agent\"} is 1"
+ck_eq "Prometheus: the ADD counter is what the CNI calls made" \
+    "$(query 'seine_cni_requests_total{command="ADD",result="ok"}')" 3
+adds_are() { [ "$(query 'seine_cni_requests_total{command="ADD",result="ok"}')" == "$1" ]; }
+seine_pod_add c
+seine_wait_until 10 adds_are 4 || true
+ck_eq "Prometheus: one more ADD is seen on the next scrapes" \
+    "$(query 'seine_cni_requests_total{command="ADD",result="ok"}')" 4
+seine_bg_stop prometheus
+ck_done
