@@ -10,6 +10,7 @@
 #include "agent/core/agentconf.h"
 #include "agent/core/attach.h"
 #include "agent/core/agentmetrics.h"
+#include "agent/core/ctlapi.h"
 #include "agent/model/cluster.h"
 #include "agent/pods/cniserver.h"
 #include "agent/policy/policy.h"
@@ -312,6 +313,7 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
                              agent);
     unixctl_command_register("source/show", "", 0, 0,
                              agent_unixctl_source_show, agent);
+    ctlapi_register(agent);
     while (!exiting) {
         unixctl_server_run(unixctl);
         agent_run(agent);

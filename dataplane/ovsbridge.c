@@ -794,6 +794,100 @@ ovsbridge_mgmt_target(const char *rundir, const char *bridge_name)
     return xasprintf("unix:%s/%s.mgmt", rundir, bridge_name);
 }
 
+static int64_t
+iface_stat(const struct ovsrec_interface *iface, const char *key)
+{
+    for (size_t i = 0; i < iface->n_statistics; i++) {
+        if (!strcmp(iface->key_statistics[i], key)) {
+            return iface->value_statistics[i];
+        }
+    }
+    return -1;
+}
+
+static void
+iface_stats(const struct ovsrec_interface *iface,
+            struct ovsbridge_iface_stats *st)
+{
+    *st = (struct ovsbridge_iface_stats) {
+        .rx_packets = iface_stat(iface, "rx_packets"),
+        .rx_bytes = iface_stat(iface, "rx_bytes"),
+        .rx_dropped = iface_stat(iface, "rx_dropped"),
+        .rx_errors = iface_stat(iface, "rx_errors"),
+        .tx_packets = iface_stat(iface, "tx_packets"),
+        .tx_bytes = iface_stat(iface, "tx_bytes"),
+        .tx_dropped = iface_stat(iface, "tx_dropped"),
+        .tx_errors = iface_stat(iface, "tx_errors"),
+    };
+}
+
+static char *
+nullable_strdup(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void
+port_info(const struct ovsrec_port *port, struct ovsbridge_port_info *info)
+{
+    const struct ovsrec_interface *iface = find_iface(port, port->name);
+
+    memset(info, 0, sizeof *info);
+    info->name = xstrdup(port->name);
+    info->owner = nullable_strdup(smap_get(&port->external_ids,
+                                           OVSBRIDGE_OWNER_KEY));
+    if (!iface) {
+        info->type = xstrdup("");
+        info->stats = (struct ovsbridge_iface_stats) { -1, -1, -1, -1,
+                                                       -1, -1, -1, -1 };
+        return;
+    }
+    info->type = xstrdup(iface->type);
+    info->ofport = iface->n_ofport ? iface->ofport[0] : 0;
+    info->link_state = nullable_strdup(iface->link_state);
+    info->admin_state = nullable_strdup(iface->admin_state);
+    info->error = nullable_strdup(iface->error);
+    info->mtu = iface->n_mtu ? iface->mtu[0] : 0;
+    iface_stats(iface, &info->stats);
+}
+
+static int
+port_info_compare(const void *a_, const void *b_)
+{
+    const struct ovsbridge_port_info *a = a_, *b = b_;
+    return strcmp(a->name, b->name);
+}
+
+void
+ovsbridge_list_ports(struct ovsbridge *br, struct ovsbridge_port_info **portsp,
+                     size_t *np)
+{
+    const struct ovsrec_bridge *bridge = find_bridge(br);
+    size_t n = bridge ? bridge->n_ports : 0;
+    struct ovsbridge_port_info *ports = xcalloc(MAX(n, 1), sizeof *ports);
+
+    for (size_t i = 0; i < n; i++) {
+        port_info(bridge->ports[i], &ports[i]);
+    }
+    qsort(ports, n, sizeof *ports, port_info_compare);
+    *portsp = ports;
+    *np = n;
+}
+
+void
+ovsbridge_port_infos_free(struct ovsbridge_port_info *ports, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(ports[i].name);
+        free(ports[i].type);
+        free(ports[i].link_state);
+        free(ports[i].admin_state);
+        free(ports[i].owner);
+        free(ports[i].error);
+    }
+    free(ports);
+}
+
 const char *
 ovsbridge_ovs_version(struct ovsbridge *br)
 {

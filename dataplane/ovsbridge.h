@@ -129,6 +129,33 @@ int ovsbridge_list_owned_ports(struct ovsbridge *, const char *owner,
  * missing (caller frees). */
 bool ovsbridge_dpdk_ready(struct ovsbridge *, char **whyp);
 
+/* Interface.statistics as ovs-vswitchd last wrote them (every
+ * other_config:stats-update-interval, 5 s by default); -1 for a counter
+ * the interface does not report. */
+struct ovsbridge_iface_stats {
+    int64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+    int64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+};
+
+/* One port of the bridge and its (first) interface, for operators. */
+struct ovsbridge_port_info {
+    char *name;
+    char *type;                         /* Interface.type; "" for system */
+    int64_t ofport;                     /* 0: none yet, -1: failed */
+    char *link_state;                   /* "up", "down", or NULL */
+    char *admin_state;                  /* likewise */
+    char *owner;                        /* external_ids:seine-owner or NULL */
+    char *error;                        /* Interface.error or NULL */
+    int64_t mtu;                        /* 0: unknown */
+    struct ovsbridge_iface_stats stats;
+};
+
+/* Every port of the bridge, sorted by name, in '*portsp' (free with
+ * ovsbridge_port_infos_free()). */
+void ovsbridge_list_ports(struct ovsbridge *,
+                          struct ovsbridge_port_info **portsp, size_t *np);
+void ovsbridge_port_infos_free(struct ovsbridge_port_info *, size_t n);
+
 /* The version ovs-vswitchd wrote in the database, or NULL. */
 const char *ovsbridge_ovs_version(struct ovsbridge *);
 

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dataplane/cookie.h"
 #include "dataplane/flowtab.h"
@@ -361,4 +362,51 @@ void
 pipeline_remove_remote(struct flowtab *ft, const char *name)
 {
     flowtab_remove_owner(ft, pipeline_remote_owner(name));
+}
+
+static const char *const table_names[] = {
+    [TABLE_CLASSIFIER] = "Classifier",
+    [TABLE_SPOOF_GUARD] = "SpoofGuard",
+    [TABLE_ARP_RESPONDER] = "ARPResponder",
+    [TABLE_CT_ZONE] = "ConntrackZone",
+    [TABLE_CT_STATE] = "ConntrackState",
+    [TABLE_SERVICE_AFFINITY] = "ServiceAffinity",
+    [TABLE_SERVICE_LB] = "ServiceLB",
+    [TABLE_ENDPOINT_DNAT] = "EndpointDNAT",
+    [TABLE_EGRESS_ADMIN] = "EgressAdmin",
+    [TABLE_EGRESS_RULE] = "EgressRule",
+    [TABLE_EGRESS_DEFAULT] = "EgressDefault",
+    [TABLE_EGRESS_BASELINE] = "EgressBaseline",
+    [TABLE_L3_FORWARDING] = "L3Forwarding",
+    [TABLE_L2_FORWARDING] = "L2Forwarding",
+    [TABLE_INGRESS_ADMIN] = "IngressAdmin",
+    [TABLE_INGRESS_RULE] = "IngressRule",
+    [TABLE_INGRESS_DEFAULT] = "IngressDefault",
+    [TABLE_INGRESS_BASELINE] = "IngressBaseline",
+    [TABLE_CT_COMMIT] = "ConntrackCommit",
+    [TABLE_OUTPUT] = "Output",
+};
+
+const char *
+pipeline_table_name(uint8_t table)
+{
+    return table < ARRAY_SIZE(table_names) ? table_names[table] : NULL;
+}
+
+int
+pipeline_table_parse(const char *name, uint8_t *tablep)
+{
+    unsigned int number;
+
+    if (str_to_uint(name, 10, &number) && number <= UINT8_MAX) {
+        *tablep = number;
+        return 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(table_names); i++) {
+        if (table_names[i] && !strcasecmp(table_names[i], name)) {
+            *tablep = i;
+            return 0;
+        }
+    }
+    return -EINVAL;
 }

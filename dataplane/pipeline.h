@@ -66,4 +66,11 @@ int pipeline_set_remote(struct flowtab *, const struct pipeline_node *,
                         const struct pipeline_remote *);
 void pipeline_remove_remote(struct flowtab *, const char *name);
 
+/* The name docs/pipeline.md gives table 'table' ("SpoofGuard"), or NULL
+ * for a table the pipeline does not use. */
+const char *pipeline_table_name(uint8_t table);
+/* The table called 'name' (any case) or numbered 'name': 0 and
+ * '*tablep' set, or -EINVAL. */
+int pipeline_table_parse(const char *name, uint8_t *tablep);
+
 #endif /* pipeline.h */

@@ -221,3 +221,9 @@ underlay_sync_nodes(struct underlay *u, const struct pipeline_remote *remotes,
     u->rewrite = false;
     return shash_count(&u->remotes);
 }
+
+bool
+underlay_routes_node(const struct underlay *u, const char *name)
+{
+    return shash_find(&u->remotes, name) != NULL;
+}

@@ -67,6 +67,10 @@ size_t underlay_sync_nodes(struct underlay *,
                            const struct pipeline_remote *remotes, size_t n,
                            const struct pipeline_node *, struct flowtab *);
 
+/* Whether the node called 'name' is routed: it had an IPv4 pod subnet
+ * and node IP at the last underlay_sync_nodes(). */
+bool underlay_routes_node(const struct underlay *, const char *name);
+
 /* Makes the next underlay_sync_nodes() write the route to every node
  * again, as after the desired flows were cleared. */
 void underlay_reset(struct underlay *);

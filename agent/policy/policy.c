@@ -235,48 +235,47 @@ format_rule_stats(const char *kind, const char *key,
     }
 }
 
-/* A rule and its key, to list rules in key order. */
-struct keyed_rule {
-    const char *key;
-    const struct polflows_rule *rule;
-};
-
 static int
-keyed_rule_compare(const void *a_, const void *b_)
+rule_ref_compare(const void *a_, const void *b_)
 {
-    const struct keyed_rule *a = a_;
-    const struct keyed_rule *b = b_;
-    return strcmp(a->key, b->key);
+    const struct policy_rule_ref *a = a_;
+    const struct policy_rule_ref *b = b_;
+    return a->cnp != b->cnp ? a->cnp - b->cnp : strcmp(a->key, b->key);
 }
 
 static void
-format_sorted(const char *kind, struct keyed_rule *rules, size_t n,
-              struct ofconn *conn, struct ds *s)
+add_refs(const struct rulebook_result *res, bool cnp,
+         struct policy_rule_ref *refs, size_t *n)
 {
-    qsort(rules, n, sizeof *rules, keyed_rule_compare);
-    for (size_t i = 0; i < n; i++) {
-        format_rule_stats(kind, rules[i].key, rules[i].rule, conn, s);
+    for (size_t i = 0; i < res->n_rules; i++) {
+        refs[(*n)++] = (struct policy_rule_ref) { cnp, res->rules[i].key,
+                                                  &res->rules[i].rule };
     }
+}
+
+struct policy_rule_ref *
+policy_list_rules(const struct policy *p, size_t *np)
+{
+    size_t n = p->applied.n_rules + p->applied_cnp.n_rules;
+    struct policy_rule_ref *refs = xmalloc(MAX(n, 1) * sizeof *refs);
+
+    *np = 0;
+    add_refs(&p->applied, false, refs, np);
+    add_refs(&p->applied_cnp, true, refs, np);
+    qsort(refs, n, sizeof *refs, rule_ref_compare);
+    return refs;
 }
 
 void
 policy_format_stats(const struct policy *p, struct ofconn *conn,
                     struct ds *s)
 {
-    const struct rulebook_result *np = &p->applied;
-    const struct rulebook_result *cnp = &p->applied_cnp;
-    size_t n = MAX(np->n_rules, cnp->n_rules);
-    struct keyed_rule *rules = xmalloc(MAX(n, 1) * sizeof *rules);
+    size_t n;
+    struct policy_rule_ref *refs = policy_list_rules(p, &n);
 
-    for (size_t i = 0; i < np->n_rules; i++) {
-        rules[i] = (struct keyed_rule) { np->rules[i].key,
-                                         &np->rules[i].rule };
+    for (size_t i = 0; i < n; i++) {
+        format_rule_stats(refs[i].cnp ? "cnp" : "np", refs[i].key,
+                          refs[i].rule, conn, s);
     }
-    format_sorted("np", rules, np->n_rules, conn, s);
-    for (size_t i = 0; i < cnp->n_rules; i++) {
-        rules[i] = (struct keyed_rule) { cnp->rules[i].key,
-                                         &cnp->rules[i].rule };
-    }
-    format_sorted("cnp", rules, cnp->n_rules, conn, s);
-    free(rules);
+    free(refs);
 }

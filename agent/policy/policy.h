@@ -23,6 +23,7 @@ struct ds;
 struct flowtab;
 struct ofconn;
 struct policy;
+struct polflows_rule;
 
 struct policy *policy_create(const char *node_name);
 void policy_destroy(struct policy *);
@@ -47,6 +48,20 @@ size_t policy_handle_changes(struct policy *, const struct cluster *,
  * "packets=? bytes=?" when a rule's counters cannot be read. */
 void policy_format_stats(const struct policy *, struct ofconn *,
                          struct ds *);
+
+/* A rule in force and its key: "NS/NAME/DIR/N" for a NetworkPolicy's,
+ * "cnp/NAME/DIR/N" for a ClusterNetworkPolicy's (a named port's group
+ * adds "/PORTS"). */
+struct policy_rule_ref {
+    bool cnp;
+    const char *key;
+    const struct polflows_rule *rule;
+};
+
+/* Every rule in force, NetworkPolicy rules first, each kind in key order,
+ * in an array the caller frees; the rules stay the policy's, valid until
+ * its next change. */
+struct policy_rule_ref *policy_list_rules(const struct policy *, size_t *n);
 
 /* Whether policy flows changed since the last call (and resets it). */
 bool policy_take_changed(struct policy *);

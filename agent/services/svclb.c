@@ -581,24 +581,39 @@ format_addrs(struct ds *ds, const char *what, const struct svcflows_addr *a,
     }
 }
 
-void
-svclb_format(const struct svclb *s, struct ds *ds)
+struct svclb_ref *
+svclb_list(const struct svclb *s, size_t *np)
 {
     const struct shash_node **nodes = shash_sort(&s->services);
-    size_t n = shash_count(&s->services);
+    size_t n_services = shash_count(&s->services);
+    struct vec refs = VEC_INIT(struct svclb_ref);
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n_services; i++) {
         const struct svc_state *st = nodes[i]->data;
 
         for (size_t j = 0; j < st->n_entries; j++) {
-            const struct lb_entry *e = &st->entries[j];
-
-            ds_put_format(ds, "%s id=%u", e->key, e->lb.id);
-            format_addrs(ds, "frontends", e->frontends, e->lb.n_frontends);
-            format_addrs(ds, "endpoints", e->endpoints, e->lb.n_endpoints);
-            ds_put_format(ds, " affinity=%"PRIu32"\n",
-                          e->lb.affinity_timeout);
+            struct svclb_ref ref = { st->entries[j].key, &st->entries[j].lb };
+            vec_push(&refs, &ref);
         }
     }
     free(nodes);
+    *np = refs.n;
+    return refs.data;
+}
+
+void
+svclb_format(const struct svclb *s, struct ds *ds)
+{
+    size_t n;
+    struct svclb_ref *refs = svclb_list(s, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct svcflows_lb *lb = refs[i].lb;
+
+        ds_put_format(ds, "%s id=%u", refs[i].key, lb->id);
+        format_addrs(ds, "frontends", lb->frontends, lb->n_frontends);
+        format_addrs(ds, "endpoints", lb->endpoints, lb->n_endpoints);
+        ds_put_format(ds, " affinity=%"PRIu32"\n", lb->affinity_timeout);
+    }
+    free(refs);
 }

@@ -36,6 +36,7 @@ struct cluster_change;
 struct ds;
 struct flowtab;
 struct ipproto_port;
+struct svcflows_lb;
 
 struct svclb *svclb_create(const char *node_name);
 void svclb_destroy(struct svclb *);
@@ -64,6 +65,18 @@ bool svclb_take_changed(struct svclb *);
  * the caller frees. */
 void svclb_node_ports(const struct svclb *, struct ipproto_port **,
                       size_t *n);
+
+/* A load balancer in force and its key ("NS/NAME/PORT/PROTO", PORT the
+ * port's name or else its number, "/ext" after it for the external half
+ * of a split port); its id is also its group id. */
+struct svclb_ref {
+    const char *key;
+    const struct svcflows_lb *lb;
+};
+
+/* Every load balancer, in key order, in an array the caller frees; the
+ * load balancers stay svclb's, valid until its next change. */
+struct svclb_ref *svclb_list(const struct svclb *, size_t *n);
 
 /* One line per load balancer, in key order:
  *
