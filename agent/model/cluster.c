@@ -51,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/lib/strpool.h"
 #include "agent/model/epslice.h"
 #include "agent/model/kjson.h"
 #include "agent/model/service.h"
@@ -65,6 +66,7 @@ struct cluster {
     struct shash pod_ips;
     struct shash ns_pods;
     struct shash svc_slices;
+    struct strpool *strings;    /* of every object's interned strings */
     struct cluster_change *changes;
     size_t n_changes;
     size_t allocated_changes;
@@ -77,17 +79,18 @@ struct kind_class {
     const char *name;
     const char *const *api_versions;    /* NULL-terminated; [0] current */
     bool namespaced;
-    int (*parse)(struct json_object *, const char *ns, const char *name,
-                 void **objp, char **err);
+    int (*parse)(struct strpool *, struct json_object *, const char *ns,
+                 const char *name, void **objp, char **err);
     bool (*equal)(const void *, const void *);
-    void (*free)(void *);
+    void (*free)(struct strpool *, void *);
 };
 
-/* Labels. */
+/* Labels.  Keys and values are the pool's; both arrays are one block,
+ * 'values' following the 'n' keys. */
 
 struct label_pair {
-    char *key;
-    char *value;
+    const char *key;
+    const char *value;
 };
 
 static int
@@ -98,14 +101,13 @@ label_pair_cmp(const void *a_, const void *b_)
 }
 
 static void
-labels_destroy(struct cluster_labels *labels)
+labels_destroy(struct strpool *pool, struct cluster_labels *labels)
 {
     for (size_t i = 0; i < labels->n; i++) {
-        free(labels->keys[i]);
-        free(labels->values[i]);
+        strpool_unref(pool, labels->keys[i]);
+        strpool_unref(pool, labels->values[i]);
     }
     free(labels->keys);
-    free(labels->values);
     memset(labels, 0, sizeof *labels);
 }
 
@@ -113,17 +115,17 @@ labels_destroy(struct cluster_labels *labels)
  * carry an unquoted number or boolean, which reads back as its text. */
 static int
 label_value(struct json_object *v, const char *field, const char *key,
-            char **valuep, char **err)
+            const char **valuep, char **err)
 {
     switch (json_object_get_type(v)) {
     case json_type_null:
-        *valuep = xstrdup("");
+        *valuep = "";
         return 0;
     case json_type_string:
     case json_type_boolean:
     case json_type_int:
     case json_type_double:
-        *valuep = xstrdup(json_object_get_string(v));
+        *valuep = json_object_get_string(v);
         return 0;
     case json_type_object:
     case json_type_array:
@@ -133,9 +135,26 @@ label_value(struct json_object *v, const char *field, const char *key,
     }
 }
 
-/* Reads metadata.FIELD (a string map) into 'labels', sorted by key. */
+static void
+labels_fill(struct strpool *pool, struct label_pair *pairs, size_t n,
+            struct cluster_labels *labels)
+{
+    qsort(pairs, n, sizeof *pairs, label_pair_cmp);
+    labels->keys = xmalloc((2 * n + 1) * sizeof *labels->keys);
+    labels->values = labels->keys + n;
+    for (size_t i = 0; i < n; i++) {
+        labels->keys[i] = strpool_ref(pool, pairs[i].key);
+        labels->values[i] = strpool_ref(pool, pairs[i].value);
+    }
+    labels->n = n;
+}
+
+/* Reads metadata.FIELD (a string map) into 'labels', sorted by key, keeping
+ * only the keys 'keep' accepts (NULL: all of them); every value is
+ * validated, kept or not. */
 static int
-labels_parse(struct json_object *obj, const char *field,
+labels_parse(struct strpool *pool, struct json_object *obj,
+             const char *field, bool (*keep)(const char *key),
              struct cluster_labels *labels, char **err)
 {
     struct json_object *map = kjson_child(kjson_child(obj, "metadata"), field);
@@ -156,30 +175,20 @@ labels_parse(struct json_object *obj, const char *field,
     json_object_object_foreach(map, key, value) {
         error = label_value(value, field, key, &pairs[n].value, err);
         if (error) {
-            goto out;
+            break;
         }
-        pairs[n++].key = xstrdup(key);
+        if (!keep || keep(key)) {
+            pairs[n++].key = key;
+        }
     }
-    qsort(pairs, n, sizeof *pairs, label_pair_cmp);
-
-    labels->keys = xmalloc((n + 1) * sizeof *labels->keys);
-    labels->values = xmalloc((n + 1) * sizeof *labels->values);
-    for (size_t i = 0; i < n; i++) {
-        labels->keys[i] = pairs[i].key;
-        labels->values[i] = pairs[i].value;
-    }
-    labels->n = n;
-    n = 0;
-
-out:
-    for (size_t i = 0; i < n; i++) {
-        free(pairs[i].key);
-        free(pairs[i].value);
+    if (!error) {
+        labels_fill(pool, pairs, n, labels);
     }
     free(pairs);
     return error;
 }
 
+/* Interned strings compare by pointer. */
 static bool
 labels_equal(const struct cluster_labels *a, const struct cluster_labels *b)
 {
@@ -187,8 +196,7 @@ labels_equal(const struct cluster_labels *a, const struct cluster_labels *b)
         return false;
     }
     for (size_t i = 0; i < a->n; i++) {
-        if (strcmp(a->keys[i], b->keys[i])
-            || strcmp(a->values[i], b->values[i])) {
+        if (a->keys[i] != b->keys[i] || a->values[i] != b->values[i]) {
             return false;
         }
     }
@@ -218,27 +226,28 @@ cluster_labels_get(const struct cluster_labels *labels, const char *key)
 /* Namespaces. */
 
 static void
-namespace_free(void *ns_)
+namespace_free(struct strpool *pool, void *ns_)
 {
     struct cluster_namespace *ns = ns_;
     if (ns) {
         free(ns->name);
-        labels_destroy(&ns->labels);
+        labels_destroy(pool, &ns->labels);
         free(ns);
     }
 }
 
 static int
-namespace_parse(struct json_object *obj, const char *ns_ OVS_UNUSED,
-                const char *name, void **objp, char **err)
+namespace_parse(struct strpool *pool, struct json_object *obj,
+                const char *ns_ OVS_UNUSED, const char *name, void **objp,
+                char **err)
 {
     struct cluster_namespace *ns = xzalloc(sizeof *ns);
     int error;
 
     ns->name = xstrdup(name);
-    error = labels_parse(obj, "labels", &ns->labels, err);
+    error = labels_parse(pool, obj, "labels", NULL, &ns->labels, err);
     if (error) {
-        namespace_free(ns);
+        namespace_free(pool, ns);
         return error;
     }
     *objp = ns;
@@ -255,21 +264,21 @@ namespace_equal(const void *a_, const void *b_)
 /* Pods. */
 
 static void
-pod_free(void *pod_)
+pod_free(struct strpool *pool, void *pod_)
 {
     struct cluster_pod *pod = pod_;
     if (pod) {
-        free(pod->namespace);
+        strpool_unref(pool, pod->namespace);
         free(pod->name);
         free(pod->key);
         free(pod->uid);
-        free(pod->node_name);
-        labels_destroy(&pod->labels);
-        labels_destroy(&pod->annotations);
+        strpool_unref(pool, pod->node_name);
+        labels_destroy(pool, &pod->labels);
+        labels_destroy(pool, &pod->annotations);
         free(pod->ip);
         free(pod->status_ip);
         for (size_t i = 0; i < pod->n_ports; i++) {
-            free(pod->ports[i].name);
+            strpool_unref(pool, pod->ports[i].name);
         }
         free(pod->ports);
         free(pod);
@@ -320,7 +329,8 @@ port_proto(const char *name, uint8_t *protop)
 }
 
 static int
-container_port_parse(struct json_object *obj, const char *path,
+container_port_parse(struct strpool *pool, struct json_object *obj,
+                     const char *path,
                      struct cluster_container_port *port, char **err)
 {
     struct json_object *proto = kjson_child(obj, "protocol");
@@ -337,14 +347,14 @@ container_port_parse(struct json_object *obj, const char *path,
         *err = xasprintf("%s.protocol: expected TCP, UDP or SCTP", path);
         return -EINVAL;
     }
-    port->name = nullable_xstrdup(kjson_child_string(obj, "name"));
+    port->name = strpool_ref(pool, kjson_child_string(obj, "name"));
     return 0;
 }
 
 /* spec.containers[].ports[], all containers' in one array. */
 static int
-pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
-                char **err)
+pod_ports_parse(struct strpool *pool, struct cluster_pod *pod,
+                struct json_object *spec, char **err)
 {
     struct json_object *containers = kjson_child(spec, "containers");
     size_t allocated = 0;
@@ -359,7 +369,7 @@ pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
             char *path = xasprintf("spec.containers[%zu].ports[%zu]", i, j);
             struct cluster_container_port port = { NULL, 0, 0 };
             int error = container_port_parse(
-                json_object_array_get_idx(ports, j), path, &port, err);
+                pool, json_object_array_get_idx(ports, j), path, &port, err);
 
             free(path);
             if (error) {
@@ -385,35 +395,45 @@ pod_set_ip(struct cluster_pod *pod, const char *ip)
     pod->has_addr = ip && inet_pton(AF_INET, ip, &pod->addr) == 1;
 }
 
+/* The annotations the agent reads (agent/core/attach.c). */
+static bool
+pod_annotation_kept(const char *key)
+{
+    return (!strncmp(key, "seine.io/interface-type",
+                     strlen("seine.io/interface-type"))
+            || !strcmp(key, "k8s.v1.cni.cncf.io/networks"));
+}
+
 static int
-pod_parse(struct json_object *obj, const char *ns, const char *name,
-          void **objp, char **err)
+pod_parse(struct strpool *pool, struct json_object *obj, const char *ns,
+          const char *name, void **objp, char **err)
 {
     struct cluster_pod *pod = xzalloc(sizeof *pod);
     struct json_object *spec = kjson_child(obj, "spec");
     struct json_object *host_network = kjson_child(spec, "hostNetwork");
     int error;
 
-    pod->namespace = xstrdup(ns);
+    pod->namespace = strpool_ref(pool, ns);
     pod->name = xstrdup(name);
     pod->key = xasprintf("%s/%s", ns, name);
     pod->uid = nullable_xstrdup(kjson_child_string(kjson_child(obj, "metadata"),
                                                   "uid"));
-    pod->node_name = nullable_xstrdup(kjson_child_string(spec, "nodeName"));
+    pod->node_name = strpool_ref(pool, kjson_child_string(spec, "nodeName"));
     pod->status_ip = nullable_xstrdup(
         pod_status_ip(kjson_child(obj, "status")));
     pod_set_ip(pod, pod->status_ip);
     pod->host_network = (json_object_is_type(host_network, json_type_boolean)
                          && json_object_get_boolean(host_network));
-    error = labels_parse(obj, "labels", &pod->labels, err);
+    error = labels_parse(pool, obj, "labels", NULL, &pod->labels, err);
     if (!error) {
-        error = labels_parse(obj, "annotations", &pod->annotations, err);
+        error = labels_parse(pool, obj, "annotations", pod_annotation_kept,
+                             &pod->annotations, err);
     }
     if (!error) {
-        error = pod_ports_parse(pod, spec, err);
+        error = pod_ports_parse(pool, pod, spec, err);
     }
     if (error) {
-        pod_free(pod);
+        pod_free(pool, pod);
         return error;
     }
     *objp = pod;
@@ -430,7 +450,7 @@ ports_equal(const struct cluster_pod *a, const struct cluster_pod *b)
         const struct cluster_container_port *x = &a->ports[i];
         const struct cluster_container_port *y = &b->ports[i];
         if (x->port != y->port || x->proto != y->proto
-            || !nullable_string_is_equal(x->name, y->name)) {
+            || x->name != y->name) {
             return false;
         }
     }
@@ -441,10 +461,10 @@ static bool
 pod_equal(const void *a_, const void *b_)
 {
     const struct cluster_pod *a = a_, *b = b_;
-    return (!strcmp(a->namespace, b->namespace)
+    return (a->namespace == b->namespace
             && !strcmp(a->name, b->name)
             && nullable_string_is_equal(a->uid, b->uid)
-            && nullable_string_is_equal(a->node_name, b->node_name)
+            && a->node_name == b->node_name
             && labels_equal(&a->labels, &b->labels)
             && labels_equal(&a->annotations, &b->annotations)
             && nullable_string_is_equal(a->ip, b->ip)
@@ -456,14 +476,14 @@ pod_equal(const void *a_, const void *b_)
 /* Nodes. */
 
 static void
-node_free(void *node_)
+node_free(struct strpool *pool, void *node_)
 {
     struct cluster_node *node = node_;
     if (node) {
         free(node->name);
         free(node->pod_cidr);
         free(node->internal_ip);
-        labels_destroy(&node->labels);
+        labels_destroy(pool, &node->labels);
         free(node);
     }
 }
@@ -505,8 +525,9 @@ node_internal_ip(struct json_object *status)
 }
 
 static int
-node_parse(struct json_object *obj, const char *ns OVS_UNUSED,
-           const char *name, void **objp, char **err)
+node_parse(struct strpool *pool, struct json_object *obj,
+           const char *ns OVS_UNUSED, const char *name, void **objp,
+           char **err)
 {
     struct cluster_node *node = xzalloc(sizeof *node);
     int error;
@@ -515,9 +536,9 @@ node_parse(struct json_object *obj, const char *ns OVS_UNUSED,
     node->pod_cidr = nullable_xstrdup(node_pod_cidr(kjson_child(obj, "spec")));
     node->internal_ip = nullable_xstrdup(
         node_internal_ip(kjson_child(obj, "status")));
-    error = labels_parse(obj, "labels", &node->labels, err);
+    error = labels_parse(pool, obj, "labels", NULL, &node->labels, err);
     if (error) {
-        node_free(node);
+        node_free(pool, node);
         return error;
     }
     *objp = node;
@@ -537,7 +558,7 @@ node_equal(const void *a_, const void *b_)
 /* NetworkPolicies. */
 
 static int
-netpol_class_parse(struct json_object *obj, const char *ns, const char *name,
+netpol_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns, const char *name,
                    void **objp, char **err)
 {
     struct netpol *np;
@@ -554,7 +575,7 @@ netpol_class_equal(const void *a, const void *b)
 }
 
 static void
-netpol_class_free(void *np)
+netpol_class_free(struct strpool *pool OVS_UNUSED, void *np)
 {
     netpol_destroy(np);
 }
@@ -562,7 +583,7 @@ netpol_class_free(void *np)
 /* ClusterNetworkPolicies. */
 
 static int
-cnp_class_parse(struct json_object *obj, const char *ns OVS_UNUSED,
+cnp_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns OVS_UNUSED,
                 const char *name, void **objp, char **err)
 {
     struct cnp *cnp;
@@ -579,7 +600,7 @@ cnp_class_equal(const void *a, const void *b)
 }
 
 static void
-cnp_class_free(void *cnp)
+cnp_class_free(struct strpool *pool OVS_UNUSED, void *cnp)
 {
     cnp_destroy(cnp);
 }
@@ -587,7 +608,7 @@ cnp_class_free(void *cnp)
 /* Services. */
 
 static int
-service_class_parse(struct json_object *obj, const char *ns,
+service_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns,
                     const char *name, void **objp, char **err)
 {
     struct service *svc;
@@ -604,7 +625,7 @@ service_class_equal(const void *a, const void *b)
 }
 
 static void
-service_class_free(void *svc)
+service_class_free(struct strpool *pool OVS_UNUSED, void *svc)
 {
     service_destroy(svc);
 }
@@ -612,7 +633,7 @@ service_class_free(void *svc)
 /* EndpointSlices. */
 
 static int
-epslice_class_parse(struct json_object *obj, const char *ns,
+epslice_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns,
                     const char *name, void **objp, char **err)
 {
     struct epslice *slice;
@@ -629,7 +650,7 @@ epslice_class_equal(const void *a, const void *b)
 }
 
 static void
-epslice_class_free(void *slice)
+epslice_class_free(struct strpool *pool OVS_UNUSED, void *slice)
 {
     epslice_destroy(slice);
 }
@@ -814,6 +835,7 @@ cluster_create(void)
     shash_init(&c->pod_ips);
     shash_init(&c->ns_pods);
     shash_init(&c->svc_slices);
+    c->strings = strpool_create();
     return c;
 }
 
@@ -827,7 +849,7 @@ cluster_destroy(struct cluster *c)
     }
     for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
         SHASH_FOR_EACH (node, &c->objects[i]) {
-            kind_classes[i].free(node->data);
+            kind_classes[i].free(c->strings, node->data);
         }
         shash_destroy(&c->objects[i]);
     }
@@ -843,6 +865,7 @@ cluster_destroy(struct cluster *c)
     }
     shash_destroy_free_data(&c->svc_slices);
     cluster_changes_free(c->changes, c->n_changes);
+    strpool_destroy(c->strings);
     free(c);
 }
 
@@ -928,7 +951,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
         return error == -ENOENT ? 0 : error;
     }
     class = &kind_classes[kind];
-    error = class->parse(obj, ns, name, &parsed, &parse_err);
+    error = class->parse(c->strings, obj, ns, name, &parsed, &parse_err);
     if (error) {
         *err = (ns ? xasprintf("%s %s/%s: %s", class->name, ns, name,
                                parse_err)
@@ -945,7 +968,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
     node = shash_find(&c->objects[kind], key);
     old = node ? node->data : NULL;
     if (old && class->equal(old, parsed)) {
-        class->free(parsed);
+        class->free(c->strings, parsed);
     } else {
         if (node) {
             node->data = parsed;
@@ -953,7 +976,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
             shash_add(&c->objects[kind], key, parsed);
         }
         indexes_replace(c, kind, old, parsed);
-        class->free(old);
+        class->free(c->strings, old);
         record_change(c, kind, ns, name, false);
     }
     free(key);
@@ -983,7 +1006,7 @@ cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
         return -ENOENT;
     }
     indexes_replace(c, kind, node->data, NULL);
-    kind_classes[kind].free(node->data);
+    kind_classes[kind].free(c->strings, node->data);
     shash_delete(&c->objects[kind], node);
     record_change(c, kind, ns, name, true);
     return 0;

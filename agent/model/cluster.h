@@ -36,9 +36,11 @@ struct epslice;
 struct netpol;
 struct service;
 
+/* Sorted by key.  In the model's objects, the strings are the model's
+ * (interned: equal strings of one model are the same pointer). */
 struct cluster_labels {
-    char **keys;
-    char **values;
+    const char **keys;
+    const char **values;
     size_t n;
 };
 
@@ -49,19 +51,21 @@ struct cluster_namespace {
 
 /* One entry of spec.containers[].ports[]. */
 struct cluster_container_port {
-    char *name;                     /* may be NULL */
+    const char *name;               /* may be NULL */
     uint16_t port;                  /* containerPort */
     uint8_t proto;                  /* IPPROTO_TCP (default), _UDP, _SCTP */
 };
 
 struct cluster_pod {
-    char *namespace;
+    const char *namespace;
     char *name;
     char *key;                      /* "NAMESPACE/NAME" */
     char *uid;
-    char *node_name;                /* spec.nodeName, may be NULL */
+    const char *node_name;          /* spec.nodeName, may be NULL */
     struct cluster_labels labels;
-    struct cluster_labels annotations;
+    struct cluster_labels annotations;  /* only those the agent reads:
+                                         * seine.io/interface-type*,
+                                         * k8s.v1.cni.cncf.io/networks */
     char *ip;                       /* IPv4: cluster_set_pod_ip()'s, else
                                      * 'status_ip'; may be NULL */
     char *status_ip;                /* IPv4 of status.podIP(s), or NULL */
