@@ -11,8 +11,9 @@
  *     objects[CLUSTER_SERVICE]    "NS/NAME"    -> struct service
  *     objects[CLUSTER_ENDPOINT_SLICE] "NS/NAME" -> struct epslice
  *     pod_ips                     "NS/NAME"    -> IP string
- *     ns_pods                     "NS"         -> struct ns_pods
- *     svc_slices                  "NS/SERVICE" -> struct svc_slices
+ *     ns_pods                     "NS"         -> struct objlist of pod
+ *     svc_slices                  "NS/SERVICE" -> struct objlist of epslice
+ *     ns_by_label                 "KEY=VALUE"  -> struct objlist of namespace
  *
  * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
  * attached those pods, so it knows their addresses before the API server
@@ -25,7 +26,9 @@
  * the fields the agent uses are kept, so an apply that changes nothing the
  * agent looks at (a status update, a resourceVersion bump) records no change.
  * Label and annotation arrays are sorted by key, which makes comparison a
- * walk over both arrays.
+ * walk over both arrays.  Strings that repeat across objects (namespace and
+ * node names, label keys and values, port names) are interned in
+ * 'strings'; of the annotations, only those the agent reads are kept.
  *
  * 'ns_pods' indexes the pods by namespace (a namespace is in it while it
  * holds a pod, Namespace object or not), so that resolving a selector
@@ -35,9 +38,15 @@
  * kubernetes.io/service-name label names (slices without the label are not
  * in it; the Service need not exist), so that a service's endpoints are
  * found without walking every slice.  A slice whose label changes moves
- * from one entry to the other.  Both indexes hold pointers to the objects
- * in 'objects', updated whenever an object is replaced or deleted, and
- * drop an entry when it becomes empty.
+ * from one entry to the other.
+ *
+ * 'ns_by_label' indexes the Namespace objects by each of their labels, so
+ * that a namespaceSelector reads the few namespaces that may match, not
+ * every one.
+ *
+ * The indexes hold pointers to the objects in 'objects', updated whenever
+ * an object is replaced or deleted, and drop an entry when it becomes
+ * empty.
  *
  * Every recorded change bumps 'seqno' and appends one entry to 'changes'
  * until the agent takes them.
@@ -66,6 +75,7 @@ struct cluster {
     struct shash pod_ips;
     struct shash ns_pods;
     struct shash svc_slices;
+    struct shash ns_by_label;
     struct strpool *strings;    /* of every object's interned strings */
     struct cluster_change *changes;
     size_t n_changes;
@@ -702,56 +712,74 @@ cluster_kind_name(enum cluster_kind kind)
     return kind < CLUSTER_N_KINDS ? kind_classes[kind].name : "unknown";
 }
 
-/* The pods of one namespace, in no order. */
-struct ns_pods {
-    const struct cluster_pod **pods;
+/* The objects of one index entry, in no order. */
+struct objlist {
+    const void **objs;
     size_t n;
     size_t allocated;
 };
 
+/* Adds 'obj' to the entry 'key' of 'index'. */
 static void
-ns_pods_add(struct cluster *c, const struct cluster_pod *pod)
+objlist_add(struct shash *index, const char *key, const void *obj)
 {
-    struct ns_pods *np = shash_find_data(&c->ns_pods, pod->namespace);
+    struct objlist *list = shash_find_data(index, key);
 
-    if (!np) {
-        np = xzalloc(sizeof *np);
-        shash_add(&c->ns_pods, pod->namespace, np);
+    if (!list) {
+        list = xzalloc(sizeof *list);
+        shash_add(index, key, list);
     }
-    if (np->n >= np->allocated) {
-        np->pods = x2nrealloc(np->pods, &np->allocated, sizeof *np->pods);
+    if (list->n >= list->allocated) {
+        list->objs = x2nrealloc(list->objs, &list->allocated,
+                                sizeof *list->objs);
     }
-    np->pods[np->n++] = pod;
+    list->objs[list->n++] = obj;
 }
 
-/* Replaces 'old' by 'new' (same namespace), or removes 'old' when 'new' is
- * NULL. */
+/* Replaces 'old' by 'new' in the entry 'key' of 'index', or removes 'old'
+ * when 'new' is NULL (and the entry with its last object). */
 static void
-ns_pods_replace(struct cluster *c, const struct cluster_pod *old,
-                const struct cluster_pod *new)
+objlist_replace(struct shash *index, const char *key, const void *old,
+                const void *new)
 {
-    struct shash_node *node = shash_find(&c->ns_pods, old->namespace);
-    struct ns_pods *np = node->data;
+    struct shash_node *node = shash_find(index, key);
+    struct objlist *list = node->data;
 
-    for (size_t i = 0; i < np->n; i++) {
-        if (np->pods[i] == old) {
-            np->pods[i] = new ? new : np->pods[--np->n];
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->objs[i] == old) {
+            list->objs[i] = new ? new : list->objs[--list->n];
             break;
         }
     }
-    if (!np->n) {
-        free(np->pods);
-        free(np);
-        shash_delete(&c->ns_pods, node);
+    if (!list->n) {
+        free(list->objs);
+        free(list);
+        shash_delete(index, node);
     }
 }
 
-/* The EndpointSlices of one service, in no order. */
-struct svc_slices {
-    const struct epslice **slices;
-    size_t n;
-    size_t allocated;
-};
+static void
+objlist_destroy_index(struct shash *index)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, index) {
+        struct objlist *list = node->data;
+        free(list->objs);
+    }
+    shash_destroy_free_data(index);
+}
+
+/* The objects of entry 'key' of 'index' ('*n' is 0 and the result NULL
+ * when it has none). */
+static const void *const *
+objlist_find(const struct shash *index, const char *key, size_t *n)
+{
+    const struct objlist *list = shash_find_data(index, key);
+
+    *n = list ? list->n : 0;
+    return list ? list->objs : NULL;
+}
 
 static char *
 svc_slices_key(const char *ns, const char *svc)
@@ -760,42 +788,43 @@ svc_slices_key(const char *ns, const char *svc)
 }
 
 static void
-svc_slices_add(struct cluster *c, const struct epslice *slice)
+svc_slices_replace(struct cluster *c, const struct epslice *old,
+                   const struct epslice *new)
 {
-    char *key = svc_slices_key(slice->namespace, slice->service);
-    struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+    char *key;
 
-    if (!ss) {
-        ss = xzalloc(sizeof *ss);
-        shash_add_nocopy(&c->svc_slices, key, ss);
-    } else {
+    if (old && old->service) {
+        key = svc_slices_key(old->namespace, old->service);
+        objlist_replace(&c->svc_slices, key, old, NULL);
         free(key);
     }
-    if (ss->n >= ss->allocated) {
-        ss->slices = x2nrealloc(ss->slices, &ss->allocated,
-                                sizeof *ss->slices);
+    if (new && new->service) {
+        key = svc_slices_key(new->namespace, new->service);
+        objlist_add(&c->svc_slices, key, new);
+        free(key);
     }
-    ss->slices[ss->n++] = slice;
+}
+
+/* Label keys hold no '=', so "KEY=VALUE" names one pair. */
+static char *
+label_index_key(const char *key, const char *value)
+{
+    return xasprintf("%s=%s", key, value);
 }
 
 static void
-svc_slices_remove(struct cluster *c, const struct epslice *slice)
+ns_labels_index(struct cluster *c, const struct cluster_namespace *ns,
+                bool add)
 {
-    char *key = svc_slices_key(slice->namespace, slice->service);
-    struct shash_node *node = shash_find(&c->svc_slices, key);
-    struct svc_slices *ss = node->data;
+    for (size_t i = 0; i < ns->labels.n; i++) {
+        char *key = label_index_key(ns->labels.keys[i], ns->labels.values[i]);
 
-    free(key);
-    for (size_t i = 0; i < ss->n; i++) {
-        if (ss->slices[i] == slice) {
-            ss->slices[i] = ss->slices[--ss->n];
-            break;
+        if (add) {
+            objlist_add(&c->ns_by_label, key, ns);
+        } else {
+            objlist_replace(&c->ns_by_label, key, ns, NULL);
         }
-    }
-    if (!ss->n) {
-        free(ss->slices);
-        free(ss);
-        shash_delete(&c->svc_slices, node);
+        free(key);
     }
 }
 
@@ -806,19 +835,21 @@ indexes_replace(struct cluster *c, enum cluster_kind kind, const void *old,
                 const void *new)
 {
     if (kind == CLUSTER_POD) {
+        const struct cluster_pod *pod = old ? old : new;
+
         if (old) {
-            ns_pods_replace(c, old, new);
+            objlist_replace(&c->ns_pods, pod->namespace, old, new);
         } else {
-            ns_pods_add(c, new);
+            objlist_add(&c->ns_pods, pod->namespace, new);
         }
     } else if (kind == CLUSTER_ENDPOINT_SLICE) {
-        const struct epslice *old_slice = old, *new_slice = new;
-
-        if (old_slice && old_slice->service) {
-            svc_slices_remove(c, old_slice);
+        svc_slices_replace(c, old, new);
+    } else if (kind == CLUSTER_NAMESPACE) {
+        if (old) {
+            ns_labels_index(c, old, false);
         }
-        if (new_slice && new_slice->service) {
-            svc_slices_add(c, new_slice);
+        if (new) {
+            ns_labels_index(c, new, true);
         }
     }
 }
@@ -835,6 +866,7 @@ cluster_create(void)
     shash_init(&c->pod_ips);
     shash_init(&c->ns_pods);
     shash_init(&c->svc_slices);
+    shash_init(&c->ns_by_label);
     c->strings = strpool_create();
     return c;
 }
@@ -854,16 +886,9 @@ cluster_destroy(struct cluster *c)
         shash_destroy(&c->objects[i]);
     }
     shash_destroy_free_data(&c->pod_ips);
-    SHASH_FOR_EACH (node, &c->ns_pods) {
-        struct ns_pods *np = node->data;
-        free(np->pods);
-    }
-    shash_destroy_free_data(&c->ns_pods);
-    SHASH_FOR_EACH (node, &c->svc_slices) {
-        struct svc_slices *ss = node->data;
-        free(ss->slices);
-    }
-    shash_destroy_free_data(&c->svc_slices);
+    objlist_destroy_index(&c->ns_pods);
+    objlist_destroy_index(&c->svc_slices);
+    objlist_destroy_index(&c->ns_by_label);
     cluster_changes_free(c->changes, c->n_changes);
     strpool_destroy(c->strings);
     free(c);
@@ -1087,20 +1112,28 @@ cluster_service_slices(const struct cluster *c, const char *ns,
                        const char *svc, size_t *n)
 {
     char *key = svc_slices_key(ns && ns[0] ? ns : "default", svc);
-    const struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+    const void *const *slices = objlist_find(&c->svc_slices, key, n);
 
     free(key);
-    *n = ss ? ss->n : 0;
-    return ss ? ss->slices : NULL;
+    return (const struct epslice *const *) slices;
 }
 
 const struct cluster_pod *const *
 cluster_namespace_pods(const struct cluster *c, const char *ns, size_t *n)
 {
-    const struct ns_pods *np = shash_find_data(&c->ns_pods, ns);
+    return (const struct cluster_pod *const *) objlist_find(&c->ns_pods, ns,
+                                                            n);
+}
 
-    *n = np ? np->n : 0;
-    return np ? np->pods : NULL;
+const struct cluster_namespace *const *
+cluster_labelled_namespaces(const struct cluster *c, const char *key,
+                            const char *value, size_t *n)
+{
+    char *index_key = label_index_key(key, value);
+    const void *const *nss = objlist_find(&c->ns_by_label, index_key, n);
+
+    free(index_key);
+    return (const struct cluster_namespace *const *) nss;
 }
 
 const char **

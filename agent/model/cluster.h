@@ -163,6 +163,11 @@ const void **cluster_list(const struct cluster *, enum cluster_kind,
  * the next change of a pod. */
 const struct cluster_pod *const *cluster_namespace_pods(
     const struct cluster *, const char *ns, size_t *n);
+/* The Namespace objects labelled 'key'='value', in no order ('*n' is 0 and
+ * the result NULL when there are none).  The array is the model's: valid
+ * until the next change of a Namespace. */
+const struct cluster_namespace *const *cluster_labelled_namespaces(
+    const struct cluster *, const char *key, const char *value, size_t *n);
 /* The names of the namespaces that hold at least one pod (with or without
  * a Namespace object), in no particular order, in an array the caller
  * frees (the strings stay the model's, valid until the next change of a

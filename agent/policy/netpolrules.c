@@ -96,7 +96,7 @@ resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
 {
     for (size_t i = 0; i < rule->n_peers; i++) {
         const struct netpol_peer *peer = &rule->peers[i];
-        const char *const *namespaces;
+        const char **namespaces;
         size_t n;
 
         if (peer->ipblock) {
@@ -106,14 +106,12 @@ resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
         } else if (!peer->ns_sel) {
             peer_pods_in(ctx, peer, np->namespace, d);
         } else {
-            namespaces = rulebook_namespaces(ctx, &n);
+            namespaces = rulebook_matching_namespaces(ctx, peer->ns_sel, &n);
             for (size_t j = 0; j < n; j++) {
-                if (labelsel_matches(peer->ns_sel,
-                                     rulebook_ns_labels(ctx, namespaces[j]))) {
-                    rulebook_seen_ns(ctx, namespaces[j]);
-                    peer_pods_in(ctx, peer, namespaces[j], d);
-                }
+                rulebook_seen_ns(ctx, namespaces[j]);
+                peer_pods_in(ctx, peer, namespaces[j], d);
             }
+            free(namespaces);
         }
     }
 }

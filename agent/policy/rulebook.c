@@ -148,6 +148,20 @@ rulebook_namespaces(struct rulebook_ctx *ctx, size_t *n)
     return ctx->namespaces;
 }
 
+const char **
+rulebook_matching_namespaces(struct rulebook_ctx *ctx,
+                             const struct labelsel *sel, size_t *n)
+{
+    struct vec names = VEC_INIT(const char *);
+    size_t n_all;
+    const char *const *all = rulebook_namespaces(ctx, &n_all);
+
+    ruleparts_matching_namespaces(&ctx->ns_labels, ctx->cluster, sel, all,
+                                  n_all, &names);
+    *n = names.n;
+    return names.data;
+}
+
 const struct cluster_pod *const *
 rulebook_pods(struct rulebook_ctx *ctx, size_t *n_pods)
 {

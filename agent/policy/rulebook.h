@@ -42,6 +42,7 @@
 #include "dataplane/polflows.h"
 #include "openvswitch/shash.h"
 
+struct labelsel;
 struct sset;
 
 #define RULEBOOK_N_DIRS 2           /* indexed by enum polflows_dir */
@@ -95,6 +96,12 @@ const struct cluster_labels *rulebook_ns_labels(struct rulebook_ctx *,
 const char *const *rulebook_namespaces(struct rulebook_ctx *, size_t *n);
 const struct cluster_pod *const *rulebook_pods(struct rulebook_ctx *,
                                                size_t *n);
+/* The namespaces holding pods that 'sel' matches
+ * (ruleparts_matching_namespaces()), in no order, in an array the caller
+ * frees (the strings stay the model's or the selector's). */
+const char **rulebook_matching_namespaces(struct rulebook_ctx *,
+                                          const struct labelsel *sel,
+                                          size_t *n);
 const struct cluster_node *const *rulebook_nodes(struct rulebook_ctx *,
                                                  size_t *n);
 

@@ -17,9 +17,11 @@
 struct cluster;
 struct cluster_pod;
 struct in_addr;
+struct labelsel;
 struct polflows_cidr;
 struct polflows_port;
 struct shash;
+struct vec;
 
 /* qsort() orders: struct in_addr (numeric), struct polflows_cidr (address,
  * then prefix length), struct polflows_port (protocol, port, end port). */
@@ -35,6 +37,16 @@ int ruleparts_port_compare(const void *, const void *);
 const struct cluster_labels *ruleparts_ns_labels(struct shash *cache,
                                                  const struct cluster *,
                                                  const char *name);
+/* Appends to 'names' (const char *) the namespaces holding pods whose
+ * labels (as ruleparts_ns_labels() has them, cached in 'cache') 'sel'
+ * matches, in no order: those the model's label index names for an In
+ * requirement of 'sel', or else those of 'all'.  The strings are the
+ * model's or the selector's. */
+void ruleparts_matching_namespaces(struct shash *cache,
+                                   const struct cluster *,
+                                   const struct labelsel *sel,
+                                   const char *const *all, size_t n_all,
+                                   struct vec *names);
 /* Frees a cache of namespace labels. */
 void ruleparts_ns_labels_clear(struct shash *cache);
 
