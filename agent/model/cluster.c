@@ -1151,6 +1151,25 @@ cluster_pod_namespaces(const struct cluster *c, size_t *n)
     return names;
 }
 
+const struct cluster_pod **
+cluster_pods(const struct cluster *c, size_t *n)
+{
+    const struct cluster_pod **pods = xmalloc(
+        (shash_count(&c->objects[CLUSTER_POD]) + 1) * sizeof *pods);
+    const struct shash_node *node;
+    size_t i = 0;
+
+    /* The namespace index, not 'objects': its arrays are dense. */
+    SHASH_FOR_EACH (node, &c->ns_pods) {
+        const struct objlist *list = node->data;
+
+        memcpy(&pods[i], list->objs, list->n * sizeof *pods);
+        i += list->n;
+    }
+    *n = i;
+    return pods;
+}
+
 const void **
 cluster_list(const struct cluster *c, enum cluster_kind kind, size_t *np)
 {

@@ -163,6 +163,9 @@ const void **cluster_list(const struct cluster *, enum cluster_kind,
  * the next change of a pod. */
 const struct cluster_pod *const *cluster_namespace_pods(
     const struct cluster *, const char *ns, size_t *n);
+/* Every pod, in no particular order, in an array the caller frees (the
+ * pods stay the model's). */
+const struct cluster_pod **cluster_pods(const struct cluster *, size_t *n);
 /* The Namespace objects labelled 'key'='value', in no order ('*n' is 0 and
  * the result NULL when there are none).  The array is the model's: valid
  * until the next change of a Namespace. */

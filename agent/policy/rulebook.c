@@ -153,11 +153,17 @@ rulebook_matching_namespaces(struct rulebook_ctx *ctx,
                              const struct labelsel *sel, size_t *n)
 {
     struct vec names = VEC_INIT(const char *);
-    size_t n_all;
-    const char *const *all = rulebook_namespaces(ctx, &n_all);
 
-    ruleparts_matching_namespaces(&ctx->ns_labels, ctx->cluster, sel, all,
-                                  n_all, &names);
+    if (!ruleparts_indexed_namespaces(&ctx->ns_labels, ctx->cluster, sel,
+                                      &names)) {
+        size_t n_all;
+        const char *const *all = rulebook_namespaces(ctx, &n_all);
+
+        for (size_t i = 0; i < n_all; i++) {
+            ruleparts_add_matching_namespace(&ctx->ns_labels, ctx->cluster,
+                                             sel, all[i], &names);
+        }
+    }
     *n = names.n;
     return names.data;
 }
@@ -166,18 +172,7 @@ const struct cluster_pod *const *
 rulebook_pods(struct rulebook_ctx *ctx, size_t *n_pods)
 {
     if (!ctx->pods) {
-        size_t n_ns;
-        const char *const *names = rulebook_namespaces(ctx, &n_ns);
-
-        ctx->pods = xmalloc((cluster_count(ctx->cluster, CLUSTER_POD) + 1)
-                            * sizeof *ctx->pods);
-        for (size_t i = 0; i < n_ns; i++) {
-            size_t k;
-            const struct cluster_pod *const *in
-                = cluster_namespace_pods(ctx->cluster, names[i], &k);
-            memcpy(&ctx->pods[ctx->n_pods], in, k * sizeof *ctx->pods);
-            ctx->n_pods += k;
-        }
+        ctx->pods = cluster_pods(ctx->cluster, &ctx->n_pods);
     }
     *n_pods = ctx->n_pods;
     return ctx->pods;

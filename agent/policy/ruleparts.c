@@ -92,10 +92,11 @@ first_in(const struct labelsel *sel)
     return NULL;
 }
 
-static void
-add_if_matches(struct shash *cache, const struct cluster *cluster,
-               const struct labelsel *sel, const char *name,
-               struct vec *names)
+void
+ruleparts_add_matching_namespace(struct shash *cache,
+                                 const struct cluster *cluster,
+                                 const struct labelsel *sel, const char *name,
+                                 struct vec *names)
 {
     size_t n_pods;
 
@@ -108,24 +109,17 @@ add_if_matches(struct shash *cache, const struct cluster *cluster,
 
 /* A namespace has one value per key, so the candidates of distinct values
  * are distinct. */
-void
-ruleparts_matching_namespaces(struct shash *cache,
-                              const struct cluster *cluster,
-                              const struct labelsel *sel,
-                              const char *const *all, size_t n_all,
-                              struct vec *names)
+bool
+ruleparts_indexed_namespaces(struct shash *cache,
+                             const struct cluster *cluster,
+                             const struct labelsel *sel, struct vec *names)
 {
     const struct labelsel_req *req = first_in(sel);
 
-    if (!req) {
-        for (size_t i = 0; i < n_all; i++) {
-            add_if_matches(cache, cluster, sel, all[i], names);
-        }
-        return;
-    }
-    for (size_t i = 0; i < req->n_values; i++) {
+    for (size_t i = 0; req && i < req->n_values; i++) {
         if (!strcmp(req->key, NS_NAME_LABEL)) {
-            add_if_matches(cache, cluster, sel, req->values[i], names);
+            ruleparts_add_matching_namespace(cache, cluster, sel,
+                                             req->values[i], names);
         } else {
             size_t n;
             const struct cluster_namespace *const *nss
@@ -133,10 +127,12 @@ ruleparts_matching_namespaces(struct shash *cache,
                                               req->values[i], &n);
 
             for (size_t j = 0; j < n; j++) {
-                add_if_matches(cache, cluster, sel, nss[j]->name, names);
+                ruleparts_add_matching_namespace(cache, cluster, sel,
+                                                 nss[j]->name, names);
             }
         }
     }
+    return req != NULL;
 }
 
 void

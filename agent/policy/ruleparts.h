@@ -37,16 +37,19 @@ int ruleparts_port_compare(const void *, const void *);
 const struct cluster_labels *ruleparts_ns_labels(struct shash *cache,
                                                  const struct cluster *,
                                                  const char *name);
-/* Appends to 'names' (const char *) the namespaces holding pods whose
- * labels (as ruleparts_ns_labels() has them, cached in 'cache') 'sel'
- * matches, in no order: those the model's label index names for an In
- * requirement of 'sel', or else those of 'all'.  The strings are the
- * model's or the selector's. */
-void ruleparts_matching_namespaces(struct shash *cache,
-                                   const struct cluster *,
-                                   const struct labelsel *sel,
-                                   const char *const *all, size_t n_all,
-                                   struct vec *names);
+/* Appends namespace 'name' to 'names' (const char *) if it holds pods and
+ * its labels (ruleparts_ns_labels(), cached in 'cache') match 'sel'. */
+void ruleparts_add_matching_namespace(struct shash *cache,
+                                      const struct cluster *,
+                                      const struct labelsel *sel,
+                                      const char *name, struct vec *names);
+/* Appends to 'names' the namespaces holding pods that 'sel' matches, in no
+ * order, when 'sel' has an In requirement: the candidates the model's label
+ * index names for it (strings the model's or the selector's).  Without one,
+ * returns false and appends nothing: every namespace is a candidate. */
+bool ruleparts_indexed_namespaces(struct shash *cache, const struct cluster *,
+                                  const struct labelsel *sel,
+                                  struct vec *names);
 /* Frees a cache of namespace labels. */
 void ruleparts_ns_labels_clear(struct shash *cache);
 
