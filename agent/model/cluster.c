@@ -568,8 +568,8 @@ node_equal(const void *a_, const void *b_)
 /* NetworkPolicies. */
 
 static int
-netpol_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns, const char *name,
-                   void **objp, char **err)
+netpol_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj,
+                   const char *ns, const char *name, void **objp, char **err)
 {
     struct netpol *np;
     int error = netpol_parse(obj, ns, name, &np, err);
@@ -593,8 +593,9 @@ netpol_class_free(struct strpool *pool OVS_UNUSED, void *np)
 /* ClusterNetworkPolicies. */
 
 static int
-cnp_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns OVS_UNUSED,
-                const char *name, void **objp, char **err)
+cnp_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj,
+                const char *ns OVS_UNUSED, const char *name, void **objp,
+                char **err)
 {
     struct cnp *cnp;
     int error = cnp_parse(obj, name, &cnp, err);
@@ -618,7 +619,8 @@ cnp_class_free(struct strpool *pool OVS_UNUSED, void *cnp)
 /* Services. */
 
 static int
-service_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns,
+service_class_parse(struct strpool *pool OVS_UNUSED,
+                    struct json_object *obj, const char *ns,
                     const char *name, void **objp, char **err)
 {
     struct service *svc;
@@ -643,7 +645,8 @@ service_class_free(struct strpool *pool OVS_UNUSED, void *svc)
 /* EndpointSlices. */
 
 static int
-epslice_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj, const char *ns,
+epslice_class_parse(struct strpool *pool OVS_UNUSED,
+                    struct json_object *obj, const char *ns,
                     const char *name, void **objp, char **err)
 {
     struct epslice *slice;

@@ -697,12 +697,6 @@ cnp_destroy(struct cnp *cnp)
 /* Equality. */
 
 static bool
-sel_equal(const struct labelsel *a, const struct labelsel *b)
-{
-    return a && b ? labelsel_equal(a, b) : !a && !b;
-}
-
-static bool
 networks_equal(const struct cnp_peer *a, const struct cnp_peer *b)
 {
     if (a->n_networks != b->n_networks) {
@@ -720,10 +714,10 @@ networks_equal(const struct cnp_peer *a, const struct cnp_peer *b)
 static bool
 peer_equal(const struct cnp_peer *a, const struct cnp_peer *b)
 {
-    if (a->kind != b->kind || !sel_equal(a->ns_sel, b->ns_sel)
-        || !sel_equal(a->pod_sel, b->pod_sel)
-        || !sel_equal(a->node_sel, b->node_sel) || !networks_equal(a, b)
-        || a->n_names != b->n_names) {
+    if (a->kind != b->kind || !labelsel_equal(a->ns_sel, b->ns_sel)
+        || !labelsel_equal(a->pod_sel, b->pod_sel)
+        || !labelsel_equal(a->node_sel, b->node_sel)
+        || !networks_equal(a, b) || a->n_names != b->n_names) {
         return false;
     }
     for (size_t i = 0; i < a->n_names; i++) {
@@ -769,8 +763,8 @@ cnp_equal(const struct cnp *a, const struct cnp *b)
 {
     if (strcmp(a->name, b->name) || a->tier != b->tier
         || a->priority != b->priority
-        || !sel_equal(a->subject_ns_sel, b->subject_ns_sel)
-        || !sel_equal(a->subject_pod_sel, b->subject_pod_sel)) {
+        || !labelsel_equal(a->subject_ns_sel, b->subject_ns_sel)
+        || !labelsel_equal(a->subject_pod_sel, b->subject_pod_sel)) {
         return false;
     }
     for (int dir = 0; dir < CNP_N_DIRS; dir++) {

@@ -306,16 +306,10 @@ netpol_destroy(struct netpol *np)
 /* Equality. */
 
 static bool
-sel_equal(const struct labelsel *a, const struct labelsel *b)
-{
-    return a && b ? labelsel_equal(a, b) : !a && !b;
-}
-
-static bool
 peer_equal(const struct netpol_peer *a, const struct netpol_peer *b)
 {
-    return (sel_equal(a->pod_sel, b->pod_sel)
-            && sel_equal(a->ns_sel, b->ns_sel)
+    return (labelsel_equal(a->pod_sel, b->pod_sel)
+            && labelsel_equal(a->ns_sel, b->ns_sel)
             && (a->ipblock && b->ipblock
                 ? ipblock_equal(a->ipblock, b->ipblock)
                 : !a->ipblock && !b->ipblock));
