@@ -14,6 +14,7 @@
  *     ns_pods                     "NS"         -> struct objlist of pod
  *     svc_slices                  "NS/SERVICE" -> struct objlist of epslice
  *     ns_by_label                 "KEY=VALUE"  -> struct objlist of namespace
+ *     pods_by_net                 /16          -> struct net_pods
  *
  * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
  * attached those pods, so it knows their addresses before the API server
@@ -44,6 +45,9 @@
  * that a namespaceSelector reads the few namespaces that may match, not
  * every one.
  *
+ * 'pods_by_net' indexes the pods with an address by its /16, so that an
+ * ipBlock reads the pods that may lie in it.
+ *
  * The indexes hold pointers to the objects in 'objects', updated whenever
  * an object is replaced or deleted, and drop an entry when it becomes
  * empty.
@@ -66,7 +70,9 @@
 #include "agent/model/service.h"
 #include "agent/model/cnp.h"
 #include "agent/model/netpol.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "util.h"
 
@@ -76,6 +82,7 @@ struct cluster {
     struct shash ns_pods;
     struct shash svc_slices;
     struct shash ns_by_label;
+    struct hmap pods_by_net;    /* struct net_pods */
     struct strpool *strings;    /* of every object's interned strings */
     struct cluster_change *changes;
     size_t n_changes;
@@ -722,6 +729,34 @@ struct objlist {
     size_t allocated;
 };
 
+static void
+objlist_push(struct objlist *list, const void *obj)
+{
+    if (list->n >= list->allocated) {
+        list->objs = x2nrealloc(list->objs, &list->allocated,
+                                sizeof *list->objs);
+    }
+    list->objs[list->n++] = obj;
+}
+
+/* Replaces 'old' by 'new' in 'list', or removes 'old' when 'new' is NULL;
+ * returns whether 'list' is left empty (its array freed). */
+static bool
+objlist_swap(struct objlist *list, const void *old, const void *new)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->objs[i] == old) {
+            list->objs[i] = new ? new : list->objs[--list->n];
+            break;
+        }
+    }
+    if (!list->n) {
+        free(list->objs);
+        return true;
+    }
+    return false;
+}
+
 /* Adds 'obj' to the entry 'key' of 'index'. */
 static void
 objlist_add(struct shash *index, const char *key, const void *obj)
@@ -732,11 +767,7 @@ objlist_add(struct shash *index, const char *key, const void *obj)
         list = xzalloc(sizeof *list);
         shash_add(index, key, list);
     }
-    if (list->n >= list->allocated) {
-        list->objs = x2nrealloc(list->objs, &list->allocated,
-                                sizeof *list->objs);
-    }
-    list->objs[list->n++] = obj;
+    objlist_push(list, obj);
 }
 
 /* Replaces 'old' by 'new' in the entry 'key' of 'index', or removes 'old'
@@ -746,17 +777,9 @@ objlist_replace(struct shash *index, const char *key, const void *old,
                 const void *new)
 {
     struct shash_node *node = shash_find(index, key);
-    struct objlist *list = node->data;
 
-    for (size_t i = 0; i < list->n; i++) {
-        if (list->objs[i] == old) {
-            list->objs[i] = new ? new : list->objs[--list->n];
-            break;
-        }
-    }
-    if (!list->n) {
-        free(list->objs);
-        free(list);
+    if (objlist_swap(node->data, old, new)) {
+        free(node->data);
         shash_delete(index, node);
     }
 }
@@ -808,6 +831,57 @@ svc_slices_replace(struct cluster *c, const struct epslice *old,
     }
 }
 
+/* The pods with an address in one /16. */
+struct net_pods {
+    struct hmap_node node;      /* in 'pods_by_net', by hash_int(net) */
+    uint16_t net;               /* the address's top 16 bits */
+    struct objlist pods;
+};
+
+static uint16_t
+pod_net(const struct cluster_pod *pod)
+{
+    return ntohl(pod->addr.s_addr) >> 16;
+}
+
+static struct net_pods *
+net_pods_find(const struct hmap *index, uint16_t net)
+{
+    struct net_pods *np;
+
+    HMAP_FOR_EACH_WITH_HASH (np, node, hash_int(net, 0), index) {
+        if (np->net == net) {
+            return np;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'pod' to the index by address, or removes it; pods without an
+ * address are not in it. */
+static void
+pods_by_net_update(struct cluster *c, const struct cluster_pod *pod,
+                   bool add)
+{
+    struct net_pods *np;
+
+    if (!pod->has_addr) {
+        return;
+    }
+    np = net_pods_find(&c->pods_by_net, pod_net(pod));
+    if (add && !np) {
+        np = xzalloc(sizeof *np);
+        np->net = pod_net(pod);
+        hmap_insert(&c->pods_by_net, &np->node, hash_int(np->net, 0));
+    }
+    if (add) {
+        objlist_push(&np->pods, pod);
+    } else if (objlist_swap(&np->pods, pod, NULL)) {
+        hmap_remove(&c->pods_by_net, &np->node);
+        free(np);
+    }
+}
+
 /* Label keys hold no '=', so "KEY=VALUE" names one pair. */
 static char *
 label_index_key(const char *key, const char *value)
@@ -842,8 +916,12 @@ indexes_replace(struct cluster *c, enum cluster_kind kind, const void *old,
 
         if (old) {
             objlist_replace(&c->ns_pods, pod->namespace, old, new);
+            pods_by_net_update(c, old, false);
         } else {
             objlist_add(&c->ns_pods, pod->namespace, new);
+        }
+        if (new) {
+            pods_by_net_update(c, new, true);
         }
     } else if (kind == CLUSTER_ENDPOINT_SLICE) {
         svc_slices_replace(c, old, new);
@@ -870,6 +948,7 @@ cluster_create(void)
     shash_init(&c->ns_pods);
     shash_init(&c->svc_slices);
     shash_init(&c->ns_by_label);
+    hmap_init(&c->pods_by_net);
     c->strings = strpool_create();
     return c;
 }
@@ -878,6 +957,7 @@ void
 cluster_destroy(struct cluster *c)
 {
     struct shash_node *node;
+    struct net_pods *np;
 
     if (!c) {
         return;
@@ -892,6 +972,11 @@ cluster_destroy(struct cluster *c)
     objlist_destroy_index(&c->ns_pods);
     objlist_destroy_index(&c->svc_slices);
     objlist_destroy_index(&c->ns_by_label);
+    HMAP_FOR_EACH_POP (np, node, &c->pods_by_net) {
+        free(np->pods.objs);
+        free(np);
+    }
+    hmap_destroy(&c->pods_by_net);
     cluster_changes_free(c->changes, c->n_changes);
     strpool_destroy(c->strings);
     free(c);
@@ -1154,6 +1239,30 @@ cluster_pod_namespaces(const struct cluster *c, size_t *n)
     return names;
 }
 
+const struct cluster_pod *const *
+cluster_net_pods(const struct cluster *c, uint16_t net, size_t *n)
+{
+    const struct net_pods *np = net_pods_find(&c->pods_by_net, net);
+
+    *n = np ? np->pods.n : 0;
+    return np ? (const struct cluster_pod *const *) np->pods.objs : NULL;
+}
+
+uint16_t *
+cluster_pod_nets(const struct cluster *c, size_t *n)
+{
+    uint16_t *nets = xmalloc((hmap_count(&c->pods_by_net) + 1)
+                             * sizeof *nets);
+    const struct net_pods *np;
+    size_t i = 0;
+
+    HMAP_FOR_EACH (np, node, &c->pods_by_net) {
+        nets[i++] = np->net;
+    }
+    *n = i;
+    return nets;
+}
+
 const struct cluster_pod **
 cluster_pods(const struct cluster *c, size_t *n)
 {
@@ -1221,7 +1330,9 @@ cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
     pod = node->data;
     ip = ip ? ip : pod->status_ip;
     if (!nullable_string_is_equal(pod->ip, ip)) {
+        pods_by_net_update(c, pod, false);
         pod_set_ip(pod, ip);
+        pods_by_net_update(c, pod, true);
         record_change(c, CLUSTER_POD, ns, name, false);
     }
     return 0;

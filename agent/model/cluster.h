@@ -166,6 +166,15 @@ const struct cluster_pod *const *cluster_namespace_pods(
 /* Every pod, in no particular order, in an array the caller frees (the
  * pods stay the model's). */
 const struct cluster_pod **cluster_pods(const struct cluster *, size_t *n);
+/* The pods whose address ('addr', with 'has_addr') lies in the /16 'net'
+ * (the address's top 16 bits, host byte order), in no order ('*n' is 0 and
+ * the result NULL when there are none).  The array is the model's: valid
+ * until the next change of a pod or of a pod's IP. */
+const struct cluster_pod *const *cluster_net_pods(const struct cluster *,
+                                                  uint16_t net, size_t *n);
+/* The /16s that hold pods with an address, in no order, in an array the
+ * caller frees. */
+uint16_t *cluster_pod_nets(const struct cluster *, size_t *n);
 /* The Namespace objects labelled 'key'='value', in no order ('*n' is 0 and
  * the result NULL when there are none).  The array is the model's: valid
  * until the next change of a Namespace. */
