@@ -607,14 +607,25 @@ test_annotations_kept(void **state OVS_UNUSED)
     cluster_destroy(c);
 }
 
+static void OVS_PRINTF_FORMAT(2, 3)
+apply_format(struct cluster *c, const char *format, ...)
+{
+    va_list args;
+    char *text;
+
+    va_start(args, format);
+    text = xvasprintf(format, args);
+    va_end(args);
+    apply_ok(c, text);
+    free(text);
+}
+
 static void
 put_ns(struct cluster *c, const char *name, const char *team)
 {
-    char *text = xasprintf("{\"kind\":\"Namespace\",\"metadata\":"
-                           "{\"name\":\"%s\",\"labels\":"
-                           "{\"team\":\"%s\"}}}", name, team);
-    apply_ok(c, text);
-    free(text);
+    apply_format(c, "{\"kind\":\"Namespace\",\"metadata\":"
+                 "{\"name\":\"%s\",\"labels\":{\"team\":\"%s\"}}}",
+                 name, team);
 }
 
 static size_t
@@ -655,11 +666,8 @@ test_namespace_label_index(void **state OVS_UNUSED)
 static void
 put_pod(struct cluster *c, const char *name, const char *ip)
 {
-    char *text = xasprintf("{\"kind\":\"Pod\",\"metadata\":"
-                           "{\"name\":\"%s\"},\"status\":"
-                           "{\"podIP\":\"%s\"}}", name, ip);
-    apply_ok(c, text);
-    free(text);
+    apply_format(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"},"
+                 "\"status\":{\"podIP\":\"%s\"}}", name, ip);
 }
 
 static size_t
