@@ -33,6 +33,7 @@ elif $bench == "policy-scale" then
      | vs("policy.\($shape).full (as ms)"; $full * 1000)),
     fig("policy.\($shape).flows"; "flows"; [.full.flows]),
     fig("policy.\($shape).compile"; "s"; [.full.flows_compile_s]),
+    fig("policy.\($shape).rss_model"; "MiB"; [.build.baseline_rss_kb / 1024]),
     fig("policy.\($shape).rss_added"; "MiB"; [.build.delta_rss_kb / 1024])
 elif $bench == "policy-latency" then
   .results[] | (.change | split(":")[0] | gsub(" "; "_")) as $c

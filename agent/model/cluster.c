@@ -11,8 +11,10 @@
  *     objects[CLUSTER_SERVICE]    "NS/NAME"    -> struct service
  *     objects[CLUSTER_ENDPOINT_SLICE] "NS/NAME" -> struct epslice
  *     pod_ips                     "NS/NAME"    -> IP string
- *     ns_pods                     "NS"         -> struct ns_pods
- *     svc_slices                  "NS/SERVICE" -> struct svc_slices
+ *     ns_pods                     "NS"         -> struct objlist of pod
+ *     svc_slices                  "NS/SERVICE" -> struct objlist of epslice
+ *     ns_by_label                 "KEY=VALUE"  -> struct objlist of namespace
+ *     pods_by_net                 /16          -> struct net_pods
  *
  * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
  * attached those pods, so it knows their addresses before the API server
@@ -25,7 +27,9 @@
  * the fields the agent uses are kept, so an apply that changes nothing the
  * agent looks at (a status update, a resourceVersion bump) records no change.
  * Label and annotation arrays are sorted by key, which makes comparison a
- * walk over both arrays.
+ * walk over both arrays.  Strings that repeat across objects (namespace and
+ * node names, label keys and values, port names) are interned in
+ * 'strings'; of the annotations, only those the agent reads are kept.
  *
  * 'ns_pods' indexes the pods by namespace (a namespace is in it while it
  * holds a pod, Namespace object or not), so that resolving a selector
@@ -35,9 +39,18 @@
  * kubernetes.io/service-name label names (slices without the label are not
  * in it; the Service need not exist), so that a service's endpoints are
  * found without walking every slice.  A slice whose label changes moves
- * from one entry to the other.  Both indexes hold pointers to the objects
- * in 'objects', updated whenever an object is replaced or deleted, and
- * drop an entry when it becomes empty.
+ * from one entry to the other.
+ *
+ * 'ns_by_label' indexes the Namespace objects by each of their labels, so
+ * that a namespaceSelector reads the few namespaces that may match, not
+ * every one.
+ *
+ * 'pods_by_net' indexes the pods with an address by its /16, so that an
+ * ipBlock reads the pods that may lie in it.
+ *
+ * The indexes hold pointers to the objects in 'objects', updated whenever
+ * an object is replaced or deleted, and drop an entry when it becomes
+ * empty.
  *
  * Every recorded change bumps 'seqno' and appends one entry to 'changes'
  * until the agent takes them.
@@ -51,12 +64,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/lib/strpool.h"
 #include "agent/model/epslice.h"
 #include "agent/model/kjson.h"
 #include "agent/model/service.h"
 #include "agent/model/cnp.h"
 #include "agent/model/netpol.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "util.h"
 
@@ -65,6 +81,9 @@ struct cluster {
     struct shash pod_ips;
     struct shash ns_pods;
     struct shash svc_slices;
+    struct shash ns_by_label;
+    struct hmap pods_by_net;    /* struct net_pods */
+    struct strpool *strings;    /* of every object's interned strings */
     struct cluster_change *changes;
     size_t n_changes;
     size_t allocated_changes;
@@ -77,17 +96,18 @@ struct kind_class {
     const char *name;
     const char *const *api_versions;    /* NULL-terminated; [0] current */
     bool namespaced;
-    int (*parse)(struct json_object *, const char *ns, const char *name,
-                 void **objp, char **err);
+    int (*parse)(struct strpool *, struct json_object *, const char *ns,
+                 const char *name, void **objp, char **err);
     bool (*equal)(const void *, const void *);
-    void (*free)(void *);
+    void (*free)(struct strpool *, void *);
 };
 
-/* Labels. */
+/* Labels.  Keys and values are the pool's; both arrays are one block,
+ * 'values' following the 'n' keys. */
 
 struct label_pair {
-    char *key;
-    char *value;
+    const char *key;
+    const char *value;
 };
 
 static int
@@ -98,14 +118,13 @@ label_pair_cmp(const void *a_, const void *b_)
 }
 
 static void
-labels_destroy(struct cluster_labels *labels)
+labels_destroy(struct strpool *pool, struct cluster_labels *labels)
 {
     for (size_t i = 0; i < labels->n; i++) {
-        free(labels->keys[i]);
-        free(labels->values[i]);
+        strpool_unref(pool, labels->keys[i]);
+        strpool_unref(pool, labels->values[i]);
     }
     free(labels->keys);
-    free(labels->values);
     memset(labels, 0, sizeof *labels);
 }
 
@@ -113,17 +132,17 @@ labels_destroy(struct cluster_labels *labels)
  * carry an unquoted number or boolean, which reads back as its text. */
 static int
 label_value(struct json_object *v, const char *field, const char *key,
-            char **valuep, char **err)
+            const char **valuep, char **err)
 {
     switch (json_object_get_type(v)) {
     case json_type_null:
-        *valuep = xstrdup("");
+        *valuep = "";
         return 0;
     case json_type_string:
     case json_type_boolean:
     case json_type_int:
     case json_type_double:
-        *valuep = xstrdup(json_object_get_string(v));
+        *valuep = json_object_get_string(v);
         return 0;
     case json_type_object:
     case json_type_array:
@@ -133,9 +152,26 @@ label_value(struct json_object *v, const char *field, const char *key,
     }
 }
 
-/* Reads metadata.FIELD (a string map) into 'labels', sorted by key. */
+static void
+labels_fill(struct strpool *pool, struct label_pair *pairs, size_t n,
+            struct cluster_labels *labels)
+{
+    qsort(pairs, n, sizeof *pairs, label_pair_cmp);
+    labels->keys = xmalloc((2 * n + 1) * sizeof *labels->keys);
+    labels->values = labels->keys + n;
+    for (size_t i = 0; i < n; i++) {
+        labels->keys[i] = strpool_ref(pool, pairs[i].key);
+        labels->values[i] = strpool_ref(pool, pairs[i].value);
+    }
+    labels->n = n;
+}
+
+/* Reads metadata.FIELD (a string map) into 'labels', sorted by key, keeping
+ * only the keys 'keep' accepts (NULL: all of them); every value is
+ * validated, kept or not. */
 static int
-labels_parse(struct json_object *obj, const char *field,
+labels_parse(struct strpool *pool, struct json_object *obj,
+             const char *field, bool (*keep)(const char *key),
              struct cluster_labels *labels, char **err)
 {
     struct json_object *map = kjson_child(kjson_child(obj, "metadata"), field);
@@ -156,30 +192,20 @@ labels_parse(struct json_object *obj, const char *field,
     json_object_object_foreach(map, key, value) {
         error = label_value(value, field, key, &pairs[n].value, err);
         if (error) {
-            goto out;
+            break;
         }
-        pairs[n++].key = xstrdup(key);
+        if (!keep || keep(key)) {
+            pairs[n++].key = key;
+        }
     }
-    qsort(pairs, n, sizeof *pairs, label_pair_cmp);
-
-    labels->keys = xmalloc((n + 1) * sizeof *labels->keys);
-    labels->values = xmalloc((n + 1) * sizeof *labels->values);
-    for (size_t i = 0; i < n; i++) {
-        labels->keys[i] = pairs[i].key;
-        labels->values[i] = pairs[i].value;
-    }
-    labels->n = n;
-    n = 0;
-
-out:
-    for (size_t i = 0; i < n; i++) {
-        free(pairs[i].key);
-        free(pairs[i].value);
+    if (!error) {
+        labels_fill(pool, pairs, n, labels);
     }
     free(pairs);
     return error;
 }
 
+/* Interned strings compare by pointer. */
 static bool
 labels_equal(const struct cluster_labels *a, const struct cluster_labels *b)
 {
@@ -187,8 +213,7 @@ labels_equal(const struct cluster_labels *a, const struct cluster_labels *b)
         return false;
     }
     for (size_t i = 0; i < a->n; i++) {
-        if (strcmp(a->keys[i], b->keys[i])
-            || strcmp(a->values[i], b->values[i])) {
+        if (a->keys[i] != b->keys[i] || a->values[i] != b->values[i]) {
             return false;
         }
     }
@@ -218,27 +243,28 @@ cluster_labels_get(const struct cluster_labels *labels, const char *key)
 /* Namespaces. */
 
 static void
-namespace_free(void *ns_)
+namespace_free(struct strpool *pool, void *ns_)
 {
     struct cluster_namespace *ns = ns_;
     if (ns) {
         free(ns->name);
-        labels_destroy(&ns->labels);
+        labels_destroy(pool, &ns->labels);
         free(ns);
     }
 }
 
 static int
-namespace_parse(struct json_object *obj, const char *ns_ OVS_UNUSED,
-                const char *name, void **objp, char **err)
+namespace_parse(struct strpool *pool, struct json_object *obj,
+                const char *ns_ OVS_UNUSED, const char *name, void **objp,
+                char **err)
 {
     struct cluster_namespace *ns = xzalloc(sizeof *ns);
     int error;
 
     ns->name = xstrdup(name);
-    error = labels_parse(obj, "labels", &ns->labels, err);
+    error = labels_parse(pool, obj, "labels", NULL, &ns->labels, err);
     if (error) {
-        namespace_free(ns);
+        namespace_free(pool, ns);
         return error;
     }
     *objp = ns;
@@ -255,21 +281,21 @@ namespace_equal(const void *a_, const void *b_)
 /* Pods. */
 
 static void
-pod_free(void *pod_)
+pod_free(struct strpool *pool, void *pod_)
 {
     struct cluster_pod *pod = pod_;
     if (pod) {
-        free(pod->namespace);
+        strpool_unref(pool, pod->namespace);
         free(pod->name);
         free(pod->key);
         free(pod->uid);
-        free(pod->node_name);
-        labels_destroy(&pod->labels);
-        labels_destroy(&pod->annotations);
+        strpool_unref(pool, pod->node_name);
+        labels_destroy(pool, &pod->labels);
+        labels_destroy(pool, &pod->annotations);
         free(pod->ip);
         free(pod->status_ip);
         for (size_t i = 0; i < pod->n_ports; i++) {
-            free(pod->ports[i].name);
+            strpool_unref(pool, pod->ports[i].name);
         }
         free(pod->ports);
         free(pod);
@@ -320,7 +346,8 @@ port_proto(const char *name, uint8_t *protop)
 }
 
 static int
-container_port_parse(struct json_object *obj, const char *path,
+container_port_parse(struct strpool *pool, struct json_object *obj,
+                     const char *path,
                      struct cluster_container_port *port, char **err)
 {
     struct json_object *proto = kjson_child(obj, "protocol");
@@ -337,14 +364,14 @@ container_port_parse(struct json_object *obj, const char *path,
         *err = xasprintf("%s.protocol: expected TCP, UDP or SCTP", path);
         return -EINVAL;
     }
-    port->name = nullable_xstrdup(kjson_child_string(obj, "name"));
+    port->name = strpool_ref(pool, kjson_child_string(obj, "name"));
     return 0;
 }
 
 /* spec.containers[].ports[], all containers' in one array. */
 static int
-pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
-                char **err)
+pod_ports_parse(struct strpool *pool, struct cluster_pod *pod,
+                struct json_object *spec, char **err)
 {
     struct json_object *containers = kjson_child(spec, "containers");
     size_t allocated = 0;
@@ -359,7 +386,7 @@ pod_ports_parse(struct cluster_pod *pod, struct json_object *spec,
             char *path = xasprintf("spec.containers[%zu].ports[%zu]", i, j);
             struct cluster_container_port port = { NULL, 0, 0 };
             int error = container_port_parse(
-                json_object_array_get_idx(ports, j), path, &port, err);
+                pool, json_object_array_get_idx(ports, j), path, &port, err);
 
             free(path);
             if (error) {
@@ -385,35 +412,45 @@ pod_set_ip(struct cluster_pod *pod, const char *ip)
     pod->has_addr = ip && inet_pton(AF_INET, ip, &pod->addr) == 1;
 }
 
+/* The annotations the agent reads (agent/core/attach.c). */
+static bool
+pod_annotation_kept(const char *key)
+{
+    return (!strncmp(key, "seine.io/interface-type",
+                     strlen("seine.io/interface-type"))
+            || !strcmp(key, "k8s.v1.cni.cncf.io/networks"));
+}
+
 static int
-pod_parse(struct json_object *obj, const char *ns, const char *name,
-          void **objp, char **err)
+pod_parse(struct strpool *pool, struct json_object *obj, const char *ns,
+          const char *name, void **objp, char **err)
 {
     struct cluster_pod *pod = xzalloc(sizeof *pod);
     struct json_object *spec = kjson_child(obj, "spec");
     struct json_object *host_network = kjson_child(spec, "hostNetwork");
     int error;
 
-    pod->namespace = xstrdup(ns);
+    pod->namespace = strpool_ref(pool, ns);
     pod->name = xstrdup(name);
     pod->key = xasprintf("%s/%s", ns, name);
     pod->uid = nullable_xstrdup(kjson_child_string(kjson_child(obj, "metadata"),
                                                   "uid"));
-    pod->node_name = nullable_xstrdup(kjson_child_string(spec, "nodeName"));
+    pod->node_name = strpool_ref(pool, kjson_child_string(spec, "nodeName"));
     pod->status_ip = nullable_xstrdup(
         pod_status_ip(kjson_child(obj, "status")));
     pod_set_ip(pod, pod->status_ip);
     pod->host_network = (json_object_is_type(host_network, json_type_boolean)
                          && json_object_get_boolean(host_network));
-    error = labels_parse(obj, "labels", &pod->labels, err);
+    error = labels_parse(pool, obj, "labels", NULL, &pod->labels, err);
     if (!error) {
-        error = labels_parse(obj, "annotations", &pod->annotations, err);
+        error = labels_parse(pool, obj, "annotations", pod_annotation_kept,
+                             &pod->annotations, err);
     }
     if (!error) {
-        error = pod_ports_parse(pod, spec, err);
+        error = pod_ports_parse(pool, pod, spec, err);
     }
     if (error) {
-        pod_free(pod);
+        pod_free(pool, pod);
         return error;
     }
     *objp = pod;
@@ -430,7 +467,7 @@ ports_equal(const struct cluster_pod *a, const struct cluster_pod *b)
         const struct cluster_container_port *x = &a->ports[i];
         const struct cluster_container_port *y = &b->ports[i];
         if (x->port != y->port || x->proto != y->proto
-            || !nullable_string_is_equal(x->name, y->name)) {
+            || x->name != y->name) {
             return false;
         }
     }
@@ -441,10 +478,10 @@ static bool
 pod_equal(const void *a_, const void *b_)
 {
     const struct cluster_pod *a = a_, *b = b_;
-    return (!strcmp(a->namespace, b->namespace)
+    return (a->namespace == b->namespace
             && !strcmp(a->name, b->name)
             && nullable_string_is_equal(a->uid, b->uid)
-            && nullable_string_is_equal(a->node_name, b->node_name)
+            && a->node_name == b->node_name
             && labels_equal(&a->labels, &b->labels)
             && labels_equal(&a->annotations, &b->annotations)
             && nullable_string_is_equal(a->ip, b->ip)
@@ -456,14 +493,14 @@ pod_equal(const void *a_, const void *b_)
 /* Nodes. */
 
 static void
-node_free(void *node_)
+node_free(struct strpool *pool, void *node_)
 {
     struct cluster_node *node = node_;
     if (node) {
         free(node->name);
         free(node->pod_cidr);
         free(node->internal_ip);
-        labels_destroy(&node->labels);
+        labels_destroy(pool, &node->labels);
         free(node);
     }
 }
@@ -505,8 +542,9 @@ node_internal_ip(struct json_object *status)
 }
 
 static int
-node_parse(struct json_object *obj, const char *ns OVS_UNUSED,
-           const char *name, void **objp, char **err)
+node_parse(struct strpool *pool, struct json_object *obj,
+           const char *ns OVS_UNUSED, const char *name, void **objp,
+           char **err)
 {
     struct cluster_node *node = xzalloc(sizeof *node);
     int error;
@@ -515,9 +553,9 @@ node_parse(struct json_object *obj, const char *ns OVS_UNUSED,
     node->pod_cidr = nullable_xstrdup(node_pod_cidr(kjson_child(obj, "spec")));
     node->internal_ip = nullable_xstrdup(
         node_internal_ip(kjson_child(obj, "status")));
-    error = labels_parse(obj, "labels", &node->labels, err);
+    error = labels_parse(pool, obj, "labels", NULL, &node->labels, err);
     if (error) {
-        node_free(node);
+        node_free(pool, node);
         return error;
     }
     *objp = node;
@@ -537,8 +575,8 @@ node_equal(const void *a_, const void *b_)
 /* NetworkPolicies. */
 
 static int
-netpol_class_parse(struct json_object *obj, const char *ns, const char *name,
-                   void **objp, char **err)
+netpol_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj,
+                   const char *ns, const char *name, void **objp, char **err)
 {
     struct netpol *np;
     int error = netpol_parse(obj, ns, name, &np, err);
@@ -554,7 +592,7 @@ netpol_class_equal(const void *a, const void *b)
 }
 
 static void
-netpol_class_free(void *np)
+netpol_class_free(struct strpool *pool OVS_UNUSED, void *np)
 {
     netpol_destroy(np);
 }
@@ -562,8 +600,9 @@ netpol_class_free(void *np)
 /* ClusterNetworkPolicies. */
 
 static int
-cnp_class_parse(struct json_object *obj, const char *ns OVS_UNUSED,
-                const char *name, void **objp, char **err)
+cnp_class_parse(struct strpool *pool OVS_UNUSED, struct json_object *obj,
+                const char *ns OVS_UNUSED, const char *name, void **objp,
+                char **err)
 {
     struct cnp *cnp;
     int error = cnp_parse(obj, name, &cnp, err);
@@ -579,7 +618,7 @@ cnp_class_equal(const void *a, const void *b)
 }
 
 static void
-cnp_class_free(void *cnp)
+cnp_class_free(struct strpool *pool OVS_UNUSED, void *cnp)
 {
     cnp_destroy(cnp);
 }
@@ -587,7 +626,8 @@ cnp_class_free(void *cnp)
 /* Services. */
 
 static int
-service_class_parse(struct json_object *obj, const char *ns,
+service_class_parse(struct strpool *pool OVS_UNUSED,
+                    struct json_object *obj, const char *ns,
                     const char *name, void **objp, char **err)
 {
     struct service *svc;
@@ -604,7 +644,7 @@ service_class_equal(const void *a, const void *b)
 }
 
 static void
-service_class_free(void *svc)
+service_class_free(struct strpool *pool OVS_UNUSED, void *svc)
 {
     service_destroy(svc);
 }
@@ -612,7 +652,8 @@ service_class_free(void *svc)
 /* EndpointSlices. */
 
 static int
-epslice_class_parse(struct json_object *obj, const char *ns,
+epslice_class_parse(struct strpool *pool OVS_UNUSED,
+                    struct json_object *obj, const char *ns,
                     const char *name, void **objp, char **err)
 {
     struct epslice *slice;
@@ -629,7 +670,7 @@ epslice_class_equal(const void *a, const void *b)
 }
 
 static void
-epslice_class_free(void *slice)
+epslice_class_free(struct strpool *pool OVS_UNUSED, void *slice)
 {
     epslice_destroy(slice);
 }
@@ -681,56 +722,90 @@ cluster_kind_name(enum cluster_kind kind)
     return kind < CLUSTER_N_KINDS ? kind_classes[kind].name : "unknown";
 }
 
-/* The pods of one namespace, in no order. */
-struct ns_pods {
-    const struct cluster_pod **pods;
+/* The objects of one index entry, in no order. */
+struct objlist {
+    const void **objs;
     size_t n;
     size_t allocated;
 };
 
 static void
-ns_pods_add(struct cluster *c, const struct cluster_pod *pod)
+objlist_push(struct objlist *list, const void *obj)
 {
-    struct ns_pods *np = shash_find_data(&c->ns_pods, pod->namespace);
-
-    if (!np) {
-        np = xzalloc(sizeof *np);
-        shash_add(&c->ns_pods, pod->namespace, np);
+    if (list->n >= list->allocated) {
+        list->objs = x2nrealloc(list->objs, &list->allocated,
+                                sizeof *list->objs);
     }
-    if (np->n >= np->allocated) {
-        np->pods = x2nrealloc(np->pods, &np->allocated, sizeof *np->pods);
-    }
-    np->pods[np->n++] = pod;
+    list->objs[list->n++] = obj;
 }
 
-/* Replaces 'old' by 'new' (same namespace), or removes 'old' when 'new' is
- * NULL. */
-static void
-ns_pods_replace(struct cluster *c, const struct cluster_pod *old,
-                const struct cluster_pod *new)
+/* Replaces 'old' by 'new' in 'list', or removes 'old' when 'new' is NULL;
+ * returns whether 'list' is left empty (its array freed). */
+static bool
+objlist_swap(struct objlist *list, const void *old, const void *new)
 {
-    struct shash_node *node = shash_find(&c->ns_pods, old->namespace);
-    struct ns_pods *np = node->data;
-
-    for (size_t i = 0; i < np->n; i++) {
-        if (np->pods[i] == old) {
-            np->pods[i] = new ? new : np->pods[--np->n];
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->objs[i] == old) {
+            list->objs[i] = new ? new : list->objs[--list->n];
             break;
         }
     }
-    if (!np->n) {
-        free(np->pods);
-        free(np);
-        shash_delete(&c->ns_pods, node);
+    if (!list->n) {
+        free(list->objs);
+        return true;
+    }
+    return false;
+}
+
+/* Adds 'obj' to the entry 'key' of 'index'. */
+static void
+objlist_add(struct shash *index, const char *key, const void *obj)
+{
+    struct objlist *list = shash_find_data(index, key);
+
+    if (!list) {
+        list = xzalloc(sizeof *list);
+        shash_add(index, key, list);
+    }
+    objlist_push(list, obj);
+}
+
+/* Replaces 'old' by 'new' in the entry 'key' of 'index', or removes 'old'
+ * when 'new' is NULL (and the entry with its last object). */
+static void
+objlist_replace(struct shash *index, const char *key, const void *old,
+                const void *new)
+{
+    struct shash_node *node = shash_find(index, key);
+
+    if (objlist_swap(node->data, old, new)) {
+        free(node->data);
+        shash_delete(index, node);
     }
 }
 
-/* The EndpointSlices of one service, in no order. */
-struct svc_slices {
-    const struct epslice **slices;
-    size_t n;
-    size_t allocated;
-};
+static void
+objlist_destroy_index(struct shash *index)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, index) {
+        struct objlist *list = node->data;
+        free(list->objs);
+    }
+    shash_destroy_free_data(index);
+}
+
+/* The objects of entry 'key' of 'index' ('*n' is 0 and the result NULL
+ * when it has none). */
+static const void *const *
+objlist_find(const struct shash *index, const char *key, size_t *n)
+{
+    const struct objlist *list = shash_find_data(index, key);
+
+    *n = list ? list->n : 0;
+    return list ? list->objs : NULL;
+}
 
 static char *
 svc_slices_key(const char *ns, const char *svc)
@@ -739,42 +814,94 @@ svc_slices_key(const char *ns, const char *svc)
 }
 
 static void
-svc_slices_add(struct cluster *c, const struct epslice *slice)
+svc_slices_replace(struct cluster *c, const struct epslice *old,
+                   const struct epslice *new)
 {
-    char *key = svc_slices_key(slice->namespace, slice->service);
-    struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+    char *key;
 
-    if (!ss) {
-        ss = xzalloc(sizeof *ss);
-        shash_add_nocopy(&c->svc_slices, key, ss);
-    } else {
+    if (old && old->service) {
+        key = svc_slices_key(old->namespace, old->service);
+        objlist_replace(&c->svc_slices, key, old, NULL);
         free(key);
     }
-    if (ss->n >= ss->allocated) {
-        ss->slices = x2nrealloc(ss->slices, &ss->allocated,
-                                sizeof *ss->slices);
+    if (new && new->service) {
+        key = svc_slices_key(new->namespace, new->service);
+        objlist_add(&c->svc_slices, key, new);
+        free(key);
     }
-    ss->slices[ss->n++] = slice;
+}
+
+/* The pods with an address in one /16. */
+struct net_pods {
+    struct hmap_node node;      /* in 'pods_by_net', by hash_int(net) */
+    uint16_t net;               /* the address's top 16 bits */
+    struct objlist pods;
+};
+
+static uint16_t
+pod_net(const struct cluster_pod *pod)
+{
+    return ntohl(pod->addr.s_addr) >> 16;
+}
+
+static struct net_pods *
+net_pods_find(const struct hmap *index, uint16_t net)
+{
+    struct net_pods *np;
+
+    HMAP_FOR_EACH_WITH_HASH (np, node, hash_int(net, 0), index) {
+        if (np->net == net) {
+            return np;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'pod' to the index by address, or removes it; pods without an
+ * address are not in it. */
+static void
+pods_by_net_update(struct cluster *c, const struct cluster_pod *pod,
+                   bool add)
+{
+    struct net_pods *np;
+
+    if (!pod->has_addr) {
+        return;
+    }
+    np = net_pods_find(&c->pods_by_net, pod_net(pod));
+    if (add && !np) {
+        np = xzalloc(sizeof *np);
+        np->net = pod_net(pod);
+        hmap_insert(&c->pods_by_net, &np->node, hash_int(np->net, 0));
+    }
+    if (add) {
+        objlist_push(&np->pods, pod);
+    } else if (objlist_swap(&np->pods, pod, NULL)) {
+        hmap_remove(&c->pods_by_net, &np->node);
+        free(np);
+    }
+}
+
+/* Label keys hold no '=', so "KEY=VALUE" names one pair. */
+static char *
+label_index_key(const char *key, const char *value)
+{
+    return xasprintf("%s=%s", key, value);
 }
 
 static void
-svc_slices_remove(struct cluster *c, const struct epslice *slice)
+ns_labels_index(struct cluster *c, const struct cluster_namespace *ns,
+                bool add)
 {
-    char *key = svc_slices_key(slice->namespace, slice->service);
-    struct shash_node *node = shash_find(&c->svc_slices, key);
-    struct svc_slices *ss = node->data;
+    for (size_t i = 0; i < ns->labels.n; i++) {
+        char *key = label_index_key(ns->labels.keys[i], ns->labels.values[i]);
 
-    free(key);
-    for (size_t i = 0; i < ss->n; i++) {
-        if (ss->slices[i] == slice) {
-            ss->slices[i] = ss->slices[--ss->n];
-            break;
+        if (add) {
+            objlist_add(&c->ns_by_label, key, ns);
+        } else {
+            objlist_replace(&c->ns_by_label, key, ns, NULL);
         }
-    }
-    if (!ss->n) {
-        free(ss->slices);
-        free(ss);
-        shash_delete(&c->svc_slices, node);
+        free(key);
     }
 }
 
@@ -785,19 +912,25 @@ indexes_replace(struct cluster *c, enum cluster_kind kind, const void *old,
                 const void *new)
 {
     if (kind == CLUSTER_POD) {
+        const struct cluster_pod *pod = old ? old : new;
+
         if (old) {
-            ns_pods_replace(c, old, new);
+            objlist_replace(&c->ns_pods, pod->namespace, old, new);
+            pods_by_net_update(c, old, false);
         } else {
-            ns_pods_add(c, new);
+            objlist_add(&c->ns_pods, pod->namespace, new);
+        }
+        if (new) {
+            pods_by_net_update(c, new, true);
         }
     } else if (kind == CLUSTER_ENDPOINT_SLICE) {
-        const struct epslice *old_slice = old, *new_slice = new;
-
-        if (old_slice && old_slice->service) {
-            svc_slices_remove(c, old_slice);
+        svc_slices_replace(c, old, new);
+    } else if (kind == CLUSTER_NAMESPACE) {
+        if (old) {
+            ns_labels_index(c, old, false);
         }
-        if (new_slice && new_slice->service) {
-            svc_slices_add(c, new_slice);
+        if (new) {
+            ns_labels_index(c, new, true);
         }
     }
 }
@@ -814,6 +947,9 @@ cluster_create(void)
     shash_init(&c->pod_ips);
     shash_init(&c->ns_pods);
     shash_init(&c->svc_slices);
+    shash_init(&c->ns_by_label);
+    hmap_init(&c->pods_by_net);
+    c->strings = strpool_create();
     return c;
 }
 
@@ -821,28 +957,28 @@ void
 cluster_destroy(struct cluster *c)
 {
     struct shash_node *node;
+    struct net_pods *np;
 
     if (!c) {
         return;
     }
     for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
         SHASH_FOR_EACH (node, &c->objects[i]) {
-            kind_classes[i].free(node->data);
+            kind_classes[i].free(c->strings, node->data);
         }
         shash_destroy(&c->objects[i]);
     }
     shash_destroy_free_data(&c->pod_ips);
-    SHASH_FOR_EACH (node, &c->ns_pods) {
-        struct ns_pods *np = node->data;
-        free(np->pods);
+    objlist_destroy_index(&c->ns_pods);
+    objlist_destroy_index(&c->svc_slices);
+    objlist_destroy_index(&c->ns_by_label);
+    HMAP_FOR_EACH_POP (np, node, &c->pods_by_net) {
+        free(np->pods.objs);
+        free(np);
     }
-    shash_destroy_free_data(&c->ns_pods);
-    SHASH_FOR_EACH (node, &c->svc_slices) {
-        struct svc_slices *ss = node->data;
-        free(ss->slices);
-    }
-    shash_destroy_free_data(&c->svc_slices);
+    hmap_destroy(&c->pods_by_net);
     cluster_changes_free(c->changes, c->n_changes);
+    strpool_destroy(c->strings);
     free(c);
 }
 
@@ -928,7 +1064,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
         return error == -ENOENT ? 0 : error;
     }
     class = &kind_classes[kind];
-    error = class->parse(obj, ns, name, &parsed, &parse_err);
+    error = class->parse(c->strings, obj, ns, name, &parsed, &parse_err);
     if (error) {
         *err = (ns ? xasprintf("%s %s/%s: %s", class->name, ns, name,
                                parse_err)
@@ -945,7 +1081,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
     node = shash_find(&c->objects[kind], key);
     old = node ? node->data : NULL;
     if (old && class->equal(old, parsed)) {
-        class->free(parsed);
+        class->free(c->strings, parsed);
     } else {
         if (node) {
             node->data = parsed;
@@ -953,7 +1089,7 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
             shash_add(&c->objects[kind], key, parsed);
         }
         indexes_replace(c, kind, old, parsed);
-        class->free(old);
+        class->free(c->strings, old);
         record_change(c, kind, ns, name, false);
     }
     free(key);
@@ -983,7 +1119,7 @@ cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
         return -ENOENT;
     }
     indexes_replace(c, kind, node->data, NULL);
-    kind_classes[kind].free(node->data);
+    kind_classes[kind].free(c->strings, node->data);
     shash_delete(&c->objects[kind], node);
     record_change(c, kind, ns, name, true);
     return 0;
@@ -1064,20 +1200,28 @@ cluster_service_slices(const struct cluster *c, const char *ns,
                        const char *svc, size_t *n)
 {
     char *key = svc_slices_key(ns && ns[0] ? ns : "default", svc);
-    const struct svc_slices *ss = shash_find_data(&c->svc_slices, key);
+    const void *const *slices = objlist_find(&c->svc_slices, key, n);
 
     free(key);
-    *n = ss ? ss->n : 0;
-    return ss ? ss->slices : NULL;
+    return (const struct epslice *const *) slices;
 }
 
 const struct cluster_pod *const *
 cluster_namespace_pods(const struct cluster *c, const char *ns, size_t *n)
 {
-    const struct ns_pods *np = shash_find_data(&c->ns_pods, ns);
+    return (const struct cluster_pod *const *) objlist_find(&c->ns_pods, ns,
+                                                            n);
+}
 
-    *n = np ? np->n : 0;
-    return np ? np->pods : NULL;
+const struct cluster_namespace *const *
+cluster_labelled_namespaces(const struct cluster *c, const char *key,
+                            const char *value, size_t *n)
+{
+    char *index_key = label_index_key(key, value);
+    const void *const *nss = objlist_find(&c->ns_by_label, index_key, n);
+
+    free(index_key);
+    return (const struct cluster_namespace *const *) nss;
 }
 
 const char **
@@ -1093,6 +1237,49 @@ cluster_pod_namespaces(const struct cluster *c, size_t *n)
     }
     *n = i;
     return names;
+}
+
+const struct cluster_pod *const *
+cluster_net_pods(const struct cluster *c, uint16_t net, size_t *n)
+{
+    const struct net_pods *np = net_pods_find(&c->pods_by_net, net);
+
+    *n = np ? np->pods.n : 0;
+    return np ? (const struct cluster_pod *const *) np->pods.objs : NULL;
+}
+
+uint16_t *
+cluster_pod_nets(const struct cluster *c, size_t *n)
+{
+    uint16_t *nets = xmalloc((hmap_count(&c->pods_by_net) + 1)
+                             * sizeof *nets);
+    const struct net_pods *np;
+    size_t i = 0;
+
+    HMAP_FOR_EACH (np, node, &c->pods_by_net) {
+        nets[i++] = np->net;
+    }
+    *n = i;
+    return nets;
+}
+
+const struct cluster_pod **
+cluster_pods(const struct cluster *c, size_t *n)
+{
+    const struct cluster_pod **pods = xmalloc(
+        (shash_count(&c->objects[CLUSTER_POD]) + 1) * sizeof *pods);
+    const struct shash_node *node;
+    size_t i = 0;
+
+    /* The namespace index, not 'objects': its arrays are dense. */
+    SHASH_FOR_EACH (node, &c->ns_pods) {
+        const struct objlist *list = node->data;
+
+        memcpy(&pods[i], list->objs, list->n * sizeof *pods);
+        i += list->n;
+    }
+    *n = i;
+    return pods;
 }
 
 const void **
@@ -1143,7 +1330,9 @@ cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
     pod = node->data;
     ip = ip ? ip : pod->status_ip;
     if (!nullable_string_is_equal(pod->ip, ip)) {
+        pods_by_net_update(c, pod, false);
         pod_set_ip(pod, ip);
+        pods_by_net_update(c, pod, true);
         record_change(c, CLUSTER_POD, ns, name, false);
     }
     return 0;

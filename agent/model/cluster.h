@@ -36,9 +36,11 @@ struct epslice;
 struct netpol;
 struct service;
 
+/* Sorted by key.  In the model's objects, the strings are the model's
+ * (interned: equal strings of one model are the same pointer). */
 struct cluster_labels {
-    char **keys;
-    char **values;
+    const char **keys;
+    const char **values;
     size_t n;
 };
 
@@ -49,19 +51,21 @@ struct cluster_namespace {
 
 /* One entry of spec.containers[].ports[]. */
 struct cluster_container_port {
-    char *name;                     /* may be NULL */
+    const char *name;               /* may be NULL */
     uint16_t port;                  /* containerPort */
     uint8_t proto;                  /* IPPROTO_TCP (default), _UDP, _SCTP */
 };
 
 struct cluster_pod {
-    char *namespace;
+    const char *namespace;
     char *name;
     char *key;                      /* "NAMESPACE/NAME" */
     char *uid;
-    char *node_name;                /* spec.nodeName, may be NULL */
+    const char *node_name;          /* spec.nodeName, may be NULL */
     struct cluster_labels labels;
-    struct cluster_labels annotations;
+    struct cluster_labels annotations;  /* only those the agent reads:
+                                         * seine.io/interface-type*,
+                                         * k8s.v1.cni.cncf.io/networks */
     char *ip;                       /* IPv4: cluster_set_pod_ip()'s, else
                                      * 'status_ip'; may be NULL */
     char *status_ip;                /* IPv4 of status.podIP(s), or NULL */
@@ -159,6 +163,23 @@ const void **cluster_list(const struct cluster *, enum cluster_kind,
  * the next change of a pod. */
 const struct cluster_pod *const *cluster_namespace_pods(
     const struct cluster *, const char *ns, size_t *n);
+/* Every pod, in no particular order, in an array the caller frees (the
+ * pods stay the model's). */
+const struct cluster_pod **cluster_pods(const struct cluster *, size_t *n);
+/* The pods whose address ('addr', with 'has_addr') lies in the /16 'net'
+ * (the address's top 16 bits, host byte order), in no order ('*n' is 0 and
+ * the result NULL when there are none).  The array is the model's: valid
+ * until the next change of a pod or of a pod's IP. */
+const struct cluster_pod *const *cluster_net_pods(const struct cluster *,
+                                                  uint16_t net, size_t *n);
+/* The /16s that hold pods with an address, in no order, in an array the
+ * caller frees. */
+uint16_t *cluster_pod_nets(const struct cluster *, size_t *n);
+/* The Namespace objects labelled 'key'='value', in no order ('*n' is 0 and
+ * the result NULL when there are none).  The array is the model's: valid
+ * until the next change of a Namespace. */
+const struct cluster_namespace *const *cluster_labelled_namespaces(
+    const struct cluster *, const char *key, const char *value, size_t *n);
 /* The names of the namespaces that hold at least one pod (with or without
  * a Namespace object), in no particular order, in an array the caller
  * frees (the strings stay the model's, valid until the next change of a

@@ -660,7 +660,6 @@ cnp_parse(struct json_object *obj, const char *name, struct cnp **cnpp,
         error = fail(err, "spec: not a mapping");
         goto out;
     }
-    cnp->spec = json_object_get(spec);
     error = parse_tier_priority(spec, cnp, err);
     if (!error) {
         error = parse_subject(spec, cnp, err);
@@ -691,16 +690,92 @@ cnp_destroy(struct cnp *cnp)
     }
     labelsel_destroy(cnp->subject_ns_sel);
     labelsel_destroy(cnp->subject_pod_sel);
-    if (cnp->spec) {
-        json_object_put(cnp->spec);
-    }
     free(cnp->name);
     free(cnp);
 }
 
+/* Equality. */
+
+static bool
+networks_equal(const struct cnp_peer *a, const struct cnp_peer *b)
+{
+    if (a->n_networks != b->n_networks) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_networks; i++) {
+        if (a->networks[i].addr.s_addr != b->networks[i].addr.s_addr
+            || a->networks[i].plen != b->networks[i].plen) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+peer_equal(const struct cnp_peer *a, const struct cnp_peer *b)
+{
+    if (a->kind != b->kind || !labelsel_equal(a->ns_sel, b->ns_sel)
+        || !labelsel_equal(a->pod_sel, b->pod_sel)
+        || !labelsel_equal(a->node_sel, b->node_sel)
+        || !networks_equal(a, b) || a->n_names != b->n_names) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_names; i++) {
+        if (strcmp(a->names[i], b->names[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+protocol_equal(const struct cnp_protocol *a, const struct cnp_protocol *b)
+{
+    return (a->proto == b->proto && a->port == b->port
+            && a->end_port == b->end_port
+            && nullable_string_is_equal(a->named_port, b->named_port));
+}
+
+static bool
+rule_equal(const struct cnp_rule *a, const struct cnp_rule *b)
+{
+    if (!nullable_string_is_equal(a->name, b->name) || a->action != b->action
+        || a->n_peers != b->n_peers || a->n_protocols != b->n_protocols) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_peers; i++) {
+        if (!peer_equal(&a->peers[i], &b->peers[i])) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < a->n_protocols; i++) {
+        if (!protocol_equal(&a->protocols[i], &b->protocols[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Compares what was parsed, not the JSON, which the model does not keep:
+ * it cost more memory than the rest of the policy. */
 bool
 cnp_equal(const struct cnp *a, const struct cnp *b)
 {
-    return (!strcmp(a->name, b->name)
-            && json_object_equal(a->spec, b->spec));
+    if (strcmp(a->name, b->name) || a->tier != b->tier
+        || a->priority != b->priority
+        || !labelsel_equal(a->subject_ns_sel, b->subject_ns_sel)
+        || !labelsel_equal(a->subject_pod_sel, b->subject_pod_sel)) {
+        return false;
+    }
+    for (int dir = 0; dir < CNP_N_DIRS; dir++) {
+        if (a->n_rules[dir] != b->n_rules[dir]) {
+            return false;
+        }
+        for (size_t i = 0; i < a->n_rules[dir]; i++) {
+            if (!rule_equal(&a->rules[dir][i], &b->rules[dir][i])) {
+                return false;
+            }
+        }
+    }
+    return true;
 }

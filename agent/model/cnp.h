@@ -109,7 +109,6 @@ struct cnp {
     struct labelsel *subject_pod_sel;   /* NULL: subject.namespaces */
     struct cnp_rule *rules[CNP_N_DIRS];
     size_t n_rules[CNP_N_DIRS];
-    struct json_object *spec;           /* as given, for cnp_equal */
 };
 
 /* Parses and validates a ClusterNetworkPolicy object as the API server
@@ -119,6 +118,7 @@ struct cnp {
 int cnp_parse(struct json_object *obj, const char *name, struct cnp **cnpp,
               char **err);
 void cnp_destroy(struct cnp *);
+/* Whether 'a' and 'b' parsed to the same policy. */
 bool cnp_equal(const struct cnp *, const struct cnp *);
 
 #endif /* cnp.h */

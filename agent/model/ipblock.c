@@ -338,3 +338,24 @@ ipblock_destroy(struct ipblock *block)
         free(block);
     }
 }
+
+static bool
+cidr_equal(const struct polflows_cidr *a, const struct polflows_cidr *b)
+{
+    return a->addr.s_addr == b->addr.s_addr && a->plen == b->plen;
+}
+
+bool
+ipblock_equal(const struct ipblock *a, const struct ipblock *b)
+{
+    if (a->ipv6 != b->ipv6 || !cidr_equal(&a->cidr, &b->cidr)
+        || a->n_except != b->n_except) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_except; i++) {
+        if (!cidr_equal(&a->except[i], &b->except[i])) {
+            return false;
+        }
+    }
+    return true;
+}

@@ -36,6 +36,9 @@ struct ipblock {
 int ipblock_parse(struct json_object *obj, const char *path,
                   struct ipblock **blockp, char **err);
 void ipblock_destroy(struct ipblock *);
+/* Whether two blocks have the same IPv4 CIDR and excepts (IPv6 blocks, which
+ * cover no address here, are all equal). */
+bool ipblock_equal(const struct ipblock *, const struct ipblock *);
 
 /* Parses "A.B.C.D/N" (IPv4) or an IPv6 CIDR into 'family' (AF_INET,
  * AF_INET6), the address in network byte order in 'addr' (4 or 16 bytes

@@ -412,6 +412,9 @@ labelsel_is_empty(const struct labelsel *sel)
 bool
 labelsel_equal(const struct labelsel *a, const struct labelsel *b)
 {
+    if (!a || !b) {
+        return !a && !b;
+    }
     if (a->n_reqs != b->n_reqs) {
         return false;
     }

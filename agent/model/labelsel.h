@@ -49,6 +49,7 @@ void labelsel_destroy(struct labelsel *);
 bool labelsel_matches(const struct labelsel *, const struct cluster_labels *);
 /* True if 'sel' has no requirement, i.e. matches everything. */
 bool labelsel_is_empty(const struct labelsel *);
+/* NULL (no selector) equals only NULL. */
 bool labelsel_equal(const struct labelsel *, const struct labelsel *);
 
 /* Whether 's' is a valid label key (an optional DNS subdomain prefix and

@@ -255,7 +255,6 @@ netpol_parse(struct json_object *obj, const char *ns, const char *name,
         error = -EINVAL;
         goto out;
     }
-    np->spec = spec ? json_object_get(spec) : NULL;
 
     error = labelsel_parse(kjson_child(spec, "podSelector"),
                            "spec.podSelector", &np->pod_sel, err);
@@ -298,21 +297,71 @@ netpol_destroy(struct netpol *np)
         free(np->rules[dir]);
     }
     labelsel_destroy(np->pod_sel);
-    if (np->spec) {
-        json_object_put(np->spec);
-    }
     free(np->namespace);
     free(np->name);
     free(np->key);
     free(np);
 }
 
+/* Equality. */
+
+static bool
+peer_equal(const struct netpol_peer *a, const struct netpol_peer *b)
+{
+    return (labelsel_equal(a->pod_sel, b->pod_sel)
+            && labelsel_equal(a->ns_sel, b->ns_sel)
+            && (a->ipblock && b->ipblock
+                ? ipblock_equal(a->ipblock, b->ipblock)
+                : !a->ipblock && !b->ipblock));
+}
+
+static bool
+port_equal(const struct netpol_port *a, const struct netpol_port *b)
+{
+    return (a->proto == b->proto && a->port == b->port
+            && a->end_port == b->end_port
+            && nullable_string_is_equal(a->name, b->name));
+}
+
+static bool
+rule_equal(const struct netpol_rule *a, const struct netpol_rule *b)
+{
+    if (a->n_peers != b->n_peers || a->n_ports != b->n_ports) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_peers; i++) {
+        if (!peer_equal(&a->peers[i], &b->peers[i])) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < a->n_ports; i++) {
+        if (!port_equal(&a->ports[i], &b->ports[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Compares what was parsed, not the JSON: keeping the spec cost more than
+ * the rest of the policy, and a difference the parse drops (the rules of a
+ * type the policy does not list) changes no result. */
 bool
 netpol_equal(const struct netpol *a, const struct netpol *b)
 {
-    return (!strcmp(a->namespace, b->namespace)
-            && !strcmp(a->name, b->name)
-            && (a->spec && b->spec
-                ? json_object_equal(a->spec, b->spec)
-                : !a->spec && !b->spec));
+    if (strcmp(a->namespace, b->namespace) || strcmp(a->name, b->name)
+        || !labelsel_equal(a->pod_sel, b->pod_sel)) {
+        return false;
+    }
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        if (a->applies[dir] != b->applies[dir]
+            || a->n_rules[dir] != b->n_rules[dir]) {
+            return false;
+        }
+        for (size_t i = 0; i < a->n_rules[dir]; i++) {
+            if (!rule_equal(&a->rules[dir][i], &b->rules[dir][i])) {
+                return false;
+            }
+        }
+    }
+    return true;
 }

@@ -81,7 +81,6 @@ struct netpol {
     bool applies[NETPOL_N_DIRS];            /* policyTypes */
     struct netpol_rule *rules[NETPOL_N_DIRS];
     size_t n_rules[NETPOL_N_DIRS];
-    struct json_object *spec;               /* as given, for netpol_equal */
 };
 
 /* Parses and validates a NetworkPolicy object as the API server would
@@ -92,6 +91,7 @@ struct netpol {
 int netpol_parse(struct json_object *obj, const char *ns, const char *name,
                  struct netpol **npp, char **err);
 void netpol_destroy(struct netpol *);
+/* Whether 'a' and 'b' parsed to the same policy. */
 bool netpol_equal(const struct netpol *, const struct netpol *);
 
 #endif /* netpol.h */

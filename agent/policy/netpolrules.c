@@ -96,7 +96,7 @@ resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
 {
     for (size_t i = 0; i < rule->n_peers; i++) {
         const struct netpol_peer *peer = &rule->peers[i];
-        const char *const *namespaces;
+        const char **namespaces;
         size_t n;
 
         if (peer->ipblock) {
@@ -106,14 +106,12 @@ resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
         } else if (!peer->ns_sel) {
             peer_pods_in(ctx, peer, np->namespace, d);
         } else {
-            namespaces = rulebook_namespaces(ctx, &n);
+            namespaces = rulebook_matching_namespaces(ctx, peer->ns_sel, &n);
             for (size_t j = 0; j < n; j++) {
-                if (labelsel_matches(peer->ns_sel,
-                                     rulebook_ns_labels(ctx, namespaces[j]))) {
-                    rulebook_seen_ns(ctx, namespaces[j]);
-                    peer_pods_in(ctx, peer, namespaces[j], d);
-                }
+                rulebook_seen_ns(ctx, namespaces[j]);
+                peer_pods_in(ctx, peer, namespaces[j], d);
             }
+            free(namespaces);
         }
     }
 }
@@ -132,39 +130,82 @@ in_ipblocks(const struct netpol_rule *rule, struct in_addr addr)
     return in;
 }
 
-static bool
-has_ipblock(const struct netpol_rule *rule)
+static int
+net_compare(const void *a_, const void *b_)
 {
-    for (size_t i = 0; i < rule->n_peers; i++) {
-        if (rule->peers[i].ipblock) {
-            return true;
+    const uint16_t *a = a_, *b = b_;
+    return (*a > *b) - (*a < *b);
+}
+
+/* Appends to 'nets' the /16s holding pods that may lie in 'range'. */
+static void
+range_nets(const struct cluster *cluster, const struct polflows_cidr *range,
+           struct vec *nets)
+{
+    size_t n;
+    uint16_t *all;
+
+    if (range->plen >= 16) {
+        uint16_t net = ntohl(range->addr.s_addr) >> 16;
+        vec_push(nets, &net);
+        return;
+    }
+    all = cluster_pod_nets(cluster, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct in_addr first = { htonl((uint32_t) all[i] << 16) };
+        if (ipblock_cidr_contains(range, first)) {
+            vec_push(nets, &all[i]);
         }
     }
-    return false;
+    free(all);
+}
+
+static void
+add_candidate(struct rulebook_ctx *ctx, const struct netpol_rule *rule,
+              const struct cluster_pod *pod, struct rulebook_draft *d)
+{
+    struct in_addr addr;
+
+    if (ruleparts_pod_ip(pod, &addr) && in_ipblocks(rule, addr)) {
+        rulebook_seen_pod(ctx, pod);
+        vec_push(&d->peer_pods, &pod);
+    }
 }
 
 /* Egress destinations a named port may resolve on besides the peer pods:
  * the pods with an address in the rule's ipBlocks (every pod when it has
- * no peer).  They count, though they are no peer pods. */
+ * no peer), read from the model's /16s of the ipBlocks' ranges.  They
+ * count, though they are no peer pods. */
 static void
 egress_candidates(struct rulebook_ctx *ctx, const struct netpol_rule *rule,
                   struct rulebook_draft *d)
 {
+    struct vec nets = VEC_INIT(uint16_t);
     const struct cluster_pod *const *pods;
     size_t n;
 
-    if (rule->n_peers && !has_ipblock(rule)) {
+    if (!rule->n_peers) {
+        pods = rulebook_pods(ctx, &n);
+        for (size_t i = 0; i < n; i++) {
+            add_candidate(ctx, rule, pods[i], d);
+        }
         return;
     }
-    pods = rulebook_pods(ctx, &n);
-    for (size_t i = 0; i < n; i++) {
-        struct in_addr addr;
-
-        if (ruleparts_pod_ip(pods[i], &addr) && in_ipblocks(rule, addr)) {
-            rulebook_seen_pod(ctx, pods[i]);
-            vec_push(&d->peer_pods, &pods[i]);
+    for (size_t i = 0; i < rule->n_peers; i++) {
+        const struct ipblock *block = rule->peers[i].ipblock;
+        for (size_t j = 0; block && j < block->n_ranges; j++) {
+            range_nets(ctx->cluster, &block->ranges[j], &nets);
         }
     }
+    vec_sort_unique(&nets, net_compare);
+    for (size_t i = 0; i < nets.n; i++) {
+        pods = cluster_net_pods(ctx->cluster,
+                                ((const uint16_t *) nets.data)[i], &n);
+        for (size_t j = 0; j < n; j++) {
+            add_candidate(ctx, rule, pods[j], d);
+        }
+    }
+    free(nets.data);
 }
 
 static void

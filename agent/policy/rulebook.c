@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/lib/idset.h"
 #include "agent/lib/ipproto.h"
 #include "agent/policy/ruleparts.h"
 #include "hash.h"
@@ -17,7 +18,7 @@
 struct rulebook_entry {
     struct vec rules;           /* struct rulebook_compiled */
     struct vec isolated[RULEBOOK_N_DIRS];   /* struct in_addr */
-    struct sset pods_seen;
+    struct idset pods_seen;     /* idset_string_id() of "NS/NAME" */
     struct sset ns_seen;
     size_t n_local;
     char *ns;                   /* its namespace's by_ns entry, or NULL */
@@ -81,7 +82,7 @@ entry_create(const char *ns)
     for (int dir = 0; dir < RULEBOOK_N_DIRS; dir++) {
         res->isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
     }
-    sset_init(&res->pods_seen);
+    idset_init(&res->pods_seen);
     sset_init(&res->ns_seen);
     res->ns = nullable_xstrdup(ns);
     return res;
@@ -99,7 +100,7 @@ entry_destroy(struct rulebook_entry *res)
     for (int dir = 0; dir < RULEBOOK_N_DIRS; dir++) {
         free(res->isolated[dir].data);
     }
-    sset_destroy(&res->pods_seen);
+    idset_destroy(&res->pods_seen);
     sset_destroy(&res->ns_seen);
     free(res->ns);
     free(res);
@@ -148,22 +149,31 @@ rulebook_namespaces(struct rulebook_ctx *ctx, size_t *n)
     return ctx->namespaces;
 }
 
+const char **
+rulebook_matching_namespaces(struct rulebook_ctx *ctx,
+                             const struct labelsel *sel, size_t *n)
+{
+    struct vec names = VEC_INIT(const char *);
+
+    if (!ruleparts_indexed_namespaces(&ctx->ns_labels, ctx->cluster, sel,
+                                      &names)) {
+        size_t n_all;
+        const char *const *all = rulebook_namespaces(ctx, &n_all);
+
+        for (size_t i = 0; i < n_all; i++) {
+            ruleparts_add_matching_namespace(&ctx->ns_labels, ctx->cluster,
+                                             sel, all[i], &names);
+        }
+    }
+    *n = names.n;
+    return names.data;
+}
+
 const struct cluster_pod *const *
 rulebook_pods(struct rulebook_ctx *ctx, size_t *n_pods)
 {
     if (!ctx->pods) {
-        size_t n_ns;
-        const char *const *names = rulebook_namespaces(ctx, &n_ns);
-
-        ctx->pods = xmalloc((cluster_count(ctx->cluster, CLUSTER_POD) + 1)
-                            * sizeof *ctx->pods);
-        for (size_t i = 0; i < n_ns; i++) {
-            size_t k;
-            const struct cluster_pod *const *in
-                = cluster_namespace_pods(ctx->cluster, names[i], &k);
-            memcpy(&ctx->pods[ctx->n_pods], in, k * sizeof *ctx->pods);
-            ctx->n_pods += k;
-        }
+        ctx->pods = cluster_pods(ctx->cluster, &ctx->n_pods);
     }
     *n_pods = ctx->n_pods;
     return ctx->pods;
@@ -199,7 +209,7 @@ rulebook_pod_here(const struct rulebook_ctx *ctx,
 void
 rulebook_seen_pod(struct rulebook_ctx *ctx, const struct cluster_pod *pod)
 {
-    sset_add(&ctx->res->pods_seen, pod->key);
+    idset_add(&ctx->res->pods_seen, idset_string_id(pod->key));
 }
 
 void
@@ -352,11 +362,11 @@ ports_key(const struct vec *ports)
     return ds_steal_cstr(&s);
 }
 
-/* Puts 'addr' into the group of what the named ports of 'd' are on
- * 'pod'; nowhere when they resolve to nothing. */
-static void
-group_pod(struct shash *groups, const struct rulebook_draft *d,
-          const struct cluster_pod *pod, struct in_addr addr)
+/* The group of what the named ports of 'd' are on 'pod', made if new;
+ * NULL when they resolve to nothing. */
+static struct port_group *
+pod_group(struct shash *groups, const struct rulebook_draft *d,
+          const struct cluster_pod *pod)
 {
     struct vec ports = VEC_INIT(struct polflows_port);
     struct port_group *g;
@@ -366,7 +376,7 @@ group_pod(struct shash *groups, const struct rulebook_draft *d,
     vec_sort_unique(&ports, ruleparts_port_compare);
     if (!ports.n) {
         free(ports.data);
-        return;
+        return NULL;
     }
     key = ports_key(&ports);
     g = shash_find_data(groups, key);
@@ -379,7 +389,73 @@ group_pod(struct shash *groups, const struct rulebook_draft *d,
         free(ports.data);
         free(key);
     }
-    vec_push(&g->members, &addr);
+    return g;
+}
+
+/* Pods with the same container ports resolve named ports alike: a rule
+ * towards every pod of the cluster resolves each distinct list once. */
+struct ports_memo {
+    struct hmap_node node;
+    const struct cluster_pod *pod;  /* one pod with these ports */
+    struct port_group *group;       /* NULL: they resolve to nothing */
+};
+
+/* Port names are the model's interned strings: equal names are equal
+ * pointers. */
+static uint32_t
+container_ports_hash(const struct cluster_pod *pod)
+{
+    uint32_t hash = pod->n_ports;
+
+    for (size_t i = 0; i < pod->n_ports; i++) {
+        const struct cluster_container_port *cp = &pod->ports[i];
+        hash = hash_add(hash, hash_pointer(cp->name, 0));
+        hash = hash_add(hash, cp->port << 8 | cp->proto);
+    }
+    return hash_finish(hash, 0);
+}
+
+static bool
+container_ports_equal(const struct cluster_pod *a,
+                      const struct cluster_pod *b)
+{
+    if (a->n_ports != b->n_ports) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_ports; i++) {
+        if (a->ports[i].name != b->ports[i].name
+            || a->ports[i].port != b->ports[i].port
+            || a->ports[i].proto != b->ports[i].proto) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Puts 'addr' into the group of what the named ports of 'd' are on
+ * 'pod'; nowhere when they resolve to nothing. */
+static void
+group_pod(struct shash *groups, struct hmap *memos,
+          const struct rulebook_draft *d, const struct cluster_pod *pod,
+          struct in_addr addr)
+{
+    uint32_t hash = container_ports_hash(pod);
+    struct ports_memo *m;
+
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash, memos) {
+        if (container_ports_equal(m->pod, pod)) {
+            break;
+        }
+    }
+    if (!m) {
+        m = xmalloc(sizeof *m);
+        m->pod = pod;
+        m->group = pod_group(groups, d, pod);
+        hmap_insert(memos, &m->node, hash);
+    }
+    if (m->group) {
+        vec_push(&m->group->members, &addr);
+    }
 }
 
 /* The rule of group 'g' (freed): for ingress the group's pods with the
@@ -419,14 +495,20 @@ add_groups(struct rulebook_ctx *ctx, const struct rulebook_draft *d)
                                  ? &ctx->local_pods : &d->peer_pods);
     const struct cluster_pod *const *pods = members->data;
     struct shash groups = SHASH_INITIALIZER(&groups);
+    struct hmap memos = HMAP_INITIALIZER(&memos);
+    struct ports_memo *m;
     struct shash_node *node;
 
     for (size_t i = 0; i < members->n; i++) {
         struct in_addr addr;
         if (ruleparts_pod_ip(pods[i], &addr)) {
-            group_pod(&groups, d, pods[i], addr);
+            group_pod(&groups, &memos, d, pods[i], addr);
         }
     }
+    HMAP_FOR_EACH_POP (m, node, &memos) {
+        free(m);
+    }
+    hmap_destroy(&memos);
     SHASH_FOR_EACH_SAFE (node, &groups) {
         add_group(ctx, d, node->name, node->data);
         shash_delete(&groups, node);
@@ -642,7 +724,7 @@ counted(const struct rulebook_entry *res, const struct cluster_change *change)
 
     if (res && change->kind == CLUSTER_POD) {
         char *key = change_key(change);
-        seen = sset_contains(&res->pods_seen, key);
+        seen = idset_contains(&res->pods_seen, idset_string_id(key));
         free(key);
     } else if (res && change->kind == CLUSTER_NAMESPACE) {
         seen = sset_contains(&res->ns_seen, change->name);

@@ -12,7 +12,8 @@
  *     policies  KEY -> struct rulebook_entry
  *                        rules      its compiled rules, ids unset
  *                        isolated   local pods it isolates, per direction
- *                        pods_seen  "NS/NAME" of every pod that counted
+ *                        pods_seen  ids of the "NS/NAME" of every pod
+ *                                   that counted (idset.h)
  *                        ns_seen    namespaces that counted
  *                        n_local    its selected pods of this node
  *     active    KEYs of the policies with n_local
@@ -21,7 +22,10 @@
  * A policy's result depends only on the policy and on the pods and
  * namespaces its selectors match, so a change to a pod or namespace that
  * neither counted before nor matches now cannot change it: 'pods_seen'
- * and 'ns_seen' answer "before", the kind's may_count() "now".
+ * and 'ns_seen' answer "before", the kind's may_count() "now".  A pod's
+ * id is a 64-bit hash of its key: a policy may count thousands of pods, and
+ * the rare pod that shares an id with one that counted costs only a
+ * needless recomputation.
  *
  * Ids are given when the rules are put together (rulebook_result()),
  * because settling a hash collision needs every key: the hash of the key
@@ -42,6 +46,7 @@
 #include "dataplane/polflows.h"
 #include "openvswitch/shash.h"
 
+struct labelsel;
 struct sset;
 
 #define RULEBOOK_N_DIRS 2           /* indexed by enum polflows_dir */
@@ -95,6 +100,12 @@ const struct cluster_labels *rulebook_ns_labels(struct rulebook_ctx *,
 const char *const *rulebook_namespaces(struct rulebook_ctx *, size_t *n);
 const struct cluster_pod *const *rulebook_pods(struct rulebook_ctx *,
                                                size_t *n);
+/* The namespaces holding pods that 'sel' matches
+ * (ruleparts_matching_namespaces()), in no order, in an array the caller
+ * frees (the strings stay the model's or the selector's). */
+const char **rulebook_matching_namespaces(struct rulebook_ctx *,
+                                          const struct labelsel *sel,
+                                          size_t *n);
 const struct cluster_node *const *rulebook_nodes(struct rulebook_ctx *,
                                                  size_t *n);
 

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/lib/vec.h"
 #include "agent/model/cluster.h"
+#include "agent/model/labelsel.h"
 #include "dataplane/polflows.h"
 #include "openvswitch/shash.h"
 #include "util.h"
@@ -76,6 +78,61 @@ ruleparts_ns_labels(struct shash *cache, const struct cluster *cluster,
     labels->n = n;
     shash_add(cache, name, labels);
     return labels;
+}
+
+/* The requirement of 'sel' that names its candidates: the first In. */
+static const struct labelsel_req *
+first_in(const struct labelsel *sel)
+{
+    for (size_t i = 0; i < sel->n_reqs; i++) {
+        if (sel->reqs[i].op == LABELSEL_IN) {
+            return &sel->reqs[i];
+        }
+    }
+    return NULL;
+}
+
+void
+ruleparts_add_matching_namespace(struct shash *cache,
+                                 const struct cluster *cluster,
+                                 const struct labelsel *sel, const char *name,
+                                 struct vec *names)
+{
+    size_t n_pods;
+
+    cluster_namespace_pods(cluster, name, &n_pods);
+    if (n_pods && labelsel_matches(sel, ruleparts_ns_labels(cache, cluster,
+                                                            name))) {
+        vec_push(names, &name);
+    }
+}
+
+/* A namespace has one value per key, so the candidates of distinct values
+ * are distinct. */
+bool
+ruleparts_indexed_namespaces(struct shash *cache,
+                             const struct cluster *cluster,
+                             const struct labelsel *sel, struct vec *names)
+{
+    const struct labelsel_req *req = first_in(sel);
+
+    for (size_t i = 0; req && i < req->n_values; i++) {
+        if (!strcmp(req->key, NS_NAME_LABEL)) {
+            ruleparts_add_matching_namespace(cache, cluster, sel,
+                                             req->values[i], names);
+        } else {
+            size_t n;
+            const struct cluster_namespace *const *nss
+                = cluster_labelled_namespaces(cluster, req->key,
+                                              req->values[i], &n);
+
+            for (size_t j = 0; j < n; j++) {
+                ruleparts_add_matching_namespace(cache, cluster, sel,
+                                                 nss[j]->name, names);
+            }
+        }
+    }
+    return req != NULL;
 }
 
 void

@@ -17,9 +17,11 @@
 struct cluster;
 struct cluster_pod;
 struct in_addr;
+struct labelsel;
 struct polflows_cidr;
 struct polflows_port;
 struct shash;
+struct vec;
 
 /* qsort() orders: struct in_addr (numeric), struct polflows_cidr (address,
  * then prefix length), struct polflows_port (protocol, port, end port). */
@@ -35,6 +37,19 @@ int ruleparts_port_compare(const void *, const void *);
 const struct cluster_labels *ruleparts_ns_labels(struct shash *cache,
                                                  const struct cluster *,
                                                  const char *name);
+/* Appends namespace 'name' to 'names' (const char *) if it holds pods and
+ * its labels (ruleparts_ns_labels(), cached in 'cache') match 'sel'. */
+void ruleparts_add_matching_namespace(struct shash *cache,
+                                      const struct cluster *,
+                                      const struct labelsel *sel,
+                                      const char *name, struct vec *names);
+/* Appends to 'names' the namespaces holding pods that 'sel' matches, in no
+ * order, when 'sel' has an In requirement: the candidates the model's label
+ * index names for it (strings the model's or the selector's).  Without one,
+ * returns false and appends nothing: every namespace is a candidate. */
+bool ruleparts_indexed_namespaces(struct shash *cache, const struct cluster *,
+                                  const struct labelsel *sel,
+                                  struct vec *names);
 /* Frees a cache of namespace labels. */
 void ruleparts_ns_labels_clear(struct shash *cache);
 

@@ -578,6 +578,140 @@ test_service_changes(void **state OVS_UNUSED)
     cluster_destroy(c);
 }
 
+/* Only the annotations the agent reads are kept; the rest are still
+ * validated. */
+static void
+test_annotations_kept(void **state OVS_UNUSED)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_pod *pod;
+    char *err = NULL;
+
+    apply_ok(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\","
+                "\"annotations\":{\"seine.io/interface-type.net1\":\"tap\","
+                "\"k8s.v1.cni.cncf.io/networks\":\"n\",\"other\":\"x\"}}}");
+    pod = cluster_find_pod(c, "default", "a");
+    assert_int_equal(pod->annotations.n, 2);
+    assert_string_equal(cluster_labels_get(&pod->annotations,
+                                           "seine.io/interface-type.net1"),
+                        "tap");
+    assert_string_equal(cluster_labels_get(&pod->annotations,
+                                           "k8s.v1.cni.cncf.io/networks"),
+                        "n");
+    assert_null(cluster_labels_get(&pod->annotations, "other"));
+    assert_int_equal(apply_text(c, "{\"kind\":\"Pod\",\"metadata\":"
+                                "{\"name\":\"b\",\"annotations\":"
+                                "{\"other\":[1]}}}", &err), -EINVAL);
+    assert_non_null(strstr(err, "metadata.annotations.other"));
+    free(err);
+    cluster_destroy(c);
+}
+
+static void OVS_PRINTF_FORMAT(2, 3)
+apply_format(struct cluster *c, const char *format, ...)
+{
+    va_list args;
+    char *text;
+
+    va_start(args, format);
+    text = xvasprintf(format, args);
+    va_end(args);
+    apply_ok(c, text);
+    free(text);
+}
+
+static void
+put_ns(struct cluster *c, const char *name, const char *team)
+{
+    apply_format(c, "{\"kind\":\"Namespace\",\"metadata\":"
+                 "{\"name\":\"%s\",\"labels\":{\"team\":\"%s\"}}}",
+                 name, team);
+}
+
+static size_t
+n_labelled(const struct cluster *c, const char *key, const char *value)
+{
+    size_t n;
+    cluster_labelled_namespaces(c, key, value, &n);
+    return n;
+}
+
+static void
+test_namespace_label_index(void **state OVS_UNUSED)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_namespace *const *nss;
+    size_t n;
+
+    put_ns(c, "a", "red");
+    put_ns(c, "b", "red");
+    put_ns(c, "c", "blue");
+    nss = cluster_labelled_namespaces(c, "team", "blue", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(nss[0]->name, "c");
+    assert_int_equal(n_labelled(c, "team", "red"), 2);
+    assert_null(cluster_labelled_namespaces(c, "team", "green", &n));
+    assert_int_equal(n, 0);
+
+    put_ns(c, "b", "blue");             /* moves */
+    assert_int_equal(n_labelled(c, "team", "red"), 1);
+    assert_int_equal(n_labelled(c, "team", "blue"), 2);
+    assert_int_equal(cluster_delete(c, CLUSTER_NAMESPACE, NULL, "c"), 0);
+    nss = cluster_labelled_namespaces(c, "team", "blue", &n);
+    assert_int_equal(n, 1);
+    assert_ptr_equal(nss[0], cluster_find_namespace(c, "b"));
+    cluster_destroy(c);
+}
+
+static void
+put_pod(struct cluster *c, const char *name, const char *ip)
+{
+    apply_format(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"},"
+                 "\"status\":{\"podIP\":\"%s\"}}", name, ip);
+}
+
+static size_t
+n_net_pods(const struct cluster *c, uint16_t net)
+{
+    size_t n;
+    cluster_net_pods(c, net, &n);
+    return n;
+}
+
+static void
+test_pod_net_index(void **state OVS_UNUSED)
+{
+    struct cluster *c = cluster_create();
+    uint16_t *nets;
+    size_t n;
+
+    put_pod(c, "a", "10.1.0.5");
+    put_pod(c, "b", "10.1.255.9");
+    put_pod(c, "c", "10.2.0.1");
+    apply_ok(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"d\"}}");
+    assert_int_equal(n_net_pods(c, 10 << 8 | 1), 2);
+    assert_int_equal(n_net_pods(c, 10 << 8 | 2), 1);
+    nets = cluster_pod_nets(c, &n);
+    assert_int_equal(n, 2);
+    free(nets);
+
+    /* The agent's IP for a pod moves it, and back. */
+    assert_int_equal(cluster_set_pod_ip(c, "default", "c", "10.1.3.3"), 0);
+    assert_int_equal(n_net_pods(c, 10 << 8 | 1), 3);
+    assert_int_equal(n_net_pods(c, 10 << 8 | 2), 0);
+    assert_int_equal(cluster_set_pod_ip(c, "default", "d", "10.3.0.1"), 0);
+    assert_int_equal(n_net_pods(c, 10 << 8 | 3), 1);
+    assert_int_equal(cluster_set_pod_ip(c, "default", "c", NULL), 0);
+    assert_int_equal(n_net_pods(c, 10 << 8 | 2), 1);
+
+    put_pod(c, "a", "10.2.0.7");        /* replaced */
+    assert_int_equal(n_net_pods(c, 10 << 8 | 1), 1);
+    assert_int_equal(cluster_delete(c, CLUSTER_POD, "default", "b"), 0);
+    assert_int_equal(n_net_pods(c, 10 << 8 | 1), 0);
+    assert_int_equal(n_net_pods(c, 10 << 8 | 2), 2);
+    cluster_destroy(c);
+}
+
 int
 main(void)
 {
@@ -594,6 +728,9 @@ main(void)
         cmocka_unit_test(test_identify),
         cmocka_unit_test(test_service_slices_index),
         cmocka_unit_test(test_service_changes),
+        cmocka_unit_test(test_annotations_kept),
+        cmocka_unit_test(test_namespace_label_index),
+        cmocka_unit_test(test_pod_net_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
