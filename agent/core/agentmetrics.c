@@ -2,6 +2,7 @@
 #include "agent/core/agentmetrics.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -297,6 +298,85 @@ collect_flows(const struct agent *agent, const struct agentmetrics *m,
                              &m->commit_changes);
 }
 
+/* The switch's own counters of each port of the bridge (OVSDB's
+ * Interface statistics, which ovs-vswitchd updates every few seconds). */
+static const struct port_counter {
+    const char *name;
+    const char *help;
+    size_t offset;
+} port_counters[] = {
+#define PC(NAME, MEMBER, HELP) \
+    { NAME, HELP, offsetof(struct ovsbridge_iface_stats, MEMBER) }
+    PC("seine_port_rx_packets_total", rx_packets,
+       "Packets the switch received on the port."),
+    PC("seine_port_rx_bytes_total", rx_bytes,
+       "Bytes the switch received on the port."),
+    PC("seine_port_rx_dropped_total", rx_dropped,
+       "Packets dropped on reception (full queues, no buffers)."),
+    PC("seine_port_rx_errors_total", rx_errors, "Reception errors."),
+    PC("seine_port_tx_packets_total", tx_packets,
+       "Packets the switch sent out of the port."),
+    PC("seine_port_tx_bytes_total", tx_bytes,
+       "Bytes the switch sent out of the port."),
+    PC("seine_port_tx_dropped_total", tx_dropped,
+       "Packets dropped on sending (the pod's ring full)."),
+    PC("seine_port_tx_errors_total", tx_errors, "Sending errors."),
+#undef PC
+};
+
+/* "NAMESPACE/NAME" of the pod whose port carries 'owner' (caller frees),
+ * or NULL. */
+static char *
+port_pod(const struct agent *agent, const char *owner)
+{
+    const char *slash = owner ? strrchr(owner, '/') : NULL;
+    const struct podrec *rec = NULL;
+
+    if (slash) {
+        char *cid = xmemdup0(owner, slash - owner);
+        rec = podstore_find(&agent->store, cid, slash + 1);
+        free(cid);
+    }
+    return (rec && rec->pod_name
+            ? xasprintf("%s/%s", rec->pod_namespace ? rec->pod_namespace
+                        : "default", rec->pod_name)
+            : NULL);
+}
+
+static void
+collect_ports(const struct agent *agent, struct ds *s)
+{
+    struct ovsbridge_port_info *ports;
+    size_t n;
+
+    ovsbridge_list_ports(agent->br, &ports, &n);
+    char **pods = xcalloc(MAX(n, 1), sizeof *pods);
+    for (size_t i = 0; i < n; i++) {
+        pods[i] = port_pod(agent, ports[i].owner);
+    }
+    for (size_t c = 0; c < ARRAY_SIZE(port_counters); c++) {
+        const struct port_counter *pc = &port_counters[c];
+        promtext_family(s, pc->name, PROMTEXT_COUNTER, pc->help);
+        for (size_t i = 0; i < n; i++) {
+            int64_t v = *(const int64_t *) ((const char *) &ports[i].stats
+                                            + pc->offset);
+            struct promtext_label l[] = {
+                { "port", ports[i].name },
+                { "type", *ports[i].type ? ports[i].type : "system" },
+                { "pod", pods[i] ? pods[i] : "" },
+            };
+            if (v >= 0) {
+                promtext_sample_uint(s, pc->name, l, ARRAY_SIZE(l), v);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(pods[i]);
+    }
+    free(pods);
+    ovsbridge_port_infos_free(ports, n);
+}
+
 static void
 collect_endpoint(const struct agent *agent, struct ds *s)
 {
@@ -324,5 +404,6 @@ agentmetrics_collect(struct agentmetrics *m, const struct agent *agent,
     collect_model(agent, s);
     collect_cni(agent, m, s);
     collect_flows(agent, m, s);
+    collect_ports(agent, s);
     collect_endpoint(agent, s);
 }

@@ -45,6 +45,13 @@ ck_eq "seine_bundle_commits_total{result=\"ok\"} counts the commits" \
     "$(value 'seine_bundle_commits_total{result="ok"}')" "$commits"
 ck_eq "seine_model_objects{kind=\"Pod\"} (the manifests of a and b)" \
     "$(value 'seine_model_objects{kind="Pod"}')" 2
+# ovs-vswitchd writes port statistics to OVSDB every 5 s.
+a_port=$(ck_port a)
+a_rx() { value "seine_port_rx_packets_total{port=\"$a_port\",type=\"afxdp\",pod=\"default/a\"}"; }
+a_rx_counted() { [ "$(a_rx)" -ge 3 ] 2>/dev/null; }
+seine_wait_until 15 a_rx_counted \
+    || ck_fail "seine_port_rx_packets_total of pod a's port counts its pings" "$(scrape | grep "$a_port")"
+ck_pass "seine_port_rx_packets_total of pod a's port ($a_port) counts its pings: $(a_rx)"
 
 # --- A real Prometheus scrapes the agent --------------------------------------
 prom=$SEINE_RUN/prometheus
@@ -73,6 +80,9 @@ seine_wait_until 30 up_is_1 || ck_fail "Prometheus: up{job=\"seine-agent\"} is 1
 ck_pass "Prometheus scrapes the agent: up{job=\"seine-agent\"} is 1"
 ck_eq "Prometheus: the ADD counter is what the CNI calls made" \
     "$(query 'seine_cni_requests_total{command="ADD",result="ok"}')" 3
+rx=$(query "seine_port_rx_packets_total{pod=\"default/a\"}")
+[ "${rx:-0}" -ge 3 ] || ck_fail "Prometheus: pod a's port rx counter" "'$rx'"
+ck_pass "Prometheus: pod a's port rx counter holds its pings ($rx)"
 adds_are() { [ "$(query 'seine_cni_requests_total{command="ADD",result="ok"}')" == "$1" ]; }
 seine_pod_add c
 seine_wait_until 10 adds_are 4 || true
