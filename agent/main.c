@@ -196,30 +196,6 @@ agent_unixctl_flows_commits(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
-/* "recompute": drops the incremental state and computes every desired flow
- * from scratch; says how many changes the switch then needed (0 when the
- * incremental computation was exact). */
-static void
-agent_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                        const char *argv[] OVS_UNUSED, void *agent_)
-{
-    struct agent *agent = agent_;
-    size_t n_changes;
-    int error = agent_recompute(agent, &n_changes);
-
-    if (error) {
-        char *msg = xasprintf("recompute failed: %s", ovs_strerror(-error));
-        unixctl_command_reply_error(conn, msg);
-        free(msg);
-        return;
-    }
-    char *reply = xasprintf("recomputed: %zu flows, %zu groups; %zu changes "
-                            "to the switch\n", flowtab_count(agent->ft),
-                            flowtab_count_groups(agent->ft), n_changes);
-    unixctl_command_reply(conn, reply);
-    free(reply);
-}
-
 /* "model/show": every object the cluster model holds (cluster.h). */
 static void
 agent_unixctl_model_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
@@ -307,8 +283,6 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
                              agent_unixctl_service_show, agent);
     unixctl_command_register("flows/commits", "", 0, 0,
                              agent_unixctl_flows_commits, agent);
-    unixctl_command_register("recompute", "", 0, 0, agent_unixctl_recompute,
-                             agent);
     unixctl_command_register("model/show", "", 0, 0, agent_unixctl_model_show,
                              agent);
     unixctl_command_register("source/show", "", 0, 0,

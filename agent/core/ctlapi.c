@@ -787,18 +787,28 @@ ctl_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
     reply_items(conn, "Version", items);
 }
 
+/* Recomputes; false when it failed and 'conn' has the error. */
+static bool
+recompute(struct unixctl_conn *conn, struct agent *agent, size_t *n_changes)
+{
+    int error = agent_recompute(agent, n_changes);
+
+    if (error) {
+        char *msg = xasprintf("recompute failed: %s", ovs_strerror(-error));
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+    }
+    return !error;
+}
+
 static void
 ctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
               const char *argv[] OVS_UNUSED, void *agent_)
 {
     struct agent *agent = agent_;
     size_t n_changes;
-    int error = agent_recompute(agent, &n_changes);
 
-    if (error) {
-        char *msg = xasprintf("recompute failed: %s", ovs_strerror(-error));
-        unixctl_command_reply_error(conn, msg);
-        free(msg);
+    if (!recompute(conn, agent, &n_changes)) {
         return;
     }
     struct json_object *items = json_object_new_array();
@@ -808,6 +818,26 @@ ctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     add_int(r, "changes", n_changes);
     json_object_array_add(items, r);
     reply_items(conn, "Recompute", items);
+}
+
+/* "recompute", for ovs-appctl: drops the incremental state and computes
+ * every desired flow from scratch; says how many changes the switch then
+ * needed (0 when the incremental computation was exact). */
+static void
+text_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
+               const char *argv[] OVS_UNUSED, void *agent_)
+{
+    struct agent *agent = agent_;
+    size_t n_changes;
+
+    if (recompute(conn, agent, &n_changes)) {
+        char *reply = xasprintf("recomputed: %zu flows, %zu groups; %zu "
+                                "changes to the switch\n",
+                                flowtab_count(agent->ft),
+                                flowtab_count_groups(agent->ft), n_changes);
+        unixctl_command_reply(conn, reply);
+        free(reply);
+    }
 }
 
 void
@@ -828,6 +858,7 @@ ctlapi_register(struct agent *agent)
         { "ctl/pmd", "", 0, ctl_pmd },
         { "ctl/version", "", 0, ctl_version },
         { "ctl/recompute", "", 0, ctl_recompute },
+        { "recompute", "", 0, text_recompute },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
