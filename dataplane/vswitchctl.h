@@ -4,7 +4,10 @@
  * ovs-vswitchd tells no database column: the datapath cache (dpcache.h),
  * the PMD threads' counters.
  *
- * A call blocks until ovs-vswitchd answers, as ovs-appctl does.
+ * vswitchctl_call() blocks until ovs-vswitchd answers, as ovs-appctl
+ * does; a query (vswitchctl_query_*) is the same request answered from the
+ * poll loop, bounded by a timeout, for what must never wait on a switch
+ * that stopped answering.
  */
 #ifndef VSWITCHCTL_H
 #define VSWITCHCTL_H 1
@@ -20,5 +23,17 @@ char *vswitchctl_path(const char *rundir);
  * reason in '*errp'.  The caller frees both (either may be NULL). */
 int vswitchctl_call(const char *rundir, const char *cmd, int argc,
                     char *argv[], char **replyp, char **errp);
+
+/* Starts 'cmd' (without arguments) in the ovs-vswitchd of 'rundir'; NULL
+ * when its socket cannot be opened (logged at most every few seconds). */
+struct vswitchctl_query *vswitchctl_query_start(const char *rundir,
+                                                const char *cmd,
+                                                int timeout_ms);
+/* -EINPROGRESS until ovs-vswitchd has answered; then 0 with the answer in
+ * '*replyp' (the caller frees it), or -errno (-ETIMEDOUT, -EIO when the
+ * command failed), and the query is freed. */
+int vswitchctl_query_finish(struct vswitchctl_query *, char **replyp);
+void vswitchctl_query_wait(struct vswitchctl_query *);
+void vswitchctl_query_abandon(struct vswitchctl_query *);
 
 #endif /* vswitchctl.h */

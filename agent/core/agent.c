@@ -15,6 +15,7 @@
 #include "agent/lib/hostlink.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/agentmetrics.h"
+#include "agent/core/dpstats.h"
 #include "agent/hostnet/nodeport.h"
 #include "agent/hostnet/snat.h"
 #include "agent/hostnet/underlay.h"
@@ -218,6 +219,7 @@ agent_open_metrics(struct agent *agent)
     char *err = NULL;
 
     agent->metrics = agentmetrics_create();
+    agent->dpstats = dpstats_create(conf->ovs_rundir);
     if (!conf->metrics_port) {
         return 0;
     }
@@ -295,6 +297,7 @@ agent_close(struct agent *agent)
     if (agent) {
         metricsrv_close(agent->metricsrv);
         agentmetrics_destroy(agent->metrics);
+        dpstats_destroy(agent->dpstats);
         source_destroy(&agent->source);
         if (agent->store.dir) {
             podstore_close(&agent->store);
@@ -1131,6 +1134,9 @@ agent_run(struct agent *agent)
     if (agent->metricsrv) {
         metricsrv_run(agent->metricsrv);
     }
+    if (agent->dpstats) {
+        dpstats_run(agent->dpstats);
+    }
     source_run(&agent->source, agent->cluster);
     agent_run_info(agent);
     if (!agent->ipam) {
@@ -1153,6 +1159,9 @@ agent_wait(struct agent *agent)
     source_wait(&agent->source);
     if (agent->metricsrv) {
         metricsrv_wait(agent->metricsrv);
+    }
+    if (agent->dpstats) {
+        dpstats_wait(agent->dpstats);
     }
     poll_timer_wait_until(agent->next_info);
     if (!agent->ipam) {

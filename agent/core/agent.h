@@ -47,6 +47,7 @@ enum agent_of_state {
 
 struct attach_job;
 struct agentmetrics;
+struct dpstats;
 struct metricsrv;
 
 /* A condition of the agent's status object (SeineAgentInfo). */
@@ -89,6 +90,8 @@ struct agent {
     struct agent_condition conds[AGENT_N_CONDS];
     long long int next_info;        /* when to write SeineAgentInfo next */
     struct agentmetrics *metrics;
+    struct dpstats *dpstats;        /* ovs-vswitchd's PMD and conntrack
+                                     * counters, asked every few seconds */
     struct metricsrv *metricsrv;    /* NULL: no endpoint (metrics.port 0) */
     long long int commit_sent_at;   /* the bundle in flight's, for metrics */
     size_t commit_sent_n;

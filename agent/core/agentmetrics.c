@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <json-c/json.h>
 
 #include "agent/core/agent.h"
+#include "agent/core/dpstats.h"
 #include "agent/lib/promtext.h"
 #include "agent/model/cluster.h"
 #include "agent/observe/metricsrv.h"
@@ -377,6 +379,152 @@ collect_ports(const struct agent *agent, struct ds *s)
     ovsbridge_port_infos_free(ports, n);
 }
 
+/* The PMD threads' counters (dpstats.h: at most a few seconds old). */
+static const struct pmd_family {
+    const char *name;
+    enum promtext_type type;
+    const char *help;
+    const char *key;            /* in pmdstats.h's "stats" */
+    const char *label, *value;  /* an extra label, or NULL */
+} pmd_families[] = {
+    { "seine_pmd_packets_total", PROMTEXT_COUNTER,
+      "Packets a datapath thread received.", "packetsReceived", NULL, NULL },
+    { "seine_pmd_cache_hits_total", PROMTEXT_COUNTER,
+      "Packets a datapath thread's caches classified, by cache.", "emcHits",
+      "cache", "emc" },
+    { "seine_pmd_cache_hits_total", 0, NULL, "smcHits", "cache", "smc" },
+    { "seine_pmd_cache_hits_total", 0, NULL, "megaflowHits", "cache",
+      "megaflow" },
+    { "seine_pmd_upcalls_total", PROMTEXT_COUNTER,
+      "Cache misses sent up to the OpenFlow tables, by result.",
+      "missWithSuccessUpcall", "result", "ok" },
+    { "seine_pmd_upcalls_total", 0, NULL, "missWithFailedUpcall", "result",
+      "failed" },
+    { "seine_pmd_cycles_total", PROMTEXT_COUNTER,
+      "CPU cycles of a datapath thread, idle or processing packets.",
+      "idleCycles", "state", "idle" },
+    { "seine_pmd_cycles_total", 0, NULL, "processingCycles", "state",
+      "processing" },
+    { "seine_pmd_passes_per_packet", PROMTEXT_GAUGE,
+      "Average datapath passes per packet (recirculations add passes).",
+      "avgDatapathPassesPerPacket", NULL, NULL },
+    { "seine_pmd_cycles_per_packet", PROMTEXT_GAUGE,
+      "Average processing cycles per packet.", "avgProcessingCyclesPerPacket",
+      NULL, NULL },
+};
+
+static double
+json_number(struct json_object *obj, const char *key, bool *found)
+{
+    struct json_object *v;
+
+    *found = (json_object_object_get_ex(obj, key, &v)
+              && (json_object_is_type(v, json_type_int)
+                  || json_object_is_type(v, json_type_double)));
+    return *found ? json_object_get_double(v) : 0;
+}
+
+/* "numa0-core1", or the thread's name ("main"). */
+static char *
+pmd_label(struct json_object *thread)
+{
+    bool has_core, has_numa;
+    double core = json_number(thread, "coreId", &has_core);
+    double numa = json_number(thread, "numaId", &has_numa);
+    struct json_object *name;
+
+    if (has_core && has_numa) {
+        return xasprintf("numa%.0f-core%.0f", numa, core);
+    }
+    return xstrdup(json_object_object_get_ex(thread, "thread", &name)
+                   ? json_object_get_string(name) : "unknown");
+}
+
+static void
+pmd_samples(struct ds *s, const struct pmd_family *f,
+            struct json_object *threads)
+{
+    for (size_t i = 0; i < json_object_array_length(threads); i++) {
+        struct json_object *t = json_object_array_get_idx(threads, i), *st;
+        bool found;
+
+        if (!json_object_object_get_ex(t, "stats", &st)) {
+            continue;
+        }
+        double v = json_number(st, f->key, &found);
+        if (found) {
+            char *pmd = pmd_label(t);
+            struct promtext_label l[] = {
+                { "pmd", pmd }, { f->label, f->value },
+            };
+            promtext_sample_double(s, f->name, l, f->label ? 2 : 1, v);
+            free(pmd);
+        }
+    }
+}
+
+static void
+rxq_samples(struct ds *s, struct json_object *threads)
+{
+    promtext_family(s, "seine_pmd_rxq_usage_ratio", PROMTEXT_GAUGE,
+                    "Share of a datapath thread's processing cycles each "
+                    "rx queue took.");
+    for (size_t i = 0; i < json_object_array_length(threads); i++) {
+        struct json_object *t = json_object_array_get_idx(threads, i), *rxqs;
+        if (!json_object_object_get_ex(t, "rxqs", &rxqs)) {
+            continue;
+        }
+        char *pmd = pmd_label(t);
+        for (size_t j = 0; j < json_object_array_length(rxqs); j++) {
+            struct json_object *q = json_object_array_get_idx(rxqs, j), *port;
+            bool has_usage, has_id;
+            double usage = json_number(q, "usagePercent", &has_usage);
+            double id = json_number(q, "queueId", &has_id);
+            if (has_usage && has_id
+                && json_object_object_get_ex(q, "port", &port)) {
+                char queue[16];
+                snprintf(queue, sizeof queue, "%.0f", id);
+                struct promtext_label l[] = {
+                    { "pmd", pmd },
+                    { "port", json_object_get_string(port) },
+                    { "queue", queue },
+                };
+                promtext_sample_double(s, "seine_pmd_rxq_usage_ratio", l, 3,
+                                       usage / 100);
+            }
+        }
+        free(pmd);
+    }
+}
+
+static void
+collect_datapath(const struct agent *agent, struct ds *s)
+{
+    struct json_object *threads = dpstats_pmds(agent->dpstats);
+
+    for (size_t i = 0; i < ARRAY_SIZE(pmd_families); i++) {
+        const struct pmd_family *f = &pmd_families[i];
+        if (f->help) {
+            promtext_family(s, f->name, f->type, f->help);
+        }
+        pmd_samples(s, f, threads);
+    }
+    rxq_samples(s, threads);
+    json_object_put(threads);
+
+    int64_t entries = dpstats_ct_entries(agent->dpstats);
+    int64_t limit = dpstats_ct_limit(agent->dpstats);
+    if (entries >= 0) {
+        gauge(s, "seine_conntrack_entries",
+              "Connections the userspace conntrack tracks.", entries);
+    }
+    if (limit >= 0) {
+        gauge(s, "seine_conntrack_limit",
+              "The most connections conntrack tracks (ct-set-maxconns).",
+              limit);
+    }
+}
+
 static void
 collect_endpoint(const struct agent *agent, struct ds *s)
 {
@@ -405,5 +553,6 @@ agentmetrics_collect(struct agentmetrics *m, const struct agent *agent,
     collect_cni(agent, m, s);
     collect_flows(agent, m, s);
     collect_ports(agent, s);
+    collect_datapath(agent, s);
     collect_endpoint(agent, s);
 }

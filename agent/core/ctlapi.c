@@ -9,7 +9,7 @@
 
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
-#include "agent/core/pmdstats.h"
+#include "agent/core/dpstats.h"
 #include "agent/hostnet/underlay.h"
 #include "agent/lib/ipproto.h"
 #include "agent/lib/vec.h"
@@ -24,7 +24,6 @@
 #include "dataplane/pipeline.h"
 #include "dataplane/polflows.h"
 #include "dataplane/svcflows.h"
-#include "dataplane/vswitchctl.h"
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
 #include "seine-config.h"
@@ -744,29 +743,15 @@ ctl_ports(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
 /* ctl/pmd. */
 
+/* The last answer of ovs-vswitchd's PMD counters (dpstats.h: asked every
+ * few seconds, so this never waits on the switch). */
 static void
 ctl_pmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
         const char *argv[] OVS_UNUSED, void *agent_)
 {
     const struct agent *agent = agent_;
-    const char *rundir = agent->conf->ovs_rundir;
-    char *stats, *rxqs, *err;
 
-    if (vswitchctl_call(rundir, "dpif-netdev/pmd-stats-show", 0, NULL, &stats,
-                        &err)) {
-        unixctl_command_reply_error(conn, err);
-        free(err);
-        return;
-    }
-    struct json_object *threads = pmdstats_parse_stats(stats);
-    free(stats);
-    if (!vswitchctl_call(rundir, "dpif-netdev/pmd-rxq-show", 0, NULL, &rxqs,
-                         &err)) {
-        pmdstats_parse_rxqs(rxqs, threads);
-    }
-    free(rxqs);
-    free(err);
-    reply_items(conn, "PMDList", threads);
+    reply_items(conn, "PMDList", dpstats_pmds(agent->dpstats));
 }
 
 /* ctl/version and ctl/recompute. */

@@ -52,6 +52,15 @@ a_rx_counted() { [ "$(a_rx)" -ge 3 ] 2>/dev/null; }
 seine_wait_until 15 a_rx_counted \
     || ck_fail "seine_port_rx_packets_total of pod a's port counts its pings" "$(scrape | grep "$a_port")"
 ck_pass "seine_port_rx_packets_total of pod a's port ($a_port) counts its pings: $(a_rx)"
+# The PMD threads' counters come every 10 s from ovs-vswitchd.
+pmd_packets() { scrape | awk '$1 ~ /^seine_pmd_packets_total\{pmd="numa/ { n += $2 } END { print n + 0 }'; }
+pmd_counted() { [ "$(pmd_packets)" -ge 3 ]; }
+seine_wait_until 25 pmd_counted \
+    || ck_fail "seine_pmd_packets_total counts the pings" "$(scrape | grep '^seine_pmd')"
+ck_pass "seine_pmd_packets_total of the PMD threads counts the pings: $(pmd_packets)"
+ck_result "seine_pmd_cycles_total and seine_conntrack_limit are there" \
+    "$(scrape | grep -q '^seine_pmd_cycles_total{pmd="numa[0-9]*-core[0-9]*",state="processing"} ' \
+       && [ "$(value seine_conntrack_limit)" -gt 0 ]; echo $?)" "$(scrape | grep -e '^seine_pmd_cycles' -e '^seine_conntrack')"
 
 # --- A real Prometheus scrapes the agent --------------------------------------
 prom=$SEINE_RUN/prometheus
