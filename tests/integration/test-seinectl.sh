@@ -152,6 +152,11 @@ ctl ports
 ck_ok "ports: a table with the gateway and counters" grep -q "^$SEINE_GATEWAY_PORT *internal" <<<"$out"
 
 # --- pmd ----------------------------------------------------------------------
+# The agent asks ovs-vswitchd for these every 10 s: the first answer may
+# predate the PMD threads the pods' ports brought.
+n_pmds() { ctl pmd -o json && jq '[.items[] | select(.thread == "pmd")] | length' <<<"$out"; }
+has_pmd() { [ "$(n_pmds)" -ge 1 ]; }
+seine_wait_until 15 has_pmd || true
 ctl pmd -o json
 ck_ge "pmd -o json: at least one PMD thread" "$(jq '[.items[] | select(.thread == "pmd")] | length' <<<"$out")" 1
 ck_ge "pmd -o json: it received packets (a number)" \
