@@ -270,7 +270,7 @@ agent_run_cni(void *cni_, struct cniproto_response *resp)
 
 static void
 agent_loop(struct agent *agent, struct unixctl_server *unixctl,
-           const struct agentconf *conf)
+           const struct agentconf *conf, const char *config_path)
 {
     struct agent_cni cni_state = { .agent = agent };
     struct cniserver *cni = NULL;
@@ -287,7 +287,7 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
                              agent);
     unixctl_command_register("source/show", "", 0, 0,
                              agent_unixctl_source_show, agent);
-    ctlapi_register(agent);
+    ctlapi_register(agent, config_path);
     while (!exiting) {
         unixctl_server_run(unixctl);
         agent_run(agent);
@@ -328,6 +328,9 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
     parse_options(argc, argv, &opts);
     load_config(&opts, &conf);
+    /* Absolute, for a reader from elsewhere (ctl/runtime), and before
+     * --detach leaves the folder the agent was started in. */
+    char *config_path = abs_file_name(NULL, opts.config);
     daemonize_start(false);
 
     if (unixctl_server_create(opts.unixctl, &unixctl)) {
@@ -339,11 +342,12 @@ main(int argc, char *argv[])
     daemonize_complete();
     VLOG_INFO("seine-agent %s started", SEINE_VERSION);
 
-    agent_loop(agent, unixctl, &conf);
+    agent_loop(agent, unixctl, &conf, config_path ? config_path : opts.config);
 
     agent_close(agent);
     unixctl_server_destroy(unixctl);
     agentconf_destroy(&conf);
+    free(config_path);
     free(opts.verbosity);
     return 0;
 }

@@ -29,6 +29,10 @@ static const struct ctl_command commands[CTL_N_CMDS] = {
       "recomputes every desired flow; says how many changes that needed" },
     { "version", CTL_VERSION, 0, 0, "",
       "versions of seinectl, the agent, libopenvswitch and ovs-vswitchd" },
+    { "supportbundle", CTL_SUPPORTBUNDLE, CTL_OPT_FILE | CTL_OPT_LINES, 0,
+      "[-o FILE] [--lines N]",
+      "a tar.gz of the node's diagnostics, secrets redacted (in the node's "
+      "netns)" },
 };
 
 const struct ctl_command *
@@ -74,6 +78,7 @@ static const struct ctl_option options[] = {
     { "table", 0, CTL_OPT_TABLE, offsetof(struct ctl_opts, table) },
     { "pod", 0, CTL_OPT_POD, offsetof(struct ctl_opts, pod) },
     { "policy", 0, CTL_OPT_POLICY, offsetof(struct ctl_opts, policy) },
+    { "lines", 0, CTL_OPT_LINES, 0 },
 };
 
 static const struct ctl_option *
@@ -108,11 +113,22 @@ set_output(struct ctl_opts *opts, const char *value, char **errp)
     return 0;
 }
 
+static int
+set_lines(struct ctl_opts *opts, const char *value, char **errp)
+{
+    if (!str_to_int(value, 10, &opts->lines) || opts->lines < 1) {
+        *errp = xasprintf("--lines %s: expected a positive number", value);
+        return CTL_EXIT_USAGE;
+    }
+    return 0;
+}
+
 /* Takes option argv[*i] (and its value); records which command options
- * were given in '*given'. */
+ * were given in '*given' and the value of -o in '*outputp' (a format or,
+ * for some commands, a file: known once the command is). */
 static int
 parse_option(int argc, char *argv[], int *i, struct ctl_opts *opts,
-             int *given, char **errp)
+             int *given, const char **outputp, char **errp)
 {
     const char *arg = argv[*i], *value;
     const struct ctl_option *o;
@@ -139,7 +155,10 @@ parse_option(int argc, char *argv[], int *i, struct ctl_opts *opts,
     }
     *given |= o->flag;
     if (o->short_name == 'o') {
-        return set_output(opts, value, errp);
+        *outputp = value;
+        return 0;
+    } else if (o->flag == CTL_OPT_LINES) {
+        return set_lines(opts, value, errp);
     }
     *(const char **) ((char *) opts + o->offset) = value;
     return 0;
@@ -188,21 +207,31 @@ ctl_parse(int argc, char *argv[], const char *env_socket,
 {
     char **pos = xmalloc(MAX(argc, 1) * sizeof *pos);
     size_t n_pos = 0;
+    const char *output = NULL;
     int given = 0;
     int error = 0;
 
     memset(opts, 0, sizeof *opts);
+    opts->lines = CTL_DEFAULT_LOG_LINES;
     opts->socket = env_socket && *env_socket ? env_socket : CTL_DEFAULT_SOCKET;
     *errp = NULL;
     for (int i = 1; i < argc && !error; i++) {
         if (argv[i][0] == '-' && argv[i][1]) {
-            error = parse_option(argc, argv, &i, opts, &given, errp);
+            error = parse_option(argc, argv, &i, opts, &given, &output,
+                                 errp);
         } else {
             pos[n_pos++] = argv[i];
         }
     }
     if (!error) {
         error = resolve_command(pos, n_pos, given, opts, errp);
+    }
+    if (!error && output) {
+        if (opts->command && opts->command->options & CTL_OPT_FILE) {
+            opts->output_file = output;
+        } else {
+            error = set_output(opts, output, errp);
+        }
     }
     free(pos);
     return error;
@@ -212,9 +241,19 @@ void
 ctl_usage(const struct ctl_command *cmd, struct ds *s)
 {
     if (cmd) {
-        ds_put_format(s, "usage: seinectl %s%s%s [-o json|table] "
-                      "[--socket PATH]\n\n%s\n", cmd->words,
-                      *cmd->usage ? " " : "", cmd->usage, cmd->help);
+        ds_put_format(s, "usage: seinectl %s%s%s%s [--socket PATH]\n\n%s\n",
+                      cmd->words, *cmd->usage ? " " : "", cmd->usage,
+                      cmd->options & CTL_OPT_FILE ? "" : " [-o json|table]",
+                      cmd->help);
+        if (cmd->cmd == CTL_SUPPORTBUNDLE) {
+            ds_put_format(s, "\nFILE defaults to seine-bundle-NODE-TIMESTAMP"
+                          ".tar.gz in the current folder,\nN (the agent "
+                          "log's last lines) to %d.  Run it in the agent's "
+                          "network\nnamespace: the host's links, routes and "
+                          "nftables are read where seinectl\nruns.  With the "
+                          "agent down: the rest of the bundle, and exit 3.\n",
+                          CTL_DEFAULT_LOG_LINES);
+        }
         return;
     }
     ds_put_cstr(s, "seinectl: the Seine node agent's operator CLI\n"

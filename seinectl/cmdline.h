@@ -32,6 +32,7 @@ enum ctl_cmd {
     CTL_LOG_LEVEL,
     CTL_RECOMPUTE,
     CTL_VERSION,
+    CTL_SUPPORTBUNDLE,
     CTL_N_CMDS
 };
 
@@ -41,7 +42,11 @@ enum {
     CTL_OPT_TABLE = 1 << 1,         /* --table T */
     CTL_OPT_POD = 1 << 2,           /* --pod NS/NAME */
     CTL_OPT_POLICY = 1 << 3,        /* --policy [NS/]NAME */
+    CTL_OPT_LINES = 1 << 4,         /* --lines N */
+    CTL_OPT_FILE = 1 << 5,          /* -o is a FILE to write, not a format */
 };
+
+#define CTL_DEFAULT_LOG_LINES 2000
 
 struct ctl_command {
     const char *words;          /* "get pods" */
@@ -66,6 +71,8 @@ struct ctl_opts {
     const char *table;
     const char *pod;
     const char *policy;
+    const char *output_file;    /* -o FILE of a CTL_OPT_FILE command */
+    int lines;                  /* --lines, else CTL_DEFAULT_LOG_LINES */
     const char *args[CTL_MAX_ARGS];
     size_t n_args;
 };

@@ -8,6 +8,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "seine-config.h"
+#include "seinectl/bundle.h"
 #include "seinectl/cmdline.h"
 #include "seinectl/render.h"
 #include "seinectl/request.h"
@@ -89,6 +90,9 @@ main(int argc, char *argv[])
         fputs(ds_cstr(&s), stdout);
         ds_destroy(&s);
         return CTL_EXIT_OK;
+    }
+    if (opts.command->cmd == CTL_SUPPORTBUNDLE) {
+        return bundle_run(&opts);
     }
     return run(&opts);
 }

@@ -6,10 +6,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/dpstats.h"
+#include "dataplane/vswitchctl.h"
 #include "agent/hostnet/underlay.h"
 #include "agent/lib/ipproto.h"
 #include "agent/lib/vec.h"
@@ -25,6 +27,7 @@
 #include "dataplane/polflows.h"
 #include "dataplane/svcflows.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
 #include "packets.h"
 #include "seine-config.h"
 #include "sset.h"
@@ -772,6 +775,47 @@ ctl_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
     reply_items(conn, "Version", items);
 }
 
+/* ctl/runtime: where this agent's files and switch are, for what reads
+ * them from outside (seinectl supportbundle). */
+
+static const char *ctl_config_path;
+
+static struct json_object *
+runtime_json(const struct agent *agent)
+{
+    const struct agentconf *conf = agent->conf;
+    struct json_object *r = json_object_new_object();
+    char *log_file = vlog_get_log_file();
+    char *vswitchd_ctl = vswitchctl_path(conf->ovs_rundir);
+
+    add_str(r, "configFile", ctl_config_path);
+    add_str(r, "logFile", log_file);
+    add_int(r, "pid", getpid());
+    add_str(r, "nodeName", conf->node_name);
+    add_str(r, "ovsdb", conf->ovsdb_socket);
+    add_str(r, "ovsRunDir", conf->ovs_rundir);
+    add_str(r, "bridge", conf->bridge);
+    add_str(r, "vswitchdControl", vswitchd_ctl);
+    add_str(r, "stateSource", conf->source == AGENTCONF_SOURCE_KUBERNETES
+                              ? "kubernetes" : "manifests");
+    add_str(r, "kubeconfig", conf->kubeconfig);
+    add_str(r, "metricsTokenFile", conf->metrics_token_file);
+    add_str(r, "metricsTlsKeyFile", conf->metrics_tls_key);
+    free(vswitchd_ctl);
+    free(log_file);
+    return r;
+}
+
+static void
+ctl_runtime(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[] OVS_UNUSED, void *agent_)
+{
+    struct json_object *items = json_object_new_array();
+
+    json_object_array_add(items, runtime_json(agent_));
+    reply_items(conn, "Runtime", items);
+}
+
 /* Recomputes; false when it failed and 'conn' has the error. */
 static bool
 recompute(struct unixctl_conn *conn, struct agent *agent, size_t *n_changes)
@@ -826,7 +870,7 @@ text_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
 }
 
 void
-ctlapi_register(struct agent *agent)
+ctlapi_register(struct agent *agent, const char *config_path)
 {
     static const struct {
         const char *name, *usage;
@@ -844,8 +888,10 @@ ctlapi_register(struct agent *agent)
         { "ctl/version", "", 0, ctl_version },
         { "ctl/recompute", "", 0, ctl_recompute },
         { "recompute", "", 0, text_recompute },
+        { "ctl/runtime", "", 0, ctl_runtime },
     };
 
+    ctl_config_path = config_path;
     for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
         unixctl_command_register(cmds[i].name, cmds[i].usage, 0,
                                  cmds[i].max_args, cmds[i].cb, agent);

@@ -22,7 +22,9 @@ struct agent;
 
 #define CTLAPI_VERSION "seinectl/v1"
 
-/* Registers every "ctl/..." command, answering for 'agent'. */
-void ctlapi_register(struct agent *);
+/* Registers every "ctl/..." command, answering for 'agent'.  'config_path'
+ * is the file the agent's configuration came from (ctl/runtime tells it);
+ * it must outlive the commands. */
+void ctlapi_register(struct agent *, const char *config_path);
 
 #endif /* ctlapi.h */

@@ -67,6 +67,24 @@ test_parse_commands(void **state)
     assert_true(o.version);
 }
 
+/* supportbundle's -o is the file to write, not a format. */
+static void
+test_parse_supportbundle(void **state)
+{
+    struct ctl_opts o;
+    (void) state;
+
+    assert_int_equal(parse(ARGV("supportbundle"), NULL, &o), 0);
+    assert_int_equal(o.command->cmd, CTL_SUPPORTBUNDLE);
+    assert_null(o.output_file);
+    assert_int_equal(o.lines, CTL_DEFAULT_LOG_LINES);
+    assert_int_equal(parse(ARGV("-o", "b.tar.gz", "supportbundle",
+                                "--lines=50"), NULL, &o), 0);
+    assert_string_equal(o.output_file, "b.tar.gz");
+    assert_int_equal(o.output, CTL_OUTPUT_TABLE);
+    assert_int_equal(o.lines, 50);
+}
+
 static void
 test_parse_usage_errors(void **state)
 {
@@ -86,6 +104,14 @@ test_parse_usage_errors(void **state)
     assert_int_equal(parse(ARGV("get", "pods", "-n"), NULL, &o),
                      CTL_EXIT_USAGE);
     assert_int_equal(parse(ARGV("log-level", "a", "b", "c"), NULL, &o),
+                     CTL_EXIT_USAGE);
+    assert_int_equal(parse(ARGV("supportbundle", "--lines", "0"), NULL, &o),
+                     CTL_EXIT_USAGE);
+    assert_int_equal(parse(ARGV("supportbundle", "--lines", "x"), NULL, &o),
+                     CTL_EXIT_USAGE);
+    assert_int_equal(parse(ARGV("get", "pods", "--lines", "5"), NULL, &o),
+                     CTL_EXIT_USAGE);
+    assert_int_equal(parse(ARGV("get", "pods", "-o", "b.tar.gz"), NULL, &o),
                      CTL_EXIT_USAGE);
     assert_int_equal(parse((char *[]) { "seinectl" }, 1, NULL, &o),
                      CTL_EXIT_USAGE);
@@ -202,6 +228,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
         cmocka_unit_test(test_parse_usage_errors),
+        cmocka_unit_test(test_parse_supportbundle),
         cmocka_unit_test(test_table_format),
         cmocka_unit_test(test_table_empty),
         cmocka_unit_test(test_render),
