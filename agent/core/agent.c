@@ -576,15 +576,21 @@ remotes_handle(struct agent *agent,
 static void
 policy_sync(struct agent *agent)
 {
+    long long int start = time_msec();
+
     policy_sync_all(agent->policy, agent->cluster, agent->ft);
+    agentmetrics_policy(agent->metrics, (time_msec() - start) / 1000.0);
 }
 
 static void
 policy_handle(struct agent *agent, const struct cluster_change *changes,
               size_t n)
 {
+    long long int start = time_msec();
+
     policy_handle_changes(agent->policy, agent->cluster, changes, n,
                           agent->ft);
+    agentmetrics_policy(agent->metrics, (time_msec() - start) / 1000.0);
 }
 
 static void
@@ -1137,6 +1143,9 @@ agent_run(struct agent *agent)
     if (agent->dpstats) {
         dpstats_run(agent->dpstats);
     }
+    if (agent->metricsrv) {
+        agentmetrics_run(agent->metrics, agent);
+    }
     source_run(&agent->source, agent->cluster);
     agent_run_info(agent);
     if (!agent->ipam) {
@@ -1162,6 +1171,9 @@ agent_wait(struct agent *agent)
     }
     if (agent->dpstats) {
         dpstats_wait(agent->dpstats);
+    }
+    if (agent->metricsrv) {
+        agentmetrics_wait(agent->metrics);
     }
     poll_timer_wait_until(agent->next_info);
     if (!agent->ipam) {

@@ -50,6 +50,7 @@ agentconf_defaults(struct agentconf *conf)
     conf->cni_timeout_ms = 30000;
     conf->metrics_address = xstrdup("127.0.0.1");
     conf->metrics_port = 9464;
+    conf->metrics_rule_stats_limit = 1000;
     conf->cni_socket = xstrdup(SEINE_DEFAULT_CNI_SOCKET);
     conf->state_dir = xstrdup(SEINE_DEFAULT_STATE_DIR);
     conf->vhost_socket_dir = xstrdup("/run/seine/vhost");
@@ -293,6 +294,7 @@ static const struct field metrics_fields[] = {
     STRING("tlsKeyFile", metrics_tls_key, check_path, true),
     STRING("tokenFile", metrics_token_file, check_path, true),
     BOOL("insecure", metrics_insecure),
+    INT("ruleStatsLimit", metrics_rule_stats_limit, 0, 1000000),
 };
 
 static const struct field source_fields[] = {

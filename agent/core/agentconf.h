@@ -40,6 +40,9 @@ struct agentconf {
     char *metrics_tls_key;      /* metrics.tlsKeyFile: NULL */
     char *metrics_token_file;   /* metrics.tokenFile: NULL */
     bool metrics_insecure;      /* metrics.insecure: false */
+    int metrics_rule_stats_limit;   /* metrics.ruleStatsLimit: 1000, the
+                                     * most rules with counters of their
+                                     * own */
     char *log_level;            /* logLevel: info (OVS vlog level) */
     char *uplink;               /* uplink: NULL = one node, no underlay */
     char *tunnel_type;          /* tunnelType: geneve (or vxlan) */

@@ -9,14 +9,20 @@
 #include <json-c/json.h>
 
 #include "agent/core/agent.h"
+#include "agent/core/agentconf.h"
 #include "agent/core/dpstats.h"
+#include "agent/core/rulestats.h"
 #include "agent/lib/promtext.h"
 #include "agent/model/cluster.h"
 #include "agent/observe/metricsrv.h"
 #include "agent/pods/podstore.h"
+#include "agent/policy/policy.h"
+#include "agent/services/svclb.h"
 #include "agent/sources/source.h"
 #include "dataplane/flowtab.h"
 #include "dataplane/ovsbridge.h"
+#include "dataplane/polflows.h"
+#include "dataplane/svcflows.h"
 #include "dataplane/tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "seine-config.h"
@@ -58,6 +64,8 @@ struct agentmetrics {
     struct promtext_histogram commit_seconds;
     struct promtext_histogram commit_changes;
     uint64_t reconnects;
+    struct promtext_histogram policy_seconds;
+    struct rulestats *rules;
 };
 
 struct agentmetrics *
@@ -76,6 +84,9 @@ agentmetrics_create(void)
                             ARRAY_SIZE(commit_bounds));
     promtext_histogram_init(&m->commit_changes, change_bounds,
                             ARRAY_SIZE(change_bounds));
+    promtext_histogram_init(&m->policy_seconds, commit_bounds,
+                            ARRAY_SIZE(commit_bounds));
+    m->rules = rulestats_create();
     return m;
 }
 
@@ -90,6 +101,8 @@ agentmetrics_destroy(struct agentmetrics *m)
         }
         promtext_histogram_destroy(&m->commit_seconds);
         promtext_histogram_destroy(&m->commit_changes);
+        promtext_histogram_destroy(&m->policy_seconds);
+        rulestats_destroy(m->rules);
         free(m->cni_type);
         free(m);
     }
@@ -143,6 +156,32 @@ void
 agentmetrics_reconnect(struct agentmetrics *m)
 {
     m->reconnects++;
+}
+
+void
+agentmetrics_policy(struct agentmetrics *m, double seconds)
+{
+    promtext_histogram_observe(&m->policy_seconds, seconds);
+}
+
+void
+agentmetrics_run(struct agentmetrics *m, const struct agent *agent)
+{
+    bool wanted = false;
+
+    if (rulestats_due(m->rules) && agent->policy) {
+        size_t n;
+        free(policy_list_rules(agent->policy, &n));
+        wanted = n <= (size_t) agent->conf->metrics_rule_stats_limit;
+    }
+    rulestats_run(m->rules, agent->of_state == AGENT_OF_UP ? agent->of : NULL,
+                  wanted);
+}
+
+void
+agentmetrics_wait(const struct agentmetrics *m)
+{
+    rulestats_wait(m->rules);
 }
 
 /* Families. */
@@ -525,6 +564,96 @@ collect_datapath(const struct agent *agent, struct ds *s)
     }
 }
 
+static const char *
+rule_action_name(enum polflows_action action)
+{
+    return (action == POLFLOWS_ALLOW ? "allow"
+            : action == POLFLOWS_DENY ? "deny" : "pass");
+}
+
+static void
+rule_counters(const struct agentmetrics *m, const struct policy_rule_ref *refs,
+              size_t n, struct ds *s)
+{
+    static const char *const names[2] = {
+        "seine_policy_rule_packets_total", "seine_policy_rule_bytes_total",
+    };
+
+    promtext_family(s, names[0], PROMTEXT_COUNTER,
+                    "Packets each policy rule decided: the first of each "
+                    "connection, as established traffic skips the rules "
+                    "(its flows' counters, read every 15 s).");
+    promtext_family(s, names[1], PROMTEXT_COUNTER,
+                    "Bytes each policy rule decided.");
+    for (size_t i = 0; i < n; i++) {
+        const struct polflows_rule *r = refs[i].rule;
+        uint64_t v[2];
+        if (rulestats_get(m->rules, r->id, &v[0], &v[1])) {
+            struct promtext_label l[] = {
+                { "kind", refs[i].cnp ? "ClusterNetworkPolicy"
+                  : "NetworkPolicy" },
+                { "rule", refs[i].key },
+                { "direction", polflows_dir_name(r->dir) },
+                { "action", rule_action_name(r->action) },
+            };
+            for (size_t k = 0; k < 2; k++) {
+                promtext_sample_uint(s, names[k], l, ARRAY_SIZE(l), v[k]);
+            }
+        }
+    }
+}
+
+static void
+collect_policy(const struct agent *agent, const struct agentmetrics *m,
+               struct ds *s)
+{
+    size_t n, counts[2][2] = { { 0 } };
+    struct policy_rule_ref *refs = (agent->policy
+                                    ? policy_list_rules(agent->policy, &n)
+                                    : NULL);
+
+    for (size_t i = 0; refs && i < n; i++) {
+        counts[refs[i].cnp][refs[i].rule->dir == POLFLOWS_INGRESS]++;
+    }
+    promtext_family(s, "seine_policy_rules", PROMTEXT_GAUGE,
+                    "Policy rules in force on this node, by kind and "
+                    "direction.");
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t d = 0; d < 2; d++) {
+            struct promtext_label l[] = {
+                { "kind", k ? "ClusterNetworkPolicy" : "NetworkPolicy" },
+                { "direction", d ? "ingress" : "egress" },
+            };
+            promtext_sample_uint(s, "seine_policy_rules", l, 2, counts[k][d]);
+        }
+    }
+    promtext_family(s, "seine_policy_resolution_seconds", PROMTEXT_HISTOGRAM,
+                    "How long policy resolution took, per batch of changes.");
+    promtext_histogram_write(s, "seine_policy_resolution_seconds", NULL, 0,
+                             &m->policy_seconds);
+    if (refs) {
+        rule_counters(m, refs, n, s);
+    }
+    free(refs);
+}
+
+static void
+collect_services(const struct agent *agent, struct ds *s)
+{
+    size_t n, endpoints = 0;
+    struct svclb_ref *refs = svclb_list(agent->svclb, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        endpoints += refs[i].lb->n_endpoints;
+    }
+    free(refs);
+    gauge(s, "seine_service_load_balancers",
+          "Service load balancers (one per Service port and protocol).", n);
+    gauge(s, "seine_service_endpoints",
+          "Endpoints behind the load balancers (the buckets of their "
+          "groups).", endpoints);
+}
+
 static void
 collect_endpoint(const struct agent *agent, struct ds *s)
 {
@@ -550,8 +679,11 @@ agentmetrics_collect(struct agentmetrics *m, const struct agent *agent,
 {
     collect_agent(agent, m, s);
     collect_model(agent, s);
+    source_metrics(&agent->source, s);
     collect_cni(agent, m, s);
     collect_flows(agent, m, s);
+    collect_policy(agent, m, s);
+    collect_services(agent, s);
     collect_ports(agent, s);
     collect_datapath(agent, s);
     collect_endpoint(agent, s);

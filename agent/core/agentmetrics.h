@@ -32,6 +32,12 @@ void agentmetrics_cni_end(struct agentmetrics *, const char *type,
 void agentmetrics_commit(struct agentmetrics *, int error, double seconds,
                          size_t n_changes);
 void agentmetrics_reconnect(struct agentmetrics *);
+/* Policy resolution took 'seconds' (a full sync or a batch of changes). */
+void agentmetrics_policy(struct agentmetrics *, double seconds);
+
+/* Reads the switch's per-rule counters now and then (rulestats.h). */
+void agentmetrics_run(struct agentmetrics *, const struct agent *);
+void agentmetrics_wait(const struct agentmetrics *);
 
 /* The whole scrape. */
 void agentmetrics_collect(struct agentmetrics *, const struct agent *,

@@ -2,10 +2,12 @@
 #include "agent/sources/kubesource.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 
+#include "agent/lib/promtext.h"
 #include "agent/sources/kubeconfig.h"
 #include "agent/sources/kubehttp.h"
 #include "agent/sources/kubewatch.h"
@@ -355,6 +357,73 @@ kubesource_publish(void *ks_, struct json_object *info)
     free(path);
 }
 
+/* Each watch's counters, one family per counter, a series per kind. */
+static const struct watch_family {
+    const char *name;
+    const char *help;
+    size_t offset;              /* in struct kubewatch_counters */
+} watch_families[] = {
+    { "seine_source_lists_total", "Whole lists applied, by kind.",
+      offsetof(struct kubewatch_counters, lists) },
+    { "seine_source_watches_total", "Watches started, by kind.",
+      offsetof(struct kubewatch_counters, watches) },
+    { "seine_source_bad_events_total",
+      "Watch events that did not parse and were skipped, by kind.",
+      offsetof(struct kubewatch_counters, bad_events) },
+    { "seine_source_errors_total",
+      "Failed lists and watches (each backed off), by kind.",
+      offsetof(struct kubewatch_counters, errors) },
+    { "seine_source_relist_deletions_total",
+      "Objects a relist found deleted while the agent was away, by kind.",
+      offsetof(struct kubewatch_counters, deleted_by_relist) },
+};
+
+static size_t
+all_watches(const struct kubesource *ks, const struct kubewatch **kws)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(ks->watches); i++) {
+        kws[n++] = ks->watches[i];
+    }
+    if (ks->cnp) {
+        kws[n++] = ks->cnp;
+    }
+    return n;
+}
+
+static void
+kubesource_metrics(void *ks_, struct ds *s)
+{
+    const struct kubesource *ks = ks_;
+    const struct kubewatch *kws[ARRAY_SIZE(ks->watches) + 1];
+    size_t n = all_watches(ks, kws);
+
+    for (size_t f = 0; f < ARRAY_SIZE(watch_families); f++) {
+        const struct watch_family *wf = &watch_families[f];
+        promtext_family(s, wf->name, PROMTEXT_COUNTER, wf->help);
+        for (size_t i = 0; i < n; i++) {
+            struct promtext_label l = { "kind", kubewatch_kind_name(kws[i]) };
+            const unsigned long long *v = (const void *)
+                ((const char *) kubewatch_counters(kws[i]) + wf->offset);
+            promtext_sample_uint(s, wf->name, &l, 1, *v);
+        }
+    }
+    promtext_family(s, "seine_source_watch_events_total", PROMTEXT_COUNTER,
+                    "Watch events received, by kind and type.");
+    for (size_t i = 0; i < n; i++) {
+        const struct kubewatch_counters *c = kubewatch_counters(kws[i]);
+        for (enum kubewatch_event e = 0; e < KUBEWATCH_N_EVENTS; e++) {
+            struct promtext_label l[] = {
+                { "kind", kubewatch_kind_name(kws[i]) },
+                { "type", kubewatch_event_name(e) },
+            };
+            promtext_sample_uint(s, "seine_source_watch_events_total", l, 2,
+                                 c->events[e]);
+        }
+    }
+}
+
 static const struct source_class kubesource_class = {
     .name = "kubernetes",
     .run = kubesource_run,
@@ -363,6 +432,7 @@ static const struct source_class kubesource_class = {
     .fetch_pod = kubesource_fetch_pod,
     .connected = kubesource_connected,
     .publish = kubesource_publish,
+    .metrics = kubesource_metrics,
     .destroy = kubesource_destroy,
 };
 

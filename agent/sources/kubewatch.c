@@ -61,8 +61,7 @@ struct kubewatch {
     int backoff_ms;
     long long int next;
 
-    unsigned long long n_lists, n_watches, n_events, n_bad_events,
-        n_errors, n_deleted_by_relist;
+    struct kubewatch_counters n;
 };
 
 static void start_list(struct kubewatch *);
@@ -136,7 +135,7 @@ set_rv(struct kubewatch *kw, struct json_object *obj)
 static void
 back_off(struct kubewatch *kw, bool list, const char *why)
 {
-    kw->n_errors++;
+    kw->n.errors++;
     kw->backoff_ms = (kw->backoff_ms
                       ? MIN(kw->backoff_ms * 2, KUBEWATCH_BACKOFF_MAX_MS)
                       : KUBEWATCH_BACKOFF_MIN_MS);
@@ -199,14 +198,14 @@ list_complete(struct kubewatch *kw)
     SSET_FOR_EACH (key, &kw->present) {
         if (!sset_contains(&kw->seen, key)) {
             key_delete(kw, key);
-            kw->n_deleted_by_relist++;
+            kw->n.deleted_by_relist++;
         }
     }
     sset_swap(&kw->present, &kw->seen);
     sset_clear(&kw->seen);
     VLOG_INFO("%s: listed %zu at resourceVersion %s", kw->res->kind_name,
               sset_count(&kw->present), kw->rv ? kw->rv : "?");
-    kw->n_lists++;
+    kw->n.lists++;
     kw->synced = true;
     progress(kw);
     start_watch(kw);
@@ -389,12 +388,16 @@ watch_event(struct kubewatch *kw, struct json_object *event)
 
     if (!type || !json_object_object_get_ex(event, "object", &obj)
         || !json_object_is_type(obj, json_type_object)) {
-        kw->n_bad_events++;
+        kw->n.bad_events++;
         VLOG_WARN("%s: watch event without type or object: skipped",
                   kw->res->kind_name);
         return;
     }
-    kw->n_events++;
+    for (enum kubewatch_event e = 0; e < KUBEWATCH_N_EVENTS; e++) {
+        if (!strcmp(type, kubewatch_event_name(e))) {
+            kw->n.events[e]++;
+        }
+    }
     if (!strcmp(type, "ERROR")) {
         watch_error_event(kw, obj);
         return;
@@ -441,12 +444,12 @@ watch_body(void *kw_, long status, const char *data, size_t len)
         data += used;
         len -= used;
         if (jerr != json_tokener_success) {
-            kw->n_bad_events++;
+            kw->n.bad_events++;
             VLOG_WARN("%s: watch event does not parse (%s): skipped",
                       kw->res->kind_name, json_tokener_error_desc(jerr));
             kw->skip_line = true;
         } else if (!json_object_is_type(event, json_type_object)) {
-            kw->n_bad_events++;
+            kw->n.bad_events++;
         } else {
             watch_event(kw, event);
         }
@@ -490,7 +493,7 @@ start_watch(struct kubewatch *kw)
     kw->skip_line = false;
     kw->relist = false;
     kw->state = KUBEWATCH_WATCHING;
-    kw->n_watches++;
+    kw->n.watches++;
     kw->req = kubehttp_get(kw->http, path, 0, &watch_cbs, kw);
     free(path);
 }
@@ -574,6 +577,27 @@ kubewatch_healthy(const struct kubewatch *kw)
     return kw->synced && kw->state != KUBEWATCH_WAITING;
 }
 
+const char *
+kubewatch_event_name(enum kubewatch_event e)
+{
+    static const char *const names[KUBEWATCH_N_EVENTS] = {
+        "ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR",
+    };
+    return names[e];
+}
+
+const struct kubewatch_counters *
+kubewatch_counters(const struct kubewatch *kw)
+{
+    return &kw->n;
+}
+
+const char *
+kubewatch_kind_name(const struct kubewatch *kw)
+{
+    return kw->res->kind_name;
+}
+
 void
 kubewatch_format(const struct kubewatch *kw, struct ds *s)
 {
@@ -582,12 +606,16 @@ kubewatch_format(const struct kubewatch *kw, struct ds *s)
         [KUBEWATCH_WATCHING] = "watching",
         [KUBEWATCH_WAITING] = "backing off",
     };
+    unsigned long long events = 0;
 
+    for (size_t e = 0; e < KUBEWATCH_N_EVENTS; e++) {
+        events += kw->n.events[e];
+    }
     ds_put_format(s, "%s: %s, resourceVersion %s, %zu objects, lists %llu, "
                   "watches %llu, events %llu, bad events %llu, errors %llu, "
                   "deleted by a relist %llu\n", kw->res->kind_name,
                   states[kw->state], kw->rv ? kw->rv : "-",
-                  sset_count(&kw->present), kw->n_lists, kw->n_watches,
-                  kw->n_events, kw->n_bad_events, kw->n_errors,
-                  kw->n_deleted_by_relist);
+                  sset_count(&kw->present), kw->n.lists, kw->n.watches,
+                  events, kw->n.bad_events, kw->n.errors,
+                  kw->n.deleted_by_relist);
 }

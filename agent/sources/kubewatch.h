@@ -52,6 +52,24 @@ bool kubewatch_synced(const struct kubewatch *);
 /* True when synced and not backing off after an error. */
 bool kubewatch_healthy(const struct kubewatch *);
 
+/* Watch events by type. */
+enum kubewatch_event {
+    KUBEWATCH_ADDED, KUBEWATCH_MODIFIED, KUBEWATCH_DELETED,
+    KUBEWATCH_BOOKMARK, KUBEWATCH_ERROR, KUBEWATCH_N_EVENTS
+};
+const char *kubewatch_event_name(enum kubewatch_event);
+
+struct kubewatch_counters {
+    unsigned long long lists;       /* whole lists applied */
+    unsigned long long watches;     /* watches started */
+    unsigned long long events[KUBEWATCH_N_EVENTS];
+    unsigned long long bad_events;  /* that did not parse */
+    unsigned long long errors;      /* failed requests, each backed off */
+    unsigned long long deleted_by_relist;
+};
+const struct kubewatch_counters *kubewatch_counters(const struct kubewatch *);
+const char *kubewatch_kind_name(const struct kubewatch *);
+
 /* One line: the kind, its state, resourceVersion and counters. */
 void kubewatch_format(const struct kubewatch *, struct ds *);
 

@@ -34,6 +34,9 @@ struct source_class {
      * kind, metadata.name and the fields, in json-c; not taken) where the
      * cluster can read it; NULL when the source has nowhere to write. */
     void (*publish)(void *impl, struct json_object *info);
+    /* Appends the source's metric families (Prometheus text); NULL when
+     * it has none. */
+    void (*metrics)(void *impl, struct ds *);
     void (*destroy)(void *impl);
 };
 
@@ -72,6 +75,13 @@ static inline void source_publish(struct source *s, struct json_object *info)
 {
     if (s->class->publish) {
         s->class->publish(s->impl, info);
+    }
+}
+
+static inline void source_metrics(const struct source *s, struct ds *out)
+{
+    if (s->class->metrics) {
+        s->class->metrics(s->impl, out);
     }
 }
 

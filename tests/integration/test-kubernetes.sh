@@ -19,7 +19,7 @@
 # shellcheck source=SCRIPTDIR/kubeapi.sh
 . "$(dirname "$0")/kubeapi.sh"
 seine_test_begin kubernetes
-seine_require_cmd ping openssl python3
+seine_require_cmd ping openssl python3 curl promtool
 seine_node_start --no-agent
 node=$SEINE_NODE
 api=$SEINE_RUN/kubeapi
@@ -209,6 +209,18 @@ apply '{"apiVersion":"policy.networking.k8s.io/v1beta1","kind":"ClusterNetworkPo
 wait_model "ClusterNetworkPolicy admin-deny-b" 60
 seine_wait_until 10 eval '! ping_b' || ck_fail "the ClusterNetworkPolicy cuts w → b"
 ck_pass "a ClusterNetworkPolicy CRD installed after the agent started is watched, and its policy cuts w → b"
+
+# --- The source's counters as metrics -----------------------------------------
+scrape() { seine_node_exec curl -sS --max-time 5 http://127.0.0.1:9464/metrics; }
+metric() { scrape | awk -v m="$1" '$1 == m { print $2 }'; }
+ck_eq "seine_source_relist_deletions_total{kind=\"NetworkPolicy\"}: the one deleted while away" \
+    "$(metric 'seine_source_relist_deletions_total{kind="NetworkPolicy"}')" 1
+ck_result "seine_source_watch_events_total counts the NetworkPolicy's ADDED and the bookmarks' kinds" \
+    "$(scrape | awk '$1 == "seine_source_watch_events_total{kind=\"NetworkPolicy\",type=\"ADDED\"}" && $2 >= 1 { ok = 1 } END { exit !ok }'; echo $?)" \
+    "$(scrape | grep '^seine_source_watch_events_total{kind="NetworkPolicy"')"
+ck_eq "seine_agent_source_connected is 1" "$(metric seine_agent_source_connected)" 1
+out=$(scrape | promtool check metrics 2>&1) || ck_fail "promtool check metrics" "$out"
+ck_eq "promtool check metrics: the source's families are clean too" "$out" ""
 
 ck_recompute
 seine_log "source: $(source_show | tr '\n' ';')"

@@ -62,6 +62,54 @@ ck_result "seine_pmd_cycles_total and seine_conntrack_limit are there" \
     "$(scrape | grep -q '^seine_pmd_cycles_total{pmd="numa[0-9]*-core[0-9]*",state="processing"} ' \
        && [ "$(value seine_conntrack_limit)" -gt 0 ]; echo $?)" "$(scrape | grep -e '^seine_pmd_cycles' -e '^seine_conntrack')"
 
+# --- Policy and Service families ---------------------------------------------
+# An ingress rule for b that allows a: its flows count what it decides,
+# the first packet of each connection (established traffic skips the
+# rules), read from the switch every 15 s.
+ck_netpol allow-a "  podSelector: {matchLabels: {app: b}}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {app: a}}"
+b_ip=$(seine_pod_ip b)
+ck_manifest svc-web.yaml "apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  clusterIP: 10.96.0.50
+  selector: {app: b}
+  ports:
+  - {name: http, protocol: TCP, port: 80, targetPort: 8080}"
+ck_manifest slice-web-1.yaml "apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: web-1
+  namespace: default
+  labels: {kubernetes.io/service-name: web}
+addressType: IPv4
+ports:
+- {name: http, protocol: TCP, port: 8080}
+endpoints:
+- addresses: [\"$b_ip\"]
+  conditions: {ready: true}"
+rules_in() { value 'seine_policy_rules{kind="NetworkPolicy",direction="ingress"}'; }
+one_rule_in() { [ "$(rules_in)" == 1 ]; }
+seine_wait_until 10 one_rule_in || ck_fail "seine_policy_rules: one ingress rule" "$(scrape | grep '^seine_policy')"
+ck_pass "seine_policy_rules: the NetworkPolicy's one ingress rule"
+ck_eq "seine_service_load_balancers and seine_service_endpoints" \
+    "$(value seine_service_load_balancers) $(value seine_service_endpoints)" "1 1"
+seine_pod_exec a ping -c5 -i0.2 -W1 -q "$b_ip" >/dev/null || ck_fail "a still reaches b"
+rule_packets() { scrape | awk '$1 ~ /^seine_policy_rule_packets_total\{kind="NetworkPolicy",rule="default\/allow-a[^"]*",direction="ingress",action="allow"\}/ { n += $2 } END { print n + 0 }'; }
+rule_counted() { [ "$(rule_packets)" -ge 1 ]; }
+seine_wait_until 25 rule_counted \
+    || ck_fail "seine_policy_rule_packets_total counts the allowed pings" "$(scrape | grep '^seine_policy_rule')"
+ck_pass "seine_policy_rule_packets_total of the allow rule counts a's ping connection: $(rule_packets)"
+ck_eq "seine_policy_resolution_seconds observed the policy's arrival" \
+    "$(value seine_policy_resolution_seconds_count | awk '{ print ($1 > 0) }')" 1
+out=$(scrape | promtool check metrics 2>&1) \
+    || ck_fail "promtool check metrics still accepts a scrape" "$out"
+ck_eq "promtool: still no problem with policy, service, port and PMD series" "$out" ""
+
 # --- A real Prometheus scrapes the agent --------------------------------------
 prom=$SEINE_RUN/prometheus
 mkdir -p "$prom/data"
