@@ -76,6 +76,19 @@ elif $bench == "scale" then
      else empty end),
     fig("\($n).agent_rss"; "KiB"; .agent_kib_per_unit),
     fig("\($n).vswitchd_rss"; "KiB"; .vswitchd_kib_per_unit)
+elif $bench == "metrics-cost" then
+  .results as $r
+  | (fig("metrics_cost.scrape_ms"; "ms"; $r.scrape.samples_ms)
+     | vs("metrics_cost.healthz_ms"; median_of($r.healthz.samples_ms))),
+    fig("metrics_cost.healthz_ms"; "ms"; $r.healthz.samples_ms),
+    fig("metrics_cost.scrape_bytes"; "bytes"; [$r.scrape.bytes.mean]),
+    (fig("metrics_cost.scrape_cpu_ms"; "ms"; [$r.scrape.cpu_ms_per_request])
+     | vs("metrics_cost.healthz_cpu_ms"; $r.healthz.cpu_ms_per_request)),
+    fig("metrics_cost.healthz_cpu_ms"; "ms"; [$r.healthz.cpu_ms_per_request]),
+    (fig("metrics_cost.scrape_main_thread_ms"; "ms"; [$r.scrape.main_thread_ms_per_request])
+     | vs("metrics_cost.healthz_main_thread_ms"; $r.healthz.main_thread_ms_per_request)),
+    fig("metrics_cost.healthz_main_thread_ms"; "ms"; [$r.healthz.main_thread_ms_per_request]),
+    fig("metrics_cost.collect_ms"; "ms"; [$r.scrape.collect_ms_mean])
 else
   error("unknown benchmark \($bench)")
 end

@@ -62,4 +62,6 @@ ck_ok "cni-latency: per type, and pods/s in a burst" has_figure cni-latency cni.
 ck_ok "policy-latency: to flows installed" \
     has_figure policy-latency policy_latency.label_added.flows_installed
 ck_ok "scale: flows per Service endpoint" has_figure scale scale.endpoint.flows
+ck_ok "metrics-cost: a scrape against a GET of /healthz" \
+    has_figure metrics-cost metrics_cost.scrape_ms metrics_cost.healthz_ms
 ck_done

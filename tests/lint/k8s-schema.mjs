@@ -6,7 +6,11 @@
 // class (apiVersion GROUP/VERSION or VERSION, kind), a
 // NetworkAttachmentDefinition (k8s.cni.cncf.io/v1, a CRD kind that
 // kubernetes-models lacks) by its fields and its spec.config, which must be
-// a JSON object (or conflist) whose plugin type is "seine".  Any other
+// a JSON object (or conflist) whose plugin type is "seine", and a
+// ServiceMonitor (monitoring.coreos.com/v1, the Prometheus Operator's CRD
+// kind) by its shape: metadata.name, spec.selector a label selector,
+// spec.endpoints a non-empty list whose items name a port (or a
+// targetPort), with an http or https scheme when one is given.  Any other
 // apiVersion/kind is an error.  Exit status 1 if anything fails.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
@@ -50,6 +54,60 @@ function checkNad(doc) {
   return errs;
 }
 
+function isMapping(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function checkServiceMonitor(doc) {
+  const errs = [];
+  if (!isMapping(doc.metadata) || typeof doc.metadata.name !== "string" || !doc.metadata.name) {
+    errs.push("metadata.name is required");
+  }
+  const spec = doc.spec;
+  if (!isMapping(spec)) {
+    errs.push("spec is required");
+    return errs;
+  }
+  const sel = spec.selector;
+  if (!isMapping(sel)) {
+    errs.push("spec.selector is required (a label selector)");
+  } else {
+    if (sel.matchLabels !== undefined &&
+        (!isMapping(sel.matchLabels) ||
+         Object.values(sel.matchLabels).some((v) => typeof v !== "string"))) {
+      errs.push("spec.selector.matchLabels must map label names to strings");
+    }
+    if (sel.matchExpressions !== undefined && !Array.isArray(sel.matchExpressions)) {
+      errs.push("spec.selector.matchExpressions must be a list");
+    }
+    if (sel.matchLabels === undefined && sel.matchExpressions === undefined) {
+      errs.push("spec.selector selects nothing: matchLabels or matchExpressions");
+    }
+  }
+  if (!Array.isArray(spec.endpoints) || spec.endpoints.length === 0) {
+    errs.push("spec.endpoints must be a non-empty list");
+    return errs;
+  }
+  spec.endpoints.forEach((ep, i) => {
+    if (!isMapping(ep)) {
+      errs.push(`spec.endpoints[${i}] must be a mapping`);
+      return;
+    }
+    const hasPort = typeof ep.port === "string" && ep.port !== "";
+    const hasTarget = ep.targetPort !== undefined;
+    if (!hasPort && !hasTarget) {
+      errs.push(`spec.endpoints[${i}].port (the Service port's name) is required`);
+    }
+    if (ep.port !== undefined && typeof ep.port !== "string") {
+      errs.push(`spec.endpoints[${i}].port must be a port name (a string)`);
+    }
+    if (ep.scheme !== undefined && !["http", "https"].includes(ep.scheme)) {
+      errs.push(`spec.endpoints[${i}].scheme must be http or https`);
+    }
+  });
+  return errs;
+}
+
 function modelClass(apiVersion, kind) {
   if (typeof apiVersion !== "string" || typeof kind !== "string") return null;
   let mod;
@@ -84,6 +142,8 @@ for (const file of files) {
     let errs = [];
     if (doc.apiVersion === "k8s.cni.cncf.io/v1" && doc.kind === "NetworkAttachmentDefinition") {
       errs = checkNad(doc);
+    } else if (doc.apiVersion === "monitoring.coreos.com/v1" && doc.kind === "ServiceMonitor") {
+      errs = checkServiceMonitor(doc);
     } else {
       const Model = modelClass(doc.apiVersion, doc.kind);
       if (!Model) {

@@ -6,8 +6,10 @@
 #
 #   tests/lint/k8s-schema.sh [FILE...]
 #
-# FILEs default to every *.yml/*.yaml under deploy/ except the agent's own
-# configuration example.  The packages are installed once, at the pinned
+# FILEs default to every *.yml/*.yaml under deploy/ except the two that are
+# not Kubernetes objects: the agent's own configuration example and the
+# Prometheus scrape job deploy/prometheus/scrape-config.yaml (a
+# prometheus.yml fragment).  The packages are installed once, at the pinned
 # versions, into SEINE_NPM_CACHE (default /var/cache/seine/npm), outside
 # the tree.  Without node or npm the test is skipped (exit 77).
 set -euo pipefail
@@ -38,7 +40,7 @@ if [ ${#files[@]} -eq 0 ]; then
     cd "$top" || exit 1
     while IFS= read -r f; do
         case $f in
-        deploy/agent.yaml.example) ;;
+        deploy/agent.yaml.example | deploy/prometheus/scrape-config.yaml) ;;
         *) files+=("$f") ;;
         esac
     done < <(find deploy -type f \( -name '*.yml' -o -name '*.yaml' \) | sort)
