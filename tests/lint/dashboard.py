@@ -6,7 +6,9 @@ exports.
 
 The exported names come from METRICS_C (agent/core/agentmetrics.c): the
 string literals passed as family names to promtext_family() and gauge(),
-and the names of the per-port counter table (PC(...)).  A histogram family
+the names of the per-port counter table (PC(...)), the rows of a family
+table ({ "NAME", PROMTEXT_TYPE, ... }) and the literals of a names[]
+array.  A histogram family
 (PROMTEXT_HISTOGRAM) exports NAME_bucket, NAME_sum and NAME_count, and
 no series of its bare NAME.  Every
 other "seine_..." literal in the file is an error too: it would be a family
@@ -89,6 +91,15 @@ def exported_names(path):
         families.setdefault(m.group(1), "gauge")
     for m in re.finditer(r'\bPC\s*\(\s*"([^"]+)"', src):
         families.setdefault(m.group(1), "counter")
+    # Rows of a family table: { "NAME", PROMTEXT_TYPE, ... }, and rows that
+    # add series to the row above ({ "NAME", 0, NULL, ... }).
+    for m in re.finditer(r'\{\s*"(seine_[^"]+)"\s*,\s*(?:PROMTEXT_(\w+)|0)\b', src):
+        families.setdefault(m.group(1), (m.group(2) or "counter").lower())
+    # An array of family names: counters when they end in _total.
+    for m in re.finditer(r'\bnames\[\w*\]\s*=\s*\{([^}]*)\}', src):
+        for name in re.findall(r'"(seine_[^"]+)"', m.group(1)):
+            families.setdefault(name, "counter" if name.endswith("_total")
+                                else "gauge")
     if not families:
         raise Error(f"{path}: no metric family found")
     unseen = sorted(set(re.findall(r'"(seine_[a-zA-Z0-9_:]*)"', src)) - set(families))
