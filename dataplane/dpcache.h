@@ -1,7 +1,7 @@
 /*
  * dpcache: the switch's datapath flow cache (the userspace datapath's
- * megaflows), driven through ovs-vswitchd's control socket with
- * libopenvswitch's unixctl client.
+ * megaflows), driven through ovs-vswitchd's control socket
+ * (vswitchctl.h).
  *
  * After the OpenFlow tables change, OVS revalidates cached datapath flows
  * and fixes the ones whose actions changed.  In OVS 3.1 the fix can land on
@@ -17,8 +17,8 @@
 #define DPCACHE_H 1
 
 /* Empties the datapath flow cache of the ovs-vswitchd whose control socket
- * is in 'rundir' (found through its pidfile, as ovs-appctl does).  0 or
- * -errno. */
+ * is in 'rundir' (found through its pidfile, as ovs-appctl does), and waits
+ * for it, 2 s at most.  0 or -errno (-ETIMEDOUT). */
 int dpcache_purge(const char *rundir);
 
 #endif /* dpcache.h */
