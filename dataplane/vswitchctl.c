@@ -13,7 +13,6 @@
 #include "socket-util.h"
 #include "stream.h"
 #include "timeval.h"
-#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(vswitchctl);
@@ -40,31 +39,6 @@ vswitchctl_path(const char *rundir)
         }
     }
     return path ? path : xasprintf("%s/ovs-vswitchd.ctl", rundir);
-}
-
-int
-vswitchctl_call(const char *rundir, const char *cmd, int argc, char *argv[],
-                char **replyp, char **errp)
-{
-    char *path = vswitchctl_path(rundir);
-    struct jsonrpc *client;
-    int error = unixctl_client_create(path, &client);
-
-    *replyp = NULL;
-    *errp = NULL;
-    if (error) {
-        *errp = xasprintf("%s: %s", path, ovs_strerror(error));
-        free(path);
-        return -error;
-    }
-    error = unixctl_client_transact(client, cmd, argc, argv, replyp, errp);
-    jsonrpc_close(client);
-    if (error) {
-        free(*errp);
-        *errp = xasprintf("%s: %s", path, ovs_strerror(error));
-    }
-    free(path);
-    return error ? -error : *errp ? -EIO : 0;
 }
 
 struct vswitchctl_query *

@@ -1,13 +1,11 @@
 /*
  * vswitchctl: commands to ovs-vswitchd through its control socket (what
- * ovs-appctl does), with libopenvswitch's unixctl client.  For what
+ * ovs-appctl does), as JSON-RPC requests on the poll loop.  For what
  * ovs-vswitchd tells no database column: the datapath cache (dpcache.h),
  * the PMD threads' counters.
  *
- * vswitchctl_call() blocks until ovs-vswitchd answers, as ovs-appctl
- * does; a query (vswitchctl_query_*) is the same request answered from the
- * poll loop, bounded by a timeout, for what must never wait on a switch
- * that stopped answering.
+ * A query is answered from the poll loop and bounded by a timeout, so
+ * nothing waits on a switch that stopped answering.
  */
 #ifndef VSWITCHCTL_H
 #define VSWITCHCTL_H 1
@@ -16,13 +14,6 @@
  * (PID from RUNDIR/ovs-vswitchd.pid), or RUNDIR/ovs-vswitchd.ctl when it
  * was started with that name.  The caller frees it. */
 char *vswitchctl_path(const char *rundir);
-
-/* Runs 'cmd' with 'argc' arguments 'argv' in the ovs-vswitchd of
- * 'rundir'.  0 with its answer in '*replyp', or -errno: the socket could
- * not be reached, or -EIO when the command failed, with ovs-vswitchd's
- * reason in '*errp'.  The caller frees both (either may be NULL). */
-int vswitchctl_call(const char *rundir, const char *cmd, int argc,
-                    char *argv[], char **replyp, char **errp);
 
 /* Starts 'cmd' (without arguments) in the ovs-vswitchd of 'rundir'; NULL
  * when its socket cannot be opened (logged at most every few seconds). */

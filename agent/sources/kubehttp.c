@@ -41,6 +41,8 @@ struct kubehttp {
     struct ovs_list requests;
     struct kubehttp_socket *socks;
     size_t n_socks, allocated_socks;
+    struct pollfd *pfds;            /* run()'s snapshot of 'socks' */
+    size_t allocated_pfds;
     long long int deadline;         /* curl's timer, or LLONG_MAX */
     bool in_curl;                   /* inside a curl callback */
 };
@@ -136,6 +138,7 @@ kubehttp_destroy(struct kubehttp *http)
         }
         curl_multi_cleanup(http->multi);
         free(http->socks);
+        free(http->pfds);
         free(http);
     }
 }
@@ -351,8 +354,15 @@ void
 kubehttp_run(struct kubehttp *http)
 {
     size_t n = http->n_socks;
-    struct pollfd *pfds = xcalloc(MAX(n, 1), sizeof *pfds);
 
+    /* A socket action may add or remove sockets: 'pfds' is a snapshot,
+     * grown only here. */
+    if (n > http->allocated_pfds) {
+        http->allocated_pfds = http->allocated_socks;
+        http->pfds = xrealloc(http->pfds,
+                              http->allocated_pfds * sizeof *http->pfds);
+    }
+    struct pollfd *pfds = http->pfds;
     for (size_t i = 0; i < n; i++) {
         pfds[i].fd = http->socks[i].fd;
         pfds[i].events = ((http->socks[i].what & CURL_POLL_IN ? POLLIN : 0)
@@ -370,7 +380,6 @@ kubehttp_run(struct kubehttp *http)
             }
         }
     }
-    free(pfds);
     if (time_msec() >= http->deadline) {
         http->deadline = LLONG_MAX;
         socket_action(http, CURL_SOCKET_TIMEOUT, 0);

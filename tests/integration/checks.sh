@@ -387,6 +387,32 @@ ck_manifest() {
 
 # ck_netpol NAME SPEC: NetworkPolicy NAME in namespace default; SPEC is the
 # YAML body of its spec, indented by two spaces.
+# ck_web_service VIP IP: Service default/web (TCP 80 -> 8080, pods app=b)
+# and its EndpointSlice with endpoint IP ready on this node.
+ck_web_service() {
+    ck_manifest svc-web.yaml "apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  clusterIP: $1
+  selector: {app: b}
+  ports:
+  - {name: http, protocol: TCP, port: 80, targetPort: 8080}"
+    ck_manifest slice-web-1.yaml "apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: web-1
+  namespace: default
+  labels: {kubernetes.io/service-name: web}
+addressType: IPv4
+ports:
+- {name: http, protocol: TCP, port: 8080}
+endpoints:
+- addresses: [\"$2\"]
+  nodeName: $SEINE_NODE
+  conditions: {ready: true}"
+}
+
 ck_netpol() {
     ck_manifest "np-$1.yaml" "$(printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: %s\n  namespace: default\nspec:\n%s' "$1" "$2")"
 }

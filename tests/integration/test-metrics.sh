@@ -72,26 +72,7 @@ ck_netpol allow-a "  podSelector: {matchLabels: {app: b}}
   - from:
     - podSelector: {matchLabels: {app: a}}"
 b_ip=$(seine_pod_ip b)
-ck_manifest svc-web.yaml "apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: default}
-spec:
-  clusterIP: 10.96.0.50
-  selector: {app: b}
-  ports:
-  - {name: http, protocol: TCP, port: 80, targetPort: 8080}"
-ck_manifest slice-web-1.yaml "apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: web-1
-  namespace: default
-  labels: {kubernetes.io/service-name: web}
-addressType: IPv4
-ports:
-- {name: http, protocol: TCP, port: 8080}
-endpoints:
-- addresses: [\"$b_ip\"]
-  conditions: {ready: true}"
+ck_web_service 10.96.0.50 "$b_ip"
 rules_in() { value 'seine_policy_rules{kind="NetworkPolicy",direction="ingress"}'; }
 one_rule_in() { [ "$(rules_in)" == 1 ]; }
 seine_wait_until 10 one_rule_in || ck_fail "seine_policy_rules: one ingress rule" "$(scrape | grep '^seine_policy')"

@@ -30,7 +30,7 @@
 #                               addresses, $POD_CIDR the node's pod subnet)
 #                               into the node's manifests folder
 #   unapply NAME                removes them
-#   label POD KEY=VALUE|KEY-    changes a pod's labels (kubectl label style)
+#   label POD KEY=VALUE|KEY-    changes a pod's labels (KEY=VALUE sets, KEY- removes)
 #   label_ns NS KEY=VALUE|KEY-  changes a namespace's labels
 #   expect [STEP] <<'EOF'       probes until two rounds in a row agree and
 #   matrix                      match, or for at most MX_WAIT seconds, then
@@ -112,7 +112,7 @@ mx_write() {
     mv "$1.tmp" "$1"
 }
 
-# mx_labels_edit "K=V ..." CHANGE...: the label set after kubectl-style
+# mx_labels_edit "K=V ..." CHANGE...: the label set after the
 # changes (K=V sets, K- removes), sorted by key.
 mx_labels_edit() {
     local -A set=()

@@ -33,27 +33,7 @@ ck_netpol allow-a "  podSelector: {matchLabels: {app: b}}
   ingress:
   - from:
     - podSelector: {matchLabels: {app: a}}"
-ck_manifest svc-web.yaml "apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: default}
-spec:
-  clusterIP: $VIP
-  selector: {app: b}
-  ports:
-  - {name: http, protocol: TCP, port: 80, targetPort: 8080}"
-ck_manifest slice-web-1.yaml "apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: web-1
-  namespace: default
-  labels: {kubernetes.io/service-name: web}
-addressType: IPv4
-ports:
-- {name: http, protocol: TCP, port: 8080}
-endpoints:
-- addresses: [\"$ip_b\"]
-  nodeName: $SEINE_NODE
-  conditions: {ready: true}"
+ck_web_service $VIP "$ip_b"
 
 policy_in_force() {
     "$ctl_bin" get policies -o json \
