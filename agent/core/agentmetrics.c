@@ -170,9 +170,8 @@ agentmetrics_run(struct agentmetrics *m, const struct agent *agent)
     bool wanted = false;
 
     if (rulestats_due(m->rules) && agent->policy) {
-        size_t n;
-        free(policy_list_rules(agent->policy, &n));
-        wanted = n <= (size_t) agent->conf->metrics_rule_stats_limit;
+        wanted = (policy_count_rules(agent->policy)
+                  <= (size_t) agent->conf->metrics_rule_stats_limit);
     }
     rulestats_run(m->rules, agent->of_state == AGENT_OF_UP ? agent->of : NULL,
                   wanted);

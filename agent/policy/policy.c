@@ -253,10 +253,16 @@ add_refs(const struct rulebook_result *res, bool cnp,
     }
 }
 
+size_t
+policy_count_rules(const struct policy *p)
+{
+    return p->applied.n_rules + p->applied_cnp.n_rules;
+}
+
 struct policy_rule_ref *
 policy_list_rules(const struct policy *p, size_t *np)
 {
-    size_t n = p->applied.n_rules + p->applied_cnp.n_rules;
+    size_t n = policy_count_rules(p);
     struct policy_rule_ref *refs = xmalloc(MAX(n, 1) * sizeof *refs);
 
     *np = 0;

@@ -62,6 +62,8 @@ struct policy_rule_ref {
  * in an array the caller frees; the rules stay the policy's, valid until
  * its next change. */
 struct policy_rule_ref *policy_list_rules(const struct policy *, size_t *n);
+/* How many rules policy_list_rules() would list. */
+size_t policy_count_rules(const struct policy *);
 
 /* Whether policy flows changed since the last call (and resets it). */
 bool policy_take_changed(struct policy *);
