@@ -87,9 +87,20 @@ ip_str(struct in_addr ip, char buf[INET_ADDRSTRLEN])
  * policy stage's pass-through is what happens to traffic no rule of it
  * decided: on to the next tier (Admin, NetworkPolicy, Baseline) and after
  * the last, accepted. */
-static void
-add_pass_through(struct flow_builder *b)
+/* What a packet leaving ConntrackCommit does first when connections are
+ * counted: visits ConnectionStats, whose flows only count. */
+static_assert(TABLE_CONN_STATS == 85, "conn_stats_resubmit() names it");
+
+static const char *
+conn_stats_resubmit(const struct pipeline_node *node)
 {
+    return node->conn_stats ? "resubmit(,85)," : "";
+}
+
+static void
+add_pass_through(struct flow_builder *b, const struct pipeline_node *node)
+{
+    const char *conn_stats = conn_stats_resubmit(node);
     static const uint8_t stages[][2] = {
         { TABLE_SERVICE_LB, TABLE_ENDPOINT_DNAT },
         { TABLE_ENDPOINT_DNAT, TABLE_EGRESS_ADMIN },
@@ -105,7 +116,8 @@ add_pass_through(struct flow_builder *b)
         { TABLE_CT_COMMIT, TABLE_OUTPUT },
     };
     for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
-        add_flow(b, stages[i][0], 0, "actions=goto_table:%d",
+        add_flow(b, stages[i][0], 0, "actions=%sgoto_table:%d",
+                 stages[i][0] == TABLE_CT_COMMIT ? conn_stats : "",
                  stages[i][1]);
     }
 }
@@ -119,7 +131,48 @@ add_default_drops(struct flow_builder *b)
         TABLE_CT_ZONE, TABLE_L2_FORWARDING,
     };
     for (size_t i = 0; i < sizeof tables; i++) {
-        add_flow(b, tables[i], 0, "actions=drop");
+        add_flow(b, tables[i], 0, "actions="DROP_ACTIONS_FMT,
+                 DROP_ACTIONS_ARGS(tables[i]));
+    }
+    add_flow(b, TABLE_DROP, 0, "actions=drop");
+}
+
+uint64_t
+pipeline_conn_stats_cookie(void)
+{
+    return cookie_owner(COOKIE_KIND_LEARNED, 0);
+}
+
+/* A packet no counter flow matches makes the switch learn one for its
+ * 5-tuple (addresses only for ICMP), in its direction: the connection's
+ * orig and reply directions each get theirs on their first packet. */
+static void
+add_conn_stats(struct flow_builder *b, const struct pipeline_node *node)
+{
+    static const struct {
+        const char *proto;
+        int nw_proto;
+        const char *ports;
+    } protos[] = {
+        { "tcp", 6, ",NXM_OF_TCP_SRC[],NXM_OF_TCP_DST[]" },
+        { "udp", 17, ",NXM_OF_UDP_SRC[],NXM_OF_UDP_DST[]" },
+        { "icmp", 1, "" },
+    };
+
+    if (!node->conn_stats) {
+        return;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+        add_flow(b, TABLE_CONN_STATS, 10, "%s actions=learn(table=%d,"
+                 "priority=100,idle_timeout=%u,cookie=0x%"PRIx64","
+                 "eth_type=0x800,nw_proto=%d,NXM_OF_IP_SRC[],"
+                 "NXM_OF_IP_DST[]%s)", protos[i].proto, TABLE_CONN_STATS,
+                 node->conn_stats_idle_s, pipeline_conn_stats_cookie(),
+                 protos[i].nw_proto, protos[i].ports);
+    }
+    if (!b->error) {
+        b->error = flowtab_add_learned(b->ft, b->owner, TABLE_CONN_STATS,
+                                       pipeline_conn_stats_cookie());
     }
 }
 
@@ -194,7 +247,8 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
              CT_ZONE_HAIRPIN);
     add_flow(b, TABLE_CT_ZONE, 100, "ip actions=ct(table=%d,zone=%d,nat)",
              TABLE_CT_STATE, CT_ZONE_POD);
-    add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,ip actions=drop");
+    add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,ip"
+             " actions="DROP_ACTIONS_FMT, DROP_ACTIONS_ARGS(TABLE_CT_STATE));
     /* Established and related traffic was allowed when its connection
      * started: it skips every egress policy tier here and every ingress
      * tier below, and hits one cached datapath flow. */
@@ -217,8 +271,10 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
              PORT_CLASS_GATEWAY, REG_PORT_CLASS_MASK,
              ip_str(node->gw_ip, gw_ip), TABLE_CT_COMMIT);
     add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,ip"
-             " actions=ct(commit,zone=%d),goto_table:%d",
-             CT_ZONE_POD, TABLE_OUTPUT);
+             " actions=ct(commit,zone=%d,exec(move:"REG_EGRESS_RULE"->"
+             CT_LABEL_EGRESS_RULE",move:"REG_INGRESS_RULE"->"
+             CT_LABEL_INGRESS_RULE")),%sgoto_table:%d",
+             CT_ZONE_POD, conn_stats_resubmit(node), TABLE_OUTPUT);
     add_flow(b, TABLE_OUTPUT, 200, "actions=output:"REG_OUT_PORT);
 }
 
@@ -229,7 +285,8 @@ pipeline_set_node(struct flowtab *ft, const struct pipeline_node *node)
 
     flowtab_remove_owner(ft, b.owner);
     add_default_drops(&b);
-    add_pass_through(&b);
+    add_pass_through(&b, node);
+    add_conn_stats(&b, node);
     add_gateway_flows(&b, node);
     add_tunnel_flows(&b, node);
     add_arp_proxy(&b, node);
@@ -384,7 +441,9 @@ static const char *const table_names[] = {
     [TABLE_INGRESS_DEFAULT] = "IngressDefault",
     [TABLE_INGRESS_BASELINE] = "IngressBaseline",
     [TABLE_CT_COMMIT] = "ConntrackCommit",
+    [TABLE_CONN_STATS] = "ConnectionStats",
     [TABLE_OUTPUT] = "Output",
+    [TABLE_DROP] = "Drop",
 };
 
 const char *

@@ -12,6 +12,7 @@
 #ifndef PIPELINE_H
 #define PIPELINE_H 1
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
 
@@ -24,6 +25,14 @@ struct pipeline_node {
     uint8_t gw_mac[6];
     int64_t gw_ofport;
     int64_t tun_ofport;             /* the tunnel port; 0: one node, none */
+    /* Per-connection packet and byte counters (for flow export: the
+     * userspace conntrack keeps none): every packet leaving
+     * ConntrackCommit is counted in ConnectionStats by a flow the switch
+     * learns for its 5-tuple (ICMP: addresses) on the first packet of
+     * each direction, idle for 'conn_stats_idle_s' seconds before it goes.
+     * This makes the datapath cache one flow per connection direction. */
+    bool conn_stats;
+    unsigned int conn_stats_idle_s;
 };
 
 /* Another node of the cluster: its pod subnet is reached through the
@@ -41,6 +50,10 @@ struct pipeline_pod {
     uint8_t mac[6];
     struct in_addr ip;
 };
+
+/* The cookie of the switch's per-connection counter flows
+ * (COOKIE_KIND_LEARNED, id 0: no load balancer's). */
+uint64_t pipeline_conn_stats_cookie(void);
 
 /* The owner of the node flows. */
 uint64_t pipeline_node_owner(void);

@@ -9,6 +9,7 @@
 #include "dataplane/cookie.h"
 #include "dataplane/flowtab.h"
 #include "dataplane/ofconn.h"
+#include "dataplane/tables.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/vlog.h"
@@ -64,17 +65,36 @@ add_clause(struct rule_builder *b, uint8_t clause, const char *fmt, ...)
     free(match);
 }
 
+/* The register naming the rule a packet's direction took (tables.h). */
+static const char *
+rule_reg(enum polflows_dir dir)
+{
+    return dir == POLFLOWS_EGRESS ? REG_EGRESS_RULE : REG_INGRESS_RULE;
+}
+
+static char *
+deny_actions(uint32_t id, enum polflows_dir dir, uint8_t table)
+{
+    return xasprintf("load:%"PRIu32"->%s,"DROP_ACTIONS_FMT, id,
+                     rule_reg(dir), DROP_ACTIONS_ARGS(table));
+}
+
+/* Every rule's action first records the rule in its direction's register,
+ * so Traceflow, the Drop table and the conntrack label know who decided;
+ * a deny goes to the Drop table rather than dropping on the spot. */
 static char *
 rule_actions(const struct polflows_rule *r)
 {
     switch (r->action) {
     case POLFLOWS_ALLOW:
-        return xasprintf("goto_table:%u", r->next_table);
+        return xasprintf("load:%"PRIu32"->%s,goto_table:%u", r->id,
+                         rule_reg(r->dir), r->next_table);
     case POLFLOWS_PASS:
-        return xasprintf("goto_table:%u", r->pass_table);
+        return xasprintf("load:%"PRIu32"->%s,goto_table:%u", r->id,
+                         rule_reg(r->dir), r->pass_table);
     case POLFLOWS_DENY:
     default:
-        return xstrdup("drop");
+        return deny_actions(r->id, r->dir, r->table);
     }
 }
 
@@ -289,7 +309,9 @@ polflows_set_isolation(struct flowtab *ft, uint32_t owner_id,
     for (size_t i = 0; i < n_pods && !error; i++) {
         char *match = xasprintf("ip,%s=%s", pod_field(dir),
                                 ip_str(pods[i], ip));
-        error = flowtab_add_flow(ft, owner, table, priority, match, "drop");
+        char *actions = deny_actions(owner_id, dir, table);
+        error = flowtab_add_flow(ft, owner, table, priority, match, actions);
+        free(actions);
         free(match);
     }
     if (error) {

@@ -28,9 +28,13 @@
  *   tcp,tp_dst=PORT                  actions=conjunction(ID,N/N)
  *   tcp,tp_dst=0x3e8/0xfff8          (a block of a port range)
  *   tcp                              (port 0: every TCP port)
- *   conj_id=ID                       actions=goto_table:T | drop
+ *   conj_id=ID                       actions=load:ID->REG,goto_table:T
+ *                                    | load:ID->REG,load:TABLE->reg2[0..7],
+ *                                      goto_table:Drop
  *
- * all in the rule's table at the rule's priority, as OVS requires of the
+ * (REG: reg6 on egress, reg7 on ingress, tables.h: the rule a packet
+ * took is known downstream) all in the rule's table at the rule's
+ * priority, as OVS requires of the
  * flows of one conjunction.  OVS also requires that at one priority of
  * one table a packet complete at most one conjunction: rules that may
  * overlap must either have the same action or different priorities.
@@ -59,7 +63,7 @@ const char *polflows_dir_name(enum polflows_dir);
 
 enum polflows_action {
     POLFLOWS_ALLOW,         /* goto next_table (skips later rules) */
-    POLFLOWS_DENY,          /* drop */
+    POLFLOWS_DENY,          /* to the Drop table */
     POLFLOWS_PASS,          /* goto pass_table (the next tier) */
 };
 
@@ -103,8 +107,8 @@ int polflows_set_rule(struct flowtab *, const struct polflows_rule *);
 void polflows_remove_rule(struct flowtab *, uint32_t id);
 
 /* Default deny of isolated pods: in 'table', at 'priority', traffic of
- * 'pod' in direction 'dir' is dropped ("ip,nw_src=POD actions=drop" on
- * egress).  Replaces the previous set of 'owner_id' (COOKIE_KIND_POLICY,
+ * 'pod' in direction 'dir' is dropped ("ip,nw_src=POD" on egress, to the
+ * Drop table with 'owner_id' in the direction's rule register).  Replaces the previous set of 'owner_id' (COOKIE_KIND_POLICY,
  * the same id space as rule ids).  0 or -errno; on error no flows. */
 int polflows_set_isolation(struct flowtab *, uint32_t owner_id,
                            enum polflows_dir, uint8_t table,

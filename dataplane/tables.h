@@ -29,7 +29,9 @@ enum pipeline_table {
     TABLE_INGRESS_DEFAULT = 71, /* ingress default deny of isolated pods */
     TABLE_INGRESS_BASELINE = 72, /* ClusterNetworkPolicy Baseline, ingress */
     TABLE_CT_COMMIT = 80,       /* commit new connections */
+    TABLE_CONN_STATS = 85,      /* per-connection counters (flow export) */
     TABLE_OUTPUT = 90,          /* output to reg1 */
+    TABLE_DROP = 95,            /* every drop: Traceflow and sampling see it */
 };
 
 /* reg0[0..3]: where the packet entered (enum port_class). */
@@ -52,6 +54,35 @@ enum pipeline_table {
  * connection's frontend belongs to (svcflows.h); learned affinity flows
  * match it, so those of an earlier version never choose again. */
 #define REG_AFFINITY_VERSION "NXM_NX_REG5[]"
+
+/* reg2[0..7]: the table that dropped the packet, for the Drop table's
+ * observers (a trace's packet-in says where it died). */
+#define REG_DROP_TABLE "NXM_NX_REG2[0..7]"
+/* What a flow that drops does instead of "drop": printf format and
+ * arguments for the dropping table's number. */
+#define DROP_ACTIONS_FMT "load:%d->"REG_DROP_TABLE",goto_table:%d"
+#define DROP_ACTIONS_ARGS(TABLE) (int) (TABLE), TABLE_DROP
+
+/* reg6 and reg7: the id of the policy rule whose action the packet took,
+ * egress and ingress (polflows.h; the isolation flows' owner ids 1 and 2
+ * for default deny), 0 when no rule applied.  A new connection's pair is
+ * committed into its conntrack label (CT_LABEL_*), so the flow exporter
+ * tells which rules allowed it. */
+#define REG_EGRESS_RULE_REG 6
+#define REG_INGRESS_RULE_REG 7
+#define REG_EGRESS_RULE "NXM_NX_REG6[]"
+#define REG_INGRESS_RULE "NXM_NX_REG7[]"
+#define CT_LABEL_EGRESS_RULE "NXM_NX_CT_LABEL[0..31]"
+#define CT_LABEL_INGRESS_RULE "NXM_NX_CT_LABEL[32..63]"
+
+/* Traceflow's trace packets carry their tag in the IP DSCP field.  Tags
+ * are odd DSCP values from 3 up: every standard code point is even
+ * (RFC 2474, 2597, 3246, 5865) and 1 is the Lower Effort PHB (RFC 8622).
+ * A trace's flows match the tag together with its source address, so
+ * live traffic is never taken for a trace. */
+#define TRACE_DSCP_FIRST 3
+#define TRACE_DSCP_LAST 63
+#define TRACE_N_TAGS ((TRACE_DSCP_LAST - TRACE_DSCP_FIRST) / 2 + 1)
 
 /* reg1: the output port chosen by L2Forwarding. */
 #define REG_OUT_PORT_REG 1
@@ -111,7 +142,9 @@ table_name(unsigned int table)
     case TABLE_INGRESS_DEFAULT: return "ingress_default";
     case TABLE_INGRESS_BASELINE: return "ingress_baseline";
     case TABLE_CT_COMMIT: return "ct_commit";
+    case TABLE_CONN_STATS: return "conn_stats";
     case TABLE_OUTPUT: return "output";
+    case TABLE_DROP: return "drop";
     default: return NULL;
     }
 }
@@ -134,7 +167,9 @@ static_assert(TABLE_CLASSIFIER < TABLE_SPOOF_GUARD
               && TABLE_INGRESS_RULE < TABLE_INGRESS_DEFAULT
               && TABLE_INGRESS_DEFAULT < TABLE_INGRESS_BASELINE
               && TABLE_INGRESS_BASELINE < TABLE_CT_COMMIT
-              && TABLE_CT_COMMIT < TABLE_OUTPUT,
+              && TABLE_CT_COMMIT < TABLE_CONN_STATS
+              && TABLE_CONN_STATS < TABLE_OUTPUT
+              && TABLE_OUTPUT < TABLE_DROP,
               "goto_table only moves forward: tables must be in pipeline order");
 
 #endif /* tables.h */

@@ -259,6 +259,26 @@ policy_count_rules(const struct policy *p)
     return p->applied.n_rules + p->applied_cnp.n_rules;
 }
 
+bool
+policy_find_rule(const struct policy *p, uint32_t id,
+                 struct policy_rule_ref *ref)
+{
+    const struct rulebook_result *results[] = { &p->applied,
+                                                &p->applied_cnp };
+
+    for (size_t i = 0; i < ARRAY_SIZE(results); i++) {
+        const struct polflows_rule *rule
+            = rulebook_result_find(results[i], id);
+        if (rule) {
+            const struct rulebook_compiled *c
+                = CONTAINER_OF(rule, struct rulebook_compiled, rule);
+            *ref = (struct policy_rule_ref) { i == 1, c->key, rule };
+            return true;
+        }
+    }
+    return false;
+}
+
 struct policy_rule_ref *
 policy_list_rules(const struct policy *p, size_t *np)
 {

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct cluster;
 struct cluster_change;
@@ -62,6 +63,10 @@ struct policy_rule_ref {
  * in an array the caller frees; the rules stay the policy's, valid until
  * its next change. */
 struct policy_rule_ref *policy_list_rules(const struct policy *, size_t *n);
+/* The rule in force with id 'id' (polflows.h; what the pipeline's rule
+ * registers and conntrack labels hold): true and '*ref' set, or false. */
+bool policy_find_rule(const struct policy *, uint32_t id,
+                      struct policy_rule_ref *ref);
 /* How many rules policy_list_rules() would list. */
 size_t policy_count_rules(const struct policy *);
 

@@ -516,6 +516,7 @@ test_admin_deny_over_netpol_flows(void **state OVS_UNUSED)
     struct policy *p = policy_create(NODE);
     struct cluster_change *changes;
     char *flows, *want;
+    unsigned int id;
     size_t n;
 
     inet_pton(AF_INET, "10.0.1.0", &node.subnet);
@@ -541,8 +542,10 @@ test_admin_deny_over_netpol_flows(void **state OVS_UNUSED)
     /* the NetworkPolicy's allow, in 70 */
     assert_has(flows, "table=70,priority=100,tcp,tp_dst=80");
     /* the Admin Deny, in 65, above the pass-through */
-    want = xasprintf("table=65,priority=24874,conj_id=%u actions=drop\n",
-                     cnp_rule_id(c, "cnp/guard/ingress/0"));
+    id = cnp_rule_id(c, "cnp/guard/ingress/0");
+    want = xasprintf("table=65,priority=24874,conj_id=%u actions=set_field:"
+                     "%#x->reg7,set_field:0x41/0xff->reg2,goto_table:95\n",
+                     id, id);
     assert_has(flows, want);
     free(want);
     assert_has(flows, "table=65,priority=24874,ip,nw_dst=10.0.1.1 "
@@ -562,9 +565,9 @@ test_admin_deny_over_netpol_flows(void **state OVS_UNUSED)
     assert_int_equal(policy_handle_changes(p, c, changes, n, ft), 1);
     cluster_changes_free(changes, n);
     flows = all_flows(ft);
+    id = cnp_rule_id(c, "cnp/guard/ingress/0");
     want = xasprintf("table=65,priority=24874,conj_id=%u "
-                     "actions=goto_table:70\n",
-                     cnp_rule_id(c, "cnp/guard/ingress/0"));
+                     "actions=set_field:%#x->reg7,goto_table:70\n", id, id);
     assert_has(flows, want);
     free(want);
     free(flows);

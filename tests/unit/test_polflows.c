@@ -79,7 +79,7 @@ test_pod_peers_ports(void **state)
     r.n_ports = 2;
     assert_int_equal(polflows_set_rule(ft, &r), 0);
     assert_desired(ft, 0,
-        "table=40,priority=100,conj_id=7 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=7 actions=set_field:0x7->reg6,goto_table:50\n"
         "table=40,priority=100,ip,nw_dst=10.244.2.0/24 "
         "actions=conjunction(7,2/3)\n"
         "table=40,priority=100,ip,nw_dst=192.168.7.9 "
@@ -94,7 +94,7 @@ test_pod_peers_ports(void **state)
     /* the rule owns its conj_id flow; the clause flows are shared */
     assert_diff(ft,
         "add table=40,priority=100,conj_id=7 cookie=0x3000000000070003 "
-        "actions=goto_table:50\n"
+        "actions=set_field:0x7->reg6,goto_table:50\n"
         "add table=40,priority=100,ip,nw_dst=10.244.2.0/24 "
         "cookie=0x3fffffffffff0003 actions=conjunction(7,2/3)\n"
         "add table=40,priority=100,ip,nw_dst=192.168.7.9 "
@@ -126,7 +126,7 @@ test_ingress_any_port(void **state)
     r.any_port = true;
     assert_int_equal(polflows_set_rule(ft, &r), 0);
     assert_desired(ft, 0,
-        "table=70,priority=100,conj_id=8 actions=goto_table:80\n"
+        "table=70,priority=100,conj_id=8 actions=set_field:0x8->reg7,goto_table:80\n"
         "table=70,priority=100,ip,nw_dst=10.244.1.2 "
         "actions=conjunction(8,1/2)\n"
         "table=70,priority=100,ip,nw_dst=10.244.1.3 "
@@ -149,7 +149,7 @@ test_any_peer(void **state)
     r.n_ports = 2;
     assert_int_equal(polflows_set_rule(ft, &r), 0);
     assert_desired(ft, 0,
-        "table=40,priority=100,conj_id=9 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=9 actions=set_field:0x9->reg6,goto_table:50\n"
         "table=40,priority=100,ip,nw_src=10.244.1.2 "
         "actions=conjunction(9,1/2)\n"
         "table=40,priority=100,sctp actions=conjunction(9,2/2)\n"
@@ -168,7 +168,7 @@ test_any_peer_any_port_uses_catch_all(void **state)
     r.any_port = true;
     assert_int_equal(polflows_set_rule(ft, &r), 0);
     assert_desired(ft, 0,
-        "table=40,priority=100,conj_id=10 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=10 actions=set_field:0xa->reg6,goto_table:50\n"
         "table=40,priority=100,ip actions=conjunction(10,2/2)\n"
         "table=40,priority=100,ip,nw_src=10.244.1.2 "
         "actions=conjunction(10,1/2)\n"
@@ -194,7 +194,7 @@ test_port_range_split(void **state)
     /* 1000-1007, 1008-1023, 1024-1535, 1536-1791, 1792-1919, 1920-1983,
      * 1984-1999 */
     assert_desired(ft, 0,
-        "table=40,priority=100,conj_id=11 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=11 actions=set_field:0xb->reg6,goto_table:50\n"
         "table=40,priority=100,ip,nw_src=10.244.1.2 "
         "actions=conjunction(11,1/2)\n"
         "table=40,priority=100,tcp,tp_dst=0x3e8/0xfff8 "
@@ -277,8 +277,8 @@ test_shared_clause(void **state)
     assert_int_equal(polflows_set_rule(ft, &r2), 0);
     /* the pod clause of both is one flow, the actions sorted by id */
     assert_desired(ft, 0,
-        "table=40,priority=100,conj_id=21 actions=goto_table:50\n"
-        "table=40,priority=100,conj_id=5 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=21 actions=set_field:0x15->reg6,goto_table:50\n"
+        "table=40,priority=100,conj_id=5 actions=set_field:0x5->reg6,goto_table:50\n"
         "table=40,priority=100,ip,nw_dst=10.244.2.0/24 "
         "actions=conjunction(21,2/2)\n"
         "table=40,priority=100,ip,nw_src=10.244.1.2 "
@@ -291,7 +291,7 @@ test_shared_clause(void **state)
     assert_int_equal(flowtab_count_owner(ft, RULE(5)), 4);
     assert_int_equal(flowtab_count_owner(ft, SHARED), 4);
     assert_desired(ft, RULE(21),
-        "table=40,priority=100,conj_id=21 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=21 actions=set_field:0x15->reg6,goto_table:50\n"
         "table=40,priority=100,ip,nw_dst=10.244.2.0/24 "
         "actions=conjunction(21,2/2)\n"
         "table=40,priority=100,ip,nw_src=10.244.1.2 "
@@ -303,7 +303,7 @@ test_shared_clause(void **state)
 
     polflows_remove_rule(ft, 5);
     assert_desired(ft, 0,
-        "table=40,priority=100,conj_id=21 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=21 actions=set_field:0x15->reg6,goto_table:50\n"
         "table=40,priority=100,ip,nw_dst=10.244.2.0/24 "
         "actions=conjunction(21,2/2)\n"
         "table=40,priority=100,ip,nw_src=10.244.1.2 "
@@ -423,12 +423,12 @@ test_deny_and_pass(void **state)
     assert_int_equal(polflows_set_rule(ft, &deny), 0);
     assert_int_equal(polflows_set_rule(ft, &pass), 0);
     assert_desired(ft, 0,
-        "table=40,priority=200,conj_id=31 actions=drop\n"
+        "table=40,priority=200,conj_id=31 actions=set_field:0x1f->reg6,set_field:0x28/0xff->reg2,goto_table:95\n"
         "table=40,priority=200,ip,nw_dst=10.1.0.0/16 "
         "actions=conjunction(31,2/2)\n"
         "table=40,priority=200,ip,nw_src=10.244.1.2 "
         "actions=conjunction(31,1/2)\n"
-        "table=40,priority=150,conj_id=32 actions=goto_table:41\n"
+        "table=40,priority=150,conj_id=32 actions=set_field:0x20->reg6,goto_table:41\n"
         "table=40,priority=150,ip actions=conjunction(32,2/2)\n"
         "table=40,priority=150,ip,nw_src=10.244.1.2 "
         "actions=conjunction(32,1/2)\n");
@@ -447,15 +447,19 @@ test_isolation(void **state)
                                             TABLE_INGRESS_DEFAULT, 100,
                                             pods, 1), 0);
     assert_desired(ft, 0,
-        "table=41,priority=100,ip,nw_src=10.244.1.2 actions=drop\n"
-        "table=41,priority=100,ip,nw_src=10.244.1.3 actions=drop\n"
-        "table=71,priority=100,ip,nw_dst=10.244.1.2 actions=drop\n");
+        "table=41,priority=100,ip,nw_src=10.244.1.2 "
+        "actions=set_field:0x3e8->reg6,set_field:0x29/0xff->reg2,goto_table:95\n"
+        "table=41,priority=100,ip,nw_src=10.244.1.3 "
+        "actions=set_field:0x3e8->reg6,set_field:0x29/0xff->reg2,goto_table:95\n"
+        "table=71,priority=100,ip,nw_dst=10.244.1.2 "
+        "actions=set_field:0x3e9->reg7,set_field:0x47/0xff->reg2,goto_table:95\n");
     /* replacing the set removes the pods no longer isolated */
     assert_int_equal(polflows_set_isolation(ft, 1000, POLFLOWS_EGRESS,
                                             TABLE_EGRESS_DEFAULT, 100,
                                             &pods[1], 1), 0);
     assert_desired(ft, RULE(1000),
-        "table=41,priority=100,ip,nw_src=10.244.1.3 actions=drop\n");
+        "table=41,priority=100,ip,nw_src=10.244.1.3 "
+        "actions=set_field:0x3e8->reg6,set_field:0x29/0xff->reg2,goto_table:95\n");
     assert_int_equal(flowtab_count(ft), 2);
 }
 
@@ -530,8 +534,8 @@ test_pod_only_rule_shares_clauses(void **state)
     assert_int_equal(flowtab_count_owner(ft, RULE(51)), 3);
     assert_int_equal(flowtab_count_owner(ft, RULE(52)), 3);
     assert_desired(ft, 0,
-        "table=40,priority=100,conj_id=51 actions=goto_table:50\n"
-        "table=40,priority=100,conj_id=52 actions=goto_table:50\n"
+        "table=40,priority=100,conj_id=51 actions=set_field:0x33->reg6,goto_table:50\n"
+        "table=40,priority=100,conj_id=52 actions=set_field:0x34->reg6,goto_table:50\n"
         "table=40,priority=100,ip actions=conjunction(52,2/2)\n"
         "table=40,priority=100,ip,nw_src=10.244.1.2 "
         "actions=conjunction(51,1/2),conjunction(52,1/2)\n"
