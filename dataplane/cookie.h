@@ -26,6 +26,8 @@ enum cookie_kind {
     COOKIE_KIND_SERVICE = 4,
     COOKIE_KIND_LEARNED = 5,    /* made by the switch's learn actions for
                                  * one of the owners above (flowtab.h) */
+    COOKIE_KIND_TRACE = 6,      /* one Traceflow's flows, for its tag
+                                 * (traceflows.h) */
 };
 
 #define COOKIE_KIND_SHIFT 60

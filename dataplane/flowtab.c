@@ -1780,7 +1780,7 @@ cookie_is_ours(uint64_t cookie)
 {
     enum cookie_kind kind = cookie_get_kind(cookie);
 
-    return kind >= COOKIE_KIND_NODE && kind <= COOKIE_KIND_LEARNED;
+    return kind >= COOKIE_KIND_NODE && kind <= COOKIE_KIND_TRACE;
 }
 
 static void

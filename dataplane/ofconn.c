@@ -943,23 +943,45 @@ ofconn_set_packet_in(struct ofconn *conn, ofconn_packet_in_func *cb,
     return error;
 }
 
-int
-ofconn_send_packet(struct ofconn *conn, uint32_t out_port,
-                   const void *packet, size_t len)
+static bool
+port_is_real(uint32_t port)
+{
+    return port < ofp_to_u16(OFPP_MAX) || port == ofp_to_u16(OFPP_LOCAL);
+}
+
+/* Queues a packet-out without waiting for anything back. */
+static int
+queue_packet_out(struct ofconn *conn, ofp_port_t in_port, ofp_port_t out_port,
+                 const void *packet, size_t len)
 {
     int error = conn_check_up(conn);
 
     if (error) {
         return error;
     }
-    if (out_port >= ofp_to_u16(OFPP_MAX)
-        && out_port != ofp_to_u16(OFPP_LOCAL)) {
-        return -EINVAL;
-    }
     ovs_list_push_back(&conn->txq,
-                       &encode_packet_out(conn, OFPP_CONTROLLER,
-                                          u16_to_ofp(out_port), packet,
+                       &encode_packet_out(conn, in_port, out_port, packet,
                                           len)->list_node);
     run_send(conn);
     return 0;
+}
+
+int
+ofconn_send_packet(struct ofconn *conn, uint32_t out_port,
+                   const void *packet, size_t len)
+{
+    return (port_is_real(out_port)
+            ? queue_packet_out(conn, OFPP_CONTROLLER, u16_to_ofp(out_port),
+                               packet, len)
+            : -EINVAL);
+}
+
+int
+ofconn_inject_packet(struct ofconn *conn, uint32_t in_port,
+                     const void *packet, size_t len)
+{
+    return (port_is_real(in_port)
+            ? queue_packet_out(conn, u16_to_ofp(in_port), OFPP_TABLE, packet,
+                               len)
+            : -EINVAL);
 }

@@ -138,6 +138,13 @@ int ofconn_set_packet_in(struct ofconn *, ofconn_packet_in_func *cb,
 int ofconn_send_packet(struct ofconn *, uint32_t out_port,
                        const void *packet, size_t len);
 
+/* Sends 'packet' into the flow table as if it came in on 'in_port'
+ * (packet-out with in_port 'in_port' and the single action output:TABLE),
+ * like ofconn_packet_out() but without waiting for anything.  0 or -errno
+ * (-EINVAL for a port no packet can come in on). */
+int ofconn_inject_packet(struct ofconn *, uint32_t in_port,
+                         const void *packet, size_t len);
+
 /* Poll-loop integration: connects, sends, receives, times requests out. */
 void ofconn_run(struct ofconn *);
 void ofconn_wait(struct ofconn *);

@@ -33,6 +33,11 @@ static const struct ctl_command commands[CTL_N_CMDS] = {
       "[-o FILE] [--lines N]",
       "a tar.gz of the node's diagnostics, secrets redacted (in the node's "
       "netns)" },
+    { "traceflow", CTL_TRACEFLOW, CTL_OPT_TRACE, 0,
+      "--from NS/POD --to NS/POD|IP|svc:NS/NAME [--proto tcp|udp|icmp] "
+      "[--dport N] [--sport N] [--timeout S] [--static]",
+      "injects a tagged packet from a pod and shows each stage's verdict "
+      "(--static: asks ofproto/trace, injects nothing)" },
 };
 
 const struct ctl_command *
@@ -79,6 +84,12 @@ static const struct ctl_option options[] = {
     { "pod", 0, CTL_OPT_POD, offsetof(struct ctl_opts, pod) },
     { "policy", 0, CTL_OPT_POLICY, offsetof(struct ctl_opts, policy) },
     { "lines", 0, CTL_OPT_LINES, 0 },
+    { "from", 0, CTL_OPT_TRACE, offsetof(struct ctl_opts, from) },
+    { "to", 0, CTL_OPT_TRACE, offsetof(struct ctl_opts, to) },
+    { "proto", 0, CTL_OPT_TRACE, offsetof(struct ctl_opts, proto) },
+    { "dport", 0, CTL_OPT_TRACE, offsetof(struct ctl_opts, dport) },
+    { "sport", 0, CTL_OPT_TRACE, offsetof(struct ctl_opts, sport) },
+    { "timeout", 0, CTL_OPT_TRACE, offsetof(struct ctl_opts, timeout) },
 };
 
 static const struct ctl_option *
@@ -139,6 +150,11 @@ parse_option(int argc, char *argv[], int *i, struct ctl_opts *opts,
     }
     if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {
         opts->version = true;
+        return 0;
+    }
+    if (!strcmp(arg, "--static")) {
+        opts->trace_static = true;
+        *given |= CTL_OPT_TRACE;
         return 0;
     }
     o = find_option(arg, &value);

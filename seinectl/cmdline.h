@@ -33,6 +33,7 @@ enum ctl_cmd {
     CTL_RECOMPUTE,
     CTL_VERSION,
     CTL_SUPPORTBUNDLE,
+    CTL_TRACEFLOW,
     CTL_N_CMDS
 };
 
@@ -44,6 +45,8 @@ enum {
     CTL_OPT_POLICY = 1 << 3,        /* --policy [NS/]NAME */
     CTL_OPT_LINES = 1 << 4,         /* --lines N */
     CTL_OPT_FILE = 1 << 5,          /* -o is a FILE to write, not a format */
+    CTL_OPT_TRACE = 1 << 6,         /* --from --to --proto --dport --sport
+                                     * --timeout --static */
 };
 
 #define CTL_DEFAULT_LOG_LINES 2000
@@ -73,6 +76,9 @@ struct ctl_opts {
     const char *policy;
     const char *output_file;    /* -o FILE of a CTL_OPT_FILE command */
     int lines;                  /* --lines, else CTL_DEFAULT_LOG_LINES */
+    /* traceflow's, passed on to the agent as given */
+    const char *from, *to, *proto, *dport, *sport, *timeout;
+    bool trace_static;
     const char *args[CTL_MAX_ARGS];
     size_t n_args;
 };

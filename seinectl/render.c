@@ -220,6 +220,65 @@ pmd_rows(struct table *t, struct json_object *p)
     ds_destroy(&rxqs);
 }
 
+/* What an observation names: its policy and rule, the endpoint chosen,
+ * the pod delivered to, the tunnel's far end, or why. */
+static void
+observation_detail(struct json_object *o, struct ds *d)
+{
+    struct json_object *p = get(o, "policy");
+    struct ds buf = DS_EMPTY_INITIALIZER;
+
+    if (p) {
+        ds_put_format(d, "%s %s", cell(p, "kind"), ns_name(p, &buf));
+        if (cell(p, "rule")) {
+            ds_put_format(d, ", %s", cell(p, "rule"));
+        }
+    } else if (cell(o, "translatedDstIP")) {
+        ds_put_format(d, "%s -> %s:%s", cell(o, "service") ? cell(o, "service")
+                      : "?", cell(o, "translatedDstIP"),
+                      cell(o, "translatedDstPort"));
+    } else if (cell(o, "pod")) {
+        ds_put_format(d, "pod %s", cell(o, "pod"));
+    } else if (cell(o, "tunnelDstIP")) {
+        ds_put_format(d, "node %s (%s)", cell(o, "node") ? cell(o, "node")
+                      : "?", cell(o, "tunnelDstIP"));
+    }
+    if (cell(o, "componentInfo")) {
+        ds_put_format(d, "%s%s", d->length ? "; " : "",
+                      cell(o, "componentInfo"));
+    }
+    ds_destroy(&buf);
+}
+
+static void
+trace_rows(struct table *t, struct json_object *tr)
+{
+    struct json_object *nodes = get(tr, "nodes");
+    struct ds detail = DS_EMPTY_INITIALIZER, table = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
+        struct json_object *n = json_object_array_get_idx(nodes, i);
+        struct json_object *obs = get(n, "observations");
+        for (size_t j = 0; obs && j < json_object_array_length(obs); j++) {
+            struct json_object *o = json_object_array_get_idx(obs, j);
+            ds_clear(&detail);
+            ds_clear(&table);
+            observation_detail(o, &detail);
+            if (cell(o, "table")) {
+                ds_put_format(&table, "%s(%s)", cell(o, "table"),
+                              cell(o, "tableName"));
+            }
+            table_add_row(t, (const char *const[]) {
+                cell(n, "node"), cell(o, "component"), cell(o, "action"),
+                ds_cstr(&table), ds_cstr(&detail) });
+        }
+    }
+    table_add_row(t, (const char *const[]) { "", "Result",
+                                             cell(tr, "result"), "", "" });
+    ds_destroy(&detail);
+    ds_destroy(&table);
+}
+
 #define COLS(...) (const char *const[]) { __VA_ARGS__ }, \
     ARRAY_SIZE(((const char *const[]) { __VA_ARGS__ }))
 
@@ -251,6 +310,8 @@ static const struct layout layouts[] = {
       NULL },
     { "Recompute", COLS("FLOWS", "GROUPS", "CHANGES"),
       (const char *const[]) { "flows", "groups", "changes" }, NULL },
+    { "Traceflow", COLS("NODE", "COMPONENT", "ACTION", "TABLE", "DETAIL"),
+      NULL, trace_rows },
     { "LogLevelList", COLS("MODULE", "CONSOLE", "SYSLOG", "FILE"),
       (const char *const[]) { "module", "console", "syslog", "file" },
       NULL },

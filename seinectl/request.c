@@ -119,6 +119,38 @@ run_flows(struct jsonrpc *client, const struct ctl_opts *opts,
     return rc;
 }
 
+/* The agent answers when the trace ends: the options go to it as given,
+ * and it checks them. */
+static int
+run_traceflow(struct jsonrpc *client, const struct ctl_opts *opts,
+              struct json_object **replyp, char **errp)
+{
+    const struct {
+        const char *name, *value;
+    } args[] = {
+        { "--from", opts->from }, { "--to", opts->to },
+        { "--proto", opts->proto }, { "--dport", opts->dport },
+        { "--sport", opts->sport }, { "--timeout", opts->timeout },
+    };
+    char *argv[2 * ARRAY_SIZE(args) + 1];
+    int n = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(args); i++) {
+        if (args[i].value) {
+            argv[n++] = xstrdup(args[i].name);
+            argv[n++] = xstrdup(args[i].value);
+        }
+    }
+    if (opts->trace_static) {
+        argv[n++] = xstrdup("--static");
+    }
+    int rc = call_json(client, "ctl/traceflow", n, argv, replyp, errp);
+    for (int i = 0; i < n; i++) {
+        free(argv[i]);
+    }
+    return rc;
+}
+
 static bool
 is_level(const char *s)
 {
@@ -240,6 +272,8 @@ request_run(struct jsonrpc *client, const struct ctl_opts *opts,
         return run_log_level(client, opts, replyp, errp);
     } else if (cmd == CTL_VERSION) {
         return run_version(client, replyp, errp);
+    } else if (cmd == CTL_TRACEFLOW) {
+        return run_traceflow(client, opts, replyp, errp);
     }
     rc = call_json(client, simple[cmd], 0, NULL, replyp, errp);
     if (!rc && opts->namespace) {

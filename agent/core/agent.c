@@ -16,6 +16,7 @@
 #include "agent/core/agentconf.h"
 #include "agent/core/agentmetrics.h"
 #include "agent/core/dpstats.h"
+#include "agent/core/traceflow.h"
 #include "agent/hostnet/nodeport.h"
 #include "agent/hostnet/snat.h"
 #include "agent/hostnet/underlay.h"
@@ -104,7 +105,8 @@ agent_packet_in(const struct ofputil_packet_in *pin, void *node_)
     struct agent *agent = node_;
     struct ofpbuf reply;
 
-    if (pin->table_id != TABLE_SERVICE_LB) {
+    if (traceflow_packet_in(agent->traceflow, agent, pin)
+        || pin->table_id != TABLE_SERVICE_LB) {
         return;
     }
     ofpbuf_init(&reply, 128);
@@ -220,6 +222,7 @@ agent_open_metrics(struct agent *agent)
 
     agent->metrics = agentmetrics_create();
     agent->dpstats = dpstats_create(conf->ovs_rundir);
+    agent->traceflow = traceflow_create();
     if (!conf->metrics_port) {
         return 0;
     }
@@ -298,6 +301,7 @@ agent_close(struct agent *agent)
         metricsrv_close(agent->metricsrv);
         agentmetrics_destroy(agent->metrics);
         dpstats_destroy(agent->dpstats);
+        traceflow_destroy(agent->traceflow, agent);
         source_destroy(&agent->source);
         if (agent->store.dir) {
             podstore_close(&agent->store);
@@ -1155,6 +1159,7 @@ agent_run(struct agent *agent)
     agent_run_openflow(agent);
     agent_check_liveness(agent);
     agent_apply_changes(agent);
+    traceflow_run(agent->traceflow, agent);
     agent_run_commit(agent);
 }
 
@@ -1176,6 +1181,7 @@ agent_wait(struct agent *agent)
         agentmetrics_wait(agent->metrics);
     }
     poll_timer_wait_until(agent->next_info);
+    traceflow_wait(agent->traceflow);
     if (!agent->ipam) {
         poll_timer_wait(1000);
     } else if (agent->of_state == AGENT_OF_DOWN) {

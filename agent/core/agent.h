@@ -93,6 +93,7 @@ struct agent {
     struct dpstats *dpstats;        /* ovs-vswitchd's PMD and conntrack
                                      * counters, asked every few seconds */
     struct metricsrv *metricsrv;    /* NULL: no endpoint (metrics.port 0) */
+    struct traceflow *traceflow;    /* the Traceflows running */
     long long int commit_sent_at;   /* the bundle in flight's, for metrics */
     size_t commit_sent_n;
     unsigned long long n_commits;   /* flow table commits the switch took */

@@ -11,6 +11,7 @@
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/dpstats.h"
+#include "agent/core/traceflow.h"
 #include "dataplane/vswitchctl.h"
 #include "agent/hostnet/underlay.h"
 #include "agent/lib/ipproto.h"
@@ -50,6 +51,13 @@ reply_items(struct unixctl_conn *conn, const char *kind,
     unixctl_command_reply(conn, s);
     free(s);
     json_object_put(obj);
+}
+
+void
+ctlapi_reply_items(struct unixctl_conn *conn, const char *kind,
+                   struct json_object *items)
+{
+    reply_items(conn, kind, items);
 }
 
 static void
@@ -775,6 +783,16 @@ ctl_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
     reply_items(conn, "Version", items);
 }
 
+/* ctl/traceflow: answered when the trace ends (traceflow.h). */
+static void
+ctl_traceflow(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *agent_)
+{
+    struct agent *agent = agent_;
+
+    traceflow_start(agent->traceflow, agent, conn, argc, argv);
+}
+
 /* ctl/runtime: where this agent's files and switch are, for what reads
  * them from outside (seinectl supportbundle). */
 
@@ -889,6 +907,9 @@ ctlapi_register(struct agent *agent, const char *config_path)
         { "ctl/recompute", "", 0, ctl_recompute },
         { "recompute", "", 0, text_recompute },
         { "ctl/runtime", "", 0, ctl_runtime },
+        { "ctl/traceflow", "--from NS/POD --to NS/POD|IP|svc:NS/NAME "
+          "[--proto P] [--dport N] [--sport N] [--timeout S] [--static]",
+          INT_MAX, ctl_traceflow },
     };
 
     ctl_config_path = config_path;

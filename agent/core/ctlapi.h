@@ -19,6 +19,8 @@
 #define CTLAPI_H 1
 
 struct agent;
+struct json_object;
+struct unixctl_conn;
 
 #define CTLAPI_VERSION "seinectl/v1"
 
@@ -26,5 +28,10 @@ struct agent;
  * is the file the agent's configuration came from (ctl/runtime tells it);
  * it must outlive the commands. */
 void ctlapi_register(struct agent *, const char *config_path);
+
+/* Answers 'conn' with 'items' (taking its reference) in the envelope every
+ * answer shares, for commands that answer later (traceflow.h). */
+void ctlapi_reply_items(struct unixctl_conn *, const char *kind,
+                        struct json_object *items);
 
 #endif /* ctlapi.h */

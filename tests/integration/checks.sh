@@ -160,10 +160,11 @@ ck_flow_packets() {
     [ "$(wc -l <<<"$out")" == 1 ] && [ -n "$out" ] && echo "$out" || echo none
 }
 
-# ck_table_drops TABLE: n_packets of TABLE's priority-0 drop flow.
+# ck_table_drops TABLE: n_packets of TABLE's priority-0 drop flow (to the
+# Drop table).
 ck_table_drops() {
     local out
-    out=$(seine_ofctl dump-flows "table=$1" | grep ' priority=0 actions=drop' \
+    out=$(seine_ofctl dump-flows "table=$1" | grep ' priority=0 actions=.*goto_table:95' \
         | sed -n 's/.*n_packets=\([0-9]*\),.*/\1/p')
     [ "$(wc -l <<<"$out")" == 1 ] && [ -n "$out" ] && echo "$out" || echo none
 }

@@ -37,7 +37,7 @@ spec:
     ports: [{protocol: TCP, port: 5201}]
 YAML
 mv "$manifests/np.yaml.tmp" "$manifests/np.yaml"
-seine_wait_until 5 sh -c "ip netns exec $(seine_node_netns) ovs-ofctl -O OpenFlow15 dump-flows unix:$(seine_node_dir)/br-int.mgmt table=71 | grep -q actions=drop"
+seine_wait_until 5 sh -c "ip netns exec $(seine_node_netns) ovs-ofctl -O OpenFlow15 dump-flows unix:$(seine_node_dir)/br-int.mgmt table=71 | grep -q goto_table:95"
 ck_pass "policies installed (b isolated for ingress)"
 
 seine_bg_start iperf3-b "$(seine_pod_netns b)" iperf3 -s -p 5201

@@ -69,11 +69,12 @@ expect_allowed() {
 }
 
 # expect_dropped FROM TO PROTO PORT TABLE PATTERN: the packet ends in a
-# drop in TABLE, on a flow matching PATTERN.
+# drop in TABLE, on a flow matching PATTERN (which sends it to the Drop
+# table, 95).
 expect_dropped() {
     local out ok=0
     out=$(trace "$1" "$2" "$3" "$4")
-    grep -A1 -E "^ *$5\. .*$6" <<<"$out" | grep -q "drop" || ok=1
+    grep -A3 -E "^ *$5\. .*$6" <<<"$out" | grep -q "goto_table:95" || ok=1
     grep -q "^Datapath actions: drop" <<<"$out" || ok=1
     grep -q "output:NXM_NX_REG1" <<<"$out" && ok=1
     [ "$ok" = 0 ] || while IFS= read -r line; do echo "# $line"; done <<<"$out"

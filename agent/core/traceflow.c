@@ -1,0 +1,644 @@
+#include <config.h>
+#include "agent/core/traceflow.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/core/agent.h"
+#include "agent/core/agentconf.h"
+#include "agent/core/ctlapi.h"
+#include "agent/core/tracereport.h"
+#include "agent/model/cluster.h"
+#include "agent/model/service.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/ofconn.h"
+#include "dataplane/ofptrace.h"
+#include "dataplane/tables.h"
+#include "dataplane/traceflows.h"
+#include "dataplane/tracepkt.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "random.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(traceflow);
+
+#define TRACEFLOW_DEFAULT_TIMEOUT_S 10
+#define TRACEFLOW_MAX_TIMEOUT_S 300
+
+/* What was asked, resolved against what the agent holds. */
+struct tf_spec {
+    char *from, *to;                /* as given, for the answer */
+    bool is_static;
+    int timeout_s;
+    struct tracepkt pkt;
+    int64_t in_port;
+};
+
+enum tf_state {
+    TF_INSTALLING,                  /* the trace's flows are being committed */
+    TF_SENT,                        /* the packet is out; waiting for it */
+    TF_STATIC,                      /* ofproto/trace asked */
+};
+
+struct tf_session {
+    struct unixctl_conn *conn;
+    struct tf_spec spec;
+    enum tf_state state;
+    uint64_t commit_gen;
+    long long int deadline;
+    struct ofptrace *query;         /* TF_STATIC */
+};
+
+struct traceflow {
+    struct tf_session *sessions[TRACE_N_TAGS];
+};
+
+struct traceflow *
+traceflow_create(void)
+{
+    return xzalloc(sizeof(struct traceflow));
+}
+
+static void
+session_free(struct tf_session *s)
+{
+    if (s->query) {
+        ofptrace_abandon(s->query);
+    }
+    free(s->spec.from);
+    free(s->spec.to);
+    free(s);
+}
+
+/* Ends trace 'i': its flows go with the next commit. */
+static void
+session_end(struct traceflow *tf, struct agent *agent, unsigned int i)
+{
+    struct tf_session *s = tf->sessions[i];
+
+    if (s->state != TF_STATIC) {
+        traceflows_remove(agent->ft, i);
+        agent_request_commit(agent);
+    }
+    tf->sessions[i] = NULL;
+    session_free(s);
+}
+
+void
+traceflow_destroy(struct traceflow *tf, struct agent *agent)
+{
+    if (!tf) {
+        return;
+    }
+    for (unsigned int i = 0; i < TRACE_N_TAGS; i++) {
+        if (tf->sessions[i]) {
+            unixctl_command_reply_error(tf->sessions[i]->conn,
+                                        "the agent is stopping");
+            session_end(tf, agent, i);
+        }
+    }
+    free(tf);
+}
+
+static const char *
+proto_name(uint8_t proto)
+{
+    return (proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP"
+            : "ICMP");
+}
+
+static struct json_object *
+packet_json(const struct tracepkt *p)
+{
+    struct json_object *o = json_object_new_object();
+    char ip[INET_ADDRSTRLEN];
+
+    json_object_object_add(o, "protocol",
+                           json_object_new_string(proto_name(p->proto)));
+    json_object_object_add(o, "srcIP", json_object_new_string(
+                               inet_ntop(AF_INET, &p->src, ip, sizeof ip)));
+    json_object_object_add(o, "dstIP", json_object_new_string(
+                               inet_ntop(AF_INET, &p->dst, ip, sizeof ip)));
+    if (p->proto != IPPROTO_ICMP) {
+        json_object_object_add(o, "srcPort", json_object_new_int(p->sport));
+        json_object_object_add(o, "dstPort", json_object_new_int(p->dport));
+    }
+    json_object_object_add(o, "dscp", json_object_new_int(p->dscp));
+    return o;
+}
+
+/* The answer: this node's observations, and which node's part of the path
+ * is not in it (a packet sent through the tunnel goes on there). */
+static void
+reply(struct agent *agent, const struct tf_session *s,
+      struct json_object *observations, const char *result)
+{
+    struct json_object *items = json_object_new_array();
+    struct json_object *t = json_object_new_object();
+    struct json_object *nodes = json_object_new_array();
+    struct json_object *node = json_object_new_object();
+
+    json_object_object_add(t, "mode", json_object_new_string(
+                               s->spec.is_static ? "static" : "live"));
+    json_object_object_add(t, "source", json_object_new_string(s->spec.from));
+    json_object_object_add(t, "destination",
+                           json_object_new_string(s->spec.to));
+    json_object_object_add(t, "packet", packet_json(&s->spec.pkt));
+    json_object_object_add(t, "result", json_object_new_string(result));
+    json_object_object_add(node, "node",
+                           json_object_new_string(agent->conf->node_name));
+    json_object_object_add(node, "observations", observations);
+    json_object_array_add(nodes, node);
+    json_object_object_add(t, "nodes", nodes);
+    json_object_array_add(items, t);
+    ctlapi_reply_items(s->conn, "Traceflow", items);
+}
+
+static void
+reply_verdict(struct agent *agent, struct tf_session *s,
+              struct tracereport_verdict *v)
+{
+    const char *result;
+
+    v->src = s->spec.pkt.src;
+    v->dst = s->spec.pkt.dst;
+    v->dport = s->spec.pkt.dport;
+    struct json_object *obs = tracereport_observations(agent, v, &result);
+    reply(agent, s, obs, result);
+}
+
+static void
+reply_lost(struct agent *agent, struct tf_session *s, const char *why)
+{
+    struct json_object *obs = json_object_new_array();
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "component", json_object_new_string("Output"));
+    json_object_object_add(o, "action", json_object_new_string("Unknown"));
+    json_object_object_add(o, "componentInfo", json_object_new_string(why));
+    json_object_array_add(obs, o);
+    reply(agent, s, obs, "Unknown");
+}
+
+/* The verdict a packet-in carries: where it ended and every register. */
+static void
+verdict_from_packet_in(const struct ofputil_packet_in *pin,
+                       struct tracereport_verdict *v)
+{
+    const struct flow *f = &pin->flow_metadata.flow;
+
+    memset(v, 0, sizeof *v);
+    v->end = (pin->table_id == TABLE_DROP ? TRACEREPORT_DROPPED
+              : pin->table_id == TABLE_SERVICE_LB ? TRACEREPORT_REJECTED
+              : TRACEREPORT_OUTPUT);
+    for (size_t i = 0; i < ARRAY_SIZE(v->regs); i++) {
+        v->regs[i] = f->regs[i];
+    }
+    v->tun_dst.s_addr = f->tunnel.ip_dst;
+}
+
+/* The trace a packet-in is about: by its flow's cookie, or for a
+ * ServiceLB reject (svcflows' flow, not the trace's) by the packet's tag
+ * and source. */
+static int
+packet_in_trace(const struct traceflow *tf,
+                const struct ofputil_packet_in *pin)
+{
+    int i = traceflows_index_of_cookie(ntohll(pin->cookie));
+
+    if (i < 0 && pin->table_id == TABLE_SERVICE_LB
+        && pin->packet_len >= ETH_HEADER_LEN + IP_HEADER_LEN) {
+        const struct eth_header *eth = pin->packet;
+        const struct ip_header *ip = (const void *) (eth + 1);
+        if (eth->eth_type == htons(ETH_TYPE_IP)) {
+            i = traceflows_index(ip->ip_tos >> 2);
+            if (i >= 0 && (!tf->sessions[i] || get_16aligned_be32(&ip->ip_src)
+                           != tf->sessions[i]->spec.pkt.src.s_addr)) {
+                i = -1;
+            }
+        }
+    }
+    return i;
+}
+
+bool
+traceflow_packet_in(struct traceflow *tf, struct agent *agent,
+                    const struct ofputil_packet_in *pin)
+{
+    int i = packet_in_trace(tf, pin);
+
+    if (i < 0) {
+        return false;
+    }
+    struct tf_session *s = tf->sessions[i];
+    if (s && s->state == TF_SENT) {
+        struct tracereport_verdict v;
+        verdict_from_packet_in(pin, &v);
+        reply_verdict(agent, s, &v);
+        session_end(tf, agent, i);
+    }
+    return true;
+}
+
+/* Injects trace 'i''s packet; false (and 's' answered) when it cannot. */
+static bool
+send_trace(struct agent *agent, struct tf_session *s, unsigned int i)
+{
+    struct ofpbuf pkt;
+
+    ofpbuf_init(&pkt, 128);
+    s->spec.pkt.dscp = traceflows_dscp(i);
+    int error = (tracepkt_build(&s->spec.pkt, &pkt)
+                 || !agent->of ? -ENOTCONN
+                 : ofconn_inject_packet(agent->of, s->spec.in_port, pkt.data,
+                                        pkt.size));
+    ofpbuf_uninit(&pkt);
+    if (error) {
+        reply_lost(agent, s, "the packet could not be injected");
+        return false;
+    }
+    s->state = TF_SENT;
+    return true;
+}
+
+/* A static trace's answer: the last table it reached says how it ended
+ * (Drop, Output, or ServiceLB's controller action for a reject). */
+static void
+finish_static(struct agent *agent, struct tf_session *s,
+              const struct ofptrace_result *r)
+{
+    const struct ofptrace_section *final = ofptrace_final(r);
+    struct tracereport_verdict v;
+
+    memset(&v, 0, sizeof v);
+    for (size_t i = 0; i < ARRAY_SIZE(v.regs); i++) {
+        v.regs[i] = ofptrace_section_reg(final, i);
+    }
+    for (size_t i = 0; i < final->n_outputs; i++) {
+        if (final->outputs[i].tunnel) {
+            v.tun_dst.s_addr = in6_addr_get_mapped_ipv4(
+                &final->outputs[i].tun_dst);
+        }
+    }
+    uint8_t last = r->n_steps ? r->steps[r->n_steps - 1].table_id : 0;
+    v.end = (last == TABLE_DROP ? TRACEREPORT_DROPPED
+             : last == TABLE_SERVICE_LB ? TRACEREPORT_REJECTED
+             : TRACEREPORT_OUTPUT);
+    if (v.end == TRACEREPORT_OUTPUT && last != TABLE_OUTPUT) {
+        reply_lost(agent, s, "ofproto/trace cannot follow the packet past "
+                   "this point (a recirculation after a select group): "
+                   "use a live trace");
+        return;
+    }
+    reply_verdict(agent, s, &v);
+}
+
+static bool
+run_static(struct agent *agent, struct tf_session *s)
+{
+    struct ofptrace_result *r;
+    int error = ofptrace_finish(s->query, &r);
+
+    if (error == -EINPROGRESS) {
+        return false;
+    }
+    s->query = NULL;
+    if (error) {
+        char *msg = xasprintf("ofproto/trace failed: %s",
+                              ovs_strerror(-error));
+        unixctl_command_reply_error(s->conn, msg);
+        free(msg);
+    } else {
+        finish_static(agent, s, r);
+        ofptrace_result_destroy(r);
+    }
+    return true;
+}
+
+/* Runs trace 'i'; true when it has ended. */
+static bool
+run_session(struct agent *agent, struct tf_session *s, unsigned int i)
+{
+    if (s->state == TF_STATIC) {
+        return run_static(agent, s);
+    }
+    if (s->state == TF_INSTALLING) {
+        int error = agent_commit_result(agent, s->commit_gen);
+        if (error == -EINPROGRESS && time_msec() < s->deadline) {
+            return false;
+        }
+        if (error) {
+            reply_lost(agent, s, "the trace's flows could not be installed");
+            return true;
+        }
+        return !send_trace(agent, s, i);
+    }
+    if (time_msec() >= s->deadline) {
+        reply_lost(agent, s, "no observation before the timeout: the packet "
+                   "was lost on the way");
+        return true;
+    }
+    return false;
+}
+
+void
+traceflow_run(struct traceflow *tf, struct agent *agent)
+{
+    for (unsigned int i = 0; i < TRACE_N_TAGS; i++) {
+        if (tf->sessions[i] && run_session(agent, tf->sessions[i], i)) {
+            session_end(tf, agent, i);
+        }
+    }
+}
+
+void
+traceflow_wait(struct traceflow *tf)
+{
+    for (unsigned int i = 0; i < TRACE_N_TAGS; i++) {
+        const struct tf_session *s = tf->sessions[i];
+        if (s && s->query) {
+            ofptrace_wait(s->query);
+        }
+        if (s) {
+            poll_timer_wait_until(s->deadline);
+        }
+    }
+}
+
+/* Arguments. */
+
+struct tf_args {
+    const char *from, *to, *proto;
+    long long int sport, dport, timeout;
+    bool is_static;
+};
+
+static bool
+parse_number(const char *s, long long int max, long long int *value)
+{
+    char *end;
+    long long int v = s ? strtoll(s, &end, 10) : -1;
+    if (!s || *end || v < 1 || v > max) {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* '*err' set on a bad argument. */
+static void
+parse_args(int argc, const char *argv[], struct tf_args *a, char **err)
+{
+    memset(a, 0, sizeof *a);
+    a->proto = "tcp";
+    for (int i = 1; i < argc && !*err; i++) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        bool ok = true;
+        if (!strcmp(opt, "--static")) {
+            a->is_static = true;
+            continue;
+        } else if (!strcmp(opt, "--from") && val) {
+            a->from = val;
+        } else if (!strcmp(opt, "--to") && val) {
+            a->to = val;
+        } else if (!strcmp(opt, "--proto") && val) {
+            a->proto = val;
+        } else if (!strcmp(opt, "--sport")) {
+            ok = parse_number(val, 65535, &a->sport);
+        } else if (!strcmp(opt, "--dport")) {
+            ok = parse_number(val, 65535, &a->dport);
+        } else if (!strcmp(opt, "--timeout")) {
+            ok = parse_number(val, TRACEFLOW_MAX_TIMEOUT_S, &a->timeout);
+        } else {
+            ok = false;
+        }
+        if (!ok) {
+            *err = xasprintf("bad argument \"%s%s%s\"", opt, val ? " " : "",
+                             val ? val : "");
+        }
+        i++;
+    }
+    if (!*err && (!a->from || !a->to)) {
+        *err = xstrdup("--from NS/POD and --to NS/POD|IP|svc:NS/NAME are "
+                       "required");
+    }
+}
+
+static int
+parse_proto(const char *name, uint8_t *proto)
+{
+    *proto = (!strcasecmp(name, "tcp") ? IPPROTO_TCP
+              : !strcasecmp(name, "udp") ? IPPROTO_UDP
+              : !strcasecmp(name, "icmp") ? IPPROTO_ICMP : 0);
+    return *proto ? 0 : -EINVAL;
+}
+
+/* Splits "NS/NAME" (a bare NAME is in "default"). */
+static void
+split_key(const char *key, char **ns, char **name)
+{
+    const char *slash = strchr(key, '/');
+
+    *ns = slash ? xmemdup0(key, slash - key) : xstrdup("default");
+    *name = xstrdup(slash ? slash + 1 : key);
+}
+
+static const struct podrec *
+find_local_pod(const struct agent *agent, const char *key)
+{
+    const struct podrec *rec, *found = NULL;
+    char *ns, *name;
+
+    split_key(key, &ns, &name);
+    HMAP_FOR_EACH (rec, node, &agent->store.recs) {
+        if (rec->pod_name && !strcmp(rec->pod_name, name)
+            && !strcmp(rec->pod_namespace ? rec->pod_namespace : "default",
+                       ns)
+            && rec->ofport > 0 && (!found || rec->default_route)) {
+            found = rec;
+        }
+    }
+    free(ns);
+    free(name);
+    return found;
+}
+
+/* The destination: a pod of the model, a Service's cluster IP (and, when
+ * no port is given, its first port of the protocol), or an address. */
+static void
+resolve_dst(const struct agent *agent, const char *to, struct tracepkt *p,
+            char **err)
+{
+    char *ns, *name;
+
+    if (inet_pton(AF_INET, to, &p->dst) == 1) {
+        return;
+    }
+    bool svc = !strncmp(to, "svc:", 4);
+    split_key(svc ? to + 4 : to, &ns, &name);
+    if (svc) {
+        const struct service *s = cluster_find_service(agent->cluster, ns,
+                                                       name);
+        if (!s || !s->n_cluster_ips) {
+            *err = xasprintf("no Service %s/%s with a cluster IP", ns, name);
+        } else {
+            p->dst = s->cluster_ips[0];
+            for (size_t i = 0; i < s->n_ports && !p->dport; i++) {
+                if (s->ports[i].proto == p->proto) {
+                    p->dport = s->ports[i].port;
+                }
+            }
+        }
+    } else {
+        const struct cluster_pod *pod = cluster_find_pod(agent->cluster, ns,
+                                                         name);
+        if (!pod || !pod->has_addr) {
+            *err = xasprintf("no pod %s/%s with an address", ns, name);
+        } else {
+            p->dst = pod->addr;
+        }
+    }
+    free(ns);
+    free(name);
+}
+
+/* The packet the source pod would send. */
+static void
+resolve(const struct agent *agent, const struct tf_args *a,
+        struct tf_spec *spec, char **err)
+{
+    const struct podrec *src = find_local_pod(agent, a->from);
+    struct tracepkt *p = &spec->pkt;
+
+    if (!src) {
+        *err = xasprintf("no pod %s attached on this node (the source must "
+                         "be a local pod)", a->from);
+        return;
+    }
+    if (parse_proto(a->proto, &p->proto)) {
+        *err = xasprintf("unknown protocol \"%s\" (tcp, udp or icmp)",
+                         a->proto);
+        return;
+    }
+    memcpy(p->src_mac, src->mac, sizeof p->src_mac);
+    memcpy(p->dst_mac, agent->pnode.gw_mac, sizeof p->dst_mac);
+    p->src = src->ip;
+    p->sport = a->sport ? a->sport : 49152 + random_range(16384);
+    p->dport = a->dport;
+    resolve_dst(agent, a->to, p, err);
+    if (!*err && !p->dport && p->proto != IPPROTO_ICMP) {
+        *err = xstrdup("--dport is needed for TCP and UDP");
+    }
+    spec->in_port = src->ofport;
+    spec->from = xstrdup(a->from);
+    spec->to = xstrdup(a->to);
+    spec->is_static = a->is_static;
+    spec->timeout_s = a->timeout ? a->timeout : TRACEFLOW_DEFAULT_TIMEOUT_S;
+}
+
+static int
+free_tag(const struct traceflow *tf)
+{
+    for (unsigned int i = 0; i < TRACE_N_TAGS; i++) {
+        if (!tf->sessions[i]) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* ofproto/trace's flow: the packet as it comes in on the pod's port. */
+static char *
+static_flow(const struct tf_spec *spec)
+{
+    const struct tracepkt *p = &spec->pkt;
+    char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+    struct ds l4 = DS_EMPTY_INITIALIZER;
+
+    if (p->proto == IPPROTO_ICMP) {
+        ds_put_cstr(&l4, "icmp,icmp_type=8,icmp_code=0");
+    } else {
+        const char *name = p->proto == IPPROTO_TCP ? "tcp" : "udp";
+        ds_put_format(&l4, "%s,%s_src=%u,%s_dst=%u", name, name, p->sport,
+                      name, p->dport);
+        if (p->proto == IPPROTO_TCP) {
+            ds_put_cstr(&l4, ",tcp_flags=+syn");
+        }
+    }
+    char *flow = xasprintf("in_port=%"PRId64",%s,dl_src="ETH_ADDR_FMT","
+                           "dl_dst="ETH_ADDR_FMT",nw_src=%s,nw_dst=%s,"
+                           "nw_tos=%d,nw_ttl=64", spec->in_port,
+                           ds_cstr(&l4), ETH_ADDR_BYTES_ARGS(p->src_mac),
+                           ETH_ADDR_BYTES_ARGS(p->dst_mac),
+                           inet_ntop(AF_INET, &p->src, src, sizeof src),
+                           inet_ntop(AF_INET, &p->dst, dst, sizeof dst),
+                           p->dscp << 2);
+    ds_destroy(&l4);
+    return flow;
+}
+
+static int
+begin(struct agent *agent, struct tf_session *s, unsigned int i)
+{
+    if (s->spec.is_static) {
+        char *flow = static_flow(&s->spec);
+        s->state = TF_STATIC;
+        s->query = ofptrace_start(agent->conf->ovs_rundir, agent->conf->bridge,
+                                  flow, s->spec.timeout_s * 1000);
+        free(flow);
+        return s->query ? 0 : -ENOTCONN;
+    }
+    if (agent->of_state != AGENT_OF_UP) {
+        return -ENOTCONN;
+    }
+    int error = traceflows_set(agent->ft, i, s->spec.pkt.src);
+    if (!error) {
+        s->state = TF_INSTALLING;
+        s->commit_gen = agent_request_commit(agent);
+    }
+    return error;
+}
+
+void
+traceflow_start(struct traceflow *tf, struct agent *agent,
+                struct unixctl_conn *conn, int argc, const char *argv[])
+{
+    struct tf_session *s = xzalloc(sizeof *s);
+    char *err = NULL;
+    struct tf_args a;
+    int i = free_tag(tf);
+
+    parse_args(argc, argv, &a, &err);
+    if (!err) {
+        resolve(agent, &a, &s->spec, &err);
+    }
+    if (!err && i < 0) {
+        err = xasprintf("%d traces are running: try again when one ends",
+                        TRACE_N_TAGS);
+    }
+    int error = err ? 0 : begin(agent, s, i);
+    if (error) {
+        err = xasprintf("cannot start the trace: %s", ovs_strerror(-error));
+        traceflows_remove(agent->ft, i);
+    }
+    if (err) {
+        unixctl_command_reply_error(conn, err);
+        free(err);
+        session_free(s);
+        return;
+    }
+    s->conn = conn;
+    s->deadline = time_msec() + s->spec.timeout_s * 1000LL;
+    tf->sessions[i] = s;
+    VLOG_INFO("trace %d: %s -> %s", i, s->spec.from, s->spec.to);
+}

@@ -1,0 +1,86 @@
+#include <config.h>
+#include "dataplane/traceflows.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+
+#include "dataplane/cookie.h"
+#include "dataplane/flowtab.h"
+#include "dataplane/tables.h"
+#include "util.h"
+
+static_assert(TABLE_OUTPUT == 90, "the ConntrackCommit trace flow names it");
+
+uint8_t
+traceflows_dscp(unsigned int i)
+{
+    return TRACE_DSCP_FIRST + 2 * i;
+}
+
+int
+traceflows_index(uint8_t dscp)
+{
+    if (dscp < TRACE_DSCP_FIRST || dscp > TRACE_DSCP_LAST
+        || (dscp - TRACE_DSCP_FIRST) % 2) {
+        return -1;
+    }
+    return (dscp - TRACE_DSCP_FIRST) / 2;
+}
+
+uint64_t
+traceflows_owner(unsigned int i)
+{
+    return cookie_owner(COOKIE_KIND_TRACE, i + 1);
+}
+
+int
+traceflows_index_of_cookie(uint64_t cookie)
+{
+    uint64_t id = (cookie & COOKIE_ID_MASK) >> COOKIE_ID_SHIFT;
+
+    if (cookie_get_kind(cookie) != COOKIE_KIND_TRACE
+        || id < 1 || id > TRACE_N_TAGS) {
+        return -1;
+    }
+    return id - 1;
+}
+
+int
+traceflows_set(struct flowtab *ft, unsigned int i, struct in_addr src)
+{
+    static const struct {
+        uint8_t table;
+        uint16_t priority;
+        const char *actions;
+    } flows[] = {
+        { TABLE_CT_COMMIT, 300, "goto_table:90" },
+        { TABLE_OUTPUT, 300, "controller" },
+        { TABLE_DROP, 200, "controller" },
+    };
+    uint64_t owner = traceflows_owner(i);
+    char ip[INET_ADDRSTRLEN];
+    int error = 0;
+
+    if (i >= TRACE_N_TAGS) {
+        return -EINVAL;
+    }
+    inet_ntop(AF_INET, &src, ip, sizeof ip);
+    char *match = xasprintf("ip,nw_src=%s,nw_tos=%d", ip,
+                            traceflows_dscp(i) << 2);
+    flowtab_remove_owner(ft, owner);
+    for (size_t k = 0; k < ARRAY_SIZE(flows) && !error; k++) {
+        error = flowtab_add_flow(ft, owner, flows[k].table,
+                                 flows[k].priority, match, flows[k].actions);
+    }
+    free(match);
+    if (error) {
+        flowtab_remove_owner(ft, owner);
+    }
+    return error;
+}
+
+void
+traceflows_remove(struct flowtab *ft, unsigned int i)
+{
+    flowtab_remove_owner(ft, traceflows_owner(i));
+}

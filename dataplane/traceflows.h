@@ -1,0 +1,40 @@
+/*
+ * traceflows: the flows of one Traceflow, which see its trace packet and
+ * nothing else.  A trace packet carries its tag in the IP DSCP field
+ * (tables.h) and its source pod's address; the trace's flows match both:
+ *
+ *   ConntrackCommit  priority 300  -> Output (the trace leaves no
+ *                                      committed connection behind)
+ *   Output           priority 300  -> controller (never delivered)
+ *   Drop             priority 200  -> controller (where and why it died:
+ *                                      reg2, reg6, reg7)
+ *
+ * so the agent receives the packet, with every register the pipeline set,
+ * at the point it would have been delivered or dropped.  They belong to
+ * cookie_owner(COOKIE_KIND_TRACE, tag): removing a trace is
+ * flowtab_remove_owner(), and an agent restart deletes what a trace left.
+ */
+#ifndef TRACEFLOWS_H
+#define TRACEFLOWS_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct flowtab;
+
+/* The DSCP value of tag 'i' (0 <= i < TRACE_N_TAGS). */
+uint8_t traceflows_dscp(unsigned int i);
+/* The tag index whose DSCP is 'dscp', or -1. */
+int traceflows_index(uint8_t dscp);
+
+uint64_t traceflows_owner(unsigned int i);
+/* The tag index of a trace flow's cookie, or -1 for any other cookie. */
+int traceflows_index_of_cookie(uint64_t cookie);
+
+/* Sets the flows of trace 'i' for trace packets from 'src'.  0 or -errno
+ * from flowtab (on error the trace has no flows). */
+int traceflows_set(struct flowtab *, unsigned int i, struct in_addr src);
+void traceflows_remove(struct flowtab *, unsigned int i);
+
+#endif /* traceflows.h */
