@@ -44,6 +44,25 @@ vswitchctl_path(const char *rundir)
 struct vswitchctl_query *
 vswitchctl_query_start(const char *rundir, const char *cmd, int timeout_ms)
 {
+    return vswitchctl_query_start_argv(rundir, cmd, 0, NULL, timeout_ms);
+}
+
+/* unixctl takes a command's arguments as a JSON array of strings. */
+static struct json *
+params_from_argv(int argc, const char *argv[])
+{
+    struct json *params = json_array_create_empty();
+
+    for (int i = 0; i < argc; i++) {
+        json_array_add(params, json_string_create(argv[i]));
+    }
+    return params;
+}
+
+struct vswitchctl_query *
+vswitchctl_query_start_argv(const char *rundir, const char *cmd, int argc,
+                            const char *argv[], int timeout_ms)
+{
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 30);
     char *path = vswitchctl_path(rundir);
     char *name = xasprintf("unix:%s", path);
@@ -61,7 +80,8 @@ vswitchctl_query_start(const char *rundir, const char *cmd, int timeout_ms)
     struct vswitchctl_query *q = xzalloc(sizeof *q);
     q->rpc = jsonrpc_open(stream);
     q->deadline = time_msec() + timeout_ms;
-    jsonrpc_send(q->rpc, jsonrpc_create_request(cmd, json_array_create_empty(),
+    jsonrpc_send(q->rpc, jsonrpc_create_request(cmd,
+                                                params_from_argv(argc, argv),
                                                 &q->id));
     return q;
 }

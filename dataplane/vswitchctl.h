@@ -20,6 +20,13 @@ char *vswitchctl_path(const char *rundir);
 struct vswitchctl_query *vswitchctl_query_start(const char *rundir,
                                                 const char *cmd,
                                                 int timeout_ms);
+/* The same with the 'argc' words of 'argv' as the command's arguments, as
+ * "ovs-appctl CMD ARG..." gives them. */
+struct vswitchctl_query *vswitchctl_query_start_argv(const char *rundir,
+                                                     const char *cmd,
+                                                     int argc,
+                                                     const char *argv[],
+                                                     int timeout_ms);
 /* -EINPROGRESS until ovs-vswitchd has answered; then 0 with the answer in
  * '*replyp' (the caller frees it), or -errno (-ETIMEDOUT, -EIO when the
  * command failed), and the query is freed. */
