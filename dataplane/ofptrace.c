@@ -53,18 +53,23 @@ ofptrace_start_ct(const char *rundir, const char *bridge, const char *flow,
 }
 
 int
-ofptrace_finish(struct ofptrace *t, struct ofptrace_result **resultp)
+ofptrace_finish(struct ofptrace *t, struct ofptrace_result **resultp,
+                char **errp)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 30);
     char *reply;
     int error = vswitchctl_query_finish(t->query, &reply);
 
     *resultp = NULL;
+    *errp = NULL;
     if (error == -EINPROGRESS) {
         return error;
     }
     free(t);
-    if (!error) {
+    if (error == -EIO && reply) {
+        *errp = reply;
+        reply = NULL;
+    } else if (!error) {
         error = ofptrace_parse(reply, resultp);
         if (error) {
             VLOG_WARN_RL(&rl, "ofproto/trace answered with what is not a "

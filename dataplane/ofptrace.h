@@ -102,9 +102,11 @@ struct ofptrace *ofptrace_start_ct(const char *rundir, const char *bridge,
                                    size_t n_ct_next, int timeout_ms);
 /* -EINPROGRESS until ovs-vswitchd has answered; then 0 with '*resultp'
  * (the caller destroys it), or -errno: -ETIMEDOUT, -EIO when it refused
- * (no such bridge, a flow it cannot parse), -EINVAL when the answer is
- * not a trace; the trace is freed. */
-int ofptrace_finish(struct ofptrace *, struct ofptrace_result **resultp);
+ * (no such bridge, a flow it cannot parse: '*errp' is what it said, for
+ * the caller to free, or NULL), -EINVAL when the answer is not a trace;
+ * the trace is freed. */
+int ofptrace_finish(struct ofptrace *, struct ofptrace_result **resultp,
+                    char **errp);
 void ofptrace_wait(struct ofptrace *);
 void ofptrace_abandon(struct ofptrace *);
 

@@ -103,11 +103,10 @@ take_answer(const struct jsonrpc_msg *msg, char **replyp)
     const struct json *body = (msg->type == JSONRPC_REPLY ? msg->result
                                : msg->error);
 
-    if (msg->type == JSONRPC_REPLY && body && body->type == JSON_STRING) {
+    if (body && body->type == JSON_STRING) {
         *replyp = xstrdup(json_string(body));
-        return 0;
     }
-    return -EIO;
+    return msg->type == JSONRPC_REPLY && *replyp ? 0 : -EIO;
 }
 
 int

@@ -29,7 +29,8 @@ struct vswitchctl_query *vswitchctl_query_start_argv(const char *rundir,
                                                      int timeout_ms);
 /* -EINPROGRESS until ovs-vswitchd has answered; then 0 with the answer in
  * '*replyp' (the caller frees it), or -errno (-ETIMEDOUT, -EIO when the
- * command failed), and the query is freed. */
+ * command failed: then '*replyp' is what ovs-vswitchd said, or NULL), and
+ * the query is freed. */
 int vswitchctl_query_finish(struct vswitchctl_query *, char **replyp);
 void vswitchctl_query_wait(struct vswitchctl_query *);
 void vswitchctl_query_abandon(struct vswitchctl_query *);

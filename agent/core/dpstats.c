@@ -85,6 +85,8 @@ dpstats_run(struct dpstats *d)
                 free(d->answers[i]);
                 d->answers[i] = reply;
                 d->updated = time_wall_msec();
+            } else if (error != -EINPROGRESS) {
+                free(reply);
             }
         }
     }

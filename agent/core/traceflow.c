@@ -307,7 +307,8 @@ static bool
 run_static(struct agent *agent, struct tf_session *s)
 {
     struct ofptrace_result *r;
-    int error = ofptrace_finish(s->query, &r);
+    char *refusal;
+    int error = ofptrace_finish(s->query, &r, &refusal);
 
     if (error == -EINPROGRESS) {
         return false;
@@ -315,7 +316,8 @@ run_static(struct agent *agent, struct tf_session *s)
     s->query = NULL;
     if (error) {
         char *msg = xasprintf("ofproto/trace failed: %s",
-                              ovs_strerror(-error));
+                              refusal ? refusal : ovs_strerror(-error));
+        free(refusal);
         unixctl_command_reply_error(s->conn, msg);
         free(msg);
     } else {
@@ -572,7 +574,7 @@ static_flow(const struct tf_spec *spec)
         ds_put_format(&l4, "%s,%s_src=%u,%s_dst=%u", name, name, p->sport,
                       name, p->dport);
         if (p->proto == IPPROTO_TCP) {
-            ds_put_cstr(&l4, ",tcp_flags=+syn");
+            ds_put_cstr(&l4, ",tcp_flags=syn");
         }
     }
     char *flow = xasprintf("in_port=%"PRId64",%s,dl_src="ETH_ADDR_FMT","

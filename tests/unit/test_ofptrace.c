@@ -629,6 +629,7 @@ struct fake_vswitchd {
     struct unixctl_server *server;
     char *args;                 /* the last request's arguments */
     const char *answer;         /* NULL: an error */
+    char *refusal;              /* what the last refused query said */
 };
 
 static struct fake_vswitchd *fake;
@@ -676,18 +677,23 @@ fake_teardown(void **state OVS_UNUSED)
     rmdir(fake->rundir);
     free(fake->rundir);
     free(fake->args);
+    free(fake->refusal);
     free(fake);
     fake = NULL;
     return 0;
 }
 
+/* Runs 't' to its end; what ovs-vswitchd said of a refusal is kept in
+ * fake->refusal. */
 static int
 run_query(struct ofptrace *t, struct ofptrace_result **resultp)
 {
     int error;
 
     assert_non_null(t);
-    while ((error = ofptrace_finish(t, resultp)) == -EINPROGRESS) {
+    free(fake->refusal);
+    while ((error = ofptrace_finish(t, resultp, &fake->refusal))
+           == -EINPROGRESS) {
         unixctl_server_run(fake->server);
         unixctl_server_wait(fake->server);
         ofptrace_wait(t);
@@ -728,6 +734,7 @@ test_query(void **state OVS_UNUSED)
     assert_int_equal(run_query(ofptrace_start(fake->rundir, "br-nope", "ip",
                                               2000), &r), -EIO);
     assert_null(r);
+    assert_string_equal(fake->refusal, "no bridge named br-nope\n");
 }
 
 /* Nothing answers: the query gives up at its deadline. */
@@ -739,7 +746,8 @@ test_query_timeout(void **state OVS_UNUSED)
     int error;
 
     assert_non_null(t);
-    while ((error = ofptrace_finish(t, &r)) == -EINPROGRESS) {
+    char *refusal;
+    while ((error = ofptrace_finish(t, &r, &refusal)) == -EINPROGRESS) {
         ofptrace_wait(t);
         poll_block();
     }
