@@ -528,6 +528,8 @@ build_add_port(struct ovsbridge *br, struct ovsdb_idl_txn *txn,
     } else if (spec->type == OVSBRIDGE_PORT_GENEVE
                || spec->type == OVSBRIDGE_PORT_VXLAN) {
         smap_add(&options, "remote_ip", "flow");
+        /* The tunnel key marks Traceflow's packets (tables.h). */
+        smap_add(&options, "key", "flow");
     }
     ovsrec_interface_set_type(iface, port_type_name(spec->type));
     ovsrec_interface_set_options(iface, &options);

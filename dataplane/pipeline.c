@@ -194,6 +194,25 @@ add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
 /* Traffic from other nodes: class tunnel, addressed to this node's gateway
  * MAC as a routed packet (the sender's inner destination is its own
  * gateway's), then conntrack and the rest of the pipeline like a pod's. */
+/* Another node's trace packet (traceflows.h) walks this node's pipeline
+ * like any packet from the tunnel, marked, and comes to the agent where
+ * it would have been delivered or dropped; it commits no connection. */
+static void
+add_trace_rx_flows(struct flow_builder *b, const struct pipeline_node *node)
+{
+    add_flow(b, TABLE_CLASSIFIER, 210, "in_port=%"PRId64",ip,tun_id=%#x"
+             " actions=load:%d->"REG_PORT_CLASS",load:1->"REG_TRACE_RX","
+             "mod_dl_dst:"MAC_FMT",goto_table:%d", node->tun_ofport,
+             TRACE_TUN_ID, PORT_CLASS_TUNNEL, MAC_ARGS(node->gw_mac),
+             TABLE_CT_ZONE);
+    add_flow(b, TABLE_CT_COMMIT, 300, "ip,reg0=%#x/%#x actions=goto_table:%d",
+             REG_TRACE_RX_MASK, REG_TRACE_RX_MASK, TABLE_OUTPUT);
+    add_flow(b, TABLE_OUTPUT, 300, "ip,reg0=%#x/%#x actions=controller",
+             REG_TRACE_RX_MASK, REG_TRACE_RX_MASK);
+    add_flow(b, TABLE_DROP, 200, "ip,reg0=%#x/%#x actions=controller",
+             REG_TRACE_RX_MASK, REG_TRACE_RX_MASK);
+}
+
 static void
 add_tunnel_flows(struct flow_builder *b, const struct pipeline_node *node)
 {
@@ -202,6 +221,7 @@ add_tunnel_flows(struct flow_builder *b, const struct pipeline_node *node)
                  " actions=load:%d->"REG_PORT_CLASS",mod_dl_dst:"MAC_FMT
                  ",goto_table:%d", node->tun_ofport, PORT_CLASS_TUNNEL,
                  MAC_ARGS(node->gw_mac), TABLE_CT_ZONE);
+        add_trace_rx_flows(b, node);
     }
 }
 

@@ -83,6 +83,12 @@ enum pipeline_table {
 #define TRACE_DSCP_FIRST 3
 #define TRACE_DSCP_LAST 63
 #define TRACE_N_TAGS ((TRACE_DSCP_LAST - TRACE_DSCP_FIRST) / 2 + 1)
+/* A trace packet that goes on through the tunnel carries this tunnel key
+ * (live traffic carries 0); the receiving node marks it in reg0[5] and
+ * reports it to the controller instead of delivering or dropping it. */
+#define TRACE_TUN_ID 0x5eeace
+#define REG_TRACE_RX "NXM_NX_REG0[5]"
+#define REG_TRACE_RX_MASK 0x20
 
 /* reg1: the output port chosen by L2Forwarding. */
 #define REG_OUT_PORT_REG 1

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 
 #include "dataplane/cookie.h"
 #include "dataplane/flowtab.h"
@@ -46,7 +47,8 @@ traceflows_index_of_cookie(uint64_t cookie)
 }
 
 int
-traceflows_set(struct flowtab *ft, unsigned int i, struct in_addr src)
+traceflows_set(struct flowtab *ft, unsigned int i, struct in_addr src,
+               int64_t tun_ofport)
 {
     static const struct {
         uint8_t table;
@@ -71,6 +73,15 @@ traceflows_set(struct flowtab *ft, unsigned int i, struct in_addr src)
     for (size_t k = 0; k < ARRAY_SIZE(flows) && !error; k++) {
         error = flowtab_add_flow(ft, owner, flows[k].table,
                                  flows[k].priority, match, flows[k].actions);
+    }
+    if (!error && tun_ofport > 0) {
+        char *tun_match = xasprintf("%s,reg1=%"PRId64, match, tun_ofport);
+        char *actions = xasprintf("controller,set_field:%#x->tun_id,"
+                                  "output:"REG_OUT_PORT, TRACE_TUN_ID);
+        error = flowtab_add_flow(ft, owner, TABLE_OUTPUT, 310, tun_match,
+                                 actions);
+        free(actions);
+        free(tun_match);
     }
     free(match);
     if (error) {

@@ -32,9 +32,13 @@ uint64_t traceflows_owner(unsigned int i);
 /* The tag index of a trace flow's cookie, or -1 for any other cookie. */
 int traceflows_index_of_cookie(uint64_t cookie);
 
-/* Sets the flows of trace 'i' for trace packets from 'src'.  0 or -errno
- * from flowtab (on error the trace has no flows). */
-int traceflows_set(struct flowtab *, unsigned int i, struct in_addr src);
+/* Sets the flows of trace 'i' for trace packets from 'src'.  With a
+ * tunnel port ('tun_ofport' > 0), a trace packet Output sends there goes
+ * on, with the tunnel key TRACE_TUN_ID, to the node that reports the rest
+ * of its path, and to the controller.  0 or -errno from flowtab (on error
+ * the trace has no flows). */
+int traceflows_set(struct flowtab *, unsigned int i, struct in_addr src,
+                   int64_t tun_ofport);
 void traceflows_remove(struct flowtab *, unsigned int i);
 
 #endif /* traceflows.h */

@@ -16,6 +16,7 @@
 #include "agent/core/agentconf.h"
 #include "agent/core/agentmetrics.h"
 #include "agent/core/dpstats.h"
+#include "agent/core/tracepeer.h"
 #include "agent/core/traceflow.h"
 #include "agent/hostnet/nodeport.h"
 #include "agent/hostnet/snat.h"
@@ -228,6 +229,10 @@ agent_open_metrics(struct agent *agent)
     }
     int error = metricsrv_open(&opts, agent_collect_metrics, agent,
                                &agent->metricsrv, &err);
+    if (!error) {
+        metricsrv_add_route(agent->metricsrv, TRACEPEER_PATH,
+                            traceflow_received_route, agent->traceflow);
+    }
     if (error) {
         VLOG_ERR("metrics endpoint %s port %d: %s", conf->metrics_address,
                  conf->metrics_port, err);

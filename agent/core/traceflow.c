@@ -10,15 +10,19 @@
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/ctlapi.h"
+#include "agent/core/tracepeer.h"
 #include "agent/core/tracereport.h"
 #include "agent/model/cluster.h"
 #include "agent/model/service.h"
+#include "agent/observe/metricsrv.h"
 #include "dataplane/flowtab.h"
 #include "dataplane/ofconn.h"
 #include "dataplane/ofptrace.h"
 #include "dataplane/tables.h"
 #include "dataplane/traceflows.h"
 #include "dataplane/tracepkt.h"
+#include "dp-packet.h"
+#include "flow.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofpbuf.h"
@@ -47,6 +51,8 @@ struct tf_spec {
 enum tf_state {
     TF_INSTALLING,                  /* the trace's flows are being committed */
     TF_SENT,                        /* the packet is out; waiting for it */
+    TF_REMOTE,                      /* it went through the tunnel: asking
+                                     * the receiving node for its part */
     TF_STATIC,                      /* ofproto/trace asked */
 };
 
@@ -57,10 +63,27 @@ struct tf_session {
     uint64_t commit_gen;
     long long int deadline;
     struct ofptrace *query;         /* TF_STATIC */
+    struct json_object *local;      /* this node's part, once known */
+    struct tracepeer *peer;         /* TF_REMOTE */
 };
+
+/* Another node's trace packet this node received: its part of the path,
+ * kept for a while for the source node to ask for (tracereceived_*). */
+struct tf_received {
+    struct in_addr src;
+    uint8_t dscp;
+    uint16_t sport;                 /* TCP/UDP source port; 0 for ICMP */
+    long long int at;
+    struct json_object *part;       /* NULL: an empty slot */
+};
+
+#define TF_RECEIVED_MAX 64
+#define TF_RECEIVED_KEEP_MS (5 * 60 * 1000)
 
 struct traceflow {
     struct tf_session *sessions[TRACE_N_TAGS];
+    struct tf_received received[TF_RECEIVED_MAX];
+    size_t next_received;
 };
 
 struct traceflow *
@@ -75,6 +98,8 @@ session_free(struct tf_session *s)
     if (s->query) {
         ofptrace_abandon(s->query);
     }
+    tracepeer_destroy(s->peer);
+    json_object_put(s->local);
     free(s->spec.from);
     free(s->spec.to);
     free(s);
@@ -86,7 +111,7 @@ session_end(struct traceflow *tf, struct agent *agent, unsigned int i)
 {
     struct tf_session *s = tf->sessions[i];
 
-    if (s->state != TF_STATIC) {
+    if (s->state != TF_STATIC && agent->ft) {
         traceflows_remove(agent->ft, i);
         agent_request_commit(agent);
     }
@@ -106,6 +131,9 @@ traceflow_destroy(struct traceflow *tf, struct agent *agent)
                                         "the agent is stopping");
             session_end(tf, agent, i);
         }
+    }
+    for (size_t i = 0; i < TF_RECEIVED_MAX; i++) {
+        json_object_put(tf->received[i].part);
     }
     free(tf);
 }
@@ -137,16 +165,34 @@ packet_json(const struct tracepkt *p)
     return o;
 }
 
-/* The answer: this node's observations, and which node's part of the path
- * is not in it (a packet sent through the tunnel goes on there). */
+static struct json_object *
+node_part(const char *node, const char *result,
+          struct json_object *observations)
+{
+    struct json_object *part = json_object_new_object();
+
+    json_object_object_add(part, "node", json_object_new_string(node));
+    json_object_object_add(part, "result", json_object_new_string(result));
+    json_object_object_add(part, "observations", observations);
+    return part;
+}
+
+static const char *
+part_result(struct json_object *part)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(part, "result", &v);
+    return v ? json_object_get_string(v) : "Unknown";
+}
+
+/* The answer: this node's part ('s->local'), the receiving node's
+ * ('remote', taken, or NULL), and, when that part is 'missing', why. */
 static void
-reply(struct agent *agent, const struct tf_session *s,
-      struct json_object *observations, const char *result)
+reply(struct tf_session *s, struct json_object *remote, const char *missing)
 {
     struct json_object *items = json_object_new_array();
     struct json_object *t = json_object_new_object();
     struct json_object *nodes = json_object_new_array();
-    struct json_object *node = json_object_new_object();
 
     json_object_object_add(t, "mode", json_object_new_string(
                                s->spec.is_static ? "static" : "live"));
@@ -154,19 +200,26 @@ reply(struct agent *agent, const struct tf_session *s,
     json_object_object_add(t, "destination",
                            json_object_new_string(s->spec.to));
     json_object_object_add(t, "packet", packet_json(&s->spec.pkt));
-    json_object_object_add(t, "result", json_object_new_string(result));
-    json_object_object_add(node, "node",
-                           json_object_new_string(agent->conf->node_name));
-    json_object_object_add(node, "observations", observations);
-    json_object_array_add(nodes, node);
+    json_object_object_add(t, "result", json_object_new_string(
+                               part_result(remote ? remote : s->local)));
+    json_object_array_add(nodes, json_object_get(s->local));
+    if (remote) {
+        json_object_array_add(nodes, remote);
+    }
     json_object_object_add(t, "nodes", nodes);
+    if (missing) {
+        struct json_object *m = json_object_new_array();
+        json_object_array_add(m, json_object_new_string(missing));
+        json_object_object_add(t, "missing", m);
+    }
     json_object_array_add(items, t);
     ctlapi_reply_items(s->conn, "Traceflow", items);
 }
 
+/* This node's part of trace 's' from verdict 'v'. */
 static void
-reply_verdict(struct agent *agent, struct tf_session *s,
-              struct tracereport_verdict *v)
+set_local(struct agent *agent, struct tf_session *s,
+          struct tracereport_verdict *v)
 {
     const char *result;
 
@@ -174,7 +227,8 @@ reply_verdict(struct agent *agent, struct tf_session *s,
     v->dst = s->spec.pkt.dst;
     v->dport = s->spec.pkt.dport;
     struct json_object *obs = tracereport_observations(agent, v, &result);
-    reply(agent, s, obs, result);
+    json_object_put(s->local);
+    s->local = node_part(agent->conf->node_name, result, obs);
 }
 
 static void
@@ -187,7 +241,9 @@ reply_lost(struct agent *agent, struct tf_session *s, const char *why)
     json_object_object_add(o, "action", json_object_new_string("Unknown"));
     json_object_object_add(o, "componentInfo", json_object_new_string(why));
     json_object_array_add(obs, o);
-    reply(agent, s, obs, "Unknown");
+    json_object_put(s->local);
+    s->local = node_part(agent->conf->node_name, "Unknown", obs);
+    reply(s, NULL, NULL);
 }
 
 /* The verdict a packet-in carries: where it ended and every register. */
@@ -205,6 +261,53 @@ verdict_from_packet_in(const struct ofputil_packet_in *pin,
         v->regs[i] = f->regs[i];
     }
     v->tun_dst.s_addr = f->tunnel.ip_dst;
+}
+
+/* The source port that, with the source address and the DSCP, names a
+ * trace packet between nodes (the echo id of an ICMP one is not in the
+ * flow the receiving node extracts: 0). */
+static uint16_t
+l4_key(const struct tracepkt *p)
+{
+    return p->proto == IPPROTO_ICMP ? 0 : p->sport;
+}
+
+/* Another node's trace packet, marked by the tunnel key (tables.h): its
+ * path through this node is kept for the source node to ask for. */
+static bool
+received_packet_in(struct traceflow *tf, struct agent *agent,
+                   const struct ofputil_packet_in *pin)
+{
+    const struct flow *md = &pin->flow_metadata.flow;
+    struct tracereport_verdict v;
+    struct dp_packet packet;
+    struct flow f;
+
+    if (!(md->regs[0] & REG_TRACE_RX_MASK)
+        || (pin->table_id != TABLE_OUTPUT && pin->table_id != TABLE_DROP)) {
+        return false;
+    }
+    dp_packet_use_const(&packet, pin->packet, pin->packet_len);
+    flow_extract(&packet, &f);
+    verdict_from_packet_in(pin, &v);
+    v.src.s_addr = f.nw_src;
+    v.dst.s_addr = f.nw_dst;
+    v.dport = ntohs(f.tp_dst);
+
+    const char *result;
+    struct json_object *obs = tracereport_observations(agent, &v, &result);
+    struct tf_received *r = &tf->received[tf->next_received++
+                                          % TF_RECEIVED_MAX];
+    json_object_put(r->part);
+    *r = (struct tf_received) {
+        .src = v.src,
+        .dscp = f.nw_tos >> 2,
+        .sport = f.nw_proto == IPPROTO_ICMP ? 0 : ntohs(f.tp_src),
+        .at = time_msec(),
+        .part = node_part(agent->conf->node_name, result, obs),
+    };
+    dp_packet_uninit(&packet);
+    return true;
 }
 
 /* The trace a packet-in is about: by its flow's cookie, or for a
@@ -238,14 +341,23 @@ traceflow_packet_in(struct traceflow *tf, struct agent *agent,
     int i = packet_in_trace(tf, pin);
 
     if (i < 0) {
-        return false;
+        return received_packet_in(tf, agent, pin);
     }
     struct tf_session *s = tf->sessions[i];
     if (s && s->state == TF_SENT) {
         struct tracereport_verdict v;
         verdict_from_packet_in(pin, &v);
-        reply_verdict(agent, s, &v);
-        session_end(tf, agent, i);
+        set_local(agent, s, &v);
+        if (v.tun_dst.s_addr
+            && !strcmp(part_result(s->local), "ForwardedToTunnel")) {
+            s->state = TF_REMOTE;
+            s->peer = tracepeer_start(agent->conf, v.tun_dst,
+                                      s->spec.pkt.src, s->spec.pkt.dscp,
+                                      l4_key(&s->spec.pkt), s->deadline);
+        } else {
+            reply(s, NULL, NULL);
+            session_end(tf, agent, i);
+        }
     }
     return true;
 }
@@ -290,7 +402,14 @@ finish_static(struct agent *agent, struct tf_session *s,
                 &final->outputs[i].tun_dst);
         }
     }
-    uint8_t last = r->n_steps ? r->steps[r->n_steps - 1].table_id : 0;
+    /* Past the tunnel's tnl_push the trace goes on in the underlay's
+     * bridge: the packet's fate on this bridge is its last step here. */
+    uint8_t last = 0;
+    for (size_t i = 0; i < r->n_steps; i++) {
+        if (!strcmp(r->steps[i].bridge, agent->conf->bridge)) {
+            last = r->steps[i].table_id;
+        }
+    }
     v.end = (last == TABLE_DROP ? TRACEREPORT_DROPPED
              : last == TABLE_SERVICE_LB ? TRACEREPORT_REJECTED
              : TRACEREPORT_OUTPUT);
@@ -300,7 +419,11 @@ finish_static(struct agent *agent, struct tf_session *s,
                    "use a live trace");
         return;
     }
-    reply_verdict(agent, s, &v);
+    set_local(agent, s, &v);
+    reply(s, NULL, (!strcmp(part_result(s->local), "ForwardedToTunnel")
+                    ? "the receiving node's part: a static trace stops at "
+                      "the tunnel (a live trace follows the packet there)"
+                    : NULL));
 }
 
 static bool
@@ -327,6 +450,28 @@ run_static(struct agent *agent, struct tf_session *s)
     return true;
 }
 
+/* The receiving node's part, or why it is missing. */
+static bool
+run_remote(struct tf_session *s)
+{
+    struct json_object *part;
+    const char *why;
+
+    tracepeer_run(s->peer);
+    int error = tracepeer_result(s->peer, &part, &why);
+    if (error == -EINPROGRESS) {
+        return false;
+    }
+    if (error) {
+        char *missing = xasprintf("the receiving node's part: %s", why);
+        reply(s, NULL, missing);
+        free(missing);
+    } else {
+        reply(s, part, NULL);
+    }
+    return true;
+}
+
 /* Runs trace 'i'; true when it has ended. */
 static bool
 run_session(struct agent *agent, struct tf_session *s, unsigned int i)
@@ -344,6 +489,9 @@ run_session(struct agent *agent, struct tf_session *s, unsigned int i)
             return true;
         }
         return !send_trace(agent, s, i);
+    }
+    if (s->state == TF_REMOTE) {
+        return run_remote(s);
     }
     if (time_msec() >= s->deadline) {
         reply_lost(agent, s, "no observation before the timeout: the packet "
@@ -370,6 +518,9 @@ traceflow_wait(struct traceflow *tf)
         const struct tf_session *s = tf->sessions[i];
         if (s && s->query) {
             ofptrace_wait(s->query);
+        }
+        if (s && s->peer) {
+            tracepeer_wait(s->peer);
         }
         if (s) {
             poll_timer_wait_until(s->deadline);
@@ -603,7 +754,8 @@ begin(struct agent *agent, struct tf_session *s, unsigned int i)
     if (agent->of_state != AGENT_OF_UP) {
         return -ENOTCONN;
     }
-    int error = traceflows_set(agent->ft, i, s->spec.pkt.src);
+    int error = traceflows_set(agent->ft, i, s->spec.pkt.src,
+                               agent->pnode.tun_ofport);
     if (!error) {
         s->state = TF_INSTALLING;
         s->commit_gen = agent_request_commit(agent);
@@ -643,4 +795,36 @@ traceflow_start(struct traceflow *tf, struct agent *agent,
     s->deadline = time_msec() + s->spec.timeout_s * 1000LL;
     tf->sessions[i] = s;
     VLOG_INFO("trace %d: %s -> %s", i, s->spec.from, s->spec.to);
+}
+
+/* GET TRACEPEER_PATH?src=IP&dscp=N&sport=N, from another node's agent. */
+unsigned int
+traceflow_received_route(void *tf_, const struct metricsrv_request *req,
+                         struct ds *out)
+{
+    const struct traceflow *tf = tf_;
+    const char *src = metricsrv_arg(req, "src");
+    const char *dscp = metricsrv_arg(req, "dscp");
+    const char *sport = metricsrv_arg(req, "sport");
+    struct in_addr addr;
+    unsigned int d, p;
+
+    if (!src || inet_pton(AF_INET, src, &addr) != 1
+        || !dscp || !str_to_uint(dscp, 10, &d) || d > 63
+        || !sport || !str_to_uint(sport, 10, &p) || p > 65535) {
+        ds_put_cstr(out, "{\"error\": \"src, dscp and sport are "
+                    "needed\"}\n");
+        return 400;
+    }
+    for (size_t i = 0; i < TF_RECEIVED_MAX; i++) {
+        const struct tf_received *r = &tf->received[i];
+        if (r->part && r->src.s_addr == addr.s_addr && r->dscp == d
+            && r->sport == p && time_msec() - r->at < TF_RECEIVED_KEEP_MS) {
+            ds_put_format(out, "%s\n", json_object_to_json_string_ext(
+                              r->part, JSON_C_TO_STRING_PLAIN));
+            return 200;
+        }
+    }
+    ds_put_cstr(out, "{\"error\": \"no such trace packet received\"}\n");
+    return 404;
 }

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 
 struct agent;
+struct ds;
+struct metricsrv_request;
 struct ofputil_packet_in;
 struct traceflow;
 struct unixctl_conn;
@@ -38,5 +40,11 @@ bool traceflow_packet_in(struct traceflow *, struct agent *,
  * error). */
 void traceflow_start(struct traceflow *, struct agent *,
                      struct unixctl_conn *, int argc, const char *argv[]);
+
+/* The metrics endpoint's route for other nodes' agents (tracepeer.h):
+ * what this node saw of their trace packets. */
+unsigned int traceflow_received_route(void *traceflow,
+                                      const struct metricsrv_request *,
+                                      struct ds *out);
 
 #endif /* traceflow.h */

@@ -314,7 +314,13 @@ tracereport_observations(const struct agent *agent,
         *result = "Dropped";
         return list;
     }
-    observation(list, "SpoofGuard", "Forwarded", TABLE_SPOOF_GUARD);
+    if ((v->regs[0] & REG_PORT_CLASS_MASK) == PORT_CLASS_TUNNEL) {
+        struct json_object *o = observation(list, "Forwarding", "Received",
+                                            TABLE_CLASSIFIER);
+        put_str(o, "componentInfo", "from the tunnel");
+    } else {
+        observation(list, "SpoofGuard", "Forwarded", TABLE_SPOOF_GUARD);
+    }
     add_lb(agent, v, list);
     add_policy(agent, v, POLFLOWS_EGRESS, list);
     add_policy(agent, v, POLFLOWS_INGRESS, list);

@@ -11,8 +11,9 @@
  *
  * The observations, in pipeline order, are a JSON array of objects with
  * stable field names: component (SpoofGuard, LB, NetworkPolicy,
- * ClusterNetworkPolicy, Forwarding, Output), action (Forwarded, Dropped,
- * Rejected, Delivered, ForwardedToTunnel, ForwardedOutOfNode), table and
+ * ClusterNetworkPolicy, Forwarding, Output), action (Received, Forwarded,
+ * Dropped, Rejected, Delivered, ForwardedToTunnel, ForwardedOutOfNode,
+ * Unknown), table and
  * tableName, and as the component has them: policy {kind, namespace, name,
  * direction, rule}, service, endpoint, pod, node, tunnelDstIP.
  */

@@ -49,6 +49,17 @@ struct metricsrv {
     bool opening;
 
     struct metricsrv_stats stats;
+
+    struct metricsrv_route {
+        char *path;
+        metricsrv_route_func *func;
+        void *aux;
+    } *routes;
+    size_t n_routes;
+};
+
+struct metricsrv_request {
+    struct MHD_Connection *conn;
 };
 
 static void
@@ -231,6 +242,41 @@ scrape(struct metricsrv *srv, struct MHD_Connection *conn)
     return ret;
 }
 
+void
+metricsrv_add_route(struct metricsrv *srv, const char *path,
+                    metricsrv_route_func *func, void *aux)
+{
+    srv->routes = xrealloc(srv->routes,
+                           (srv->n_routes + 1) * sizeof *srv->routes);
+    srv->routes[srv->n_routes++] = (struct metricsrv_route) {
+        xstrdup(path), func, aux
+    };
+}
+
+const char *
+metricsrv_arg(const struct metricsrv_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+                                       name);
+}
+
+static enum MHD_Result
+answer_route(struct metricsrv *srv, struct MHD_Connection *conn,
+             const char *url)
+{
+    for (size_t i = 0; i < srv->n_routes; i++) {
+        const struct metricsrv_route *r = &srv->routes[i];
+        if (!strcmp(url, r->path)) {
+            struct metricsrv_request req = { conn };
+            struct ds body = DS_EMPTY_INITIALIZER;
+            unsigned int status = r->func(r->aux, &req, &body);
+            return respond(conn, status, "application/json", &body, NULL,
+                           NULL);
+        }
+    }
+    return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found", NULL, NULL);
+}
+
 /* Answers on the first call, before any request body: no path takes
  * one, and libmicrohttpd then closes the connection rather than read
  * it. */
@@ -256,7 +302,7 @@ answer(void *srv_, struct MHD_Connection *conn, const char *url,
     } else if (!strcmp(url, "/metrics")) {
         return scrape(srv, conn);
     }
-    return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found", NULL, NULL);
+    return answer_route(srv, conn, url);
 }
 
 static void
@@ -443,6 +489,10 @@ metricsrv_close(struct metricsrv *srv)
     free(srv->token_file);
     ds_destroy(&srv->open_log);
     promtext_histogram_destroy(&srv->stats.scrape_seconds);
+    for (size_t i = 0; i < srv->n_routes; i++) {
+        free(srv->routes[i].path);
+    }
+    free(srv->routes);
     free(srv);
 }
 

@@ -57,6 +57,17 @@ int metricsrv_open(const struct metricsrv_options *,
                    struct metricsrv **, char **err);
 void metricsrv_close(struct metricsrv *);
 
+/* Another path, answered with JSON: 'func' writes the body into 'out'
+ * and returns the HTTP status; 'arg' gives the request's query arguments
+ * by name (NULL when absent).  The same token guards it as /metrics. */
+struct metricsrv_request;
+const char *metricsrv_arg(const struct metricsrv_request *, const char *name);
+typedef unsigned int metricsrv_route_func(void *aux,
+                                          const struct metricsrv_request *,
+                                          struct ds *out);
+void metricsrv_add_route(struct metricsrv *, const char *path,
+                         metricsrv_route_func *, void *aux);
+
 /* The port it listens on (the one picked for port 0). */
 uint16_t metricsrv_port(const struct metricsrv *);
 
