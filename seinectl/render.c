@@ -233,6 +233,9 @@ observation_detail(struct json_object *o, struct ds *d)
         if (cell(p, "rule")) {
             ds_put_format(d, ", %s", cell(p, "rule"));
         }
+        if (cell(p, "ruleName")) {
+            ds_put_format(d, " (%s)", cell(p, "ruleName"));
+        }
     } else if (cell(o, "translatedDstIP")) {
         ds_put_format(d, "%s -> %s:%s", cell(o, "service") ? cell(o, "service")
                       : "?", cell(o, "translatedDstIP"),

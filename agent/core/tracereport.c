@@ -8,6 +8,7 @@
 
 #include "agent/core/agent.h"
 #include "agent/model/cluster.h"
+#include "agent/model/cnp.h"
 #include "agent/model/labelsel.h"
 #include "agent/model/netpol.h"
 #include "agent/policy/netpolrules.h"
@@ -56,10 +57,26 @@ dropped_in(const struct tracereport_verdict *v, uint8_t first, uint8_t last)
     return v->end == TRACEREPORT_DROPPED && table >= first && table <= last;
 }
 
+/* A ClusterNetworkPolicy rule's own name (spec.ingress[N].name). */
+static const char *
+cnp_rule_name(const struct agent *agent, const struct policy_rule_ref *ref,
+              const char *name, const char *index)
+{
+    const struct cnp *cnp = cluster_find_cnp(agent->cluster, name);
+    unsigned int i;
+    enum polflows_dir dir = ref->rule->dir;
+
+    if (!cnp || !index || !str_to_uint(index, 10, &i)
+        || i >= cnp->n_rules[dir]) {
+        return NULL;
+    }
+    return cnp->rules[dir][i].name;
+}
+
 /* The policy that rule 'id' belongs to, from its key ("NS/NAME/DIR/N" or
  * "cnp/NAME/DIR/N", policy.h). */
 static struct json_object *
-policy_json(const struct policy_rule_ref *ref)
+policy_json(const struct agent *agent, const struct policy_rule_ref *ref)
 {
     struct json_object *p = json_object_new_object();
     char *key = xstrdup(ref->key);
@@ -79,6 +96,9 @@ policy_json(const struct policy_rule_ref *ref)
         char *rule = xasprintf("%s rule %s", dir, index);
         put_str(p, "rule", rule);
         free(rule);
+    }
+    if (ref->cnp) {
+        put_str(p, "ruleName", cnp_rule_name(agent, ref, name, index));
     }
     json_object_object_add(p, "ruleId", json_object_new_int64(ref->rule->id));
     free(key);
@@ -162,7 +182,7 @@ add_policy(const struct agent *agent, const struct tracereport_verdict *v,
     struct json_object *o = observation(list, ref.cnp ? "ClusterNetworkPolicy"
                                         : "NetworkPolicy", action,
                                         ref.rule->table);
-    json_object_object_add(o, "policy", policy_json(&ref));
+    json_object_object_add(o, "policy", policy_json(agent, &ref));
 }
 
 static const struct svclb_ref *

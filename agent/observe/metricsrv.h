@@ -8,7 +8,8 @@
  * the time to write the text, nothing else waits on a slow client.
  *
  * Paths: GET or HEAD /metrics (the collect function's text, "text/plain;
- * version=0.0.4"), /healthz ("ok"), anything else 404; other methods 405.
+ * version=0.0.4"), /healthz ("ok"), the JSON routes added with
+ * metricsrv_add_route(), anything else 404; other methods 405.
  * With a token file every request but /healthz must carry "Authorization:
  * Bearer TOKEN" or gets 401: a liveness probe carries no token and learns
  * nothing from "ok".  The file is read again whenever it changes, so a

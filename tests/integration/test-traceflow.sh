@@ -142,8 +142,8 @@ cnp guard '  tier: Admin
 ck_expect_tcp "the Admin Deny is in force: a -> b:80 refused" no a "$ip_b" 80
 trace --from default/a --to default/b --proto tcp --dport 80
 ck_eq "a -> b under guard: dropped by the ClusterNetworkPolicy's ingress rule" \
-    "$(result) $(obs 'select(.action == "Dropped") | "\(.component) \(.policy.name) \(.policy.rule) \(.tableName)"')" \
-    "Dropped ClusterNetworkPolicy guard ingress rule 0 IngressAdmin"
+    "$(result) $(obs 'select(.action == "Dropped") | "\(.component) \(.policy.name) \(.policy.rule) \(.policy.ruleName) \(.tableName)"')" \
+    "Dropped ClusterNetworkPolicy guard ingress rule 0 deny-a IngressAdmin"
 cnp guard '  tier: Admin
   priority: 10
   subject: {pods: {podSelector: {matchLabels: {app: a}}}}
