@@ -12,6 +12,7 @@
 #include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-msgs.h"
@@ -873,6 +874,38 @@ ofconn_packet_out(struct ofconn *conn, uint32_t in_port,
                        encode_packet_out(conn, u16_to_ofp(in_port),
                                          OFPP_TABLE, packet, len),
                        false, NULL));
+}
+
+static struct ofpbuf *
+encode_meter(const struct ofconn *conn, uint16_t command, uint32_t id,
+             uint32_t pps)
+{
+    struct ofputil_meter_band band = { .type = OFPMBT13_DROP, .rate = pps };
+    struct ofputil_meter_mod mm = {
+        .command = command,
+        .meter = { .meter_id = id, .flags = OFPMF13_PKTPS,
+                   .n_bands = command == OFPMC13_DELETE ? 0 : 1,
+                   .bands = &band },
+    };
+    return ofputil_encode_meter_mod(conn->version, &mm);
+}
+
+int
+ofconn_set_meter(struct ofconn *conn, uint32_t id, uint32_t pps)
+{
+    int error = conn_check_up(conn);
+
+    if (!error) {
+        error = transact(conn, "meter delete",
+                         encode_meter(conn, OFPMC13_DELETE, id, 0), false,
+                         NULL);
+    }
+    if (!error) {
+        error = transact(conn, "meter add",
+                         encode_meter(conn, OFPMC13_ADD, id, pps), false,
+                         NULL);
+    }
+    return error;
 }
 
 static int

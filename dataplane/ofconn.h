@@ -138,6 +138,11 @@ int ofconn_set_packet_in(struct ofconn *, ofconn_packet_in_func *cb,
 int ofconn_send_packet(struct ofconn *, uint32_t out_port,
                        const void *packet, size_t len);
 
+/* Replaces meter 'id' by one that lets 'pps' packets a second through
+ * and drops the rest (the switch's flows may name it: "meter:ID").
+ * Waits for the switch, at most the connection's timeout.  0 or -errno. */
+int ofconn_set_meter(struct ofconn *, uint32_t id, uint32_t pps);
+
 /* Sends 'packet' into the flow table as if it came in on 'in_port'
  * (packet-out with in_port 'in_port' and the single action output:TABLE),
  * like ofconn_packet_out() but without waiting for anything.  0 or -errno

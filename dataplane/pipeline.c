@@ -176,6 +176,22 @@ add_conn_stats(struct flow_builder *b, const struct pipeline_node *node)
     }
 }
 
+/* In Drop, what a policy table dropped is also sampled for the agent. */
+static void
+add_denied_sampling(struct flow_builder *b, const struct pipeline_node *node)
+{
+    static const uint8_t tables[] = {
+        TABLE_EGRESS_ADMIN, TABLE_EGRESS_RULE, TABLE_EGRESS_DEFAULT,
+        TABLE_EGRESS_BASELINE, TABLE_INGRESS_ADMIN, TABLE_INGRESS_RULE,
+        TABLE_INGRESS_DEFAULT, TABLE_INGRESS_BASELINE,
+    };
+
+    for (size_t i = 0; node->denied_to_controller && i < sizeof tables; i++) {
+        add_flow(b, TABLE_DROP, 100, "ip,reg2=%d/0xff actions=meter:%d,"
+                 "controller(max_len=128)", tables[i], METER_DENIED);
+    }
+}
+
 static void
 add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
 {
@@ -307,6 +323,7 @@ pipeline_set_node(struct flowtab *ft, const struct pipeline_node *node)
     add_default_drops(&b);
     add_pass_through(&b, node);
     add_conn_stats(&b, node);
+    add_denied_sampling(&b, node);
     add_gateway_flows(&b, node);
     add_tunnel_flows(&b, node);
     add_arp_proxy(&b, node);

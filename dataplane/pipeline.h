@@ -33,6 +33,10 @@ struct pipeline_node {
      * This makes the datapath cache one flow per connection direction. */
     bool conn_stats;
     unsigned int conn_stats_idle_s;
+    /* With flow export, packets a policy dropped go to the agent too,
+     * through meter METER_DENIED (tables.h; the agent sets its rate), so
+     * that denied connections are reported. */
+    bool denied_to_controller;
 };
 
 /* Another node of the cluster: its pod subnet is reached through the

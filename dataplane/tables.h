@@ -90,6 +90,10 @@ enum pipeline_table {
 #define REG_TRACE_RX "NXM_NX_REG0[5]"
 #define REG_TRACE_RX_MASK 0x20
 
+/* The meter that bounds how many packets a policy dropped go to the agent
+ * for flow export (pipeline.h). */
+#define METER_DENIED 1
+
 /* reg1: the output port chosen by L2Forwarding. */
 #define REG_OUT_PORT_REG 1
 #define REG_OUT_PORT "NXM_NX_REG1[]"

@@ -51,6 +51,12 @@ agentconf_defaults(struct agentconf *conf)
     conf->metrics_address = xstrdup("127.0.0.1");
     conf->metrics_port = 9464;
     conf->metrics_rule_stats_limit = 1000;
+    conf->flow_poll_s = 5;
+    conf->flow_active_timeout_s = 60;
+    conf->flow_idle_timeout_s = 15;
+    conf->flow_template_refresh_s = 60;
+    conf->flow_denied_pps = 100;
+    conf->flow_enterprise = 32473;
     conf->cni_socket = xstrdup(SEINE_DEFAULT_CNI_SOCKET);
     conf->state_dir = xstrdup(SEINE_DEFAULT_STATE_DIR);
     conf->vhost_socket_dir = xstrdup("/run/seine/vhost");
@@ -82,6 +88,7 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->metrics_tls_cert);
     free(conf->metrics_tls_key);
     free(conf->metrics_token_file);
+    free(conf->flow_collector);
     free(conf->log_level);
     free(conf->uplink);
     free(conf->tunnel_type);
@@ -215,6 +222,19 @@ check_ip_literal(const char *v)
             ? NULL : "expected an IPv4 or IPv6 address");
 }
 
+/* "udp:HOST:PORT" or "tcp:HOST:PORT" (ipfixsend.h). */
+static const char *
+check_collector(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    unsigned int port;
+
+    return ((strncmp(v, "udp:", 4) && strncmp(v, "tcp:", 4))
+            || !colon || colon - v < 5 || !str_to_uint(colon + 1, 10, &port)
+            || !port || port > 65535
+            ? "expected udp:HOST:PORT or tcp:HOST:PORT" : NULL);
+}
+
 /* A kubeconfig context name: what kubectl accepts, printable. */
 static const char *
 check_context(const char *v)
@@ -243,6 +263,7 @@ enum field_type {
     FIELD_SOURCE_TYPE,
     FIELD_SOURCE,               /* the stateSource mapping */
     FIELD_METRICS,              /* the metrics mapping */
+    FIELD_FLOW_EXPORT,          /* the flowExport mapping */
 };
 
 struct field {
@@ -281,6 +302,7 @@ static const struct field top_fields[] = {
     STRING("vhostSocketDir", vhost_socket_dir, check_path, false),
     { "stateSource", FIELD_SOURCE, 0, NULL, false, 0, 0 },
     { "metrics", FIELD_METRICS, 0, NULL, false, 0, 0 },
+    { "flowExport", FIELD_FLOW_EXPORT, 0, NULL, false, 0, 0 },
     STRING("logLevel", log_level, check_log_level, false),
     STRING("uplink", uplink, check_ifname, true),
     STRING("tunnelType", tunnel_type, check_tunnel_type, false),
@@ -295,6 +317,16 @@ static const struct field metrics_fields[] = {
     STRING("tokenFile", metrics_token_file, check_path, true),
     BOOL("insecure", metrics_insecure),
     INT("ruleStatsLimit", metrics_rule_stats_limit, 0, 1000000),
+};
+
+static const struct field flow_export_fields[] = {
+    STRING("collector", flow_collector, check_collector, true),
+    INT("pollIntervalS", flow_poll_s, 1, 300),
+    INT("activeTimeoutS", flow_active_timeout_s, 1, 86400),
+    INT("idleTimeoutS", flow_idle_timeout_s, 1, 86400),
+    INT("templateRefreshS", flow_template_refresh_s, 1, 86400),
+    INT("deniedPerSecond", flow_denied_pps, 1, 100000),
+    INT("enterpriseNumber", flow_enterprise, 1, INT_MAX),
 };
 
 static const struct field source_fields[] = {
@@ -317,6 +349,9 @@ static const struct submap {
       "expected a mapping with 'type' and its settings" },
     { FIELD_METRICS, "metrics.", metrics_fields, ARRAY_SIZE(metrics_fields),
       "expected a mapping with 'address' and 'port'" },
+    { FIELD_FLOW_EXPORT, "flowExport.", flow_export_fields,
+      ARRAY_SIZE(flow_export_fields),
+      "expected a mapping with 'collector' and its settings" },
 };
 
 struct conf_reader {
@@ -464,6 +499,7 @@ read_field(const struct conf_reader *r, const struct field *f,
     }
     case FIELD_SOURCE:
     case FIELD_METRICS:
+    case FIELD_FLOW_EXPORT:
     default:
         OVS_NOT_REACHED();
     }

@@ -43,6 +43,16 @@ struct agentconf {
     int metrics_rule_stats_limit;   /* metrics.ruleStatsLimit: 1000, the
                                      * most rules with counters of their
                                      * own */
+    /* flowExport: connection records over IPFIX (docs/flow-export.md) */
+    char *flow_collector;       /* .collector: NULL = no export, else
+                                 * "udp:HOST:PORT" or "tcp:HOST:PORT" */
+    int flow_poll_s;            /* .pollIntervalS: 5 */
+    int flow_active_timeout_s;  /* .activeTimeoutS: 60 */
+    int flow_idle_timeout_s;    /* .idleTimeoutS: 15 */
+    int flow_template_refresh_s;    /* .templateRefreshS: 60 (UDP) */
+    int flow_denied_pps;        /* .deniedPerSecond: 100, the most dropped
+                                 * packets a second sampled for records */
+    int flow_enterprise;        /* .enterpriseNumber: 32473 */
     char *log_level;            /* logLevel: info (OVS vlog level) */
     char *uplink;               /* uplink: NULL = one node, no underlay */
     char *tunnel_type;          /* tunnelType: geneve (or vxlan) */

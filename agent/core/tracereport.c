@@ -8,8 +8,6 @@
 
 #include "agent/core/agent.h"
 #include "agent/model/cluster.h"
-#include "agent/model/cnp.h"
-#include "agent/model/labelsel.h"
 #include "agent/model/netpol.h"
 #include "agent/policy/netpolrules.h"
 #include "agent/policy/policy.h"
@@ -57,67 +55,23 @@ dropped_in(const struct tracereport_verdict *v, uint8_t first, uint8_t last)
     return v->end == TRACEREPORT_DROPPED && table >= first && table <= last;
 }
 
-/* A ClusterNetworkPolicy rule's own name (spec.ingress[N].name). */
-static const char *
-cnp_rule_name(const struct agent *agent, const struct policy_rule_ref *ref,
-              const char *name, const char *index)
-{
-    const struct cnp *cnp = cluster_find_cnp(agent->cluster, name);
-    unsigned int i;
-    enum polflows_dir dir = ref->rule->dir;
-
-    if (!cnp || !index || !str_to_uint(index, 10, &i)
-        || i >= cnp->n_rules[dir]) {
-        return NULL;
-    }
-    return cnp->rules[dir][i].name;
-}
-
-/* The policy that rule 'id' belongs to, from its key ("NS/NAME/DIR/N" or
- * "cnp/NAME/DIR/N", policy.h). */
+/* The policy that rule 'ref' belongs to. */
 static struct json_object *
 policy_json(const struct agent *agent, const struct policy_rule_ref *ref)
 {
     struct json_object *p = json_object_new_object();
-    char *key = xstrdup(ref->key);
-    char *save = NULL;
-    char *first = strtok_r(key, "/", &save);
-    char *name = strtok_r(NULL, "/", &save);
-    char *dir = strtok_r(NULL, "/", &save);
-    char *index = strtok_r(NULL, "/", &save);
+    struct policy_rule_desc d;
 
-    put_str(p, "kind", ref->cnp ? "ClusterNetworkPolicy" : "NetworkPolicy");
-    if (!ref->cnp) {
-        put_str(p, "namespace", first);
-    }
-    put_str(p, "name", name);
-    put_str(p, "direction", dir);
-    if (dir && index) {
-        char *rule = xasprintf("%s rule %s", dir, index);
-        put_str(p, "rule", rule);
-        free(rule);
-    }
-    if (ref->cnp) {
-        put_str(p, "ruleName", cnp_rule_name(agent, ref, name, index));
-    }
+    policy_rule_describe(agent->cluster, ref, &d);
+    put_str(p, "kind", d.cnp ? "ClusterNetworkPolicy" : "NetworkPolicy");
+    put_str(p, "namespace", d.namespace);
+    put_str(p, "name", d.name);
+    put_str(p, "direction", d.direction);
+    put_str(p, "rule", d.rule);
+    put_str(p, "ruleName", d.rule_name);
     json_object_object_add(p, "ruleId", json_object_new_int64(ref->rule->id));
-    free(key);
+    policy_rule_desc_destroy(&d);
     return p;
-}
-
-static const struct cluster_pod *
-pod_with_addr(const struct agent *agent, struct in_addr addr)
-{
-    size_t n;
-    const struct cluster_pod *const *pods
-        = cluster_net_pods(agent->cluster, ntohl(addr.s_addr) >> 16, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        if (pods[i]->has_addr && pods[i]->addr.s_addr == addr.s_addr) {
-            return pods[i];
-        }
-    }
-    return NULL;
 }
 
 /* "isolated for ingress by NS/A, NS/B: no rule allows it": the
@@ -126,19 +80,16 @@ static char *
 isolation_info(const struct agent *agent, struct in_addr addr,
                enum polflows_dir dir)
 {
-    const struct cluster_pod *pod = pod_with_addr(agent, addr);
+    const struct cluster_pod *pod = cluster_pod_by_addr(agent->cluster, addr);
     struct ds s = DS_EMPTY_INITIALIZER;
-    size_t n;
-    const void **nps = cluster_list(agent->cluster, CLUSTER_NETWORK_POLICY,
-                                    &n);
+    size_t n = 0;
+    const struct netpol **nps = (pod ? policy_isolating(agent->cluster, pod,
+                                                        dir, &n)
+                                 : NULL);
 
     ds_put_format(&s, "isolated for %s", polflows_dir_name(dir));
-    for (size_t i = 0, k = 0; pod && i < n; i++) {
-        const struct netpol *np = nps[i];
-        if (np->applies[dir] && !strcmp(np->namespace, pod->namespace)
-            && labelsel_matches(np->pod_sel, &pod->labels)) {
-            ds_put_format(&s, "%s%s", k++ ? ", " : " by ", np->key);
-        }
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&s, "%s%s", i ? ", " : " by ", nps[i]->key);
     }
     ds_put_cstr(&s, ": no rule allows it");
     free(nps);

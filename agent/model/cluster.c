@@ -1248,6 +1248,21 @@ cluster_net_pods(const struct cluster *c, uint16_t net, size_t *n)
     return np ? (const struct cluster_pod *const *) np->pods.objs : NULL;
 }
 
+const struct cluster_pod *
+cluster_pod_by_addr(const struct cluster *c, struct in_addr addr)
+{
+    size_t n;
+    const struct cluster_pod *const *pods
+        = cluster_net_pods(c, ntohl(addr.s_addr) >> 16, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        if (pods[i]->has_addr && pods[i]->addr.s_addr == addr.s_addr) {
+            return pods[i];
+        }
+    }
+    return NULL;
+}
+
 uint16_t *
 cluster_pod_nets(const struct cluster *c, size_t *n)
 {

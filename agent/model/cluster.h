@@ -172,6 +172,9 @@ const struct cluster_pod **cluster_pods(const struct cluster *, size_t *n);
  * until the next change of a pod or of a pod's IP. */
 const struct cluster_pod *const *cluster_net_pods(const struct cluster *,
                                                   uint16_t net, size_t *n);
+/* A pod whose address is 'addr', or NULL (several: any one of them). */
+const struct cluster_pod *cluster_pod_by_addr(const struct cluster *,
+                                              struct in_addr addr);
 /* The /16s that hold pods with an address, in no order, in an array the
  * caller frees. */
 uint16_t *cluster_pod_nets(const struct cluster *, size_t *n);

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "agent/model/cluster.h"
+#include "agent/model/cnp.h"
+#include "agent/model/labelsel.h"
+#include "agent/model/netpol.h"
 #include "agent/policy/cnprules.h"
 #include "agent/policy/netpolrules.h"
 #include "agent/policy/rulebook.h"
@@ -277,6 +280,64 @@ policy_find_rule(const struct policy *p, uint32_t id,
         }
     }
     return false;
+}
+
+void
+policy_rule_describe(const struct cluster *c,
+                     const struct policy_rule_ref *ref,
+                     struct policy_rule_desc *d)
+{
+    char *key = xstrdup(ref->key), *save = NULL;
+    char *first = strtok_r(key, "/", &save);
+    char *name = strtok_r(NULL, "/", &save);
+    char *dir = strtok_r(NULL, "/", &save);
+    char *index = strtok_r(NULL, "/", &save);
+    unsigned int i;
+
+    memset(d, 0, sizeof *d);
+    d->cnp = ref->cnp;
+    d->namespace = ref->cnp ? NULL : nullable_xstrdup(first);
+    d->name = nullable_xstrdup(name);
+    d->direction = polflows_dir_name(ref->rule->dir);
+    d->index = index && str_to_uint(index, 10, &i) ? (int) i : -1;
+    if (dir && d->index >= 0) {
+        d->rule = xasprintf("%s rule %d", d->direction, d->index);
+    }
+    const struct cnp *cnp = ref->cnp && name ? cluster_find_cnp(c, name)
+                                               : NULL;
+    if (cnp && d->index >= 0
+        && (size_t) d->index < cnp->n_rules[ref->rule->dir]) {
+        d->rule_name = cnp->rules[ref->rule->dir][d->index].name;
+    }
+    free(key);
+}
+
+void
+policy_rule_desc_destroy(struct policy_rule_desc *d)
+{
+    free(d->namespace);
+    free(d->name);
+    free(d->rule);
+}
+
+const struct netpol **
+policy_isolating(const struct cluster *c, const struct cluster_pod *pod,
+                 enum polflows_dir dir, size_t *np)
+{
+    size_t n;
+    const void **nps = cluster_list(c, CLUSTER_NETWORK_POLICY, &n);
+    const struct netpol **found = xmalloc(MAX(n, 1) * sizeof *found);
+
+    *np = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct netpol *p = nps[i];
+        if (p->applies[dir] && !strcmp(p->namespace, pod->namespace)
+            && labelsel_matches(p->pod_sel, &pod->labels)) {
+            found[(*np)++] = p;
+        }
+    }
+    free(nps);
+    return found;
 }
 
 struct policy_rule_ref *

@@ -18,8 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataplane/polflows.h"
+
 struct cluster;
 struct cluster_change;
+struct cluster_pod;
+struct netpol;
 struct ds;
 struct flowtab;
 struct ofconn;
@@ -67,6 +71,29 @@ struct policy_rule_ref *policy_list_rules(const struct policy *, size_t *n);
  * registers and conntrack labels hold): true and '*ref' set, or false. */
 bool policy_find_rule(const struct policy *, uint32_t id,
                       struct policy_rule_ref *ref);
+/* What a rule's key says: its policy's kind, namespace (NULL for a
+ * ClusterNetworkPolicy), name, direction and index in the policy's spec,
+ * and a ClusterNetworkPolicy rule's own name (or NULL), for people and
+ * flow records.  The strings are the description's; free with
+ * policy_rule_desc_destroy(). */
+struct policy_rule_desc {
+    bool cnp;
+    char *namespace, *name;
+    const char *direction;          /* "ingress" or "egress" */
+    int index;                      /* -1 when the key has none */
+    char *rule;                     /* "ingress rule 2" */
+    const char *rule_name;          /* the model's */
+};
+void policy_rule_describe(const struct cluster *, const struct policy_rule_ref *,
+                          struct policy_rule_desc *);
+void policy_rule_desc_destroy(struct policy_rule_desc *);
+
+/* The NetworkPolicies whose 'dir' direction isolates 'pod', in the model's
+ * order, in an array the caller frees ('*n' may be 0). */
+const struct netpol **policy_isolating(const struct cluster *,
+                                       const struct cluster_pod *,
+                                       enum polflows_dir, size_t *n);
+
 /* How many rules policy_list_rules() would list. */
 size_t policy_count_rules(const struct policy *);
 
