@@ -44,6 +44,14 @@ vswitchctl_path(const char *rundir)
 struct vswitchctl_query *
 vswitchctl_query_start(const char *rundir, const char *cmd, int timeout_ms)
 {
+    return vswitchctl_query_start_args(rundir, cmd, NULL, 0, timeout_ms);
+}
+
+struct vswitchctl_query *
+vswitchctl_query_start_args(const char *rundir, const char *cmd,
+                            const char *const argv[], size_t argc,
+                            int timeout_ms)
+{
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 30);
     char *path = vswitchctl_path(rundir);
     char *name = xasprintf("unix:%s", path);
@@ -61,8 +69,11 @@ vswitchctl_query_start(const char *rundir, const char *cmd, int timeout_ms)
     struct vswitchctl_query *q = xzalloc(sizeof *q);
     q->rpc = jsonrpc_open(stream);
     q->deadline = time_msec() + timeout_ms;
-    jsonrpc_send(q->rpc, jsonrpc_create_request(cmd, json_array_create_empty(),
-                                                &q->id));
+    struct json *params = json_array_create_empty();
+    for (size_t i = 0; i < argc; i++) {
+        json_array_add(params, json_string_create(argv[i]));
+    }
+    jsonrpc_send(q->rpc, jsonrpc_create_request(cmd, params, &q->id));
     return q;
 }
 

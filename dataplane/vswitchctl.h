@@ -10,6 +10,8 @@
 #ifndef VSWITCHCTL_H
 #define VSWITCHCTL_H 1
 
+#include <stddef.h>
+
 /* ovs-vswitchd's control socket in 'rundir': RUNDIR/ovs-vswitchd.PID.ctl
  * (PID from RUNDIR/ovs-vswitchd.pid), or RUNDIR/ovs-vswitchd.ctl when it
  * was started with that name.  The caller frees it. */
@@ -20,6 +22,13 @@ char *vswitchctl_path(const char *rundir);
 struct vswitchctl_query *vswitchctl_query_start(const char *rundir,
                                                 const char *cmd,
                                                 int timeout_ms);
+/* The same with the 'argc' arguments in 'argv' ("-s", "zone=65001"), as
+ * ovs-appctl passes the words after the command. */
+struct vswitchctl_query *vswitchctl_query_start_args(const char *rundir,
+                                                     const char *cmd,
+                                                     const char *const argv[],
+                                                     size_t argc,
+                                                     int timeout_ms);
 /* -EINPROGRESS until ovs-vswitchd has answered; then 0 with the answer in
  * '*replyp' (the caller frees it), or -errno (-ETIMEDOUT, -EIO when the
  * command failed), and the query is freed. */
