@@ -49,7 +49,7 @@ static const struct field fields[] = {
     REVERSE(1, reverse_delta.octets),
     REVERSE(86, reverse_total.packets),
     REVERSE(85, reverse_total.octets),
-    IANA(225, F_IPV4, post_nat_dst_ip),
+    IANA(226, F_IPV4, post_nat_dst_ip),
     IANA(228, F_U16, post_nat_dst_port),
     SEINE(SOURCE_POD_NAMESPACE, F_STRING, src_pod_namespace),
     SEINE(SOURCE_POD_NAME, F_STRING, src_pod_name),

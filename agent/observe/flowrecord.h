@@ -21,7 +21,7 @@
  *   octetTotalCount                    85  unsigned64
  *   the same four counters for the reply direction, under RFC 5103's
  *   IPFIX_PEN_REVERSE (reversePacketDeltaCount, ...)
- *   postNATDestinationIPv4Address     225  ipv4Address
+ *   postNATDestinationIPv4Address     226  ipv4Address
  *   postNAPTDestinationTransportPort  228  unsigned16
  *
  *   Seine's, under IPFIX_PEN_SEINE     id  type

@@ -40,7 +40,11 @@
 #include "openvswitch/types.h"
 
 /* The private enterprise number Seine's own information elements are put
- * under (agent/observe/flowrecord.h lists them). */
+ * under (agent/observe/flowrecord.h lists them).  IANA's registry, as
+ * Wireshark 4.0 carries it, gives 58727 to another organisation (Traverse
+ * Technologies Australia): a collector that knows the registry names the
+ * elements after it.  Seine has no number of its own yet; this is the one
+ * place that names it. */
 #define IPFIX_PEN_SEINE 58727
 /* RFC 5103's enterprise number: an IANA element's id under it is the same
  * element for the reverse direction of a biflow. */
