@@ -11,14 +11,12 @@
  *
  *   messages=N records=N bytes=N drops=N reconnects=N
  *
- * Record i is TCP 10.244.1.5:(40000 + i) -> 10.96.0.10:80, DNAT to
- * 10.244.2.7:8080, 7 packets and 4242 bytes out, 5 and 3131 back, from
- * pod shop/web-1 on node1 to shop/db-0 on node2 through Service shop/db,
- * allowed by NetworkPolicy shop/db-in "ingress rule 0".
+ * Record i is tests/unit/flowrecord-fixture.h's: TCP 10.244.1.5:(40000 +
+ * i) -> 10.96.0.10:80, DNAT to 10.244.2.7:8080, 4242 bytes out and 3131
+ * back, from pod shop/web-1.
  */
 #include <config.h>
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,44 +28,9 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
+#include "tests/unit/flowrecord-fixture.h"
 #include "timeval.h"
 #include "util.h"
-
-static struct flowrecord
-probe_record(int i)
-{
-    long long int now = time_wall_msec();
-
-    return (struct flowrecord) {
-        .start_ms = now - 10000,
-        .end_ms = now,
-        .end_reason = FLOWRECORD_END_IDLE,
-        .src_ip = htonl(0x0af40105),
-        .dst_ip = htonl(0x0a60000a),
-        .src_port = 40000 + i,
-        .dst_port = 80,
-        .proto = 6,
-        .delta = { 7, 4242 },
-        .total = { 7, 4242 },
-        .reverse_delta = { 5, 3131 },
-        .reverse_total = { 5, 3131 },
-        .post_nat_dst_ip = htonl(0x0af40207),
-        .post_nat_dst_port = 8080,
-        .src_pod_namespace = "shop",
-        .src_pod_name = "web-1",
-        .src_node_name = "node1",
-        .dst_pod_namespace = "shop",
-        .dst_pod_name = "db-0",
-        .dst_node_name = "node2",
-        .dst_service_namespace = "shop",
-        .dst_service_name = "db",
-        .dst_service_port = 80,
-        .ingress = { FLOWRECORD_KIND_NETWORK_POLICY, "shop", "db-in",
-                     "ingress rule 0", FLOWRECORD_ACTION_ALLOW },
-        .flow_type = FLOWRECORD_TYPE_INTER_NODE,
-        .tcp_state = "TIME_WAIT",
-    };
-}
 
 /* Runs the transport until 'deadline' (monotonic ms), or until its queue
  * is empty if 'drain'. */
@@ -112,7 +75,7 @@ main(int argc, char *argv[])
     int seconds = atoi(argv[2]);
     long long int start = time_msec();
     for (int i = 0; i < seconds; i++) {
-        struct flowrecord rec = probe_record(i);
+        struct flowrecord rec = flowrecord_fixture(time_wall_msec(), i);
 
         if (flowrecord_encode(ipfix, &rec)) {
             fprintf(stderr, "record %d not encoded\n", i);

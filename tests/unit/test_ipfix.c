@@ -17,6 +17,7 @@
 #include "agent/observe/flowrecord.h"
 #include "agent/observe/ipfix.h"
 #include "byte-order.h"
+#include "flowrecord-fixture.h"
 #include "util.h"
 
 /* 2023-11-14T22:13:20.123Z: export time 0x6553f100. */
@@ -438,37 +439,6 @@ flowrecord_template(struct ipfix *ipfix, size_t *n)
     return ies;
 }
 
-static const struct flowrecord sample = {
-    .start_ms = NOW - 30000,
-    .end_ms = NOW,
-    .end_reason = FLOWRECORD_END_ACTIVE,
-    .src_ip = 0x0101f40a,              /* 10.244.1.1, network order */
-    .dst_ip = 0x0a00600a,              /* 10.96.0.10 */
-    .src_port = 40000,
-    .dst_port = 80,
-    .proto = 6,
-    .delta = { 10, 1500 },
-    .total = { 100, 15000 },
-    .reverse_delta = { 9, 9000 },
-    .reverse_total = { 90, 90000 },
-    .post_nat_dst_ip = 0x0301f40a,
-    .post_nat_dst_port = 8080,
-    .src_pod_namespace = "shop",
-    .src_pod_name = "web-1",
-    .src_node_name = "node1",
-    .dst_pod_namespace = "shop",
-    .dst_pod_name = "db-0",
-    .dst_service_namespace = "shop",
-    .dst_service_name = "db",
-    .dst_service_port = 80,
-    .egress = { FLOWRECORD_KIND_CLUSTER_NETWORK_POLICY, NULL, "tier0",
-                "allow-web", FLOWRECORD_ACTION_ALLOW },
-    .ingress = { FLOWRECORD_KIND_NETWORK_POLICY, "shop", "db-in",
-                 "ingress rule 0", FLOWRECORD_ACTION_ALLOW },
-    .flow_type = FLOWRECORD_TYPE_INTRA_NODE,
-    .tcp_state = "ESTABLISHED",
-    .denied = false,
-};
 
 static const uint8_t *
 only_record(struct ipfix *ipfix, struct ipfix_msg **msgp)
@@ -497,6 +467,7 @@ test_flowrecord(void **state OVS_UNUSED)
 {
     struct ipfix_options options = { 0 };
     struct ipfix *ipfix = ipfix_create(&options);
+    struct flowrecord sample = flowrecord_fixture(NOW, 0);
     struct ipfix_msg *msg;
     struct ipfix_ie *ies;
     const uint8_t *rec, *p;
@@ -516,20 +487,22 @@ test_flowrecord(void **state OVS_UNUSED)
     rec = only_record(ipfix, &msg);
     p = find_field(rec, ies, n, 152, 0, &len);
     memcpy(&v64, p, 8);
-    assert_true(ntohll(v64) == (uint64_t) NOW - 30000);
+    assert_true(ntohll(v64) == (uint64_t) NOW - 10000);
     p = find_field(rec, ies, n, 8, 0, &len);
-    assert_memory_equal(p, "\x0a\xf4\x01\x01", 4);
+    assert_memory_equal(p, "\x0a\xf4\x01\x05", 4);
+    p = find_field(rec, ies, n, 226, 0, &len);
+    assert_memory_equal(p, "\x0a\xf4\x02\x07", 4);
     p = find_field(rec, ies, n, 11, 0, &len);
     assert_int_equal(p[0] << 8 | p[1], 80);
     p = find_field(rec, ies, n, 1, IPFIX_PEN_REVERSE, &len);
     memcpy(&v64, p, 8);
-    assert_true(ntohll(v64) == 9000);
+    assert_true(ntohll(v64) == 3131);
     p = find_field(rec, ies, n, 228, 0, &len);
     assert_int_equal(p[0] << 8 | p[1], 8080);
     assert_field_string(rec, ies, n, FLOWRECORD_IE_SOURCE_POD_NAME,
                         IPFIX_PEN_SEINE, "web-1");
     assert_field_string(rec, ies, n, FLOWRECORD_IE_DESTINATION_NODE_NAME,
-                        IPFIX_PEN_SEINE, "");
+                        IPFIX_PEN_SEINE, "node2");
     assert_field_string(rec, ies, n, FLOWRECORD_IE_EGRESS_POLICY_KIND,
                         IPFIX_PEN_SEINE, "ClusterNetworkPolicy");
     assert_field_string(rec, ies, n, FLOWRECORD_IE_EGRESS_POLICY_NAMESPACE,
@@ -537,7 +510,7 @@ test_flowrecord(void **state OVS_UNUSED)
     assert_field_string(rec, ies, n, FLOWRECORD_IE_INGRESS_POLICY_RULE,
                         IPFIX_PEN_SEINE, "ingress rule 0");
     assert_field_string(rec, ies, n, FLOWRECORD_IE_TCP_STATE,
-                        IPFIX_PEN_SEINE, "ESTABLISHED");
+                        IPFIX_PEN_SEINE, "TIME_WAIT");
     p = find_field(rec, ies, n, FLOWRECORD_IE_EGRESS_POLICY_ACTION,
                    IPFIX_PEN_SEINE, &len);
     assert_int_equal(len, 1);
@@ -556,7 +529,7 @@ test_flowrecord_cut(void **state OVS_UNUSED)
 {
     struct ipfix_options options = { .mtu = 600 };
     struct ipfix *ipfix = ipfix_create(&options);
-    struct flowrecord r = sample;
+    struct flowrecord r = flowrecord_fixture(NOW, 0);
     struct ipfix_msg *msg;
     struct ipfix_ie *ies;
     char longname[254], rule[300];
@@ -567,10 +540,10 @@ test_flowrecord_cut(void **state OVS_UNUSED)
     longname[sizeof longname - 1] = '\0';
     memset(rule, 'r', sizeof rule - 1);
     rule[sizeof rule - 1] = '\0';
-    /* 106 bytes of numbers leave 474 of 580 to the strings: 103 for the
-     * short ones, 3 * 123 for the long ones.  A two-byte UTF-8 sequence
+    /* 106 bytes of numbers leave 474 of 580 to the strings: 106 for the
+     * short ones, 3 * 122 for the long ones.  A two-byte UTF-8 sequence
      * across the cut moves it back a byte. */
-    memcpy(rule + 122, "\xc3\xa9", 2);
+    memcpy(rule + 121, "\xc3\xa9", 2);
     r.src_pod_name = longname;
     r.dst_pod_name = longname;
     r.ingress.rule = rule;
@@ -584,7 +557,7 @@ test_flowrecord_cut(void **state OVS_UNUSED)
                         IPFIX_PEN_SEINE, "shop");
     find_field(rec, ies, n, FLOWRECORD_IE_SOURCE_POD_NAME, IPFIX_PEN_SEINE,
                &len);
-    assert_int_equal(len, 123);
+    assert_int_equal(len, 122);
     size_t cap = len;
     find_field(rec, ies, n, FLOWRECORD_IE_DESTINATION_POD_NAME,
                IPFIX_PEN_SEINE, &len);
