@@ -342,9 +342,13 @@ send_messages(struct ipfixsend *s, long long int now)
         const struct ofpbuf *b = &s->cur->buf;
         int n = transmit(s, (const uint8_t *) b->data + s->cur_ofs,
                          b->size - s->cur_ofs);
-        if (n == -EAGAIN || n == -ENOBUFS) {
+        if (n == -EAGAIN) {
             s->blocked = true;
             return;
+        } else if (n == -ENOBUFS && !s->tcp) {
+            /* The interface's queue is full: the datagram is lost, as
+             * it would have been further on. */
+            cur_drop(s);
         } else if (n < 0 && !s->tcp) {
             /* UDP gives no second chance: this datagram is lost, the
              * socket made anew after the backoff. */
