@@ -1,6 +1,7 @@
 /*
  * ctdump_smoke: the flow exporter's pipeline, short of the Kubernetes
- * names, on a real switch whose conntrack test-ctdump.sh filled:
+ * names, on a real switch whose conntrack test-conntrack-export.sh
+ * filled:
  *
  *   ctdump_smoke RUNDIR ZONE COLLECTOR
  *

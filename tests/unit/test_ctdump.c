@@ -1,7 +1,8 @@
 /* Conntrack dumps of a real ovs-vswitchd 3.1 (userspace datapath), with
- * and without -m and -s, recorded by tests/integration/test-ctdump.sh
- * with CTDUMP_RECORD=tests/unit: TCP open, closed, refused and through a
- * DNAT, UDP both ways and in zone 0, ICMP. */
+ * and without -m and -s, recorded by
+ * tests/integration/test-conntrack-export.sh with CTDUMP_RECORD=tests/unit:
+ * TCP open, closed, refused and through a DNAT, UDP both ways and in zone
+ * 0, ICMP. */
 #include <config.h>
 
 #include <arpa/inet.h>

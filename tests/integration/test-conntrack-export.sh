@@ -19,7 +19,7 @@
 . "$(dirname "$0")/checks.sh"
 smoke=$(realpath "${1:-$SEINE_BUILD_DIR/tests/integration/ctdump_smoke}")
 record_dir=${CTDUMP_RECORD:+$(realpath "$CTDUMP_RECORD")}
-seine_test_begin ctdump
+seine_test_begin conntrack-export
 seine_require_cmd nc ethtool nfcapd nfdump
 [ -x "$smoke" ] || seine_skip "$smoke not built"
 seine_node_start --no-agent
