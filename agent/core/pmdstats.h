@@ -5,9 +5,10 @@
  * ovs-vswitchd keeps these counters in memory only: no OVSDB column holds
  * them, and the only interface to them is the text of its unixctl
  * commands dpif-netdev/pmd-stats-show and dpif-netdev/pmd-rxq-show.  This
- * is the one place where Seine parses text meant for people; it reads
- * the layout of OVS 3.1's lib/dpif-netdev.c, and a line it does not
- * recognise is skipped rather than failing the whole answer.
+ * and agent/observe/ctdump (conntrack) are where Seine parses text meant
+ * for people; it reads the layout of OVS 3.1's lib/dpif-netdev.c, and a
+ * line it does not recognise is skipped rather than failing the whole
+ * answer.
  *
  * Each thread becomes one object:
  *
