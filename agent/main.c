@@ -18,6 +18,7 @@
 #include "dataplane/flowtab.h"
 #include "command-line.h"
 #include "daemon.h"
+#include "dns-resolve.h"
 #include "fatal-signal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -332,6 +333,8 @@ main(int argc, char *argv[])
      * --detach leaves the folder the agent was started in. */
     char *config_path = abs_file_name(NULL, opts.config);
     daemonize_start(false);
+    /* A flow collector named by host is resolved without blocking. */
+    dns_resolve_init(true);
 
     if (unixctl_server_create(opts.unixctl, &unixctl)) {
         ovs_fatal(0, "cannot create the unixctl server");

@@ -16,6 +16,7 @@
 #include "agent/core/agentconf.h"
 #include "agent/core/agentmetrics.h"
 #include "agent/core/dpstats.h"
+#include "agent/core/flowexport.h"
 #include "agent/core/tracepeer.h"
 #include "agent/core/traceflow.h"
 #include "agent/hostnet/nodeport.h"
@@ -107,6 +108,8 @@ agent_packet_in(const struct ofputil_packet_in *pin, void *node_)
     struct ofpbuf reply;
 
     if (traceflow_packet_in(agent->traceflow, agent, pin)
+        || (agent->flowexport
+            && flowexport_packet_in(agent->flowexport, agent, pin))
         || pin->table_id != TABLE_SERVICE_LB) {
         return;
     }
@@ -117,6 +120,20 @@ agent_packet_in(const struct ofputil_packet_in *pin, void *node_)
                            reply.data, reply.size);
     }
     ofpbuf_uninit(&reply);
+}
+
+/* What a new OpenFlow connection needs before any flow: packet-ins, and
+ * the meter the flow exporter's sampling flows name. */
+static int
+agent_setup_openflow(struct agent *agent)
+{
+    int error = ofconn_set_packet_in(agent->of, agent_packet_in, agent);
+
+    if (!error && agent->flowexport) {
+        error = ofconn_set_meter(agent->of, METER_DENIED,
+                                 agent->conf->flow_denied_pps);
+    }
+    return error;
 }
 
 static char *
@@ -133,7 +150,7 @@ agent_connect_openflow(struct agent *agent)
                             &agent->of);
 
     if (!error) {
-        error = ofconn_set_packet_in(agent->of, agent_packet_in, agent);
+        error = agent_setup_openflow(agent);
     }
     if (error) {
         VLOG_ERR("%s: OpenFlow connection failed: %s", target,
@@ -163,6 +180,29 @@ agent_open_ovs(struct agent *agent)
         return error;
     }
     return agent_connect_openflow(agent);
+}
+
+/* The flow exporter, when a collector is configured; its counters and
+ * sampling are part of the pipeline. */
+static int
+agent_open_flow_export(struct agent *agent)
+{
+    const struct agentconf *conf = agent->conf;
+    char *err;
+
+    agent->flowexport = flowexport_create(conf, &err);
+    if (err) {
+        VLOG_ERR("flow export to %s: %s", conf->flow_collector, err);
+        free(err);
+        return -EINVAL;
+    }
+    agent->pnode.conn_stats = agent->flowexport != NULL;
+    /* A learned counter flow outlives the exporter's idle timeout, so a
+     * connection's counts do not restart between two of its records. */
+    agent->pnode.conn_stats_idle_s = (2 * conf->flow_idle_timeout_s
+                                      + conf->flow_poll_s);
+    agent->pnode.denied_to_controller = agent->flowexport != NULL;
+    return 0;
 }
 
 static int
@@ -261,6 +301,9 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
         error = podstore_open(conf->state_dir, &agent->store);
     }
     if (!error) {
+        error = agent_open_flow_export(agent);
+    }
+    if (!error) {
         error = agent_open_ovs(agent);
     }
     if (!error) {
@@ -307,6 +350,7 @@ agent_close(struct agent *agent)
         agentmetrics_destroy(agent->metrics);
         dpstats_destroy(agent->dpstats);
         traceflow_destroy(agent->traceflow, agent);
+        flowexport_destroy(agent->flowexport, agent);
         source_destroy(&agent->source);
         if (agent->store.dir) {
             podstore_close(&agent->store);
@@ -804,7 +848,7 @@ agent_lost_openflow(struct agent *agent, int error)
 static int
 agent_resync_start(struct agent *agent)
 {
-    int error = ofconn_set_packet_in(agent->of, agent_packet_in, agent);
+    int error = agent_setup_openflow(agent);
 
     if (!error) {
         error = agent_prepare_datapath(agent);
@@ -1165,6 +1209,9 @@ agent_run(struct agent *agent)
     agent_check_liveness(agent);
     agent_apply_changes(agent);
     traceflow_run(agent->traceflow, agent);
+    if (agent->flowexport) {
+        flowexport_run(agent->flowexport, agent);
+    }
     agent_run_commit(agent);
 }
 
@@ -1187,6 +1234,9 @@ agent_wait(struct agent *agent)
     }
     poll_timer_wait_until(agent->next_info);
     traceflow_wait(agent->traceflow);
+    if (agent->flowexport) {
+        flowexport_wait(agent->flowexport);
+    }
     if (!agent->ipam) {
         poll_timer_wait(1000);
     } else if (agent->of_state == AGENT_OF_DOWN) {

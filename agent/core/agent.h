@@ -94,6 +94,7 @@ struct agent {
                                      * counters, asked every few seconds */
     struct metricsrv *metricsrv;    /* NULL: no endpoint (metrics.port 0) */
     struct traceflow *traceflow;    /* the Traceflows running */
+    struct flowexport *flowexport;  /* NULL: no flow export */
     long long int commit_sent_at;   /* the bundle in flight's, for metrics */
     size_t commit_sent_n;
     unsigned long long n_commits;   /* flow table commits the switch took */

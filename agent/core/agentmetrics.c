@@ -11,6 +11,7 @@
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/dpstats.h"
+#include "agent/core/flowexport.h"
 #include "agent/core/rulestats.h"
 #include "agent/lib/promtext.h"
 #include "agent/model/cluster.h"
@@ -686,4 +687,7 @@ agentmetrics_collect(struct agentmetrics *m, const struct agent *agent,
     collect_ports(agent, s);
     collect_datapath(agent, s);
     collect_endpoint(agent, s);
+    if (agent->flowexport) {
+        flowexport_metrics(agent->flowexport, s);
+    }
 }

@@ -138,6 +138,13 @@ counters_equal(struct ctdump_counters a, struct ctdump_counters b)
 }
 
 static bool
+counters_zero(const struct ctdump_entry *e)
+{
+    return (!e->orig.counters.packets && !e->orig.counters.bytes
+            && !e->reply.counters.packets && !e->reply.counters.bytes);
+}
+
+static bool
 counters_less(struct ctdump_counters a, struct ctdump_counters b)
 {
     return a.packets < b.packets || a.bytes < b.bytes;
@@ -266,6 +273,17 @@ update_entry(struct conntable *t, const struct ctdump_entry *e,
     c = conn_find(t, &k, hash);
     if (c && (counters_less(e->orig.counters, c->ct.orig.counters)
               || counters_less(e->reply.counters, c->ct.reply.counters))) {
+        if (c->ended && (ctdump_tcp_closed(e) || counters_zero(e))) {
+            /* The counts of a flow already reported went back with no
+             * packet since (the switch's counter flows went idle,
+             * connstats.h): nothing to report, and its next counts are
+             * measured from here. */
+            c->ct = *e;
+            c->orig_at_export = e->orig.counters;
+            c->reply_at_export = e->reply.counters;
+            c->seen = t->update;
+            return;
+        }
         /* Counts that went back: conntrack let the connection go between
          * two polls and has a new one with the same tuple. */
         conn_gone(t, c, now);

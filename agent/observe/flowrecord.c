@@ -76,12 +76,15 @@ static const struct field fields[] = {
 };
 
 int
-flowrecord_add_template(struct ipfix *ipfix)
+flowrecord_add_template(struct ipfix *ipfix, uint32_t pen)
 {
     struct ipfix_ie ies[ARRAY_SIZE(fields)];
 
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
         ies[i] = fields[i].ie;
+        if (ies[i].pen == IPFIX_PEN_SEINE) {
+            ies[i].pen = pen;
+        }
     }
     return ipfix_add_template(ipfix, FLOWRECORD_TEMPLATE_ID, ies,
                               ARRAY_SIZE(ies));

@@ -170,8 +170,9 @@ struct flowrecord {
     bool denied;
 };
 
-/* Adds the template to 'ipfix'.  0 or -errno (ipfix_add_template()). */
-int flowrecord_add_template(struct ipfix *);
+/* Adds the template to 'ipfix', Seine's elements under enterprise number
+ * 'pen' (IPFIX_PEN_SEINE by default).  0 or -errno (ipfix_add_template()). */
+int flowrecord_add_template(struct ipfix *, uint32_t pen);
 
 /* Adds 'rec' as one data record.  Strings that would make it larger than
  * one message can carry are cut, the longest first, so a record is never

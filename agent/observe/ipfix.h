@@ -40,12 +40,12 @@
 #include "openvswitch/types.h"
 
 /* The private enterprise number Seine's own information elements are put
- * under (agent/observe/flowrecord.h lists them).  IANA's registry, as
- * Wireshark 4.0 carries it, gives 58727 to another organisation (Traverse
- * Technologies Australia): a collector that knows the registry names the
- * elements after it.  Seine has no number of its own yet; this is the one
- * place that names it. */
-#define IPFIX_PEN_SEINE 58727
+ * under by default (agent/observe/flowrecord.h lists them).  Seine has no
+ * number of its own from IANA yet, so the default is the one RFC 5612
+ * reserves for documentation and examples, which no organisation owns; an
+ * operator with a number sets it (flowExport.enterpriseNumber) and
+ * collectors key the elements on it. */
+#define IPFIX_PEN_SEINE 32473
 /* RFC 5103's enterprise number: an IANA element's id under it is the same
  * element for the reverse direction of a biflow. */
 #define IPFIX_PEN_REVERSE 29305

@@ -146,7 +146,7 @@ main(int argc, char *argv[])
 
     sm.ipfix = ipfix_create(&options);
     send_options = (struct ipfixsend_options) { .collector = argv[3] };
-    if (flowrecord_add_template(sm.ipfix)
+    if (flowrecord_add_template(sm.ipfix, IPFIX_PEN_SEINE)
         || ipfixsend_create(&send_options, sm.ipfix, &s, &err)) {
         fprintf(stderr, "%s\n", err ? err : "template rejected");
         return 2;

@@ -34,58 +34,14 @@ refresh_s=2
 # Record i of the probe: 10.244.1.5:(40000 + i) -> 10.96.0.10:80 TCP,
 # DNAT to 10.244.2.7:8080, 4242 bytes out and 3131 back, from pod web-1.
 tuple="10.244.1.5 10.96.0.10 80 6"
-pod_hex="77 65 62 2d 31"
 
-in_ns() { ip netns exec "$ns" "$@"; }
-
-# capture_start NAME FILTER: tshark writes lo's packets that FILTER
-# matches to NAME.pcap.
-capture_start() {
-    seine_bg_start "tshark-$1" "$ns" tshark -i lo -f "$2" -w "$dir/$1.pcap"
-    seine_wait_until 15 grep -q 'Capture started' "$SEINE_RUN/bg/tshark-$1.log" \
-        || seine_fail "tshark did not start capturing"
-}
-
-capture_stop() { seine_bg_stop "tshark-$1"; }
-
-# decode NAME PROTO PORT [TSHARK ARGS...]: the capture through the IPFIX
-# dissector.
-decode() {
-    local name=$1 proto=$2 port=$3; shift 3
-    tshark -r "$dir/$name.pcap" -d "$proto.port==$port,cflow" "$@" 2>/dev/null
-}
-
-# decoded_flows NAME PROTO PORT: one line per data record: addresses,
-# destination port, protocol, then the byte counts and source port.
-decoded_flows() {
-    decode "$1" "$2" "$3" -Y cflow.srcaddr -T fields -E separator=' ' \
-        -e cflow.srcaddr -e cflow.dstaddr -e cflow.dstport -e cflow.protocol \
-        -e cflow.octets -e cflow.srcport
-}
+COLLECT_NS=$ns COLLECT_DIR=$dir COLLECT_UDP_PORT=$udp_port
+# shellcheck source=SCRIPTDIR/collectors.sh
+. "$(dirname "$0")/collectors.sh"
 
 # pod_names NAME PROTO PORT: how many data records carry sourcePodName
 # (Seine's element 2) "web-1".
-pod_names() {
-    decode "$1" "$2" "$3" -V \
-        | grep -c "Type 2: Value (hex bytes): $pod_hex\$" || true
-}
-
-nfcapd_start() {
-    mkdir -p "$dir/$1"
-    seine_bg_start "nfcapd-$1" "$ns" nfcapd -w "$dir/$1" -p "$udp_port" -b 127.0.0.1
-    seine_wait_until 5 sh -c "ip netns exec '$ns' ss -Hlun 'sport = :$udp_port' | grep -q ." \
-        || seine_fail "nfcapd did not bind"
-}
-
-# nfcapd_stop NAME: SIGTERM, on which nfcapd closes its file.
-nfcapd_stop() { seine_bg_stop "nfcapd-$1"; }
-
-# nfdump_flows NAME: one line per flow nfcapd NAME stored, as
-# decoded_flows prints them.
-nfdump_flows() {
-    nfdump -R "$dir/$1" -o json 2>/dev/null | jq -r '.[] |
-        "\(.src4_addr) \(.dst4_addr) \(.dst_port) \(.proto) \(.in_bytes),\(.out_bytes) \(.src_port)"'
-}
+pod_names() { enterprise_count "$1" "$2" "$3" 2 web-1; }
 
 # probe NAME PROTO PORT SECONDS: the probe in the background, one record
 # a second; probe_wait NAME: its counters once it has finished.
@@ -125,7 +81,7 @@ ck_eq "nfdump: 4 flows, 5-tuple and bytes both ways" "$(count_matching "$flows")
 ck_eq "nfdump: source ports 40000 to 40003" \
     "$(awk '{ print $6 }' <<<"$flows" | sort | tr '\n' ' ')" "40000 40001 40002 40003 "
 ck_eq "nfdump: the post-NAT destination (postNATDestinationIPv4Address, postNAPTDestinationTransportPort)" \
-    "$(nfdump -R "$dir/first" -o json 2>/dev/null | jq -r '.[0] | "\(.dst4_xlt_ip):\(.dst_xlt_port)"')" \
+    "$(nfdump -R "$COLLECT_DIR/first" -o json 2>/dev/null | jq -r '.[0] | "\(.dst4_xlt_ip):\(.dst_xlt_port)"')" \
     10.244.2.7:8080
 flows=$(decoded_flows udp udp "$udp_port")
 ck_eq "tshark (UDP): 4 flows, 5-tuple and bytes both ways" "$(count_matching "$flows")" 4

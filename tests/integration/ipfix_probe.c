@@ -66,7 +66,7 @@ main(int argc, char *argv[])
     struct ipfixsend *s;
     char *err;
 
-    if (flowrecord_add_template(ipfix)
+    if (flowrecord_add_template(ipfix, IPFIX_PEN_SEINE)
         || ipfixsend_create(&send_options, ipfix, &s, &err)) {
         fprintf(stderr, "%s\n", err ? err : "template rejected");
         return 2;

@@ -298,6 +298,35 @@ test_counters(void **state)
     assert_int_equal(f->sink.flows[2].total.packets, 1);
 }
 
+/* Counts of a reported flow that fall back to 0 with no packet since (a
+ * counter flow that went idle) or of a closed TCP connection: no record,
+ * and the next counts are new. */
+static void
+test_counters_back_to_zero(void **state)
+{
+    struct fixture *f = *state;
+    struct ctdump_entry e = conn(IPPROTO_UDP, 1000, 53);
+
+    e.has_counters = true;
+    e.orig.counters = (struct ctdump_counters) { 4, 400 };
+    conntable_update(f->t, &e, 1, S(0));
+    conntable_update(f->t, &e, 1, S(20));
+    assert_int_equal(f->sink.n, 1);
+    assert_flow(&f->sink, 0, FLOWRECORD_END_IDLE, 0, 0);
+
+    e.orig.counters = (struct ctdump_counters) { 0, 0 };
+    conntable_update(f->t, &e, 1, S(30));
+    conntable_update(f->t, &e, 1, S(60));
+    assert_int_equal(f->sink.n, 1);
+
+    e.orig.counters = (struct ctdump_counters) { 2, 200 };
+    conntable_update(f->t, &e, 1, S(65));
+    conntable_flush(f->t, S(70));
+    assert_int_equal(f->sink.n, 2);
+    assert_int_equal(f->sink.flows[1].delta.packets, 2);
+    assert_int_equal(f->sink.flows[1].total.packets, 2);
+}
+
 /* Old counts going back while active: the old flow's record first. */
 static void
 test_counters_reset(void **state)
@@ -440,6 +469,7 @@ main(void)
         T(test_tcp_closed),
         T(test_counters),
         T(test_counters_reset),
+        T(test_counters_back_to_zero),
         T(test_flush),
         T(test_keys),
         cmocka_unit_test(test_options),

@@ -95,7 +95,7 @@ test_template_bytes(void **state OVS_UNUSED)
         0x01, 0x00, 0x00, 0x04,         /* template 256, 4 fields */
         0x00, 0x08, 0x00, 0x04,
         0x00, 0x07, 0x00, 0x02,
-        0x80, 0x02, 0xff, 0xff, 0x00, 0x00, 0xe5, 0x67,  /* PEN 58727 */
+        0x80, 0x02, 0xff, 0xff, 0x00, 0x00, 0x7e, 0xd9,  /* PEN 32473 */
         0x00, 0x04, 0x00, 0x01,
     };
     struct ipfix *ipfix = small_encoder(0);
@@ -474,7 +474,7 @@ test_flowrecord(void **state OVS_UNUSED)
     size_t n, len;
     uint64_t v64;
 
-    assert_int_equal(flowrecord_add_template(ipfix), 0);
+    assert_int_equal(flowrecord_add_template(ipfix, IPFIX_PEN_SEINE), 0);
     ies = flowrecord_template(ipfix, &n);
     assert_int_equal(n, 40);
     assert_int_equal(ies[0].id, 152);
@@ -548,7 +548,7 @@ test_flowrecord_cut(void **state OVS_UNUSED)
     r.dst_pod_name = longname;
     r.ingress.rule = rule;
 
-    assert_int_equal(flowrecord_add_template(ipfix), 0);
+    assert_int_equal(flowrecord_add_template(ipfix, IPFIX_PEN_SEINE), 0);
     ies = flowrecord_template(ipfix, &n);
     assert_int_equal(flowrecord_encode(ipfix, &r), 0);
     rec = only_record(ipfix, &msg);
