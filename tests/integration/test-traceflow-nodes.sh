@@ -36,7 +36,7 @@ traced_at_b() {
     seine_pod_exec b nft -j list counter inet tf traced \
         | jq '.nftables[] | select(.counter) | .counter.packets'
 }
-a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b)
+b_ip=$(seine_pod_ip b)
 seine_node_use node1
 export SEINE_AGENT_CTL
 SEINE_AGENT_CTL=$(seine_node_dir node1)/seine-agent.ctl
