@@ -388,8 +388,9 @@ ck_manifest() {
 
 # ck_netpol NAME SPEC: NetworkPolicy NAME in namespace default; SPEC is the
 # YAML body of its spec, indented by two spaces.
-# ck_web_service VIP IP: Service default/web (TCP 80 -> 8080, pods app=b)
-# and its EndpointSlice with endpoint IP ready on this node.
+# ck_web_service VIP IP [NODE]: Service default/web (TCP 80 -> 8080, pods
+# app=b) and its EndpointSlice with endpoint IP ready on NODE (default:
+# this node).
 ck_web_service() {
     ck_manifest svc-web.yaml "apiVersion: v1
 kind: Service
@@ -410,8 +411,33 @@ ports:
 - {name: http, protocol: TCP, port: 8080}
 endpoints:
 - addresses: [\"$2\"]
-  nodeName: $SEINE_NODE
+  nodeName: ${3:-$SEINE_NODE}
   conditions: {ready: true}"
+}
+
+# ck_cnp NAME SPEC: ClusterNetworkPolicy NAME; SPEC is the YAML body of its
+# spec, indented by two spaces.
+ck_cnp() {
+    ck_manifest "cnp-$1.yaml" "$(printf 'apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata:\n  name: %s\nspec:\n%s' "$1" "$2")"
+}
+
+# ck_trace_counter_start POD: an nftables counter in POD's namespace of
+# every packet with a DSCP a Traceflow tag uses (odd, 3..63);
+# ck_trace_counter POD: its packets.
+ck_trace_counter_start() {
+    seine_pod_exec "$1" nft -f - <<'NFT'
+table inet tf {
+    counter traced { }
+    chain in {
+        type filter hook prerouting priority -300;
+        ip dscp { 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, 59, 61, 63 } counter name traced
+    }
+}
+NFT
+}
+ck_trace_counter() {
+    seine_pod_exec "$1" nft -j list counter inet tf traced \
+        | jq '.nftables[] | select(.counter) | .counter.packets'
 }
 
 ck_netpol() {

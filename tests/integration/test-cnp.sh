@@ -17,9 +17,6 @@ manifests=$(seine_node_dir)/manifests
 ck_listen 80 a b c
 ck_listen 81 a b c
 
-cnp() { # NAME YAML-SPEC-BODY
-    ck_manifest "cnp-$1.yaml" "$(printf 'apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata:\n  name: %s\nspec:\n%s' "$1" "$2")"
-}
 
 ck_expect_tcp "no policy: a -> b:80" ok a "$b_ip" 80
 
@@ -32,7 +29,7 @@ ck_expect_tcp "NetworkPolicy: a -> b:80 allowed" ok a "$b_ip" 80
 ck_expect_tcp "NetworkPolicy: c -> b:80 dropped" no c "$b_ip" 80
 
 # (a) Admin Deny wins over the NetworkPolicy's allow.
-cnp guard '  tier: Admin
+ck_cnp guard '  tier: Admin
   priority: 10
   subject: {pods: {podSelector: {matchLabels: {app: b}}}}
   ingress:
@@ -43,12 +40,12 @@ ck_expect_tcp "(a) Admin Deny is for b only: a -> c:80" ok a "$c_ip" 80
 
 # (b) Pass skips the rest of the Admin tier (a lower-precedence Deny of
 # everything) and the NetworkPolicy decides.
-cnp guard '  tier: Admin
+ck_cnp guard '  tier: Admin
   priority: 10
   subject: {pods: {podSelector: {matchLabels: {app: b}}}}
   ingress:
   - {name: pass-a, action: Pass, from: [{pods: {podSelector: {matchLabels: {app: a}}}}]}'
-cnp wall '  tier: Admin
+ck_cnp wall '  tier: Admin
   priority: 20
   subject: {pods: {podSelector: {matchLabels: {app: b}}}}
   ingress:
@@ -58,7 +55,7 @@ ck_expect_tcp "(b) Admin Pass, NetworkPolicy drops: a -> b:81" no a "$b_ip" 81
 ck_expect_tcp "(b) not passed, the later Admin Deny: c -> b:80 dropped" no c "$b_ip" 80
 
 # (c) Admin Accept allows what the NetworkPolicy isolating b would drop.
-cnp open '  tier: Admin
+ck_cnp open '  tier: Admin
   priority: 5
   subject: {namespaces: {}}
   ingress:
@@ -72,7 +69,7 @@ ck_expect_tcp "Admin policies removed: c -> b:81 dropped by the NetworkPolicy" n
 
 # (d) Baseline Deny of all ingress: applies to a and c, which no
 # NetworkPolicy selects, not to b, which one does.
-cnp baseline '  tier: Baseline
+ck_cnp baseline '  tier: Baseline
   priority: 0
   subject: {namespaces: {}}
   ingress:

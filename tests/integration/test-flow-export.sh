@@ -49,19 +49,7 @@ ck_eq "3 MB client -> server:5001 arrives" \
     "$(ck_tcp_transfer client server "$ip_s" 5001 "$data")" "$want"
 
 # Through a Service: client -> VIP:80 -> server:8080.
-ck_manifest svc-web.yaml "apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: default}
-spec:
-  clusterIP: $VIP
-  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: web-1, namespace: default, labels: {kubernetes.io/service-name: web}}
-addressType: IPv4
-ports: [{name: http, protocol: TCP, port: 8080}]
-endpoints: [{addresses: [\"$ip_s\"], nodeName: $SEINE_NODE, conditions: {ready: true}}]"
+ck_web_service $VIP "$ip_s"
 ck_listen 8080 server
 ck_expect_tcp "client -> the Service's VIP reaches server:8080" ok client "$VIP" 80
 
@@ -89,8 +77,8 @@ ck_ge "tshark: sourcePodName client (Seine's element 2)" \
     "$(enterprise_count first udp "$port" 2 client)" 1
 ck_ge "tshark: destinationPodName server (element 5)" \
     "$(enterprise_count first udp "$port" 5 server)" 1
-ck_ge "tshark: ingressPolicyName server-in (element 17)" \
-    "$(enterprise_count first udp "$port" 17 server-in)" 1
+ck_ge "tshark: ingressPolicyName server-in (element 17) on the transfer, the Service connection and the denied one" \
+    "$(enterprise_count first udp "$port" 17 server-in)" 3
 ck_ge "tshark: ingressPolicyRule 'ingress rule 0' (element 18)" \
     "$(enterprise_count first udp "$port" 18 "ingress rule 0")" 1
 

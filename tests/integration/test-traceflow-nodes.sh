@@ -23,19 +23,8 @@ seine_pod_add a >/dev/null
 seine_node_use node2
 seine_pod_add b >/dev/null
 ck_listen 8080 b
-seine_pod_exec b nft -f - <<'NFT'
-table inet tf {
-    counter traced { }
-    chain in {
-        type filter hook prerouting priority -300;
-        ip dscp { 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, 59, 61, 63 } counter name traced
-    }
-}
-NFT
-traced_at_b() {
-    seine_pod_exec b nft -j list counter inet tf traced \
-        | jq '.nftables[] | select(.counter) | .counter.packets'
-}
+ck_trace_counter_start b
+traced_at_b() { ck_trace_counter b; }
 b_ip=$(seine_pod_ip b)
 seine_node_use node1
 export SEINE_AGENT_CTL
@@ -70,19 +59,7 @@ ck_eq "static a -> b: ends in the tunnel to node2" \
     "ForwardedToTunnel node2"
 
 # --- a Service on node1 whose endpoint is on node2 -----------------------------
-ck_manifest svc.yaml "apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: default}
-spec:
-  clusterIP: 10.96.0.10
-  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: web-1, namespace: default, labels: {kubernetes.io/service-name: web}}
-addressType: IPv4
-ports: [{name: http, protocol: TCP, port: 8080}]
-endpoints: [{addresses: [\"$b_ip\"], nodeName: node2, conditions: {ready: true}}]"
+ck_web_service 10.96.0.10 "$b_ip" node2
 service_in_force() {
     "$ctl_bin" get services -o json | jq -e '.items[] | select(.frontends[].ip == "10.96.0.10")'
 }

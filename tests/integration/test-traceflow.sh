@@ -24,20 +24,8 @@ ip_a=$(seine_pod_ip a) ip_b=$(seine_pod_ip b)
 ck_listen 80 b
 ck_listen 8080 b
 
-# Every packet b receives with a DSCP a trace may use (odd, 3..63).
-seine_pod_exec b nft -f - <<'NFT'
-table inet tf {
-    counter traced { }
-    chain in {
-        type filter hook prerouting priority -300;
-        ip dscp { 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, 59, 61, 63 } counter name traced
-    }
-}
-NFT
-traced_at_b() {
-    seine_pod_exec b nft -j list counter inet tf traced \
-        | jq '.nftables[] | select(.counter) | .counter.packets'
-}
+ck_trace_counter_start b
+traced_at_b() { ck_trace_counter b; }
 
 # trace ARGS...: seinectl traceflow -o json; the JSON in $tf, the exit
 # code in $rc; obs FILTER: the observations' field values, one a line.
@@ -131,10 +119,7 @@ rm -f "$(seine_node_dir)/manifests/np-a-egress.yaml"
 ck_expect_tcp "the egress policy is gone: a -> b:80" ok a "$ip_b" 80
 
 # --- ClusterNetworkPolicy Admin Deny, ingress and egress ----------------------
-cnp() { # NAME YAML-SPEC-BODY
-    ck_manifest "cnp-$1.yaml" "$(printf 'apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata:\n  name: %s\nspec:\n%s' "$1" "$2")"
-}
-cnp guard '  tier: Admin
+ck_cnp guard '  tier: Admin
   priority: 10
   subject: {pods: {podSelector: {matchLabels: {app: b}}}}
   ingress:
@@ -144,7 +129,7 @@ trace --from default/a --to default/b --proto tcp --dport 80
 ck_eq "a -> b under guard: dropped by the ClusterNetworkPolicy's ingress rule" \
     "$(result) $(obs 'select(.action == "Dropped") | "\(.component) \(.policy.name) \(.policy.rule) \(.policy.ruleName) \(.tableName)"')" \
     "Dropped ClusterNetworkPolicy guard ingress rule 0 deny-a IngressAdmin"
-cnp guard '  tier: Admin
+ck_cnp guard '  tier: Admin
   priority: 10
   subject: {pods: {podSelector: {matchLabels: {app: a}}}}
   egress:
