@@ -89,6 +89,15 @@ elif $bench == "metrics-cost" then
      | vs("metrics_cost.healthz_main_thread_ms"; $r.healthz.main_thread_ms_per_request)),
     fig("metrics_cost.healthz_main_thread_ms"; "ms"; [$r.healthz.main_thread_ms_per_request]),
     fig("metrics_cost.collect_ms"; "ms"; [$r.scrape.collect_ms_mean])
+elif $bench == "flow-export" then
+  .results as $r | "flow_export.\(.connections)" as $n
+  | (fig("\($n).agent_cpu"; "cores"; [$r.loaded.agent_cpu_per_s])
+     | vs("flow_export.idle.agent_cpu"; $r.idle.agent_cpu_per_s)),
+    fig("flow_export.idle.agent_cpu"; "cores"; [$r.idle.agent_cpu_per_s]),
+    (fig("\($n).vswitchd_cpu"; "cores"; [$r.loaded.vswitchd_cpu_per_s])
+     | vs("flow_export.idle.vswitchd_cpu"; $r.idle.vswitchd_cpu_per_s)),
+    fig("flow_export.idle.vswitchd_cpu"; "cores"; [$r.idle.vswitchd_cpu_per_s]),
+    fig("\($n).records"; "records/s"; [$r.loaded.records_per_s])
 else
   error("unknown benchmark \($bench)")
 end

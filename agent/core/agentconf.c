@@ -57,6 +57,8 @@ agentconf_defaults(struct agentconf *conf)
     conf->flow_template_refresh_s = 60;
     conf->flow_denied_pps = 100;
     conf->flow_enterprise = 32473;
+    conf->flow_max_rate = 2000;
+    conf->flow_max_queue = 8192;
     conf->cni_socket = xstrdup(SEINE_DEFAULT_CNI_SOCKET);
     conf->state_dir = xstrdup(SEINE_DEFAULT_STATE_DIR);
     conf->vhost_socket_dir = xstrdup("/run/seine/vhost");
@@ -327,6 +329,8 @@ static const struct field flow_export_fields[] = {
     INT("templateRefreshS", flow_template_refresh_s, 1, 86400),
     INT("deniedPerSecond", flow_denied_pps, 1, 100000),
     INT("enterpriseNumber", flow_enterprise, 1, INT_MAX),
+    INT("maxMessagesPerSecond", flow_max_rate, 0, 1000000),
+    INT("maxQueuedMessages", flow_max_queue, 16, 1000000),
 };
 
 static const struct field source_fields[] = {

@@ -53,6 +53,8 @@ struct agentconf {
     int flow_denied_pps;        /* .deniedPerSecond: 100, the most dropped
                                  * packets a second sampled for records */
     int flow_enterprise;        /* .enterpriseNumber: 32473 */
+    int flow_max_rate;          /* .maxMessagesPerSecond: 2000 (UDP) */
+    int flow_max_queue;         /* .maxQueuedMessages: 8192 */
     char *log_level;            /* logLevel: info (OVS vlog level) */
     char *uplink;               /* uplink: NULL = one node, no underlay */
     char *tunnel_type;          /* tunnelType: geneve (or vxlan) */

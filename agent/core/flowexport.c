@@ -81,7 +81,11 @@ flowexport_create(const struct agentconf *conf, char **err)
         .domain_id = hash_string(conf->node_name, 0),
         .template_refresh_s = conf->flow_template_refresh_s,
     };
-    struct ipfixsend_options so = { .collector = conf->flow_collector };
+    struct ipfixsend_options so = {
+        .collector = conf->flow_collector,
+        .max_queue = conf->flow_max_queue,
+        .max_rate = conf->flow_max_rate,
+    };
     struct conntable_options co = {
         .active_timeout_s = conf->flow_active_timeout_s,
         .idle_timeout_s = conf->flow_idle_timeout_s,

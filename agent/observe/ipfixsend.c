@@ -27,6 +27,9 @@ struct ipfixsend {
     bool tcp;
     char *host, *port;
     size_t max_queue;
+    unsigned int max_rate;      /* UDP messages a second; 0: no bound */
+    double tokens;              /* messages that may go now */
+    long long int tokens_ms;    /* when 'tokens' was last refilled */
     struct ipfix *ipfix;
 
     struct reconnect *fsm;
@@ -40,6 +43,7 @@ struct ipfixsend {
     struct ipfix_msg *cur;      /* being sent, stamped, not in 'queue' */
     size_t cur_ofs;             /* bytes of it sent */
     bool blocked;               /* the last send would have blocked */
+    bool paced;                 /* the rate bound holds the next message */
 
     struct ipfixsend_stats stats;
 };
@@ -91,6 +95,8 @@ ipfixsend_create(const struct ipfixsend_options *options, struct ipfix *ipfix,
     s->collector = xstrdup(options->collector);
     s->max_queue = options->max_queue ? options->max_queue
                                       : IPFIXSEND_DEFAULT_QUEUE;
+    s->max_rate = options->max_rate;
+    s->tokens_ms = time_msec();
     s->ipfix = ipfix;
     s->fd = -1;
     ovs_list_init(&s->queue);
@@ -327,11 +333,35 @@ message_sent(struct ipfixsend *s, long long int now)
     s->cur_ofs = 0;
 }
 
+/* Whether the rate bound lets one more UDP message go now; refills the
+ * bucket, which holds a tenth of a second's messages at most. */
+static bool
+rate_allows(struct ipfixsend *s, long long int now)
+{
+    if (s->tcp || !s->max_rate) {
+        return true;
+    }
+    double burst = MAX(1.0, s->max_rate / 10.0);
+    s->tokens = MIN(burst, s->tokens + (now - s->tokens_ms) * s->max_rate
+                                       / 1000.0);
+    s->tokens_ms = now;
+    if (s->tokens < 1.0) {
+        return false;
+    }
+    s->tokens -= 1.0;
+    return true;
+}
+
 static void
 send_messages(struct ipfixsend *s, long long int now)
 {
     s->blocked = false;
+    s->paced = false;
     while (s->connected) {
+        if (!s->cur && !rate_allows(s, now)) {
+            s->paced = true;
+            return;
+        }
         if (!s->cur) {
             s->cur = next_message(s);
             if (!s->cur) {
@@ -461,6 +491,8 @@ ipfixsend_wait(struct ipfixsend *s)
         } else {
             poll_fd_wait(s->fd, POLLOUT);
         }
+    } else if (s->paced) {
+        poll_timer_wait(MAX(1, 1000 / s->max_rate));
     } else if (s->cur || s->n_queued) {
         poll_immediate_wake();
     }

@@ -39,6 +39,11 @@ struct ipfixsend;
 struct ipfixsend_options {
     const char *collector;      /* "udp:HOST:PORT" or "tcp:HOST:PORT" */
     size_t max_queue;           /* messages held; 0: the default */
+    /* UDP: at most this many messages a second (0: as fast as the socket
+     * takes them).  A collector reads datagrams as they come: a burst of
+     * thousands (one poll of a node with 10,000 connections) overflows
+     * its socket buffer, and UDP says nothing of the loss. */
+    unsigned int max_rate;
 };
 
 struct ipfixsend_stats {

@@ -64,4 +64,6 @@ ck_ok "policy-latency: to flows installed" \
 ck_ok "scale: flows per Service endpoint" has_figure scale scale.endpoint.flows
 ck_ok "metrics-cost: a scrape against a GET of /healthz" \
     has_figure metrics-cost metrics_cost.scrape_ms metrics_cost.healthz_ms
+ck_ok "flow-export: agent CPU at N connections against none" \
+    has_figure flow-export flow_export.1000.agent_cpu flow_export.idle.agent_cpu
 ck_done

@@ -204,6 +204,49 @@ test_udp(void **state OVS_UNUSED)
     close(fd);
 }
 
+/* Runs the poll loop for 'ms'. */
+static void
+run_for(struct ipfixsend *s, int ms)
+{
+    long long int deadline = time_msec() + ms;
+
+    while (time_msec() < deadline) {
+        ipfixsend_run(s);
+        ipfixsend_wait(s);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
+/* Paced UDP: a burst of 60 messages at 100 a second goes in a tenth of a
+ * second's worth (10), then 100 a second, and nothing is lost. */
+static void
+test_udp_paced(void **state OVS_UNUSED)
+{
+    struct ipfix *ipfix = encoder(0);
+    uint16_t port;
+    int fd = local_socket(SOCK_DGRAM, 0, &port);
+    char *collector = xasprintf("udp:127.0.0.1:%u", port);
+    struct ipfixsend_options options = { .collector = collector,
+                                         .max_rate = 100 };
+    struct ipfixsend *s;
+    char *err;
+
+    assert_int_equal(ipfixsend_create(&options, ipfix, &s, &err), 0);
+    add_messages(ipfix, 60);
+    run_for(s, 200);
+    uint64_t sent = ipfixsend_stats(s)->messages;
+    /* the templates and data: 10 at once, about 20 in 200 ms */
+    assert_true(sent >= 15 && sent <= 35);
+    run_for(s, 700);
+    assert_int_equal(ipfixsend_stats(s)->messages, 61);
+    assert_int_equal(ipfixsend_stats(s)->drops, 0);
+    ipfixsend_destroy(s);
+    ipfix_destroy(ipfix);
+    free(collector);
+    close(fd);
+}
+
 /* A name, resolved when the socket is made. */
 static void
 test_udp_name(void **state OVS_UNUSED)
@@ -341,6 +384,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_udp),
         cmocka_unit_test(test_udp_name),
+        cmocka_unit_test(test_udp_paced),
         cmocka_unit_test(test_tcp_reconnect),
         cmocka_unit_test(test_tcp_queue),
         cmocka_unit_test(test_bad_collectors),
