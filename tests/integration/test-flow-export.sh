@@ -13,7 +13,7 @@
 # shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin flow-export
-seine_require_cmd nc nfcapd nfdump tshark jq
+seine_require_cmd nc nfcapd nfdump tshark jq curl promtool
 port=4739
 export SEINE_AGENT_CONFIG_EXTRA="flowExport:
   collector: udp:127.0.0.1:$port
@@ -110,4 +110,8 @@ ck_ge "seine_flow_export_records_total counts them" \
     "$(awk '$1 == "seine_flow_export_records_total" { print $2 }' <<<"$metrics")" 4
 ck_ge "seine_flow_export_denied_samples_total counts the dropped SYNs" \
     "$(awk '$1 == "seine_flow_export_denied_samples_total" { print $2 }' <<<"$metrics")" 1
+ck_eq "seine_flow_export_collector_up" \
+    "$(awk '$1 == "seine_flow_export_collector_up" { print $2 }' <<<"$metrics")" 1
+ck_empty "promtool check metrics: no problem with the exporter's families" \
+    "$(promtool check metrics <<<"$metrics" 2>&1)"
 ck_done
