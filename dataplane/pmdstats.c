@@ -1,5 +1,5 @@
 #include <config.h>
-#include "agent/core/pmdstats.h"
+#include "dataplane/pmdstats.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/util.h"
 #include "util.h"
 
 char *
@@ -79,6 +80,38 @@ parse_number(const char *s, const char **endp)
     return json_object_new_int64(strtoll(s, NULL, 10));
 }
 
+/* The "NUMBER UNIT" items of the parenthesis at 'p' ("(3 Kpps, 6000
+ * cycles/pkt)", "(3.50%)") into 'stats' as KEY + the unit. */
+static void
+parse_paren(const char *p, const char *key, struct json_object *stats)
+{
+    const char *close = strchr(p, ')');
+
+    while (p && close && p < close) {
+        const char *end;
+        struct json_object *v = parse_number(p + 1, &end);
+        const char *unit = end + strspn(end, " ");
+        bool percent = *unit == '%';
+
+        if (v && (percent || isalpha((unsigned char) *unit))) {
+            char *words = xmemdup0(unit, MIN(strcspn(unit, ",)"),
+                                             (size_t) (close - unit)));
+            char *camel = pmdstats_camel_case(words);
+            char *ukey = xasprintf("%s%s", key, percent ? "Percent" : camel);
+            if (!percent) {
+                ukey[strlen(key)] = toupper((unsigned char) ukey[strlen(key)]);
+            }
+            json_object_object_add(stats, ukey, v);
+            free(ukey);
+            free(camel);
+            free(words);
+        } else {
+            json_object_put(v);
+        }
+        p = strchr(unit, ',');
+    }
+}
+
 /* "  key: 12 (3.50%)" into 'stats'. */
 static void
 parse_stat(const char *line, struct json_object *stats)
@@ -96,48 +129,14 @@ parse_stat(const char *line, struct json_object *stats)
     if (value && *key) {
         json_object_object_add(stats, key, value);
         const char *paren = strchr(end, '(');
-        const char *pct = paren ? strchr(paren, '%') : NULL;
-        struct json_object *pv = pct ? parse_number(paren + 1, &end) : NULL;
-        if (pv) {
-            char *pkey = xasprintf("%sPercent", key);
-            json_object_object_add(stats, pkey, pv);
-            free(pkey);
+        if (paren) {
+            parse_paren(paren, key, stats);
         }
     } else {
         json_object_put(value);
     }
     free(key);
     free(words);
-}
-
-static struct json_object *
-new_thread_stats(struct json_object *threads, struct json_object *t)
-{
-    struct json_object *stats = json_object_new_object();
-
-    json_object_object_add(t, "stats", stats);
-    json_object_array_add(threads, t);
-    return stats;
-}
-
-struct json_object *
-pmdstats_parse_stats(const char *text)
-{
-    struct json_object *threads = json_object_new_array();
-    struct json_object *stats = NULL;
-    char *copy = xstrdup(text), *save = NULL;
-
-    for (char *line = strtok_r(copy, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        struct json_object *t = parse_thread_header(line);
-        if (t) {
-            stats = new_thread_stats(threads, t);
-        } else if (stats) {
-            parse_stat(line, stats);
-        }
-    }
-    free(copy);
-    return threads;
 }
 
 static bool
@@ -201,10 +200,9 @@ parse_rxq(const char *line)
 }
 
 static void
-parse_rxq_line(const char *line, struct json_object *t)
+parse_rxq_line(const char *line, struct json_object *t,
+               struct json_object *rxqs)
 {
-    struct json_object *rxqs;
-
     if (strstr(line, "isolated :")) {
         json_object_object_add(t, "isolated",
                                json_object_new_boolean(strstr(line, "true")
@@ -212,7 +210,7 @@ parse_rxq_line(const char *line, struct json_object *t)
     } else if (strstr(line, "overhead:")) {
         json_object_object_add(t, "overheadPercent",
                                parse_percent(line, "overhead:"));
-    } else if (json_object_object_get_ex(t, "rxqs", &rxqs)) {
+    } else {
         struct json_object *rxq = parse_rxq(line);
         if (rxq) {
             json_object_array_add(rxqs, rxq);
@@ -220,10 +218,27 @@ parse_rxq_line(const char *line, struct json_object *t)
     }
 }
 
-void
-pmdstats_parse_rxqs(const char *text, struct json_object *threads)
+static void
+parse_stat_line(const char *line, struct json_object *t OVS_UNUSED,
+                struct json_object *stats)
 {
-    struct json_object *t = NULL;
+    parse_stat(line, stats);
+}
+
+/* What one command says of each thread: the member it fills in the
+ * thread's object, and how it reads one of the thread's lines. */
+struct section {
+    const char *member;
+    bool is_array;
+    void (*parse_line)(const char *line, struct json_object *thread,
+                       struct json_object *member);
+};
+
+static void
+parse_sections(const char *text, struct json_object *threads,
+               const struct section *sec)
+{
+    struct json_object *t = NULL, *member = NULL;
     char *copy = xstrdup(text), *save = NULL;
 
     for (char *line = strtok_r(copy, "\n", &save); line;
@@ -231,10 +246,40 @@ pmdstats_parse_rxqs(const char *text, struct json_object *threads)
         struct json_object *header = parse_thread_header(line);
         if (header) {
             t = find_thread(threads, header);
-            json_object_object_add(t, "rxqs", json_object_new_array());
+            member = (sec->is_array ? json_object_new_array()
+                      : json_object_new_object());
+            json_object_object_add(t, sec->member, member);
+        } else if (line[0] != ' ') {
+            t = NULL;
         } else if (t) {
-            parse_rxq_line(line, t);
+            sec->parse_line(line, t, member);
         }
     }
     free(copy);
+}
+
+struct json_object *
+pmdstats_parse_stats(const char *text)
+{
+    static const struct section stats = { "stats", false, parse_stat_line };
+    struct json_object *threads = json_object_new_array();
+
+    parse_sections(text, threads, &stats);
+    return threads;
+}
+
+void
+pmdstats_parse_rxqs(const char *text, struct json_object *threads)
+{
+    static const struct section rxqs = { "rxqs", true, parse_rxq_line };
+
+    parse_sections(text, threads, &rxqs);
+}
+
+void
+pmdstats_parse_perf(const char *text, struct json_object *threads)
+{
+    static const struct section perf = { "perf", false, parse_stat_line };
+
+    parse_sections(text, threads, &perf);
 }
