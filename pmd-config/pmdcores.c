@@ -227,7 +227,7 @@ plan_dedicated(struct cores *c)
         pmdplan_refuse(c->plan, "dedicated: no whole core for a PMD: its "
                        "CPUs must be online, isolated (isolcpus=, "
                        "nohz_full=), allowed to this process, no pod's%s "
-                       "(isolated here: %s); or plan --mode shared",
+                       "(isolated here: %s); or plan --intent shared",
                        c->in->has_reserved ? " and reserved for the system "
                        "(reservedSystemCPUs)" : "", *iso ? iso : "none");
         free(iso);

@@ -208,7 +208,7 @@ struct field {
 #define OFF(MEMBER) offsetof(struct pmdintent, MEMBER)
 
 static const struct field fields[] = {
-    { "mode", set_mode, OFF(mode), 0, 0 },
+    { "intent", set_mode, OFF(mode), 0, 0 },
     { "nics", set_nic, 0, 0, 0 },
     { "pmdsPerNode", set_int, OFF(pmds_per_node), 0, 256 },
     { "siblings", set_siblings, OFF(siblings), 0, 0 },

@@ -5,8 +5,8 @@
  * values of any planned key.
  *
  * Every setting has one name, used alike in a JSON intent file
- * ({"mode": "dedicated", "nics": ["ens1f0=dpdk0"], "set":
- * {"pmd-rxq-assign": "cycles"}}), by seine-pmd's flags (--mode, --nic,
+ * ({"intent": "dedicated", "nics": ["ens1f0=dpdk0"], "set":
+ * {"pmd-rxq-assign": "cycles"}}), by seine-pmd's flags (--intent, --nic,
  * --set KEY=VALUE) and by the agent's pmd configuration.  Values are
  * checked when they are set, so an intent that exists is a valid one.
  */
@@ -40,7 +40,7 @@ struct pmdintent_nic {
 };
 
 struct pmdintent {
-    enum pmdintent_mode mode;           /* mode: shared */
+    enum pmdintent_mode mode;           /* intent: shared */
     struct pmdintent_nic *nics;         /* nics: NAME[=PORT], ... */
     size_t n_nics;
     int pmds_per_node;                  /* pmdsPerNode: 0, enough for the
