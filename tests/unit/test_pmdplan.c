@@ -226,7 +226,7 @@ static const struct plan_case cases[] = {
     {
         "vm_dedicated_refused", "vm-1s2c",
         .settings = (const char *const[]) {
-            "nics=eth0", "ovsVersion=3.1.0", "mode=dedicated", NULL,
+            "nics=eth0", "ovsVersion=3.1.0", "intent=dedicated", NULL,
         },
         .values = (const struct expect_value[]) {
             { "pmd-maxsleep", "0",
@@ -237,7 +237,7 @@ static const struct plan_case cases[] = {
         .refusals = (const char *const[]) {
             "dedicated: no whole core for a PMD: its CPUs must be "
             "online, isolated (isolcpus=, nohz_full=), allowed to this "
-            "process, no pod's (isolated here: none); or plan --mode "
+            "process, no pod's (isolated here: none); or plan --intent "
             "shared",
             NULL,
         },
@@ -274,7 +274,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "rxqs=4",
             "vhostPorts=4",
             NULL,
@@ -338,7 +338,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "rxqs=4",
             "siblings=idle",
             NULL,
@@ -395,7 +395,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "rxqs=2",
             "memoryModel=per-port",
             NULL,
@@ -451,7 +451,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "set=pmd-cpu-mask=0x8000",
             NULL,
         },
@@ -475,7 +475,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "set=pmd-cpu-mask=0x10000",
             NULL,
         },
@@ -500,7 +500,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "set=pmd-cpu-mask=0x104",
             NULL,
         },
@@ -565,7 +565,7 @@ static const struct plan_case cases[] = {
             "nics=0000:18:00.0=dpdk0",
             "nics=0000:86:00.0=dpdk1",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "pmdsPerNode=2",
             NULL,
         },
@@ -634,7 +634,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=ens2",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "afxdpPorts=4",
             NULL,
         },
@@ -676,7 +676,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=ens2",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "set=pmd-cpu-mask=0xc",
             NULL,
         },
@@ -717,7 +717,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:01:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "mtu=9000",
             NULL,
         },
@@ -773,7 +773,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:01:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "set=dpdk-socket-mem=8192",
             NULL,
         },
@@ -838,7 +838,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             NULL,
         },
         .values = (const struct expect_value[]) {
@@ -900,7 +900,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "set=pmd-cpu-mask=0xc0c",
             NULL,
         },
@@ -925,7 +925,7 @@ static const struct plan_case cases[] = {
         .settings = (const char *const[]) {
             "nics=0000:3b:00.0=dpdk0",
             "ovsVersion=3.1.0",
-            "mode=dedicated",
+            "intent=dedicated",
             "reservedSystemCPUs=0-1,6-9,14-15",
             NULL,
         },
