@@ -259,8 +259,8 @@ plan_shared(struct cores *c)
     }
     cpuset_add(&c->plan->pmds, last);
     ds_put_format(&c->why, "shared: one PMD on CPU %d, the last usable CPU "
-                  "of node %d (the first ones take the host's interrupts); "
-                  "it sleeps when idle", last, node);
+                  "of node %d, away from CPU 0 and the host's housekeeping "
+                  "there; it sleeps when idle", last, node);
 }
 
 /* An explicit mask names CPUs the host has, online and no pod's. */

@@ -338,9 +338,9 @@ plan_sleep(const struct pmdintent *in, struct pmdplan *plan)
     }
     snprintf(value, sizeof value, "%d", in->max_sleep_us);
     pmdplan_add(plan, NULL, key, value, "an idle PMD sleeps up to %d us "
-                "per iteration, so the host keeps the core (%s in OVS %s; "
-                "pmd-maxsleep until 3.1, pmd-sleep-max from 3.2)",
-                in->max_sleep_us, key, in->ovs_version);
+                "per iteration, so the host keeps the core (OVS %s names it "
+                "%s: pmd-maxsleep in 3.1, pmd-sleep-max from 3.2)",
+                in->max_sleep_us, in->ovs_version, key);
 }
 
 /* The intent's explicit values replace the planned ones. */

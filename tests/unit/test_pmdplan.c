@@ -181,9 +181,9 @@ static const struct plan_case cases[] = {
         },
         .values = (const struct expect_value[]) {
             { "pmd-cpu-mask", "0x2",
-              "shared: one PMD on CPU 1, the last usable CPU of node 0 "
-              "(the first ones take the host's interrupts); it sleeps "
-              "when idle" },
+              "shared: one PMD on CPU 1, the last usable CPU of node 0, "
+              "away from CPU 0 and the host's housekeeping there; it "
+              "sleeps when idle" },
             { "eth0/n_rxq", "1",
               "AF_XDP polls only the queues it binds: all of them "
               "(virtio_net, numa_node -1, 1 queue; 1 PMD on node 0)" },
@@ -194,8 +194,8 @@ static const struct plan_case cases[] = {
               "queues)" },
             { "pmd-maxsleep", "1000",
               "an idle PMD sleeps up to 1000 us per iteration, so the "
-              "host keeps the core (pmd-maxsleep in OVS 3.1.0; "
-              "pmd-maxsleep until 3.1, pmd-sleep-max from 3.2)" },
+              "host keeps the core (OVS 3.1.0 names it pmd-maxsleep: "
+              "pmd-maxsleep in 3.1, pmd-sleep-max from 3.2)" },
             { NULL, NULL, NULL },
         },
     },
@@ -207,9 +207,9 @@ static const struct plan_case cases[] = {
         },
         .values = (const struct expect_value[]) {
             { "pmd-cpu-mask", "0x2",
-              "shared: one PMD on CPU 1, the last usable CPU of node 0 "
-              "(the first ones take the host's interrupts); it sleeps "
-              "when idle" },
+              "shared: one PMD on CPU 1, the last usable CPU of node 0, "
+              "away from CPU 0 and the host's housekeeping there; it "
+              "sleeps when idle" },
             { "pmd-rxq-assign", "cycles",
               "one PMD polls every queue: OVS's default" },
             { "pmd-auto-lb", "false",
@@ -217,8 +217,8 @@ static const struct plan_case cases[] = {
               "queues)" },
             { "pmd-sleep-max", "1000",
               "an idle PMD sleeps up to 1000 us per iteration, so the "
-              "host keeps the core (pmd-sleep-max in OVS 3.2.0; "
-              "pmd-maxsleep until 3.1, pmd-sleep-max from 3.2)" },
+              "host keeps the core (OVS 3.2.0 names it pmd-sleep-max: "
+              "pmd-maxsleep in 3.1, pmd-sleep-max from 3.2)" },
             { NULL, NULL, NULL },
         },
     },
@@ -250,9 +250,9 @@ static const struct plan_case cases[] = {
         },
         .values = (const struct expect_value[]) {
             { "pmd-cpu-mask", "0x2",
-              "shared: one PMD on CPU 1, the last usable CPU of node 0 "
-              "(the first ones take the host's interrupts); it sleeps "
-              "when idle" },
+              "shared: one PMD on CPU 1, the last usable CPU of node 0, "
+              "away from CPU 0 and the host's housekeeping there; it "
+              "sleeps when idle" },
             { "pmd-rxq-assign", "cycles",
               "one PMD polls every queue: OVS's default" },
             { "pmd-auto-lb", "false",
