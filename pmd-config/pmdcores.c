@@ -136,12 +136,13 @@ describe_cores(struct cores *c, const struct cpuset *taken, int got)
     }
     cpuset_minus(&idle, taken);
     char *cpus = list(taken), *names = list(&cores), *rest = list(&idle);
-    ds_put_format(&c->why, "%d PMD thread%s on CPUs %s (core%s %s%s%s%s)",
-                  got, got == 1 ? "" : "s", cpus,
+    bool one_idle = cpuset_count(&idle) == 1;
+    ds_put_format(&c->why, "%d PMD thread%s on CPU%s %s (core%s %s%s%s%s)",
+                  got, got == 1 ? "" : "s", got == 1 ? "" : "s", cpus,
                   cpuset_count(&cores) == 1 ? "" : "s", names,
-                  !smt ? "" : *rest ? ", SMT siblings " : ", every SMT "
-                  "sibling a PMD", smt ? rest : "",
-                  smt && *rest ? " left idle" : "");
+                  !smt ? "" : !*rest ? ", every SMT sibling a PMD"
+                  : one_idle ? ", SMT sibling " : ", SMT siblings ",
+                  smt ? rest : "", smt && *rest ? " left idle" : "");
     free(cpus);
     free(names);
     free(rest);

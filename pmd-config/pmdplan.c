@@ -232,7 +232,9 @@ given_or(const struct pmdintent *in, const char *key, const char *dflt)
 static void
 plan_assignment(const struct pmdintent *in, struct pmdplan *plan)
 {
-    bool one = cpuset_count(&plan->pmds) <= 1;
+    /* A lone PMD with pinned queues still needs group, or the pods'
+     * queues would have no non-isolated PMD to go to. */
+    bool one = cpuset_count(&plan->pmds) <= 1 && !any_pinned(plan);
     const char *assign = given_or(in, PMDKEY_RXQ_ASSIGN,
                                   one ? "cycles" : "group");
 
@@ -262,11 +264,11 @@ auto_lb_blocker(const struct pmdintent *in, const struct pmdplan *plan,
     if (strcmp(assign, "cycles") && strcmp(assign, "group")) {
         return "it needs cycle-based assignment (cycles or group)";
     }
-    if (any_pinned(plan) && !isolate) {
-        return "PMDs with pinned queues are isolated";
-    }
     if (pmds < 2) {
         return "it needs at least two non-isolated PMDs";
+    }
+    if (any_pinned(plan) && !isolate) {
+        return "PMDs with pinned queues are isolated";
     }
     if (n_queues <= pmds) {
         return "no PMD polls more than one queue";
