@@ -932,7 +932,8 @@ setting_map(const struct ovsrec_open_vswitch *ovs,
 static bool
 setting_is_iface(enum ovsbridge_column col)
 {
-    return col == OVSBRIDGE_IFACE_OPTIONS || col == OVSBRIDGE_IFACE_OTHER_CONFIG;
+    return (col == OVSBRIDGE_IFACE_OPTIONS
+            || col == OVSBRIDGE_IFACE_OTHER_CONFIG);
 }
 
 const char *

@@ -15,7 +15,6 @@
 #include "pmd-config/pmdrender.h"
 #include "pmd-config/pmdshow.h"
 #include "pmd-config/pmdswitch.h"
-#include "pmd-config/pmdtopo.h"
 #include "util.h"
 
 #define API_VERSION "seine-pmd/v1"
@@ -299,24 +298,15 @@ ask_switch(struct pmdcli_opts *o, struct ovsbridge *br)
 static struct pmdplan *
 compute(struct pmdcli_opts *o, struct ovsbridge *br)
 {
-    const struct pmdintent *in = &o->intent;
-    const char **nics = xcalloc(MAX(in->n_nics, 1), sizeof *nics);
-    struct pmdtopo *topo;
-    struct pmdplan *plan = NULL;
+    struct pmdplan *plan;
     char *err;
 
     ask_switch(o, br);
-    for (size_t i = 0; i < in->n_nics; i++) {
-        nics[i] = in->nics[i].name;
-    }
-    if (pmdtopo_read(in->root, nics, in->n_nics, &topo, &err)) {
+    plan = pmdplan_for_host(&o->intent, &err);
+    if (!plan) {
         fprintf(stderr, "seine-pmd: %s\n", err);
         free(err);
-    } else {
-        plan = pmdplan_compute(topo, in);
-        pmdtopo_destroy(topo);
     }
-    free(nics);
     return plan;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "pmd-config/pmdkeys.h"
 #include "util.h"
 
@@ -38,85 +39,74 @@ pmdintent_destroy(struct pmdintent *in)
     memset(in, 0, sizeof *in);
 }
 
+struct field;
+
 /* A setting's parser: NULL when 'v' was taken, else what is wrong. */
-typedef const char *setter(struct pmdintent *, const char *v, int min,
-                           int max, size_t offset);
+typedef const char *setter(struct pmdintent *, const char *v,
+                           const struct field *);
+
+struct field {
+    const char *name;
+    setter *set;
+    size_t offset;
+    int min, max;               /* set_int, set_bool (min -1: "auto") */
+    const char *const *words;   /* set_word: the values, by index */
+};
 
 static int *
-member_int(struct pmdintent *in, size_t offset)
+member_int(struct pmdintent *in, const struct field *f)
 {
-    return (int *) ((char *) in + offset);
+    return (int *) ((char *) in + f->offset);
+}
+
+static char **
+member_str(struct pmdintent *in, const struct field *f)
+{
+    return (char **) ((char *) in + f->offset);
 }
 
 static const char *
-set_int(struct pmdintent *in, const char *v, int min, int max, size_t off)
+set_int(struct pmdintent *in, const char *v, const struct field *f)
 {
     int n;
 
-    if (!str_to_int(v, 10, &n) || n < min || n > max) {
+    if (!str_to_int(v, 10, &n) || n < f->min || n > f->max) {
         return "out of range";
     }
-    *member_int(in, off) = n;
+    *member_int(in, f) = n;
     return NULL;
 }
 
-/* "false"/"true" (and for tri-states "auto") into -1, 0 or 1. */
+/* "false"/"true" (and for tri-states "auto") into 0, 1 (or -1). */
 static const char *
-set_bool(struct pmdintent *in, const char *v, int min, int max OVS_UNUSED,
-         size_t off)
+set_bool(struct pmdintent *in, const char *v, const struct field *f)
 {
     int n = (!strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0
-             : !strcmp(v, "auto") && min < 0 ? -1 : -2);
+             : !strcmp(v, "auto") && f->min < 0 ? -1 : -2);
 
     if (n == -2) {
-        return min < 0 ? "expected true, false or auto"
-                       : "expected true or false";
+        return f->min < 0 ? "expected true, false or auto"
+                          : "expected true or false";
     }
-    *member_int(in, off) = n;
+    *member_int(in, f) = n;
     return NULL;
 }
 
-/* One of the words of a NULL-terminated list, as its index. */
+/* One of the field's words, as its index. */
 static const char *
-set_word(struct pmdintent *in, const char *v, const char *const *words,
-         size_t off, const char *expected)
+set_word(struct pmdintent *in, const char *v, const struct field *f)
 {
-    for (int i = 0; words[i]; i++) {
-        if (!strcmp(v, words[i])) {
-            *member_int(in, off) = i;
+    for (int i = 0; f->words[i]; i++) {
+        if (!strcmp(v, f->words[i])) {
+            *member_int(in, f) = i;
             return NULL;
         }
     }
-    return expected;
+    return "expected one of its words";
 }
 
 static const char *
-set_mode(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-         int max OVS_UNUSED, size_t off)
-{
-    static const char *const words[] = { "shared", "dedicated", NULL };
-    return set_word(in, v, words, off, "expected shared or dedicated");
-}
-
-static const char *
-set_siblings(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-             int max OVS_UNUSED, size_t off)
-{
-    static const char *const words[] = { "pmd", "idle", NULL };
-    return set_word(in, v, words, off, "expected pmd or idle");
-}
-
-static const char *
-set_memory(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-           int max OVS_UNUSED, size_t off)
-{
-    static const char *const words[] = { "shared", "per-port", NULL };
-    return set_word(in, v, words, off, "expected shared or per-port");
-}
-
-static const char *
-set_hugepage(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-             int max OVS_UNUSED, size_t off)
+set_hugepage(struct pmdintent *in, const char *v, const struct field *f)
 {
     static const struct { const char *name; int kb; } sizes[] = {
         { "auto", 0 }, { "2MB", 2048 }, { "2M", 2048 },
@@ -124,7 +114,7 @@ set_hugepage(struct pmdintent *in, const char *v, int min OVS_UNUSED,
     };
     for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
         if (!strcmp(v, sizes[i].name)) {
-            *member_int(in, off) = sizes[i].kb;
+            *member_int(in, f) = sizes[i].kb;
             return NULL;
         }
     }
@@ -132,8 +122,7 @@ set_hugepage(struct pmdintent *in, const char *v, int min OVS_UNUSED,
 }
 
 static const char *
-set_nic(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-        int max OVS_UNUSED, size_t off OVS_UNUSED)
+set_nic(struct pmdintent *in, const char *v, const struct field *f OVS_UNUSED)
 {
     const char *eq = strchr(v, '=');
     size_t len = eq ? (size_t) (eq - v) : strlen(v);
@@ -150,8 +139,8 @@ set_nic(struct pmdintent *in, const char *v, int min OVS_UNUSED,
 }
 
 static const char *
-set_reserved(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-             int max OVS_UNUSED, size_t off OVS_UNUSED)
+set_reserved(struct pmdintent *in, const char *v,
+             const struct field *f OVS_UNUSED)
 {
     if (cpuset_parse_list(v, &in->reserved)) {
         return "expected a CPU list such as 0-1,16-17";
@@ -160,28 +149,21 @@ set_reserved(struct pmdintent *in, const char *v, int min OVS_UNUSED,
     return NULL;
 }
 
-static char **
-member_str(struct pmdintent *in, size_t offset)
-{
-    return (char **) ((char *) in + offset);
-}
-
 static const char *
-set_string(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-           int max OVS_UNUSED, size_t off)
+set_string(struct pmdintent *in, const char *v, const struct field *f)
 {
     if (!*v) {
         return "needs a value";
     }
-    free(*member_str(in, off));
-    *member_str(in, off) = xstrdup(v);
+    free(*member_str(in, f));
+    *member_str(in, f) = xstrdup(v);
     return NULL;
 }
 
 /* "KEY=VALUE" of a planned key (pmdkeys.h). */
 static const char *
-set_override(struct pmdintent *in, const char *v, int min OVS_UNUSED,
-             int max OVS_UNUSED, size_t off OVS_UNUSED)
+set_override(struct pmdintent *in, const char *v,
+             const struct field *f OVS_UNUSED)
 {
     const char *eq = strchr(v, '=');
     char *name = eq ? xmemdup0(v, eq - v) : NULL, *port = NULL;
@@ -198,36 +180,45 @@ set_override(struct pmdintent *in, const char *v, int min OVS_UNUSED,
     return NULL;
 }
 
-struct field {
-    const char *name;
-    setter *set;
-    size_t offset;
-    int min, max;
-};
-
 #define OFF(MEMBER) offsetof(struct pmdintent, MEMBER)
+#define WORDS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
 static const struct field fields[] = {
-    { "intent", set_mode, OFF(mode), 0, 0 },
-    { "nics", set_nic, 0, 0, 0 },
-    { "pmdsPerNode", set_int, OFF(pmds_per_node), 0, 256 },
-    { "siblings", set_siblings, OFF(siblings), 0, 0 },
-    { "rxqs", set_int, OFF(rxqs), 0, 256 },
-    { "mtu", set_int, OFF(mtu), 68, 9710 },
-    { "vhostPorts", set_int, OFF(vhost_ports), 0, 4096 },
-    { "afxdpPorts", set_int, OFF(afxdp_ports), 0, 4096 },
-    { "memoryModel", set_memory, OFF(memory), 0, 0 },
-    { "hugepageSize", set_hugepage, OFF(hugepage_kb), 0, 0 },
-    { "dpdk", set_bool, OFF(dpdk), -1, 1 },
-    { "pinRxqs", set_bool, OFF(pin_rxqs), -1, 1 },
+    { "intent", set_word, OFF(mode), 0, 0, WORDS("shared", "dedicated") },
+    { "nics", set_nic, 0, 0, 0, NULL },
+    { "pmdsPerNode", set_int, OFF(pmds_per_node), 0, 256, NULL },
+    { "siblings", set_word, OFF(siblings), 0, 0, WORDS("pmd", "idle") },
+    { "rxqs", set_int, OFF(rxqs), 0, 256, NULL },
+    { "mtu", set_int, OFF(mtu), 68, 9710, NULL },
+    { "vhostPorts", set_int, OFF(vhost_ports), 0, 4096, NULL },
+    { "afxdpPorts", set_int, OFF(afxdp_ports), 0, 4096, NULL },
+    { "memoryModel", set_word, OFF(memory), 0, 0,
+      WORDS("shared", "per-port") },
+    { "hugepageSize", set_hugepage, OFF(hugepage_kb), 0, 0, NULL },
+    { "dpdk", set_bool, OFF(dpdk), -1, 1, NULL },
+    { "pinRxqs", set_bool, OFF(pin_rxqs), -1, 1, NULL },
     /* OVS's own bounds of pmd-maxsleep. */
-    { "maxSleepUs", set_int, OFF(max_sleep_us), 1, 10000 },
-    { "reservedSystemCPUs", set_reserved, 0, 0, 0 },
-    { "ovsVersion", set_string, OFF(ovs_version), 0, 0 },
-    { "heldSocketMem", set_string, OFF(held_socket_mem), 0, 0 },
-    { "root", set_string, OFF(root), 0, 0 },
-    { "set", set_override, 0, 0, 0 },
+    { "maxSleepUs", set_int, OFF(max_sleep_us), 1, 10000, NULL },
+    { "reservedSystemCPUs", set_reserved, 0, 0, 0, NULL },
+    { "ovsVersion", set_string, OFF(ovs_version), 0, 0, NULL },
+    { "heldSocketMem", set_string, OFF(held_socket_mem), 0, 0, NULL },
+    { "root", set_string, OFF(root), 0, 0, NULL },
+    { "set", set_override, 0, 0, 0, NULL },
 };
+
+/* "expected A, B or C" for a field of words. */
+static char *
+expected_words(const struct field *f)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&s, "expected ");
+    for (size_t i = 0; f->words[i]; i++) {
+        ds_put_format(&s, "%s%s", !i ? "" : f->words[i + 1] ? ", " : " or ",
+                      f->words[i]);
+    }
+    return ds_steal_cstr(&s);
+}
 
 const char *
 pmdintent_name(size_t i)
@@ -242,13 +233,17 @@ pmdintent_set(struct pmdintent *in, const char *name, const char *value,
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
         const struct field *f = &fields[i];
         if (!strcmp(f->name, name)) {
-            const char *why = f->set(in, value, f->min, f->max, f->offset);
-            if (why && f->set == set_int) {
-                *errp = xasprintf("%s %s: expected an integer from %d to %d",
-                                  name, value, f->min, f->max);
-            } else if (why) {
-                *errp = xasprintf("%s %s: %s", name, value, why);
+            const char *why = f->set(in, value, f);
+            char *expected = (!why ? NULL
+                              : f->set == set_int
+                              ? xasprintf("expected an integer from %d to %d",
+                                          f->min, f->max)
+                              : f->set == set_word ? expected_words(f)
+                              : xstrdup(why));
+            if (why) {
+                *errp = xasprintf("%s %s: %s", name, value, expected);
             }
+            free(expected);
             return why ? -EINVAL : 0;
         }
     }

@@ -394,6 +394,24 @@ pmdplan_compute(const struct pmdtopo *t, const struct pmdintent *in)
     return plan;
 }
 
+struct pmdplan *
+pmdplan_for_host(const struct pmdintent *in, char **errp)
+{
+    const char **nics = xcalloc(MAX(in->n_nics, 1), sizeof *nics);
+    struct pmdplan *plan = NULL;
+    struct pmdtopo *topo;
+
+    for (size_t i = 0; i < in->n_nics; i++) {
+        nics[i] = in->nics[i].name;
+    }
+    if (!pmdtopo_read(in->root, nics, in->n_nics, &topo, errp)) {
+        plan = pmdplan_compute(topo, in);
+        pmdtopo_destroy(topo);
+    }
+    free(nics);
+    return plan;
+}
+
 static void
 free_lines(char **lines, size_t n)
 {

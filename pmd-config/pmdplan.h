@@ -79,6 +79,10 @@ struct pmdplan {
 /* Plans 'intent' on 'topo'.  Always a whole plan: see refusals. */
 struct pmdplan *pmdplan_compute(const struct pmdtopo *,
                                 const struct pmdintent *);
+/* Reads the host below intent->root (pmdtopo.h), with the intent's NICs,
+ * and plans 'intent' on it; NULL with why in '*errp' (the caller frees
+ * it) when the tree cannot be read. */
+struct pmdplan *pmdplan_for_host(const struct pmdintent *, char **errp);
 void pmdplan_destroy(struct pmdplan *);
 
 static inline bool

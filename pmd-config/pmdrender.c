@@ -6,31 +6,21 @@
 #include <json-c/json.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "seinectl/render.h"
 #include "seinectl/table.h"
 #include "util.h"
 
-static struct json_object *
-get(struct json_object *obj, const char *key)
-{
-    struct json_object *v = NULL;
-
-    json_object_object_get_ex(obj, key, &v);
-    return v;
-}
-
-/* 'key' of 'obj' as text (json-c writes numbers and booleans), or NULL. */
 static const char *
 cell(struct json_object *obj, const char *key)
 {
-    struct json_object *v = get(obj, key);
-
-    return v ? json_object_get_string(v) : NULL;
+    return render_cell(json_object_object_get(obj, key));
 }
 
 static const char *
 yes(struct json_object *obj, const char *key)
 {
-    return json_object_get_boolean(get(obj, key)) ? "yes" : "";
+    return (json_object_get_boolean(json_object_object_get(obj, key))
+            ? "yes" : "");
 }
 
 /* A table of the items of 'array', one row each of 'fields'. */
@@ -77,10 +67,11 @@ pmdrender_plan(struct json_object *plan, struct ds *s)
                                       "MBUF-BYTES", "BYTES" };
     static const char *const mf[] = { "node", "mtu", "ports", "mbufs",
                                       "mbufBytes", "bytes" };
-    struct json_object *pages = get(plan, "hugepages");
-    struct json_object *pools = get(plan, "mempools");
+    struct json_object *pages = json_object_object_get(plan, "hugepages");
+    struct json_object *pools = json_object_object_get(plan, "mempools");
 
-    items_table(get(plan, "values"), vh, vf, ARRAY_SIZE(vh), s);
+    items_table(json_object_object_get(plan, "values"), vh, vf,
+                ARRAY_SIZE(vh), s);
     if (pages && json_object_array_length(pages)) {
         ds_put_cstr(s, "\nHugepages to reserve:\n");
         items_table(pages, hh, hf, ARRAY_SIZE(hh), s);
@@ -89,8 +80,8 @@ pmdrender_plan(struct json_object *plan, struct ds *s)
         ds_put_cstr(s, "\nMempools (OVS's arithmetic):\n");
         items_table(pools, mh, mf, ARRAY_SIZE(mh), s);
     }
-    lines(get(plan, "warnings"), "warning", s);
-    lines(get(plan, "refusals"), "refused", s);
+    lines(json_object_object_get(plan, "warnings"), "warning", s);
+    lines(json_object_object_get(plan, "refusals"), "refused", s);
 }
 
 void
@@ -100,9 +91,10 @@ pmdrender_apply(struct json_object *answer, struct ds *s)
                                      "RESTART" };
     static const char *const f[] = { "name", "want", "live", "?changed",
                                      "?restart" };
-    struct json_object *restart = get(answer, "restartFor");
+    struct json_object *restart = json_object_object_get(answer, "restartFor");
 
-    items_table(get(answer, "changes"), h, f, ARRAY_SIZE(h), s);
+    items_table(json_object_object_get(answer, "changes"), h, f,
+                ARRAY_SIZE(h), s);
     ds_put_format(s, "%s keys changed\n", cell(answer, "changed"));
     if (restart && json_object_array_length(restart)) {
         ds_put_cstr(s, "ovs-vswitchd reads these only when it starts: ");
@@ -111,18 +103,19 @@ pmdrender_apply(struct json_object *answer, struct ds *s)
                               json_object_array_get_idx(restart, i)));
         }
         ds_put_format(s, " (%s)\n", json_object_get_boolean(
-                          get(answer, "restarted"))
+                          json_object_object_get(answer, "restarted"))
                       ? "restarted with --restart"
                       : "restart it yourself, or give --restart CMD");
     }
-    lines(get(get(answer, "plan"), "warnings"), "warning", s);
+    struct json_object *plan = json_object_object_get(answer, "plan");
+    lines(json_object_object_get(plan, "warnings"), "warning", s);
 }
 
 /* "port:queue usage%" of each rx queue of a PMD. */
 static void
 rxq_cells(struct json_object *pmd, struct ds *out)
 {
-    struct json_object *rxqs = get(pmd, "rxqs");
+    struct json_object *rxqs = json_object_object_get(pmd, "rxqs");
 
     for (size_t i = 0; rxqs && i < json_object_array_length(rxqs); i++) {
         struct json_object *q = json_object_array_get_idx(rxqs, i);
@@ -139,7 +132,7 @@ pmdrender_show(struct json_object *answer, struct ds *s)
                                      "PACKETS", "ISOLATED", "RXQS" };
     static const char *const dh[] = { "NAME", "PLANNED", "LIVE", "DRIFT" };
     static const char *const df[] = { "name", "planned", "live", "?drifts" };
-    struct json_object *pmds = get(answer, "pmds");
+    struct json_object *pmds = json_object_object_get(answer, "pmds");
     struct table t;
 
     table_init(&t, h, ARRAY_SIZE(h));
@@ -156,5 +149,6 @@ pmdrender_show(struct json_object *answer, struct ds *s)
     table_format(&t, s);
     table_destroy(&t);
     ds_put_cstr(s, "\nDrift from the applied plan:\n");
-    items_table(get(answer, "drift"), dh, df, ARRAY_SIZE(dh), s);
+    items_table(json_object_object_get(answer, "drift"), dh, df,
+                ARRAY_SIZE(dh), s);
 }

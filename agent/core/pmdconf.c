@@ -14,7 +14,6 @@
 #include "pmd-config/pmdplan.h"
 #include "pmd-config/pmdshow.h"
 #include "pmd-config/pmdswitch.h"
-#include "pmd-config/pmdtopo.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(pmdconf);
@@ -43,28 +42,6 @@ load_intent(const struct agentconf *conf, struct pmdintent *in)
         free(err);
     }
     return error;
-}
-
-static struct pmdplan *
-plan_host(const struct pmdintent *in)
-{
-    const char **nics = xcalloc(MAX(in->n_nics, 1), sizeof *nics);
-    struct pmdtopo *topo;
-    struct pmdplan *plan = NULL;
-    char *err;
-
-    for (size_t i = 0; i < in->n_nics; i++) {
-        nics[i] = in->nics[i].name;
-    }
-    if (pmdtopo_read(in->root, nics, in->n_nics, &topo, &err)) {
-        VLOG_ERR("pmd: %s", err);
-        free(err);
-    } else {
-        plan = pmdplan_compute(topo, in);
-        pmdtopo_destroy(topo);
-    }
-    free(nics);
-    return plan;
 }
 
 static void
@@ -96,8 +73,13 @@ pmdconf_apply(const struct agentconf *conf, struct ovsbridge *br)
     pmdintent_init(&in);
     error = load_intent(conf, &in);
     if (!error) {
-        plan = plan_host(&in);
-        error = plan ? 0 : -EINVAL;
+        char *err;
+        plan = pmdplan_for_host(&in, &err);
+        if (!plan) {
+            VLOG_ERR("pmd: %s", err);
+            free(err);
+            error = -EINVAL;
+        }
     }
     for (size_t i = 0; plan && i < plan->n_refusals; i++) {
         VLOG_ERR("pmd: refused, nothing applied: %s", plan->refusals[i]);

@@ -14,7 +14,6 @@
 #include "pmd-config/pmdintent.h"
 #include "pmd-config/pmdmem.h"
 #include "pmd-config/pmdplan.h"
-#include "pmd-config/pmdtopo.h"
 #include "util.h"
 
 struct expect_value {
@@ -45,8 +44,8 @@ plan_fixture(const char *dir, const char *fixture,
              const char *const *settings)
 {
     struct pmdintent in;
-    struct pmdtopo *topo;
-    char *root = xasprintf("%s/%s", dir, fixture), *err = NULL;
+    struct pmdplan *plan;
+    char *err = NULL;
 
     pmdintent_init(&in);
     for (size_t i = 0; settings[i]; i++) {
@@ -57,18 +56,14 @@ plan_fixture(const char *dir, const char *fixture,
         }
         free(name);
     }
-    const char **nics = xcalloc(in.n_nics + 1, sizeof *nics);
-    for (size_t i = 0; i < in.n_nics; i++) {
-        nics[i] = in.nics[i].name;
-    }
-    if (pmdtopo_read(root, nics, in.n_nics, &topo, &err)) {
+    char *root = xasprintf("%s/%s", dir, fixture);
+    pmdintent_set(&in, "root", root, &err);
+    free(root);
+    plan = pmdplan_for_host(&in, &err);
+    if (!plan) {
         fail_msg("%s", err);
     }
-    struct pmdplan *plan = pmdplan_compute(topo, &in);
-    pmdtopo_destroy(topo);
     pmdintent_destroy(&in);
-    free(nics);
-    free(root);
     return plan;
 }
 

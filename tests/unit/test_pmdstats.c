@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "dataplane/pmdstats.h"
+#include "pmd-live-fixture.h"
 
 static const char stats_show[] =
     "pmd thread numa_id 0 core_id 1:\n"
@@ -31,25 +32,6 @@ static const char rxq_show[] =
     "  port: seine-0a1b2c-7f   queue-id:  0 (disabled)  pmd usage: NOT AVAIL\n"
     "  overhead:  1 %\n";
 
-
-/* OVS 3.1's pmd-perf-show, as a PMD with pmd-maxsleep answered it. */
-static const char perf_show[] =
-    "\n"
-    "Time: 06:21:45.933\n"
-    "Measurement duration: 14.139 s\n"
-    "\n"
-    "pmd thread numa_id 0 core_id 1:\n"
-    "\n"
-    "  Iterations:                13806  (1017.64 us/it)\n"
-    "  - Used TSC cycles:      52230755  (  0.1 % of total cycles)\n"
-    "  - idle iterations:         13797  ( 96.2 % of used cycles)\n"
-    "  - busy iterations:             9  (  3.8 % of used cycles)\n"
-    "  Rx packets:                   10  (0 Kpps, 196672 cycles/pkt)\n"
-    "  - Megaflow hits:               6  ( 60.0 %, 1.33 subtbl lookups/hit)\n"
-    "  Tx packets:                   10  (0 Kpps)\n"
-    "\n"
-    "Time: 06:21:45.934\n"
-    "Measurement duration: 14.140 s\n";
 
 static const char *
 get(struct json_object *obj, const char *path)
@@ -121,12 +103,12 @@ test_perf(void **state)
     struct json_object *t = pmdstats_parse_stats(stats_show);
     (void) state;
 
-    pmdstats_parse_perf(perf_show, t);
+    pmdstats_parse_perf(live_perf_show, t);
     assert_int_equal(json_object_array_length(t), 2);
-    assert_string_equal(get(t, "0.perf.iterations"), "13806");
-    assert_string_equal(get(t, "0.perf.iterationsUsIt"), "1017.64");
+    assert_string_equal(get(t, "0.perf.iterations"), "20037");
+    assert_string_equal(get(t, "0.perf.iterationsUsIt"), "1029.26");
     assert_string_equal(get(t, "0.perf.usedTscCyclesPercent"), "0.1");
-    assert_string_equal(get(t, "0.perf.busyIterationsPercent"), "3.8");
+    assert_string_equal(get(t, "0.perf.busyIterationsPercent"), "2.7");
     assert_string_equal(get(t, "0.perf.rxPackets"), "10");
     assert_string_equal(get(t, "0.perf.rxPacketsKpps"), "0");
     assert_string_equal(get(t, "0.perf.rxPacketsCyclesPkt"), "196672");
