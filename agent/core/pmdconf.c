@@ -89,9 +89,10 @@ pmdconf_apply(const struct agentconf *conf, struct ovsbridge *br)
         bool restart;
         error = pmdapply_apply(br, plan, &d, &restart);
         if (error) {
-            VLOG_ERR("pmd: apply: %s", ovs_strerror(-error));
+            VLOG_ERR("pmd: apply: %s, nothing applied", ovs_strerror(-error));
+        } else {
+            log_plan(plan, &d, restart);
         }
-        log_plan(plan, &d, restart);
         pmdapply_diff_destroy(&d);
     }
     pmdplan_destroy(plan);
