@@ -897,3 +897,180 @@ ovsbridge_ovs_version(struct ovsbridge *br)
 
     return ovs ? ovs->ovs_version : NULL;
 }
+
+static const struct ovsrec_interface *
+find_iface_anywhere(const struct ovsbridge *br, const char *name)
+{
+    const struct ovsrec_interface *iface;
+
+    OVSREC_INTERFACE_FOR_EACH (iface, br->idl) {
+        if (!strcmp(iface->name, name)) {
+            return iface;
+        }
+    }
+    return NULL;
+}
+
+/* The map that column 'col' is in 'ovs' or 'iface'. */
+static const struct smap *
+setting_map(const struct ovsrec_open_vswitch *ovs,
+            const struct ovsrec_interface *iface, enum ovsbridge_column col)
+{
+    switch (col) {
+    case OVSBRIDGE_OVS_OTHER_CONFIG:
+        return ovs ? &ovs->other_config : NULL;
+    case OVSBRIDGE_OVS_EXTERNAL_IDS:
+        return ovs ? &ovs->external_ids : NULL;
+    case OVSBRIDGE_IFACE_OPTIONS:
+        return iface ? &iface->options : NULL;
+    case OVSBRIDGE_IFACE_OTHER_CONFIG:
+        return iface ? &iface->other_config : NULL;
+    }
+    return NULL;
+}
+
+static bool
+setting_is_iface(enum ovsbridge_column col)
+{
+    return (col == OVSBRIDGE_IFACE_OPTIONS
+            || col == OVSBRIDGE_IFACE_OTHER_CONFIG);
+}
+
+const char *
+ovsbridge_get_setting(struct ovsbridge *br, enum ovsbridge_column col,
+                      const char *iface_name, const char *key)
+{
+    const struct ovsrec_interface *iface = (setting_is_iface(col)
+                                            ? find_iface_anywhere(br,
+                                                                  iface_name)
+                                            : NULL);
+    const struct smap *map = setting_map(ovsrec_open_vswitch_first(br->idl),
+                                         iface, col);
+
+    return map ? smap_get(map, key) : NULL;
+}
+
+bool
+ovsbridge_dpdk_initialized(struct ovsbridge *br)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
+
+    return ovs && ovs->dpdk_initialized;
+}
+
+struct settings {
+    struct ovsbridge_setting *s;
+    size_t n;
+};
+
+static void
+write_setting(const struct ovsrec_open_vswitch *ovs,
+              const struct ovsrec_interface *iface,
+              const struct ovsbridge_setting *s)
+{
+    switch (s->column) {
+    case OVSBRIDGE_OVS_OTHER_CONFIG:
+        if (s->value) {
+            ovsrec_open_vswitch_update_other_config_setkey(ovs, s->key,
+                                                           s->value);
+        } else {
+            ovsrec_open_vswitch_update_other_config_delkey(ovs, s->key);
+        }
+        break;
+    case OVSBRIDGE_OVS_EXTERNAL_IDS:
+        if (s->value) {
+            ovsrec_open_vswitch_update_external_ids_setkey(ovs, s->key,
+                                                           s->value);
+        } else {
+            ovsrec_open_vswitch_update_external_ids_delkey(ovs, s->key);
+        }
+        break;
+    case OVSBRIDGE_IFACE_OPTIONS:
+        if (s->value) {
+            ovsrec_interface_update_options_setkey(iface, s->key, s->value);
+        } else {
+            ovsrec_interface_update_options_delkey(iface, s->key);
+        }
+        break;
+    case OVSBRIDGE_IFACE_OTHER_CONFIG:
+        if (s->value) {
+            ovsrec_interface_update_other_config_setkey(iface, s->key,
+                                                        s->value);
+        } else {
+            ovsrec_interface_update_other_config_delkey(iface, s->key);
+        }
+        break;
+    }
+}
+
+static int
+build_configure(struct ovsbridge *br, struct ovsdb_idl_txn *txn OVS_UNUSED,
+                const void *settings_)
+{
+    const struct settings *set = settings_;
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
+
+    if (!ovs) {
+        VLOG_WARN("the database has no Open_vSwitch record");
+        return -ENODEV;
+    }
+    /* Every interface first: a missing one writes nothing at all. */
+    for (size_t i = 0; i < set->n; i++) {
+        if (setting_is_iface(set->s[i].column)
+            && !find_iface_anywhere(br, set->s[i].iface)) {
+            VLOG_WARN("interface %s is not in the database", set->s[i].iface);
+            return -ENODEV;
+        }
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        const struct ovsbridge_setting *s = &set->s[i];
+        write_setting(ovs, (setting_is_iface(s->column)
+                            ? find_iface_anywhere(br, s->iface) : NULL), s);
+    }
+    return 0;
+}
+
+static void
+settings_free(void *set_)
+{
+    struct settings *set = set_;
+
+    for (size_t i = 0; i < set->n; i++) {
+        free(CONST_CAST(char *, set->s[i].iface));
+        free(CONST_CAST(char *, set->s[i].key));
+        free(CONST_CAST(char *, set->s[i].value));
+    }
+    free(set->s);
+    free(set);
+}
+
+int
+ovsbridge_configure_start(struct ovsbridge *br,
+                          const struct ovsbridge_setting *settings, size_t n,
+                          struct ovsbridge_change **cp)
+{
+    struct settings *set = xmalloc(sizeof *set);
+
+    set->s = xcalloc(MAX(n, 1), sizeof *set->s);
+    set->n = n;
+    for (size_t i = 0; i < n; i++) {
+        set->s[i].column = settings[i].column;
+        set->s[i].iface = nullable_xstrdup(settings[i].iface);
+        set->s[i].key = xstrdup(settings[i].key);
+        set->s[i].value = nullable_xstrdup(settings[i].value);
+    }
+    *cp = change_create("configure PMDs", build_configure, set,
+                        settings_free, true);
+    (*cp)->early = change_poll(br, *cp);
+    return 0;
+}
+
+int
+ovsbridge_configure(struct ovsbridge *br,
+                    const struct ovsbridge_setting *settings, size_t n)
+{
+    struct ovsbridge_change *c;
+
+    ovsbridge_configure_start(br, settings, n, &c);
+    return change_block(br, c);
+}

@@ -163,4 +163,42 @@ const char *ovsbridge_ovs_version(struct ovsbridge *);
  * 'rundir' is where ovs-vswitchd keeps its sockets (OVS_RUNDIR). */
 char *ovsbridge_mgmt_target(const char *rundir, const char *bridge_name);
 
+/* The columns of string maps that seine-pmd configures: the Open_vSwitch
+ * record's other_config and external_ids, and an interface's options and
+ * other_config. */
+enum ovsbridge_column {
+    OVSBRIDGE_OVS_OTHER_CONFIG,
+    OVSBRIDGE_OVS_EXTERNAL_IDS,
+    OVSBRIDGE_IFACE_OPTIONS,
+    OVSBRIDGE_IFACE_OTHER_CONFIG,
+};
+
+/* One key of one of those columns. */
+struct ovsbridge_setting {
+    enum ovsbridge_column column;
+    const char *iface;          /* the interface's name (interface columns) */
+    const char *key;
+    const char *value;          /* NULL: the key is removed */
+};
+
+/* The value of a setting's key in the database, or NULL when it has none
+ * (or the interface does not exist); valid until the IDL runs again. */
+const char *ovsbridge_get_setting(struct ovsbridge *, enum ovsbridge_column,
+                                  const char *iface, const char *key);
+
+/* Whether Open_vSwitch.dpdk_initialized is true: DPDK's EAL options
+ * (dpdk-socket-mem, dpdk-lcore-mask...) then take effect only when
+ * ovs-vswitchd restarts. */
+bool ovsbridge_dpdk_initialized(struct ovsbridge *);
+
+/* Writes the 'n' settings in one transaction, only the keys named (the
+ * rest of each column stays), and ends once ovs-vswitchd has applied it
+ * (cur_cfg) or a few seconds later.  -ENODEV, and nothing written, when
+ * an interface named is not in the database.  The settings are copied. */
+int ovsbridge_configure_start(struct ovsbridge *,
+                              const struct ovsbridge_setting *, size_t n,
+                              struct ovsbridge_change **changep);
+int ovsbridge_configure(struct ovsbridge *, const struct ovsbridge_setting *,
+                        size_t n);
+
 #endif /* ovsbridge.h */

@@ -17,6 +17,7 @@
 #include "agent/core/agentmetrics.h"
 #include "agent/core/dpstats.h"
 #include "agent/core/flowexport.h"
+#include "agent/core/pmdconf.h"
 #include "agent/core/tracepeer.h"
 #include "agent/core/traceflow.h"
 #include "agent/hostnet/nodeport.h"
@@ -305,6 +306,10 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
     }
     if (!error) {
         error = agent_open_ovs(agent);
+    }
+    if (!error && conf->pmd_apply) {
+        /* Opt-in; a plan that fails leaves the switch as it was. */
+        pmdconf_apply(conf, agent->br);
     }
     if (!error) {
         error = agent_open_source(agent);

@@ -95,6 +95,8 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->uplink);
     free(conf->tunnel_type);
     free(conf->encap_mode);
+    free(conf->pmd_intent);
+    free(conf->pmd_intent_file);
     memset(conf, 0, sizeof *conf);
 }
 
@@ -215,6 +217,13 @@ check_encap_mode(const char *v)
 }
 
 static const char *
+check_pmd_intent(const char *v)
+{
+    static const char *const intents[] = { "shared", "dedicated", NULL };
+    return one_of(v, intents, "expected shared or dedicated");
+}
+
+static const char *
 check_ip_literal(const char *v)
 {
     struct in6_addr a6;
@@ -262,6 +271,7 @@ enum field_type {
     FIELD_STRING,               /* char * at 'offset', checked by 'check' */
     FIELD_INT,                  /* int at 'offset', from 'min' to 'max' */
     FIELD_BOOL,                 /* bool at 'offset' */
+    FIELD_PMD,                  /* the pmd mapping */
     FIELD_SOURCE_TYPE,
     FIELD_SOURCE,               /* the stateSource mapping */
     FIELD_METRICS,              /* the metrics mapping */
@@ -309,6 +319,7 @@ static const struct field top_fields[] = {
     STRING("uplink", uplink, check_ifname, true),
     STRING("tunnelType", tunnel_type, check_tunnel_type, false),
     STRING("encapMode", encap_mode, check_encap_mode, false),
+    { "pmd", FIELD_PMD, 0, NULL, false, 0, 0 },
 };
 
 static const struct field metrics_fields[] = {
@@ -341,6 +352,12 @@ static const struct field source_fields[] = {
     BOOL("allowInsecure", kube_allow_insecure),
 };
 
+static const struct field pmd_fields[] = {
+    BOOL("apply", pmd_apply),
+    STRING("intent", pmd_intent, check_pmd_intent, true),
+    STRING("intentFile", pmd_intent_file, check_path, true),
+};
+
 /* The keys whose value is a mapping of its own. */
 static const struct submap {
     enum field_type type;
@@ -349,6 +366,8 @@ static const struct submap {
     size_t n;
     const char *expected;
 } submaps[] = {
+    { FIELD_PMD, "pmd.", pmd_fields, ARRAY_SIZE(pmd_fields),
+      "expected a mapping with 'apply' and 'intent'" },
     { FIELD_SOURCE, "stateSource.", source_fields, ARRAY_SIZE(source_fields),
       "expected a mapping with 'type' and its settings" },
     { FIELD_METRICS, "metrics.", metrics_fields, ARRAY_SIZE(metrics_fields),
@@ -501,6 +520,7 @@ read_field(const struct conf_reader *r, const struct field *f,
         *member = xstrdup(v);
         return 0;
     }
+    case FIELD_PMD:
     case FIELD_SOURCE:
     case FIELD_METRICS:
     case FIELD_FLOW_EXPORT:

@@ -59,6 +59,12 @@ struct agentconf {
     char *uplink;               /* uplink: NULL = one node, no underlay */
     char *tunnel_type;          /* tunnelType: geneve (or vxlan) */
     char *encap_mode;           /* encapMode: encap (or noEncap) */
+    /* pmd: the PMD plan applied at start-up (docs/pmd-config.md) */
+    bool pmd_apply;             /* .apply: false */
+    char *pmd_intent;           /* .intent: NULL = intentFile's, else
+                                 * shared (or dedicated) */
+    char *pmd_intent_file;      /* .intentFile: NULL, a seine-pmd JSON
+                                 * intent */
 };
 
 /* Loads 'path' over the defaults.  0, or -errno with '*err' set to a

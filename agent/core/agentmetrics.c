@@ -12,6 +12,7 @@
 #include "agent/core/agentconf.h"
 #include "agent/core/dpstats.h"
 #include "agent/core/flowexport.h"
+#include "agent/core/pmdconf.h"
 #include "agent/core/rulestats.h"
 #include "agent/lib/promtext.h"
 #include "agent/model/cluster.h"
@@ -549,6 +550,7 @@ collect_datapath(const struct agent *agent, struct ds *s)
         pmd_samples(s, f, threads);
     }
     rxq_samples(s, threads);
+    pmdconf_metrics(agent->br, threads, s);
     json_object_put(threads);
 
     int64_t entries = dpstats_ct_entries(agent->dpstats);

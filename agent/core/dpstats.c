@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <json-c/json.h>
 
-#include "agent/core/pmdstats.h"
+#include "dataplane/pmdstats.h"
 #include "dataplane/vswitchctl.h"
 #include "openvswitch/poll-loop.h"
 #include "timeval.h"

@@ -11,7 +11,7 @@
  * (one line; -m adds id= and status= and gives the TCP state of each
  * direction, -s adds timeout=, and packets=, bytes= in a tuple and
  * start=, stop= after the tuples when the datapath keeps them).  Like
- * agent/core/pmdstats, it reads text meant for people because
+ * dataplane/pmdstats, it reads text meant for people because
  * ovs-vswitchd offers conntrack through nothing else.
  *
  * What the userspace datapath has (lib/conntrack.c,

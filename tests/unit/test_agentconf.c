@@ -330,6 +330,34 @@ test_syntax_error(void **state)
     expect_error(s, "bridge: br-int\n  mtu: 1500\n", 2, "");
 }
 
+/* The PMD plan at start-up: off, unless asked. */
+static void
+test_pmd(void **state)
+{
+    struct scratch *s = *state;
+    struct agentconf conf;
+    char *err = NULL;
+
+    agentconf_defaults(&conf);
+    assert_false(conf.pmd_apply);
+    assert_null(conf.pmd_intent);
+    assert_null(conf.pmd_intent_file);
+    agentconf_destroy(&conf);
+    assert_int_equal(load_text(s, "pmd: {apply: true, intent: dedicated, "
+                               "intentFile: /etc/seine/pmd.json}\n", &conf,
+                               &err), 0);
+    assert_true(conf.pmd_apply);
+    assert_string_equal(conf.pmd_intent, "dedicated");
+    assert_string_equal(conf.pmd_intent_file, "/etc/seine/pmd.json");
+    agentconf_destroy(&conf);
+    expect_error(s, "pmd: {intent: fast}\n", 1,
+                 "pmd.intent: expected shared or dedicated");
+    expect_error(s, "pmd: {intentFile: pmd.json}\n", 1,
+                 "pmd.intentFile: must be an absolute path");
+    expect_error(s, "pmd: true\n", 1,
+                 "pmd: expected a mapping with 'apply' and 'intent'");
+}
+
 int
 main(void)
 {
@@ -346,6 +374,7 @@ main(void)
         T(test_wrong_types),
         T(test_bad_values),
         T(test_syntax_error),
+        T(test_pmd),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

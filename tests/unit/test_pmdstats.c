@@ -8,7 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "agent/core/pmdstats.h"
+#include "dataplane/pmdstats.h"
+#include "pmd-live-fixture.h"
 
 static const char stats_show[] =
     "pmd thread numa_id 0 core_id 1:\n"
@@ -30,6 +31,7 @@ static const char rxq_show[] =
     "  port: seine-gw0         queue-id:  0 (enabled)   pmd usage:  4 %\n"
     "  port: seine-0a1b2c-7f   queue-id:  0 (disabled)  pmd usage: NOT AVAIL\n"
     "  overhead:  1 %\n";
+
 
 static const char *
 get(struct json_object *obj, const char *path)
@@ -96,6 +98,31 @@ test_rxqs(void **state)
 }
 
 static void
+test_perf(void **state)
+{
+    struct json_object *t = pmdstats_parse_stats(stats_show);
+    (void) state;
+
+    pmdstats_parse_perf(live_perf_show, t);
+    assert_int_equal(json_object_array_length(t), 2);
+    assert_string_equal(get(t, "0.perf.iterations"), "20037");
+    assert_string_equal(get(t, "0.perf.iterationsUsIt"), "1029.26");
+    assert_string_equal(get(t, "0.perf.usedTscCyclesPercent"), "0.1");
+    assert_string_equal(get(t, "0.perf.busyIterationsPercent"), "2.7");
+    assert_string_equal(get(t, "0.perf.rxPackets"), "10");
+    assert_string_equal(get(t, "0.perf.rxPacketsKpps"), "0");
+    assert_string_equal(get(t, "0.perf.rxPacketsCyclesPkt"), "196672");
+    assert_string_equal(get(t, "0.perf.megaflowHitsPercent"), "60.0");
+    assert_string_equal(get(t, "0.perf.megaflowHitsSubtblLookupsHit"),
+                        "1.33");
+    /* The lines between threads belong to none. */
+    assert_string_equal(get(t, "0.perf.time"), "absent");
+    assert_string_equal(get(t, "0.perf.measurementDuration"), "absent");
+    assert_string_equal(get(t, "0.stats.packetsReceived"), "120");
+    json_object_put(t);
+}
+
+static void
 test_camel_case(void **state)
 {
     char *s = pmdstats_camel_case("avg. subtable lookups per megaflow hit");
@@ -111,6 +138,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stats),
         cmocka_unit_test(test_rxqs),
+        cmocka_unit_test(test_perf),
         cmocka_unit_test(test_camel_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
