@@ -1213,11 +1213,13 @@ agent_run(struct agent *agent)
     agent_run_openflow(agent);
     agent_check_liveness(agent);
     agent_apply_changes(agent);
-    traceflow_run(agent->traceflow, agent);
     if (agent->flowexport) {
         flowexport_run(agent->flowexport, agent);
     }
     agent_run_commit(agent);
+    /* After the commit's answer is taken: a trace waiting for its flows
+     * sends its packet in the same wake-up. */
+    traceflow_run(agent->traceflow, agent);
 }
 
 void
