@@ -960,6 +960,14 @@ ofconn_set_packet_in(struct ofconn *conn, ofconn_packet_in_func *cb,
                                                          conn->version),
                          false, NULL);
     }
+    /* NXT_PACKET_IN2: the only packet-in that carries a controller
+     * action's userdata. */
+    if (!error) {
+        error = transact(conn, "packet-in format",
+                         ofputil_encode_set_packet_in_format(
+                             conn->version, OFPUTIL_PACKET_IN_NXT2),
+                         false, NULL);
+    }
     if (!error) {
         error = get_switch_config(conn, &config);
     }

@@ -125,8 +125,8 @@ typedef void ofconn_packet_in_func(const struct ofputil_packet_in *,
 
 /* Asks the switch to send packet-ins (from controller actions) on this
  * connection, which is a service connection to a bridge's management
- * socket, and delivers them to 'cb' from ofconn_run().  Blocking; 0 or
- * -errno. */
+ * socket, and delivers them to 'cb' from ofconn_run(), as NXT_PACKET_IN2
+ * (with the controller action's userdata).  Blocking; 0 or -errno. */
 int ofconn_set_packet_in(struct ofconn *, ofconn_packet_in_func *cb,
                          void *aux);
 

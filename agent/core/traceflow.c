@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "random.h"
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
@@ -50,6 +52,7 @@ struct tf_session {
     uint64_t commit_gen;
     long long int deadline;
     struct ofptrace *query;         /* TF_STATIC */
+    uint32_t nonce;                 /* its packet-ins' userdata, not 0 */
     struct json_object *local;      /* this node's part, once known */
     struct tracepeer *peer;         /* TF_REMOTE */
 };
@@ -64,11 +67,21 @@ struct tf_received {
     struct json_object *part;       /* NULL: an empty slot */
 };
 
+/* A tag is taken again only this long after its trace ended: the
+ * datapath's cache may hold, for a while, a flow its packets took, which
+ * would send a new trace's packet to the old trace's controller action
+ * until ovs-vswitchd's revalidators see it (every 500 ms, later on a busy
+ * switch). */
+#define TF_TAG_QUIET_MS 3000
+
 #define TF_RECEIVED_MAX 64
 #define TF_RECEIVED_KEEP_MS (5 * 60 * 1000)
 
 struct traceflow {
     struct tf_session *sessions[TRACE_N_TAGS];
+    unsigned int next_tag;          /* where the search for a free tag
+                                     * starts: not the one just freed */
+    long long int quiet_until[TRACE_N_TAGS];    /* see TF_TAG_QUIET_MS */
     struct tf_received received[TF_RECEIVED_MAX];
     size_t next_received;
 };
@@ -102,6 +115,7 @@ session_end(struct traceflow *tf, struct agent *agent, unsigned int i)
         agent_request_commit(agent);
     }
     tf->sessions[i] = NULL;
+    tf->quiet_until[i] = time_msec() + TF_TAG_QUIET_MS;
     session_free(s);
 }
 
@@ -176,6 +190,9 @@ part_result(struct json_object *part)
 static void
 reply(struct tf_session *s, struct json_object *remote, const char *missing)
 {
+    VLOG_INFO("trace %s -> %s: %s%s%s", s->spec.from, s->spec.to,
+              part_result(remote ? remote : s->local),
+              missing ? "; " : "", missing ? missing : "");
     struct json_object *items = json_object_new_array();
     struct json_object *t = json_object_new_object();
     struct json_object *nodes = json_object_new_array();
@@ -330,7 +347,9 @@ traceflow_packet_in(struct traceflow *tf, struct agent *agent,
         return received_packet_in(tf, agent, pin);
     }
     struct tf_session *s = tf->sessions[i];
-    if (s && s->state == TF_SENT) {
+    uint32_t nonce = traceflows_nonce(pin->userdata, pin->userdata_len);
+    if (s && s->state == TF_SENT
+        && (nonce == s->nonce || pin->table_id == TABLE_SERVICE_LB)) {
         struct tracereport_verdict v;
         verdict_from_packet_in(pin, &v);
         set_local(agent, s, &v);
@@ -515,10 +534,12 @@ traceflow_wait(struct traceflow *tf)
 }
 
 static int
-free_tag(const struct traceflow *tf)
+free_tag(struct traceflow *tf)
 {
-    for (unsigned int i = 0; i < TRACE_N_TAGS; i++) {
-        if (!tf->sessions[i]) {
+    for (unsigned int k = 0; k < TRACE_N_TAGS; k++) {
+        unsigned int i = (tf->next_tag + k) % TRACE_N_TAGS;
+        if (!tf->sessions[i] && time_msec() >= tf->quiet_until[i]) {
+            tf->next_tag = i + 1;
             return i;
         }
     }
@@ -539,8 +560,9 @@ begin(struct agent *agent, struct tf_session *s, unsigned int i)
     if (agent->of_state != AGENT_OF_UP) {
         return -ENOTCONN;
     }
-    int error = traceflows_set(agent->ft, i, s->spec.pkt.src,
-                               agent->pnode.tun_ofport);
+    s->nonce = random_uint32() | 1;
+    int error = traceflows_set(agent->ft, i, &s->spec.pkt,
+                               agent->pnode.tun_ofport, s->nonce);
     if (!error) {
         s->state = TF_INSTALLING;
         s->commit_gen = agent_request_commit(agent);
@@ -557,8 +579,9 @@ traceflow_start(struct traceflow *tf, struct agent *agent,
     int i = free_tag(tf);
 
     if (!err && i < 0) {
-        err = xasprintf("%d traces are running: try again when one ends",
-                        TRACE_N_TAGS);
+        err = xasprintf("every one of the %d trace tags is in use or was "
+                        "used in the last %d s: try again in a moment",
+                        TRACE_N_TAGS, TF_TAG_QUIET_MS / 1000);
     }
     int error = err ? 0 : begin(agent, s, i);
     if (error) {
