@@ -43,7 +43,10 @@ txonly() {
 
 ck_testpmd_start v2 rxonly
 txonly "$v1_ip" "$v2_ip"
-ck_eq "testpmd in v1 reports the link up" "$(seine_testpmd_link v1)" up
+# ovs-vswitchd, the vhost-user client, connects to a new testpmd's socket
+# on its next retry: up to a second or so after testpmd is ready.
+v1_link_up() { [ "$(seine_testpmd_link v1)" == up ]; }
+ck_ok "testpmd in v1 reports the link up" seine_wait_until 10 v1_link_up
 sent=$(seine_testpmd_stats v1 | jq .opackets)
 got=$(rx_delta v2 2)
 ck_ge "v2 (rxonly) received >= $min packets from v1 (txonly) in 2 s" "$got" "$min"
