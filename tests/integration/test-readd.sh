@@ -51,10 +51,10 @@ healthy() {
 # readd POD TYPE COUNT: COUNT DEL+ADD cycles with the pod's traffic to w
 # running all the while; reports the first cycle that leaves it unhealthy.
 readd() {
-    local pod=$1 type=$2 count=$3 i why pinger start
+    local pod=$1 type=$2 count=$3 i why start
     seine_pod_add "$pod" "$type"
-    seine_pod_exec "$pod" ping -i 0.01 -q "$w_ip" >/dev/null 2>&1 &
-    pinger=$!
+    # By its pidfile: a ping left running would outlive the test.
+    seine_bg_start "pinger-$pod" "$(seine_pod_netns "$pod")" ping -i 0.01 -q "$w_ip"
     start=$(date +%s)
     for ((i = 1; i <= count; i++)); do
         # Back to back, as a runtime's reload calls the plugin: the switch
@@ -66,8 +66,7 @@ readd() {
         printf '%s\n' "$SEINE_CNI_OUT" >"$(seine__pod_file "$pod").eth0.json"
         why=$(healthy "$pod" "$type") || break
     done
-    kill "$pinger" 2>/dev/null || true
-    wait "$pinger" 2>/dev/null || true
+    seine_bg_stop "pinger-$pod"
     [ -z "$why" ] || ck_fail "$type: $count DEL+ADD cycles of one container ID under traffic" \
         "cycle $i: $why"
     ck_pass "$type: $count DEL+ADD cycles of one container ID under traffic, each followed by ping and CHECK ($(($(date +%s) - start)) s)"
