@@ -22,7 +22,7 @@ timeout --kill-after=10 $((seconds + 120)) "$target" \
     "$scratch" "$corpus" </dev/null || status=$?
 
 if [ "$status" != 0 ] || [ -n "$(ls -A "$artifacts")" ]; then
-    echo "$name: failed (status $status); inputs that fail it:" >&2
+    echo "$name: failed (status $status); what fails it is in $artifacts:" >&2
     ls -l "$artifacts" >&2
     exit 1
 fi
