@@ -573,23 +573,18 @@ read_mapping(const struct conf_reader *r, const yaml_node_t *mapping,
     return 0;
 }
 
-int
-agentconf_load(const char *path, struct agentconf *conf, char **err)
+/* Reads the loaded 'doc' over the defaults and frees it. */
+static int
+read_doc(const char *name, yaml_document_t *doc, struct agentconf *conf,
+         char **err)
 {
-    yaml_document_t doc;
     struct conf_reader r = {
-        .path = path, .doc = &doc, .conf = conf, .err = err,
+        .path = name, .doc = doc, .conf = conf, .err = err,
     };
-    yaml_node_t *root;
-    int error;
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    int error = 0;
 
-    memset(conf, 0, sizeof *conf);
-    error = yamldoc_load(path, &doc, err);
-    if (error) {
-        return error;
-    }
     agentconf_defaults(conf);
-    root = yaml_document_get_root_node(&doc);
     if (root && root->type == YAML_MAPPING_NODE) {
         error = read_mapping(&r, root, "", top_fields,
                              ARRAY_SIZE(top_fields));
@@ -597,9 +592,32 @@ agentconf_load(const char *path, struct agentconf *conf, char **err)
         error = conf_error(&r, root, "(top)",
                            "the file must be a mapping of keys to values");
     }
-    yaml_document_delete(&doc);
+    yaml_document_delete(doc);
     if (error) {
         agentconf_destroy(conf);
     }
     return error;
+}
+
+int
+agentconf_load(const char *path, struct agentconf *conf, char **err)
+{
+    yaml_document_t doc;
+    int error;
+
+    memset(conf, 0, sizeof *conf);
+    error = yamldoc_load(path, &doc, err);
+    return error ? error : read_doc(path, &doc, conf, err);
+}
+
+int
+agentconf_parse(const char *name, const char *text, size_t len,
+                struct agentconf *conf, char **err)
+{
+    yaml_document_t doc;
+    int error;
+
+    memset(conf, 0, sizeof *conf);
+    error = yamldoc_parse(name, text, len, &doc, err);
+    return error ? error : read_doc(name, &doc, conf, err);
 }

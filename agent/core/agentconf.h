@@ -7,6 +7,7 @@
 #define AGENTCONF_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum agentconf_source {
     AGENTCONF_SOURCE_MANIFESTS,     /* a folder of manifests (inotify) */
@@ -73,6 +74,9 @@ struct agentconf {
  * -EINVAL.  On error '*conf' holds nothing (all NULL), so the caller may
  * fall back to agentconf_defaults() or agentconf_destroy() it. */
 int agentconf_load(const char *path, struct agentconf *, char **err);
+/* The same for the 'len' bytes of 'text', which messages call 'name'. */
+int agentconf_parse(const char *name, const char *text, size_t len,
+                    struct agentconf *, char **err);
 /* Fills only the defaults. */
 void agentconf_defaults(struct agentconf *);
 void agentconf_destroy(struct agentconf *);

@@ -37,12 +37,31 @@ refuse_second(const char *path, yaml_parser_t *parser, char **err)
     return root ? -EINVAL : 0;
 }
 
+/* Loads the first document of what 'parser' reads, and checks that no
+ * other follows; 'name' is what errors call the input. */
+static int
+load(const char *name, yaml_parser_t *parser, yaml_document_t *doc,
+     char **err)
+{
+    int error;
+
+    if (!yaml_parser_load(parser, doc)) {
+        *err = parser_error(name, parser);
+        return -EINVAL;
+    }
+    error = refuse_second(name, parser, err);
+    if (error) {
+        yaml_document_delete(doc);
+    }
+    return error;
+}
+
 int
 yamldoc_load(const char *path, yaml_document_t *doc, char **err)
 {
     yaml_parser_t parser;
     FILE *file = fopen(path, "r");
-    int error = 0;
+    int error;
 
     *err = NULL;
     if (!file) {
@@ -56,16 +75,26 @@ yamldoc_load(const char *path, yaml_document_t *doc, char **err)
         return -ENOMEM;
     }
     yaml_parser_set_input_file(&parser, file);
-    if (!yaml_parser_load(&parser, doc)) {
-        *err = parser_error(path, &parser);
-        error = -EINVAL;
-    } else {
-        error = refuse_second(path, &parser, err);
-        if (error) {
-            yaml_document_delete(doc);
-        }
-    }
+    error = load(path, &parser, doc, err);
     yaml_parser_delete(&parser);
     fclose(file);
+    return error;
+}
+
+int
+yamldoc_parse(const char *name, const char *text, size_t len,
+              yaml_document_t *doc, char **err)
+{
+    yaml_parser_t parser;
+    int error;
+
+    *err = NULL;
+    if (!yaml_parser_initialize(&parser)) {
+        *err = xasprintf("%s: out of memory", name);
+        return -ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+    error = load(name, &parser, doc, err);
+    yaml_parser_delete(&parser);
     return error;
 }

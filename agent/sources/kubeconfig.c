@@ -246,6 +246,8 @@ decode_pem(const char *base64, char **pemp)
 
 struct reader {
     const char *path;
+    const char *text;           /* what 'path' holds, or NULL: read it */
+    size_t len;
     char *dir;                  /* absolute folder of 'path' */
     yaml_document_t doc;
     bool loaded;                /* 'doc' is to be deleted */
@@ -701,7 +703,9 @@ static int
 parse_file(struct reader *r)
 {
     yaml_node_t *root;
-    int error = yamldoc_load(r->path, &r->doc, r->err);
+    int error = (r->text ? yamldoc_parse(r->path, r->text, r->len, &r->doc,
+                                         r->err)
+                 : yamldoc_load(r->path, &r->doc, r->err));
 
     if (error) {
         return error;
@@ -715,13 +719,14 @@ parse_file(struct reader *r)
     return 0;
 }
 
-int
-kubeconfig_load(const char *path, const struct kubeconfig_options *options,
-                struct kubeconfig *kc, char **err)
+static int
+load(const char *path, const char *text, size_t len,
+     const struct kubeconfig_options *options, struct kubeconfig *kc,
+     char **err)
 {
     static const struct kubeconfig_options defaults;
     struct kubeconfig new = { .server = NULL };
-    struct reader r = { .path = path, .err = err };
+    struct reader r = { .path = path, .text = text, .len = len, .err = err };
     char *dir = dir_name(path);
     int error;
 
@@ -751,6 +756,21 @@ kubeconfig_load(const char *path, const struct kubeconfig_options *options,
     free(r.dir);
     free(dir);
     return error;
+}
+
+int
+kubeconfig_load(const char *path, const struct kubeconfig_options *options,
+                struct kubeconfig *kc, char **err)
+{
+    return load(path, NULL, 0, options, kc, err);
+}
+
+int
+kubeconfig_parse(const char *path, const char *text, size_t len,
+                 const struct kubeconfig_options *options,
+                 struct kubeconfig *kc, char **err)
+{
+    return load(path, text, len, options, kc, err);
 }
 
 /* In a pod. */

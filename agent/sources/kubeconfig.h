@@ -15,6 +15,7 @@
 #define KUBECONFIG_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -67,6 +68,11 @@ struct kubeconfig_options {
  * is naming both a file and inline data for the same thing. */
 int kubeconfig_load(const char *path, const struct kubeconfig_options *,
                     struct kubeconfig *, char **err);
+/* The same for the 'len' bytes of 'text', read elsewhere from 'path':
+ * 'path' names it in errors and gives the folder of relative names. */
+int kubeconfig_parse(const char *path, const char *text, size_t len,
+                     const struct kubeconfig_options *, struct kubeconfig *,
+                     char **err);
 
 /* Looks up environment variable 'name' (NULL if unset). */
 typedef const char *kubeconfig_getenv_func(const char *name, void *aux);

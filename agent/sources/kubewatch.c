@@ -93,6 +93,14 @@ apply_object(struct kubewatch *kw, struct json_object *obj)
     const char *ns, *name;
     char *err = NULL;
 
+    /* A list item that is not an object (a string, a number, null) is
+     * refused before json-c is asked to add to it: it would abort. */
+    if (!json_object_is_type(obj, json_type_object)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 10);
+        VLOG_WARN_RL(&rl, "%s: list item refused: not an object",
+                     kw->res->kind_name);
+        return NULL;
+    }
     /* List items come without their kind and apiVersion. */
     if (!json_object_object_get_ex(obj, "kind", NULL)) {
         json_object_object_add(obj, "kind",

@@ -321,6 +321,37 @@ test_bad_values(void **state)
                     "/cni.sock\n", 1, "cniSocket: a unix socket path");
 }
 
+/* Text read elsewhere reads as the same text in a file does, and errors
+ * call it by the name given. */
+static void
+test_parse_text(void **state OVS_UNUSED)
+{
+    static const char half[] = "mtu: 9000\nbridge: br-x\n";
+    static const char two[] = "mtu: 1\n---\nmtu: 2\n";
+    struct agentconf conf;
+    char *err = NULL;
+
+    assert_int_equal(agentconf_parse("inline.yaml", full_file,
+                                     strlen(full_file), &conf, &err), 0);
+    assert_null(err);
+    assert_string_equal(conf.bridge, "br-seine");
+    assert_string_equal(conf.kube_context, "prod-east");
+    assert_int_equal(conf.mtu, 9000);
+    agentconf_destroy(&conf);
+
+    /* Only 'len' bytes are read. */
+    assert_int_equal(agentconf_parse("inline.yaml", half, strcspn(half, "b"),
+                                     &conf, &err), 0);
+    assert_string_equal(conf.bridge, "br-int");
+    agentconf_destroy(&conf);
+
+    assert_int_equal(agentconf_parse("inline.yaml", two, strlen(two), &conf,
+                                     &err), -EINVAL);
+    assert_non_null(strstr(err, "inline.yaml:3: only one YAML document"));
+    assert_null(conf.bridge);
+    free(err);
+}
+
 static void
 test_syntax_error(void **state)
 {
@@ -375,6 +406,7 @@ main(void)
         T(test_bad_values),
         T(test_syntax_error),
         T(test_pmd),
+        cmocka_unit_test(test_parse_text),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -269,6 +269,39 @@ test_current_context(void **state)
     free(text);
 }
 
+/* Text read elsewhere: the path it came from names it in errors and
+ * gives the folder of relative names, and need not exist. */
+static void
+test_parse_text(void **state)
+{
+    struct scratch *s = *state;
+    char *text = xasprintf(two_contexts, s->dir);
+    char *path = scratch_path(s, "never-written");
+    char *ca = scratch_path(s, "ca.crt");
+    char *where = xasprintf("%s:", path);
+    struct kubeconfig kc;
+    char *err = NULL;
+
+    assert_int_equal(kubeconfig_parse(path, text, strlen(text), NULL, &kc,
+                                      &err), 0);
+    assert_null(err);
+    assert_string_equal(kc.server, "https://prod.example:6443");
+    assert_string_equal(kc.ca_file, ca);
+    assert_string_equal(kc.token, "tok-prod");
+    kubeconfig_destroy(&kc);
+
+    /* Only 'len' bytes are read: here, half a flow sequence. */
+    assert_int_equal(kubeconfig_parse(path, "clusters: [a, b]", 12, NULL,
+                                      &kc, &err), -EINVAL);
+    assert_error(err, where, "while parsing a flow sequence");
+    assert_empty(&kc);
+    free(err);
+    free(where);
+    free(ca);
+    free(path);
+    free(text);
+}
+
 static void
 test_named_context(void **state)
 {
@@ -797,6 +830,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         T(test_current_context),
         T(test_named_context),
+        T(test_parse_text),
         T(test_inline_data),
         T(test_token_file),
         T(test_token_rotation),

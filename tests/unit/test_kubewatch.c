@@ -176,6 +176,21 @@ test_pages(void **state)
     list_and_watch(*state);
 }
 
+/* List items that are not objects are skipped, the others applied: such
+ * an item once aborted the agent (json-c's assertion in
+ * json_object_object_add(), found by tests/fuzz/kubewatch). */
+static void
+test_items_not_objects(void **state)
+{
+    struct fixture *f = *state;
+
+    answer(200, "{\"kind\":\"NamespaceList\",\"apiVersion\":\"v1\","
+           "\"metadata\":{\"resourceVersion\":\"10\"},\"items\":["
+           "\"Egress\",7,null,[]," NS("a", "3") "]}", 1000);
+    assert_true(kubewatch_synced(f->kw));
+    assert_model(f->cluster, "Namespace a\n");
+}
+
 /* Events one byte at a time, a bookmark, and a normal close: the next
  * watch resumes from the last resourceVersion. */
 static void
@@ -295,6 +310,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_items_not_objects, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_watch_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_event, setup,
                                         teardown),
