@@ -205,32 +205,22 @@ set_service(const struct agent *agent, const struct ctdump_entry *ct,
             struct flowrecord *rec, struct fe_names *names)
 {
     ovs_be32 frontend = ctdump_ipv4(&ct->orig.dst);
-    size_t n;
 
     if (!rec->post_nat_dst_ip || rec->post_nat_dst_ip == frontend) {
         return;
     }
-    struct svclb_ref *lbs = svclb_list(agent->svclb, &n);
-    for (size_t i = 0; i < n && !rec->dst_service_name; i++) {
-        const struct svcflows_lb *lb = lbs[i].lb;
-        for (size_t k = 0; lb->proto == ct->proto && k < lb->n_frontends;
-             k++) {
-            if (lb->frontends[k].addr.s_addr == frontend
-                && lb->frontends[k].port == ct->orig.dst_port) {
-                /* The key is "NS/NAME/PORT/PROTO" (svclb.h). */
-                const char *key = lbs[i].key;
-                size_t ns_len = strcspn(key, "/");
-                const char *name = key[ns_len] ? key + ns_len + 1 : "";
-                rec->dst_service_namespace = keep(names,
-                                                  xmemdup0(key, ns_len));
-                rec->dst_service_name = keep(names, xmemdup0(
-                                                 name, strcspn(name, "/")));
-                rec->dst_service_port = ct->orig.dst_port;
-                break;
-            }
-        }
+    struct in_addr addr = { .s_addr = frontend };
+    struct svclb_ref lb;
+    if (svclb_find(agent->svclb, 0, ct->proto, addr, ct->orig.dst_port,
+                   &lb)) {
+        /* The key is "NS/NAME/PORT/PROTO" (svclb.h). */
+        size_t ns_len = strcspn(lb.key, "/");
+        const char *name = lb.key[ns_len] ? lb.key + ns_len + 1 : "";
+        rec->dst_service_namespace = keep(names, xmemdup0(lb.key, ns_len));
+        rec->dst_service_name = keep(names,
+                                     xmemdup0(name, strcspn(name, "/")));
+        rec->dst_service_port = ct->orig.dst_port;
     }
-    free(lbs);
 }
 
 static uint8_t

@@ -229,6 +229,7 @@ set_local(struct agent *agent, struct tf_session *s,
     v->src = s->spec.pkt.src;
     v->dst = s->spec.pkt.dst;
     v->dport = s->spec.pkt.dport;
+    v->proto = s->spec.pkt.proto;
     struct json_object *obs = tracereport_observations(agent, v, &result);
     json_object_put(s->local);
     s->local = node_part(agent->conf->node_name, result, obs);
@@ -296,6 +297,7 @@ received_packet_in(struct traceflow *tf, struct agent *agent,
     v.src.s_addr = f.nw_src;
     v.dst.s_addr = f.nw_dst;
     v.dport = ntohs(f.tp_dst);
+    v.proto = f.nw_proto;
 
     const char *result;
     struct json_object *obs = tracereport_observations(agent, &v, &result);

@@ -136,25 +136,6 @@ add_policy(const struct agent *agent, const struct tracereport_verdict *v,
     json_object_object_add(o, "policy", policy_json(agent, &ref));
 }
 
-static const struct svclb_ref *
-find_lb(const struct svclb_ref *lbs, size_t n, uint16_t id,
-        struct in_addr dst, uint16_t dport)
-{
-    for (size_t i = 0; i < n; i++) {
-        const struct svcflows_lb *lb = lbs[i].lb;
-        if (id ? lb->id == id : false) {
-            return &lbs[i];
-        }
-        for (size_t k = 0; !id && k < lb->n_frontends; k++) {
-            if (lb->frontends[k].addr.s_addr == dst.s_addr
-                && lb->frontends[k].port == dport) {
-                return &lbs[i];
-            }
-        }
-    }
-    return NULL;
-}
-
 static void
 add_lb(const struct agent *agent, const struct tracereport_verdict *v,
        struct json_object *list)
@@ -165,15 +146,14 @@ add_lb(const struct agent *agent, const struct tracereport_verdict *v,
     if (!chosen && !rejected) {
         return;
     }
-    size_t n;
-    struct svclb_ref *lbs = svclb_list(agent->svclb, &n);
-    const struct svclb_ref *lb = find_lb(lbs, n, chosen ? v->regs[4] >> 16
-                                         : 0, v->dst, v->dport);
+    struct svclb_ref lb;
+    bool found = svclb_find(agent->svclb, chosen ? v->regs[4] >> 16 : 0,
+                            v->proto, v->dst, v->dport, &lb);
     struct json_object *o = observation(list, "LB", rejected ? "Rejected"
                                         : "Forwarded", rejected
                                         ? TABLE_SERVICE_LB
                                         : TABLE_ENDPOINT_DNAT);
-    put_str(o, "service", lb ? lb->key : NULL);
+    put_str(o, "service", found ? lb.key : NULL);
     if (chosen) {
         struct in_addr ep = { .s_addr = htonl(v->regs[3]) };
         put_ip(o, "translatedDstIP", ep);
@@ -183,7 +163,6 @@ add_lb(const struct agent *agent, const struct tracereport_verdict *v,
         put_str(o, "componentInfo", "no ready endpoint: the connection is "
                 "refused");
     }
-    free(lbs);
 }
 
 static const struct podrec *

@@ -38,6 +38,7 @@ struct tracereport_verdict {
     struct in_addr tun_dst;     /* 0 when none was set */
     struct in_addr src, dst;    /* the packet's addresses, as sent */
     uint16_t dport;
+    uint8_t proto;
 };
 
 /* The observations of 'v' on this node, as a new JSON array; '*result'

@@ -601,6 +601,41 @@ svclb_list(const struct svclb *s, size_t *np)
     return refs.data;
 }
 
+static bool
+lb_matches(const struct svcflows_lb *lb, uint16_t id, uint8_t proto,
+           struct in_addr addr, uint16_t port)
+{
+    if (id) {
+        return lb->id == id;
+    }
+    for (size_t k = 0; lb->proto == proto && k < lb->n_frontends; k++) {
+        if (lb->frontends[k].addr.s_addr == addr.s_addr
+            && lb->frontends[k].port == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+svclb_find(const struct svclb *s, uint16_t id, uint8_t proto,
+           struct in_addr addr, uint16_t port, struct svclb_ref *ref)
+{
+    const struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &s->services) {
+        const struct svc_state *st = node->data;
+        for (size_t j = 0; j < st->n_entries; j++) {
+            if (lb_matches(&st->entries[j].lb, id, proto, addr, port)) {
+                *ref = (struct svclb_ref) { st->entries[j].key,
+                                            &st->entries[j].lb };
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 void
 svclb_format(const struct svclb *s, struct ds *ds)
 {

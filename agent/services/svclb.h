@@ -30,6 +30,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
 
 struct cluster;
 struct cluster_change;
@@ -77,6 +79,12 @@ struct svclb_ref {
 /* Every load balancer, in key order, in an array the caller frees; the
  * load balancers stay svclb's, valid until its next change. */
 struct svclb_ref *svclb_list(const struct svclb *, size_t *n);
+
+/* The load balancer numbered 'id', or when 'id' is 0 the one with the
+ * frontend 'addr':'port' of 'proto': true and '*ref' set, or false.  No
+ * allocation: for a lookup per packet-in or per flow record. */
+bool svclb_find(const struct svclb *, uint16_t id, uint8_t proto,
+                struct in_addr addr, uint16_t port, struct svclb_ref *ref);
 
 /* One line per load balancer, in key order:
  *
