@@ -1059,7 +1059,7 @@ ovsbridge_configure_start(struct ovsbridge *br,
         set->s[i].key = xstrdup(settings[i].key);
         set->s[i].value = nullable_xstrdup(settings[i].value);
     }
-    *cp = change_create("configure PMDs", build_configure, set,
+    *cp = change_create("write settings", build_configure, set,
                         settings_free, true);
     (*cp)->early = change_poll(br, *cp);
     return 0;

@@ -19,6 +19,7 @@
 #include "agent/core/flowexport.h"
 #include "agent/core/pmdconf.h"
 #include "agent/core/tracepeer.h"
+#include "agent/core/restorewait.h"
 #include "agent/core/traceflow.h"
 #include "agent/hostnet/nodeport.h"
 #include "agent/hostnet/snat.h"
@@ -265,6 +266,7 @@ agent_open_metrics(struct agent *agent)
     agent->metrics = agentmetrics_create();
     agent->dpstats = dpstats_create(conf->ovs_rundir);
     agent->traceflow = traceflow_create();
+    agent->restorewait = restorewait_create();
     if (!conf->metrics_port) {
         return 0;
     }
@@ -355,6 +357,7 @@ agent_close(struct agent *agent)
         agentmetrics_destroy(agent->metrics);
         dpstats_destroy(agent->dpstats);
         traceflow_destroy(agent->traceflow, agent);
+        restorewait_destroy(agent->restorewait);
         flowexport_destroy(agent->flowexport, agent);
         source_destroy(&agent->source);
         if (agent->store.dir) {
@@ -1188,6 +1191,16 @@ agent_run_info(struct agent *agent)
     }
 }
 
+/* The switch has confirmed every flow the agent wants: none is waiting to
+ * be sent or answered, and the connection has been resynchronised. */
+static bool
+agent_flows_in_place(const struct agent *agent)
+{
+    return (agent_is_ready(agent) && agent->of_state == AGENT_OF_UP
+            && agent->commits_done == agent->commits_sent
+            && !flowtab_has_changes(agent->ft));
+}
+
 void
 agent_run(struct agent *agent)
 {
@@ -1220,6 +1233,7 @@ agent_run(struct agent *agent)
     /* After the commit's answer is taken: a trace waiting for its flows
      * sends its packet in the same wake-up. */
     traceflow_run(agent->traceflow, agent);
+    restorewait_run(agent->restorewait, agent->br, agent_flows_in_place(agent));
 }
 
 void
@@ -1241,6 +1255,7 @@ agent_wait(struct agent *agent)
     }
     poll_timer_wait_until(agent->next_info);
     traceflow_wait(agent->traceflow);
+    restorewait_wait(agent->restorewait);
     if (agent->flowexport) {
         flowexport_wait(agent->flowexport);
     }

@@ -49,6 +49,7 @@ struct attach_job;
 struct agentmetrics;
 struct dpstats;
 struct metricsrv;
+struct restorewait;
 
 /* A condition of the agent's status object (SeineAgentInfo). */
 struct agent_condition {
@@ -94,6 +95,7 @@ struct agent {
                                      * counters, asked every few seconds */
     struct metricsrv *metricsrv;    /* NULL: no endpoint (metrics.port 0) */
     struct traceflow *traceflow;    /* the Traceflows running */
+    struct restorewait *restorewait; /* flow-restore-wait's removal */
     struct flowexport *flowexport;  /* NULL: no flow export */
     long long int commit_sent_at;   /* the bundle in flight's, for metrics */
     size_t commit_sent_n;

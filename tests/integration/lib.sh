@@ -409,12 +409,7 @@ seine_ovs_start() {
     dir=$(seine_node_dir)
     ns=$(seine_node_netns)
     [ -e "$dir/conf.db" ] || ovsdb-tool create "$dir/conf.db" "$SEINE_OVS_SCHEMA"
-    ip netns exec "$ns" env OVS_RUNDIR="$dir" OVS_DBDIR="$dir" OVS_LOGDIR="$dir" \
-        ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
-        --pidfile="$dir/ovsdb-server.pid" --unixctl="$dir/ovsdb-server.ctl" \
-        --log-file="$dir/ovsdb-server.log" -vconsole:off --detach \
-        2>>"$dir/ovsdb-server.stderr" \
-        || seine_fail "ovsdb-server did not start (see $dir/ovsdb-server.log)"
+    seine_ovsdb_start
     seine_vsctl --no-wait init
     seine_vsctl --no-wait set Open_vSwitch . \
         other_config:pmd-cpu-mask="$SEINE_PMD_CPU_MASK" \
@@ -429,6 +424,32 @@ seine_ovs_start() {
     seine_vswitchd_start
 }
 
+# seine_ovsdb_start: ovsdb-server of the current node over its database
+# (kept across a restart).
+seine_ovsdb_start() {
+    local dir ns
+    dir=$(seine_node_dir)
+    ns=$(seine_node_netns)
+    ip netns exec "$ns" env OVS_RUNDIR="$dir" OVS_DBDIR="$dir" OVS_LOGDIR="$dir" \
+        ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
+        --pidfile="$dir/ovsdb-server.pid" --unixctl="$dir/ovsdb-server.ctl" \
+        --log-file="$dir/ovsdb-server.log" -vconsole:off --detach \
+        2>>"$dir/ovsdb-server.stderr" \
+        || seine_fail "ovsdb-server did not start (see $dir/ovsdb-server.log)"
+}
+
+# seine_ovsdb_kill: ovsdb-server of the current node dies (SIGKILL).
+seine_ovsdb_kill() {
+    local dir pid
+    dir=$(seine_node_dir)
+    if seine__pid_alive "$dir/ovsdb-server.pid" ovsdb-server; then
+        pid=$(cat "$dir/ovsdb-server.pid")
+        kill -KILL "$pid"
+        seine_wait_until 5 test ! -d "/proc/$pid" || true
+    fi
+    rm -f "$dir/ovsdb-server.pid"
+}
+
 # seine_vswitchd_start: ovs-vswitchd of the current node (the DPDK build on
 # a --dpdk node), e.g. again after seine_vswitchd_stop in a restart test.
 seine_vswitchd_start() {
@@ -439,6 +460,11 @@ seine_vswitchd_start() {
     if [ "$dpdk" == 1 ]; then
         vswitchd=$SEINE_OVS_VSWITCHD_DPDK
         [ -x "$vswitchd" ] || seine_skip "$vswitchd not installed"
+    fi
+    # Over an existing bridge (a restart) the switch must not forward with
+    # an empty flow table: the agent removes the key once its flows are in.
+    if seine_vsctl --no-wait br-exists "$SEINE_BRIDGE"; then
+        seine_vsctl --no-wait set Open_vSwitch . other_config:flow-restore-wait=true
     fi
     ip netns exec "$ns" env OVS_RUNDIR="$dir" OVS_DBDIR="$dir" OVS_LOGDIR="$dir" \
         "$vswitchd" "unix:$dir/db.sock" \

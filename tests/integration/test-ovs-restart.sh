@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# ovs-vswitchd restarts under a running agent: the switch comes back with
+# First ovsdb-server dies (SIGKILL) and comes back over its database under
+# pod traffic: not one packet is lost, every port stays (none is
+# transient), and the agent reconnects on its own, so an ADD works again.
+#
+# Then ovs-vswitchd restarts under a running agent: the switch comes back with
 # an empty flow table and a new gateway port.  The agent must notice on its
 # own (no CNI call), reconnect, and reinstall the node's and the pods'
 # flows, so pod traffic resumes within seconds, and CNI calls work again.
+# The switch is started with other_config:flow-restore-wait=true, as the
+# node's start-up script does over an existing bridge: it holds until the
+# agent, having reinstalled every flow, removes the key.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 seine_test_begin ovs-restart
@@ -15,8 +22,41 @@ b_ip=$(seine_pod_ip b)
 seine_assert_ok seine_pod_exec a ping -c1 -W1 "$b_ip"
 echo "ok - pods reach each other before the restart"
 
-seine_vswitchd_stop
+ports() { seine_vsctl --no-wait list-ports "$SEINE_BRIDGE" | sort; }
+ports0=$(ports)
+seine_bg_start ping-ovsdb "$(seine_pod_netns a)" ping -i 0.01 -c 400 -W 1 "$b_ip"
+sleep 1
+seine_ovsdb_kill
+sleep 1
+seine_ovsdb_start
+seine_wait_until 15 sh -c "! kill -0 $(cat "$SEINE_RUN/bg/ping-ovsdb.pid") 2>/dev/null" || true
+loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$SEINE_RUN/bg/ping-ovsdb.log")
+seine_assert_eq "${loss:-no result}%" 0% "400 pings at 100/s across the ovsdb-server restart: loss"
+seine_bg_stop ping-ovsdb
+echo "ok - no packet lost while ovsdb-server restarted"
+seine_assert_eq "$(ports)" "$ports0" "the bridge's ports after the ovsdb-server restart"
+seine_assert_eq "$(seine_vsctl --no-wait --columns=other_config find Interface \
+    other_config:transient=true)" "" "transient interfaces"
+echo "ok - every port stayed, none transient"
+seine_pod_add d
+seine_assert_ok seine_pod_exec d ping -c1 -W1 "$b_ip"
+echo "ok - the agent reconnected to ovsdb-server: a new pod works"
+
+# restore_wait: the database's flow-restore-wait key ("" when absent).
+restore_wait() {
+    seine_vsctl --no-wait --if-exists get Open_vSwitch . \
+        other_config:flow-restore-wait 2>/dev/null | tr -d '"'
+}
+no_restore_wait() { [ -z "$(restore_wait)" ]; }
+
+agent_pid=$(cat "$(seine_node_dir)/seine-agent.pid")
+kill -STOP "$agent_pid"
+seine_vswitchd_stop --kill
 seine_vswitchd_start
+seine_assert_eq "$(restore_wait)" true "flow-restore-wait over the existing bridge"
+seine_assert_fails seine_pod_exec a ping -c1 -W1 "$b_ip"
+echo "ok - the restarted switch holds (flow-restore-wait) while the agent is held"
+kill -CONT "$agent_pid"
 
 # The new switch starts with none of our flows; traffic must come back
 # without any CNI call.
@@ -28,6 +68,10 @@ else
 fi
 seine_assert_ok seine_pod_exec a ping -c1 -W1 10.244.1.1
 echo "ok - the gateway answers again (its address was restored)"
+seine_wait_until 10 no_restore_wait \
+    || seine_fail "flow-restore-wait still set after the flows were restored"
+seine_assert_match "$(cat "$(seine_node_dir)/seine-agent.log")" "flow-restore-wait removed" "the agent log"
+echo "ok - the agent removed flow-restore-wait once its flows were in place"
 
 n_flows=$(seine_ofctl dump-flows | grep -c cookie=)
 [ "$n_flows" -gt 30 ] || seine_fail "only $n_flows flows after the restart"
