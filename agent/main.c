@@ -5,12 +5,14 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/attach.h"
 #include "agent/core/agentmetrics.h"
 #include "agent/core/ctlapi.h"
+#include "agent/lib/sockdir.h"
 #include "agent/model/cluster.h"
 #include "agent/pods/cniserver.h"
 #include "agent/policy/policy.h"
@@ -317,6 +319,39 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
     cniserver_close(cni);
 }
 
+/* Both sockets are root's alone (sockdir.h), checked before anything
+ * else is touched so a bad folder stops the agent with nothing done. */
+static void
+check_socket_dirs(const struct agent_options *opts,
+                  const struct agentconf *conf)
+{
+    const char *paths[] = { conf->cni_socket, opts->unixctl };
+    char *err;
+
+    for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+        if (paths[i] && sockdir_prepare(paths[i], &err)) {
+            ovs_fatal(0, "%s: %s", paths[i], err);
+        }
+    }
+}
+
+/* libopenvswitch binds the control socket with mode 0770 less the umask
+ * (Linux applies it to a socket's file), so the umask makes it 0600 from
+ * the start, with no moment at which root's group may connect. */
+static struct unixctl_server *
+create_unixctl(const char *path)
+{
+    struct unixctl_server *unixctl;
+    mode_t old_umask = umask(0177);
+    int error = unixctl_server_create(path, &unixctl);
+
+    umask(old_umask);
+    if (error) {
+        ovs_fatal(0, "cannot create the unixctl server");
+    }
+    return unixctl;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -329,6 +364,7 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
     parse_options(argc, argv, &opts);
     load_config(&opts, &conf);
+    check_socket_dirs(&opts, &conf);
     /* Absolute, for a reader from elsewhere (ctl/runtime), and before
      * --detach leaves the folder the agent was started in. */
     char *config_path = abs_file_name(NULL, opts.config);
@@ -336,9 +372,7 @@ main(int argc, char *argv[])
     /* A flow collector named by host is resolved without blocking. */
     dns_resolve_init(true);
 
-    if (unixctl_server_create(opts.unixctl, &unixctl)) {
-        ovs_fatal(0, "cannot create the unixctl server");
-    }
+    unixctl = create_unixctl(opts.unixctl);
     if (agent_open(&conf, &agent)) {
         ovs_fatal(0, "cannot start (see the messages above)");
     }

@@ -16,6 +16,7 @@
 #include "pmd-config/pmdrender.h"
 #include "pmd-config/pmdshow.h"
 #include "pmd-config/pmdswitch.h"
+#include "seinectl/spawn.h"
 #include "util.h"
 
 #define API_VERSION "seine-pmd/v1"
@@ -86,8 +87,9 @@ static const struct flag flags[] = {
     { "db", FLAG_DB, NULL, "OVSDB remote (" PMDCLI_DEFAULT_DB ")" },
     { "rundir", FLAG_RUNDIR, NULL, "ovs-vswitchd's run folder ("
       PMDCLI_DEFAULT_RUNDIR ")" },
-    { "restart", FLAG_RESTART, NULL, "CMD that restarts ovs-vswitchd, run "
-      "when a changed key needs it (apply)" },
+    { "restart", FLAG_RESTART, NULL, "'PROGRAM ARGS...' that restarts "
+      "ovs-vswitchd, run without a shell when a changed key needs it "
+      "(apply)" },
 };
 
 static const struct flag *
@@ -375,6 +377,44 @@ apply_answer(const struct pmdplan *plan, const struct pmdapply_diff *d,
     return j;
 }
 
+/* How long the restart command may take before it is killed. */
+#define RESTART_TIMEOUT_MS (5 * 60 * 1000)
+
+/* Runs 'cmd', split on blanks into a program and its arguments, without a
+ * shell: nothing in it is expanded or run but that program.  Its output is
+ * dropped (stdout carries seine-pmd's answer); why it failed goes to
+ * stderr.  True when it exited 0. */
+static bool
+run_restart(const char *cmd)
+{
+    char *copy = xstrdup(cmd), *save = NULL;
+    char **argv = NULL;
+    size_t n = 0;
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *err = NULL;
+    bool ok = false;
+
+    for (char *w = strtok_r(copy, " \t", &save); w;
+         w = strtok_r(NULL, " \t", &save)) {
+        argv = xrealloc(argv, (n + 2) * sizeof *argv);
+        argv[n++] = w;
+    }
+    if (!n) {
+        fprintf(stderr, "seine-pmd: --restart: no program given\n");
+    } else {
+        argv[n] = NULL;
+        ok = !spawn_run(argv, RESTART_TIMEOUT_MS, &out, &err);
+        if (!ok) {
+            fprintf(stderr, "seine-pmd: --restart: %s\n", err);
+        }
+    }
+    free(err);
+    ds_destroy(&out);
+    free(argv);
+    free(copy);
+    return ok;
+}
+
 static int
 apply_plan(struct pmdcli_opts *o, struct ovsbridge *br,
            const struct pmdplan *plan)
@@ -391,7 +431,7 @@ apply_plan(struct pmdcli_opts *o, struct ovsbridge *br,
         return PMDCLI_EXIT_ERROR;
     }
     if (restart && o->restart) {
-        restarted = !system(o->restart);
+        restarted = run_restart(o->restart);
     }
     struct json_object *j = apply_answer(plan, &d, restart, restarted);
     print_answer(o, j, pmdrender_apply);

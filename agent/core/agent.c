@@ -22,6 +22,7 @@
 #include "agent/core/restorewait.h"
 #include "agent/core/traceflow.h"
 #include "agent/hostnet/nodeport.h"
+#include "agent/hostnet/hostguard.h"
 #include "agent/hostnet/snat.h"
 #include "agent/hostnet/underlay.h"
 #include "agent/model/cluster.h"
@@ -267,10 +268,23 @@ agent_open_metrics(struct agent *agent)
     agent->dpstats = dpstats_create(conf->ovs_rundir);
     agent->traceflow = traceflow_create();
     agent->restorewait = restorewait_create();
+    /* Before the endpoint listens, so no pod ever finds it open. */
+    int guarded = conf->metrics_allow_pods ? 0 : conf->metrics_port;
+    int error = hostguard_apply(conf->gateway_port, guarded, &err);
+    if (error && guarded) {
+        VLOG_ERR("metrics endpoint not opened: cannot keep pods from it: %s",
+                 err);
+        free(err);
+        return error;
+    }
+    if (error) {
+        VLOG_WARN("an earlier metrics guard may be left: %s", err);
+        free(err);
+    }
     if (!conf->metrics_port) {
         return 0;
     }
-    int error = metricsrv_open(&opts, agent_collect_metrics, agent,
+    error = metricsrv_open(&opts, agent_collect_metrics, agent,
                                &agent->metricsrv, &err);
     if (!error) {
         metricsrv_add_route(agent->metricsrv, TRACEPEER_PATH,

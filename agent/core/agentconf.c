@@ -329,6 +329,7 @@ static const struct field metrics_fields[] = {
     STRING("tlsKeyFile", metrics_tls_key, check_path, true),
     STRING("tokenFile", metrics_token_file, check_path, true),
     BOOL("insecure", metrics_insecure),
+    BOOL("allowPods", metrics_allow_pods),
     INT("ruleStatsLimit", metrics_rule_stats_limit, 0, 1000000),
 };
 

@@ -41,6 +41,7 @@ struct agentconf {
     char *metrics_tls_key;      /* metrics.tlsKeyFile: NULL */
     char *metrics_token_file;   /* metrics.tokenFile: NULL */
     bool metrics_insecure;      /* metrics.insecure: false */
+    bool metrics_allow_pods;    /* metrics.allowPods: false */
     int metrics_rule_stats_limit;   /* metrics.ruleStatsLimit: 1000, the
                                      * most rules with counters of their
                                      * own */

@@ -3,14 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "agent/lib/sockdir.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
@@ -47,20 +48,6 @@ struct cniserver {
 };
 
 static int
-make_parent_dir(const char *path)
-{
-    char *copy = xstrdup(path);
-    char *dir = dirname(copy);
-    int error = 0;
-
-    if (mkdir(dir, 0700) && errno != EEXIST) {
-        error = -errno;
-    }
-    free(copy);
-    return error;
-}
-
-static int
 listen_unix(const char *path, int *fdp)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -93,14 +80,17 @@ int
 cniserver_open(const char *path, cniserver_start_func *start,
                cniserver_run_func *run, void *aux, struct cniserver **serverp)
 {
+    char *err = NULL;
     int fd = -1;
-    int error = make_parent_dir(path);
+    int error = sockdir_prepare(path, &err);
 
     if (!error) {
         error = listen_unix(path, &fd);
     }
     if (error) {
-        VLOG_ERR("%s: cannot listen: %s", path, ovs_strerror(-error));
+        VLOG_ERR("%s: cannot listen: %s", path,
+                 err ? err : ovs_strerror(-error));
+        free(err);
         *serverp = NULL;
         return error;
     }
