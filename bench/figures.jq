@@ -98,6 +98,14 @@ elif $bench == "flow-export" then
      | vs("flow_export.idle.vswitchd_cpu"; $r.idle.vswitchd_cpu_per_s)),
     fig("flow_export.idle.vswitchd_cpu"; "cores"; [$r.idle.vswitchd_cpu_per_s]),
     fig("\($n).records"; "records/s"; [$r.loaded.records_per_s])
+elif $bench == "churn" then
+  .results[] | "churn.\(.phase)" as $n
+  | fig("\($n).agent_rss_ratio"; "last/first"; [.agent.ratio]),
+    fig("\($n).vswitchd_rss_ratio"; "last/first"; [.vswitchd.ratio]),
+    fig("\($n).agent_rss"; "KiB"; [.agent.last_kib]),
+    fig("\($n).vswitchd_rss"; "KiB"; [.vswitchd.last_kib]),
+    fig("\($n).cycles_per_s"; "cycles/s";
+        [if .seconds > 0 then .cycles / .seconds else null end])
 else
   error("unknown benchmark \($bench)")
 end

@@ -444,6 +444,16 @@ flow_canonicalize(const struct ofputil_flow_mod *fm_in)
     struct ofputil_flow_mod fm;
     struct ofpbuf ofpacts;
 
+    /* The encoder writes the length into 16 bits without a check: a
+     * larger message would reach the switch with a wrong length and
+     * desynchronise the connection. */
+    if (msg->size > FLOWTAB_MAX_MSG) {
+        VLOG_WARN_RL(&rl, "flow of %"PRIu32" bytes does not fit in one "
+                     "OpenFlow message (at most %d)", msg->size,
+                     FLOWTAB_MAX_MSG);
+        ofpbuf_delete(msg);
+        return NULL;
+    }
     ofpbuf_init(&ofpacts, 64);
     enum ofperr err = ofputil_decode_flow_mod(&fm, msg->data,
                                               FT_CANON_PROTOCOL, NULL, NULL,
@@ -686,9 +696,16 @@ group_parse(uint32_t id, const char *spec, struct ft_group **groupp)
 
     struct ofpbuf *msg = ofputil_encode_group_mod(FT_CANON_VERSION, &gm,
                                                   NULL, -1);
+    ofputil_uninit_group_mod(&gm);
+    if (msg->size > FLOWTAB_MAX_MSG) {
+        VLOG_WARN_RL(&rl, "group %"PRIu32" of %"PRIu32" bytes does not fit "
+                     "in one OpenFlow message (at most %d)", id, msg->size,
+                     FLOWTAB_MAX_MSG);
+        ofpbuf_delete(msg);
+        return -E2BIG;
+    }
     enum ofperr err = ofputil_decode_group_mod(msg->data, &gm2);
     ofpbuf_delete(msg);
-    ofputil_uninit_group_mod(&gm);
     if (err) {
         VLOG_WARN_RL(&rl, "group %"PRIu32" does not survive OpenFlow 1.5 "
                      "encoding: %s", id, ofperr_to_string(err));
@@ -938,6 +955,12 @@ conj_find_text(const struct flowtab *ft, uint8_t table, uint16_t priority,
 static int
 conj_contribute(struct flowtab *ft, struct ft_flow *f, const struct ft_conj *c)
 {
+    if (f->n_conjs >= FLOWTAB_MAX_CONJS) {
+        VLOG_WARN_RL(&rl, "clause flow \"%s\" already has %d conjunctions, "
+                     "the most one OpenFlow message holds: conjunction %"
+                     PRIu32" refused", f->text, FLOWTAB_MAX_CONJS, c->id);
+        return -E2BIG;
+    }
     int error = flow_add_conj(f, c);
 
     if (!error) {
@@ -966,9 +989,11 @@ flowtab_add_conj(struct flowtab *ft, uint64_t owner, uint8_t table,
     if (clause >= 1 && clause <= n_clauses && n_clauses >= 2
         && n_clauses <= 64) {
         f = conj_find_text(ft, table, priority, match);
-        if (f && f->cookie == flowtab_conj_owner(owner)
-            && !conj_contribute(ft, f, &c)) {
-            return 0;
+        if (f && f->cookie == flowtab_conj_owner(owner)) {
+            int error = conj_contribute(ft, f, &c);
+            if (error != -EEXIST) {
+                return error;
+            }
         }
     }
 
@@ -995,7 +1020,7 @@ flowtab_add_conj(struct flowtab *ft, uint64_t owner, uint8_t table,
     }
     error = (old->n_conjs && old->cookie == f->cookie
              ? conj_contribute(ft, old, &c) : -EEXIST);
-    if (error) {
+    if (error == -EEXIST) {
         VLOG_WARN_RL(&rl, "flow table=%u,priority=%u,%s actions=%s of owner "
                      "%#"PRIx64" conflicts with actions=%s", table, priority,
                      f->match_s, f->actions_s, c.owner, old->actions_s);

@@ -34,6 +34,20 @@ struct ofconn;
 struct flowtab;
 struct ds;
 
+/* An OpenFlow message's length is 16 bits, and every flow or group goes
+ * to the switch inside a bundle add message (16 bytes of its own): a flow
+ * or group whose message is longer than this is refused when it is added
+ * (-EINVAL for a flow, -E2BIG for a group), not sent broken. */
+#define FLOWTAB_MAX_MSG (65535 - 16)
+
+/* The most conjunction() actions one clause flow takes: each is 16 bytes
+ * (NXAST_CONJUNCTION), and the flow_mod header, the largest match a clause
+ * flow has (a masked address, a protocol and a masked port) and the
+ * apply-actions instruction take well under 1,024 bytes of the message. */
+#define FLOWTAB_MAX_CONJS 4000
+_Static_assert(FLOWTAB_MAX_CONJS * 16 + 1024 <= FLOWTAB_MAX_MSG,
+               "FLOWTAB_MAX_CONJS clause flows fit in one message");
+
 struct flowtab *flowtab_create(uint16_t round);
 void flowtab_destroy(struct flowtab *);
 uint16_t flowtab_round(const struct flowtab *);
@@ -54,7 +68,8 @@ int flowtab_add_flow(struct flowtab *, uint64_t owner, uint8_t table,
  * and its cookie owner is flowtab_conj_owner(owner), not any contributor.
  * 'clause' counts from 1 (1 <= clause <= n_clauses, 2 <= n_clauses <= 64).
  * Adding the same contribution again is a no-op.  Returns 0, -EINVAL if
- * the flow does not parse, or -EEXIST if the key is taken by a normal
+ * the flow does not parse, -E2BIG if the flow has FLOWTAB_MAX_CONJS
+ * contributions already, or -EEXIST if the key is taken by a normal
  * flow (flowtab_add_flow()), by contributions of another cookie kind, or
  * by another contribution with the same conjunction id.
  *
@@ -73,7 +88,8 @@ int flowtab_add_conj(struct flowtab *, uint64_t owner, uint8_t table,
 uint64_t flowtab_conj_owner(uint64_t owner);
 
 /* Adds a desired group, 'spec' in ovs-ofctl add-group syntax without
- * group_id ("type=select,bucket=...").  Returns 0 or -EINVAL/-EEXIST. */
+ * group_id ("type=select,bucket=...").  Returns 0 or -EINVAL/-EEXIST, or
+ * -E2BIG if it does not fit in one message (FLOWTAB_MAX_MSG). */
 int flowtab_add_group(struct flowtab *, uint64_t owner, uint32_t group_id,
                       const char *spec);
 

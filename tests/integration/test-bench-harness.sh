@@ -66,4 +66,6 @@ ck_ok "metrics-cost: a scrape against a GET of /healthz" \
     has_figure metrics-cost metrics_cost.scrape_ms metrics_cost.healthz_ms
 ck_ok "flow-export: agent CPU at N connections against none" \
     has_figure flow-export flow_export.1000.agent_cpu flow_export.idle.agent_cpu
+ck_ok "churn: RSS last/first per phase and process" \
+    has_figure churn churn.afxdp.vswitchd_rss_ratio
 ck_done

@@ -191,6 +191,32 @@ test_items_not_objects(void **state)
     assert_model(f->cluster, "Namespace a\n");
 }
 
+/* An object the model refuses (a label value that is not a string) in a
+ * list or a watch is skipped; the valid ones around it are applied. */
+#define BAD_NS(NAME, RV) \
+    "{\"metadata\":{\"name\":\"" NAME "\",\"resourceVersion\":\"" RV \
+    "\",\"labels\":{\"team\":{\"x\":1}}}}"
+static void
+test_invalid_objects_skipped(void **state)
+{
+    struct fixture *f = *state;
+
+    answer(200, "{\"kind\":\"NamespaceList\",\"apiVersion\":\"v1\","
+           "\"metadata\":{\"resourceVersion\":\"10\"},\"items\":["
+           NS("a", "3") "," BAD_NS("bad", "4") "," NS("b", "5") "]}", 1000);
+    assert_true(kubewatch_synced(f->kw));
+    assert_model(f->cluster, "Namespace a\nNamespace b\n");
+
+    answer(200, EVENT("ADDED", "c", "11")
+           "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Namespace\","
+           "\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"worse\","
+           "\"resourceVersion\":\"12\",\"labels\":{\"team\":[]}}}}\n"
+           EVENT("ADDED", "d", "13"), 7);
+    assert_model(f->cluster,
+                 "Namespace a\nNamespace b\nNamespace c\nNamespace d\n");
+    assert_non_null(strstr(path(), "resourceVersion=13"));
+}
+
 /* Events one byte at a time, a bookmark, and a normal close: the next
  * watch resumes from the last resourceVersion. */
 static void
@@ -310,6 +336,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_objects_skipped, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_items_not_objects, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_watch_events, setup, teardown),

@@ -463,6 +463,37 @@ test_folder_bad_file_keeps_objects(void **state)
     assert_int_equal(cluster_count(f->cluster, CLUSTER_POD), 1);
 }
 
+/* At start, a file that does not parse and a document the model refuses
+ * stop neither the good policy of another file nor the good document of
+ * the same file. */
+static void
+test_folder_bad_file_among_good(void **state)
+{
+    struct folder *f = *state;
+
+    write_file(f, "a-broken.yaml", "kind: NetworkPolicy\nmetadata: [\n");
+    write_file(f, "b-mixed.yaml",
+               "apiVersion: networking.k8s.io/v1\n"
+               "kind: NetworkPolicy\n"
+               "metadata: {name: bad, namespace: shop}\n"
+               "spec: {podSelector: {matchLabels: {'-no': x}}}\n"
+               "---\n"
+               "apiVersion: v1\n"
+               "kind: Pod\n"
+               "metadata: {name: web, namespace: shop}\n");
+    write_file(f, "c-good.yaml",
+               "apiVersion: networking.k8s.io/v1\n"
+               "kind: NetworkPolicy\n"
+               "metadata: {name: good, namespace: shop}\n"
+               "spec: {podSelector: {}, policyTypes: [Ingress]}\n");
+
+    assert_int_equal(manifests_open(f->dir, f->cluster, &f->source), 0);
+    assert_non_null(cluster_find_netpol(f->cluster, "shop", "good"));
+    assert_null(cluster_find_netpol(f->cluster, "shop", "bad"));
+    assert_non_null(cluster_find_pod(f->cluster, "shop", "web"));
+    assert_int_equal(cluster_count(f->cluster, CLUSTER_NETWORK_POLICY), 1);
+}
+
 static void
 test_folder_new_file_and_rename(void **state)
 {
@@ -583,6 +614,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_folder_load, folder_setup,
                                         folder_teardown),
         cmocka_unit_test_setup_teardown(test_folder_modify_and_delete,
+                                        folder_setup, folder_teardown),
+        cmocka_unit_test_setup_teardown(test_folder_bad_file_among_good,
                                         folder_setup, folder_teardown),
         cmocka_unit_test_setup_teardown(test_folder_bad_file_keeps_objects,
                                         folder_setup, folder_teardown),
