@@ -434,6 +434,20 @@ flow_remove_conj(struct ft_flow *f, uint64_t owner)
     return !n;
 }
 
+/* The encoder writes a message's length into 16 bits without a check: a
+ * larger message would reach the switch with a wrong length and
+ * desynchronise the connection. */
+static bool
+message_fits(const struct ofpbuf *msg, const char *what)
+{
+    if (msg->size <= FLOWTAB_MAX_MSG) {
+        return true;
+    }
+    VLOG_WARN_RL(&rl, "%s of %"PRIu32" bytes does not fit in one OpenFlow "
+                 "message (at most %d)", what, msg->size, FLOWTAB_MAX_MSG);
+    return false;
+}
+
 /* Builds the canonical entry for 'fm' (match, priority, table, actions)
  * through an OpenFlow 1.5 round trip.  Returns NULL if the switch would
  * not accept it. */
@@ -444,13 +458,7 @@ flow_canonicalize(const struct ofputil_flow_mod *fm_in)
     struct ofputil_flow_mod fm;
     struct ofpbuf ofpacts;
 
-    /* The encoder writes the length into 16 bits without a check: a
-     * larger message would reach the switch with a wrong length and
-     * desynchronise the connection. */
-    if (msg->size > FLOWTAB_MAX_MSG) {
-        VLOG_WARN_RL(&rl, "flow of %"PRIu32" bytes does not fit in one "
-                     "OpenFlow message (at most %d)", msg->size,
-                     FLOWTAB_MAX_MSG);
+    if (!message_fits(msg, "flow")) {
         ofpbuf_delete(msg);
         return NULL;
     }
@@ -697,10 +705,9 @@ group_parse(uint32_t id, const char *spec, struct ft_group **groupp)
     struct ofpbuf *msg = ofputil_encode_group_mod(FT_CANON_VERSION, &gm,
                                                   NULL, -1);
     ofputil_uninit_group_mod(&gm);
-    if (msg->size > FLOWTAB_MAX_MSG) {
-        VLOG_WARN_RL(&rl, "group %"PRIu32" of %"PRIu32" bytes does not fit "
-                     "in one OpenFlow message (at most %d)", id, msg->size,
-                     FLOWTAB_MAX_MSG);
+    char what[32];
+    snprintf(what, sizeof what, "group %"PRIu32, id);
+    if (!message_fits(msg, what)) {
         ofpbuf_delete(msg);
         return -E2BIG;
     }

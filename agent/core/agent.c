@@ -267,7 +267,6 @@ agent_open_metrics(struct agent *agent)
     agent->metrics = agentmetrics_create();
     agent->dpstats = dpstats_create(conf->ovs_rundir);
     agent->traceflow = traceflow_create();
-    agent->restorewait = restorewait_create();
     /* Before the endpoint listens, so no pod ever finds it open. */
     int guarded = conf->metrics_allow_pods ? 0 : conf->metrics_port;
     int error = hostguard_apply(conf->gateway_port, guarded, &err);
@@ -306,6 +305,7 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
 
     agent->conf = conf;
     agent->cluster = cluster_create();
+    agent->restorewait = restorewait_create();
     agent_set_not_ready(agent, "starting");
 
     if (mkdir(conf->state_dir, 0700) && errno != EEXIST) {

@@ -275,6 +275,20 @@ seine_bg_alive() {
         "$(cat "$SEINE_RUN/bg/$1.cmd" 2>/dev/null || echo "$1")"
 }
 
+seine__bg_ended() { ! seine_bg_alive "$1"; }
+
+# seine_bg_wait NAME SECONDS: waits until a process started by
+# seine_bg_start has ended by itself (1 if it still runs after SECONDS).
+seine_bg_wait() { seine_wait_until "$2" seine__bg_ended "$1"; }
+
+# seine_ping_loss NAME: the packet loss (e.g. "0%") a ping started by
+# seine_bg_start reported, or "no result".
+seine_ping_loss() {
+    local loss
+    loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$SEINE_RUN/bg/$1.log")
+    echo "${loss:-no result}${loss:+%}"
+}
+
 # ---------------------------------------------------------------------------
 # Hugepages (2 MB)
 

@@ -61,14 +61,12 @@ listening() {
     ip netns exec "$(seine_pod_netns "$1")" ss -Hlnp "sport = :$2" | grep -q .
 }
 
-bg_done() { ! seine_bg_alive "$1"; }
-
 # traffic_check HOW: the UDP stream lost nothing, the TCP transfer ended
 # well and moved data.
 traffic_check() {
     local how=$1 sent lost bytes
-    seine_wait_until 15 bg_done "udp-$how" || true
-    seine_wait_until 15 bg_done "tcp-$how" || true
+    seine_bg_wait "udp-$how" 15 || true
+    seine_bg_wait "tcp-$how" 15 || true
     sent=$(jq -r '.end.sum.packets // empty' "$SEINE_RUN/bg/udp-$how.log" 2>/dev/null)
     lost=$(jq -r '.end.sum.lost_packets // empty' "$SEINE_RUN/bg/udp-$how.log" 2>/dev/null)
     ck_ge "a UDP stream of 500 datagrams/s between tap pods across the $how restart: $sent sent" \
@@ -84,7 +82,7 @@ traffic_check() {
 }
 
 restart() {
-    local how=$1 round0 packets0 flows0 round1 loss
+    local how=$1 round0 packets0 flows0 round1
     round0=$(rounds)
     flows0=$(nflows)
     ck_eq "before the $how restart all flows carry one round ($round0)" \
@@ -117,9 +115,8 @@ restart() {
     ck_eq "after the $how restart all flows carry one round" "$(wc -l <<<"$round1")" 1
     ck_eq "... the next one" "$((0x$round1))" "$((0x$round0 + 1))"
     ck_eq "... and the same number of flows" "$(nflows)" "$flows0"
-    seine_wait_until 15 sh -c "! kill -0 $(cat "$SEINE_RUN/bg/ping-$how.pid") 2>/dev/null" || true
-    loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$SEINE_RUN/bg/ping-$how.log")
-    ck_eq "800 pings at 100/s across the $how restart: loss" "${loss:-no result}%" 0%
+    seine_bg_wait "ping-$how" 15 || true
+    ck_eq "800 pings at 100/s across the $how restart: loss" "$(seine_ping_loss "ping-$how")" 0%
     seine_bg_stop "ping-$how"
     traffic_check "$how"
 }

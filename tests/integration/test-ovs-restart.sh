@@ -29,9 +29,8 @@ sleep 1
 seine_ovsdb_kill
 sleep 1
 seine_ovsdb_start
-seine_wait_until 15 sh -c "! kill -0 $(cat "$SEINE_RUN/bg/ping-ovsdb.pid") 2>/dev/null" || true
-loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$SEINE_RUN/bg/ping-ovsdb.log")
-seine_assert_eq "${loss:-no result}%" 0% "400 pings at 100/s across the ovsdb-server restart: loss"
+seine_bg_wait ping-ovsdb 15 || true
+seine_assert_eq "$(seine_ping_loss ping-ovsdb)" 0% "400 pings at 100/s across the ovsdb-server restart: loss"
 seine_bg_stop ping-ovsdb
 echo "ok - no packet lost while ovsdb-server restarted"
 seine_assert_eq "$(ports)" "$ports0" "the bridge's ports after the ovsdb-server restart"

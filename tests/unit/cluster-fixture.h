@@ -48,6 +48,18 @@ add_ns(struct cluster *c, const char *name, const char *labels)
     apply(c, text);
     free(text);
 }
+/* A NetworkPolicy whose spec is written as JSON (single quotes). */
+static void OVS_UNUSED
+add_policy(struct cluster *c, const char *ns, const char *name,
+           const char *spec)
+{
+    char *text = xasprintf("{'apiVersion':'networking.k8s.io/v1',"
+                           "'kind':'NetworkPolicy','metadata':{'name':'%s',"
+                           "'namespace':'%s'},'spec':%s}", name, ns, spec);
+    apply(c, text);
+    free(text);
+}
+
 /* A Pod on 'node' with address 'ip', labels and container ports written as
  * JSON members (single quotes). */
 static void OVS_UNUSED

@@ -90,17 +90,6 @@ long_names_destroy(struct long_names *ln)
     free(ln->value);
 }
 
-static void
-add_policy(struct cluster *c, const char *ns, const char *name,
-           const char *spec)
-{
-    char *text = xasprintf("{'apiVersion':'networking.k8s.io/v1',"
-                           "'kind':'NetworkPolicy','metadata':{'name':'%s',"
-                           "'namespace':'%s'},'spec':%s}", name, ns, spec);
-    apply(c, text);
-    free(text);
-}
-
 /* Names at their limits: the model keeps them whole, a policy of the
  * longest name selects by the longest label and namespace, and its rule
  * reaches the flow table. */

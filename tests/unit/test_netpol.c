@@ -25,17 +25,6 @@
 
 #define NODE "node-a"
 
-static void
-add_policy(struct cluster *c, const char *ns, const char *name,
-           const char *spec)
-{
-    char *text = xasprintf("{'apiVersion':'networking.k8s.io/v1',"
-                           "'kind':'NetworkPolicy','metadata':{'name':'%s',"
-                           "'namespace':'%s'},'spec':%s}", name, ns, spec);
-    apply(c, text);
-    free(text);
-}
-
 /* Namespace dev has no Namespace object. */
 static struct cluster *
 fixture(void)
