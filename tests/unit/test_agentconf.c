@@ -389,6 +389,44 @@ test_pmd(void **state)
                  "pmd: expected a mapping with 'apply' and 'intent'");
 }
 
+/* The metrics endpoint: loopback and closed to pods unless asked. */
+static void
+test_metrics(void **state)
+{
+    struct scratch *s = *state;
+    struct agentconf conf;
+    char *err = NULL;
+
+    agentconf_defaults(&conf);
+    assert_string_equal(conf.metrics_address, "127.0.0.1");
+    assert_int_equal(conf.metrics_port, 9464);
+    assert_false(conf.metrics_allow_pods);
+    assert_false(conf.metrics_insecure);
+    assert_null(conf.metrics_token_file);
+    agentconf_destroy(&conf);
+    assert_int_equal(load_text(s, "metrics:\n  address: 0.0.0.0\n"
+                               "  port: 9100\n  allowPods: true\n"
+                               "  tokenFile: /etc/seine/token\n", &conf,
+                               &err), 0);
+    assert_null(err);
+    assert_string_equal(conf.metrics_address, "0.0.0.0");
+    assert_int_equal(conf.metrics_port, 9100);
+    assert_true(conf.metrics_allow_pods);
+    assert_string_equal(conf.metrics_token_file, "/etc/seine/token");
+    agentconf_destroy(&conf);
+    assert_int_equal(load_text(s, "metrics: {allowPods: false}\n", &conf,
+                               &err), 0);
+    assert_false(conf.metrics_allow_pods);
+    agentconf_destroy(&conf);
+    expect_error(s, "metrics:\n  allowPods: yes\n", 2,
+                 "metrics.allowPods: expected true or false");
+    expect_error(s, "metrics: {allowpods: true}\n", 1,
+                 "did you mean 'metrics.allowPods'?");
+    expect_error(s, "metrics: {port: 70000}\n", 1, "metrics.port:");
+    expect_error(s, "metrics: {address: localhost}\n", 1,
+                 "metrics.address:");
+}
+
 int
 main(void)
 {
@@ -406,6 +444,7 @@ main(void)
         T(test_bad_values),
         T(test_syntax_error),
         T(test_pmd),
+        T(test_metrics),
         cmocka_unit_test(test_parse_text),
     };
 #undef T
