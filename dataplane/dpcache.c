@@ -33,6 +33,8 @@ dpcache_purge(const char *rundir)
     }
     if (error) {
         VLOG_WARN("revalidator/purge failed: %s", ovs_strerror(-error));
+    } else {
+        VLOG_DBG("datapath flow cache purged");
     }
     free(reply);
     return error;

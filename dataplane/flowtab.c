@@ -185,6 +185,7 @@ struct flowtab {
     struct ft_commit *commit;   /* sent, not yet answered; or NULL */
     struct ft_sync *sync;       /* dumps outstanding; or NULL */
     bool conj_stale;            /* some desired flow is 'stale' */
+    bool last_restamp_only;     /* of the last commit applied */
 };
 
 /* The operations that turn the installed set into the desired one, in the
@@ -210,6 +211,7 @@ struct ft_op {
 struct ft_diff {
     struct ft_op *ops;
     size_t n, allocated;
+    size_t n_restamps;          /* modifies of the cookie alone */
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -1304,9 +1306,11 @@ diff_flow(const struct flowtab *ft, struct ft_diff *d, const struct ft_flow *f,
 {
     if (f && !old) {
         diff_push(d, FT_FLOW_ADD, f, NULL);
-    } else if (f && (old->cookie != (f->cookie | ft->round)
-                     || strcmp(old->actions_s, f->actions_s))) {
+    } else if (f && strcmp(old->actions_s, f->actions_s)) {
         diff_push(d, FT_FLOW_MODIFY, f, NULL);
+    } else if (f && old->cookie != (f->cookie | ft->round)) {
+        diff_push(d, FT_FLOW_MODIFY, f, NULL);
+        d->n_restamps++;
     } else if (!f && old) {
         diff_push(d, FT_FLOW_DELETE, old, NULL);
     }
@@ -1379,7 +1383,7 @@ diff_compute_learned(const struct flowtab *ft, struct ft_diff *d)
 static void
 diff_compute(const struct flowtab *ft, struct ft_diff *d)
 {
-    *d = (struct ft_diff) { NULL, 0, 0 };
+    *d = (struct ft_diff) { .ops = NULL };
     refresh_conj_actions(ft);
     if (ft->full) {
         diff_compute_groups(ft, d);
@@ -1586,6 +1590,7 @@ struct ft_commit {
     struct ft_sent *ops;
     size_t n;
     unsigned int id;            /* the bundle's request (ofconn.h) */
+    bool restamp_only;          /* every op re-stamps a cookie alone */
 };
 
 static void
@@ -1595,6 +1600,7 @@ commit_init(struct ft_commit *c, const struct flowtab *ft,
     c->ops = xcalloc(d->n, sizeof *c->ops);
     c->n = d->n;
     c->id = 0;
+    c->restamp_only = d->n == d->n_restamps;
     for (size_t i = 0; i < d->n; i++) {
         const struct ft_op *op = &d->ops[i];
         struct ft_sent *sent = &c->ops[i];
@@ -1657,6 +1663,7 @@ installed_replace_group(struct flowtab *ft, uint32_t id, struct ft_group *g)
 static void
 commit_apply(struct flowtab *ft, struct ft_commit *c)
 {
+    ft->last_restamp_only = c->restamp_only;
     for (size_t i = 0; i < c->n; i++) {
         struct ft_sent *sent = &c->ops[i];
 
@@ -1738,6 +1745,12 @@ flowtab_commit_start(struct flowtab *ft, struct ofconn *conn)
     }
     diff_destroy(&d);
     return error;
+}
+
+bool
+flowtab_last_commit_restamped(const struct flowtab *ft)
+{
+    return ft->last_restamp_only;
 }
 
 int

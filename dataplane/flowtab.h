@@ -150,6 +150,10 @@ int flowtab_commit(struct flowtab *, struct ofconn *);
 int flowtab_commit_start(struct flowtab *, struct ofconn *);
 int flowtab_commit_finish(struct flowtab *, struct ofconn *);
 bool flowtab_commit_in_flight(const struct flowtab *);
+/* Whether the last commit the switch confirmed only re-stamped flows with
+ * this round's cookie (the first commit after a restart, when nothing
+ * else changed): no match, action or group the datapath acts on. */
+bool flowtab_last_commit_restamped(const struct flowtab *);
 /* Forgets the commit in flight (its connection is gone): whether the switch
  * applied it is unknown, so the next commit compares everything. */
 void flowtab_commit_abandon(struct flowtab *);

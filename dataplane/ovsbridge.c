@@ -1059,8 +1059,15 @@ ovsbridge_configure_start(struct ovsbridge *br,
         set->s[i].key = xstrdup(settings[i].key);
         set->s[i].value = nullable_xstrdup(settings[i].value);
     }
+    /* ovs-vswitchd does not read Open_vSwitch external_ids: there is
+     * nothing for it to confirm, and asking (next_cfg) would make it
+     * reconfigure every bridge and port for nothing. */
+    bool want_cfg = false;
+    for (size_t i = 0; i < n; i++) {
+        want_cfg |= settings[i].column != OVSBRIDGE_OVS_EXTERNAL_IDS;
+    }
     *cp = change_create("write settings", build_configure, set,
-                        settings_free, true);
+                        settings_free, want_cfg);
     (*cp)->early = change_poll(br, *cp);
     return 0;
 }

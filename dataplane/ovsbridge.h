@@ -193,7 +193,10 @@ bool ovsbridge_dpdk_initialized(struct ovsbridge *);
 
 /* Writes the 'n' settings in one transaction, only the keys named (the
  * rest of each column stays), and ends once ovs-vswitchd has applied it
- * (cur_cfg) or a few seconds later.  -ENODEV, and nothing written, when
+ * (cur_cfg) or a few seconds later; settings of Open_vSwitch external_ids
+ * alone, which ovs-vswitchd does not read, end once the database has
+ * them, without making the switch reconfigure.  -ENODEV, and nothing
+ * written, when
  * an interface named is not in the database.  The settings are copied. */
 int ovsbridge_configure_start(struct ovsbridge *,
                               const struct ovsbridge_setting *, size_t n,

@@ -17,6 +17,7 @@
 #include "agent/core/agentmetrics.h"
 #include "agent/core/dpstats.h"
 #include "agent/core/flowexport.h"
+#include "agent/core/formats.h"
 #include "agent/core/pmdconf.h"
 #include "agent/core/tracepeer.h"
 #include "agent/core/restorewait.h"
@@ -164,6 +165,22 @@ agent_connect_openflow(struct agent *agent)
     return error;
 }
 
+/* The state folder's or the switch's formats (formats.h), before the
+ * agent changes either. */
+static int
+agent_check_formats(const char *state_dir, struct ovsbridge *br)
+{
+    char *err;
+    int error = (state_dir ? formats_check_state(state_dir, &err)
+                 : formats_check_cookies(br, &err));
+
+    if (error) {
+        VLOG_ERR("%s", err);
+        free(err);
+    }
+    return error;
+}
+
 static int
 agent_open_ovs(struct agent *agent)
 {
@@ -175,6 +192,10 @@ agent_open_ovs(struct agent *agent)
     if (error) {
         VLOG_ERR("%s: cannot read the OVS database: %s", conf->ovsdb_socket,
                  ovs_strerror(-error));
+        return error;
+    }
+    error = agent_check_formats(NULL, agent->br);
+    if (error) {
         return error;
     }
     error = ovsbridge_ensure(agent->br, conf->gateway_port, AGENT_OVS_TIMEOUT_MS);
@@ -313,7 +334,10 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
         VLOG_ERR("%s: %s", conf->state_dir, ovs_strerror(errno));
         goto error;
     }
-    error = agent_next_round(conf->state_dir, &agent->round);
+    error = agent_check_formats(conf->state_dir, NULL);
+    if (!error) {
+        error = agent_next_round(conf->state_dir, &agent->round);
+    }
     if (!error) {
         error = podstore_open(conf->state_dir, &agent->store);
     }
@@ -492,7 +516,10 @@ agent_purge_if_policy_changed(struct agent *agent)
     bool policy = policy_take_changed(agent->policy);
     bool services = svclb_take_changed(agent->svclb);
 
-    if (policy || services) {
+    /* A commit that only re-stamped cookies (an agent restart) changed no
+     * verdict: purging would cost every live flow an upcall for nothing,
+     * and on a loaded node stall the PMD threads for seconds. */
+    if ((policy || services) && !flowtab_last_commit_restamped(agent->ft)) {
         dpcache_purge(agent->conf->ovs_rundir);
     }
 }

@@ -211,6 +211,38 @@ test_diff(void **state)
         "delete-group group_id=4\n");
 }
 
+/* A commit that only re-stamps the previous run's flows with this round
+ * says so; one that changes an action or adds a flow does not. */
+static void
+test_restamp_only(void **state)
+{
+    struct flowtab *ft = *state;
+    uint64_t node_old = cookie_make(COOKIE_KIND_NODE, 1, 4);
+
+    assert_false(flowtab_last_commit_restamped(ft));
+    assert_int_equal(flowtab_add_flow(ft, NODE, 0, 10, "ip",
+                                      "goto_table:1"), 0);
+    assert_int_equal(flowtab_add_installed_flow(ft, node_old, 0, 10, "ip",
+                                                "goto_table:1"), 0);
+    assert_int_equal(flowtab_add_flow(ft, NODE, 1, 0, "", "drop"), 0);
+    assert_int_equal(flowtab_add_installed_flow(ft, node_old, 1, 0, "",
+                                                "drop"), 0);
+    flowtab_assume_committed(ft);
+    assert_true(flowtab_last_commit_restamped(ft));
+
+    flowtab_remove_owner(ft, NODE);
+    assert_int_equal(flowtab_add_flow(ft, NODE, 0, 10, "ip",
+                                      "goto_table:1"), 0);
+    assert_int_equal(flowtab_add_flow(ft, NODE, 1, 0, "", "goto_table:2"),
+                     0);
+    flowtab_assume_committed(ft);
+    assert_false(flowtab_last_commit_restamped(ft));
+
+    assert_int_equal(flowtab_add_flow(ft, POD_A, 2, 5, "ip", "drop"), 0);
+    flowtab_assume_committed(ft);
+    assert_false(flowtab_last_commit_restamped(ft));
+}
+
 static void
 test_installed_matches_desired(void **state)
 {
@@ -345,6 +377,7 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_dirty_keys_give_the_whole_difference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_syntax, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restamp_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
