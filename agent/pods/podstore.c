@@ -91,6 +91,8 @@ rec_to_json(const struct podrec *rec)
     snprintf(mac, sizeof mac, ETH_ADDR_FMT,
              ETH_ADDR_BYTES_ARGS(rec->mac));
     inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
+    json_object_object_add(obj, "format",
+                           json_object_new_int(PODSTORE_FORMAT));
     put_str(obj, "containerID", rec->container_id);
     put_str(obj, "ifname", rec->ifname);
     put_str(obj, "netns", rec->netns);
@@ -128,9 +130,30 @@ get_int(struct json_object *obj, const char *key)
     return json_object_object_get_ex(obj, key, &v) ? json_object_get_int(v) : 0;
 }
 
+/* The record's format: 1 when it names none (release 0.1.0). */
+static int
+rec_format(struct json_object *obj)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(obj, "format", &v)) {
+        return 1;
+    }
+    return json_object_is_type(v, json_type_int) ? json_object_get_int(v) : -1;
+}
+
 static int
 rec_from_json(struct json_object *obj, struct podrec **recp)
 {
+    int format = rec_format(obj);
+
+    *recp = NULL;
+    if (format > PODSTORE_FORMAT) {
+        return -EPROTONOSUPPORT;
+    } else if (format < 1) {
+        return -EINVAL;
+    }
+
     struct podrec *rec = xzalloc(sizeof *rec);
     char *type = get_str(obj, "type");
     char *mac = get_str(obj, "mac");
@@ -178,7 +201,12 @@ load_file(struct podstore *store, const char *name)
     struct podrec *rec = NULL;
     int error = obj ? rec_from_json(obj, &rec) : -EINVAL;
 
-    if (error) {
+    if (error == -EPROTONOSUPPORT) {
+        VLOG_ERR("%s: pod record format %d is newer than this agent's (%d): "
+                 "it was written by a later Seine; run that release or "
+                 "later (downgrades are not supported)", path,
+                 rec_format(obj), PODSTORE_FORMAT);
+    } else if (error) {
         VLOG_WARN("%s: not a pod record, ignored", path);
     } else {
         hmap_insert(&store->recs, &rec->node,
@@ -206,14 +234,16 @@ podstore_open(const char *state_dir, struct podstore *store)
         return -errno;
     }
     struct dirent *de;
-    while ((de = readdir(dir)) != NULL) {
+    int error = 0;
+    while (!error && (de = readdir(dir)) != NULL) {
         const char *dot = strrchr(de->d_name, '.');
-        if (de->d_name[0] != '.' && dot && !strcmp(dot, ".json")) {
-            load_file(store, de->d_name);
+        if (de->d_name[0] != '.' && dot && !strcmp(dot, ".json")
+            && load_file(store, de->d_name) == -EPROTONOSUPPORT) {
+            error = -EPROTONOSUPPORT;
         }
     }
     closedir(dir);
-    return 0;
+    return error;
 }
 
 void

@@ -8,6 +8,11 @@
  * A record is written only once an attachment is complete, and removed
  * first thing on DEL, so a record always names something whole; what a
  * half-done ADD made is rolled back by the ADD itself.
+ *
+ * Every record says its layout ("format": PODSTORE_FORMAT; release 0.1.0
+ * wrote none, and its records are format 1).  A record of a newer format
+ * stops podstore_open: an older agent must not guess at a newer record
+ * and then treat the pod as unknown (agent/core/formats.h).
  */
 #ifndef PODSTORE_H
 #define PODSTORE_H 1
@@ -17,6 +22,8 @@
 #include <stddef.h>
 #include <netinet/in.h>
 #include "openvswitch/hmap.h"
+
+#define PODSTORE_FORMAT 1
 
 enum podstore_type {
     PODSTORE_AFXDP,
@@ -56,7 +63,9 @@ const char *podstore_type_name(enum podstore_type);
 int podstore_type_from_name(const char *, enum podstore_type *);
 
 /* Opens 'state_dir'/pods (created 0700 if missing) and loads every record;
- * unreadable files are logged and skipped.  0 or -errno. */
+ * unreadable files are logged and skipped.  0 or -errno:
+ * -EPROTONOSUPPORT when a record is of a newer format (logged with its
+ * path). */
 int podstore_open(const char *state_dir, struct podstore *);
 void podstore_close(struct podstore *);
 

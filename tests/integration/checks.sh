@@ -236,6 +236,50 @@ ck_tcp_transfer() {
     rm -f "$out"
 }
 
+# ck_traffic_start TAG UDP_SRC UDP_DST TCP_SRC TCP_DST: for 6 s (iperf3),
+# a UDP stream at 500 datagrams/s from UDP_SRC to UDP_DST and a TCP
+# transfer from TCP_SRC to TCP_DST, in the background; ck_traffic_check
+# TAG says how they went.
+ck_traffic_start() {
+    local tag=$1 usrc=$2 udst=$3 tsrc=$4 tdst=$5 uip tip
+    uip=$(seine_pod_ip "$udst") tip=$(seine_pod_ip "$tdst")
+    seine_bg_start "udp-srv-$tag" "$(seine_pod_netns "$udst")" iperf3 -s -1 -p 5301 -B "$uip"
+    seine_bg_start "tcp-srv-$tag" "$(seine_pod_netns "$tdst")" iperf3 -s -1 -p 5302 -B "$tip"
+    seine_wait_until 5 ck__listening "$udst" 5301
+    seine_wait_until 5 ck__listening "$tdst" 5302
+    seine_bg_start "udp-$tag" "$(seine_pod_netns "$usrc")" \
+        iperf3 -c "$uip" -p 5301 -u -b 2M -l 500 -t 6 --json
+    seine_bg_start "tcp-$tag" "$(seine_pod_netns "$tsrc")" \
+        iperf3 -c "$tip" -p 5302 -t 6 --json
+    CK_TRAFFIC_TYPES="$(seine_pod_type "$usrc") $(seine_pod_type "$tsrc")"
+}
+
+ck__listening() {
+    ip netns exec "$(seine_pod_netns "$1")" ss -Hlnp "sport = :$2" | grep -q .
+}
+
+# ck_traffic_check TAG ACROSS: the UDP stream lost nothing, the TCP
+# transfer ended well and moved data (ACROSS: what happened meanwhile,
+# for the messages).
+ck_traffic_check() {
+    local tag=$1 across=$2 sent lost bytes utype ttype name
+    read -r utype ttype <<<"$CK_TRAFFIC_TYPES"
+    seine_bg_wait "udp-$tag" 15 || true
+    seine_bg_wait "tcp-$tag" 15 || true
+    sent=$(jq -r '.end.sum.packets // empty' "$SEINE_RUN/bg/udp-$tag.log" 2>/dev/null)
+    lost=$(jq -r '.end.sum.lost_packets // empty' "$SEINE_RUN/bg/udp-$tag.log" 2>/dev/null)
+    ck_ge "a UDP stream of 500 datagrams/s between $utype pods across $across: $sent sent" \
+        "${sent:-0}" 2500
+    ck_eq "... lost" "${lost:-no result}" 0
+    bytes=$(jq -r '.end.sum_received.bytes // empty' "$SEINE_RUN/bg/tcp-$tag.log" 2>/dev/null)
+    ck_ok "a 6 s TCP transfer between $ttype pods across $across completes ($bytes bytes)" \
+        test -z "$(jq -r '.error // empty' "$SEINE_RUN/bg/tcp-$tag.log" 2>/dev/null)" \
+        -a "${bytes:-0}" -gt 1000000
+    for name in "udp-$tag" "tcp-$tag" "udp-srv-$tag" "tcp-srv-$tag"; do
+        seine_bg_stop "$name"
+    done
+}
+
 # ck_sendframe POD ARGS...: tests/integration/sendframe.py in POD's namespace.
 ck_sendframe() {
     local pod=$1; shift

@@ -18,6 +18,11 @@
       Sends COUNT datagrams, each from a fresh socket, and prints the
       answer, "refused" (an ICMP port unreachable) or "timeout".
 
+  svcprobe.py stream HOST PORT RATE SECONDS
+      Sends RATE numbered datagrams a second for SECONDS to an echoer
+      (such as testpmd 5tswap) from one socket, and prints "sent N
+      echoed M" once the last echo had 2 s to come back.
+
   svcprobe.py hold HOST PORT
       One long TCP connection: every 0.1 s sends a line and reads the
       backend's answer; prints "ok N NAME" per answer, and "broken N" and
@@ -125,6 +130,38 @@ def hold(host, port):
     print("broken", n, flush=True)
 
 
+def stream(host, port, rate, seconds):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((host, port))
+    seen = set()
+    done = threading.Event()
+
+    def receive():
+        s.settimeout(0.2)
+        while not done.is_set():
+            try:
+                seen.add(s.recv(64))
+            except OSError:
+                pass
+
+    t = threading.Thread(target=receive, daemon=True)
+    t.start()
+    n = int(rate * seconds)
+    start = time.monotonic()
+    for i in range(n):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        try:
+            s.send(b"seq %d" % i)
+        except OSError:
+            pass
+    time.sleep(2)
+    done.set()
+    t.join()
+    print("sent", n, "echoed", len(seen), flush=True)
+
+
 def main():
     mode = sys.argv[1]
     if mode == "serve":
@@ -135,6 +172,9 @@ def main():
         once = tcp_once if mode == "tcp" else udp_once
         for _ in range(int(sys.argv[4])):
             print(once(sys.argv[2], int(sys.argv[3])), flush=True)
+    elif mode == "stream":
+        stream(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]),
+               float(sys.argv[5]))
     elif mode == "hold":
         hold(sys.argv[2], int(sys.argv[3]))
     else:
