@@ -179,8 +179,8 @@ read_vfs(const char *root, struct sriovfs_pf *pf, char **errp)
 static int
 read_counts(const char *root, struct sriovfs_pf *pf, char **errp)
 {
-    char *dev = dev_rel(pf->pci, ""), *total = dev_rel(pf->pci,
-                                                        "sriov_totalvfs");
+    char *dev = xasprintf(PCI_DEVICES "/%s", pf->pci);
+    char *total = dev_rel(pf->pci, "sriov_totalvfs");
     int error = 0;
 
     if (!sysattr_exists(root, dev)) {
