@@ -47,20 +47,14 @@ link_name(const char *root, const char *pci, const char *attr)
     return name;
 }
 
-/* An optional attribute of netdev 'name' of 'pci', or NULL: drivers
- * without a switch answer phys_switch_id with EOPNOTSUPP. */
+/* Attribute 'attr' of netdev 'name' of 'pci', or NULL. */
 static char *
 netdev_attr(const char *root, const char *pci, const char *name,
             const char *attr)
 {
     char *rel = xasprintf(PCI_DEVICES "/%s/net/%s/%s", pci, name, attr);
-    char *text, *err = NULL;
+    char *text = sysattr_get(root, rel);
 
-    if (sysattr_read(root, rel, &text, &err) || !*text) {
-        free(text);
-        text = NULL;
-    }
-    free(err);
     free(rel);
     return text;
 }

@@ -58,6 +58,19 @@ sysattr_read(const char *root, const char *rel, char **textp, char **errp)
     return error;
 }
 
+char *
+sysattr_get(const char *root, const char *rel)
+{
+    char *text, *err = NULL;
+
+    if (sysattr_read(root, rel, &text, &err) || !*text) {
+        free(text);
+        text = NULL;
+    }
+    free(err);
+    return text;
+}
+
 int
 sysattr_read_uint(const char *root, const char *rel, int *valuep,
                   char **errp)

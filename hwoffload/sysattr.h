@@ -20,6 +20,11 @@ char *sysattr_path(const char *root, const char *rel);
 int sysattr_read(const char *root, const char *rel, char **textp,
                  char **errp);
 
+/* An optional attribute: the first line of 'rel', or NULL when it is
+ * missing, empty or cannot be read (drivers without a switch answer
+ * phys_switch_id with EOPNOTSUPP). */
+char *sysattr_get(const char *root, const char *rel);
+
 /* File 'rel' as a number >= 0 in '*valuep'.  0, or a negative errno with
  * why in '*errp' (a missing file is an error here). */
 int sysattr_read_uint(const char *root, const char *rel, int *valuep,

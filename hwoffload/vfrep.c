@@ -15,13 +15,8 @@ static char *
 net_attr(const char *root, const char *name, const char *attr)
 {
     char *rel = xasprintf("sys/class/net/%s/%s", name, attr);
-    char *text, *err = NULL;
+    char *text = sysattr_get(root, rel);
 
-    if (sysattr_read(root, rel, &text, &err) || !*text) {
-        free(text);
-        text = NULL;
-    }
-    free(err);
     free(rel);
     return text;
 }

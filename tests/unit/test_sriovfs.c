@@ -15,11 +15,7 @@
 #include "hwoffload/sysattr.h"
 #include "util.h"
 
-static char *
-tree(void **state, const char *name)
-{
-    return xasprintf("%s/%s", (const char *) *state, name);
-}
+#include "sriov-fixture.h"
 
 static void
 check_vf(const struct sriovfs_vf *vf, int index, const char *pci,
@@ -215,31 +211,6 @@ test_port_names(void **state OVS_UNUSED)
     assert_int_equal(sriovfs_pci_function("0000:03:00"), -1);
 }
 
-/* A copy of fixture 'name' in a new temporary folder. */
-static char *
-copy_tree(void **state, const char *name)
-{
-    char tmpl[] = "/tmp/sriovfs-XXXXXX";
-    char *dir = mkdtemp(tmpl), *cmd;
-
-    assert_non_null(dir);
-    cmd = xasprintf("cp -a '%s/%s/.' '%s'", (const char *) *state, name,
-                    dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    return xstrdup(dir);
-}
-
-static void
-remove_tree(char *dir)
-{
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    free(dir);
-}
-
 static void
 check_numvfs(const char *root, const char *pci, const char *want)
 {
@@ -255,7 +226,7 @@ check_numvfs(const char *root, const char *pci, const char *want)
 static void
 test_set_numvfs(void **state)
 {
-    char *root = copy_tree(state, "legacy-iavf"), *err = NULL;
+    char *root = copy_tree(state, "legacy-iavf", NULL), *err = NULL;
     struct sriovfs_pf pf;
 
     assert_int_equal(sriovfs_read_pf(root, "0000:18:00.0", &pf, &err), 0);

@@ -17,6 +17,8 @@
 #include "hwoffload/sysattr.h"
 #include "util.h"
 
+#include "sriov-fixture.h"
+
 struct run {
     int rc;
     char *out;
@@ -66,12 +68,6 @@ run_free(struct run *r)
 {
     free(r->out);
     free(r->err);
-}
-
-static char *
-tree(void **state, const char *name)
-{
-    return xasprintf("%s/%s", (const char *) *state, name);
 }
 
 static void
@@ -251,14 +247,7 @@ test_kernel_refusals(void **state)
 static void
 test_vfs_write(void **state)
 {
-    char tmpl[] = "/tmp/sriovnic-XXXXXX";
-    char *dir = mkdtemp(tmpl), *text, *err = NULL;
-
-    assert_non_null(dir);
-    char *cmd = xasprintf("cp -a '%s/switchdev-cx6/.' '%s'",
-                          (const char *) *state, dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    char *dir = copy_tree(state, "switchdev-cx6", NULL), *text, *err = NULL;
 
     struct run r = nic(dir, "vfs enp3s0f0np0 6");
     assert_int_equal(r.rc, 0);
@@ -269,9 +258,7 @@ test_vfs_write(void **state)
     assert_string_equal(text, "6");
     free(text);
 
-    cmd = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    remove_tree(dir);
 }
 
 static void

@@ -14,11 +14,7 @@
 #include "hwoffload/vfrep.h"
 #include "util.h"
 
-static char *
-tree(void **state, const char *name)
-{
-    return xasprintf("%s/%s", (const char *) *state, name);
-}
+#include "sriov-fixture.h"
 
 static void
 test_switchdev_reps(void **state)
@@ -130,26 +126,19 @@ test_legacy_modes(void **state)
 static void
 test_compat_mode(void **state)
 {
-    char tmpl[] = "/tmp/sriovrep-XXXXXX";
-    char *dir = mkdtemp(tmpl), *err = NULL;
+    char *dir = copy_tree(state, "legacy-iavf",
+                          "d='%s/sys/class/net/ens785f0/compat/devlink' && "
+                          "mkdir -p \"$d\" && echo switchdev > \"$d/mode\"");
+    char *err = NULL;
     struct sriovfs_pf pf;
     struct vfrep_set set;
 
-    assert_non_null(dir);
-    char *cmd = xasprintf("cp -a '%s/legacy-iavf/.' '%s' && d='%s/sys/class/"
-                          "net/ens785f0/compat/devlink' && mkdir -p \"$d\" && "
-                          "echo switchdev > \"$d/mode\"",
-                          (const char *) *state, dir, dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
     assert_int_equal(sriovfs_read_pf(dir, "0000:18:00.0", &pf, &err), 0);
     assert_int_equal(vfrep_find(dir, &pf, &set, &err), 0);
     assert_string_equal(vfrep_eswitch_mode(dir, &pf, &set), "switchdev");
     vfrep_set_destroy(&set);
     sriovfs_pf_destroy(&pf);
-    cmd = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    remove_tree(dir);
 }
 
 int
