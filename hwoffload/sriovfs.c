@@ -286,22 +286,21 @@ int
 sriovfs_resolve(const char *root, const char *name, char **pcip,
                 char **errp)
 {
-    char *rel = xasprintf(PCI_DEVICES "/%s", name);
+    bool plain = *name && !strchr(name, '/');
+    char *dev = xasprintf(PCI_DEVICES "/%s", name);
+    char *netdev = xasprintf("sys/class/net/%s/device", name);
     int error = 0;
 
     *pcip = NULL;
-    if (!strchr(name, '/') && sysattr_exists(root, rel)) {
+    if (plain && sysattr_exists(root, dev)) {
         *pcip = xstrdup(name);
-    } else {
-        free(rel);
-        rel = xasprintf("sys/class/net/%s/device", name);
-        if (strchr(name, '/') || sysattr_link_name(root, rel, pcip)) {
-            *errp = xasprintf("%s: neither a PCI device nor a netdev of a "
-                              "PCI device in %s", name, root);
-            error = -ENODEV;
-        }
+    } else if (!plain || sysattr_link_name(root, netdev, pcip)) {
+        *errp = xasprintf("%s: neither a PCI device nor a netdev of a PCI "
+                          "device in %s", name, root);
+        error = -ENODEV;
     }
-    free(rel);
+    free(netdev);
+    free(dev);
     return error;
 }
 
