@@ -6,13 +6,17 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hwoffload/sriovfs.h"
 #include "hwoffload/sysattr.h"
+#include "openvswitch/dynamic-string.h"
 #include "util.h"
 
 #include "sriov-fixture.h"
@@ -244,6 +248,68 @@ test_set_numvfs(void **state)
     remove_tree(root);
 }
 
+/* What was written to a FIFO, one open at a time, up to "end\n". */
+struct fifo_log {
+    char *path;
+    struct ds text;
+};
+
+static void *
+read_fifo(void *log_)
+{
+    struct fifo_log *log = log_;
+
+    while (!strstr(ds_cstr(&log->text), "end\n")) {
+        /* Blocks until the next writer opens it. */
+        FILE *f = fopen(log->path, "r");
+        int c;
+
+        assert_non_null(f);
+        while ((c = getc(f)) != EOF) {
+            ds_put_char(&log->text, c);
+        }
+        fclose(f);
+    }
+    return NULL;
+}
+
+/* The kernel takes a new count only from 0: every write, in order, seen
+ * through a FIFO in place of sriov_numvfs. */
+static void
+test_numvfs_order(void **state)
+{
+    char *root = copy_tree(state, "legacy-iavf", NULL), *err = NULL;
+    struct fifo_log log = { .text = DS_EMPTY_INITIALIZER };
+    struct sriovfs_pf pf;
+    pthread_t reader;
+
+    assert_int_equal(sriovfs_read_pf(root, "0000:18:00.0", &pf, &err), 0);
+    log.path = xasprintf("%s/sys/bus/pci/devices/0000:18:00.0/sriov_numvfs",
+                         root);
+    assert_int_equal(unlink(log.path), 0);
+    assert_int_equal(mkfifo(log.path, 0600), 0);
+    assert_int_equal(pthread_create(&reader, NULL, read_fifo, &log), 0);
+
+    assert_int_equal(sriovfs_set_numvfs(root, &pf, 8, &err), 0);
+    /* The same PF as it would be read with no VFs, then with 3. */
+    struct sriovfs_pf bare = { .pci = pf.pci, .totalvfs = pf.totalvfs };
+    assert_int_equal(sriovfs_set_numvfs(root, &bare, 3, &err), 0);
+    bare.numvfs = 3;
+    assert_int_equal(sriovfs_set_numvfs(root, &bare, 3, &err), 0);
+
+    FILE *f = fopen(log.path, "w");
+    assert_non_null(f);
+    fputs("end\n", f);
+    fclose(f);
+    assert_int_equal(pthread_join(reader, NULL), 0);
+    /* 2 -> 8 through 0; 0 -> 3 directly; 3 -> 3 not written at all. */
+    assert_string_equal(ds_cstr(&log.text), "0\n8\n3\nend\n");
+    ds_destroy(&log.text);
+    free(log.path);
+    sriovfs_pf_destroy(&pf);
+    remove_tree(root);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -257,6 +323,7 @@ main(int argc, char *argv[])
         cmocka_unit_test_prestate(test_resolve, dir),
         cmocka_unit_test(test_port_names),
         cmocka_unit_test_prestate(test_set_numvfs, dir),
+        cmocka_unit_test_prestate(test_numvfs_order, dir),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
