@@ -62,7 +62,7 @@ eswitch_msg_set(int family, const char *pci, enum eswitch_mode mode)
 static const char *
 extack_message(const struct nlmsghdr *nlh, const struct nlmsgerr *e)
 {
-    static struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
+    static const struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
         [NLMSGERR_ATTR_MSG] = { .type = NLA_NUL_STRING },
     };
     struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
@@ -121,7 +121,7 @@ static int
 parse_reply(const struct nlmsghdr *nlh, const char *pci,
             enum eswitch_mode *modep, bool *has_modep, char **errp)
 {
-    static struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
+    static const struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
         [DEVLINK_ATTR_BUS_NAME] = { .type = NLA_NUL_STRING },
         [DEVLINK_ATTR_DEV_NAME] = { .type = NLA_NUL_STRING },
         [DEVLINK_ATTR_ESWITCH_MODE] = { .type = NLA_U16 },

@@ -47,9 +47,11 @@ n_features(int fd, const char *ifname, uint32_t *np)
     return error;
 }
 
-/* The bit of 'feature' in '*bitp'. */
+/* The bit of 'feature' in '*bitp', and how many 32-bit blocks hold all
+ * features in '*n_blocksp' (ETHTOOL_SFEATURES wants them all). */
 static int
-feature_bit(int fd, const char *ifname, const char *feature, uint32_t *bitp)
+feature_bit(int fd, const char *ifname, const char *feature, uint32_t *bitp,
+            uint32_t *n_blocksp)
 {
     uint32_t n;
     int error = n_features(fd, ifname, &n);
@@ -57,6 +59,7 @@ feature_bit(int fd, const char *ifname, const char *feature, uint32_t *bitp)
     if (error) {
         return error;
     }
+    *n_blocksp = DIV_ROUND_UP(n, 32);
     struct ethtool_gstrings *gs = xzalloc(sizeof *gs + n * ETH_GSTRING_LEN);
     gs->cmd = ETHTOOL_GSTRINGS;
     gs->string_set = ETH_SS_FEATURES;
@@ -77,7 +80,7 @@ feature_bit(int fd, const char *ifname, const char *feature, uint32_t *bitp)
 struct query {
     int fd;
     uint32_t bit;
-    uint32_t n_blocks;
+    uint32_t n_blocks;          /* of all the kernel's features */
 };
 
 static int
@@ -110,12 +113,11 @@ open_query(const char *ifname, const char *feature, struct query *q,
     if (q->fd < 0) {
         return why(-errno, ifname, feature, "reading", errp);
     }
-    error = feature_bit(q->fd, ifname, feature, &q->bit);
+    error = feature_bit(q->fd, ifname, feature, &q->bit, &q->n_blocks);
     if (error) {
         close(q->fd);
         return why(error, ifname, feature, "reading", errp);
     }
-    q->n_blocks = q->bit / 32 + 1;
     return 0;
 }
 

@@ -4,12 +4,14 @@
 # netdev and representors (tests/unit/sriov-fixtures/switchdev-cx6), so
 # reps-up brings the real links up (and says "was up" the second time),
 # tc-offload reads the real hw-tc-offload of the PF's netdev (fixed off on
-# veth: refused, nothing changed), and switchdev asks this kernel's
-# devlink.  No OVS, no NIC: sysfs is the fixture's, the kernel is this one.
+# veth: refused, nothing changed), ethfeat_smoke (argument 1) changes a
+# feature veth does let change, and switchdev asks this kernel's devlink.
+# No OVS, no NIC: sysfs is the fixture's, the kernel is this one.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
+smoke=${1:?usage: test-sriov-nic.sh ETHFEAT_SMOKE}
 seine_test_begin sriov-nic
 seine_require_cmd ethtool
 nic_bin=$SEINE_BUILD_DIR/hwoffload/cli/seine-nic
@@ -75,6 +77,24 @@ ck_eq "... and nothing changed" \
 nic tc-offload enp3s0f0np0 off
 ck_eq "tc-offload off, as it is: exit 0" "$rc" 0
 ck_eq "... says so" "$out" "enp3s0f0np0: hw-tc-offload off"
+
+# --- a feature the driver lets change: ETHTOOL_SFEATURES for real ---------------
+# feature IF NAME: NAME's state as ethtool -k shows it.
+feature() {
+    ip netns exec "$ns" ethtool -k "$1" | awk -v f="$2:" '$1 == f { print $2 }'
+}
+ck_eq "tx-checksum-ip-generic of veth starts on" \
+    "$(feature enp3s0f0np0 tx-checksum-ip-generic)" on
+ck_eq "ethfeat off: off, and changeable" \
+    "$(ip netns exec "$ns" "$smoke" enp3s0f0np0 tx-checksum-ip-generic off)" \
+    "off changeable"
+ck_eq "... as ethtool sees it" "$(feature enp3s0f0np0 tx-checksum-ip-generic)" off
+ck_eq "... and on again" \
+    "$(ip netns exec "$ns" "$smoke" enp3s0f0np0 tx-checksum-ip-generic on)" \
+    "on changeable"
+ck_eq "... as ethtool sees it" "$(feature enp3s0f0np0 tx-checksum-ip-generic)" on
+ck_eq "hw-tc-offload reads fixed off" \
+    "$(ip netns exec "$ns" "$smoke" enp3s0f0np0 hw-tc-offload get)" "off fixed"
 
 # --- switchdev ------------------------------------------------------------------
 nic switchdev enp3s0f0np0

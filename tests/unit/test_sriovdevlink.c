@@ -64,7 +64,7 @@ check_bytes(struct nl_msg *msg, const uint8_t *want, size_t n)
 static void
 decode(struct nl_msg *msg, uint8_t cmd, int mode)
 {
-    static struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
+    static const struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
         [DEVLINK_ATTR_BUS_NAME] = { .type = NLA_NUL_STRING },
         [DEVLINK_ATTR_DEV_NAME] = { .type = NLA_NUL_STRING },
         [DEVLINK_ATTR_ESWITCH_MODE] = { .type = NLA_U16 },
