@@ -345,7 +345,15 @@ sriovfs_set_numvfs(const char *root, const struct sriovfs_pf *pf, int n,
     if (pf->numvfs) {
         error = write_numvfs(root, pf->pci, 0, errp);
     }
-    return error || !n ? error : write_numvfs(root, pf->pci, n, errp);
+    if (!error && n) {
+        error = write_numvfs(root, pf->pci, n, errp);
+        if (error && pf->numvfs) {
+            char *why = *errp;
+            *errp = xasprintf("%s (%s has no VFs now)", why, pf->pci);
+            free(why);
+        }
+    }
+    return error;
 }
 
 bool

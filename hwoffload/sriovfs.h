@@ -70,7 +70,7 @@ int sriovfs_resolve(const char *root, const char *name, char **pcip,
 /* Gives PF 'pf' 'n' VFs: writes sriov_numvfs, 0 first when it has some
  * (the kernel refuses to change a non-zero count to another one).
  * -ERANGE when 'n' exceeds sriov_totalvfs, or -errno of the write, with
- * why in '*errp'. */
+ * why in '*errp' (which says so when the PF was left with none). */
 int sriovfs_set_numvfs(const char *root, const struct sriovfs_pf *, int n,
                        char **errp);
 

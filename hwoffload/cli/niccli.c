@@ -75,7 +75,8 @@ parse_option(int argc, char *argv[], int *i, struct niccli_opts *o,
         o->version = true;
     } else if (!strcmp(arg, "--json")) {
         o->json = true;
-    } else if (!strcmp(arg, "-o") || !strncmp(arg, "--output", 8)) {
+    } else if (!strcmp(arg, "-o") || !strcmp(arg, "--output")
+               || !strncmp(arg, "--output=", 9)) {
         if (take_value(argc, argv, i, &value, errp)) {
             return -EINVAL;
         }
