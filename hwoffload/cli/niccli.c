@@ -29,6 +29,7 @@ static int run_switchdev(const struct niccli_opts *);
 static int run_legacy(const struct niccli_opts *);
 static int run_reps_up(const struct niccli_opts *);
 static int run_tc_offload(const struct niccli_opts *);
+static int run_rep(const struct niccli_opts *);
 
 static const struct niccli_command commands[] = {
     { "show", run_show, 0, "",
@@ -43,6 +44,8 @@ static const struct niccli_command commands[] = {
       "brings the representors of PF's VFs up" },
     { "tc-offload", run_tc_offload, 2, "PF on|off",
       "turns ethtool's hw-tc-offload of PF's netdev on or off" },
+    { "rep", run_rep, 1, "VF",
+      "the representor of the VF at PCI address VF (Multus's deviceID)" },
 };
 
 #define TC_FEATURE "hw-tc-offload"
@@ -350,6 +353,19 @@ run_tc_offload(const struct niccli_opts *o)
     }
     sriovfs_pf_destroy(&pf);
     return rc;
+}
+
+static int
+run_rep(const struct niccli_opts *o)
+{
+    char *rep, *err = NULL;
+
+    if (vfrep_for_vf(o->sysfs_root, o->args[0], &rep, &err)) {
+        return refuse(o, err);
+    }
+    fprintf(o->out, "%s\n", rep);
+    free(rep);
+    return NICCLI_EXIT_OK;
 }
 
 int

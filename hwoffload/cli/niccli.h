@@ -1,7 +1,7 @@
 /*
  * niccli: seine-nic's command line, parsed whole into a struct
  * niccli_opts before anything is read or written, and its commands (one
- * table: show, vfs, switchdev, legacy, reps-up, tc-offload).  sysfs is
+ * table: show, vfs, switchdev, legacy, reps-up, tc-offload, rep).  sysfs is
  * read below --sysfs-root; the kernel calls (devlink, ioctls) go to the
  * running kernel whatever the root, so a recorded tree shows what the
  * kernel here refuses.

@@ -262,6 +262,22 @@ test_vfs_write(void **state)
 }
 
 static void
+test_rep(void **state)
+{
+    char *root = tree(state, "switchdev-cx6");
+    struct run r = nic(root, "rep 0000:03:00.4");
+
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "enp3s0f0npf0vf2\n");
+    run_free(&r);
+    free(root);
+    check_refusal(state, "legacy-iavf", "rep 0000:18:02.0", 1,
+                  "seine-nic rep: 0000:18:02.0 is VF 0 of 0000:18:00.0, "
+                  "which has no representor for it (eswitch mode legacy: "
+                  "seine-nic switchdev 0000:18:00.0)\n");
+}
+
+static void
 test_usage(void **state OVS_UNUSED)
 {
     char *argv[] = { "seine-nic", "--help", NULL };
@@ -307,6 +323,7 @@ main(int argc, char *argv[])
         cmocka_unit_test_prestate(test_refusals, dir),
         cmocka_unit_test_prestate(test_kernel_refusals, dir),
         cmocka_unit_test_prestate(test_vfs_write, dir),
+        cmocka_unit_test_prestate(test_rep, dir),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_ethfeat_lo),
     };
