@@ -23,7 +23,10 @@ enum sriovfs_vf_mode {
     SRIOVFS_VF_NETDEV,          /* a kernel netdev, moved into the pod */
     SRIOVFS_VF_DPDK,            /* vfio-pci, uio_pci_generic, igb_uio */
     SRIOVFS_VF_UNBOUND,         /* no driver */
-    SRIOVFS_VF_OTHER,           /* a driver, but no netdev nor DPDK */
+    SRIOVFS_VF_OTHER,           /* a kernel driver but no netdev here:
+                                 * moved into a pod's namespace (sysfs
+                                 * shows a namespace's own netdevs only),
+                                 * or a driver that makes none */
 };
 
 struct sriovfs_vf {
