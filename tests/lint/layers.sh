@@ -6,7 +6,9 @@
 # only agent/core and agent/main.c see everything.  dataplane/ and cni/
 # include nothing of the agent, pmd-config/ and hwoffload/ nothing of it
 # either (pmd-config/ uses the dataplane, and seinectl's tables, cells and
-# spawn for its CLI; agent/core uses pmd-config/ to apply a plan at start-up).  seinectl/ talks to the agent over its control socket only: it
+# spawn for its CLI; agent/core uses pmd-config/ to apply a plan at start-up;
+# hwoffload/ is a library of its own, and only its CLI, hwoffload/cli,
+# borrows seinectl's tables).  seinectl/ talks to the agent over its control socket only: it
 # includes nothing of the tree but itself (and OVS's headers).  An include against the direction fails, with the file and line.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd) || exit 1
@@ -29,6 +31,7 @@ allowed() {
     seinectl) echo "seinectl/" ;;
     pmd-config) echo "pmd-config/ dataplane/ seinectl/table.h seinectl/render.h seinectl/spawn.h" ;;
     hwoffload) echo "hwoffload/" ;;
+    hwoffload/cli) echo "hwoffload/ seinectl/table.h" ;;
     *) echo "any" ;;
     esac
 }
