@@ -78,7 +78,8 @@ seine_testpmd_stop v1
 # Services with vhost-user pods.  v2 is the endpoint of a UDP ClusterIP
 # and answers with testpmd's 5tswap (addresses and ports swapped back):
 # the AF_XDP client gets its answer from the cluster IP.  v1 (txonly) is
-# a client of a Service whose endpoint is AF_XDP pod a.
+# a client of a Service whose endpoint is AF_XDP pod a.  Last, an agent
+# restart under a UDP echo stream between a and v2 loses nothing.
 seine_testpmd_stop v2
 ck_testpmd_start v2 5tswap
 ck_manifest svc.yaml "apiVersion: v1
@@ -123,4 +124,18 @@ seine_testpmd_stop v1
 ck_ok "a still reaches the gateway" ck_ping a 10.244.1.1
 ck_cni_code "CHECK v1 fails once its vhost-user server (testpmd) is gone" 105 CHECK v1
 ck_cni_ok "CHECK v2, whose server runs, passes" CHECK v2
+
+# The agent restarts (SIGTERM) while AF_XDP pod a streams 500 datagrams/s
+# to v2, which echoes them (5tswap): OVS keeps the vhost-user port and its
+# flows, and every datagram comes back.
+seine_bg_start vstream "$(seine_pod_netns a)" \
+    python3 "$probe" stream "$(seine_pod_ip v2)" 7 500 6
+sleep 1.5
+seine_agent_stop
+seine_agent_start
+seine_bg_wait vstream 15 || true
+ck_eq "500 datagrams/s for 6 s from AF_XDP pod a to vhost-user pod v2 and back across an agent restart" \
+    "$(cat "$SEINE_RUN/bg/vstream.log")" "sent 3000 echoed 3000"
+ck_eq "... v2's vhost-user link stayed up" \
+    "$(seine_vsctl --bare --columns=link_state find Interface name="$(ck_port v2)")" up
 ck_done
