@@ -557,6 +557,9 @@ job_create(struct agent *agent, enum cniproto_cmd cmd)
     struct attach_job *job = xzalloc(sizeof *job);
 
     job->cmd = cmd;
+    /* A teardown with no victims (a GC or sweep that finds nothing) is
+     * done at once, never in an ADD's step. */
+    job->step = cmd == CNIPROTO_ADD ? STEP_ADD_PORT : STEP_DEL_FLOWS;
     job->deadline = time_msec() + agent->conf->cni_timeout_ms;
     agent->attach_job = job;
     return job;

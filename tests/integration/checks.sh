@@ -197,14 +197,18 @@ ck_leftovers() {
         || echo "flows of owner $owner: $(ck_flows_of "$owner")"
 }
 
-# ck_node_links: the node namespace's links that look like pod ports.
+# The name of a pod port and its host link (podstore_port_name()): "seine",
+# 8 hex digits of the attachment's hash and 2 of the ADD's sequence number.
+CK_POD_PORT_RE='^seine[0-9a-f]\{10\}$'
+
+# ck_node_pod_links: the node namespace's links that look like pod ports.
 ck_node_pod_links() {
     seine_node_exec ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' \
-        | grep '^seine[0-9a-f]\{8\}$' || true
+        | grep "$CK_POD_PORT_RE" | sort || true
 }
 
 ck_ovs_pod_ports() {
-    seine_vsctl list-ports "$SEINE_BRIDGE" | grep '^seine[0-9a-f]\{8\}$' || true
+    seine_vsctl list-ports "$SEINE_BRIDGE" | grep "$CK_POD_PORT_RE" | sort || true
 }
 
 # ---------------------------------------------------------------------------
