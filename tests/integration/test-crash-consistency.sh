@@ -27,15 +27,8 @@ ops=${SEINE_CRASH_OPS:-200}
 kills=${SEINE_CRASH_KILLS:-20}
 slots=${SEINE_CRASH_SLOTS:-8}
 seed=${SEINE_CRASH_SEED:-$(( $(date +%s%N) / 1000 % 1000000 ))}
-dpdk=${SEINE_TEST_DPDK:-1}
-[ -x "$SEINE_OVS_VSWITCHD_DPDK" ] || dpdk=0
-if [ "$dpdk" == 1 ]; then
-    seine_node_start --dpdk
-    types=(afxdp tap vhostuser)
-else
-    seine_node_start
-    types=(afxdp tap)
-fi
+ck_node_start_all_types
+types=("${CK_TYPES[@]}")
 gw=10.244.1.1
 dir=$(seine_node_dir)
 ipam=$dir/state/ipam/10.244.1.0_24
