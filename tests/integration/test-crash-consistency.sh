@@ -3,7 +3,8 @@
 # tap and, on a DPDK node, vhost-user) on a few pod slots, the agent
 # SIGKILLed at random points during an operation and started again each
 # time.  After each kill the test does what a runtime does: an ADD that
-# failed is deleted, a DEL that failed is retried, and both must succeed.
+# failed is deleted (or, every other time, abandoned: the runtime lost
+# track of it), a DEL that failed is retried, and both must succeed.
 # At the end, and again after a CNI GC with the runtime's list of valid
 # attachments (spec 1.1), the node holds exactly the live attachments: no
 # IP allocation, OVS port, host link, vhost-user folder or pod record more,
@@ -38,11 +39,13 @@ RANDOM=$seed
 base=$(ck_snapshot)
 base_owners=$(seine_ofctl dump-flows | sed -n 's/.*cookie=0x\([0-9a-f]*\)[0-9a-f]\{4\},.*/\1/p' | sort -u)
 
-# The slots: pods s0.. with a namespace and a manifest each; live[i] is
-# the type of slot i's attachment, empty when it has none.
-live=()
+# The slots: pod[i] is slot i's pod (a namespace and a manifest), live[i]
+# the type of its attachment, empty when it has none.  A slot whose ADD
+# the runtime abandoned gets a new pod; abandoned lists the old ones.
+pod=() live=() abandoned=()
 for ((i = 0; i < slots; i++)); do
-    ck_pod_prepare "s$i"
+    pod[i]=s$i
+    ck_pod_prepare "${pod[i]}"
     live[i]=""
 done
 
@@ -60,7 +63,7 @@ agent_ready() { seine_cni STATUS s0; }
 # a new sandbox, so a new container ID.
 cni_prepare() {
     local op=$1 i=$2 type=$3 f
-    f=$(seine__pod_file "s$i")
+    f=$(seine__pod_file "${pod[i]}")
     if [ "$op" == ADD ]; then
         seine__new_id >"$f.eth0.cid"
         seine_cni_config "$type" >"$f.eth0.conf"
@@ -70,22 +73,29 @@ cni_prepare() {
 # cni_op OP SLOT: the plugin call; ADD's result is kept.
 cni_op() {
     local op=$1 i=$2
-    seine_cni "$op" "s$i" \
-        && { [ "$op" != ADD ] || printf '%s\n' "$SEINE_CNI_OUT" >"$(seine__pod_file "s$i").eth0.json"; }
+    seine_cni "$op" "${pod[i]}" \
+        && { [ "$op" != ADD ] || printf '%s\n' "$SEINE_CNI_OUT" >"$(seine__pod_file "${pod[i]}").eth0.json"; }
 }
 
 # recover OP SLOT RC: what the runtime does after a call the crash cut
-# short, against the restarted agent.
+# short, against the restarted agent: DEL of a failed ADD (or, every other
+# time, none: a runtime that lost track of it, which only the sweep and GC
+# clean up) and DEL again of a failed DEL.
 recover() {
     local op=$1 i=$2 rc=$3
     if [ "$op" == ADD ] && [ "$rc" == 0 ]; then
         return 0
     fi
-    if [ "$op" == ADD ]; then
+    if [ "$op" == ADD ] && [ $((RANDOM % 2)) == 0 ]; then
+        echo "#   the runtime abandons ${pod[i]}'s ADD without a DEL"
+        abandoned+=("${pod[i]}")
+        pod[i]=s${i}-$n_killed
+        ck_pod_prepare "${pod[i]}"
         live[i]=""
+        return 0
     fi
-    seine_cni DEL "s$i" \
-        || ck_fail "kill $n_killed: the runtime's DEL of s$i after the crash succeeds" \
+    seine_cni DEL "${pod[i]}" \
+        || ck_fail "kill $n_killed: the runtime's DEL of ${pod[i]} after the crash succeeds" \
             "exit $SEINE_CNI_RC: $SEINE_CNI_OUT"
     live[i]=""
 }
@@ -123,7 +133,7 @@ for ((op_n = 0; op_n < ops; op_n++)); do
     if [ -z "${kill_at[$op_n]:-}" ]; then
         t0=$(date +%s%N)
         cni_op "$op" "$i" \
-            || ck_fail "operation $op_n: $op $type s$i succeeds" "exit $SEINE_CNI_RC: $SEINE_CNI_OUT"
+            || ck_fail "operation $op_n: $op $type ${pod[i]} succeeds" "exit $SEINE_CNI_RC: $SEINE_CNI_OUT"
         took_ms[$op-$type]=$(( ($(date +%s%N) - t0) / 1000000 ))
         [ "$op" == ADD ] || live[i]=""
         continue
@@ -151,7 +161,7 @@ for ((op_n = 0; op_n < ops; op_n++)); do
     [ "$ms" -le "$restart_ms_max" ] || restart_ms_max=$ms
     pieces=$(sed -n 's/.*sweep at start: \([0-9]*\) pieces.*/\1/p' "$dir/seine-agent.log" | tail -n1)
     swept=$((swept + ${pieces:-0}))
-    echo "# kill $n_killed at operation $op_n: $op $type s$i, SIGKILL after $delay ms (${kill_at[$op_n]}/1000 of ${took_ms[$op-$type]:-300} ms);" \
+    echo "# kill $n_killed at operation $op_n: $op $type ${pod[i]}, SIGKILL after $delay ms (${kill_at[$op_n]}/1000 of ${took_ms[$op-$type]:-300} ms);" \
         "the plugin exited $rc$( [ "$rc" == 0 ] || printf ' (code %s)' "$(jq -r '.code // "?"' "$SEINE_RUN/op.out" 2>/dev/null)");" \
         "restart ${ms} ms, sweep removed ${pieces:-?} pieces"
     [ "$n_killed" != 1 ] || check_planted_state
@@ -167,37 +177,56 @@ ck_eq "$ops operations with $kills kills done ($elapsed_ms ms; restarts $((resta
 sorted() { grep . | sort || true; }
 names() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sorted; }
 
-# check_node WHAT: the node holds exactly the live attachments.
+# want_attachment POD TYPE: adds what a whole attachment of POD holds to
+# the want_* lists of check_node, and what is wrong with it to 'bad'.
+want_attachment() {
+    local p=$1 type=$2 rec port owner
+    rec=$(ck_record "$p")
+    [ -e "$rec" ] || { bad+=" $p has no record;"; return 0; }
+    port=$(jq -r .portName "$rec")
+    want_recs+="$(basename "$rec")"$'\n'
+    want_ips+="$(jq -r .ip "$rec")"$'\n'
+    want_ports+="$port"$'\n'
+    [ "$type" != afxdp ] || want_links+="$port"$'\n'
+    [ "$type" != vhostuser ] || want_dirs+="$(basename "$(jq -r .socketDir "$rec")")"$'\n'
+    owner=$(ck_owner_of_ofport "$(ck_ofport "$port")") \
+        || { bad+=" $p: no single owner of port $port;"; return 0; }
+    want_owners+=$'\n'"$owner"
+    [ "$(ck_nflows_of "$owner")" == "$CK_POD_FLOWS" ] \
+        || bad+=" $p: $(ck_nflows_of "$owner") flows, want $CK_POD_FLOWS;"
+    [ "$(seine_vsctl get Port "$port" external_ids:seine-owner)" == "\"$(ck_cid "$p")/eth0\"" ] \
+        || bad+=" $p: port $port has another owner;"
+    if [ "$type" != vhostuser ]; then
+        seine_cni CHECK "$p" || bad+=" $p: CHECK failed: $SEINE_CNI_OUT;"
+        ck_ping "$p" "$gw" || bad+=" $p does not reach the gateway;"
+    fi
+}
+
+# check_node WHAT [strict]: the node holds exactly the live attachments.
+# An abandoned ADD may have finished before the kill: its attachment is
+# then whole, and GC removes it; with 'strict' none may be left.
 check_node() {
-    local what=$1 i pod rec port ip type owner want_recs="" want_ips="" want_ports=""
-    local want_links="" want_dirs="" want_owners="$base_owners" lo_only="" bad=""
+    local what=$1 strict=${2:-} i p type want_recs="" want_ips="" want_ports=""
+    local want_links="" want_dirs="" want_owners="$base_owners" lo_only="" bad="" n_kept=0
     for ((i = 0; i < slots; i++)); do
-        pod=s$i type=${live[i]}
-        if [ -z "$type" ]; then
-            [ "$(ip -n "$(seine_pod_netns "$pod")" -o link show | awk -F': ' '{ print $2 }')" == lo ] \
-                || lo_only+=" $pod"
-            continue
-        fi
-        rec=$(ck_record "$pod")
-        [ -e "$rec" ] || { bad+=" $pod has no record;"; continue; }
-        port=$(jq -r .portName "$rec") ip=$(seine_pod_ip "$pod")
-        want_recs+="$(basename "$rec")"$'\n'
-        want_ips+="$ip"$'\n'
-        want_ports+="$port"$'\n'
-        [ "$type" != afxdp ] || want_links+="$port"$'\n'
-        [ "$type" != vhostuser ] || want_dirs+="$(basename "$(dirname "$(seine_pod_socket "$pod")")")"$'\n'
-        owner=$(ck_owner_of_ofport "$(ck_ofport "$port")") || { bad+=" $pod: no single owner of port $port;"; continue; }
-        want_owners+=$'\n'"$owner"
-        [ "$(ck_nflows_of "$owner")" == "$CK_POD_FLOWS" ] \
-            || bad+=" $pod: $(ck_nflows_of "$owner") flows, want $CK_POD_FLOWS;"
-        [ "$(seine_vsctl get Port "$port" external_ids:seine-owner)" == "\"$(ck_cid "$pod")/eth0\"" ] \
-            || bad+=" $pod: port $port has another owner;"
-        if [ "$type" != vhostuser ]; then
-            seine_cni CHECK "$pod" || bad+=" $pod: CHECK failed: $SEINE_CNI_OUT;"
-            ck_ping "$pod" "$gw" || bad+=" $pod does not reach the gateway;"
+        p=${pod[i]} type=${live[i]}
+        if [ -n "$type" ]; then
+            want_attachment "$p" "$type"
+            [ "$(jq -r .ip "$(ck_record "$p")" 2>/dev/null)" == "$(seine_pod_ip "$p")" ] \
+                || bad+=" $p: its record's address is not its ADD result's;"
+        elif [ "$(ip -n "$(seine_pod_netns "$p")" -o link show | awk -F': ' '{ print $2 }')" != lo ]; then
+            lo_only+=" $p"
         fi
     done
-    ck_eq "$what: pod records are the live attachments'" \
+    for p in "${abandoned[@]}"; do
+        if [ -z "$strict" ] && [ -e "$(ck_record "$p")" ]; then
+            want_attachment "$p" "$(jq -r .type "$(ck_record "$p")")"
+            n_kept=$((n_kept + 1))
+        elif [ "$(ip -n "$(seine_pod_netns "$p")" -o link show | awk -F': ' '{ print $2 }')" != lo ]; then
+            lo_only+=" $p"
+        fi
+    done
+    ck_eq "$what: pod records are the live attachments' (and $n_kept of ${#abandoned[@]} abandoned ADDs that finished)" \
         "$(names "$dir/state/pods")" "$(sorted <<<"$want_recs")"
     ck_eq "... IP allocations" "$(names "$ipam" | grep -v '^last' || true)" "$(sorted <<<"$want_ips")"
     ck_eq "... OVS pod ports" "$(ck_ovs_pod_ports)" "$(sorted <<<"$want_ports")"
@@ -220,7 +249,8 @@ check_node "after the operations ($n_live live attachments)"
 # --- GC --------------------------------------------------------------------
 # Pieces that appear while the agent runs: a veth named like a pod port,
 # a vhost-user folder, an OVS port with an owner key and no record.  GC
-# with every live attachment but one valid removes them and that one.
+# with every live attachment but one valid removes them, that one and the
+# abandoned ADDs that finished.
 seine_node_exec ip link add seine00000000a1 type veth peer name junkpeer0
 mkdir -p "$dir/vhost/00000000junk-eth0-a2"
 echo '{}' >"$dir/vhost/00000000junk-eth0-a2/pod.json"
@@ -234,18 +264,18 @@ for ((i = 0; i < slots; i++)); do
         dropped=$i
         continue
     fi
-    valid+=("$(ck_cid "s$i")")
+    valid+=("$(ck_cid "${pod[i]}")")
 done
 config=$(seine_cni_config | jq -c '. + {"cni.dev/valid-attachments":
     [$ARGS.positional[] | {containerID: ., ifname: "eth0"}]}' --args "${valid[@]}")
-ck_cni_ok "GC with ${#valid[@]} valid attachments${dropped:+, s$dropped not among them}" GC s0 eth0 "$config"
+ck_cni_ok "GC with ${#valid[@]} valid attachments${dropped:+, ${pod[dropped]} not among them}" GC s0 eth0 "$config"
 [ -z "$dropped" ] || live[dropped]=""
-check_node "after GC"
+check_node "after GC" strict
 
 # --- DEL of everything -------------------------------------------------------
 for ((i = 0; i < slots; i++)); do
-    if [ -n "${live[i]}" ] && ! seine_cni DEL "s$i"; then
-        ck_fail "DEL s$i" "exit $SEINE_CNI_RC: $SEINE_CNI_OUT"
+    if [ -n "${live[i]}" ] && ! seine_cni DEL "${pod[i]}"; then
+        ck_fail "DEL ${pod[i]}" "exit $SEINE_CNI_RC: $SEINE_CNI_OUT"
     fi
     live[i]=""
 done
