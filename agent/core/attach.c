@@ -2,8 +2,8 @@
 #include "agent/core/attach.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -588,14 +588,14 @@ job_destroy(struct agent *agent, struct attach_job *job)
     agent->attach_job = NULL;
 }
 
-static void
+static struct attach_victim *
 job_add_victim(struct attach_job *job, struct podrec *rec, bool recorded)
 {
     job->victims = xrealloc(job->victims,
                             (job->n_victims + 1) * sizeof *job->victims);
-    job->victims[job->n_victims++] = (struct attach_victim) {
-        .rec = rec, .recorded = recorded,
-    };
+    struct attach_victim *v = &job->victims[job->n_victims++];
+    *v = (struct attach_victim) { .rec = rec, .recorded = recorded };
+    return v;
 }
 
 /* Keeps the teardown's first error. */
@@ -1374,8 +1374,7 @@ sweep_add_port(struct agent *agent, struct attach_job *job,
     free(rec->socket_dir);
     free(rec->socket_path);
     rec->socket_dir = rec->socket_path = NULL;
-    job_add_victim(job, rec, false);
-    job->victims[job->n_victims - 1].keep_ip = true;
+    job_add_victim(job, rec, false)->keep_ip = true;
     free(req.container_id);
 }
 
