@@ -8,14 +8,15 @@
 # writable again removes it completely.  A full folder still lets DEL
 # remove what it holds (removing files needs no space).  With only the
 # records' folder read-only, an ADD that made everything but its record
-# rolls it all back.
+# rolls it all back.  A full pod subnet is another error (101), with the
+# subnet in its message.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
 seine_test_begin state-dir
 seine_require_cmd ping mount umount nsenter
-seine_node_start --no-agent
+seine_node_start --no-agent --cidr 10.244.1.0/29
 dir=$(seine_node_dir)
 state=$dir/state
 seine_tmpfs_mount "$state" 1m
@@ -60,7 +61,7 @@ ck_ok "x still reaches the gateway" ck_ping x "$gw"
 
 ck_state_error "DEL of tap pod b with the state directory read-only" DEL b "Read-only file system"
 ck_ok "... b keeps its record" test -e "$(ck_record b)"
-ck_ok "... and its address" test -e "$state/ipam/10.244.1.0_24/$b_ip"
+ck_ok "... and its address" test -e "$state/ipam/10.244.1.0_29/$b_ip"
 ck_ok "... and its traffic: a still pings b" ck_ping a "$b_ip"
 ck_cni_ok "... and passes CHECK" CHECK b
 ck_cni_code "ADD of c while read-only, retried: still 106" 106 ADD c
@@ -101,4 +102,17 @@ rm -f "$state/filler"
 seine_pod_add c
 ck_ok "with room again, a new pod c reaches a" ck_ping c "$(seine_pod_ip a)"
 ck_ok "... and the gateway" ck_ping c "$gw"
+
+# --- a full subnet is not a full folder ----------------------------------------
+# A /29 has 5 pod addresses: a and c hold two.
+for p in d1 d2 d3; do
+    seine_pod_add "$p" tap
+done
+base=$(ck_snapshot)
+ck_pod_prepare d4
+seine_cni_config tap >"$(seine__pod_file d4).eth0.conf"
+ck_cni_code "ADD with the pod subnet full: 101, not 106" 101 ADD d4
+ck_eq "... its message names the subnet and the count" "$(jq -r .msg <<<"$SEINE_CNI_OUT")" \
+    "the pod subnet 10.244.1.0/29 is full: 5 addresses allocated"
+ck_eq "... and leaves nothing" "$(ck_snapshot)" "$base"
 ck_done
