@@ -278,6 +278,7 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
     struct agent_cni cni_state = { .agent = agent };
     struct cniserver *cni = NULL;
     bool exiting = false;
+    bool swept = false;
 
     unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, &exiting);
     unixctl_command_register("policy/stats", "", 0, 0,
@@ -294,9 +295,14 @@ agent_loop(struct agent *agent, struct unixctl_server *unixctl,
     while (!exiting) {
         unixctl_server_run(unixctl);
         agent_run(agent);
+        /* What a crash left goes before the first request, so no request
+         * sees it. */
+        if (!swept && agent_is_ready(agent)) {
+            swept = attach_sweep(agent);
+        }
         /* The CNI socket appears once the node can serve requests, so its
          * presence tells a runtime or a script that the agent is ready. */
-        if (!cni && agent_is_ready(agent)
+        if (!cni && swept && agent_is_ready(agent)
             && cniserver_open(conf->cni_socket, agent_start_cni,
                               agent_run_cni, &cni_state, &cni)) {
             ovs_fatal(0, "%s: cannot serve CNI requests", conf->cni_socket);

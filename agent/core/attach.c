@@ -2,6 +2,7 @@
 #include "agent/core/attach.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "agent/pods/ipam.h"
 #include "agent/pods/podif.h"
 #include "agent/pods/podstore.h"
+#include "agent/pods/podsweep.h"
 #include "agent/sources/source.h"
 #include "dataplane/cookie.h"
 #include "dataplane/flowtab.h"
@@ -26,6 +28,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -55,16 +58,6 @@ static char *
 attach_owner_key(const char *container_id, const char *ifname)
 {
     return xasprintf("%s/%s", container_id, ifname);
-}
-
-/* The host-side name of one ADD of an attachment: "seine", the
- * attachment's hash and a sequence number, so that a DEL then ADD of the
- * same container never reuses the name of the port ovs-vswitchd is still
- * releasing (its netdev acts on the interface by name while it goes). */
-static char *
-attach_port_name(uint64_t hash, uint8_t seq)
-{
-    return xasprintf("seine%08"PRIx32"%02"PRIx8, (uint32_t) hash, seq);
 }
 
 static char *
@@ -114,7 +107,11 @@ attach_new_port_name(struct agent *agent, const struct cniproto_request *req)
     uint64_t h = attach_hash(req->container_id, req->ifname);
 
     for (int i = 0; i <= UINT8_MAX; i++) {
-        char *name = attach_port_name(h, agent->port_seq++);
+        /* A new sequence number each ADD, so that a DEL then ADD of the
+         * same container never reuses the name of the port ovs-vswitchd is
+         * still releasing (its netdev acts on the interface by name while
+         * it goes). */
+        char *name = podstore_port_name(h, agent->port_seq++);
         struct ovsbridge_port_status st;
 
         ovsbridge_port_status(agent->br, name, &st);
@@ -164,6 +161,17 @@ set_error(struct cniproto_response *resp, int code, int error,
 {
     cniproto_response_error(resp, code, error ? ovs_strerror(-error) : NULL,
                             "%s", what);
+}
+
+/* A write to the state directory failed (read-only, full, I/O error):
+ * the runtime learns which folder and why, not just that ADD failed. */
+static void
+set_state_error(const struct agent *agent, struct cniproto_response *resp,
+                int error)
+{
+    cniproto_response_error(resp, ATTACH_ERR_STATE_DIR, ovs_strerror(-error),
+                            "state directory %s is unusable: %s",
+                            agent->conf->state_dir, ovs_strerror(-error));
 }
 
 /* The interface type: the pod's annotation for this interface, else the
@@ -305,9 +313,11 @@ allocate_static_ip(struct agent *agent, const char *text, const char *key,
     } else if (error == -EADDRINUSE) {
         cniproto_response_error(resp, ATTACH_ERR_NO_ADDRESS, text,
                                 "the address asked for is another pod's");
-    } else if (error) {
+    } else if (error == -EINVAL) {
         set_error(resp, ATTACH_ERR_INTERNAL, error,
                   "the address asked for could not be allocated");
+    } else if (error) {
+        set_state_error(agent, resp, error);
     }
     return error;
 }
@@ -323,10 +333,18 @@ allocate_ip(struct agent *agent, const struct cniproto_request *req,
         error = allocate_static_ip(agent, req->static_ip, key, rec, resp);
     } else {
         error = ipam_allocate(agent->ipam, key, &rec->ip);
-        if (error) {
-            set_error(resp, error == -ENOSPC ? ATTACH_ERR_NO_ADDRESS
-                      : ATTACH_ERR_INTERNAL, error,
+        if (error == -EADDRNOTAVAIL) {
+            cniproto_response_error(resp, ATTACH_ERR_NO_ADDRESS,
+                                    ovs_strerror(-error), "the pod subnet "
+                                    IP_FMT"/%d is full: %zu addresses "
+                                    "allocated",
+                                    IP_ARGS(agent->pnode.subnet.s_addr),
+                                    rec->prefix_len, ipam_count(agent->ipam));
+        } else if (error == -EINVAL) {
+            set_error(resp, ATTACH_ERR_INTERNAL, error,
                       "no pod address available");
+        } else if (error) {
+            set_state_error(agent, resp, error);
         }
     }
     free(key);
@@ -504,6 +522,7 @@ enum attach_step {
 struct attach_victim {
     struct podrec *rec;
     bool recorded;
+    bool keep_ip;               /* the address is a live record's */
 };
 
 struct attach_job {
@@ -519,6 +538,7 @@ struct attach_job {
     bool wait_flows;                /* teardown confirms the flows' removal */
     bool answered;              /* 'resp' holds the answer already */
     int error;                      /* teardown: the first error */
+    int error_code;                 /* ... and its CNI error code */
 };
 
 static const char *const step_waits_for[] = {
@@ -537,6 +557,9 @@ job_create(struct agent *agent, enum cniproto_cmd cmd)
     struct attach_job *job = xzalloc(sizeof *job);
 
     job->cmd = cmd;
+    /* A teardown with no victims (a GC or sweep that finds nothing) is
+     * done at once, never in an ADD's step. */
+    job->step = cmd == CNIPROTO_ADD ? STEP_ADD_PORT : STEP_DEL_FLOWS;
     job->deadline = time_msec() + agent->conf->cni_timeout_ms;
     agent->attach_job = job;
     return job;
@@ -565,12 +588,24 @@ job_destroy(struct agent *agent, struct attach_job *job)
     agent->attach_job = NULL;
 }
 
-static void
+static struct attach_victim *
 job_add_victim(struct attach_job *job, struct podrec *rec, bool recorded)
 {
     job->victims = xrealloc(job->victims,
                             (job->n_victims + 1) * sizeof *job->victims);
-    job->victims[job->n_victims++] = (struct attach_victim) { rec, recorded };
+    struct attach_victim *v = &job->victims[job->n_victims++];
+    *v = (struct attach_victim) { .rec = rec, .recorded = recorded };
+    return v;
+}
+
+/* Keeps the teardown's first error. */
+static void
+job_fail(struct attach_job *job, int code, int error)
+{
+    if (error && !job->error) {
+        job->error = error;
+        job->error_code = code;
+    }
 }
 
 /* Teardown: everything an attachment may have, in the reverse order of
@@ -605,12 +640,17 @@ teardown_local(struct agent *agent, struct attach_job *job)
     if (rec->socket_dir) {
         remove_socket_dir(rec->socket_dir);
     }
-    ipam_release(agent->ipam, key);
+    if (!v->keep_ip) {
+        job_fail(job, ATTACH_ERR_STATE_DIR, ipam_release(agent->ipam, key));
+    }
     free(key);
     if (!v->recorded) {
         podrec_destroy(rec);
     } else if (!job->error) {
-        job->error = podstore_remove(&agent->store, rec);
+        /* Only once everything else went: a retried DEL needs the record
+         * to find what is left. */
+        job_fail(job, ATTACH_ERR_STATE_DIR,
+                 podstore_remove(&agent->store, rec));
     }
 }
 
@@ -622,7 +662,7 @@ step_del_flows(struct agent *agent, struct attach_job *job)
     if (error == -EINPROGRESS) {
         return error;
     }
-    job->error = job->error ? job->error : error;
+    job_fail(job, ATTACH_ERR_DATAPATH, error);
     job->step = STEP_DEL_PORT;
     return 0;
 }
@@ -644,7 +684,7 @@ step_del_port(struct agent *agent, struct attach_job *job)
             return error;
         }
         job->change = NULL;
-        job->error = job->error ? job->error : error;
+        job_fail(job, ATTACH_ERR_DATAPATH, error);
     }
     teardown_local(agent, job);
     if (job->next_victim < job->n_victims) {
@@ -939,8 +979,7 @@ step_add_flows(struct agent *agent, struct attach_job *job,
     }
     error = podstore_put(&agent->store, rec);
     if (error) {
-        set_error(resp, ATTACH_ERR_INTERNAL, error,
-                  "the pod record could not be written");
+        set_state_error(agent, resp, error);
         return error;
     }
     job->rec = NULL;
@@ -1081,20 +1120,23 @@ job_timed_out(struct agent *agent, struct attach_job *job,
 
 /* Answers DEL and GC from the teardown's outcome. */
 static void
-teardown_answer(const struct attach_job *job, struct cniproto_response *resp)
+teardown_answer(const struct agent *agent, const struct attach_job *job,
+                struct cniproto_response *resp)
 {
     if (job->answered) {
         return;
     }
-    if (job->error) {
+    if (job->error_code == ATTACH_ERR_STATE_DIR) {
+        set_state_error(agent, resp, job->error);
+    } else if (job->error) {
         set_error(resp, ATTACH_ERR_DATAPATH, job->error,
                   job->cmd == CNIPROTO_GC
                   ? "some stale attachments could not be removed"
                   : "the attachment could not be removed completely");
-        return;
+    } else {
+        memset(resp, 0, sizeof *resp);
+        resp->ok = true;
     }
-    memset(resp, 0, sizeof *resp);
-    resp->ok = true;
 }
 
 bool
@@ -1114,7 +1156,7 @@ attach_run(struct agent *agent, struct cniproto_response *resp)
         return false;
     }
     if (!job->rec && job->cmd != CNIPROTO_ADD) {
-        teardown_answer(job, resp);
+        teardown_answer(agent, job, resp);
     }
     job_destroy(agent, job);
     return true;
@@ -1201,8 +1243,16 @@ attach_del(struct agent *agent, const struct cniproto_request *req,
 {
     struct podrec *rec = podstore_find(&agent->store, req->container_id,
                                        req->ifname);
-    struct attach_job *job = job_create(agent, CNIPROTO_DEL);
+    int error = rec ? podstore_check_writable(&agent->store) : 0;
 
+    if (error) {
+        /* Nothing is undone that the record could not then stop naming:
+         * the pod keeps its address and its traffic until a retry. */
+        set_state_error(agent, resp, error);
+        return true;
+    }
+
+    struct attach_job *job = job_create(agent, CNIPROTO_DEL);
     if (rec) {
         job_add_victim(job, rec, true);
     } else {
@@ -1212,19 +1262,211 @@ attach_del(struct agent *agent, const struct cniproto_request *req,
     return attach_run(agent, resp);
 }
 
+/* The sweep (podsweep.h). */
+
+/* Every folder of the vhost-user bases: the agent's, and the ones records
+ * name (a network configuration may choose its own). */
+static void
+sweep_list_socket_dirs(const struct agent *agent, struct sset *dirs)
+{
+    struct sset bases = SSET_INITIALIZER(&bases);
+    const struct podrec *rec;
+    const char *base;
+
+    sset_add(&bases, agent->conf->vhost_socket_dir);
+    PODSTORE_FOR_EACH_SAFE (rec, &CONST_CAST(struct agent *, agent)->store) {
+        const char *slash = rec->socket_dir ? strrchr(rec->socket_dir, '/')
+                                            : NULL;
+        if (slash && slash > rec->socket_dir) {
+            sset_add_and_free(&bases, xmemdup0(rec->socket_dir,
+                                               slash - rec->socket_dir));
+        }
+    }
+    SSET_FOR_EACH (base, &bases) {
+        DIR *dir = opendir(base);
+        struct dirent *de;
+
+        while (dir && (de = readdir(dir)) != NULL) {
+            if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
+                sset_add_and_free(dirs, xasprintf("%s/%s", base, de->d_name));
+            }
+        }
+        if (dir) {
+            closedir(dir);
+        }
+    }
+    sset_destroy(&bases);
+}
+
+/* What the node holds, for podsweep_decide(); sweep_input_destroy() frees
+ * it. */
+struct sweep_input {
+    struct podsweep_input in;
+    struct podrec **recs;
+    struct ovsbridge_port_info *infos;
+    struct sset links, dirs, owners;
+};
+
+static void
+sweep_input_gather(struct agent *agent, struct sweep_input *s)
+{
+    size_t n_recs = podstore_count(&agent->store), n_ports, i = 0;
+    struct podsweep_record *recs = xcalloc(MAX(n_recs, 1), sizeof *recs);
+    struct podrec *rec;
+
+    s->recs = xcalloc(MAX(n_recs, 1), sizeof *s->recs);
+    PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
+        s->recs[i] = rec;
+        recs[i++] = (struct podsweep_record) {
+            .owner = attach_owner_key(rec->container_id, rec->ifname),
+            .port_name = rec->port_name,
+            .socket_dir = rec->socket_dir,
+        };
+    }
+    ovsbridge_list_ports(agent->br, &s->infos, &n_ports);
+    struct podsweep_port *ports = xcalloc(MAX(n_ports, 1), sizeof *ports);
+    for (i = 0; i < n_ports; i++) {
+        ports[i] = (struct podsweep_port) {
+            .name = s->infos[i].name, .owner = s->infos[i].owner,
+        };
+    }
+    sset_init(&s->links);
+    sset_init(&s->dirs);
+    sset_init(&s->owners);
+    hostlink_list(PODSTORE_PORT_PREFIX, &s->links);
+    sweep_list_socket_dirs(agent, &s->dirs);
+    ipam_owners(agent->ipam, &s->owners);
+    s->in = (struct podsweep_input) {
+        .recs = recs, .n_recs = n_recs, .ports = ports, .n_ports = n_ports,
+        .links = &s->links, .socket_dirs = &s->dirs, .ip_owners = &s->owners,
+    };
+}
+
+static void
+sweep_input_destroy(struct sweep_input *s)
+{
+    for (size_t i = 0; i < s->in.n_recs; i++) {
+        free(CONST_CAST(char *, s->in.recs[i].owner));
+    }
+    free(CONST_CAST(struct podsweep_record *, s->in.recs));
+    free(CONST_CAST(struct podsweep_port *, s->in.ports));
+    ovsbridge_port_infos_free(s->infos, s->in.n_ports);
+    free(s->recs);
+    sset_destroy(&s->links);
+    sset_destroy(&s->dirs);
+    sset_destroy(&s->owners);
+}
+
+/* A port no record names, as a victim: its flows, the port and its host
+ * link go; its address is decided on its own (a live record may hold it). */
+static void
+sweep_add_port(struct agent *agent, struct attach_job *job,
+               const struct podsweep_port *port)
+{
+    const char *slash = strrchr(port->owner, '/');
+    struct cniproto_request req = {
+        .container_id = (slash ? xmemdup0(port->owner, slash - port->owner)
+                         : xstrdup(port->owner)),
+        .ifname = CONST_CAST(char *, slash ? slash + 1 : ""),
+    };
+    struct podrec *rec = attach_rec_new(agent, &req, port->name);
+
+    free(rec->socket_dir);
+    free(rec->socket_path);
+    rec->socket_dir = rec->socket_path = NULL;
+    job_add_victim(job, rec, false)->keep_ip = true;
+    free(req.container_id);
+}
+
+/* Removes at once what needs no answer from OVS and makes victims of the
+ * rest; 'victims' gets the records made victims.  The number of pieces. */
+static size_t
+sweep_start(struct agent *agent, struct attach_job *job, struct sset *victims)
+{
+    struct sweep_input s;
+    struct podsweep_plan plan;
+    const char *name;
+
+    sweep_input_gather(agent, &s);
+    podsweep_decide(&s.in, &plan);
+    SSET_FOR_EACH (name, &plan.links) {
+        VLOG_INFO("sweep: host link %s has no pod record", name);
+        podif_delete_host(name);
+    }
+    SSET_FOR_EACH (name, &plan.socket_dirs) {
+        VLOG_INFO("sweep: vhost-user folder %s has no pod record", name);
+        remove_socket_dir(name);
+    }
+    SSET_FOR_EACH (name, &plan.ip_owners) {
+        VLOG_INFO("sweep: the address of %s has no pod record", name);
+        job_fail(job, ATTACH_ERR_STATE_DIR, ipam_release(agent->ipam, name));
+    }
+    for (size_t i = 0; i < plan.stale_recs.n; i++) {
+        struct podrec *rec = s.recs[plan.stale_recs.idx[i]];
+
+        VLOG_INFO("sweep: pod record %s/%s without its OVS port %s",
+                  rec->container_id, rec->ifname, rec->port_name);
+        sset_add(victims, s.in.recs[plan.stale_recs.idx[i]].owner);
+        job_add_victim(job, rec, true);
+    }
+    for (size_t i = 0; i < plan.ports.n; i++) {
+        const struct podsweep_port *port = &s.in.ports[plan.ports.idx[i]];
+
+        VLOG_INFO("sweep: OVS port %s of %s has no pod record", port->name,
+                  port->owner);
+        sweep_add_port(agent, job, port);
+    }
+    size_t n = podsweep_plan_count(&plan);
+    podsweep_plan_destroy(&plan);
+    sweep_input_destroy(&s);
+    return n;
+}
+
+bool
+attach_sweep(struct agent *agent)
+{
+    struct cniproto_response resp;
+
+    if (!agent->attach_job) {
+        struct attach_job *job = job_create(agent, CNIPROTO_GC);
+        struct sset victims = SSET_INITIALIZER(&victims);
+        size_t n = sweep_start(agent, job, &victims);
+
+        VLOG_INFO("sweep at start: %zu pieces without a whole attachment", n);
+        sset_destroy(&victims);
+        teardown_start(agent, job, true);
+    }
+    memset(&resp, 0, sizeof resp);
+    if (!attach_run(agent, &resp)) {
+        return false;
+    }
+    if (!resp.ok) {
+        VLOG_WARN("sweep at start: %s%s%s", resp.msg,
+                  resp.details ? ": " : "", resp.details ? resp.details : "");
+    }
+    cniproto_response_destroy(&resp);
+    return true;
+}
+
 static bool
 attach_gc(struct agent *agent, const struct cniproto_request *req,
           struct cniproto_response *resp)
 {
     struct attach_job *job = job_create(agent, CNIPROTO_GC);
+    struct sset victims = SSET_INITIALIZER(&victims);
     struct podrec *rec;
 
+    sweep_start(agent, job, &victims);
     PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
-        if (!is_valid_attachment(req, rec)) {
+        char *key = attach_owner_key(rec->container_id, rec->ifname);
+
+        if (!is_valid_attachment(req, rec) && !sset_contains(&victims, key)) {
             VLOG_INFO("GC %s/%s", rec->container_id, rec->ifname);
             job_add_victim(job, rec, true);
         }
+        free(key);
     }
+    sset_destroy(&victims);
     teardown_start(agent, job, true);
     return attach_run(agent, resp);
 }

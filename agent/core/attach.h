@@ -7,7 +7,10 @@
  * (cniserver.h), and one that has waited the configured cniTimeoutMs is
  * answered "try again later" (11).  DEL runs the same teardown, which
  * tolerates every piece being already gone, so DEL is idempotent and
- * succeeds for containers it never saw.
+ * succeeds for containers it never saw.  A DEL refuses (106) before it
+ * undoes anything when the state directory is read-only, and a teardown
+ * that could not release an address keeps the record, so the DEL retried
+ * after the folder is writable again finishes the job.
  *
  * Error codes are the CNI spec's where one fits, and Seine's own (100+,
  * enum attach_error) otherwise; docs/cni.md lists them.
@@ -28,6 +31,8 @@ enum attach_error {
     ATTACH_ERR_INTERFACE = 103,     /* the pod interface could not be made */
     ATTACH_ERR_NO_DPDK = 104,       /* vhost-user needs DPDK in OVS */
     ATTACH_ERR_CHECK_FAILED = 105,  /* CHECK found something wrong */
+    ATTACH_ERR_STATE_DIR = 106,     /* the state directory cannot be
+                                     * written (read-only, full, I/O) */
 };
 
 /* The annotation that chooses a pod's interface type, for all its
@@ -41,6 +46,12 @@ bool attach_start(struct agent *, const struct cniproto_request *,
                   struct cniproto_response *);
 bool attach_run(struct agent *, struct cniproto_response *);
 void attach_wait(const struct agent *);
+/* The sweep of what a crash left (agent/pods/podsweep.h), run once the
+ * agent is ready and before it serves CNI requests; GC runs it too.  Call
+ * until it returns true (it waits for OVS like a DEL does); not while a
+ * request is served. */
+bool attach_sweep(struct agent *);
+
 /* Forgets the request being served (the agent exits): what it made stays
  * for the runtime's DEL. */
 void attach_cancel(struct agent *);

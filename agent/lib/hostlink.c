@@ -12,6 +12,7 @@
 
 #include "agent/lib/nlroute.h"
 #include "openvswitch/vlog.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(hostlink);
@@ -57,6 +58,23 @@ bool
 hostlink_exists(const char *name)
 {
     return nlroute_ifname_valid(name) && if_nametoindex(name) != 0;
+}
+
+int
+hostlink_list(const char *prefix, struct sset *names)
+{
+    struct if_nameindex *ifs = if_nameindex();
+
+    if (!ifs) {
+        return -errno;
+    }
+    for (const struct if_nameindex *i = ifs; i->if_index; i++) {
+        if (!strncmp(i->if_name, prefix, strlen(prefix))) {
+            sset_add(names, i->if_name);
+        }
+    }
+    if_freenameindex(ifs);
+    return 0;
 }
 
 int

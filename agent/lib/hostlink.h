@@ -20,6 +20,11 @@ int hostlink_up(const char *name);
 /* True if host-namespace link 'name' exists. */
 bool hostlink_exists(const char *name);
 
+/* Adds the name of every host-namespace link that starts with 'prefix' to
+ * 'names' (the agent's pod ports are "seine..."). */
+struct sset;
+int hostlink_list(const char *prefix, struct sset *names);
+
 /* Sets 'ip/prefix_len' on host link 'name' (replacing other IPv4
  * addresses) and brings it up with 'mtu' (0: leave).  Reads its MAC into
  * 'mac' if non-NULL. */

@@ -34,6 +34,7 @@
 #include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(ipam);
@@ -493,7 +494,8 @@ ipam_allocate(struct ipam *ipam, const char *owner, struct in_addr *ipp)
         *ipp = offset_addr(ipam, offset);
         return 0;
     }
-    return -ENOSPC;
+    /* Not -ENOSPC: that is what a full state directory says. */
+    return -EADDRNOTAVAIL;
 }
 
 int
@@ -556,6 +558,24 @@ ipam_lookup(const struct ipam *ipam, const char *owner, struct in_addr *ipp)
     }
     *ipp = offset_addr(ipam, e->offset);
     return 0;
+}
+
+void
+ipam_owners(const struct ipam *ipam, struct sset *owners)
+{
+    const struct ipam_entry *e;
+
+    HMAP_FOR_EACH (e, addr_node, &ipam->by_addr) {
+        if (e->owner) {
+            sset_add(owners, e->owner);
+        }
+    }
+}
+
+const char *
+ipam_dir(const struct ipam *ipam)
+{
+    return ipam->dir;
 }
 
 size_t

@@ -32,7 +32,8 @@ struct in_addr ipam_gateway(const struct ipam *);
 int ipam_prefix_len(const struct ipam *);
 
 /* Allocates an address for 'owner'.  If 'owner' already holds one, returns
- * that one (ADD retried by the runtime).  -ENOSPC when the subnet is full,
+ * that one (ADD retried by the runtime).  -EADDRNOTAVAIL when the subnet is
+ * full (any other error is the folder's: -EROFS, -ENOSPC, -EIO, ...),
  * -EINVAL for an empty owner, one with a newline or longer than 512. */
 int ipam_allocate(struct ipam *, const char *owner, struct in_addr *ipp);
 
@@ -48,6 +49,14 @@ int ipam_release(struct ipam *, const char *owner);
 
 /* Finds the address of 'owner': 0, or -ENOENT. */
 int ipam_lookup(const struct ipam *, const char *owner, struct in_addr *ipp);
+
+/* Adds every owner that holds an address to 'owners' (addresses whose
+ * owner could not be read are not listed: they stay reserved). */
+struct sset;
+void ipam_owners(const struct ipam *, struct sset *owners);
+
+/* The allocator's folder, for messages. */
+const char *ipam_dir(const struct ipam *);
 
 /* Number of allocated addresses. */
 size_t ipam_count(const struct ipam *);

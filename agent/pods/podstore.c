@@ -2,6 +2,8 @@
 #include "agent/pods/podstore.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -217,6 +219,23 @@ load_file(struct podstore *store, const char *name)
     return error;
 }
 
+/* A write cut short by a crash (write_atomic()) leaves its temporary file:
+ * the record it was to replace, if any, is still whole, so the file goes.
+ * A read-only folder keeps it, and the loader never reads it. */
+static void
+remove_leftover(const struct podstore *store, const char *name)
+{
+    char *path = xasprintf("%s/%s", store->dir, name);
+
+    if (unlink(path)) {
+        VLOG_WARN("%s: leftover of an interrupted write: %s", path,
+                  ovs_strerror(errno));
+    } else {
+        VLOG_INFO("%s: removed, the leftover of an interrupted write", path);
+    }
+    free(path);
+}
+
 int
 podstore_open(const char *state_dir, struct podstore *store)
 {
@@ -237,9 +256,14 @@ podstore_open(const char *state_dir, struct podstore *store)
     int error = 0;
     while (!error && (de = readdir(dir)) != NULL) {
         const char *dot = strrchr(de->d_name, '.');
-        if (de->d_name[0] != '.' && dot && !strcmp(dot, ".json")
-            && load_file(store, de->d_name) == -EPROTONOSUPPORT) {
-            error = -EPROTONOSUPPORT;
+        if (de->d_name[0] == '.' || !dot) {
+            continue;
+        } else if (!strcmp(dot, ".json")) {
+            if (load_file(store, de->d_name) == -EPROTONOSUPPORT) {
+                error = -EPROTONOSUPPORT;
+            }
+        } else if (!strcmp(dot, ".tmp")) {
+            remove_leftover(store, de->d_name);
         }
     }
     closedir(dir);
@@ -343,6 +367,36 @@ podstore_remove(struct podstore *store, struct podrec *rec)
     }
     free(path);
     return error;
+}
+
+int
+podstore_check_writable(const struct podstore *store)
+{
+    return access(store->dir, W_OK) ? -errno : 0;
+}
+
+char *
+podstore_port_name(uint64_t hash, uint8_t seq)
+{
+    return xasprintf(PODSTORE_PORT_PREFIX"%08"PRIx32"%02"PRIx8,
+                     (uint32_t) hash, seq);
+}
+
+bool
+podstore_is_port_name(const char *name)
+{
+    size_t n = strlen(PODSTORE_PORT_PREFIX);
+
+    if (strncmp(name, PODSTORE_PORT_PREFIX, n)
+        || strlen(name + n) != PODSTORE_PORT_HEX) {
+        return false;
+    }
+    for (const char *p = name + n; *p; p++) {
+        if (!isxdigit((unsigned char) *p) || isupper((unsigned char) *p)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 size_t

@@ -5,14 +5,17 @@
  * write + fsync + rename).  A restarted agent rebuilds its pod flows from
  * these records, and DEL, CHECK and GC look attachments up here.
  *
- * A record is written only once an attachment is complete, and removed
- * first thing on DEL, so a record always names something whole; what a
- * half-done ADD made is rolled back by the ADD itself.
+ * A record is written only once an attachment is complete and removed
+ * last on DEL, once every other piece is gone, so a retried DEL finds it.
+ * What a half-done ADD made is rolled back by the ADD itself, and what a
+ * crash left without a record goes in the agent's sweep (podsweep.h).
+ * Temporary files of a write cut short are removed when the store opens.
  *
  * Every record says its layout ("format": PODSTORE_FORMAT; release 0.1.0
  * wrote none, and its records are format 1).  A record of a newer format
  * stops podstore_open: an older agent must not guess at a newer record
- * and then treat the pod as unknown (agent/core/formats.h).
+ * and then treat the pod as unknown, which the sweep would tear down
+ * (agent/core/formats.h).
  */
 #ifndef PODSTORE_H
 #define PODSTORE_H 1
@@ -80,6 +83,18 @@ int podstore_put(struct podstore *, struct podrec *rec);
 int podstore_remove(struct podstore *, struct podrec *);
 
 size_t podstore_count(const struct podstore *);
+
+/* 0 when records can be written and removed, else -errno (-EROFS for a
+ * read-only mount), so a DEL can refuse before it undoes anything. */
+int podstore_check_writable(const struct podstore *);
+
+/* The host-side name of a pod attachment's port and link: the prefix, the
+ * low 32 bits of the attachment's hash and a sequence number, as 10
+ * lowercase hex characters ("seine0a1b2c3d07"). */
+#define PODSTORE_PORT_PREFIX "seine"
+#define PODSTORE_PORT_HEX 10
+char *podstore_port_name(uint64_t hash, uint8_t seq);
+bool podstore_is_port_name(const char *);
 
 void podrec_destroy(struct podrec *);
 

@@ -105,6 +105,22 @@ ck_cni_ok() {
     fi
 }
 
+# ck_node_start_all_types: a node for every pod type this machine has: a
+# DPDK node (vhost-user) when the DPDK build of ovs-vswitchd is installed,
+# unless SEINE_TEST_DPDK=0.  Sets CK_DPDK (1 or 0) and CK_TYPES.
+# shellcheck disable=SC2034  # read by the tests that source this file
+ck_node_start_all_types() {
+    CK_DPDK=${SEINE_TEST_DPDK:-1}
+    [ -x "$SEINE_OVS_VSWITCHD_DPDK" ] || CK_DPDK=0
+    if [ "$CK_DPDK" == 1 ]; then
+        seine_node_start --dpdk
+        CK_TYPES=(afxdp tap vhostuser)
+    else
+        seine_node_start
+        CK_TYPES=(afxdp tap)
+    fi
+}
+
 # ---------------------------------------------------------------------------
 # What the agent made for an attachment
 
@@ -197,14 +213,18 @@ ck_leftovers() {
         || echo "flows of owner $owner: $(ck_flows_of "$owner")"
 }
 
-# ck_node_links: the node namespace's links that look like pod ports.
+# The name of a pod port and its host link (podstore_port_name()): "seine",
+# 8 hex digits of the attachment's hash and 2 of the ADD's sequence number.
+CK_POD_PORT_RE='^seine[0-9a-f]\{10\}$'
+
+# ck_node_pod_links: the node namespace's links that look like pod ports.
 ck_node_pod_links() {
     seine_node_exec ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' \
-        | grep '^seine[0-9a-f]\{8\}$' || true
+        | grep "$CK_POD_PORT_RE" | sort || true
 }
 
 ck_ovs_pod_ports() {
-    seine_vsctl list-ports "$SEINE_BRIDGE" | grep '^seine[0-9a-f]\{8\}$' || true
+    seine_vsctl list-ports "$SEINE_BRIDGE" | grep "$CK_POD_PORT_RE" | sort || true
 }
 
 # ---------------------------------------------------------------------------

@@ -1057,8 +1057,17 @@ seine_tcp_check() {
 # ---------------------------------------------------------------------------
 # Teardown
 
+# seine_tmpfs_mount DIR SIZE: a tmpfs of SIZE (e.g. 1m) on DIR, which the
+# teardown unmounts (a folder of the run on a file system of its own, to
+# fill or make read-only).
+seine_tmpfs_mount() {
+    mount -t tmpfs -o "size=$2,mode=0700" seine-test "$1"
+    echo "$1" >>"$SEINE_RUN/mounts.list"
+}
+
 # seine_teardown: stops every process the run started (pidfiles), deletes
-# every namespace it created (recorded list), restores hugepages and removes
+# every namespace it created (recorded list), unmounts what
+# seine_tmpfs_mount mounted, restores hugepages and removes
 # the run folder (kept with SEINE_KEEP=1).  Processes go first: a namespace
 # whose processes live on does not go away.
 seine_teardown() {
@@ -1080,6 +1089,12 @@ seine_teardown() {
         seine__stop_pidfile "$dir/ovsdb-server.pid" ovsdb-server
         rm -rf "/var/run/dpdk/$(seine__dpdk_prefix "$(basename "$dir")")"
     done
+    if [ -s "$SEINE_RUN/mounts.list" ]; then
+        while read -r dir; do
+            umount "$dir" 2>/dev/null || umount -l "$dir" || seine_log "could not unmount $dir"
+        done <"$SEINE_RUN/mounts.list"
+        : >"$SEINE_RUN/mounts.list"
+    fi
     while read -r ns; do
         [ -n "$ns" ] || continue
         seine__netns_exists "$ns" || continue

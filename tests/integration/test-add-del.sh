@@ -13,17 +13,10 @@
 . "$(dirname "$0")/checks.sh"
 seine_test_begin add-del
 seine_require_cmd ping
-dpdk=${SEINE_TEST_DPDK:-1}
-[ -x "$SEINE_OVS_VSWITCHD_DPDK" ] || dpdk=0
 afxdp_cycles=${SEINE_TEST_CYCLES:-50}
 vhost_cycles=${SEINE_TEST_VHOST_CYCLES:-10}
-if [ "$dpdk" == 1 ]; then
-    seine_node_start --dpdk
-    types=(afxdp tap vhostuser)
-else
-    seine_node_start
-    types=(afxdp tap)
-fi
+ck_node_start_all_types
+dpdk=$CK_DPDK types=("${CK_TYPES[@]}")
 gw=10.244.1.1
 
 # A pod that lives through the whole test: what it holds is the baseline.

@@ -24,7 +24,6 @@ seine_pod_add tb tap
 # ring would otherwise crowd out the ping's requests on the same ring.
 seine_pod_add xa
 seine_pod_add xb
-tb_ip=$(seine_pod_ip tb)
 a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b) b_mac=$(seine_pod_mac b)
 l2_b="table=60,dl_dst=$b_mac"
 

@@ -19,13 +19,8 @@
 seine_test_begin readd
 seine_require_cmd ping
 cycles=${SEINE_TEST_CYCLES:-100}
-dpdk=${SEINE_TEST_DPDK:-1}
-[ -x "$SEINE_OVS_VSWITCHD_DPDK" ] || dpdk=0
-if [ "$dpdk" == 1 ]; then
-    seine_node_start --dpdk
-else
-    seine_node_start
-fi
+ck_node_start_all_types
+dpdk=$CK_DPDK
 gw=10.244.1.1
 
 seine_pod_add w

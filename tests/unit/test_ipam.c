@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "agent/pods/ipam.h"
+#include "sset.h"
 #include "util.h"
 
 struct fixture {
@@ -130,7 +131,7 @@ write_raw(const char *dir, const char *name, const void *data, size_t len)
 /* A /29 has 8 addresses: network .0, gateway .1, broadcast .7, leaving
  * exactly .2 to .6. */
 static void
-test_fills_subnet_then_enospc(void **state)
+test_fills_subnet_then_addrnotavail(void **state)
 {
     struct fixture *f = *state;
     struct ipam *ipam = open_29(f);
@@ -147,7 +148,7 @@ test_fills_subnet_then_enospc(void **state)
         free(o);
     }
     assert_int_equal(ipam_count(ipam), 5);
-    assert_int_equal(ipam_allocate(ipam, "one-more/eth0", &ip), -ENOSPC);
+    assert_int_equal(ipam_allocate(ipam, "one-more/eth0", &ip), -EADDRNOTAVAIL);
     assert_int_equal(ipam_count(ipam), 5);
     ipam_close(ipam);
 }
@@ -188,7 +189,7 @@ test_release_then_reallocate(void **state)
     assert_int_equal(ipam_count(ipam), 4);
     assert_int_equal(ipam_lookup(ipam, "container2/eth0", &ip), -ENOENT);
     assert_addr(allocate_ok(ipam, "newcomer/eth0"), "10.1.2.4");
-    assert_int_equal(ipam_allocate(ipam, "late/eth0", &ip), -ENOSPC);
+    assert_int_equal(ipam_allocate(ipam, "late/eth0", &ip), -EADDRNOTAVAIL);
     ipam_close(ipam);
 }
 
@@ -244,7 +245,7 @@ test_persists_across_reopen(void **state)
         }
         free(o);
     }
-    assert_int_equal(ipam_allocate(ipam, "extra/eth0", &ip), -ENOSPC);
+    assert_int_equal(ipam_allocate(ipam, "extra/eth0", &ip), -EADDRNOTAVAIL);
     ipam_close(ipam);
 }
 
@@ -316,7 +317,7 @@ test_smallest_and_larger_subnets(void **state)
     assert_int_equal(ipam_open(f->root, addr("10.9.0.4"), 30, &ipam), 0);
     assert_addr(ipam_gateway(ipam), "10.9.0.5");
     assert_addr(allocate_ok(ipam, "only/eth0"), "10.9.0.6");
-    assert_int_equal(ipam_allocate(ipam, "second/eth0", &ip), -ENOSPC);
+    assert_int_equal(ipam_allocate(ipam, "second/eth0", &ip), -EADDRNOTAVAIL);
     ipam_close(ipam);
 
     /* /16: the search crosses octets. */
@@ -381,7 +382,7 @@ test_foreign_and_corrupt_files(void **state)
     assert_int_equal(ipam_lookup(ipam, "noncanonical/eth0", &ip), -ENOENT);
     assert_addr(allocate_ok(ipam, "x/eth0"), "10.1.2.2");
     assert_addr(allocate_ok(ipam, "y/eth0"), "10.1.2.6");
-    assert_int_equal(ipam_allocate(ipam, "z/eth0", &ip), -ENOSPC);
+    assert_int_equal(ipam_allocate(ipam, "z/eth0", &ip), -EADDRNOTAVAIL);
     ipam_close(ipam);
 
     char *readme = read_file(f->dir, "README");
@@ -479,12 +480,36 @@ test_allocate_at(void **state)
     ipam_close(ipam);
 }
 
+/* The owners listed are those whose files could be read; an unreadable
+ * file keeps its address but names nobody to sweep. */
+static void
+test_owners(void **state)
+{
+    struct fixture *f = *state;
+    struct ipam *ipam = open_29(f);
+    struct sset owners = SSET_INITIALIZER(&owners);
+
+    allocate_ok(ipam, "a/eth0");
+    allocate_ok(ipam, "b/net1");
+    ipam_close(ipam);
+    write_raw(f->dir, "10.1.2.6", "", 0);
+    ipam = open_29(f);
+    ipam_owners(ipam, &owners);
+    assert_int_equal(sset_count(&owners), 2);
+    assert_true(sset_contains(&owners, "a/eth0"));
+    assert_true(sset_contains(&owners, "b/net1"));
+    assert_int_equal(ipam_count(ipam), 3);
+    assert_string_equal(ipam_dir(ipam), f->dir);
+    sset_destroy(&owners);
+    ipam_close(ipam);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(NAME) cmocka_unit_test_setup_teardown(NAME, setup, teardown)
-        T(test_fills_subnet_then_enospc),
+        T(test_fills_subnet_then_addrnotavail),
         T(test_files_on_disk),
         T(test_release_then_reallocate),
         T(test_same_owner_same_address),
@@ -498,6 +523,7 @@ main(void)
         T(test_file_appearing_behind_our_back),
         T(test_release_frees_duplicates),
         T(test_allocate_at),
+        T(test_owners),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
