@@ -435,6 +435,10 @@ ovsbridge_ensure(struct ovsbridge *br, const char *gw_name, int timeout_ms)
     return error;
 }
 
+static int add_port_start(struct ovsbridge *,
+                          const struct ovsbridge_port_spec *, bool confirm,
+                          struct ovsbridge_change **);
+
 int
 ovsbridge_ensure_uplink(struct ovsbridge *br,
                         const struct ovsbridge_port_spec *uplink,
@@ -450,8 +454,12 @@ ovsbridge_ensure_uplink(struct ovsbridge *br,
     if (errorp) {
         *errorp = NULL;
     }
+    /* Confirmed: a changed port's ofport and error in the IDL are still
+     * the old device's until ovs-vswitchd has applied the change. */
     if (!error) {
-        error = ovsbridge_add_port(br, uplink);
+        struct ovsbridge_change *c;
+        error = add_port_start(br, uplink, true, &c);
+        error = error ? error : change_block(br, c);
     }
     if (!error) {
         error = ovsbridge_wait_ofport(br, br->name,
@@ -581,10 +589,9 @@ spec_clone(const struct ovsbridge_port_spec *src)
     return spec;
 }
 
-int
-ovsbridge_add_port_start(struct ovsbridge *br,
-                         const struct ovsbridge_port_spec *spec,
-                         struct ovsbridge_change **cp)
+static int
+add_port_start(struct ovsbridge *br, const struct ovsbridge_port_spec *spec,
+               bool confirm, struct ovsbridge_change **cp)
 {
     *cp = NULL;
     if (!spec->name || !*spec->name || !port_type_name(spec->type)
@@ -595,10 +602,18 @@ ovsbridge_add_port_start(struct ovsbridge *br,
     }
     char *what = xasprintf("add port %s", spec->name);
     *cp = change_create(what, build_add_port, spec_clone(spec), spec_free,
-                        false);
+                        confirm);
     free(what);
     (*cp)->early = change_poll(br, *cp);
     return 0;
+}
+
+int
+ovsbridge_add_port_start(struct ovsbridge *br,
+                         const struct ovsbridge_port_spec *spec,
+                         struct ovsbridge_change **cp)
+{
+    return add_port_start(br, spec, false, cp);
 }
 
 int
@@ -606,7 +621,7 @@ ovsbridge_add_port(struct ovsbridge *br,
                    const struct ovsbridge_port_spec *spec)
 {
     struct ovsbridge_change *c;
-    int error = ovsbridge_add_port_start(br, spec, &c);
+    int error = add_port_start(br, spec, false, &c);
 
     return error ? error : change_block(br, c);
 }

@@ -197,11 +197,14 @@ underlay_install(struct underlay *u, struct ovsbridge *br,
     int error = install_phy(u);
 
     node->tun_ofport = 0;
-    if (!error && !u->encap) {
+    if (error) {
+        return error;
+    }
+    if (!u->encap) {
         /* Routed over the underlay by the node's stack: no tunnel. */
         error = ovsbridge_del_port(br, UNDERLAY_TUNNEL_PORT);
         error = error == -ENOENT ? 0 : error;
-    } else if (!error) {
+    } else {
         error = ovsbridge_add_port(br, &tun);
     }
     if (!error && u->encap) {
