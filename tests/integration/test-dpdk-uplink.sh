@@ -29,9 +29,9 @@ seine_pod_add c >/dev/null
 seine_node_use node2
 seine_pod_add b >/dev/null
 seine_pod_add d >/dev/null
-a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b) d_ip=$(seine_pod_ip d)
+a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b)
 
-# dpdk_rx NODE: packets br-phy's uplink port on NODE has received, read
+# uplink_rx NODE PORT: packets br-phy's PORT on NODE has received, read
 # from the switch now (Interface.statistics lag by seconds).
 uplink_rx() {
     ip netns exec "$(seine_node_netns "$1")" ovs-ofctl -O OpenFlow15 dump-ports \
