@@ -170,15 +170,23 @@ check_node_name(const char *v)
     return NULL;
 }
 
+/* "A.B.C.D/N" and nothing after it; N is not checked. */
+static bool
+parse_ipv4_prefix(const char *v, struct in_addr *in, int *plen)
+{
+    char addr[INET_ADDRSTRLEN], tail;
+
+    return (sscanf(v, "%15[0-9.]/%d%c", addr, plen, &tail) == 2
+            && inet_pton(AF_INET, addr, in) == 1);
+}
+
 static const char *
 check_pod_cidr(const char *v)
 {
-    char addr[INET_ADDRSTRLEN], tail;
     struct in_addr in;
     int plen;
 
-    if (sscanf(v, "%15[0-9.]/%d%c", addr, &plen, &tail) != 2
-        || inet_pton(AF_INET, addr, &in) != 1) {
+    if (!parse_ipv4_prefix(v, &in, &plen)) {
         return "expected an IPv4 subnet such as 10.244.1.0/24";
     }
     if (plen < 1 || plen > 30) {
@@ -241,12 +249,10 @@ check_devargs(const char *v)
 static const char *
 check_node_ip(const char *v)
 {
-    char addr[INET_ADDRSTRLEN], tail;
     struct in_addr in;
     int plen;
 
-    if (sscanf(v, "%15[0-9.]/%d%c", addr, &plen, &tail) != 2
-        || inet_pton(AF_INET, addr, &in) != 1 || plen < 1 || plen > 32) {
+    if (!parse_ipv4_prefix(v, &in, &plen) || plen < 1 || plen > 32) {
         return "expected an IPv4 address with its prefix length, such as "
                "192.168.100.1/24";
     }

@@ -64,44 +64,20 @@ ck_ok "a (node1, DPDK uplink) pings b (node2, AF_XDP uplink)" ck_ping a "$b_ip"
 ck_ok "b (node2) pings a (node1)" ck_ping b "$a_ip"
 ck_ok "a packet of the pod MTU with DF set passes ($mtu bytes)" \
     seine_pod_exec a ping -c1 -W2 -M "do" -s $((mtu - 28)) "$b_ip"
-if [ "$tunnel" == noEncap ]; then
-    ck_eq "noEncap: node1 routes node2's pod subnet via its node IP on br-phy" \
-        "$(ip -n "$(seine_node_netns node1)" route show 10.244.2.0/24 | sed "s/ *$//")" \
-        "10.244.2.0/24 via 192.168.100.2 dev br-phy"
-else
-    ck_ok "they went out encapsulated ($tunnel)" \
-        sh -c "ovs-appctl -t $(seine_node_dir)/ovs-vswitchd.ctl dpctl/dump-flows | grep -q 'tnl_push(.*$tunnel'"
-fi
-
-data=$SEINE_RUN/data.bin
-head -c 4194304 /dev/urandom >"$data"
-want=$(sha256sum <"$data" | cut -d' ' -f1)
+ck_underlay_path "$tunnel"
 rx0=$(uplink_rx node1 dpdk0)
-ck_eq "4 MB TCP a (node1) -> b (node2), sha256 equal" \
-    "$(ck_tcp_transfer a b "$b_ip" 5001 "$data")" "$want"
-ck_eq "4 MB TCP b (node2) -> a (node1), sha256 equal" \
-    "$(ck_tcp_transfer b a "$a_ip" 5002 "$data")" "$want"
+ck_tcp_both_ways a b "across the DPDK and the AF_XDP uplink"
 rx1=$(uplink_rx node1 dpdk0)
 # 4 MB in 1,400-byte segments is about 3,000 packets each way.
 ck_ge "the transfers came in through the DPDK port (rx $rx0 -> $rx1)" \
     "$((rx1 - rx0))" 2500
 
-# publish_pod POD NODE: POD's object (labelled app=POD, on NODE) with its
-# address, for the current node's model, as the API server publishes it.
-publish_pod() {
-    ck_manifest "pod-$1.yaml" "apiVersion: v1
-kind: Pod
-metadata: {name: $1, namespace: default, labels: {app: $1}}
-spec: {nodeName: $2}
-status: {podIP: $(seine_pod_ip "$1")}"
-}
-
 # A NetworkPolicy on node1 sees both peers of node2 by their own
 # addresses: it admits d and denies b.
 seine_bg_start echo-a "$(seine_pod_netns a)" python3 -u "$probe" serve a 8080 5353
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns a) ss -Hltn 'sport = :8080' | grep -q ." || true
-publish_pod b node2
-publish_pod d node2
+ck_publish_pod b node2
+ck_publish_pod d node2
 ck_expect_tcp "no policy: b (node2) -> a:8080" ok b "$a_ip" 8080
 ck_netpol a-ingress '  podSelector: {matchLabels: {app: a}}
   ingress:
@@ -111,32 +87,14 @@ ck_expect_tcp "... and d (node2) -> a:8080 allowed" ok d "$a_ip" 8080
 rm -f "$(seine_node_dir)/manifests/np-a-ingress.yaml"
 ck_expect_tcp "policy removed: b -> a:8080 again" ok b "$a_ip" 8080
 
-# service NAME VIP IP NODE: a ClusterIP Service whose one endpoint is IP on
-# NODE, in the current node's model.
-service() {
-    ck_manifest "svc-$1.yaml" "apiVersion: v1
-kind: Service
-metadata: {name: $1, namespace: default}
-spec:
-  clusterIP: $2
-  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: $1-1, namespace: default, labels: {kubernetes.io/service-name: $1}}
-addressType: IPv4
-ports: [{name: http, protocol: TCP, port: 8080}]
-endpoints: [{addresses: [\"$3\"], nodeName: $4, conditions: {ready: true}}]"
-}
-
 seine_bg_start echo-b "$(seine_pod_netns b)" python3 -u "$probe" serve b 8080 5353
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns b) ss -Hltn 'sport = :8080' | grep -q ." || true
-service to-b 10.96.0.10 "$b_ip" node2
+ck_remote_service to-b 10.96.0.10 "$b_ip" node2
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns c) python3 $probe tcp 10.96.0.10 80 1 | grep -qx b" || true
 ck_eq "c (node1) -> ClusterIP -> b (node2), out through the DPDK uplink" \
     "$(seine_pod_exec c python3 "$probe" tcp 10.96.0.10 80 3 | sort -u)" b
 seine_node_use node2
-service to-a 10.96.0.11 "$a_ip" node1
+ck_remote_service to-a 10.96.0.11 "$a_ip" node1
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns d) python3 $probe tcp 10.96.0.11 80 1 | grep -qx a" || true
 ck_eq "d (node2) -> ClusterIP -> a (node1), in through the DPDK uplink" \
     "$(seine_pod_exec d python3 "$probe" tcp 10.96.0.11 80 3 | sort -u)" a
