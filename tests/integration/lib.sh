@@ -592,14 +592,16 @@ seine_nodes_manifest() {
 # on its end of the pair through DPDK's AF_XDP driver
 # (SEINE_DPDK_UPLINK_DEVARGS); that end has no address of its own, as a
 # NIC bound to vfio-pci has no kernel interface, and the node IP comes
-# from nodeIP.
+# from nodeIP; SEINE_DPDK_UPLINK_CONFIG holds more agent.yaml lines for
+# that node alone.
 seine_cluster_start() {
     local mode=$1 a=$2 b=$3 dpdk_node="" n i
     [ "${4:-}" != --dpdk-uplink ] || dpdk_node=$5
     for n in "$a" "$b"; do
         i=${n##*[!0-9]}
         if [ "$n" == "$dpdk_node" ]; then
-            seine_node_start --no-agent --name "$n" --cidr "10.244.$i.0/24" \
+            SEINE_AGENT_CONFIG_EXTRA="${SEINE_AGENT_CONFIG_EXTRA:-}
+${SEINE_DPDK_UPLINK_CONFIG:-}" seine_node_start --no-agent --name "$n" --cidr "10.244.$i.0/24" \
                 --uplink dpdk0 --tunnel "$mode" \
                 --dpdk-uplink "$SEINE_DPDK_UPLINK_DEVARGS" --node-ip "192.168.100.$i/24"
         else

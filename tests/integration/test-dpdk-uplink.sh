@@ -3,10 +3,11 @@
 # build and its br-phy uplink is a DPDK port (uplinkType: dpdk) on DPDK's
 # AF_XDP driver over its end of the underlay veth, which keeps no address
 # (a NIC bound to vfio-pci has no kernel interface): the node IP comes from
-# nodeIP.  node2 keeps its AF_XDP uplink.  In the mode given as the first
-# argument (geneve, vxlan or noEncap): the uplink's OVS rows, the node IP
-# on br-phy, the pod MTU, cross-node ping and a 4 MB TCP transfer both ways
-# (sha256 compared) through the DPDK port's counters, a NetworkPolicy on
+# nodeIP, and its MTU is uplinkMtu, 1400.  node2 keeps its AF_XDP uplink.
+# In the mode given as the first argument (geneve, vxlan or noEncap): the
+# uplink's OVS rows, the node IP and MTU on br-phy, the pods' MTU on both,
+# cross-node ping and a 4 MB TCP transfer both ways (sha256 compared)
+# through the DPDK port's counters, a NetworkPolicy on
 # node1 that denies one peer of node2 and admits the other, a Service on
 # each node whose endpoint is on the other; then the two errors an
 # operator gets: a switch without DPDK, and a device OVS cannot attach,
@@ -17,12 +18,15 @@
 . "$(dirname "$0")/checks.sh"
 tunnel=${1:-geneve}
 seine_test_begin "dpdk-uplink-$tunnel"
-mtu=1450
-[ "$tunnel" != noEncap ] || mtu=1500
+# node1's uplink MTU is set (uplinkMtu), below node2's 1500, and with it
+# its pods' MTU.
+uplink_mtu=1400 mtu=1350
+[ "$tunnel" != noEncap ] || mtu=1400
 seine_require_cmd nc sha256sum python3 ovs-ofctl
 [ -x "$SEINE_OVS_VSWITCHD_DPDK" ] || seine_skip "$SEINE_OVS_VSWITCHD_DPDK not installed"
 probe=$(dirname "$0")/svcprobe.py
-seine_cluster_start "$tunnel" node1 node2 --dpdk-uplink node1
+SEINE_DPDK_UPLINK_CONFIG="uplinkRxqs: 1
+uplinkMtu: $uplink_mtu" seine_cluster_start "$tunnel" node1 node2 --dpdk-uplink node1
 seine_node_use node1
 seine_pod_add a >/dev/null
 seine_pod_add c >/dev/null
@@ -43,7 +47,10 @@ seine_node_use node1
 ck_eq "node1: the uplink dpdk0 is a DPDK port" "$(seine_vsctl get interface dpdk0 type)" dpdk
 ck_eq "... on the device of uplinkDevargs" \
     "$(seine_vsctl get interface dpdk0 options:dpdk-devargs)" "\"$SEINE_DPDK_UPLINK_DEVARGS\""
-ck_eq "... with the MTU asked for (mtu_request)" "$(seine_vsctl get interface dpdk0 mtu)" 1500
+ck_eq "... with uplinkMtu (mtu_request) in effect" \
+    "$(seine_vsctl get interface dpdk0 mtu_request) $(seine_vsctl get interface dpdk0 mtu)" \
+    "$uplink_mtu $uplink_mtu"
+ck_eq "... and uplinkRxqs its n_rxq" "$(seine_vsctl get interface dpdk0 options:n_rxq)" '"1"'
 ck_eq "... link up, no error" \
     "$(seine_vsctl get interface dpdk0 link_state) $(seine_vsctl get interface dpdk0 error)" "up []"
 ck_eq "... driven by DPDK's AF_XDP driver" \
@@ -51,14 +58,19 @@ ck_eq "... driven by DPDK's AF_XDP driver" \
 ck_eq "node1: nodeIP on br-phy" \
     "$(ip -n "$(seine_node_netns node1)" -4 -o addr show dev br-phy | awk '{ print $4 }')" \
     192.168.100.1/24
+ck_eq "... and the uplink's MTU" \
+    "$(ip -n "$(seine_node_netns node1)" -o link show br-phy | sed -n 's/.* mtu \([0-9]*\).*/\1/p')" \
+    "$uplink_mtu"
 seine_node_use node2
 ck_eq "node2: the uplink u0 is an AF_XDP port" "$(seine_vsctl get interface u0 type)" afxdp
 ck_eq "node2: node IP moved from u0 to br-phy" \
     "$(ip -n "$(seine_node_netns node2)" -4 -o addr show dev br-phy | awk '{ print $4 }')" \
     192.168.100.2/24
 seine_node_use node1
-ck_eq "pod MTU is the uplink's minus the tunnel overhead ($tunnel)" \
+ck_eq "pod MTU on node1 is its uplink's minus the tunnel overhead ($tunnel)" \
     "$(seine_pod_exec a cat /sys/class/net/eth0/mtu)" "$mtu"
+ck_eq "... and on node2 its own uplink's (1500) minus the same" \
+    "$(seine_pod_exec b cat /sys/class/net/eth0/mtu)" "$((mtu + 100))"
 
 ck_ok "a (node1, DPDK uplink) pings b (node2, AF_XDP uplink)" ck_ping a "$b_ip"
 ck_ok "b (node2) pings a (node1)" ck_ping b "$a_ip"
