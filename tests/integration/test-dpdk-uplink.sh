@@ -66,6 +66,15 @@ ck_eq "node2: the uplink u0 is an AF_XDP port" "$(seine_vsctl get interface u0 t
 ck_eq "node2: node IP moved from u0 to br-phy" \
     "$(ip -n "$(seine_node_netns node2)" -4 -o addr show dev br-phy | awk '{ print $4 }')" \
     192.168.100.2/24
+# uplink_of NODE: "PORT TYPE" of NODE's uplink as its agent reports it
+# (seinectl get nodes, NODE's own entry).
+uplink_of() {
+    SEINE_AGENT_CTL=$(seine_node_dir "$1")/seine-agent.ctl \
+        "$SEINE_BUILD_DIR/seinectl/seinectl" get nodes -o json \
+        | jq -r --arg n "$1" '.items[] | select(.name == $n) | "\(.uplink) \(.uplinkType)"'
+}
+ck_eq "seinectl on node1: uplink dpdk0, dpdk" "$(uplink_of node1)" "dpdk0 dpdk"
+ck_eq "seinectl on node2: uplink u0, afxdp" "$(uplink_of node2)" "u0 afxdp"
 seine_node_use node1
 ck_eq "pod MTU on node1 is its uplink's minus the tunnel overhead ($tunnel)" \
     "$(seine_pod_exec a cat /sys/class/net/eth0/mtu)" "$mtu"
