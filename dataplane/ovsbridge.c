@@ -435,23 +435,31 @@ ovsbridge_ensure(struct ovsbridge *br, const char *gw_name, int timeout_ms)
     return error;
 }
 
+static int add_port_start(struct ovsbridge *,
+                          const struct ovsbridge_port_spec *, bool confirm,
+                          struct ovsbridge_change **);
+
 int
-ovsbridge_ensure_uplink(struct ovsbridge *br, const char *uplink,
-                        int timeout_ms)
+ovsbridge_ensure_uplink(struct ovsbridge *br,
+                        const struct ovsbridge_port_spec *uplink,
+                        int timeout_ms, char **errorp)
 {
     long long int deadline = time_msec() + timeout_ms;
     struct ensure_spec spec = { NULL, "standalone" };
-    struct ovsbridge_port_spec port = {
-        .name = uplink,
-        .type = OVSBRIDGE_PORT_AFXDP,
-    };
     char *what = xasprintf("ensure uplink bridge %s", br->name);
     int error = transact(br, what, build_ensure, &spec);
     int64_t ofport;
 
     free(what);
+    if (errorp) {
+        *errorp = NULL;
+    }
+    /* Confirmed: a changed port's ofport and error in the IDL are still
+     * the old device's until ovs-vswitchd has applied the change. */
     if (!error) {
-        error = ovsbridge_add_port(br, &port);
+        struct ovsbridge_change *c;
+        error = add_port_start(br, uplink, true, &c);
+        error = error ? error : change_block(br, c);
     }
     if (!error) {
         error = ovsbridge_wait_ofport(br, br->name,
@@ -459,9 +467,9 @@ ovsbridge_ensure_uplink(struct ovsbridge *br, const char *uplink,
                                       &ofport, NULL);
     }
     if (!error) {
-        error = ovsbridge_wait_ofport(br, uplink,
+        error = ovsbridge_wait_ofport(br, uplink->name,
                                       MAX(0, deadline - time_msec()),
-                                      &ofport, NULL);
+                                      &ofport, errorp);
     }
     return error;
 }
@@ -484,6 +492,8 @@ port_type_name(enum ovsbridge_port_type type)
         return "geneve";
     case OVSBRIDGE_PORT_VXLAN:
         return "vxlan";
+    case OVSBRIDGE_PORT_DPDK:
+        return "dpdk";
     }
     return NULL;
 }
@@ -530,10 +540,18 @@ build_add_port(struct ovsbridge *br, struct ovsdb_idl_txn *txn,
         smap_add(&options, "remote_ip", "flow");
         /* The tunnel key marks Traceflow's packets (tables.h). */
         smap_add(&options, "key", "flow");
+    } else if (spec->type == OVSBRIDGE_PORT_DPDK) {
+        smap_add(&options, "dpdk-devargs", spec->dpdk_devargs);
+    }
+    if (spec->n_rxq > 0) {
+        smap_add_format(&options, "n_rxq", "%d", spec->n_rxq);
     }
     ovsrec_interface_set_type(iface, port_type_name(spec->type));
     ovsrec_interface_set_options(iface, &options);
     smap_destroy(&options);
+
+    int64_t mtu = spec->mtu_request;
+    ovsrec_interface_set_mtu_request(iface, &mtu, spec->mtu_request > 0);
 
     int64_t request = spec->ofport_request;
     ovsrec_interface_set_ofport_request(iface, &request,
@@ -554,6 +572,7 @@ spec_free(void *spec_)
 
     free(CONST_CAST(char *, spec->name));
     free(CONST_CAST(char *, spec->vhost_server_path));
+    free(CONST_CAST(char *, spec->dpdk_devargs));
     free(CONST_CAST(char *, spec->owner));
     free(spec);
 }
@@ -565,8 +584,28 @@ spec_clone(const struct ovsbridge_port_spec *src)
 
     spec->name = xstrdup(src->name);
     spec->vhost_server_path = nullable_xstrdup(src->vhost_server_path);
+    spec->dpdk_devargs = nullable_xstrdup(src->dpdk_devargs);
     spec->owner = nullable_xstrdup(src->owner);
     return spec;
+}
+
+static int
+add_port_start(struct ovsbridge *br, const struct ovsbridge_port_spec *spec,
+               bool confirm, struct ovsbridge_change **cp)
+{
+    *cp = NULL;
+    if (!spec->name || !*spec->name || !port_type_name(spec->type)
+        || (spec->type == OVSBRIDGE_PORT_VHOSTUSER
+            && !spec->vhost_server_path)
+        || (spec->type == OVSBRIDGE_PORT_DPDK && !spec->dpdk_devargs)) {
+        return -EINVAL;
+    }
+    char *what = xasprintf("add port %s", spec->name);
+    *cp = change_create(what, build_add_port, spec_clone(spec), spec_free,
+                        confirm);
+    free(what);
+    (*cp)->early = change_poll(br, *cp);
+    return 0;
 }
 
 int
@@ -574,18 +613,7 @@ ovsbridge_add_port_start(struct ovsbridge *br,
                          const struct ovsbridge_port_spec *spec,
                          struct ovsbridge_change **cp)
 {
-    *cp = NULL;
-    if (!spec->name || !*spec->name || !port_type_name(spec->type)
-        || (spec->type == OVSBRIDGE_PORT_VHOSTUSER
-            && !spec->vhost_server_path)) {
-        return -EINVAL;
-    }
-    char *what = xasprintf("add port %s", spec->name);
-    *cp = change_create(what, build_add_port, spec_clone(spec), spec_free,
-                        false);
-    free(what);
-    (*cp)->early = change_poll(br, *cp);
-    return 0;
+    return add_port_start(br, spec, false, cp);
 }
 
 int
@@ -593,7 +621,7 @@ ovsbridge_add_port(struct ovsbridge *br,
                    const struct ovsbridge_port_spec *spec)
 {
     struct ovsbridge_change *c;
-    int error = ovsbridge_add_port_start(br, spec, &c);
+    int error = add_port_start(br, spec, false, &c);
 
     return error ? error : change_block(br, c);
 }
@@ -761,7 +789,8 @@ ovsbridge_list_owned_ports(struct ovsbridge *br, const char *owner,
 }
 
 bool
-ovsbridge_dpdk_ready(struct ovsbridge *br, char **whyp)
+ovsbridge_dpdk_ready(struct ovsbridge *br, const char *iface_type,
+                     char **whyp)
 {
     const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(br->idl);
     char *why = NULL;
@@ -774,12 +803,11 @@ ovsbridge_dpdk_ready(struct ovsbridge *br, char **whyp)
     } else {
         bool found = false;
         for (size_t i = 0; i < ovs->n_iface_types; i++) {
-            found = found || !strcmp(ovs->iface_types[i],
-                                     "dpdkvhostuserclient");
+            found = found || !strcmp(ovs->iface_types[i], iface_type);
         }
         if (!found) {
-            why = xstrdup("ovs-vswitchd does not support "
-                          "dpdkvhostuserclient interfaces");
+            why = xasprintf("ovs-vswitchd does not support %s interfaces",
+                            iface_type);
         }
     }
     if (whyp) {

@@ -31,12 +31,17 @@ enum ovsbridge_port_type {
     OVSBRIDGE_PORT_INTERNAL,
     OVSBRIDGE_PORT_GENEVE,          /* flow-based: options:remote_ip=flow */
     OVSBRIDGE_PORT_VXLAN,           /* likewise */
+    OVSBRIDGE_PORT_DPDK,            /* type=dpdk, options:dpdk-devargs */
 };
 
 struct ovsbridge_port_spec {
     const char *name;                   /* port and interface name */
     enum ovsbridge_port_type type;
     const char *vhost_server_path;      /* VHOSTUSER only */
+    const char *dpdk_devargs;           /* DPDK only: a PCI address or a
+                                         * DPDK virtual device */
+    int n_rxq;                          /* options:n_rxq; 0: OVS's default */
+    int mtu_request;                    /* 0: OVS's default */
     const char *owner;                  /* external_ids:seine-owner */
     int ofport_request;                 /* 0: let OVS choose */
 };
@@ -59,12 +64,14 @@ void ovsbridge_run(struct ovsbridge *);
 void ovsbridge_wait(struct ovsbridge *);
 
 /* Makes the bridge an underlay bridge: netdev, standalone (a learning
- * switch, no flows needed), with 'uplink' as its AF_XDP port, and waits
- * for its LOCAL port and the uplink to have ofports.  OVS's userspace
- * tunnels send and receive through it: the node IP lives on its LOCAL
- * interface.  0 or -errno. */
-int ovsbridge_ensure_uplink(struct ovsbridge *, const char *uplink,
-                            int timeout_ms);
+ * switch, no flows needed), with 'uplink' (an AF_XDP or DPDK port) as its
+ * port, and waits for its LOCAL port and the uplink to have ofports.  OVS's
+ * userspace tunnels send and receive through it: the node IP lives on its
+ * LOCAL interface.  0 or -errno; -EIO when OVS could not open the uplink,
+ * its reason (Interface.error) in '*errorp' if nonnull (caller frees). */
+int ovsbridge_ensure_uplink(struct ovsbridge *,
+                            const struct ovsbridge_port_spec *uplink,
+                            int timeout_ms, char **errorp);
 
 /* Creates the bridge if missing, and repairs datapath_type, fail_mode and
  * protocols if someone changed them.  Adds the internal port 'gw_name' and
@@ -124,10 +131,11 @@ int ovsbridge_wait_link_up(struct ovsbridge *, const char *name,
 int ovsbridge_list_owned_ports(struct ovsbridge *, const char *owner,
                                char ***namesp, size_t *np);
 
-/* Whether the switch can host vhost-user ports: DPDK initialised and
- * dpdkvhostuserclient in iface_types.  When false, '*whyp' says what is
- * missing (caller frees). */
-bool ovsbridge_dpdk_ready(struct ovsbridge *, char **whyp);
+/* Whether the switch can host DPDK interfaces of 'iface_type'
+ * ("dpdkvhostuserclient", "dpdk"): DPDK initialised and the type in
+ * iface_types.  When false, '*whyp' says what is missing (caller frees). */
+bool ovsbridge_dpdk_ready(struct ovsbridge *, const char *iface_type,
+                          char **whyp);
 
 /* Interface.statistics as ovs-vswitchd last wrote them (every
  * other_config:stats-update-interval, 5 s by default); -1 for a counter

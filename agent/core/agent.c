@@ -318,6 +318,23 @@ agent_open_metrics(struct agent *agent)
     return error;
 }
 
+/* "A.B.C.D/N" with N from 1 to 'max_plen'. */
+static int
+parse_cidr(const char *cidr, int max_plen, struct in_addr *subnet,
+           int *prefix_len)
+{
+    char addr[INET_ADDRSTRLEN];
+    int plen;
+
+    if (sscanf(cidr, "%15[0-9.]/%d", addr, &plen) != 2
+        || inet_pton(AF_INET, addr, subnet) != 1 || plen < 1
+        || plen > max_plen) {
+        return -EINVAL;
+    }
+    *prefix_len = plen;
+    return 0;
+}
+
 int
 agent_open(const struct agentconf *conf, struct agent **agentp)
 {
@@ -369,10 +386,19 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
         struct underlay_config ucfg = {
             .ovsdb_socket = conf->ovsdb_socket,
             .uplink = conf->uplink,
+            .dpdk_devargs = (!strcmp(conf->uplink_type, "dpdk")
+                             ? conf->uplink_devargs : NULL),
+            .rxqs = conf->uplink_rxqs,
+            .uplink_mtu = conf->uplink_mtu,
             .tunnel_type = conf->tunnel_type,
             .encap = strcmp(conf->encap_mode, "noEncap"),
             .mtu = conf->mtu,
         };
+        /* agentconf checked it. */
+        if (conf->node_ip) {
+            ovs_assert(!parse_cidr(conf->node_ip, 32, &ucfg.node_ip,
+                                   &ucfg.node_prefix_len));
+        }
         agent->underlay = underlay_create(&ucfg);
     }
     agent->rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 10);
@@ -426,20 +452,6 @@ agent_pod_cidr(const struct agent *agent)
     const struct cluster_node *cn = cluster_find_node(agent->cluster,
                                                       agent->conf->node_name);
     return cn ? cn->pod_cidr : NULL;
-}
-
-static int
-parse_cidr(const char *cidr, struct in_addr *subnet, int *prefix_len)
-{
-    char addr[INET_ADDRSTRLEN];
-    int plen;
-
-    if (sscanf(cidr, "%15[0-9.]/%d", addr, &plen) != 2
-        || inet_pton(AF_INET, addr, subnet) != 1 || plen < 1 || plen > 30) {
-        return -EINVAL;
-    }
-    *prefix_len = plen;
-    return 0;
 }
 
 int
@@ -578,7 +590,7 @@ static bool
 agent_subnet(const struct cluster_node *n, struct snat_subnet *subnet)
 {
     return (n->pod_cidr
-            && !parse_cidr(n->pod_cidr, &subnet->addr, &subnet->prefix_len));
+            && !parse_cidr(n->pod_cidr, 30, &subnet->addr, &subnet->prefix_len));
 }
 
 /* Masquerading of pod traffic that leaves the cluster (snat.h), with every
@@ -846,7 +858,7 @@ agent_start_datapath(struct agent *agent, const char *cidr)
     struct pipeline_node *p = &agent->pnode;
     int error;
 
-    error = parse_cidr(cidr, &p->subnet, &p->prefix_len);
+    error = parse_cidr(cidr, 30, &p->subnet, &p->prefix_len);
     if (error) {
         VLOG_ERR("pod CIDR '%s' is not an IPv4 prefix of length 1..30", cidr);
         return error;

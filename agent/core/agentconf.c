@@ -66,6 +66,7 @@ agentconf_defaults(struct agentconf *conf)
     conf->manifest_dir = xstrdup("/etc/seine/manifests");
     conf->log_level = xstrdup("info");
     conf->uplink = NULL;
+    conf->uplink_type = xstrdup("afxdp");
     conf->tunnel_type = xstrdup("geneve");
     conf->encap_mode = xstrdup("encap");
 }
@@ -93,6 +94,9 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->flow_collector);
     free(conf->log_level);
     free(conf->uplink);
+    free(conf->uplink_type);
+    free(conf->uplink_devargs);
+    free(conf->node_ip);
     free(conf->tunnel_type);
     free(conf->encap_mode);
     free(conf->pmd_intent);
@@ -166,15 +170,23 @@ check_node_name(const char *v)
     return NULL;
 }
 
+/* "A.B.C.D/N" and nothing after it; N is not checked. */
+static bool
+parse_ipv4_prefix(const char *v, struct in_addr *in, int *plen)
+{
+    char addr[INET_ADDRSTRLEN], tail;
+
+    return (sscanf(v, "%15[0-9.]/%d%c", addr, plen, &tail) == 2
+            && inet_pton(AF_INET, addr, in) == 1);
+}
+
 static const char *
 check_pod_cidr(const char *v)
 {
-    char addr[INET_ADDRSTRLEN], tail;
     struct in_addr in;
     int plen;
 
-    if (sscanf(v, "%15[0-9.]/%d%c", addr, &plen, &tail) != 2
-        || inet_pton(AF_INET, addr, &in) != 1) {
+    if (!parse_ipv4_prefix(v, &in, &plen)) {
         return "expected an IPv4 subnet such as 10.244.1.0/24";
     }
     if (plen < 1 || plen > 30) {
@@ -207,6 +219,44 @@ check_tunnel_type(const char *v)
 {
     static const char *const types[] = { "geneve", "vxlan", NULL };
     return one_of(v, types, "expected geneve or vxlan");
+}
+
+static const char *
+check_uplink_type(const char *v)
+{
+    static const char *const types[] = { "afxdp", "dpdk", NULL };
+    return one_of(v, types, "expected afxdp or dpdk");
+}
+
+/* What OVS passes to rte_dev_probe(): one word of printable characters. */
+static const char *
+check_devargs(const char *v)
+{
+    size_t n = strlen(v);
+
+    for (const char *p = v; *p; p++) {
+        if (!isgraph((unsigned char) *p)) {
+            n = 0;
+        }
+    }
+    return (n && n < 256 ? NULL
+            : "expected a PCI address such as 0000:03:00.1 or a DPDK "
+              "device such as net_af_xdp0,iface=eth1, without spaces");
+}
+
+/* The node IP with the prefix of its subnet, which br-phy's on-link route
+ * needs. */
+static const char *
+check_node_ip(const char *v)
+{
+    struct in_addr in;
+    int plen;
+
+    if (!parse_ipv4_prefix(v, &in, &plen) || plen < 1 || plen > 32) {
+        return "expected an IPv4 address with its prefix length, such as "
+               "192.168.100.1/24";
+    }
+    return NULL;
 }
 
 static const char *
@@ -317,6 +367,11 @@ static const struct field top_fields[] = {
     { "flowExport", FIELD_FLOW_EXPORT, 0, NULL, false, 0, 0 },
     STRING("logLevel", log_level, check_log_level, false),
     STRING("uplink", uplink, check_ifname, true),
+    STRING("uplinkType", uplink_type, check_uplink_type, false),
+    STRING("uplinkDevargs", uplink_devargs, check_devargs, true),
+    INT("uplinkRxqs", uplink_rxqs, 1, 1024),
+    INT("uplinkMtu", uplink_mtu, 68, 65535),
+    STRING("nodeIP", node_ip, check_node_ip, true),
     STRING("tunnelType", tunnel_type, check_tunnel_type, false),
     STRING("encapMode", encap_mode, check_encap_mode, false),
     { "pmd", FIELD_PMD, 0, NULL, false, 0, 0 },
@@ -574,6 +629,54 @@ read_mapping(const struct conf_reader *r, const yaml_node_t *mapping,
     return 0;
 }
 
+/* The value node of 'key' in 'mapping', or NULL. */
+static const yaml_node_t *
+find_value(const struct conf_reader *r, const yaml_node_t *mapping,
+           const char *key)
+{
+    for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start;
+         pair < mapping->data.mapping.pairs.top; pair++) {
+        yaml_node_t *k = yaml_document_get_node(r->doc, pair->key);
+        if (k->type == YAML_SCALAR_NODE
+            && !strcmp((const char *) k->data.scalar.value, key)) {
+            return yaml_document_get_node(r->doc, pair->value);
+        }
+    }
+    return NULL;
+}
+
+/* The uplink keys that only mean something together, checked once all are
+ * read: a DPDK port is nothing without its device, and a device or node IP
+ * without an uplink would be silently ignored. */
+static int
+check_uplink(const struct conf_reader *r, const yaml_node_t *root)
+{
+    const struct agentconf *c = r->conf;
+    bool dpdk = !strcmp(c->uplink_type, "dpdk");
+    const yaml_node_t *type = find_value(r, root, "uplinkType");
+    const yaml_node_t *devargs = find_value(r, root, "uplinkDevargs");
+    const yaml_node_t *node_ip = find_value(r, root, "nodeIP");
+
+    if (dpdk && !c->uplink_devargs) {
+        return conf_error(r, type, "uplinkType",
+                          "dpdk needs uplinkDevargs (the port's "
+                          "dpdk-devargs: a PCI address or a DPDK device)");
+    }
+    if (dpdk && !c->uplink) {
+        return conf_error(r, type, "uplinkType",
+                          "dpdk needs uplink (the name of br-phy's port)");
+    }
+    if (!dpdk && c->uplink_devargs) {
+        return conf_error(r, devargs, "uplinkDevargs",
+                          "only for uplinkType: dpdk");
+    }
+    if (!c->uplink && c->node_ip) {
+        return conf_error(r, node_ip, "nodeIP",
+                          "needs uplink (the node IP goes on br-phy)");
+    }
+    return 0;
+}
+
 /* Reads the loaded 'doc' over the defaults and frees it. */
 static int
 read_doc(const char *name, yaml_document_t *doc, struct agentconf *conf,
@@ -589,6 +692,9 @@ read_doc(const char *name, yaml_document_t *doc, struct agentconf *conf,
     if (root && root->type == YAML_MAPPING_NODE) {
         error = read_mapping(&r, root, "", top_fields,
                              ARRAY_SIZE(top_fields));
+        if (!error) {
+            error = check_uplink(&r, root);
+        }
     } else if (root && !is_null(root)) {
         error = conf_error(&r, root, "(top)",
                            "the file must be a mapping of keys to values");

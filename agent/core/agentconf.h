@@ -58,7 +58,17 @@ struct agentconf {
     int flow_max_rate;          /* .maxMessagesPerSecond: 2000 (UDP) */
     int flow_max_queue;         /* .maxQueuedMessages: 8192 */
     char *log_level;            /* logLevel: info (OVS vlog level) */
-    char *uplink;               /* uplink: NULL = one node, no underlay */
+    char *uplink;               /* uplink: NULL = one node, no underlay;
+                                 * else the uplink port's name (for afxdp
+                                 * the NIC's kernel interface) */
+    char *uplink_type;          /* uplinkType: afxdp (or dpdk) */
+    char *uplink_devargs;       /* uplinkDevargs: NULL; dpdk's
+                                 * dpdk-devargs, a PCI address or a vdev */
+    int uplink_rxqs;            /* uplinkRxqs: 0 = OVS's default (1) */
+    int uplink_mtu;             /* uplinkMtu: 0 = the kernel interface's,
+                                 * or 1500 with nodeIP */
+    char *node_ip;              /* nodeIP: NULL = the uplink's kernel
+                                 * interface's address; else IPv4/prefix */
     char *tunnel_type;          /* tunnelType: geneve (or vxlan) */
     char *encap_mode;           /* encapMode: encap (or noEncap) */
     /* pmd: the PMD plan applied at start-up (docs/pmd-config.md) */
@@ -71,8 +81,9 @@ struct agentconf {
 
 /* Loads 'path' over the defaults.  0, or -errno with '*err' set to a
  * message naming the file, line and field (caller frees).  A missing file
- * is -ENOENT.  Unknown keys, a key given twice and values out of range are
- * -EINVAL.  On error '*conf' holds nothing (all NULL), so the caller may
+ * is -ENOENT.  Unknown keys, a key given twice, values out of range and
+ * keys that contradict each other (uplinkType dpdk without uplinkDevargs)
+ * are -EINVAL.  On error '*conf' holds nothing (all NULL), so the caller may
  * fall back to agentconf_defaults() or agentconf_destroy() it. */
 int agentconf_load(const char *path, struct agentconf *, char **err);
 /* The same for the 'len' bytes of 'text', which messages call 'name'. */

@@ -776,7 +776,7 @@ add_vhostuser(struct agent *agent, struct attach_job *job,
     char *why = NULL;
     int error;
 
-    if (!ovsbridge_dpdk_ready(agent->br, &why)) {
+    if (!ovsbridge_dpdk_ready(agent->br, "dpdkvhostuserclient", &why)) {
         cniproto_response_error(resp, ATTACH_ERR_NO_DPDK, why,
                                 "vhost-user needs ovs-vswitchd's DPDK build "
                                 "with other_config:dpdk-init=true and "

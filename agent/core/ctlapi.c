@@ -671,6 +671,10 @@ node_json(const struct agent *agent, const struct cluster_node *node)
             !routed ? NULL
             : !strcmp(agent->conf->encap_mode, "noEncap") ? "noEncap"
             : agent->conf->tunnel_type);
+    /* Only this node's uplink is known here. */
+    add_str(n, "uplink", local ? agent->conf->uplink : NULL);
+    add_str(n, "uplinkType",
+            local && agent->conf->uplink ? agent->conf->uplink_type : NULL);
     return n;
 }
 

@@ -20,6 +20,11 @@ VLOG_DEFINE_THIS_MODULE(underlay);
 struct underlay {
     char *ovsdb_socket;
     char *uplink;
+    char *dpdk_devargs;             /* NULL: an AF_XDP uplink */
+    int rxqs;
+    int uplink_mtu;
+    struct in_addr cfg_node_ip;     /* 0: the kernel interface's */
+    int cfg_prefix_len;
     char *tunnel_type;
     struct ovsbridge *phy;          /* br-phy, once installed */
     struct in_addr node_ip;
@@ -39,6 +44,11 @@ underlay_create(const struct underlay_config *cfg)
 
     u->ovsdb_socket = xstrdup(cfg->ovsdb_socket);
     u->uplink = xstrdup(cfg->uplink);
+    u->dpdk_devargs = nullable_xstrdup(cfg->dpdk_devargs);
+    u->rxqs = cfg->rxqs;
+    u->uplink_mtu = cfg->uplink_mtu;
+    u->cfg_node_ip = cfg->node_ip;
+    u->cfg_prefix_len = cfg->node_prefix_len;
     u->tunnel_type = xstrdup(cfg->tunnel_type);
     u->pod_mtu = cfg->mtu;
     u->encap = cfg->encap;
@@ -79,8 +89,74 @@ underlay_destroy(struct underlay *u)
     ovsbridge_close(u->phy);
     free(u->ovsdb_socket);
     free(u->uplink);
+    free(u->dpdk_devargs);
     free(u->tunnel_type);
     free(u);
+}
+
+/* Adds the uplink port to br-phy.  What goes wrong is said once, here,
+ * with the devargs and OVS's own reason, for the operator to act on. */
+static int
+install_uplink_port(struct underlay *u)
+{
+    struct ovsbridge_port_spec port = {
+        .name = u->uplink,
+        .type = u->dpdk_devargs ? OVSBRIDGE_PORT_DPDK : OVSBRIDGE_PORT_AFXDP,
+        .dpdk_devargs = u->dpdk_devargs,
+        .n_rxq = u->rxqs,
+        .mtu_request = u->uplink_mtu,
+    };
+    char *why = NULL;
+    int error;
+
+    if (u->dpdk_devargs && !ovsbridge_dpdk_ready(u->phy, "dpdk", &why)) {
+        VLOG_ERR("uplink %s (dpdk-devargs %s): %s: a DPDK uplink needs "
+                 "ovs-vswitchd's DPDK build with other_config:dpdk-init=true "
+                 "and hugepages", u->uplink, u->dpdk_devargs, why);
+        free(why);
+        return -ENOTSUP;
+    }
+    error = ovsbridge_ensure_uplink(u->phy, &port, UNDERLAY_OVS_TIMEOUT_MS,
+                                    &why);
+    if (error && u->dpdk_devargs) {
+        VLOG_ERR("uplink %s (dpdk-devargs %s): OVS cannot use the device: "
+                 "%s", u->uplink, u->dpdk_devargs,
+                 why ? why : ovs_strerror(-error));
+    } else if (error) {
+        VLOG_ERR("uplink %s (AF_XDP): OVS cannot use the interface: %s",
+                 u->uplink, why ? why : ovs_strerror(-error));
+    }
+    free(why);
+    return error;
+}
+
+/* Puts the node IP on br-phy: the configured one (a NIC that DPDK drives
+ * has no kernel interface to take it from), or the one the uplink's kernel
+ * interface has, moved.  Returns the uplink MTU in '*mtu'. */
+static int
+install_node_ip(struct underlay *u, int *mtu)
+{
+    int error;
+
+    if (u->cfg_node_ip.s_addr) {
+        *mtu = u->uplink_mtu ? u->uplink_mtu : 1500;
+        u->node_ip = u->cfg_node_ip;
+        u->prefix_len = u->cfg_prefix_len;
+        error = hostlink_set_addr(UNDERLAY_BRIDGE, u->node_ip, u->prefix_len,
+                                  *mtu, NULL);
+    } else if (!hostlink_exists(u->uplink)) {
+        VLOG_ERR("uplink %s has no kernel interface to take the node IP "
+                 "from (a PCI device DPDK drives): set nodeIP", u->uplink);
+        return -ENODEV;
+    } else {
+        error = hostlink_move_addr(u->uplink, UNDERLAY_BRIDGE, u->uplink_mtu,
+                                   &u->node_ip, &u->prefix_len, mtu);
+    }
+    if (error) {
+        VLOG_ERR("%s: cannot give %s the node IP: %s", u->uplink,
+                 UNDERLAY_BRIDGE, ovs_strerror(-error));
+    }
+    return error;
 }
 
 static int
@@ -91,18 +167,17 @@ install_phy(struct underlay *u)
     if (!u->phy) {
         error = ovsbridge_open(u->ovsdb_socket, UNDERLAY_BRIDGE,
                                UNDERLAY_OVS_TIMEOUT_MS, &u->phy);
+        if (error) {
+            VLOG_ERR("%s: %s", UNDERLAY_BRIDGE, ovs_strerror(-error));
+        }
     }
     if (!error) {
-        error = ovsbridge_ensure_uplink(u->phy, u->uplink,
-                                        UNDERLAY_OVS_TIMEOUT_MS);
+        error = install_uplink_port(u);
     }
     if (!error) {
-        error = hostlink_move_addr(u->uplink, UNDERLAY_BRIDGE, &u->node_ip,
-                                   &u->prefix_len, &mtu);
+        error = install_node_ip(u, &mtu);
     }
     if (error) {
-        VLOG_ERR("%s: cannot make %s its bridge: %s", u->uplink,
-                 UNDERLAY_BRIDGE, ovs_strerror(-error));
         return error;
     }
     u->pod_mtu = u->encap ? mtu - UNDERLAY_OVERHEAD : mtu;
@@ -122,11 +197,14 @@ underlay_install(struct underlay *u, struct ovsbridge *br,
     int error = install_phy(u);
 
     node->tun_ofport = 0;
-    if (!error && !u->encap) {
+    if (error) {
+        return error;
+    }
+    if (!u->encap) {
         /* Routed over the underlay by the node's stack: no tunnel. */
         error = ovsbridge_del_port(br, UNDERLAY_TUNNEL_PORT);
         error = error == -ENOENT ? 0 : error;
-    } else if (!error) {
+    } else {
         error = ovsbridge_add_port(br, &tun);
     }
     if (!error && u->encap) {
@@ -140,9 +218,11 @@ underlay_install(struct underlay *u, struct ovsbridge *br,
         return error;
     }
     u->rewrite = true;
-    VLOG_INFO("underlay: node IP %s/%d on %s (uplink %s), %s, pod MTU %d",
-              inet_ntop(AF_INET, &u->node_ip, ip, sizeof ip),
+    VLOG_INFO("underlay: node IP %s/%d on %s (uplink %s, %s%s), %s, "
+              "pod MTU %d", inet_ntop(AF_INET, &u->node_ip, ip, sizeof ip),
               u->prefix_len, UNDERLAY_BRIDGE, u->uplink,
+              u->dpdk_devargs ? "dpdk " : "afxdp",
+              u->dpdk_devargs ? u->dpdk_devargs : "",
               u->encap ? u->tunnel_type : "noEncap", u->pod_mtu);
     return 0;
 }

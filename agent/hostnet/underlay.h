@@ -3,11 +3,15 @@
  * 'uplink' set).
  *
  *   - br-phy: a netdev bridge, standalone, with the uplink NIC as its
- *     AF_XDP port; the NIC's IPv4 address (the node IP) moves to br-phy's
- *     own interface, where OVS's userspace tunnels find it: a tunnelled
- *     packet leaves through br-phy, and one addressed to the node IP is
- *     decapsulated there (tnl_pop) and enters the pipeline bridge through
- *     its tunnel port;
+ *     AF_XDP port, or as a DPDK port (type=dpdk, options:dpdk-devargs: a
+ *     PCI address, a VF bound to vfio-pci, or a DPDK virtual device); the
+ *     node IP goes to br-phy's own interface, where OVS's userspace
+ *     tunnels find it: a tunnelled packet leaves through br-phy, and one
+ *     addressed to the node IP is decapsulated there (tnl_pop) and enters
+ *     the pipeline bridge through its tunnel port.  The node IP is the
+ *     uplink's kernel interface's IPv4 address, moved, or, for a NIC that
+ *     has no kernel interface (a PCI device DPDK drives), the configured
+ *     one;
  *   - the tunnel port "seine-tun0" on the pipeline bridge, geneve or vxlan,
  *     flow-based (options:remote_ip=flow);
  *   - the pod MTU: the uplink's MTU minus the encapsulation (outer IPv4 20,
@@ -38,7 +42,13 @@ struct pipeline_remote;
 /* What the underlay is made of (the agent configuration's). */
 struct underlay_config {
     const char *ovsdb_socket;       /* where br-phy is made */
-    const char *uplink;             /* the NIC */
+    const char *uplink;             /* the uplink port (the NIC's kernel
+                                     * interface for AF_XDP) */
+    const char *dpdk_devargs;       /* non-NULL: a DPDK uplink */
+    int rxqs;                       /* options:n_rxq; 0: OVS's default */
+    int uplink_mtu;                 /* 0: the kernel interface's, or 1500 */
+    struct in_addr node_ip;         /* 0: the kernel interface's */
+    int node_prefix_len;
     const char *tunnel_type;        /* "geneve" or "vxlan" */
     bool encap;                     /* false: noEncap routing */
     int mtu;                        /* the pod MTU until installed */

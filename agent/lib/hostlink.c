@@ -125,8 +125,8 @@ hostlink_set_neighbor(const char *name, struct in_addr ip,
 }
 
 int
-hostlink_move_addr(const char *from, const char *to, struct in_addr *ip,
-                   int *prefix_len, int *mtu)
+hostlink_move_addr(const char *from, const char *to, int want_mtu,
+                   struct in_addr *ip, int *prefix_len, int *mtu)
 {
     struct rtnl_link *src = NULL, *dst = NULL;
     struct nl_sock *sk;
@@ -144,7 +144,7 @@ hostlink_move_addr(const char *from, const char *to, struct in_addr *ip,
         error = nlroute_link_get(sk, to, &dst);
     }
     if (!error) {
-        *mtu = rtnl_link_get_mtu(src);
+        *mtu = want_mtu ? want_mtu : (int) rtnl_link_get_mtu(src);
         error = nlroute_addr_first(sk, rtnl_link_get_ifindex(src), ip,
                                    prefix_len);
         if (!error) {

@@ -39,11 +39,12 @@ int hostlink_set_neighbor(const char *name, struct in_addr ip,
 
 /* Moves the IPv4 address of host link 'from' (an underlay NIC) to host
  * link 'to' (its bridge's interface), brings both up and gives 'to' the
- * MTU of 'from'.  When 'from' has no address, 'to' keeps its own (the move
- * was done before, by an earlier run).  The address, its prefix length and
- * the MTU are returned; -ENOENT when neither has an address. */
-int hostlink_move_addr(const char *from, const char *to, struct in_addr *ip,
-                         int *prefix_len, int *mtu);
+ * MTU 'want_mtu', or (0) the MTU of 'from'.  When 'from' has no address,
+ * 'to' keeps its own (the move was done before, by an earlier run).  The
+ * address, its prefix length and the MTU 'to' got are returned; -ENOENT
+ * when neither has an address. */
+int hostlink_move_addr(const char *from, const char *to, int want_mtu,
+                       struct in_addr *ip, int *prefix_len, int *mtu);
 
 /* Routes 'ip/prefix_len' through host link 'dev' via 'via', or, with 'via'
  * NULL, deletes the route to it (a missing one is no error). */

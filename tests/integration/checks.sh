@@ -300,6 +300,62 @@ ck_traffic_check() {
     done
 }
 
+# ck_tcp_both_ways POD_A POD_B WHERE: 4 MB of random bytes over TCP from
+# POD_A to POD_B and back (ports 5001, 5002), sha256 compared; WHERE says
+# what they cross.
+ck_tcp_both_ways() {
+    local a=$1 b=$2 where=$3 data want
+    data=$SEINE_RUN/data.bin
+    head -c 4194304 /dev/urandom >"$data"
+    want=$(sha256sum <"$data" | cut -d' ' -f1)
+    ck_eq "4 MB TCP $a -> $b $where, sha256 equal" \
+        "$(ck_tcp_transfer "$a" "$b" "$(seine_pod_ip "$b")" 5001 "$data")" "$want"
+    ck_eq "4 MB TCP $b -> $a $where, sha256 equal" \
+        "$(ck_tcp_transfer "$b" "$a" "$(seine_pod_ip "$a")" 5002 "$data")" "$want"
+}
+
+# ck_underlay_path MODE: node1's packets to node2's pods went the way MODE
+# (geneve, vxlan or noEncap) sends them: a datapath flow that pushes the
+# tunnel header, or node1's route to node2's pod subnet via its node IP.
+ck_underlay_path() {
+    if [ "$1" == noEncap ]; then
+        ck_eq "noEncap: node1 routes node2's pod subnet via its node IP" \
+            "$(ip -n "$(seine_node_netns node1)" route show 10.244.2.0/24 | sed "s/ *$//")" \
+            "10.244.2.0/24 via 192.168.100.2 dev br-phy"
+    else
+        ck_ok "they went out encapsulated (a datapath flow pushes the $1 header)" \
+            sh -c "ovs-appctl -t $(seine_node_dir node1)/ovs-vswitchd.ctl dpctl/dump-flows | grep -q 'tnl_push(.*$1'"
+    fi
+}
+
+# ck_publish_pod POD NODE: POD's object (labelled app=POD, on NODE) with its
+# address, for the current node's model, as the API server publishes it.
+ck_publish_pod() {
+    ck_manifest "pod-$1.yaml" "apiVersion: v1
+kind: Pod
+metadata: {name: $1, namespace: default, labels: {app: $1}}
+spec: {nodeName: $2}
+status: {podIP: $(seine_pod_ip "$1")}"
+}
+
+# ck_remote_service NAME VIP IP NODE: ClusterIP Service NAME (TCP 80 ->
+# 8080) whose one endpoint is IP on NODE, in the current node's model.
+ck_remote_service() {
+    ck_manifest "svc-$1.yaml" "apiVersion: v1
+kind: Service
+metadata: {name: $1, namespace: default}
+spec:
+  clusterIP: $2
+  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $1-1, namespace: default, labels: {kubernetes.io/service-name: $1}}
+addressType: IPv4
+ports: [{name: http, protocol: TCP, port: 8080}]
+endpoints: [{addresses: [\"$3\"], nodeName: $4, conditions: {ready: true}}]"
+}
+
 # ck_sendframe POD ARGS...: tests/integration/sendframe.py in POD's namespace.
 ck_sendframe() {
     local pod=$1; shift

@@ -291,7 +291,7 @@ test_bridge(struct smoke *sm)
     free(st.error);
 
     char *why = NULL;
-    bool ready = ovsbridge_dpdk_ready(sm->br, &why);
+    bool ready = ovsbridge_dpdk_ready(sm->br, "dpdkvhostuserclient", &why);
     check(sm, ready == !why, "dpdk_ready explains itself");
     printf("# dpdk ready: %s%s\n", ready ? "yes" : "no: ", why ? why : "");
     free(why);

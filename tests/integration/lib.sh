@@ -39,6 +39,9 @@
 #                     1000), so idle PMD threads let the machine breathe
 #   SEINE_PMD_CPU_MASK  other_config:pmd-cpu-mask (default 0x2: one PMD
 #                     thread, on core 1)
+#   SEINE_DPDK_UPLINK_DEVARGS  dpdk-devargs of a DPDK uplink in
+#                     seine_cluster_start (default net_af_xdp0,iface=u0:
+#                     DPDK's AF_XDP driver on the node's underlay veth)
 
 SEINE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SEINE_BUILD_DIR=${SEINE_BUILD_DIR:-$SEINE_TOP/build}
@@ -50,6 +53,7 @@ SEINE_OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
 SEINE_HUGEPAGES=${SEINE_HUGEPAGES:-768}
 SEINE_PMD_MAXSLEEP=${SEINE_PMD_MAXSLEEP:-1000}
 SEINE_PMD_CPU_MASK=${SEINE_PMD_CPU_MASK:-0x2}
+SEINE_DPDK_UPLINK_DEVARGS=${SEINE_DPDK_UPLINK_DEVARGS:-net_af_xdp0,iface=u0}
 SEINE_BRIDGE=br-int
 SEINE_GATEWAY_PORT=seine-gw0
 SEINE_NETWORK_NAME=seine
@@ -379,17 +383,23 @@ seine_node_exec() {
 }
 
 # seine_node_start [--dpdk] [--no-agent] [--name NODE] [--cidr CIDR]
-#                  [--type DEFAULT_IFTYPE] [--uplink IFNAME [--tunnel TYPE]]
+#                  [--type DEFAULT_IFTYPE] [--uplink IFNAME [--tunnel TYPE]
+#                  [--dpdk-uplink DEVARGS] [--node-ip IP/PREFIX]]
 # (TYPE: geneve, vxlan, or noEncap for routing over the underlay)
 # Starts a node: namespace, ovsdb-server, ovs-vswitchd (the DPDK build with
 # --dpdk, after reserving hugepages), agent config, manifests folder and
-# seine-agent, and waits until the agent serves CNI requests.
+# seine-agent, and waits until the agent serves CNI requests.  With
+# --dpdk-uplink (which implies --dpdk) the uplink IFNAME is a DPDK port on
+# the device DEVARGS, and --node-ip the address br-phy gets (agentconf
+# uplinkType, uplinkDevargs, nodeIP).
 seine_node_start() {
     local dpdk=0 agent=1 node=node1 cidr=10.244.1.0/24 iftype=afxdp
-    local uplink="" tunnel=geneve
+    local uplink="" tunnel=geneve devargs="" node_ip=""
     while [ $# -gt 0 ]; do
         case $1 in
         --dpdk) dpdk=1 ;;
+        --dpdk-uplink) dpdk=1; devargs=$2; shift ;;
+        --node-ip) node_ip=$2; shift ;;
         --uplink) uplink=$2; shift ;;
         --tunnel) tunnel=$2; shift ;;
         --no-agent) agent=0 ;;
@@ -409,6 +419,8 @@ seine_node_start() {
     echo "$dpdk" >"$dir/dpdk"
     echo "$uplink" >"$dir/uplink"
     echo "$tunnel" >"$dir/tunnel"
+    echo "$devargs" >"$dir/uplink-devargs"
+    echo "$node_ip" >"$dir/node-ip"
     seine_netns_add "$ns"
     [ "$dpdk" == 0 ] || seine_hugepages_reserve "$SEINE_HUGEPAGES"
     seine_ovs_start
@@ -549,6 +561,13 @@ EOF
         else
             printf 'tunnelType: %s\n' "$(cat "$dir/tunnel")" >>"$dir/agent.yaml"
         fi
+        if [ -n "$(cat "$dir/uplink-devargs" 2>/dev/null)" ]; then
+            printf 'uplinkType: dpdk\nuplinkDevargs: %s\n' \
+                "$(cat "$dir/uplink-devargs")" >>"$dir/agent.yaml"
+        fi
+        if [ -n "$(cat "$dir/node-ip" 2>/dev/null)" ]; then
+            printf 'nodeIP: %s\n' "$(cat "$dir/node-ip")" >>"$dir/agent.yaml"
+        fi
     fi
 }
 
@@ -565,18 +584,34 @@ seine_nodes_manifest() {
     done
 }
 
-# seine_cluster_start MODE NODE_A NODE_B: two nodes (addressed as in
-# seine_nodes_manifest) joined by an underlay veth pair, each with both
-# Nodes in its model, their agents running with uplink u0 in MODE (geneve,
-# vxlan or noEncap).
+# seine_cluster_start MODE NODE_A NODE_B [--dpdk-uplink NODE]: two nodes
+# (addressed as in seine_nodes_manifest) joined by an underlay veth pair,
+# each with both Nodes in its model, their agents running with uplink u0
+# (AF_XDP) in MODE (geneve, vxlan or noEncap).  With --dpdk-uplink, NODE
+# runs ovs-vswitchd's DPDK build and its uplink is the DPDK port "dpdk0"
+# on its end of the pair through DPDK's AF_XDP driver
+# (SEINE_DPDK_UPLINK_DEVARGS); that end has no address of its own, as a
+# NIC bound to vfio-pci has no kernel interface, and the node IP comes
+# from nodeIP; SEINE_DPDK_UPLINK_CONFIG holds more agent.yaml lines for
+# that node alone.
 seine_cluster_start() {
-    local mode=$1 a=$2 b=$3 n
+    local mode=$1 a=$2 b=$3 dpdk_node="" n i
+    [ "${4:-}" != --dpdk-uplink ] || dpdk_node=$5
     for n in "$a" "$b"; do
-        seine_node_start --no-agent --name "$n" --cidr "10.244.${n##*[!0-9]}.0/24" \
-            --uplink u0 --tunnel "$mode"
+        i=${n##*[!0-9]}
+        if [ "$n" == "$dpdk_node" ]; then
+            SEINE_AGENT_CONFIG_EXTRA="${SEINE_AGENT_CONFIG_EXTRA:-}
+${SEINE_DPDK_UPLINK_CONFIG:-}" seine_node_start --no-agent --name "$n" --cidr "10.244.$i.0/24" \
+                --uplink dpdk0 --tunnel "$mode" \
+                --dpdk-uplink "$SEINE_DPDK_UPLINK_DEVARGS" --node-ip "192.168.100.$i/24"
+        else
+            seine_node_start --no-agent --name "$n" --cidr "10.244.$i.0/24" \
+                --uplink u0 --tunnel "$mode"
+        fi
     done
     seine_underlay_link "$a" "192.168.100.${a##*[!0-9]}" \
         "$b" "192.168.100.${b##*[!0-9]}"
+    [ -z "$dpdk_node" ] || ip -n "$(seine_node_netns "$dpdk_node")" addr flush dev u0
     for n in "$a" "$b"; do
         seine_node_use "$n"
         rm -f "$(seine_node_dir)/manifests/node-$n.yaml"
@@ -648,8 +683,9 @@ spec:
 EOF
 }
 
-# seine_agent_start: starts seine-agent in the node's namespace and waits for
-# its CNI socket; on a timeout the agent's log goes to stderr.
+# seine_agent_start [--no-wait]: starts seine-agent in the node's namespace
+# and waits for its CNI socket (not with --no-wait, for an agent that is
+# expected never to be ready); on a timeout the agent's log goes to stderr.
 seine_agent_start() {
     local dir ns timeout=${SEINE_AGENT_TIMEOUT:-30}
     dir=$(seine_node_dir)
@@ -663,6 +699,7 @@ seine_agent_start() {
         seine__dump_file "$dir/seine-agent.log"
         seine_fail "seine-agent did not start"
     fi
+    [ "${1:-}" != --no-wait ] || return 0
     if ! seine_wait_until "$timeout" test -S "$dir/cni.sock"; then
         seine__dump_file "$dir/seine-agent.log"
         seine_fail "seine-agent: no CNI socket $dir/cni.sock after ${timeout}s"

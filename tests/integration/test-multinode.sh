@@ -40,57 +40,22 @@ ck_ok "a packet of the pod MTU with DF set passes ($mtu bytes)" \
     seine_pod_exec a ping -c1 -W2 -M "do" -s $((mtu - 28)) "$b_ip"
 ck_no "one byte more is refused at the pod (message too long)" \
     seine_pod_exec a ping -c1 -W2 -M "do" -s $((mtu - 27)) "$b_ip"
-if [ "$tunnel" == noEncap ]; then
-    ck_eq "noEncap: node1 routes node2's pod subnet via its node IP" \
-        "$(ip -n "$(seine_node_netns node1)" route show 10.244.2.0/24 | sed "s/ *$//")" \
-        "10.244.2.0/24 via 192.168.100.2 dev br-phy"
-    ck_empty "noEncap: no tunnel port" "$(seine_vsctl --if-exists get interface seine-tun0 type)"
-else
-    ck_ok "they went out encapsulated (a datapath flow pushes the $tunnel header)" \
-        sh -c "ovs-appctl -t $(seine_node_dir)/ovs-vswitchd.ctl dpctl/dump-flows | grep -q 'tnl_push(.*$tunnel'"
-fi
-
-data=$SEINE_RUN/data.bin
-head -c 4194304 /dev/urandom >"$data"
-want=$(sha256sum <"$data" | cut -d' ' -f1)
-ck_eq "4 MB TCP a -> b across nodes, sha256 equal" \
-    "$(ck_tcp_transfer a b "$b_ip" 5001 "$data")" "$want"
-ck_eq "4 MB TCP b -> a across nodes, sha256 equal" \
-    "$(ck_tcp_transfer b a "$a_ip" 5002 "$data")" "$want"
+ck_underlay_path "$tunnel"
+[ "$tunnel" != noEncap ] \
+    || ck_empty "noEncap: no tunnel port" "$(seine_vsctl --if-exists get interface seine-tun0 type)"
+ck_tcp_both_ways a b "across nodes"
 
 # A Service on node1 whose endpoint is b on node2.
 seine_bg_start echo-b "$(seine_pod_netns b)" python3 -u "$probe" serve b 8080 5353
-ck_manifest svc.yaml "apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: default}
-spec:
-  clusterIP: 10.96.0.10
-  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: web-1, namespace: default, labels: {kubernetes.io/service-name: web}}
-addressType: IPv4
-ports: [{name: http, protocol: TCP, port: 8080}]
-endpoints: [{addresses: [\"$b_ip\"], nodeName: node2, conditions: {ready: true}}]"
+ck_remote_service web 10.96.0.10 "$b_ip" node2
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns a) python3 $probe tcp 10.96.0.10 80 1 | grep -qx b" || true
 ck_eq "a (node1) -> ClusterIP -> b (node2)" \
     "$(seine_pod_exec a python3 "$probe" tcp 10.96.0.10 80 3 | sort -u)" b
 
 # A NetworkPolicy on node2 sees the real source of a's packets (no NAT
 # across nodes): b admits only app=other, then app=a.
-# publish_pod POD NODE: POD's object (labelled app=POD, on NODE) with its
-# address, for the current node's model, as the API server publishes it.
-publish_pod() {
-    ck_manifest "pod-$1.yaml" "apiVersion: v1
-kind: Pod
-metadata: {name: $1, namespace: default, labels: {app: $1}}
-spec: {nodeName: $2}
-status: {podIP: $(seine_pod_ip "$1")}"
-}
-
 seine_node_use node2
-publish_pod a node1
+ck_publish_pod a node1
 ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
   ingress:
   - from: [{podSelector: {matchLabels: {app: other}}}]'
@@ -124,7 +89,7 @@ ck_expect_tcp "policies removed on node2: a -> b:8080" ok a "$b_ip" 8080
 seine_node_use node1
 
 # Egress policy on node1 towards a pod of node2: a may reach app=c only.
-publish_pod b node2
+ck_publish_pod b node2
 ck_netpol a-egress '  podSelector: {matchLabels: {app: a}}
   policyTypes: [Egress]
   egress:

@@ -112,6 +112,11 @@ test_defaults(void **state OVS_UNUSED)
     }
     assert_string_equal(conf.node_name, host);
     assert_null(conf.uplink);
+    assert_string_equal(conf.uplink_type, "afxdp");
+    assert_null(conf.uplink_devargs);
+    assert_int_equal(conf.uplink_rxqs, 0);
+    assert_int_equal(conf.uplink_mtu, 0);
+    assert_null(conf.node_ip);
     assert_string_equal(conf.tunnel_type, "geneve");
     agentconf_destroy(&conf);
     assert_null(conf.bridge);
@@ -361,6 +366,75 @@ test_syntax_error(void **state)
     expect_error(s, "bridge: br-int\n  mtu: 1500\n", 2, "");
 }
 
+/* The uplink as a DPDK port: its keys, and the ones that make no sense
+ * without each other. */
+static void
+test_dpdk_uplink(void **state)
+{
+    struct scratch *s = *state;
+    struct agentconf conf;
+    char *err = NULL;
+
+    assert_int_equal(load_text(s, "uplink: dpdk0\n"
+                               "uplinkType: dpdk\n"
+                               "uplinkDevargs: 0000:03:00.1\n"
+                               "uplinkRxqs: 4\n"
+                               "uplinkMtu: 9000\n"
+                               "nodeIP: 192.168.100.1/24\n"
+                               "encapMode: noEncap\n", &conf, &err), 0);
+    assert_null(err);
+    assert_string_equal(conf.uplink, "dpdk0");
+    assert_string_equal(conf.uplink_type, "dpdk");
+    assert_string_equal(conf.uplink_devargs, "0000:03:00.1");
+    assert_int_equal(conf.uplink_rxqs, 4);
+    assert_int_equal(conf.uplink_mtu, 9000);
+    assert_string_equal(conf.node_ip, "192.168.100.1/24");
+    agentconf_destroy(&conf);
+
+    /* A virtual device, its node IP from the kernel interface it uses. */
+    assert_int_equal(load_text(s, "uplink: u0\nuplinkType: dpdk\n"
+                               "uplinkDevargs: net_af_xdp0,iface=u0\n",
+                               &conf, &err), 0);
+    assert_string_equal(conf.uplink_devargs, "net_af_xdp0,iface=u0");
+    assert_null(conf.node_ip);
+    agentconf_destroy(&conf);
+
+    /* AF_XDP takes the same queue and MTU keys. */
+    assert_int_equal(load_text(s, "uplink: eth1\nuplinkType: afxdp\n"
+                               "uplinkRxqs: 2\n", &conf, &err), 0);
+    assert_string_equal(conf.uplink_type, "afxdp");
+    assert_int_equal(conf.uplink_rxqs, 2);
+    agentconf_destroy(&conf);
+
+    expect_error(s, "uplink: eth1\nuplinkType: sriov\n", 2,
+                 "uplinkType: expected afxdp or dpdk");
+    expect_error(s, "uplink: dpdk0\n\nuplinkType: dpdk\n", 3,
+                 "uplinkType: dpdk needs uplinkDevargs");
+    expect_error(s, "uplink: dpdk0\nuplinkType: dpdk\nuplinkDevargs: ~\n", 2,
+                 "uplinkType: dpdk needs uplinkDevargs");
+    expect_error(s, "uplinkType: dpdk\nuplinkDevargs: 0000:03:00.1\n", 1,
+                 "uplinkType: dpdk needs uplink");
+    expect_error(s, "uplink: eth1\nuplinkDevargs: 0000:03:00.1\n", 2,
+                 "uplinkDevargs: only for uplinkType: dpdk");
+    expect_error(s, "uplink: dpdk0\nuplinkType: dpdk\n"
+                    "uplinkDevargs: \"net_af_xdp0, iface=u0\"\n", 3,
+                 "uplinkDevargs: expected a PCI address");
+    expect_error(s, "uplinkRxqs: 0\n", 1,
+                 "uplinkRxqs: expected an integer from 1 to 1024");
+    expect_error(s, "uplinkMtu: 60\n", 1,
+                 "uplinkMtu: expected an integer from 68 to 65535");
+    expect_error(s, "uplink: dpdk0\nnodeIP: 192.168.100.1\n", 2,
+                 "nodeIP: expected an IPv4 address with its prefix length");
+    expect_error(s, "uplink: dpdk0\nnodeIP: 192.168.100.1/33\n", 2,
+                 "nodeIP: expected an IPv4");
+    expect_error(s, "uplink: dpdk0\nnodeIP: fd00::1/64\n", 2,
+                 "nodeIP: expected an IPv4");
+    expect_error(s, "mtu: 1500\nnodeIP: 192.168.100.1/24\n", 2,
+                 "nodeIP: needs uplink");
+    expect_error(s, "uplinkDevargs: x\nuplinkDevargs: y\n", 2,
+                 "uplinkDevargs: given twice");
+}
+
 /* The PMD plan at start-up: off, unless asked. */
 static void
 test_pmd(void **state)
@@ -445,6 +519,7 @@ main(void)
         T(test_syntax_error),
         T(test_pmd),
         T(test_metrics),
+        T(test_dpdk_uplink),
         cmocka_unit_test(test_parse_text),
     };
 #undef T

@@ -170,10 +170,12 @@ test_render(void **state)
     check_render("{\"apiVersion\": \"seinectl/v1\", \"kind\": \"NodeList\","
                  " \"items\": [{\"name\": \"node1\", \"podCIDR\": "
                  "\"10.244.1.0/24\", \"internalIP\": null, \"local\": true,"
-                 " \"routed\": false, \"transport\": null}]}",
+                 " \"routed\": false, \"transport\": null, \"uplink\": "
+                 "\"dpdk0\", \"uplinkType\": \"dpdk\"}]}",
                  "NAME    POD-CIDR        INTERNAL-IP   LOCAL   ROUTED   "
-                 "TRANSPORT\n"
-                 "node1   10.244.1.0/24   -             true    false    -\n");
+                 "TRANSPORT   UPLINK   UPLINK-TYPE\n"
+                 "node1   10.244.1.0/24   -             true    false    "
+                 "-           dpdk0    dpdk\n");
     check_render("{\"kind\": \"ServiceList\", \"items\": [{\"namespace\": "
                  "\"default\", \"name\": \"web\", \"port\": \"http\", "
                  "\"protocol\": \"tcp\", \"external\": false, \"groupId\": 7,"
