@@ -11,7 +11,10 @@
  * glitch; for a policy that now denies, it is a hole.  So after a commit
  * that changed policy flows the agent empties the cache: the next packet
  * of each flow takes one upcall and gets a flow built from the new tables.
- * (test-netpol-matrix shows the stale verdicts without this.)
+ * (test-netpol-matrix shows the stale verdicts without this.)  A commit
+ * that only re-stamped cookies, the first after an agent restart when
+ * nothing else changed, changes no verdict and is not followed by a purge
+ * (flowtab_last_commit_restamped()).
  */
 #ifndef DPCACHE_H
 #define DPCACHE_H 1
