@@ -96,14 +96,21 @@ remove_gone(const struct polflows_rule *old, const struct rulebook_result *np,
     }
 }
 
+/* A rule the switch cannot take is named by its key ("NS/NAME/DIR/N"),
+ * which a person can find in the policy's spec. */
 static void
-set_changed(const struct policy *p, const struct polflows_rule *rule,
-            struct flowtab *ft, struct apply_counts *counts)
+set_changed(const struct policy *p, const struct rulebook_compiled *c,
+            const char *kind, struct flowtab *ft, struct apply_counts *counts)
 {
+    const struct polflows_rule *rule = &c->rule;
     const struct polflows_rule *old = find_rule(&p->applied, &p->applied_cnp,
                                                 rule->id);
     if (!old || !netpolrules_rule_equal(old, rule)) {
-        polflows_set_rule(ft, rule);
+        int error = polflows_set_rule(ft, rule);
+        if (error) {
+            VLOG_WARN("%s rule %s not applied: %s", kind, c->key,
+                      ovs_strerror(-error));
+        }
         counts->set++;
     }
 }
@@ -146,10 +153,10 @@ apply(struct policy *p, struct rulebook_result *np, struct rulebook_result *cnp,
         remove_gone(&p->applied_cnp.rules[i].rule, np, cnp, ft, &counts);
     }
     for (size_t i = 0; i < np->n_rules; i++) {
-        set_changed(p, &np->rules[i].rule, ft, &counts);
+        set_changed(p, &np->rules[i], "NetworkPolicy", ft, &counts);
     }
     for (size_t i = 0; i < cnp->n_rules; i++) {
-        set_changed(p, &cnp->rules[i].rule, ft, &counts);
+        set_changed(p, &cnp->rules[i], "ClusterNetworkPolicy", ft, &counts);
     }
     if (counts.set || counts.removed || !same_isolation(&p->applied, np)) {
         p->changed = true;
