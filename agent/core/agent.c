@@ -15,6 +15,7 @@
 #include "agent/lib/hostlink.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/agentmetrics.h"
+#include "agent/core/attach.h"
 #include "agent/core/dpstats.h"
 #include "agent/core/flowexport.h"
 #include "agent/core/formats.h"
@@ -505,6 +506,7 @@ agent_restore_pods(struct agent *agent)
 
         ovsbridge_port_status(agent->br, rec->port_name, &st);
         if (st.ofport > 0) {
+            attach_retake_tap(agent, rec);
             rec->ofport = st.ofport;
             struct pipeline_pod pod = {
                 .owner = rec->owner, .ofport = st.ofport, .ip = rec->ip,

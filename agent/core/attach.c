@@ -885,16 +885,21 @@ add_flows(struct agent *agent, struct attach_job *job,
  * pod's, where OVS keeps reading and writing it through its file
  * descriptor. */
 static int
-add_tap_moved(struct agent *agent, const struct podrec *rec,
-              struct cniproto_response *resp)
+tap_move_in(const struct agent *agent, const struct podrec *rec)
 {
     struct podif_spec spec;
 
     rec_fill_spec(agent, rec, &spec);
     int error = podif_move_to_netns(rec->port_name, rec->netns);
-    if (!error) {
-        error = podif_setup_moved(&spec, rec->port_name);
-    }
+    return error ? error : podif_setup_moved(&spec, rec->port_name);
+}
+
+static int
+add_tap_moved(struct agent *agent, const struct podrec *rec,
+              struct cniproto_response *resp)
+{
+    int error = tap_move_in(agent, rec);
+
     if (error) {
         cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
                                 ovs_strerror(-error),
@@ -902,6 +907,25 @@ add_tap_moved(struct agent *agent, const struct podrec *rec,
                                 rec->port_name, rec->netns);
     }
     return error;
+}
+
+void
+attach_retake_tap(const struct agent *agent, const struct podrec *rec)
+{
+    if (rec->type != PODSTORE_TAP || !rec->netns
+        || !hostlink_exists(rec->port_name)) {
+        return;
+    }
+    int error = tap_move_in(agent, rec);
+    if (error) {
+        VLOG_WARN("%s/%s: tap %s made again by the switch could not be moved "
+                  "into %s: %s", rec->container_id, rec->ifname,
+                  rec->port_name, rec->netns, ovs_strerror(-error));
+    } else {
+        VLOG_INFO("%s/%s: tap %s made again by the switch, moved back into "
+                  "%s", rec->container_id, rec->ifname, rec->port_name,
+                  rec->netns);
+    }
 }
 
 static int

@@ -9,7 +9,10 @@
 # flows, so pod traffic resumes within seconds, and CNI calls work again.
 # The switch is started with other_config:flow-restore-wait=true, as the
 # node's start-up script does over an existing bridge: it holds until the
-# agent, having reinstalled every flow, removes the key.
+# agent, having reinstalled every flow, removes the key.  Tap pods come
+# back too: their taps die with the old switch, the new one makes them
+# again in the node's namespace, and the agent moves them back into the
+# pods, set up as ADD did.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 seine_test_begin ovs-restart
@@ -17,7 +20,9 @@ seine_require_cmd ping
 seine_node_start
 seine_pod_add a
 seine_pod_add b
-b_ip=$(seine_pod_ip b)
+seine_pod_add ta tap
+seine_pod_add tb tap
+b_ip=$(seine_pod_ip b) tb_ip=$(seine_pod_ip tb)
 
 seine_assert_ok seine_pod_exec a ping -c1 -W1 "$b_ip"
 echo "ok - pods reach each other before the restart"
@@ -69,6 +74,15 @@ else
 fi
 seine_assert_ok seine_pod_exec a ping -c1 -W1 10.244.1.1
 echo "ok - the gateway answers again (its address was restored)"
+if seine_wait_until 10 seine_pod_exec ta ping -c1 -W1 "$tb_ip"; then
+    echo "ok - tap pods reach each other again (their taps moved back into the pods)"
+else
+    seine_dump_logs
+    seine_fail "tap pods do not reach each other after ovs-vswitchd restarted"
+fi
+seine_assert_ok seine_pod_exec ta ping -c1 -W1 "$b_ip"
+echo "ok - ... and the AF_XDP pods"
+seine_assert_match "$(cat "$(seine_node_dir)/seine-agent.log")" "moved back into" "the agent log"
 seine_wait_until 10 no_restore_wait \
     || seine_fail "flow-restore-wait still set after the flows were restored"
 seine_assert_match "$(cat "$(seine_node_dir)/seine-agent.log")" "flow-restore-wait removed" "the agent log"
