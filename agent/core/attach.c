@@ -916,7 +916,15 @@ attach_retake_tap(const struct agent *agent, const struct podrec *rec)
         || !hostlink_exists(rec->port_name)) {
         return;
     }
-    int error = tap_move_in(agent, rec);
+    /* The old tap outlives the switch that made it (OVS makes taps
+     * persistent) but has nobody reading it now. */
+    int error = podif_delete_in_netns(rec->netns, rec->ifname);
+    if (error && error != -ENODEV && error != -ENOENT) {
+        VLOG_WARN("%s/%s: the old tap %s in %s could not be removed: %s",
+                  rec->container_id, rec->ifname, rec->ifname, rec->netns,
+                  ovs_strerror(-error));
+    }
+    error = tap_move_in(agent, rec);
     if (error) {
         VLOG_WARN("%s/%s: tap %s made again by the switch could not be moved "
                   "into %s: %s", rec->container_id, rec->ifname,

@@ -57,10 +57,10 @@ bool attach_sweep(struct agent *);
 void attach_cancel(struct agent *);
 
 /* A tap is a file descriptor of ovs-vswitchd's: when the switch restarts,
- * the pod's tap goes away with the old process and the new one makes it
+ * the pod's tap is left with nobody reading it, and the new one makes it
  * again, in its own namespace.  For a tap record whose link is back in
- * this namespace, moves it into the pod's and sets it up as ADD did (a
- * failure is logged; DEL still cleans up). */
+ * this namespace, replaces the pod's old tap with it, set up as ADD did
+ * (a failure is logged; DEL still cleans up). */
 struct podrec;
 void attach_retake_tap(const struct agent *, const struct podrec *);
 

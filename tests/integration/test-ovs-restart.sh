@@ -10,9 +10,9 @@
 # The switch is started with other_config:flow-restore-wait=true, as the
 # node's start-up script does over an existing bridge: it holds until the
 # agent, having reinstalled every flow, removes the key.  Tap pods come
-# back too: their taps die with the old switch, the new one makes them
-# again in the node's namespace, and the agent moves them back into the
-# pods, set up as ADD did.
+# back too: their taps outlive the old switch with nobody reading them,
+# the new one makes them again in the node's namespace, and the agent
+# puts the new ones in the pods in place of the old, set up as ADD did.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 seine_test_begin ovs-restart
