@@ -68,7 +68,9 @@ static const struct cmd_info cmds[CNIARGS_N_CMDS] = {
     [CNIARGS_VERSION] = { "VERSION", CNIARGS_SPEC_0_3_1, 0, 0, 0 },
 };
 
-static const char *const interface_types[] = { "afxdp", "vhostuser", "tap" };
+static const char *const interface_types[] = {
+    "afxdp", "vhostuser", "tap", "sriov",
+};
 
 /* Fills 'err' with CNI error 'code'; returns -EINVAL for the caller to
  * pass on. */
@@ -395,7 +397,8 @@ check_interface_type(const char *type, struct cniproto_response *err)
             return 0;
         }
     }
-    return invalid(err, CNI_ERR_INVALID_CONFIG, "afxdp, vhostuser or tap",
+    return invalid(err, CNI_ERR_INVALID_CONFIG,
+                   "afxdp, vhostuser, tap or sriov",
                    "unknown \"interfaceType\" \"%s\"", type);
 }
 
@@ -663,6 +666,47 @@ parse_static(struct json_object *cfg, struct cniargs *args,
     return error;
 }
 
+/* "DDDD:BB:DD.F", hexadecimal: a PCI address as sysfs names devices. */
+static bool
+pci_address_valid(const char *text)
+{
+    static const char shape[] = "xxxx:xx:xx.x";
+
+    if (strlen(text) != sizeof shape - 1) {
+        return false;
+    }
+    for (size_t i = 0; shape[i]; i++) {
+        if (shape[i] == 'x' ? !isxdigit((unsigned char) text[i])
+                            : text[i] != shape[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The VF of an sriov attachment: "deviceID" at the top level, where Multus
+ * puts it (from the device plugin's allocation), else runtimeConfig
+ * "deviceID" (capability "deviceID"). */
+static int
+parse_device_id(struct json_object *cfg, struct cniproto_request *req,
+                struct cniproto_response *err)
+{
+    struct json_object *rc;
+    int error = config_str(cfg, "deviceID", false, &req->device_id, err);
+
+    if (!error && !req->device_id
+        && json_object_object_get_ex(cfg, "runtimeConfig", &rc)
+        && json_object_is_type(rc, json_type_object)) {
+        error = config_str(rc, "deviceID", false, &req->device_id, err);
+    }
+    if (!error && req->device_id && !pci_address_valid(req->device_id)) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG, "a PCI address such as "
+                       "0000:03:00.2", "\"deviceID\" \"%s\" is not a PCI "
+                       "address", req->device_id);
+    }
+    return error;
+}
+
 static int
 parse_config(struct json_object *cfg, struct cniargs *args,
              struct cniproto_response *err)
@@ -678,6 +722,9 @@ parse_config(struct json_object *cfg, struct cniargs *args,
     }
     if (!error) {
         error = parse_seine_fields(cfg, args, err);
+    }
+    if (!error) {
+        error = parse_device_id(cfg, &args->req, err);
     }
     if (!error && args->cmd == CNIARGS_GC) {
         error = parse_valid_attachments(cfg, &args->req, err);

@@ -75,6 +75,8 @@ struct cniproto_request {
     char *static_ip;            /* ADD: the address asked for ("A.B.C.D"
                                  * or "A.B.C.D/LEN"), or NULL */
     char *static_mac;           /* ADD: the MAC asked for, or NULL */
+    char *device_id;            /* sriov: the VF's PCI address ("deviceID"
+                                 * as Multus passes it), or NULL */
     enum cniproto_default_route default_route;  /* config "defaultRoute" */
     struct cniproto_attachment *valid;  /* GC only */
     size_t n_valid;

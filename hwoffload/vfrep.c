@@ -129,7 +129,6 @@ vf_index(const struct sriovfs_pf *pf, const char *vf_pci)
     return -1;
 }
 
-/* The PF of VF 'vf_pci' into 'pf'. */
 static int
 read_parent(const char *root, const char *vf_pci, struct sriovfs_pf *pf,
             char **errp)
@@ -156,22 +155,38 @@ read_parent(const char *root, const char *vf_pci, struct sriovfs_pf *pf,
 }
 
 int
+vfrep_vf_of(const char *root, const char *vf_pci, struct sriovfs_pf *pf,
+            int *indexp, char **errp)
+{
+    int error = read_parent(root, vf_pci, pf, errp);
+
+    if (error) {
+        return error;
+    }
+    *indexp = vf_index(pf, vf_pci);
+    if (*indexp < 0) {
+        *errp = xasprintf("%s: its PF %s does not list it among its VFs",
+                          vf_pci, pf->pci);
+        sriovfs_pf_destroy(pf);
+        return -ENOTSUP;
+    }
+    return 0;
+}
+
+int
 vfrep_for_vf(const char *root, const char *vf_pci, char **repp, char **errp)
 {
     struct sriovfs_pf pf;
     struct vfrep_set set;
-    int error = read_parent(root, vf_pci, &pf, errp), index;
+    int index;
+    int error = vfrep_vf_of(root, vf_pci, &pf, &index, errp);
 
     *repp = NULL;
     if (error) {
         return error;
     }
-    index = vf_index(&pf, vf_pci);
-    error = index < 0 ? -ENOTSUP : vfrep_find(root, &pf, &set, errp);
-    if (index < 0) {
-        *errp = xasprintf("%s: its PF %s does not list it among its VFs",
-                          vf_pci, pf.pci);
-    } else if (!error) {
+    error = vfrep_find(root, &pf, &set, errp);
+    if (!error) {
         const struct vfrep *rep = vfrep_lookup(&set, index);
         if (rep) {
             *repp = xstrdup(rep->netdev);

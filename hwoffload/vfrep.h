@@ -45,6 +45,13 @@ const struct vfrep *vfrep_lookup(const struct vfrep_set *, int vf);
 const char *vfrep_eswitch_mode(const char *root, const struct sriovfs_pf *,
                                const struct vfrep_set *);
 
+/* The PF of the VF at PCI address 'vf_pci' into 'pf' (the caller destroys
+ * it) and the VF's index among its VFs into '*indexp'.  0; -ENODEV (no
+ * such device), -ENOTSUP (not a VF) or the PF's reading error, with why
+ * in '*errp'. */
+int vfrep_vf_of(const char *root, const char *vf_pci, struct sriovfs_pf *,
+                int *indexp, char **errp);
+
 /* The representor of the VF at PCI address 'vf_pci' (what Multus passes
  * as deviceID) in '*repp' (the caller frees it).  0; -ENODEV (no such
  * device), -ENOTSUP (not a VF) or -ENOENT (no representor: legacy mode),

@@ -62,6 +62,8 @@ agentconf_defaults(struct agentconf *conf)
     conf->cni_socket = xstrdup(SEINE_DEFAULT_CNI_SOCKET);
     conf->state_dir = xstrdup(SEINE_DEFAULT_STATE_DIR);
     conf->vhost_socket_dir = xstrdup("/run/seine/vhost");
+    conf->sriov_sysfs_root = xstrdup("/");
+    conf->sriov_devinfo_dir = xstrdup("/var/run/k8s.cni.cncf.io/devinfo/dp");
     conf->source = AGENTCONF_SOURCE_MANIFESTS;
     conf->manifest_dir = xstrdup("/etc/seine/manifests");
     conf->log_level = xstrdup("info");
@@ -84,6 +86,8 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->cni_socket);
     free(conf->state_dir);
     free(conf->vhost_socket_dir);
+    free(conf->sriov_sysfs_root);
+    free(conf->sriov_devinfo_dir);
     free(conf->manifest_dir);
     free(conf->kubeconfig);
     free(conf->kube_context);
@@ -201,8 +205,10 @@ check_pod_cidr(const char *v)
 static const char *
 check_interface_type(const char *v)
 {
-    static const char *const types[] = { "afxdp", "vhostuser", "tap", NULL };
-    return one_of(v, types, "expected afxdp, vhostuser or tap");
+    static const char *const types[] = {
+        "afxdp", "vhostuser", "tap", "sriov", NULL
+    };
+    return one_of(v, types, "expected afxdp, vhostuser, tap or sriov");
 }
 
 static const char *
@@ -326,6 +332,7 @@ enum field_type {
     FIELD_SOURCE,               /* the stateSource mapping */
     FIELD_METRICS,              /* the metrics mapping */
     FIELD_FLOW_EXPORT,          /* the flowExport mapping */
+    FIELD_SRIOV,                /* the sriov mapping */
 };
 
 struct field {
@@ -365,6 +372,7 @@ static const struct field top_fields[] = {
     { "stateSource", FIELD_SOURCE, 0, NULL, false, 0, 0 },
     { "metrics", FIELD_METRICS, 0, NULL, false, 0, 0 },
     { "flowExport", FIELD_FLOW_EXPORT, 0, NULL, false, 0, 0 },
+    { "sriov", FIELD_SRIOV, 0, NULL, false, 0, 0 },
     STRING("logLevel", log_level, check_log_level, false),
     STRING("uplink", uplink, check_ifname, true),
     STRING("uplinkType", uplink_type, check_uplink_type, false),
@@ -400,6 +408,11 @@ static const struct field flow_export_fields[] = {
     INT("maxQueuedMessages", flow_max_queue, 16, 1000000),
 };
 
+static const struct field sriov_fields[] = {
+    STRING("sysfsRoot", sriov_sysfs_root, check_path, false),
+    STRING("deviceInfoDir", sriov_devinfo_dir, check_path, false),
+};
+
 static const struct field source_fields[] = {
     { "type", FIELD_SOURCE_TYPE, 0, check_source_type, false, 0, 0 },
     STRING("path", manifest_dir, check_path, false),
@@ -431,6 +444,8 @@ static const struct submap {
     { FIELD_FLOW_EXPORT, "flowExport.", flow_export_fields,
       ARRAY_SIZE(flow_export_fields),
       "expected a mapping with 'collector' and its settings" },
+    { FIELD_SRIOV, "sriov.", sriov_fields, ARRAY_SIZE(sriov_fields),
+      "expected a mapping with 'sysfsRoot'" },
 };
 
 struct conf_reader {
@@ -580,6 +595,7 @@ read_field(const struct conf_reader *r, const struct field *f,
     case FIELD_SOURCE:
     case FIELD_METRICS:
     case FIELD_FLOW_EXPORT:
+    case FIELD_SRIOV:
     default:
         OVS_NOT_REACHED();
     }

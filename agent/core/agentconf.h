@@ -30,6 +30,10 @@ struct agentconf {
     char *cni_socket;           /* cniSocket: /run/seine/cni.sock */
     char *state_dir;            /* stateDir: /var/lib/seine */
     char *vhost_socket_dir;     /* vhostSocketDir: /run/seine/vhost */
+    /* sriov: the VFs of sriov attachments (docs/sriov-offload.md) */
+    char *sriov_sysfs_root;     /* .sysfsRoot: /, where sys/ is read */
+    char *sriov_devinfo_dir;    /* .deviceInfoDir: /var/run/k8s.cni.cncf.io/
+                                 * devinfo/dp, device-info files */
     enum agentconf_source source;   /* stateSource.type: manifests */
     char *manifest_dir;         /* stateSource.path: /etc/seine/manifests */
     char *kubeconfig;           /* stateSource.kubeconfig: NULL = in-cluster */

@@ -20,6 +20,7 @@
 #include "agent/pods/podif.h"
 #include "agent/pods/podstore.h"
 #include "agent/pods/podsweep.h"
+#include "agent/pods/sriovvf.h"
 #include "agent/sources/source.h"
 #include "dataplane/cookie.h"
 #include "dataplane/flowtab.h"
@@ -439,7 +440,7 @@ check_attachment(struct agent *agent, const struct podrec *rec)
     } else if (st.ofport != rec->ofport) {
         why = xasprintf("OVS port %s is ofport %"PRId64"; the pod's flows "
                         "use %"PRId64, rec->port_name, st.ofport, rec->ofport);
-    } else if (rec->type == PODSTORE_AFXDP
+    } else if ((rec->type == PODSTORE_AFXDP || rec->type == PODSTORE_SRIOV)
                && hostlink_up(rec->port_name)) {
         why = xasprintf("host end %s of the pod's interface is down",
                         rec->port_name);
@@ -623,6 +624,30 @@ teardown_begin(struct agent *agent, struct attach_job *job)
     job->step = job->wait_flows ? STEP_DEL_FLOWS : STEP_DEL_PORT;
 }
 
+/* The VF back in the host namespace as it was before ADD.  A VF that is
+ * nowhere (its netns is gone and took a stand-in's veth with it) is no
+ * error: there is nothing left to restore. */
+static void
+teardown_vf(struct agent *agent, struct attach_job *job,
+            const struct podrec *rec)
+{
+    char *why = NULL;
+    int error = sriovvf_restore(agent->conf->sriov_sysfs_root, rec->netns,
+                                rec->ifname, rec->vf, &why);
+
+    if (!error) {
+        VLOG_INFO("%s/%s: VF %s is back as %s", rec->container_id,
+                  rec->ifname, rec->vf->pci, rec->vf->netdev);
+    } else if (error == -ENODEV) {
+        VLOG_WARN("%s/%s: %s; nothing to restore", rec->container_id,
+                  rec->ifname, why);
+    } else {
+        VLOG_WARN("%s/%s: %s", rec->container_id, rec->ifname, why);
+        job->error = job->error ? job->error : error;
+    }
+    free(why);
+}
+
 /* What is left once the port is gone from the switch. */
 static void
 teardown_local(struct agent *agent, struct attach_job *job)
@@ -631,8 +656,14 @@ teardown_local(struct agent *agent, struct attach_job *job)
     struct podrec *rec = v->rec;
     char *key = attach_owner_key(rec->container_id, rec->ifname);
 
-    if (rec->port_name) {
+    /* Only the links the agent made go: an sriov attachment's port is the
+     * VF's representor, the NIC's (also when the sweep finds it without a
+     * record). */
+    if (rec->port_name && podstore_is_port_name(rec->port_name)) {
         podif_delete_host(rec->port_name);
+    }
+    if (rec->vf && rec->vf->netdev) {
+        teardown_vf(agent, job, rec);
     }
     if (rec->netns && rec->type == PODSTORE_TAP) {
         podif_delete_in_netns(rec->netns, rec->ifname);
@@ -811,6 +842,115 @@ add_vhostuser(struct agent *agent, struct attach_job *job,
     return add_port_start(agent, job, OVSBRIDGE_PORT_VHOSTUSER, resp);
 }
 
+/* The attachment that holds VF 'pci', or NULL. */
+static const struct podrec *
+vf_holder(const struct agent *agent, const char *pci)
+{
+    struct podrec *rec;
+
+    PODSTORE_FOR_EACH_SAFE (rec, &agent->store) {
+        if (rec->vf && !strcmp(rec->vf->pci, pci)) {
+            return rec;
+        }
+    }
+    return NULL;
+}
+
+/* The VF the request names, free and usable, into 'dev'. */
+static int
+sriov_find_vf(struct agent *agent, const struct cniproto_request *req,
+              struct sriovvf_dev *dev, struct cniproto_response *resp)
+{
+    const struct podrec *holder;
+    char *why = NULL;
+    int error;
+
+    if (!req->device_id) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "interface type sriov needs \"deviceID\", "
+                                "the VF's PCI address (Multus passes it)");
+        return -EINVAL;
+    }
+    holder = vf_holder(agent, req->device_id);
+    if (holder) {
+        cniproto_response_error(resp, ATTACH_ERR_DEVICE_BUSY, NULL,
+                                "VF %s is already attachment %s/%s's",
+                                req->device_id, holder->container_id,
+                                holder->ifname);
+        return -EBUSY;
+    }
+    error = sriovvf_lookup(agent->conf->sriov_sysfs_root, req->device_id,
+                           dev, &why);
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE, why,
+                                "VF %s cannot be attached", req->device_id);
+        free(why);
+        return error;
+    }
+    if (dev->mode != SRIOVFS_VF_NETDEV) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                dev->driver ? dev->driver : "unbound",
+                                "VF %s has no netdev here (mode %s)",
+                                dev->pci, sriovfs_vf_mode_name(dev->mode));
+        sriovvf_dev_destroy(dev);
+        return -ENODEV;
+    }
+    return 0;
+}
+
+/* sriov, a kernel VF: its netdev into the pod, configured like a veth's
+ * pod end; its representor onto br-int as an afxdp port, so the pod's
+ * packets, which leave the VF through the NIC's switch and come out of
+ * the representor, meet the same flows as any pod's.  The VF's state is
+ * saved in the record first, so that the rollback of a failed ADD and DEL
+ * put it back. */
+static int
+add_sriov(struct agent *agent, const struct cniproto_request *req,
+          struct attach_job *job, struct cniproto_response *resp)
+{
+    struct podrec *rec = job->rec;
+    struct sriovvf_dev dev;
+    struct podif_spec spec;
+    int error = sriov_find_vf(agent, req, &dev, resp);
+
+    if (error) {
+        return error;
+    }
+    rec->vf = xzalloc(sizeof *rec->vf);
+    error = sriovvf_save(&dev, rec->vf);
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error, "the VF's netdev could "
+                  "not be read");
+        podrec_vf_destroy(rec->vf);
+        rec->vf = NULL;
+        goto out;
+    }
+    free(rec->port_name);
+    rec->port_name = xstrdup(dev.representor);
+    VLOG_INFO("%s/%s: VF %s (%s, %s), representor %s", rec->container_id,
+              rec->ifname, dev.pci, dev.netdev, rec->vf->vf_info,
+              dev.representor);
+    rec_fill_spec(agent, rec, &spec);
+    error = podif_move_to_netns(dev.netdev, rec->netns);
+    if (!error) {
+        error = podif_setup_moved(&spec, dev.netdev);
+    }
+    if (!error) {
+        error = sriovvf_rep_up(dev.representor);
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error), "VF %s (%s) could not "
+                                "be set up in %s", dev.pci, dev.netdev,
+                                rec->netns);
+        goto out;
+    }
+    error = add_port_start(agent, job, OVSBRIDGE_PORT_AFXDP, resp);
+out:
+    sriovvf_dev_destroy(&dev);
+    return error;
+}
+
 /* The first steps, which need no answer from the switch. */
 static int
 add_begin(struct agent *agent, const struct cniproto_request *req,
@@ -832,6 +972,8 @@ add_begin(struct agent *agent, const struct cniproto_request *req,
         return add_port_start(agent, job, OVSBRIDGE_PORT_TAP, resp);
     case PODSTORE_VHOSTUSER:
         return add_vhostuser(agent, job, resp);
+    case PODSTORE_SRIOV:
+        return add_sriov(agent, req, job, resp);
     }
     return -EINVAL;
 }
@@ -960,7 +1102,7 @@ step_add_ofport(struct agent *agent, struct attach_job *job,
     free(why);
     if (rec->type == PODSTORE_TAP) {
         error = add_tap_moved(agent, rec, resp);
-    } else if (rec->type == PODSTORE_AFXDP) {
+    } else if (rec->type == PODSTORE_AFXDP || rec->type == PODSTORE_SRIOV) {
         /* The port ovs-vswitchd opened must be the interface made for this
          * ADD, up, and the switch must say so. */
         error = hostlink_up(rec->port_name);
@@ -1057,7 +1199,7 @@ add_prepare(struct agent *agent, struct attach_job *job,
     if (podstore_type_from_name(type_name, &type)) {
         cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
                                 "unknown interface type '%s' (afxdp, "
-                                "vhostuser or tap)", type_name);
+                                "vhostuser, tap or sriov)", type_name);
         return 1;
     }
     char *port_name = attach_new_port_name(agent, req);

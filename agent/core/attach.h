@@ -33,6 +33,7 @@ enum attach_error {
     ATTACH_ERR_CHECK_FAILED = 105,  /* CHECK found something wrong */
     ATTACH_ERR_STATE_DIR = 106,     /* the state directory cannot be
                                      * written (read-only, full, I/O) */
+    ATTACH_ERR_DEVICE_BUSY = 107,   /* sriov: the VF is another pod's */
 };
 
 /* The annotation that chooses a pod's interface type, for all its

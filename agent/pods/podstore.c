@@ -25,6 +25,7 @@ static const char *const type_names[] = {
     [PODSTORE_AFXDP] = "afxdp",
     [PODSTORE_VHOSTUSER] = "vhostuser",
     [PODSTORE_TAP] = "tap",
+    [PODSTORE_SRIOV] = "sriov",
 };
 
 const char *
@@ -59,9 +60,22 @@ rec_path(const struct podstore *store, const char *container_id,
 }
 
 void
+podrec_vf_destroy(struct podrec_vf *vf)
+{
+    if (vf) {
+        free(vf->pci);
+        free(vf->netdev);
+        free(vf->vf_info);
+        free(vf->devinfo_path);
+        free(vf);
+    }
+}
+
+void
 podrec_destroy(struct podrec *rec)
 {
     if (rec) {
+        podrec_vf_destroy(rec->vf);
         free(rec->container_id);
         free(rec->ifname);
         free(rec->netns);
@@ -84,6 +98,25 @@ put_str(struct json_object *obj, const char *key, const char *value)
 }
 
 static struct json_object *
+vf_to_json(const struct podrec_vf *vf)
+{
+    struct json_object *obj = json_object_new_object();
+    char mac[18];
+
+    snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_BYTES_ARGS(vf->mac));
+    put_str(obj, "deviceID", vf->pci);
+    put_str(obj, "netdev", vf->netdev);
+    if (vf->netdev) {
+        put_str(obj, "mac", mac);
+        json_object_object_add(obj, "mtu", json_object_new_int(vf->mtu));
+        json_object_object_add(obj, "up", json_object_new_boolean(vf->up));
+    }
+    put_str(obj, "vfInfo", vf->vf_info);
+    put_str(obj, "deviceInfo", vf->devinfo_path);
+    return obj;
+}
+
+static struct json_object *
 rec_to_json(const struct podrec *rec)
 {
     struct json_object *obj = json_object_new_object();
@@ -94,7 +127,7 @@ rec_to_json(const struct podrec *rec)
              ETH_ADDR_BYTES_ARGS(rec->mac));
     inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
     json_object_object_add(obj, "format",
-                           json_object_new_int(PODSTORE_FORMAT));
+                           json_object_new_int(rec->vf ? 2 : 1));
     put_str(obj, "containerID", rec->container_id);
     put_str(obj, "ifname", rec->ifname);
     put_str(obj, "netns", rec->netns);
@@ -113,6 +146,9 @@ rec_to_json(const struct podrec *rec)
     put_str(obj, "podNamespace", rec->pod_namespace);
     put_str(obj, "podName", rec->pod_name);
     put_str(obj, "podUID", rec->pod_uid);
+    if (rec->vf) {
+        json_object_object_add(obj, "sriov", vf_to_json(rec->vf));
+    }
     return obj;
 }
 
@@ -142,6 +178,40 @@ rec_format(struct json_object *obj)
         return 1;
     }
     return json_object_is_type(v, json_type_int) ? json_object_get_int(v) : -1;
+}
+
+/* The "sriov" object of 'obj' into '*vfp' (NULL when there is none).
+ * -EINVAL when it is there but unusable. */
+static int
+vf_from_json(struct json_object *obj, struct podrec_vf **vfp)
+{
+    struct json_object *o;
+
+    *vfp = NULL;
+    if (!json_object_object_get_ex(obj, "sriov", &o)) {
+        return 0;
+    }
+    struct podrec_vf *vf = xzalloc(sizeof *vf);
+    char *mac = get_str(o, "mac");
+
+    vf->pci = get_str(o, "deviceID");
+    vf->netdev = get_str(o, "netdev");
+    vf->mtu = get_int(o, "mtu");
+    vf->up = get_int(o, "up");
+    vf->vf_info = get_str(o, "vfInfo");
+    vf->devinfo_path = get_str(o, "deviceInfo");
+    bool ok = vf->pci && (!vf->netdev
+                          || (mac && ovs_scan(mac, ETH_ADDR_SCAN_FMT,
+                                              &vf->mac[0], &vf->mac[1],
+                                              &vf->mac[2], &vf->mac[3],
+                                              &vf->mac[4], &vf->mac[5])));
+    free(mac);
+    if (!ok) {
+        podrec_vf_destroy(vf);
+        return -EINVAL;
+    }
+    *vfp = vf;
+    return 0;
 }
 
 static int
@@ -180,6 +250,8 @@ rec_from_json(struct json_object *obj, struct podrec **recp)
     }
     if (!rec->container_id || !rec->ifname || !rec->port_name
         || podstore_type_from_name(type, &rec->type)
+        || vf_from_json(obj, &rec->vf)
+        || (rec->type == PODSTORE_SRIOV) != (rec->vf != NULL)
         || !mac || !ovs_scan(mac, ETH_ADDR_SCAN_FMT,
                              &rec->mac[0], &rec->mac[1], &rec->mac[2],
                              &rec->mac[3], &rec->mac[4], &rec->mac[5])

@@ -11,10 +11,13 @@
  * crash left without a record goes in the agent's sweep (podsweep.h).
  * Temporary files of a write cut short are removed when the store opens.
  *
- * Every record says its layout ("format": PODSTORE_FORMAT; release 0.1.0
- * wrote none, and its records are format 1).  A record of a newer format
- * stops podstore_open: an older agent must not guess at a newer record
- * and then treat the pod as unknown, which the sweep would tear down
+ * Every record says its layout: the oldest format that holds all it says
+ * (release 0.1.0 wrote none, and its records are format 1; format 2 adds
+ * the "sriov" object of an sriov attachment, so only those say 2 and an
+ * agent of format 1 still reads a node without them).  A record of a
+ * format newer than PODSTORE_FORMAT stops podstore_open: an older agent
+ * must not guess at a newer record and then treat the pod as unknown,
+ * which the sweep would tear down
  * (agent/core/formats.h).
  */
 #ifndef PODSTORE_H
@@ -26,12 +29,26 @@
 #include <netinet/in.h>
 #include "openvswitch/hmap.h"
 
-#define PODSTORE_FORMAT 1
+#define PODSTORE_FORMAT 2
 
 enum podstore_type {
     PODSTORE_AFXDP,
     PODSTORE_VHOSTUSER,
     PODSTORE_TAP,
+    PODSTORE_SRIOV,
+};
+
+/* The VF of an sriov attachment and its netdev as it was before the pod
+ * got it, for DEL to put back. */
+struct podrec_vf {
+    char *pci;                      /* its PCI address (deviceID) */
+    char *netdev;                   /* its host name; NULL: DPDK mode */
+    uint8_t mac[6];
+    int mtu;
+    bool up;
+    char *vf_info;                  /* VLAN, spoofchk and trust from the
+                                     * PF, or why they were not read */
+    char *devinfo_path;             /* DPDK: the device-info file, or NULL */
 };
 
 struct podrec {
@@ -55,6 +72,8 @@ struct podrec {
     int mtu;
     bool default_route;             /* the pod's default route is via this
                                      * interface (its first kernel one) */
+    struct podrec_vf *vf;           /* sriov, else NULL; the port is the
+                                     * VF's representor */
 };
 
 struct podstore {
@@ -97,6 +116,7 @@ char *podstore_port_name(uint64_t hash, uint8_t seq);
 bool podstore_is_port_name(const char *);
 
 void podrec_destroy(struct podrec *);
+void podrec_vf_destroy(struct podrec_vf *);
 
 #define PODSTORE_FOR_EACH_SAFE(REC, STORE) \
     HMAP_FOR_EACH_SAFE (REC, node, &(STORE)->recs)

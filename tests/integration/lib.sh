@@ -745,15 +745,17 @@ seine_pod_netns() {
 
 # seine_cni_config [TYPE]: the network configuration a runtime would pass
 # (interfaceType omitted when TYPE is empty: the agent then decides from the
-# pod's annotation or its default).
+# pod's annotation or its default).  SEINE_CNI_EXTRA, if set, is a JSON
+# object of more keys (what Multus injects, such as "deviceID").
 seine_cni_config() {
     local type=${1:-} dir
     dir=$(seine_node_dir)
     jq -cn --arg v "$SEINE_CNI_VERSION" --arg n "$SEINE_NETWORK_NAME" \
         --arg sock "$dir/cni.sock" --arg vhost "$dir/vhost" --arg t "$type" \
+        --argjson extra "${SEINE_CNI_EXTRA:-{\}}" \
         '{cniVersion: $v, name: $n, type: "seine", agentSocket: $sock,
           mtu: 1500, vhostSocketDir: $vhost}
-         + (if $t == "" then {} else {interfaceType: $t} end)'
+         + (if $t == "" then {} else {interfaceType: $t} end) + $extra'
 }
 
 # seine_cni CMD POD [IFNAME] [CONFIG]: invokes seine-cni once, as a runtime

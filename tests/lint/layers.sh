@@ -22,7 +22,7 @@ allowed() {
     agent/sources) echo "agent/lib/ agent/model/ agent/sources/" ;;
     agent/policy) echo "agent/lib/ agent/model/ agent/policy/ dataplane/" ;;
     agent/services) echo "agent/lib/ agent/model/ agent/services/ dataplane/" ;;
-    agent/pods) echo "agent/lib/ agent/pods/ dataplane/ cni/cniproto.h" ;;
+    agent/pods) echo "agent/lib/ agent/pods/ dataplane/ cni/cniproto.h hwoffload/" ;;
     agent/hostnet) echo "agent/lib/ agent/hostnet/ dataplane/" ;;
     agent/observe) echo "agent/lib/ agent/model/ agent/observe/ dataplane/" ;;
     agent/core | agent) echo "agent/ dataplane/ cni/cniproto.h pmd-config/" ;;

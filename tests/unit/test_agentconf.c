@@ -292,8 +292,8 @@ test_bad_values(void **state)
 
     expect_error(s, "mtu: 67\n", 1, "mtu: expected an integer from 68");
     expect_error(s, "mtu: 65536\n", 1, "mtu:");
-    expect_error(s, "\n\ndefaultInterfaceType: sriov\n", 3,
-                 "defaultInterfaceType: expected afxdp, vhostuser or tap");
+    expect_error(s, "\n\ndefaultInterfaceType: macvlan\n", 3,
+                 "defaultInterfaceType: expected afxdp, vhostuser, tap or sriov");
     expect_error(s, "logLevel: debug\n", 1, "logLevel: expected off");
     expect_error(s, "tunnelType: gre\n", 1,
                  "tunnelType: expected geneve or vxlan");

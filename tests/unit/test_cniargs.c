@@ -121,6 +121,36 @@ test_add_full(void **state CNIPROTO_UNUSED)
     cniargs_destroy(&args);
 }
 
+/* sriov's VF: "deviceID" at the top level as Multus injects it, else
+ * runtimeConfig's (capability "deviceID"); the top level wins. */
+static void
+test_sriov_device_id(void **state CNIPROTO_UNUSED)
+{
+    char *env[] = { ADD_ENV, NULL };
+    struct cniproto_response err;
+    struct cniargs args;
+
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"interfaceType\": \"sriov\", "
+                                    "\"deviceID\": \"0000:03:00.2\", "
+                                    "\"pciBusID\": \"0000:03:00.2\", "
+                                    "\"runtimeConfig\": {\"deviceID\": "
+                                    "\"0000:03:00.5\"}"), &args, &err), 0);
+    assert_string_equal(args.req.interface_type, "sriov");
+    assert_string_equal(args.req.device_id, "0000:03:00.2");
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"runtimeConfig\": "
+                                    "{\"deviceID\": \"0000:5e:01.0\"}"),
+                           &args, &err), 0);
+    assert_string_equal(args.req.device_id, "0000:5e:01.0");
+    assert_null(args.req.interface_type);
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(env, CFG("1.0.0", ""), &args, &err), 0);
+    assert_null(args.req.device_id);
+    cniargs_destroy(&args);
+}
+
 static void
 test_add_defaults(void **state CNIPROTO_UNUSED)
 {
@@ -401,6 +431,14 @@ test_code7_invalid_config(void **state CNIPROTO_UNUSED)
           "unknown \"interfaceType\" \"veth\"" },
         { { ADD_ENV }, CFG("1.1.0", ", \"interfaceType\": [\"tap\"]"), 7,
           "\"interfaceType\" must be" },
+        { { ADD_ENV }, CFG("1.1.0", ", \"deviceID\": \"03:00.2\""), 7,
+          "\"deviceID\" \"03:00.2\" is not a PCI address" },
+        { { ADD_ENV }, CFG("1.1.0", ", \"deviceID\": \"0000:03:00.g\""), 7,
+          "is not a PCI address" },
+        { { ADD_ENV }, CFG("1.1.0", ", \"deviceID\": 3"), 7,
+          "\"deviceID\" must be a non-empty string" },
+        { { ADD_ENV }, CFG("1.1.0", ", \"runtimeConfig\": {\"deviceID\": "
+                           "\"eth0\"}"), 7, "is not a PCI address" },
         { { ADD_ENV }, CFG("1.1.0", ", \"mtu\": 67"), 7, "\"mtu\"" },
         { { ADD_ENV }, CFG("1.1.0", ", \"mtu\": 65536"), 7, "\"mtu\"" },
         { { ADD_ENV }, CFG("1.1.0", ", \"mtu\": \"1500\""), 7, "\"mtu\"" },
@@ -516,6 +554,7 @@ main(void)
         cmocka_unit_test(test_needs_input),
         cmocka_unit_test(test_add_full),
         cmocka_unit_test(test_add_defaults),
+        cmocka_unit_test(test_sriov_device_id),
         cmocka_unit_test(test_del_without_netns),
         cmocka_unit_test(test_status_ignores_container_env),
         cmocka_unit_test(test_gc_attachments),

@@ -229,8 +229,10 @@ test_written_formats(void **state)
                                copy->container_id, copy->ifname);
     struct json_object *obj = json_object_from_file(rec_path);
     struct json_object *v;
+    /* The oldest format that holds it: a node without sriov pods stays
+     * readable by an agent of format 1. */
     assert_true(json_object_object_get_ex(obj, "format", &v));
-    assert_int_equal(json_object_get_int(v), PODSTORE_FORMAT);
+    assert_int_equal(json_object_get_int(v), 1);
     json_object_put(obj);
     podstore_close(&store);
 
@@ -279,13 +281,76 @@ test_newer_record_refused(void **state)
 
     copy_release(s, "0.1.0");
     char *path = xasprintf("%s/pods/later_eth0.json", s->dir);
-    spit(path, "{\"format\": 2, \"containerID\": \"later\", "
+    spit(path, "{\"format\": 3, \"containerID\": \"later\", "
                "\"ifname\": \"eth0\"}");
     assert_int_equal(podstore_open(s->dir, &store), -EPROTONOSUPPORT);
     podstore_close(&store);
     assert_int_equal(access(path, F_OK), 0);
 
     spit(path, "{\"format\": \"x\", \"containerID\": \"later\"}");
+    assert_int_equal(podstore_open(s->dir, &store), 0);
+    assert_int_equal(podstore_count(&store), n_json);
+    podstore_close(&store);
+    free(path);
+}
+
+/* An sriov record says format 2, carries its VF's saved state, and loads
+ * beside release 0.1.0's records; one without its "sriov" object is
+ * unreadable and skipped. */
+static void
+test_sriov_record(void **state)
+{
+    struct scratch *s = *state;
+    struct podstore store;
+
+    copy_release(s, "0.1.0");
+    assert_int_equal(podstore_open(s->dir, &store), 0);
+    struct podrec *rec = xzalloc(sizeof *rec);
+    rec->container_id = xstrdup("vfpod");
+    rec->ifname = xstrdup("net1");
+    rec->netns = xstrdup("/run/netns/vfpod");
+    rec->type = PODSTORE_SRIOV;
+    rec->port_name = xstrdup("enp3s0f0npf0vf1");
+    rec->ip.s_addr = htonl(0x0af40109);
+    rec->prefix_len = 24;
+    rec->mtu = 1500;
+    rec->vf = xzalloc(sizeof *rec->vf);
+    rec->vf->pci = xstrdup("0000:03:00.3");
+    rec->vf->netdev = xstrdup("enp3s0f0v1");
+    memcpy(rec->vf->mac, "\x02\x11\x22\x33\x44\x55", 6);
+    rec->vf->mtu = 9000;
+    rec->vf->up = true;
+    rec->vf->vf_info = xstrdup("skipped: PF netdev enp3s0f0np0: No such "
+                               "device");
+    assert_int_equal(podstore_put(&store, rec), 0);
+    podstore_close(&store);
+
+    char *path = xasprintf("%s/pods/vfpod_net1.json", s->dir);
+    struct json_object *obj = json_object_from_file(path);
+    struct json_object *v;
+    assert_true(json_object_object_get_ex(obj, "format", &v));
+    assert_int_equal(json_object_get_int(v), 2);
+    json_object_put(obj);
+
+    assert_int_equal(podstore_open(s->dir, &store), 0);
+    assert_int_equal(podstore_count(&store), n_json + 1);
+    const struct podrec *back = podstore_find(&store, "vfpod", "net1");
+    assert_non_null(back);
+    assert_int_equal(back->type, PODSTORE_SRIOV);
+    assert_non_null(back->vf);
+    assert_string_equal(back->vf->pci, "0000:03:00.3");
+    assert_string_equal(back->vf->netdev, "enp3s0f0v1");
+    assert_memory_equal(back->vf->mac, "\x02\x11\x22\x33\x44\x55", 6);
+    assert_int_equal(back->vf->mtu, 9000);
+    assert_true(back->vf->up);
+    assert_non_null(strstr(back->vf->vf_info, "skipped"));
+    assert_null(find_type(&store, PODSTORE_TAP)->vf);
+    podstore_close(&store);
+
+    spit(path, "{\"format\": 2, \"containerID\": \"vfpod\", "
+               "\"ifname\": \"net1\", \"type\": \"sriov\", "
+               "\"portName\": \"enp3s0f0npf0vf1\", "
+               "\"mac\": \"0a:58:0a:f4:01:09\", \"ip\": \"10.244.1.9\"}");
     assert_int_equal(podstore_open(s->dir, &store), 0);
     assert_int_equal(podstore_count(&store), n_json);
     podstore_close(&store);
@@ -315,6 +380,7 @@ main(int argc, char *argv[])
         T(test_written_formats),
         T(test_newer_state_refused),
         T(test_newer_record_refused),
+        T(test_sriov_record),
         cmocka_unit_test(test_parse),
     };
 #undef T

@@ -1,0 +1,259 @@
+#include <config.h>
+#include "agent/pods/sriovvf.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/sriov.h>
+
+#include "agent/lib/nlroute.h"
+#include "agent/pods/netns.h"
+#include "agent/pods/podstore.h"
+#include "hwoffload/vfrep.h"
+#include "openvswitch/dynamic-string.h"
+#include "util.h"
+
+int
+sriovvf_lookup(const char *root, const char *pci, struct sriovvf_dev *dev,
+               char **whyp)
+{
+    struct sriovfs_pf pf;
+    int index;
+    int error = vfrep_vf_of(root, pci, &pf, &index, whyp);
+
+    memset(dev, 0, sizeof *dev);
+    if (error) {
+        return error;
+    }
+    const struct sriovfs_vf *vf = &pf.vfs[index];
+    dev->pci = xstrdup(pci);
+    dev->pf_pci = xstrdup(pf.pci);
+    dev->pf_netdev = nullable_xstrdup(pf.netdev);
+    dev->index = index;
+    dev->mode = vf->mode;
+    dev->driver = nullable_xstrdup(vf->driver);
+    dev->netdev = nullable_xstrdup(vf->netdev);
+    sriovfs_pf_destroy(&pf);
+    error = vfrep_for_vf(root, pci, &dev->representor, whyp);
+    if (error) {
+        sriovvf_dev_destroy(dev);
+    }
+    return error;
+}
+
+void
+sriovvf_dev_destroy(struct sriovvf_dev *dev)
+{
+    free(dev->pci);
+    free(dev->pf_pci);
+    free(dev->pf_netdev);
+    free(dev->driver);
+    free(dev->netdev);
+    free(dev->representor);
+    memset(dev, 0, sizeof *dev);
+}
+
+/* What the PF's IFLA_VF_INFO says of VF 'index': the settings a pod's
+ * owner may have changed through the PF (ip link set PF vf N ...). */
+static char *
+read_vf_info(struct nl_sock *sk, const char *pf_netdev, int index)
+{
+    struct rtnl_link *pf = NULL;
+    int error = nlroute_link_get(sk, pf_netdev, &pf);
+
+    if (error) {
+        return xasprintf("skipped: PF netdev %s: %s", pf_netdev,
+                         ovs_strerror(-error));
+    }
+    struct rtnl_link_vf *vf = rtnl_link_vf_get(pf, index);
+    if (!vf) {
+        rtnl_link_put(pf);
+        return xasprintf("skipped: PF netdev %s reports no IFLA_VF_INFO for "
+                         "VF %d", pf_netdev, index);
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    nl_vf_vlans_t *vlans = NULL;
+    uint32_t spoofchk, trust;
+
+    if (!rtnl_link_vf_get_vlans(vf, &vlans) && vlans && vlans->size) {
+        ds_put_format(&s, "vlan=%"PRIu32" qos=%"PRIu32" ",
+                      vlans->vlans[0].vf_vlan, vlans->vlans[0].vf_vlan_qos);
+    } else {
+        ds_put_cstr(&s, "vlan=0 ");
+    }
+    if (!rtnl_link_vf_get_spoofchk(vf, &spoofchk)) {
+        ds_put_format(&s, "spoofchk=%s ", spoofchk ? "on" : "off");
+    }
+    if (!rtnl_link_vf_get_trust(vf, &trust)) {
+        ds_put_format(&s, "trust=%s ", trust ? "on" : "off");
+    }
+    ds_chomp(&s, ' ');
+    rtnl_link_vf_vlan_put(vlans);
+    rtnl_link_vf_put(vf);
+    rtnl_link_put(pf);
+    return ds_steal_cstr(&s);
+}
+
+int
+sriovvf_save(const struct sriovvf_dev *dev, struct podrec_vf *vf)
+{
+    struct rtnl_link *link = NULL;
+    struct nl_sock *sk;
+    int error = nlroute_open(&sk);
+
+    if (error) {
+        return error;
+    }
+    error = nlroute_link_get(sk, dev->netdev, &link);
+    if (!error) {
+        error = nlroute_link_mac(link, vf->mac);
+    }
+    if (!error) {
+        vf->mtu = rtnl_link_get_mtu(link);
+        vf->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+        vf->pci = xstrdup(dev->pci);
+        vf->netdev = xstrdup(dev->netdev);
+        vf->vf_info = (dev->pf_netdev
+                       ? read_vf_info(sk, dev->pf_netdev, dev->index)
+                       : xstrdup("skipped: the PF has no netdev"));
+    }
+    rtnl_link_put(link);
+    nl_socket_free(sk);
+    return error;
+}
+
+/* Inside the pod's namespace: link 'pod_ifname' to the namespace 'host_fd'
+ * under its saved name.  -ENODEV when it is not there. */
+static int
+move_back(const char *pod_ifname, const struct podrec_vf *vf, int host_fd)
+{
+    struct rtnl_link *changes = rtnl_link_alloc();
+    struct nl_sock *sk = NULL;
+    int error = changes ? nlroute_open(&sk) : -ENOMEM;
+
+    if (!error) {
+        /* One request: the kernel names the link in the host namespace as
+         * it moves it, so its pod name never meets a host link's. */
+        rtnl_link_set_ns_fd(changes, host_fd);
+        rtnl_link_set_name(changes, vf->netdev);
+        error = nlroute_link_change(sk, pod_ifname, changes);
+    }
+    nl_socket_free(sk);
+    rtnl_link_put(changes);
+    return error;
+}
+
+static int
+move_back_from(const char *netns, const char *pod_ifname,
+               const struct podrec_vf *vf)
+{
+    struct netns_saved saved;
+    int host_fd = netns_open("/proc/self/ns/net");
+
+    if (host_fd < 0) {
+        return host_fd;
+    }
+    int error = netns_enter(netns, &saved);
+    if (!error) {
+        error = move_back(pod_ifname, vf, host_fd);
+        netns_return(&saved);
+    } else if (error == -EINVAL) {
+        /* The path is there but no longer a namespace (unmounted). */
+        error = -ENOENT;
+    }
+    close(host_fd);
+    return error;
+}
+
+/* In the host namespace: link 'name' as it was saved. */
+static int
+reset_link(struct nl_sock *sk, const char *name, const struct podrec_vf *vf)
+{
+    struct rtnl_link *changes = rtnl_link_alloc();
+    struct nl_addr *mac = nl_addr_build(AF_LLC, vf->mac, sizeof vf->mac);
+    int error = -ENOMEM;
+
+    if (changes && mac) {
+        if (strcmp(name, vf->netdev)) {
+            rtnl_link_set_name(changes, vf->netdev);
+        }
+        rtnl_link_set_addr(changes, mac);
+        rtnl_link_set_mtu(changes, vf->mtu);
+        /* Down first: the kernel renames only a link that is down. */
+        rtnl_link_unset_flags(changes, IFF_UP);
+        error = nlroute_link_change(sk, name, changes);
+    }
+    if (!error && vf->up) {
+        error = nlroute_link_set_up(sk, vf->netdev, 0);
+    }
+    nl_addr_put(mac);
+    rtnl_link_put(changes);
+    return error;
+}
+
+/* The VF's netdev in this namespace as sysfs names it now, or NULL. */
+static char *
+host_netdev(const char *root, const char *pci)
+{
+    struct sriovvf_dev dev;
+    char *why = NULL;
+    char *name = NULL;
+
+    if (!sriovvf_lookup(root, pci, &dev, &why)) {
+        name = dev.netdev;
+        dev.netdev = NULL;
+        sriovvf_dev_destroy(&dev);
+    }
+    free(why);
+    return name;
+}
+
+int
+sriovvf_restore(const char *root, const char *netns, const char *pod_ifname,
+                const struct podrec_vf *vf, char **whyp)
+{
+    int error = netns ? move_back_from(netns, pod_ifname, vf) : -ENOENT;
+    struct nl_sock *sk;
+    char *name;
+
+    if (error && error != -ENODEV && error != -ENOENT) {
+        *whyp = xasprintf("VF %s could not be moved back from %s: %s",
+                          vf->pci, netns, ovs_strerror(-error));
+        return error;
+    }
+    name = error ? host_netdev(root, vf->pci) : xstrdup(vf->netdev);
+    if (!name || !if_nametoindex(name)) {
+        *whyp = xasprintf("VF %s (%s) is neither %s in %s nor in the host "
+                          "namespace", vf->pci, vf->netdev, pod_ifname,
+                          netns ? netns : "a pod namespace");
+        free(name);
+        return -ENODEV;
+    }
+    error = nlroute_open(&sk);
+    if (!error) {
+        error = reset_link(sk, name, vf);
+        nl_socket_free(sk);
+    }
+    if (error) {
+        *whyp = xasprintf("VF %s (%s) could not be reset: %s", vf->pci, name,
+                          ovs_strerror(-error));
+    }
+    free(name);
+    return error;
+}
+
+int
+sriovvf_rep_up(const char *name)
+{
+    struct nl_sock *sk;
+    int error = nlroute_open(&sk);
+
+    if (!error) {
+        error = nlroute_link_set_up(sk, name, 0);
+        nl_socket_free(sk);
+    }
+    return error;
+}

@@ -1,0 +1,59 @@
+/*
+ * sriovvf: the virtual function of an sriov attachment (docs/sriov-offload.md).
+ *
+ * The VF is named by its PCI address (the "deviceID" Multus passes); sysfs
+ * below the agent's sriov.sysfsRoot says its mode (a kernel netdev, or a
+ * userspace I/O driver for DPDK), its PF and its representor, which is the
+ * VF's port on br-int.  Before a pod gets a kernel VF, its netdev's name,
+ * MAC, MTU and link state are saved, with its VLAN, spoofchk and trust as
+ * the PF's netlink IFLA_VF_INFO gives them; DEL puts all of it back and
+ * the netdev in the host namespace.
+ *
+ * Functions return 0 or a negative errno, with why in '*whyp' where they
+ * take one.
+ */
+#ifndef SRIOVVF_H
+#define SRIOVVF_H 1
+
+#include "hwoffload/sriovfs.h"
+
+struct podrec_vf;
+
+/* What sysfs says of one VF. */
+struct sriovvf_dev {
+    char *pci;
+    char *pf_pci;
+    char *pf_netdev;            /* NULL: the PF has none */
+    int index;                  /* the VF's index on its PF */
+    enum sriovfs_vf_mode mode;
+    char *driver;               /* NULL: unbound */
+    char *netdev;               /* NULL: none in this namespace */
+    char *representor;          /* its representor's netdev */
+};
+
+/* The VF at 'pci' below 'root' into 'dev'.  -ENODEV (no such device),
+ * -ENOTSUP (not a VF), -ENOENT (no representor: the PF's eswitch is not
+ * in switchdev mode). */
+int sriovvf_lookup(const char *root, const char *pci, struct sriovvf_dev *,
+                   char **whyp);
+void sriovvf_dev_destroy(struct sriovvf_dev *);
+
+/* Saves 'dev''s netdev as it is now into 'vf' (pci and netdev included),
+ * and its VLAN, spoofchk and trust from the PF when the PF's netdev is in
+ * this namespace, else why they were not read, in vf->vf_info. */
+int sriovvf_save(const struct sriovvf_dev *, struct podrec_vf *vf);
+
+/* Puts VF 'vf' back: link 'pod_ifname' of namespace 'netns' (NULL or
+ * gone: none) renamed to its saved name and moved to this namespace; or,
+ * when it is not there (a deleted namespace hands a physical device back
+ * to the host), its netdev as sysfs below 'root' names it now.  Then its
+ * saved MAC, MTU and link state.  -ENODEV when the VF's netdev is nowhere
+ * to be found. */
+int sriovvf_restore(const char *root, const char *netns,
+                    const char *pod_ifname, const struct podrec_vf *vf,
+                    char **whyp);
+
+/* Brings representor 'name' up (in this namespace). */
+int sriovvf_rep_up(const char *name);
+
+#endif /* sriovvf.h */

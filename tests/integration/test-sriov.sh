@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# interfaceType sriov on a STAND-IN for an SR-IOV NIC (this machine has
+# none): the switchdev-cx6 fixture's sysfs tree, copied into the run folder,
+# is the agent's sriov.sysfsRoot, and each VF netdev and its representor
+# that the tree names is one real veth pair in the node's namespace
+# (enp3s0f0v0 <-> enp3s0f0npf0vf0), so what the pod sends on the "VF" comes
+# out of the "representor" on br-int, as through a NIC's embedded switch.
+# What the stand-in cannot show: a real VF returns to the host namespace
+# when the pod's namespace is deleted, a veth is destroyed with it; the PF
+# has no netdev here, so VLAN/spoofchk/trust are recorded as skipped.
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/checks.sh
+. "$(dirname "$0")/checks.sh"
+seine_test_begin sriov
+seine_require_cmd nc
+fixture=$(cd "$(dirname "$0")/../unit/sriov-fixtures/switchdev-cx6" && pwd)
+sysfs=$SEINE_RUN/sysfs
+cp -a "$fixture" "$sysfs"
+SEINE_AGENT_CONFIG_EXTRA="sriov: {sysfsRoot: $sysfs}"
+seine_node_start
+
+# VF N of PF 0000:03:00.0: PCI 0000:03:00.(N+2), netdev enp3s0f0vN,
+# representor enp3s0f0npf0vfN (the fixture's names).  The VFs start down
+# with MTU 1400 and a MAC of their own, so that DEL's restoring shows.
+for n in 0 1; do
+    seine_node_exec ip link add "enp3s0f0v$n" address "02:00:00:00:03:0$n" mtu 1400 \
+        type veth peer name "enp3s0f0npf0vf$n"
+done
+vf_state() { # NETDEV: "MAC MTU UP|DOWN" in the node namespace
+    seine_node_exec ip -j link show dev "$1" \
+        | jq -r '.[0] | "\(.address) \(.mtu) \(if (.flags | index("UP")) then "UP" else "DOWN" end)"'
+}
+vf0_before=$(vf_state enp3s0f0v0)
+ck_eq "stand-in VF 0 as made" "$vf0_before" "02:00:00:00:03:00 1400 DOWN"
+
+seine_pod_add a >/dev/null
+a_ip=$(seine_pod_ip a)
+SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.2", "pciBusID": "0000:03:00.2"}' \
+    seine_pod_add v sriov >/dev/null
+v_ip=$(seine_pod_ip v)
+rec=$(ck_record v)
+
+ck_no "VF 0's netdev left the node namespace" seine_node_exec ip link show dev enp3s0f0v0
+ck_eq "VF 0 is the pod's eth0 with its MAC" \
+    "$(seine_pod_exec v cat /sys/class/net/eth0/address)" "$(seine_pod_mac v)"
+ck_ok "the pod's eth0 has its address" \
+    sh -c "ip netns exec $(seine_pod_netns v) ip -4 -o addr show dev eth0 | grep -q ' $v_ip/'"
+ck_ok "the pod's default route is via eth0" \
+    sh -c "ip netns exec $(seine_pod_netns v) ip route show default | grep -q 'dev eth0'"
+ck_eq "the pod's eth0 has the network's MTU" \
+    "$(seine_pod_exec v cat /sys/class/net/eth0/mtu)" 1500
+ck_eq "the record's port is the representor" "$(jq -r .portName "$rec")" enp3s0f0npf0vf0
+ck_eq "the record's type" "$(jq -r .type "$rec")" sriov
+ck_eq "the record holds the VF" "$(jq -r .sriov.deviceID "$rec")" 0000:03:00.2
+ck_eq "the record holds the VF's saved state" \
+    "$(jq -r '"\(.sriov.netdev) \(.sriov.mac) \(.sriov.mtu) \(.sriov.up)"' "$rec")" \
+    "enp3s0f0v0 02:00:00:00:03:00 1400 false"
+ck_ok "VLAN/spoofchk/trust recorded as skipped (the PF has no netdev here)" \
+    sh -c "jq -r .sriov.vfInfo '$rec' | grep -q '^skipped'"
+ck_eq "the representor is an afxdp port" "$(ck_port_type enp3s0f0npf0vf0)" afxdp
+rep_ofport=$(ck_ofport enp3s0f0npf0vf0)
+owner=$(ck_owner_of_ofport "$rep_ofport")
+ck_ge "the pod's flows are on the representor's ofport" "$(ck_nflows_of "$owner")" 3
+spoof_guard() { # OFPORT MAC IP: SpoofGuard's flow for a pod on OFPORT
+    seine_ofctl dump-flows table=10 | grep -q "ip,in_port=$1,dl_src=$2,nw_src=$3 "
+}
+ck_ok "... SpoofGuard among them (the pod's MAC and IP from the representor)" \
+    spoof_guard "$rep_ofport" "$(seine_pod_mac v)" "$v_ip"
+
+ck_ok "ping sriov pod -> afxdp pod" ck_ping v "$a_ip"
+ck_ok "ping afxdp pod -> sriov pod" ck_ping a "$v_ip"
+ck_listen 80 a v
+ck_expect_tcp "TCP afxdp pod -> sriov pod" ok a "$v_ip" 80
+ck_expect_tcp "TCP sriov pod -> afxdp pod" ok v "$a_ip" 80
+head -c 2000000 /dev/urandom >"$SEINE_RUN/blob"
+ck_eq "2 MB over TCP sriov pod -> afxdp pod arrive whole" \
+    "$(ck_tcp_transfer v a "$a_ip" 5001 "$SEINE_RUN/blob")" \
+    "$(sha256sum <"$SEINE_RUN/blob" | cut -d' ' -f1)"
+
+ck_netpol deny-v '  podSelector: {matchLabels: {app: v}}
+  policyTypes: [Ingress]'
+ck_expect_tcp "a NetworkPolicy isolating the sriov pod drops a -> v:80" no a "$v_ip" 80
+ck_expect_tcp "... and v's egress still passes: v -> a:80" ok v "$a_ip" 80
+rm -f "$(seine_node_dir)"/manifests/np-deny-v.yaml
+ck_expect_tcp "policy removed: a -> v:80 again" ok a "$v_ip" 80
+
+ck_cni_ok "CHECK of the sriov attachment" CHECK v
+
+# A PCI address is never handed to two pods.
+seine_netns_add "$(seine_pod_netns w)"
+seine_pod_netns w >"$(seine__pod_file w).netns"
+echo default >"$(seine__pod_file w).k8sns"
+echo "$SEINE_NODE" >"$(seine__pod_file w).node"
+w_conf=$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.2"}' seine_cni_config sriov)
+ck_cni_code "the same deviceID for a second pod is refused" 107 ADD w eth0 "$w_conf"
+ck_ok "the refused ADD left VF 0 in pod v" seine_pod_exec v ip link show dev eth0
+ck_cni_code "sriov without deviceID is refused" 7 ADD w eth0 "$(seine_cni_config sriov)"
+ck_cni_code "a VF that is not in the tree is refused" 103 ADD w eth0 \
+    "$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.7"}' seine_cni_config sriov)"
+
+# DEL puts the VF back as it was, in the node namespace.
+cid=$(ck_cid v)
+seine_pod_del v
+ck_eq "after DEL VF 0 is back with its name, MAC, MTU and link state" \
+    "$(vf_state enp3s0f0v0)" "$vf0_before"
+ck_no "... and gone from the pod's namespace" seine_pod_exec v ip link show dev eth0
+ck_empty "DEL left no port, address, record or flows" \
+    "$(ck_leftovers "$cid" eth0 enp3s0f0npf0vf0 "$v_ip" "$owner" | grep -v '^host link' || true)"
+ck_cni_ok "a second DEL succeeds" DEL v
+ck_eq "... and leaves VF 0 as it was" "$(vf_state enp3s0f0v0)" "$vf0_before"
+
+# The VF is free again: the pod that was refused gets it.
+ck_cni_ok "VF 0 freed: the refused pod's ADD now succeeds" ADD w eth0 "$w_conf"
+ck_cni_ok "... and its DEL" DEL w eth0 "$w_conf"
+ck_eq "... VF 0 back again" "$(vf_state enp3s0f0v0)" "$vf0_before"
+
+# DEL once the pod's namespace is gone (the stand-in's veth goes with it).
+SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.3"}' seine_pod_add u sriov >/dev/null
+u_ip=$(seine_pod_ip u)
+u_owner=$(ck_owner_of_ofport "$(ck_ofport enp3s0f0npf0vf1)")
+u_cid=$(ck_cid u)
+ck_ok "ping sriov pod u (VF 1) -> afxdp pod" ck_ping u "$a_ip"
+ip netns del "$(seine_pod_netns u)"
+ck_cni_ok "DEL after the pod's namespace was deleted" DEL u
+ck_empty "... left no port, address, record or flows" \
+    "$(ck_leftovers "$u_cid" eth0 enp3s0f0npf0vf1 "$u_ip" "$u_owner")"
+ck_ok "... the agent logged that VF 1 was nowhere to restore" \
+    grep -q "VF 0000:03:00.3 (enp3s0f0v1) is neither" "$(seine_node_dir)/seine-agent.log"
+ck_cni_ok "... and a second DEL succeeds" DEL u
+
+ck_recompute
+ck_done
