@@ -643,7 +643,7 @@ teardown_vf(struct agent *agent, struct attach_job *job,
                   rec->ifname, why);
     } else {
         VLOG_WARN("%s/%s: %s", rec->container_id, rec->ifname, why);
-        job->error = job->error ? job->error : error;
+        job_fail(job, ATTACH_ERR_INTERFACE, error);
     }
     free(why);
 }
