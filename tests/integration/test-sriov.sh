@@ -88,8 +88,8 @@ ck_expect_tcp "policy removed: a -> v:80 again" ok a "$v_ip" 80
 ck_cni_ok "CHECK of the sriov attachment" CHECK v
 
 # A PCI address is never handed to two pods.
+printf '%s\n' "${SEINE_NS_PREFIX}w" >"$(seine__pod_file w).netns"
 seine_netns_add "$(seine_pod_netns w)"
-seine_pod_netns w >"$(seine__pod_file w).netns"
 echo default >"$(seine__pod_file w).k8sns"
 echo "$SEINE_NODE" >"$(seine__pod_file w).node"
 w_conf=$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.2"}' seine_cni_config sriov)
