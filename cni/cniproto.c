@@ -418,6 +418,7 @@ ifaces_to_json(const struct cniproto_result *res)
         }
         put_str(o, "sandbox", iface->sandbox);
         put_str(o, "socketPath", iface->socket_path);
+        put_str(o, "pciID", iface->pci_id);
         json_object_array_add(array, o);
     }
     return array;
@@ -502,6 +503,9 @@ iface_from_json(struct json_object *o, struct cniproto_iface *iface,
     }
     if (!error) {
         error = get_str(o, "socketPath", &iface->socket_path, err);
+    }
+    if (!error) {
+        error = get_str(o, "pciID", &iface->pci_id, err);
     }
     if (!error) {
         error = get_int(o, "mtu", 0, 65535, &iface->mtu, err);
@@ -649,6 +653,7 @@ cniproto_result_destroy(struct cniproto_result *res)
         free(res->ifaces[i].mac);
         free(res->ifaces[i].sandbox);
         free(res->ifaces[i].socket_path);
+        free(res->ifaces[i].pci_id);
     }
     for (size_t i = 0; i < res->n_ips; i++) {
         free(res->ips[i].address);

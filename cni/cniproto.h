@@ -88,6 +88,7 @@ struct cniproto_iface {
     char *mac;
     char *sandbox;              /* netns path, NULL for host-side */
     char *socket_path;          /* vhost-user socket, or NULL */
+    char *pci_id;               /* sriov: the VF's PCI address, or NULL */
     int mtu;                    /* 0: not reported */
 };
 

@@ -11,6 +11,7 @@ downgrade_ifaces(struct json_object *ifaces)
         struct json_object *iface = json_object_array_get_idx(ifaces, i);
         json_object_object_del(iface, "mtu");
         json_object_object_del(iface, "socketPath");
+        json_object_object_del(iface, "pciID");
     }
 }
 

@@ -474,8 +474,8 @@ ovsbridge_ensure_uplink(struct ovsbridge *br,
     return error;
 }
 
-static const char *
-port_type_name(enum ovsbridge_port_type type)
+const char *
+ovsbridge_port_type_name(enum ovsbridge_port_type type)
 {
     switch (type) {
     case OVSBRIDGE_PORT_AFXDP:
@@ -496,6 +496,27 @@ port_type_name(enum ovsbridge_port_type type)
         return "dpdk";
     }
     return NULL;
+}
+
+void
+ovsbridge_port_options(const struct ovsbridge_port_spec *spec,
+                       struct smap *options)
+{
+    if (spec->type == OVSBRIDGE_PORT_AFXDP) {
+        smap_add(options, "xdp-mode", "native");
+    } else if (spec->type == OVSBRIDGE_PORT_VHOSTUSER) {
+        smap_add(options, "vhost-server-path", spec->vhost_server_path);
+    } else if (spec->type == OVSBRIDGE_PORT_GENEVE
+               || spec->type == OVSBRIDGE_PORT_VXLAN) {
+        smap_add(options, "remote_ip", "flow");
+        /* The tunnel key marks Traceflow's packets (tables.h). */
+        smap_add(options, "key", "flow");
+    } else if (spec->type == OVSBRIDGE_PORT_DPDK) {
+        smap_add(options, "dpdk-devargs", spec->dpdk_devargs);
+    }
+    if (spec->n_rxq > 0) {
+        smap_add_format(options, "n_rxq", "%d", spec->n_rxq);
+    }
 }
 
 /* Writes every column the spec determines, on a new or existing port:
@@ -531,22 +552,8 @@ build_add_port(struct ovsbridge *br, struct ovsdb_idl_txn *txn,
     }
 
     struct smap options = SMAP_INITIALIZER(&options);
-    if (spec->type == OVSBRIDGE_PORT_AFXDP) {
-        smap_add(&options, "xdp-mode", "native");
-    } else if (spec->type == OVSBRIDGE_PORT_VHOSTUSER) {
-        smap_add(&options, "vhost-server-path", spec->vhost_server_path);
-    } else if (spec->type == OVSBRIDGE_PORT_GENEVE
-               || spec->type == OVSBRIDGE_PORT_VXLAN) {
-        smap_add(&options, "remote_ip", "flow");
-        /* The tunnel key marks Traceflow's packets (tables.h). */
-        smap_add(&options, "key", "flow");
-    } else if (spec->type == OVSBRIDGE_PORT_DPDK) {
-        smap_add(&options, "dpdk-devargs", spec->dpdk_devargs);
-    }
-    if (spec->n_rxq > 0) {
-        smap_add_format(&options, "n_rxq", "%d", spec->n_rxq);
-    }
-    ovsrec_interface_set_type(iface, port_type_name(spec->type));
+    ovsbridge_port_options(spec, &options);
+    ovsrec_interface_set_type(iface, ovsbridge_port_type_name(spec->type));
     ovsrec_interface_set_options(iface, &options);
     smap_destroy(&options);
 
@@ -594,7 +601,7 @@ add_port_start(struct ovsbridge *br, const struct ovsbridge_port_spec *spec,
                bool confirm, struct ovsbridge_change **cp)
 {
     *cp = NULL;
-    if (!spec->name || !*spec->name || !port_type_name(spec->type)
+    if (!spec->name || !*spec->name || !ovsbridge_port_type_name(spec->type)
         || (spec->type == OVSBRIDGE_PORT_VHOSTUSER
             && !spec->vhost_server_path)
         || (spec->type == OVSBRIDGE_PORT_DPDK && !spec->dpdk_devargs)) {

@@ -23,6 +23,8 @@
 struct ovsbridge;
 struct ovsdb_idl;
 
+struct smap;
+
 enum ovsbridge_port_type {
     OVSBRIDGE_PORT_AFXDP,           /* type=afxdp, options:xdp-mode=native */
     OVSBRIDGE_PORT_VHOSTUSER,       /* type=dpdkvhostuserclient */
@@ -45,6 +47,12 @@ struct ovsbridge_port_spec {
     const char *owner;                  /* external_ids:seine-owner */
     int ofport_request;                 /* 0: let OVS choose */
 };
+
+/* The Interface row's type and options that 'spec' makes ("dpdk" and
+ * dpdk-devargs=...), which ovsbridge_add_port*() write. */
+const char *ovsbridge_port_type_name(enum ovsbridge_port_type);
+void ovsbridge_port_options(const struct ovsbridge_port_spec *,
+                            struct smap *options);
 
 struct ovsbridge_port_status {
     bool exists;

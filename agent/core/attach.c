@@ -156,6 +156,23 @@ rec_fill_spec(const struct agent *agent, const struct podrec *rec,
     spec->mtu = rec->mtu;
 }
 
+/* Whether the attachment's OVS port is a host link (a veth's host end, a
+ * kernel VF's representor) and whether the pod has a kernel interface of
+ * it: a vhost-user or DPDK-mode VF pod has neither. */
+static bool
+rec_has_host_link(const struct podrec *rec)
+{
+    return (rec->type == PODSTORE_AFXDP
+            || (rec->type == PODSTORE_SRIOV && rec->vf && rec->vf->netdev));
+}
+
+static bool
+rec_has_pod_link(const struct podrec *rec)
+{
+    return (rec->type != PODSTORE_VHOSTUSER
+            && !(rec->type == PODSTORE_SRIOV && rec->vf && !rec->vf->netdev));
+}
+
 static void
 set_error(struct cniproto_response *resp, int code, int error,
           const char *what)
@@ -253,6 +270,7 @@ result_fill(const struct agent *agent, const struct podrec *rec,
     iface->mtu = rec->mtu;
     iface->socket_path = (rec->type == PODSTORE_VHOSTUSER
                           ? xstrdup(rec->socket_path) : NULL);
+    iface->pci_id = rec->vf ? xstrdup(rec->vf->pci) : NULL;
     rip->address = xasprintf("%s/%d", ip, rec->prefix_len);
     rip->gateway = xstrdup(gw);
     rip->interface = 0;
@@ -440,8 +458,7 @@ check_attachment(struct agent *agent, const struct podrec *rec)
     } else if (st.ofport != rec->ofport) {
         why = xasprintf("OVS port %s is ofport %"PRId64"; the pod's flows "
                         "use %"PRId64, rec->port_name, st.ofport, rec->ofport);
-    } else if ((rec->type == PODSTORE_AFXDP || rec->type == PODSTORE_SRIOV)
-               && hostlink_up(rec->port_name)) {
+    } else if (rec_has_host_link(rec) && hostlink_up(rec->port_name)) {
         why = xasprintf("host end %s of the pod's interface is down",
                         rec->port_name);
     } else if (!st.link_up && rec->type != PODSTORE_TAP) {
@@ -452,7 +469,7 @@ check_attachment(struct agent *agent, const struct podrec *rec)
                         ? " (the pod's vhost-user server is not connected)"
                         : "");
     } else if (!flowtab_verify_owner(agent->ft, agent->of, rec->owner, &why)
-               && rec->type != PODSTORE_VHOSTUSER) {
+               && rec_has_pod_link(rec)) {
         struct podif_spec spec;
         rec_fill_spec(agent, rec, &spec);
         podif_check(&spec, &why);
@@ -665,6 +682,10 @@ teardown_local(struct agent *agent, struct attach_job *job)
     if (rec->vf && rec->vf->netdev) {
         teardown_vf(agent, job, rec);
     }
+    if (rec->vf && rec->vf->devinfo_path && unlink(rec->vf->devinfo_path)
+        && errno != ENOENT) {
+        VLOG_WARN("%s: %s", rec->vf->devinfo_path, ovs_strerror(errno));
+    }
     if (rec->netns && rec->type == PODSTORE_TAP) {
         podif_delete_in_netns(rec->netns, rec->ifname);
     }
@@ -758,9 +779,11 @@ add_fail(struct agent *agent, struct attach_job *job,
     teardown_start(agent, job, false);
 }
 
+/* 'devargs': a DPDK port's dpdk-devargs, else NULL. */
 static int
 add_port_start(struct agent *agent, struct attach_job *job,
-               enum ovsbridge_port_type type, struct cniproto_response *resp)
+               enum ovsbridge_port_type type, const char *devargs,
+               struct cniproto_response *resp)
 {
     const struct podrec *rec = job->rec;
     char *key = attach_owner_key(rec->container_id, rec->ifname);
@@ -768,6 +791,7 @@ add_port_start(struct agent *agent, struct attach_job *job,
         .name = rec->port_name,
         .type = type,
         .vhost_server_path = rec->socket_path,
+        .dpdk_devargs = devargs,
         .owner = key,
     };
     int error = ovsbridge_add_port_start(agent->br, &spec, &job->change);
@@ -796,7 +820,7 @@ add_afxdp(struct agent *agent, struct attach_job *job,
                                 job->rec->ifname, job->rec->netns);
         return error;
     }
-    return add_port_start(agent, job, OVSBRIDGE_PORT_AFXDP, resp);
+    return add_port_start(agent, job, OVSBRIDGE_PORT_AFXDP, NULL, resp);
 }
 
 static int
@@ -839,7 +863,7 @@ add_vhostuser(struct agent *agent, struct attach_job *job,
                   "vhost-user pod configuration could not be written");
         return error;
     }
-    return add_port_start(agent, job, OVSBRIDGE_PORT_VHOSTUSER, resp);
+    return add_port_start(agent, job, OVSBRIDGE_PORT_VHOSTUSER, NULL, resp);
 }
 
 /* The attachment that holds VF 'pci', or NULL. */
@@ -887,7 +911,7 @@ sriov_find_vf(struct agent *agent, const struct cniproto_request *req,
         free(why);
         return error;
     }
-    if (dev->mode != SRIOVFS_VF_NETDEV) {
+    if (dev->mode != SRIOVFS_VF_NETDEV && dev->mode != SRIOVFS_VF_DPDK) {
         cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
                                 dev->driver ? dev->driver : "unbound",
                                 "VF %s has no netdev here (mode %s)",
@@ -898,6 +922,52 @@ sriov_find_vf(struct agent *agent, const struct cniproto_request *req,
     return 0;
 }
 
+/* sriov, a DPDK-mode VF: the pod's DPDK application drives the VF itself,
+ * so nothing is moved and nothing addressed; the application learns the
+ * VF from the device-info file and its address from the result.  The
+ * representor is a DPDK port of OVS's, which only a DPDK node has. */
+static int
+add_sriov_dpdk(struct agent *agent, const struct cniproto_request *req,
+               struct attach_job *job, const struct sriovvf_dev *dev,
+               struct cniproto_response *resp)
+{
+    struct podrec *rec = job->rec;
+    char *why = NULL;
+
+    if (req->default_route == CNIPROTO_ROUTE_YES) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, NULL,
+                                "\"defaultRoute\": true, but VF %s is in "
+                                "DPDK mode: it has no kernel routes",
+                                dev->pci);
+        return -EINVAL;
+    }
+    rec->default_route = false;
+    if (!ovsbridge_dpdk_ready(agent->br, "dpdk", &why)) {
+        cniproto_response_error(resp, ATTACH_ERR_NO_DPDK, why,
+                                "VF %s is in DPDK mode (%s): its representor "
+                                "needs ovs-vswitchd's DPDK build with "
+                                "other_config:dpdk-init=true", dev->pci,
+                                dev->driver);
+        free(why);
+        return -ENOTSUP;
+    }
+    rec->vf = xzalloc(sizeof *rec->vf);
+    rec->vf->pci = xstrdup(dev->pci);
+    rec->vf->devinfo_path = xasprintf("%s/seine-%s-%s-device.json",
+                                      agent->conf->sriov_devinfo_dir,
+                                      rec->container_id, rec->ifname);
+    int error = sriovvf_write_devinfo(rec->vf->devinfo_path, dev);
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error, "the VF's device-info "
+                  "file could not be written");
+        return error;
+    }
+    char *devargs = sriovvf_rep_devargs(dev);
+    error = add_port_start(agent, job, OVSBRIDGE_PORT_DPDK, devargs, resp);
+    free(devargs);
+    return error;
+}
+
 /* sriov, a kernel VF: its netdev into the pod, configured like a veth's
  * pod end; its representor onto br-int as an afxdp port, so the pod's
  * packets, which leave the VF through the NIC's switch and come out of
@@ -905,48 +975,58 @@ sriov_find_vf(struct agent *agent, const struct cniproto_request *req,
  * saved in the record first, so that the rollback of a failed ADD and DEL
  * put it back. */
 static int
-add_sriov(struct agent *agent, const struct cniproto_request *req,
-          struct attach_job *job, struct cniproto_response *resp)
+add_sriov_netdev(struct agent *agent, struct attach_job *job,
+                 const struct sriovvf_dev *dev, struct cniproto_response *resp)
 {
     struct podrec *rec = job->rec;
-    struct sriovvf_dev dev;
     struct podif_spec spec;
-    int error = sriov_find_vf(agent, req, &dev, resp);
 
-    if (error) {
-        return error;
-    }
     rec->vf = xzalloc(sizeof *rec->vf);
-    error = sriovvf_save(&dev, rec->vf);
+    int error = sriovvf_save(dev, rec->vf);
     if (error) {
         set_error(resp, ATTACH_ERR_INTERFACE, error, "the VF's netdev could "
                   "not be read");
         podrec_vf_destroy(rec->vf);
         rec->vf = NULL;
-        goto out;
+        return error;
     }
-    free(rec->port_name);
-    rec->port_name = xstrdup(dev.representor);
     VLOG_INFO("%s/%s: VF %s (%s, %s), representor %s", rec->container_id,
-              rec->ifname, dev.pci, dev.netdev, rec->vf->vf_info,
-              dev.representor);
+              rec->ifname, dev->pci, dev->netdev, rec->vf->vf_info,
+              dev->representor);
     rec_fill_spec(agent, rec, &spec);
-    error = podif_move_to_netns(dev.netdev, rec->netns);
+    error = podif_move_to_netns(dev->netdev, rec->netns);
     if (!error) {
-        error = podif_setup_moved(&spec, dev.netdev);
+        error = podif_setup_moved(&spec, dev->netdev);
     }
     if (!error) {
-        error = sriovvf_rep_up(dev.representor);
+        error = sriovvf_rep_up(dev->representor);
     }
     if (error) {
         cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
                                 ovs_strerror(-error), "VF %s (%s) could not "
-                                "be set up in %s", dev.pci, dev.netdev,
+                                "be set up in %s", dev->pci, dev->netdev,
                                 rec->netns);
-        goto out;
+        return error;
     }
-    error = add_port_start(agent, job, OVSBRIDGE_PORT_AFXDP, resp);
-out:
+    return add_port_start(agent, job, OVSBRIDGE_PORT_AFXDP, NULL, resp);
+}
+
+/* sriov: the VF named by deviceID; its representor is the pod's port. */
+static int
+add_sriov(struct agent *agent, const struct cniproto_request *req,
+          struct attach_job *job, struct cniproto_response *resp)
+{
+    struct sriovvf_dev dev;
+    int error = sriov_find_vf(agent, req, &dev, resp);
+
+    if (error) {
+        return error;
+    }
+    free(job->rec->port_name);
+    job->rec->port_name = xstrdup(dev.representor);
+    error = (dev.mode == SRIOVFS_VF_DPDK
+             ? add_sriov_dpdk(agent, req, job, &dev, resp)
+             : add_sriov_netdev(agent, job, &dev, resp));
     sriovvf_dev_destroy(&dev);
     return error;
 }
@@ -969,7 +1049,7 @@ add_begin(struct agent *agent, const struct cniproto_request *req,
         return add_afxdp(agent, job, resp);
     case PODSTORE_TAP:
         /* OVS creates the tap. */
-        return add_port_start(agent, job, OVSBRIDGE_PORT_TAP, resp);
+        return add_port_start(agent, job, OVSBRIDGE_PORT_TAP, NULL, resp);
     case PODSTORE_VHOSTUSER:
         return add_vhostuser(agent, job, resp);
     case PODSTORE_SRIOV:
@@ -1102,7 +1182,7 @@ step_add_ofport(struct agent *agent, struct attach_job *job,
     free(why);
     if (rec->type == PODSTORE_TAP) {
         error = add_tap_moved(agent, rec, resp);
-    } else if (rec->type == PODSTORE_AFXDP || rec->type == PODSTORE_SRIOV) {
+    } else if (rec_has_host_link(rec)) {
         /* The port ovs-vswitchd opened must be the interface made for this
          * ADD, up, and the switch must say so. */
         error = hostlink_up(rec->port_name);

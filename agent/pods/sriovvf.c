@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/sriov.h>
+#include <json-c/json.h>
 
 #include "agent/lib/nlroute.h"
 #include "agent/pods/netns.h"
@@ -255,5 +257,39 @@ sriovvf_rep_up(const char *name)
         error = nlroute_link_set_up(sk, name, 0);
         nl_socket_free(sk);
     }
+    return error;
+}
+
+char *
+sriovvf_rep_devargs(const struct sriovvf_dev *dev)
+{
+    return xasprintf("%s,representor=vf%d", dev->pf_pci, dev->index);
+}
+
+int
+sriovvf_write_devinfo(const char *path, const struct sriovvf_dev *dev)
+{
+    struct json_object *obj = json_object_new_object();
+    struct json_object *pci = json_object_new_object();
+    char *tmp = xasprintf("%s.tmp", path);
+    int error = 0;
+
+    json_object_object_add(obj, "type", json_object_new_string("pci"));
+    json_object_object_add(obj, "version", json_object_new_string("1.1.0"));
+    json_object_object_add(pci, "pci-address",
+                           json_object_new_string(dev->pci));
+    json_object_object_add(pci, "pf-pci-address",
+                           json_object_new_string(dev->pf_pci));
+    json_object_object_add(pci, "representor-device",
+                           json_object_new_string(dev->representor));
+    json_object_object_add(obj, "pci", pci);
+    if (json_object_to_file_ext(tmp, obj, JSON_C_TO_STRING_PRETTY)) {
+        error = errno ? -errno : -EIO;
+    } else if (rename(tmp, path)) {
+        error = -errno;
+        unlink(tmp);
+    }
+    json_object_put(obj);
+    free(tmp);
     return error;
 }

@@ -53,6 +53,14 @@ int sriovvf_restore(const char *root, const char *netns,
                     const char *pod_ifname, const struct podrec_vf *vf,
                     char **whyp);
 
+/* A DPDK-mode VF's representor as OVS's DPDK datapath names it:
+ * "<PF PCI>,representor=vf<N>" (the port's dpdk-devargs). */
+char *sriovvf_rep_devargs(const struct sriovvf_dev *);
+
+/* Writes the Network Plumbing WG device-info file (spec 1.1.0, type "pci")
+ * of 'dev' to 'path', atomically, for the pod's DPDK application. */
+int sriovvf_write_devinfo(const char *path, const struct sriovvf_dev *);
+
 /* Brings representor 'name' up (in this namespace). */
 int sriovvf_rep_up(const char *name);
 

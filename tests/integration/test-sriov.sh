@@ -17,7 +17,12 @@ seine_require_cmd nc
 fixture=$(cd "$(dirname "$0")/../unit/sriov-fixtures/switchdev-cx6" && pwd)
 sysfs=$SEINE_RUN/sysfs
 cp -a "$fixture" "$sysfs"
-SEINE_AGENT_CONFIG_EXTRA="sriov: {sysfsRoot: $sysfs}"
+# VF 3 given to DPDK: bound to vfio-pci, no netdev (its representor stays).
+(cd "$sysfs/sys" && rm -rf devices/pci0000:00/0000:03:00.5/net class/net/enp3s0f0v3 \
+    && mkdir -p bus/pci/drivers/vfio-pci \
+    && ln -sfn ../../../bus/pci/drivers/vfio-pci devices/pci0000:00/0000:03:00.5/driver)
+mkdir -p "$SEINE_RUN/devinfo"
+SEINE_AGENT_CONFIG_EXTRA="sriov: {sysfsRoot: $sysfs, deviceInfoDir: $SEINE_RUN/devinfo}"
 seine_node_start
 
 # VF N of PF 0000:03:00.0: PCI 0000:03:00.(N+2), netdev enp3s0f0vN,
@@ -58,6 +63,8 @@ ck_eq "the record holds the VF's saved state" \
     "enp3s0f0v0 02:00:00:00:03:00 1400 false"
 ck_ok "VLAN/spoofchk/trust recorded as skipped (the PF has no netdev here)" \
     sh -c "jq -r .sriov.vfInfo '$rec' | grep -q '^skipped'"
+ck_eq "the result names the VF (pciID)" \
+    "$(seine_pod_result v | jq -r '.interfaces[] | select(.sandbox != null) | .pciID')" 0000:03:00.2
 ck_eq "the representor is an afxdp port" "$(ck_port_type enp3s0f0npf0vf0)" afxdp
 rep_ofport=$(ck_ofport enp3s0f0npf0vf0)
 owner=$(ck_owner_of_ofport "$rep_ofport")
@@ -98,6 +105,15 @@ ck_ok "the refused ADD left VF 0 in pod v" seine_pod_exec v ip link show dev eth
 ck_cni_code "sriov without deviceID is refused" 7 ADD w eth0 "$(seine_cni_config sriov)"
 ck_cni_code "a VF that is not in the tree is refused" 103 ADD w eth0 \
     "$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.7"}' seine_cni_config sriov)"
+
+# A DPDK-mode VF needs a DPDK node: this one is not.
+ck_cni_code "a DPDK-mode VF (vfio-pci) on a node without DPDK is refused" 104 ADD w eth0 \
+    "$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.5"}' seine_cni_config sriov)"
+ck_eq "... saying DPDK is not initialised" "$(jq -r .details <<<"$SEINE_CNI_OUT")" \
+    "DPDK is not initialised in ovs-vswitchd (other_config:dpdk-init=true)"
+ck_empty "... and left no device-info file" "$(ls "$SEINE_RUN/devinfo")"
+ck_empty "... nor an OVS port for its representor" \
+    "$(seine_vsctl --bare --columns=name find Interface name=enp3s0f0npf0vf3)"
 
 # DEL puts the VF back as it was, in the node namespace.
 cid=$(ck_cid v)
