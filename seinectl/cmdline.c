@@ -21,6 +21,8 @@ static const struct ctl_command commands[CTL_N_CMDS] = {
       "Nodes of the model: pod CIDR, InternalIP, route or tunnel" },
     { "pmd", CTL_PMD, 0, 0, "",
       "per-PMD thread counters and receive queues of ovs-vswitchd" },
+    { "offload", CTL_OFFLOAD, 0, 0, "",
+      "datapath flows and their hardware offload (dpctl/dump-flows -m)" },
     { "ports", CTL_PORTS, 0, 0, "",
       "every port of the bridge: type, link, packet counters" },
     { "log-level", CTL_LOG_LEVEL, 0, 2, "[MODULE] [LEVEL]",

@@ -28,6 +28,7 @@ enum ctl_cmd {
     CTL_GET_FLOWS,
     CTL_GET_NODES,
     CTL_PMD,
+    CTL_OFFLOAD,
     CTL_PORTS,
     CTL_LOG_LEVEL,
     CTL_RECOMPUTE,

@@ -258,6 +258,7 @@ request_run(struct jsonrpc *client, const struct ctl_opts *opts,
         [CTL_GET_SERVICES] = "ctl/services",
         [CTL_GET_NODES] = "ctl/nodes",
         [CTL_PMD] = "ctl/pmd",
+        [CTL_OFFLOAD] = "ctl/offload",
         [CTL_PORTS] = "ctl/ports",
         [CTL_RECOMPUTE] = "ctl/recompute",
     };

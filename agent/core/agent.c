@@ -19,6 +19,7 @@
 #include "agent/core/dpstats.h"
 #include "agent/core/flowexport.h"
 #include "agent/core/formats.h"
+#include "agent/core/offloadconf.h"
 #include "agent/core/pmdconf.h"
 #include "agent/core/tracepeer.h"
 #include "agent/core/restorewait.h"
@@ -368,6 +369,9 @@ agent_open(const struct agentconf *conf, struct agent **agentp)
     if (!error && conf->pmd_apply) {
         /* Opt-in; a plan that fails leaves the switch as it was. */
         pmdconf_apply(conf, agent->br);
+    }
+    if (!error) {
+        offloadconf_apply(conf->hw_offload, agent->br);
     }
     if (!error) {
         error = agent_open_source(agent);

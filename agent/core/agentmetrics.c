@@ -11,6 +11,7 @@
 #include "agent/core/agent.h"
 #include "agent/core/agentconf.h"
 #include "agent/core/dpstats.h"
+#include "dataplane/dpoffload.h"
 #include "agent/core/flowexport.h"
 #include "agent/core/pmdconf.h"
 #include "agent/core/rulestats.h"
@@ -552,6 +553,22 @@ collect_datapath(const struct agent *agent, struct ds *s)
     rxq_samples(s, threads);
     pmdconf_metrics(agent->br, threads, s);
     json_object_put(threads);
+
+    struct json_object *flows = dpstats_offload_flows(agent->dpstats);
+    size_t counts[DPOFFLOAD_N_STATES];
+    dpoffload_count(flows, counts);
+    json_object_put(flows);
+    promtext_family(s, "seine_datapath_flows", PROMTEXT_GAUGE,
+                    "Datapath flows by hardware offload state "
+                    "(dpctl/dump-flows -m): no, partial (the NIC marks, the "
+                    "PMD runs it) or yes (the NIC runs it).");
+    for (size_t i = 0; i < DPOFFLOAD_N_STATES; i++) {
+        struct promtext_label label = {
+            "offloaded", dpoffload_state_name(i),
+        };
+        promtext_sample_uint(s, "seine_datapath_flows", &label, 1,
+                             counts[i]);
+    }
 
     int64_t entries = dpstats_ct_entries(agent->dpstats);
     int64_t limit = dpstats_ct_limit(agent->dpstats);

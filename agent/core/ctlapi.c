@@ -769,6 +769,18 @@ ctl_pmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     reply_items(conn, "PMDList", dpstats_pmds(agent->dpstats));
 }
 
+/* The datapath flows and which of them a NIC runs (hw-offload), from the
+ * last "dpctl/dump-flows -m" (dpstats.h). */
+static void
+ctl_offload(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[] OVS_UNUSED, void *agent_)
+{
+    const struct agent *agent = agent_;
+
+    reply_items(conn, "OffloadFlowList",
+                dpstats_offload_flows(agent->dpstats));
+}
+
 /* ctl/version and ctl/recompute. */
 
 static void
@@ -907,6 +919,7 @@ ctlapi_register(struct agent *agent, const char *config_path)
         { "ctl/nodes", "", 0, ctl_nodes },
         { "ctl/ports", "", 0, ctl_ports },
         { "ctl/pmd", "", 0, ctl_pmd },
+        { "ctl/offload", "", 0, ctl_offload },
         { "ctl/version", "", 0, ctl_version },
         { "ctl/recompute", "", 0, ctl_recompute },
         { "recompute", "", 0, text_recompute },

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <json-c/json.h>
 
+#include "dataplane/dpoffload.h"
 #include "dataplane/pmdstats.h"
 #include "dataplane/vswitchctl.h"
 #include "openvswitch/poll-loop.h"
@@ -14,13 +15,16 @@
 #define DPSTATS_INTERVAL_MS 10000
 #define DPSTATS_TIMEOUT_MS 5000
 
-enum { Q_PMD_STATS, Q_PMD_RXQS, Q_CT_ENTRIES, Q_CT_LIMIT, N_QUERIES };
+enum {
+    Q_PMD_STATS, Q_PMD_RXQS, Q_CT_ENTRIES, Q_CT_LIMIT, Q_DP_FLOWS, N_QUERIES
+};
 
 static const char *const commands[N_QUERIES] = {
     [Q_PMD_STATS] = "dpif-netdev/pmd-stats-show",
     [Q_PMD_RXQS] = "dpif-netdev/pmd-rxq-show",
     [Q_CT_ENTRIES] = "dpctl/ct-get-nconns",
     [Q_CT_LIMIT] = "dpctl/ct-get-maxconns",
+    [Q_DP_FLOWS] = "dpctl/dump-flows",
 };
 
 struct dpstats {
@@ -68,9 +72,16 @@ void
 dpstats_run(struct dpstats *d)
 {
     if (!in_flight(d) && time_msec() >= d->next) {
+        /* -m: each flow's offload state ("offloaded:", "dp:"). */
+        static const char *verbose[] = { "-m" };
+
         for (size_t i = 0; i < N_QUERIES; i++) {
-            d->queries[i] = vswitchctl_query_start(d->rundir, commands[i],
-                                                   DPSTATS_TIMEOUT_MS);
+            d->queries[i] = (i == Q_DP_FLOWS
+                             ? vswitchctl_query_start_argv(
+                                   d->rundir, commands[i], 1, verbose,
+                                   DPSTATS_TIMEOUT_MS)
+                             : vswitchctl_query_start(d->rundir, commands[i],
+                                                      DPSTATS_TIMEOUT_MS));
         }
         d->next = time_msec() + DPSTATS_INTERVAL_MS;
     }
@@ -119,6 +130,13 @@ dpstats_pmds(const struct dpstats *d)
         pmdstats_parse_rxqs(d->answers[Q_PMD_RXQS], threads);
     }
     return threads;
+}
+
+struct json_object *
+dpstats_offload_flows(const struct dpstats *d)
+{
+    return dpoffload_parse(d->answers[Q_DP_FLOWS]
+                           ? d->answers[Q_DP_FLOWS] : "");
 }
 
 static int64_t

@@ -25,6 +25,10 @@ void dpstats_wait(struct dpstats *);
  * array before the first answer). */
 struct json_object *dpstats_pmds(const struct dpstats *);
 
+/* The datapath's flows with their hardware offload state, as dpoffload.h's
+ * JSON array (a new reference; empty before the first answer). */
+struct json_object *dpstats_offload_flows(const struct dpstats *);
+
 /* Conntrack's entries in use and its limit; -1 when not known. */
 int64_t dpstats_ct_entries(const struct dpstats *);
 int64_t dpstats_ct_limit(const struct dpstats *);

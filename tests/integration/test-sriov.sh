@@ -22,8 +22,14 @@ cp -a "$fixture" "$sysfs"
     && mkdir -p bus/pci/drivers/vfio-pci \
     && ln -sfn ../../../bus/pci/drivers/vfio-pci devices/pci0000:00/0000:03:00.5/driver)
 mkdir -p "$SEINE_RUN/devinfo"
-SEINE_AGENT_CONFIG_EXTRA="sriov: {sysfsRoot: $sysfs, deviceInfoDir: $SEINE_RUN/devinfo}"
+SEINE_AGENT_CONFIG_EXTRA="sriov: {sysfsRoot: $sysfs, deviceInfoDir: $SEINE_RUN/devinfo}
+hwOffload: true"
+seine_require_cmd curl
 seine_node_start
+ck_eq "hwOffload: the agent set other_config:hw-offload" \
+    "$(seine_vsctl get Open_vSwitch . other_config:hw-offload)" '"true"'
+ck_ok "... and logged that ovs-vswitchd must restart for it" \
+    grep -q "restart ovs-vswitchd for flows to be offloaded" "$(seine_node_dir)/seine-agent.log"
 
 # VF N of PF 0000:03:00.0: PCI 0000:03:00.(N+2), netdev enp3s0f0vN,
 # representor enp3s0f0npf0vfN (the fixture's names).  The VFs start down
@@ -84,6 +90,31 @@ head -c 2000000 /dev/urandom >"$SEINE_RUN/blob"
 ck_eq "2 MB over TCP sriov pod -> afxdp pod arrive whole" \
     "$(ck_tcp_transfer v a "$a_ip" 5001 "$SEINE_RUN/blob")" \
     "$(sha256sum <"$SEINE_RUN/blob" | cut -d' ' -f1)"
+
+# The offload report: the datapath's flows with their offload state, as
+# seinectl and the metrics show them (asked every 10 s; this veth NIC
+# offloads nothing, and ovs-vswitchd was not restarted).
+seine_bg_start ping-v "$(seine_pod_netns v)" ping -i 0.2 "$a_ip"
+export SEINE_AGENT_CTL
+SEINE_AGENT_CTL=$(seine_node_dir)/seine-agent.ctl
+offload_json() { "$SEINE_BUILD_DIR/seinectl/seinectl" offload -o json; }
+rep_flows() { # the flows from VF 0's representor that the report lists
+    offload_json | jq '[.items[] | select(.match | test("in_port\\(enp3s0f0npf0vf0\\)"))] | length'
+}
+has_rep_flows() { [ "$(rep_flows)" -gt 0 ]; }
+ck_ok "seinectl offload lists the datapath flows of the sriov pod's representor" \
+    seine_wait_until 25 has_rep_flows
+ck_eq "... none of them offloaded" \
+    "$(offload_json | jq '[.items[] | select(.offloaded != "no")] | length')" 0
+ck_ok "... and the table names its columns" \
+    sh -c "'$SEINE_BUILD_DIR/seinectl/seinectl' offload | head -1 | grep -q '^OFFLOADED *DP *PACKETS *MATCH'"
+metric() { # LABEL: seine_datapath_flows{offloaded=LABEL}
+    seine_node_exec curl -sS --max-time 5 http://127.0.0.1:9464/metrics \
+        | awk -v k="seine_datapath_flows{offloaded=\"$1\"}" '$1 == k { print $2 }'
+}
+ck_ge "the metric counts the flows not offloaded" "$(metric no)" 1
+ck_eq "... and none offloaded" "$(metric yes) $(metric partial)" "0 0"
+seine_bg_stop ping-v
 
 ck_netpol deny-v '  podSelector: {matchLabels: {app: v}}
   policyTypes: [Ingress]'
