@@ -34,7 +34,7 @@ ck_ok "... and logged that ovs-vswitchd must restart for it" \
 # VF N of PF 0000:03:00.0: PCI 0000:03:00.(N+2), netdev enp3s0f0vN,
 # representor enp3s0f0npf0vfN (the fixture's names).  The VFs start down
 # with MTU 1400 and a MAC of their own, so that DEL's restoring shows.
-for n in 0 1; do
+for n in 0 1 2; do
     seine_node_exec ip link add "enp3s0f0v$n" address "02:00:00:00:03:0$n" mtu 1400 \
         type veth peer name "enp3s0f0npf0vf$n"
 done
@@ -175,6 +175,25 @@ ck_empty "... left no port, address, record or flows" \
 ck_ok "... the agent logged that VF 1 was nowhere to restore" \
     grep -q "VF 0000:03:00.3 (enp3s0f0v1) is neither" "$(seine_node_dir)/seine-agent.log"
 ck_cni_ok "... and a second DEL succeeds" DEL u
+
+# The pod's namespace goes, and the kernel hands a real VF back to the
+# host under a name of its own (devN when its name is taken): the stand-in
+# does that by hand, moving VF 2 out as dev7 and renaming it in the tree.
+SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.4"}' seine_pod_add r sriov >/dev/null
+r_ip=$(seine_pod_ip r)
+r_cid=$(ck_cid r)
+seine_pod_exec r ip link set eth0 netns "$(seine_node_netns)" name dev7
+mv "$sysfs/sys/devices/pci0000:00/0000:03:00.4/net/enp3s0f0v2" \
+    "$sysfs/sys/devices/pci0000:00/0000:03:00.4/net/dev7"
+rm "$sysfs/sys/class/net/enp3s0f0v2"
+ln -s ../../devices/pci0000:00/0000:03:00.4/net/dev7 "$sysfs/sys/class/net/dev7"
+ip netns del "$(seine_pod_netns r)"
+ck_cni_ok "DEL of a VF the kernel returned to the host as dev7" DEL r
+ck_eq "... found by its PCI address and restored: name, MAC, MTU, link state" \
+    "$(vf_state enp3s0f0v2)" "02:00:00:00:03:02 1400 DOWN"
+ck_no "... no dev7 left" seine_node_exec ip link show dev dev7
+ck_empty "... and no port, address or record" \
+    "$(ck_leftovers "$r_cid" eth0 enp3s0f0npf0vf2 "$r_ip" "" | grep -v '^host link' || true)"
 
 ck_recompute
 ck_done
