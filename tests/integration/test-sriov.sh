@@ -91,6 +91,14 @@ ck_eq "2 MB over TCP sriov pod -> afxdp pod arrive whole" \
     "$(ck_tcp_transfer v a "$a_ip" 5001 "$SEINE_RUN/blob")" \
     "$(sha256sum <"$SEINE_RUN/blob" | cut -d' ' -f1)"
 
+# An agent restart reloads the sriov record (format 2) and rebuilds the
+# pod's flows on the representor's port; the sweep leaves both alone.
+seine_agent_stop
+seine_agent_start
+ck_ok "after an agent restart: ping sriov pod -> afxdp pod" ck_ping v "$a_ip"
+ck_eq "... the representor is still the pod's port" "$(ck_ofport enp3s0f0npf0vf0)" "$rep_ofport"
+ck_ok "... and the representor link is still there" seine_node_exec ip link show dev enp3s0f0npf0vf0
+
 # The offload report: the datapath's flows with their offload state, as
 # seinectl and the metrics show them (asked every 10 s; this veth NIC
 # offloads nothing, and ovs-vswitchd was not restarted).
