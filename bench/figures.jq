@@ -106,6 +106,11 @@ elif $bench == "churn" then
     fig("\($n).vswitchd_rss"; "KiB"; [.vswitchd.last_kib]),
     fig("\($n).cycles_per_s"; "cycles/s";
         [if .seconds > 0 then .cycles / .seconds else null end])
+elif $bench == "recovery" then
+  .results[] | . as $r
+  | ($r.samples[0] | keys_unsorted | map(select(endswith("_ms")))) as $phases
+  | $phases[]
+  | fig("recovery.\($r.scenario).\(sub("_ms$"; ""))"; "ms"; [$r.samples[][.]])
 else
   error("unknown benchmark \($bench)")
 end

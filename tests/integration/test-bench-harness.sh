@@ -68,4 +68,6 @@ ck_ok "flow-export: agent CPU at N connections against none" \
     has_figure flow-export flow_export.1000.agent_cpu flow_export.idle.agent_cpu
 ck_ok "churn: RSS last/first per phase and process" \
     has_figure churn churn.afxdp.vswitchd_rss_ratio
+ck_ok "recovery: SIGKILL of ovs-vswitchd to the first AF_XDP packet" \
+    has_figure recovery recovery.10afxdp_10tap_1000flows.first_packet_afxdp
 ck_done
