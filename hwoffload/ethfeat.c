@@ -30,9 +30,12 @@ ethtool(int fd, const char *ifname, void *cmd)
 static int
 n_features(int fd, const char *ifname, uint32_t *np)
 {
-    struct {
+    /* The header and its one data word (the length of the one set asked
+     * for), as one buffer: a struct ending in a flexible array cannot be
+     * a member of another in ISO C. */
+    union {
         struct ethtool_sset_info hdr;
-        uint32_t len;
+        uint8_t bytes[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
     } info;
     int error;
 
@@ -43,7 +46,7 @@ n_features(int fd, const char *ifname, uint32_t *np)
     if (!error && !(info.hdr.sset_mask & (UINT64_C(1) << ETH_SS_FEATURES))) {
         error = -EOPNOTSUPP;
     }
-    *np = error ? 0 : info.len;
+    *np = error ? 0 : info.hdr.data[0];
     return error;
 }
 
