@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "agent/lib/atomicfile.h"
 #include "dataplane/ovsbridge.h"
 #include "util.h"
 
@@ -71,25 +71,10 @@ read_small_file(const char *path, int *errorp)
 static int
 write_number(const char *path, int number)
 {
-    char *tmp = xasprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int error = 0;
+    char text[16];
 
-    if (!f || fprintf(f, "%d\n", number) < 0 || fflush(f)
-        || fsync(fileno(f))) {
-        error = -errno;
-    }
-    if (f && fclose(f) && !error) {
-        error = -errno;
-    }
-    if (!error && rename(tmp, path)) {
-        error = -errno;
-    }
-    if (error) {
-        unlink(tmp);
-    }
-    free(tmp);
-    return error;
+    snprintf(text, sizeof text, "%d\n", number);
+    return atomicfile_write(path, text, 0600);
 }
 
 int

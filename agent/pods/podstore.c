@@ -6,13 +6,13 @@
 #include <inttypes.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "agent/lib/atomicfile.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -291,7 +291,7 @@ load_file(struct podstore *store, const char *name)
     return error;
 }
 
-/* A write cut short by a crash (write_atomic()) leaves its temporary file:
+/* A write cut short by a crash (atomicfile_write()) leaves its temporary file:
  * the record it was to replace, if any, is still whole, so the file goes.
  * A read-only folder keeps it, and the loader never reads it. */
 static void
@@ -371,42 +371,13 @@ podstore_find(const struct podstore *store, const char *container_id,
     return NULL;
 }
 
-/* Writes 'text' to 'path' so that a crash leaves the old or the new
- * contents, never a mix. */
-static int
-write_atomic(const char *path, const char *text)
-{
-    char *tmp = xasprintf("%s.tmp", path);
-    size_t len = strlen(text);
-    int error = 0;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    if (fd < 0) {
-        error = -errno;
-        goto out;
-    }
-    if (write(fd, text, len) != (ssize_t) len || fsync(fd)) {
-        error = errno ? -errno : -EIO;
-    }
-    close(fd);
-    if (!error && rename(tmp, path)) {
-        error = -errno;
-    }
-    if (error) {
-        unlink(tmp);
-    }
-out:
-    free(tmp);
-    return error;
-}
-
 int
 podstore_put(struct podstore *store, struct podrec *rec)
 {
     struct json_object *obj = rec_to_json(rec);
     char *path = rec_path(store, rec->container_id, rec->ifname);
-    int error = write_atomic(path, json_object_to_json_string_ext(
-                                 obj, JSON_C_TO_STRING_PRETTY));
+    int error = atomicfile_write(path, json_object_to_json_string_ext(
+                                     obj, JSON_C_TO_STRING_PRETTY), 0600);
 
     if (!error) {
         struct podrec *old = podstore_find(store, rec->container_id,

@@ -11,6 +11,7 @@
 #include <netlink/route/link/sriov.h>
 #include <json-c/json.h>
 
+#include "agent/lib/atomicfile.h"
 #include "agent/lib/nlroute.h"
 #include "agent/pods/netns.h"
 #include "agent/pods/podstore.h"
@@ -271,8 +272,6 @@ sriovvf_write_devinfo(const char *path, const struct sriovvf_dev *dev)
 {
     struct json_object *obj = json_object_new_object();
     struct json_object *pci = json_object_new_object();
-    char *tmp = xasprintf("%s.tmp", path);
-    int error = 0;
 
     json_object_object_add(obj, "type", json_object_new_string("pci"));
     json_object_object_add(obj, "version", json_object_new_string("1.1.0"));
@@ -283,13 +282,9 @@ sriovvf_write_devinfo(const char *path, const struct sriovvf_dev *dev)
     json_object_object_add(pci, "representor-device",
                            json_object_new_string(dev->representor));
     json_object_object_add(obj, "pci", pci);
-    if (json_object_to_file_ext(tmp, obj, JSON_C_TO_STRING_PRETTY)) {
-        error = errno ? -errno : -EIO;
-    } else if (rename(tmp, path)) {
-        error = -errno;
-        unlink(tmp);
-    }
+    /* Read by other components (device plugins, the pod's runtime). */
+    int error = atomicfile_write(path, json_object_to_json_string_ext(
+                                     obj, JSON_C_TO_STRING_PRETTY), 0644);
     json_object_put(obj);
-    free(tmp);
     return error;
 }

@@ -190,6 +190,12 @@ ck_gateway_mac() {
     seine_node_exec cat "/sys/class/net/$SEINE_GATEWAY_PORT/address"
 }
 
+# ck_rounds: the distinct rounds (the low 16 bits of the cookie, in hex)
+# of the switch's flows, one a line.
+ck_rounds() {
+    seine_ofctl dump-flows | sed -n 's/.*cookie=0x[0-9a-f]*\([0-9a-f]\{4\}\),.*/\1/p' | sort -u
+}
+
 # ck_leftovers CID IFNAME PORT IP OWNER: what is left of an attachment
 # after DEL, one item a line; empty when nothing is.
 ck_leftovers() {

@@ -27,11 +27,6 @@ seine_pod_add xb
 a_ip=$(seine_pod_ip a) b_ip=$(seine_pod_ip b) b_mac=$(seine_pod_mac b)
 l2_b="table=60,dl_dst=$b_mac"
 
-# rounds: the distinct rounds (low 16 bits of the cookie) of all flows.
-rounds() {
-    seine_ofctl dump-flows | sed -n 's/.*cookie=0x[0-9a-f]*\([0-9a-f]\{4\}\),.*/\1/p' | sort -u
-}
-
 # nflows: how many flows the switch has.
 nflows() {
     seine_ofctl dump-flows | grep -c cookie=
@@ -47,7 +42,7 @@ ck_ok "a pings b" ck_ping a "$b_ip"
 
 restart() {
     local how=$1 round0 packets0 flows0 round1
-    round0=$(rounds)
+    round0=$(ck_rounds)
     flows0=$(nflows)
     ck_eq "before the $how restart all flows carry one round ($round0)" \
         "$(wc -l <<<"$round0")" 1
@@ -75,7 +70,7 @@ restart() {
     packets1=$(ck_flow_packets "$l2_b")
     ck_ge "b's L2Forwarding flow was not reset ($packets0 -> $packets1 packets)" \
         "$packets1" "$packets0"
-    round1=$(rounds)
+    round1=$(ck_rounds)
     ck_eq "after the $how restart all flows carry one round" "$(wc -l <<<"$round1")" 1
     ck_eq "... the next one" "$((0x$round1))" "$((0x$round0 + 1))"
     ck_eq "... and the same number of flows" "$(nflows)" "$flows0"

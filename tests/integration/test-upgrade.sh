@@ -63,11 +63,9 @@ if [ -n "${SEINE_RECORD_STATE:-}" ]; then
     cp -r "$dir/state/pods" "$dir/state/round" "$SEINE_RECORD_STATE/"
 fi
 
-rounds() {
-    seine_ofctl dump-flows | sed -n 's/.*cookie=0x[0-9a-f]*\([0-9a-f]\{4\}\),.*/\1/p' | sort -u
-}
 agent_ready() { seine_cni STATUS b; }
-round0=$(rounds)
+
+round0=$(ck_rounds)
 ck_eq "before the upgrade all flows carry one round ($round0)" "$(wc -l <<<"$round0")" 1
 
 seine_bg_start ping "$(seine_pod_netns a)" ping -i 0.01 -c 800 -W 1 "$b_ip"
@@ -89,7 +87,7 @@ ck_eq "800 pings at 100/s between AF_XDP pods across the upgrade: loss" \
 seine_bg_stop ping
 ck_traffic_check upgrade "the upgrade"
 
-round1=$(rounds)
+round1=$(ck_rounds)
 ck_eq "after the upgrade all flows carry one round" "$(wc -l <<<"$round1")" 1
 ck_eq "... the next one" "$((0x$round1))" "$((0x$round0 + 1))"
 for pod in a b ta tb; do
