@@ -136,6 +136,6 @@ seine_agent_start
 seine_bg_wait vstream 15 || true
 ck_eq "500 datagrams/s for 6 s from AF_XDP pod a to vhost-user pod v2 and back across an agent restart" \
     "$(cat "$SEINE_RUN/bg/vstream.log")" "sent 3000 echoed 3000"
-ck_eq "... v2's vhost-user link stayed up" \
+ck_eq "... and v2's vhost-user link is up after the restart" \
     "$(seine_vsctl --bare --columns=link_state find Interface name="$(ck_port v2)")" up
 ck_done
