@@ -17,6 +17,7 @@
 #include "agent/core/agentconf.h"
 #include "agent/model/cluster.h"
 #include "agent/pods/ipam.h"
+#include "agent/pods/netns.h"
 #include "agent/pods/podif.h"
 #include "agent/pods/podstore.h"
 #include "agent/pods/podsweep.h"
@@ -665,6 +666,20 @@ teardown_vf(struct agent *agent, struct attach_job *job,
     free(why);
 }
 
+/* The VF's settings on its PF back as ADD found them.  What the PF
+ * refuses stays as the pod left it, and DEL goes on: some drivers refuse
+ * an all-zero administrative MAC, and retrying DEL would not change that. */
+static void
+restore_vf_settings(struct agent *agent, const struct podrec *rec)
+{
+    char *why = NULL;
+
+    if (sriovvf_restore_pf(agent->conf->sriov_sysfs_root, rec->vf, &why)) {
+        VLOG_WARN("%s/%s: %s", rec->container_id, rec->ifname, why);
+    }
+    free(why);
+}
+
 /* What is left once the port is gone from the switch. */
 static void
 teardown_local(struct agent *agent, struct attach_job *job)
@@ -681,6 +696,9 @@ teardown_local(struct agent *agent, struct attach_job *job)
     }
     if (rec->vf && rec->vf->netdev) {
         teardown_vf(agent, job, rec);
+    }
+    if (rec->vf) {
+        restore_vf_settings(agent, rec);
     }
     if (rec->vf && rec->vf->devinfo_path && unlink(rec->vf->devinfo_path)
         && errno != ENOENT) {
@@ -922,6 +940,37 @@ sriov_find_vf(struct agent *agent, const struct cniproto_request *req,
     return 0;
 }
 
+/* The VF as it is into the record, before anything changes it, then the
+ * pod's MAC as its administrative MAC on the PF (for a DPDK-mode VF, the
+ * MAC its application finds on the device). */
+static int
+save_vf(struct attach_job *job, const struct sriovvf_dev *dev,
+        struct cniproto_response *resp)
+{
+    struct podrec *rec = job->rec;
+
+    rec->vf = xzalloc(sizeof *rec->vf);
+    int error = sriovvf_save(dev, rec->vf);
+    if (error) {
+        set_error(resp, ATTACH_ERR_INTERFACE, error, "the VF could not be "
+                  "read");
+        podrec_vf_destroy(rec->vf);
+        rec->vf = NULL;
+        return error;
+    }
+    VLOG_INFO("%s/%s: VF %s (%s, %s), representor %s", rec->container_id,
+              rec->ifname, dev->pci, dev->netdev ? dev->netdev : "DPDK",
+              rec->vf->vf_info, dev->representor);
+    error = sriovvf_set_admin_mac(dev, rec->vf, rec->mac);
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
+                                ovs_strerror(-error), "VF %s: the pod's MAC "
+                                "could not be set through PF %s", dev->pci,
+                                dev->pf_pci);
+    }
+    return error;
+}
+
 /* sriov, a DPDK-mode VF: the pod's DPDK application drives the VF itself,
  * so nothing is moved and nothing addressed; the application learns the
  * VF from the device-info file and its address from the result.  The
@@ -951,12 +1000,14 @@ add_sriov_dpdk(struct agent *agent, const struct cniproto_request *req,
         free(why);
         return -ENOTSUP;
     }
-    rec->vf = xzalloc(sizeof *rec->vf);
-    rec->vf->pci = xstrdup(dev->pci);
+    int error = save_vf(job, dev, resp);
+    if (error) {
+        return error;
+    }
     rec->vf->devinfo_path = xasprintf("%s/seine-%s-%s-device.json",
                                       agent->conf->sriov_devinfo_dir,
                                       rec->container_id, rec->ifname);
-    int error = sriovvf_write_devinfo(rec->vf->devinfo_path, dev);
+    error = sriovvf_write_devinfo(rec->vf->devinfo_path, dev);
     if (error) {
         set_error(resp, ATTACH_ERR_INTERFACE, error, "the VF's device-info "
                   "file could not be written");
@@ -981,18 +1032,10 @@ add_sriov_netdev(struct agent *agent, struct attach_job *job,
     struct podrec *rec = job->rec;
     struct podif_spec spec;
 
-    rec->vf = xzalloc(sizeof *rec->vf);
-    int error = sriovvf_save(dev, rec->vf);
+    int error = save_vf(job, dev, resp);
     if (error) {
-        set_error(resp, ATTACH_ERR_INTERFACE, error, "the VF's netdev could "
-                  "not be read");
-        podrec_vf_destroy(rec->vf);
-        rec->vf = NULL;
         return error;
     }
-    VLOG_INFO("%s/%s: VF %s (%s, %s), representor %s", rec->container_id,
-              rec->ifname, dev->pci, dev->netdev, rec->vf->vf_info,
-              dev->representor);
     rec_fill_spec(agent, rec, &spec);
     error = podif_move_to_netns(dev->netdev, rec->netns);
     if (!error) {
@@ -1575,6 +1618,7 @@ sweep_input_gather(struct agent *agent, struct sweep_input *s)
             .owner = attach_owner_key(rec->container_id, rec->ifname),
             .port_name = rec->port_name,
             .socket_dir = rec->socket_dir,
+            .netns_gone = rec->netns && netns_is_gone(rec->netns),
         };
     }
     ovsbridge_list_ports(agent->br, &s->infos, &n_ports);
@@ -1658,8 +1702,13 @@ sweep_start(struct agent *agent, struct attach_job *job, struct sset *victims)
     for (size_t i = 0; i < plan.stale_recs.n; i++) {
         struct podrec *rec = s.recs[plan.stale_recs.idx[i]];
 
-        VLOG_INFO("sweep: pod record %s/%s without its OVS port %s",
-                  rec->container_id, rec->ifname, rec->port_name);
+        if (s.in.recs[plan.stale_recs.idx[i]].netns_gone) {
+            VLOG_INFO("sweep: pod record %s/%s: its namespace %s is gone",
+                      rec->container_id, rec->ifname, rec->netns);
+        } else {
+            VLOG_INFO("sweep: pod record %s/%s without its OVS port %s",
+                      rec->container_id, rec->ifname, rec->port_name);
+        }
         sset_add(victims, s.in.recs[plan.stale_recs.idx[i]].owner);
         job_add_victim(job, rec, true);
     }

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "util.h"
 
@@ -13,6 +15,17 @@ netns_open(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
+}
+
+bool
+netns_is_gone(const char *path)
+{
+    struct statfs fs;
+
+    if (statfs(path, &fs)) {
+        return errno == ENOENT || errno == ENOTDIR;
+    }
+    return fs.f_type != NSFS_MAGIC;
 }
 
 /* setns() moves only the calling thread, so the namespace to come back to

@@ -6,6 +6,8 @@
 #ifndef NETNS_H
 #define NETNS_H 1
 
+#include <stdbool.h>
+
 struct netns_saved {
     int fd;                     /* the namespace to come back to */
 };
@@ -18,5 +20,10 @@ void netns_return(struct netns_saved *);
 
 /* Opens 'path' as a namespace fd (O_RDONLY|O_CLOEXEC), -errno on failure. */
 int netns_open(const char *path);
+
+/* Whether 'path' no longer names a namespace: it is not there, or it is a
+ * file a namespace was once mounted on.  A runtime's namespace path goes
+ * with the pod's last process, and every one of them with a reboot. */
+bool netns_is_gone(const char *path);
 
 #endif /* netns.h */

@@ -64,7 +64,8 @@ podsweep_decide(const struct podsweep_input *in, struct podsweep_plan *plan)
         }
     }
     for (size_t i = 0; i < in->n_recs; i++) {
-        if (!sset_contains(&bridge_ports, in->recs[i].port_name)) {
+        if (in->recs[i].netns_gone
+            || !sset_contains(&bridge_ports, in->recs[i].port_name)) {
             list_add(&plan->stale_recs, i);
         }
     }

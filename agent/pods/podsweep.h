@@ -9,8 +9,9 @@
  * The agent's sweep, at start and on each CNI GC, gathers what the node
  * holds into a podsweep_input and removes what podsweep_decide() says:
  *
- *   a record whose OVS port is not on the bridge    the whole attachment
- *                                                    (record last)
+ *   a record whose OVS port is not on the bridge,   the whole attachment
+ *     or whose pod namespace is gone (its pod is      (record last)
+ *     dead: after a reboot, every record's is)
  *   an OVS port with an owner key, that no record    the port, its host
  *     names                                          link and its flows
  *   a host link named like a pod port that is        the link
@@ -36,6 +37,7 @@ struct podsweep_record {
     const char *owner;          /* "containerID/ifname" */
     const char *port_name;
     const char *socket_dir;     /* vhostuser: its folder, else NULL */
+    bool netns_gone;            /* its pod's namespace path names none */
 };
 
 struct podsweep_port {

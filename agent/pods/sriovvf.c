@@ -8,13 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/sriov.h>
 #include <json-c/json.h>
 
 #include "agent/lib/atomicfile.h"
 #include "agent/lib/nlroute.h"
 #include "agent/pods/netns.h"
 #include "agent/pods/podstore.h"
+#include "agent/pods/vfsettings.h"
 #include "hwoffload/vfrep.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
@@ -59,72 +59,120 @@ sriovvf_dev_destroy(struct sriovvf_dev *dev)
     memset(dev, 0, sizeof *dev);
 }
 
-/* What the PF's IFLA_VF_INFO says of VF 'index': the settings a pod's
- * owner may have changed through the PF (ip link set PF vf N ...). */
+/* The VF's settings on its PF as the record keeps them: the settings a
+ * pod's owner may have changed through the PF (ip link set PF vf N ...). */
 static char *
-read_vf_info(struct nl_sock *sk, const char *pf_netdev, int index)
+pf_settings_text(struct nl_sock *sk, const struct sriovvf_dev *dev)
 {
-    struct rtnl_link *pf = NULL;
-    int error = nlroute_link_get(sk, pf_netdev, &pf);
+    struct vfsettings settings;
 
-    if (error) {
-        return xasprintf("skipped: PF netdev %s: %s", pf_netdev,
+    if (!dev->pf_netdev) {
+        return xstrdup("skipped: the PF has no netdev");
+    }
+    int error = vfsettings_read(sk, dev->pf_netdev, dev->index, &settings);
+    if (error == -ENOTSUP) {
+        return xasprintf("skipped: PF netdev %s reports no IFLA_VF_INFO for "
+                         "VF %d", dev->pf_netdev, dev->index);
+    } else if (error) {
+        return xasprintf("skipped: PF netdev %s: %s", dev->pf_netdev,
                          ovs_strerror(-error));
     }
-    struct rtnl_link_vf *vf = rtnl_link_vf_get(pf, index);
-    if (!vf) {
-        rtnl_link_put(pf);
-        return xasprintf("skipped: PF netdev %s reports no IFLA_VF_INFO for "
-                         "VF %d", pf_netdev, index);
-    }
-    struct ds s = DS_EMPTY_INITIALIZER;
-    nl_vf_vlans_t *vlans = NULL;
-    uint32_t spoofchk, trust;
-
-    if (!rtnl_link_vf_get_vlans(vf, &vlans) && vlans && vlans->size) {
-        ds_put_format(&s, "vlan=%"PRIu32" qos=%"PRIu32" ",
-                      vlans->vlans[0].vf_vlan, vlans->vlans[0].vf_vlan_qos);
-    } else {
-        ds_put_cstr(&s, "vlan=0 ");
-    }
-    if (!rtnl_link_vf_get_spoofchk(vf, &spoofchk)) {
-        ds_put_format(&s, "spoofchk=%s ", spoofchk ? "on" : "off");
-    }
-    if (!rtnl_link_vf_get_trust(vf, &trust)) {
-        ds_put_format(&s, "trust=%s ", trust ? "on" : "off");
-    }
-    ds_chomp(&s, ' ');
-    rtnl_link_vf_vlan_put(vlans);
-    rtnl_link_vf_put(vf);
-    rtnl_link_put(pf);
-    return ds_steal_cstr(&s);
+    return vfsettings_format(&settings);
 }
 
-int
-sriovvf_save(const struct sriovvf_dev *dev, struct podrec_vf *vf)
+static int
+save_netdev(struct nl_sock *sk, const char *netdev, struct podrec_vf *vf)
 {
     struct rtnl_link *link = NULL;
-    struct nl_sock *sk;
-    int error = nlroute_open(&sk);
+    int error = nlroute_link_get(sk, netdev, &link);
 
-    if (error) {
-        return error;
-    }
-    error = nlroute_link_get(sk, dev->netdev, &link);
     if (!error) {
         error = nlroute_link_mac(link, vf->mac);
     }
     if (!error) {
         vf->mtu = rtnl_link_get_mtu(link);
         vf->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
-        vf->pci = xstrdup(dev->pci);
-        vf->netdev = xstrdup(dev->netdev);
-        vf->vf_info = (dev->pf_netdev
-                       ? read_vf_info(sk, dev->pf_netdev, dev->index)
-                       : xstrdup("skipped: the PF has no netdev"));
     }
     rtnl_link_put(link);
+    return error;
+}
+
+int
+sriovvf_save(const struct sriovvf_dev *dev, struct podrec_vf *vf)
+{
+    struct nl_sock *sk;
+    int error = nlroute_open(&sk);
+
+    if (error) {
+        return error;
+    }
+    if (dev->netdev) {
+        error = save_netdev(sk, dev->netdev, vf);
+    }
+    if (!error) {
+        vf->pci = xstrdup(dev->pci);
+        vf->netdev = nullable_xstrdup(dev->netdev);
+        vf->vf_info = pf_settings_text(sk, dev);
+    }
     nl_socket_free(sk);
+    return error;
+}
+
+/* Writes 'settings' for 'dev' through its PF. */
+static int
+write_pf(const struct sriovvf_dev *dev, const struct vfsettings *settings)
+{
+    struct nl_sock *sk;
+    int error = nlroute_open(&sk);
+
+    if (!error) {
+        error = vfsettings_write(sk, dev->pf_netdev, dev->index, settings);
+        nl_socket_free(sk);
+    }
+    return error;
+}
+
+int
+sriovvf_set_admin_mac(const struct sriovvf_dev *dev,
+                      const struct podrec_vf *vf, const uint8_t mac[6])
+{
+    struct vfsettings saved;
+
+    /* Only a PF that reported the VF's settings takes them. */
+    if (vfsettings_parse(vf->vf_info, &saved) || !saved.fields) {
+        return 0;
+    }
+    struct vfsettings settings = { .fields = VFSETTINGS_MAC };
+    memcpy(settings.mac, mac, sizeof settings.mac);
+    return write_pf(dev, &settings);
+}
+
+int
+sriovvf_restore_pf(const char *root, const struct podrec_vf *vf,
+                   char **whyp)
+{
+    struct vfsettings saved;
+    struct sriovvf_dev dev;
+    int error;
+
+    if (vfsettings_parse(vf->vf_info, &saved)) {
+        *whyp = xasprintf("VF %s: the record's settings \"%s\" are not "
+                          "readable", vf->pci, vf->vf_info);
+        return -EINVAL;
+    }
+    if (!saved.fields) {
+        return 0;
+    }
+    error = sriovvf_lookup(root, vf->pci, &dev, whyp);
+    if (!error) {
+        error = dev.pf_netdev ? write_pf(&dev, &saved) : -ENODEV;
+        if (error) {
+            *whyp = xasprintf("VF %s: its settings could not be written "
+                              "through PF %s: %s", vf->pci, dev.pf_pci,
+                              ovs_strerror(-error));
+        }
+        sriovvf_dev_destroy(&dev);
+    }
     return error;
 }
 

@@ -5,15 +5,18 @@
  * below the agent's sriov.sysfsRoot says its mode (a kernel netdev, or a
  * userspace I/O driver for DPDK), its PF and its representor, which is the
  * VF's port on br-int.  Before a pod gets a kernel VF, its netdev's name,
- * MAC, MTU and link state are saved, with its VLAN, spoofchk and trust as
- * the PF's netlink IFLA_VF_INFO gives them; DEL puts all of it back and
- * the netdev in the host namespace.
+ * MAC, MTU and link state are saved, with its administrative MAC, VLAN,
+ * spoofchk, trust and link state as the PF's netlink IFLA_VF_INFO gives
+ * them; ADD makes the pod's MAC the VF's administrative MAC, and DEL puts
+ * all of it back and the netdev in the host namespace.
  *
  * Functions return 0 or a negative errno, with why in '*whyp' where they
  * take one.
  */
 #ifndef SRIOVVF_H
 #define SRIOVVF_H 1
+
+#include <stdint.h>
 
 #include "hwoffload/sriovfs.h"
 
@@ -38,10 +41,21 @@ int sriovvf_lookup(const char *root, const char *pci, struct sriovvf_dev *,
                    char **whyp);
 void sriovvf_dev_destroy(struct sriovvf_dev *);
 
-/* Saves 'dev''s netdev as it is now into 'vf' (pci and netdev included),
- * and its VLAN, spoofchk and trust from the PF when the PF's netdev is in
- * this namespace, else why they were not read, in vf->vf_info. */
+/* Saves 'dev' as it is now into 'vf' (pci and netdev included): its
+ * netdev's MAC, MTU and link state, when it has one, and its settings on
+ * its PF (vfsettings.h) when the PF's netdev is in this namespace and
+ * reports them, else why they were not read, in vf->vf_info. */
 int sriovvf_save(const struct sriovvf_dev *, struct podrec_vf *vf);
+
+/* Makes 'mac' the VF's administrative MAC on its PF, when sriovvf_save()
+ * could read the VF's settings there (else there is nothing to write). */
+int sriovvf_set_admin_mac(const struct sriovvf_dev *,
+                          const struct podrec_vf *vf, const uint8_t mac[6]);
+
+/* Writes back the settings on its PF that sriovvf_save() recorded in 'vf'
+ * (none: nothing to do), the PF found through sysfs below 'root'. */
+int sriovvf_restore_pf(const char *root, const struct podrec_vf *vf,
+                       char **whyp);
 
 /* Puts VF 'vf' back: link 'pod_ifname' of namespace 'netns' (NULL or
  * gone: none) renamed to its saved name and moved to this namespace; or,

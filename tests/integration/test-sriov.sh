@@ -6,8 +6,11 @@
 # (enp3s0f0v0 <-> enp3s0f0npf0vf0), so what the pod sends on the "VF" comes
 # out of the "representor" on br-int, as through a NIC's embedded switch.
 # What the stand-in cannot show: a real VF returns to the host namespace
-# when the pod's namespace is deleted, a veth is destroyed with it; the PF
-# has no netdev here, so VLAN/spoofchk/trust are recorded as skipped.
+# when the pod's namespace is deleted, a veth is destroyed with it; the PF's
+# netdev is a veth, which reports no IFLA_VF_INFO, so the VF's
+# administrative MAC, VLAN, spoofchk, trust and link state are recorded as
+# skipped and not written (tests/unit/test_vfsettings.c checks the
+# request that writes them).
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=SCRIPTDIR/checks.sh
@@ -34,6 +37,7 @@ ck_ok "... and logged that ovs-vswitchd must restart for it" \
 # VF N of PF 0000:03:00.0: PCI 0000:03:00.(N+2), netdev enp3s0f0vN,
 # representor enp3s0f0npf0vfN (the fixture's names).  The VFs start down
 # with MTU 1400 and a MAC of their own, so that DEL's restoring shows.
+seine_node_exec ip link add enp3s0f0np0 type veth peer name pf0peer
 for n in 0 1 2; do
     seine_node_exec ip link add "enp3s0f0v$n" address "02:00:00:00:03:0$n" mtu 1400 \
         type veth peer name "enp3s0f0npf0vf$n"
@@ -67,8 +71,8 @@ ck_eq "the record holds the VF" "$(jq -r .sriov.deviceID "$rec")" 0000:03:00.2
 ck_eq "the record holds the VF's saved state" \
     "$(jq -r '"\(.sriov.netdev) \(.sriov.mac) \(.sriov.mtu) \(.sriov.up)"' "$rec")" \
     "enp3s0f0v0 02:00:00:00:03:00 1400 false"
-ck_ok "VLAN/spoofchk/trust recorded as skipped (the PF has no netdev here)" \
-    sh -c "jq -r .sriov.vfInfo '$rec' | grep -q '^skipped'"
+ck_eq "the VF's settings on the PF recorded as skipped (a veth PF netdev)" \
+    "$(jq -r .sriov.vfInfo "$rec")" "skipped: PF netdev enp3s0f0np0 reports no IFLA_VF_INFO for VF 0"
 ck_eq "the result names the VF (pciID)" \
     "$(seine_pod_result v | jq -r '.interfaces[] | select(.sandbox != null) | .pciID')" 0000:03:00.2
 ck_eq "the representor is an afxdp port" "$(ck_port_type enp3s0f0npf0vf0)" afxdp
@@ -169,6 +173,76 @@ ck_eq "... and leaves VF 0 as it was" "$(vf_state enp3s0f0v0)" "$vf0_before"
 ck_cni_ok "VF 0 freed: the refused pod's ADD now succeeds" ADD w eth0 "$w_conf"
 ck_cni_ok "... and its DEL" DEL w eth0 "$w_conf"
 ck_eq "... VF 0 back again" "$(vf_state enp3s0f0v0)" "$vf0_before"
+
+# DEL of the pod holding VF 0 and ADD of another naming it, at once, five
+# times, the roles swapped each round: the agent serves one attachment
+# change at a time and drops a record only once its VF is back, so the ADD
+# is refused as busy (107, or 11 while the DEL is served) and a retry gets
+# the VF, or it comes after the DEL; never a VF half reset.
+sriov_pod_files() { # POD: a pod's namespace and files, as for w
+    printf '%s\n' "${SEINE_NS_PREFIX}$1" >"$(seine__pod_file "$1").netns"
+    seine_netns_add "$(seine_pod_netns "$1")"
+    echo default >"$(seine__pod_file "$1").k8sns"
+    echo "$SEINE_NODE" >"$(seine__pod_file "$1").node"
+}
+sriov_pod_files x
+ck_cni_ok "pod w takes VF 0" ADD w eth0 "$w_conf"
+holder=w other=x direct=0 retried=0 race_bad=""
+for round in 1 2 3 4 5; do
+    (seine_cni DEL "$holder" eth0 "$w_conf" >/dev/null 2>&1
+     echo "$SEINE_CNI_RC" >"$SEINE_RUN/race.del") &
+    del_pid=$!
+    tries=0
+    until seine_cni ADD "$other" eth0 "$w_conf"; do
+        code=$(jq -r '.code // empty' <<<"$SEINE_CNI_OUT" 2>/dev/null || true)
+        case $code in
+        107|11) ;;
+        *) race_bad+=" round $round: ADD code '$code'"; break ;;
+        esac
+        tries=$((tries + 1))
+        [ "$tries" -lt 100 ] || { race_bad+=" round $round: busy for 10 s"; break; }
+        sleep 0.1
+    done
+    wait "$del_pid"
+    if [ "$tries" -eq 0 ]; then direct=$((direct + 1)); else retried=$((retried + 1)); fi
+    mac=$(jq -r '.interfaces[] | select(.sandbox != null) | .mac' <<<"$SEINE_CNI_OUT")
+    [ "$(cat "$SEINE_RUN/race.del")" == 0 ] || race_bad+=" round $round: DEL exit $(cat "$SEINE_RUN/race.del")"
+    [ "$(seine_pod_exec "$other" cat /sys/class/net/eth0/address 2>/dev/null)" == "$mac" ] \
+        || race_bad+=" round $round: $other's eth0 is not the VF with its MAC $mac"
+    ! seine_pod_exec "$holder" ip link show dev eth0 >/dev/null 2>&1 \
+        || race_bad+=" round $round: $holder still has eth0"
+    t=$holder holder=$other other=$t
+done
+ck_empty "5 rounds of DEL and ADD of VF 0 at once ($direct after the DEL, $retried retried)" "$race_bad"
+ck_cni_ok "... DEL of the last holder" DEL "$holder" eth0 "$w_conf"
+ck_eq "... VF 0 back as it was" "$(vf_state enp3s0f0v0)" "$vf0_before"
+
+# A node reboot: every pod namespace is gone and the NIC's VFs are back in
+# the host (the stand-in moves VF 0 out by hand, as the kernel creates it
+# afresh), while the pod record and the representor's OVS port remain.
+# The agent's sweep at start takes the dead attachment down, so a new
+# pod's ADD gets the VF, and the old sandbox's DEL, whenever the runtime
+# sends it, finds nothing.
+SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.2"}' seine_pod_add b sriov >/dev/null
+b_ip=$(seine_pod_ip b)
+b_cid=$(ck_cid b)
+b_owner=$(ck_owner_of_ofport "$(ck_ofport enp3s0f0npf0vf0)")
+seine_agent_stop --kill
+rm -f "$(seine_node_dir)/cni.sock"     # with /run, at a reboot
+seine_pod_exec b ip link set eth0 netns "$(seine_node_netns)" name enp3s0f0v0
+ip netns del "$(seine_pod_netns b)"
+seine_agent_start
+ck_ok "after the reboot the sweep took down b's attachment (its namespace is gone)" \
+    grep -q "sweep: pod record $b_cid/eth0: its namespace .* is gone" "$(seine_node_dir)/seine-agent.log"
+ck_empty "... left no port, address, record or flows" \
+    "$(ck_leftovers "$b_cid" eth0 enp3s0f0npf0vf0 "$b_ip" "$b_owner" | grep -v '^host link' || true)"
+ck_eq "... and put VF 0 back as it was" "$(vf_state enp3s0f0v0)" "$vf0_before"
+ck_cni_ok "a new pod's ADD gets VF 0 after the reboot" ADD x eth0 "$w_conf"
+ck_ok "... and pings the afxdp pod" ck_ping x "$a_ip"
+ck_cni_ok "the old sandbox's DEL after the reboot succeeds" DEL b
+ck_ok "... and leaves VF 0 in the new pod" seine_pod_exec x ip link show dev eth0
+ck_cni_ok "... DEL of the new pod" DEL x eth0 "$w_conf"
+ck_eq "... VF 0 back as it was" "$(vf_state enp3s0f0v0)" "$vf0_before"
 
 # DEL once the pod's namespace is gone (the stand-in's veth goes with it).
 SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.3"}' seine_pod_add u sriov >/dev/null

@@ -19,8 +19,8 @@
 #define VHOST "/run/seine/vhost"
 
 static const struct podsweep_record recs[] = {
-    { "aaaa/eth0", "seine0000000a01", NULL },
-    { "vvvv/eth0", "seine0000000b02", VHOST"/vvvv-eth0-02" },
+    { "aaaa/eth0", "seine0000000a01", NULL, false },
+    { "vvvv/eth0", "seine0000000b02", VHOST"/vvvv-eth0-02", false },
 };
 
 struct node {
@@ -144,6 +144,28 @@ test_del_cut_short(void **state OVS_UNUSED)
     node_destroy(&n);
 }
 
+/* After a reboot (or a runtime that removed the namespace before DEL) a
+ * record's port is still in OVSDB, but its pod is dead: the record goes
+ * whole, and so its VF or address is free for the next ADD. */
+static void
+test_netns_gone(void **state OVS_UNUSED)
+{
+    struct node n;
+    struct podsweep_plan plan;
+
+    node_init(&n);
+    n.recs[0].netns_gone = true;
+    decide(&n, &plan);
+    assert_int_equal(plan.stale_recs.n, 1);
+    assert_string_equal(n.recs[plan.stale_recs.idx[0]].owner, "aaaa/eth0");
+    assert_int_equal(plan.ports.n, 0);
+    assert_int_equal(sset_count(&plan.links), 0);
+    assert_int_equal(sset_count(&plan.ip_owners), 0);
+    assert_int_equal(podsweep_plan_count(&plan), 1);
+    podsweep_plan_destroy(&plan);
+    node_destroy(&n);
+}
+
 /* A retried ADD made a new port for an owner whose first port a crash
  * left: the old port goes, the owner's address (the record's) stays. */
 static void
@@ -228,6 +250,7 @@ main(void)
         cmocka_unit_test(test_whole_node_kept),
         cmocka_unit_test(test_add_cut_short),
         cmocka_unit_test(test_del_cut_short),
+        cmocka_unit_test(test_netns_gone),
         cmocka_unit_test(test_old_port_of_live_owner),
         cmocka_unit_test(test_operator_port_kept),
         cmocka_unit_test(test_empty),
