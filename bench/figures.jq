@@ -106,6 +106,14 @@ elif $bench == "churn" then
     fig("\($n).vswitchd_rss"; "KiB"; [.vswitchd.last_kib]),
     fig("\($n).cycles_per_s"; "cycles/s";
         [if .seconds > 0 then .cycles / .seconds else null end])
+elif $bench == "live-churn" then
+  median_of([.results[] | select(.phase == "idle") | .samples[].p99_us]) as $idle
+  | .results[] | "live_churn.\(.phase)" as $n
+  | fig("\($n).lost"; "messages"; [.samples[].lost]),
+    fig("\($n).p50"; "us"; [.samples[].p50_us]),
+    (fig("\($n).p99"; "us"; [.samples[].p99_us])
+     | if .name == "live_churn.idle.p99" then . else vs("live_churn.idle.p99"; $idle) end),
+    fig("\($n).changes_per_s"; "changes/s"; [.samples[].changes_per_s])
 elif $bench == "recovery" then
   .results[] | . as $r
   | ($r.samples[0] | keys_unsorted | map(select(endswith("_ms")))) as $phases

@@ -70,4 +70,6 @@ ck_ok "churn: RSS last/first per phase and process" \
     has_figure churn churn.afxdp.vswitchd_rss_ratio
 ck_ok "recovery: SIGKILL of ovs-vswitchd to the first AF_XDP packet" \
     has_figure recovery recovery.10afxdp_10tap_1000flows.first_packet_afxdp
+ck_ok "live-churn: a stream's p99 under policy churn against idle" \
+    has_figure live-churn live_churn.policy.p99 live_churn.idle.p99
 ck_done
