@@ -707,6 +707,109 @@ parse_device_id(struct json_object *cfg, struct cniproto_request *req,
     return error;
 }
 
+/* Integer 'key' of 'cfg' from 'min' to 'max' into '*n'; absent: -1. */
+static int
+config_range(struct json_object *cfg, const char *key, int min, int max,
+             int *n, struct cniproto_response *err)
+{
+    struct json_object *v;
+
+    *n = -1;
+    if (!json_object_object_get_ex(cfg, key, &v)) {
+        return 0;
+    }
+    int64_t value = json_object_get_int64(v);
+    if (!json_object_is_type(v, json_type_int) || value < min
+        || value > max) {
+        return invalid(err, CNI_ERR_INVALID_CONFIG,
+                       json_object_to_json_string(v), "\"%s\" must be an "
+                       "integer from %d to %d", key, min, max);
+    }
+    *n = value;
+    return 0;
+}
+
+/* The VF settings as the protocol carries them; ample for every key. */
+struct vf_text {
+    char buf[96];
+    size_t len;
+};
+
+static void
+vf_text_put(struct vf_text *t, const char *name, const char *value)
+{
+    t->len += snprintf(t->buf + t->len, sizeof t->buf - t->len, "%s%s=%s",
+                       t->len ? " " : "", name, value);
+}
+
+/* String 'key' of 'cfg', one of 'choices' (NULL-terminated), into 't' as
+ * NAME=VALUE. */
+static int
+config_choice(struct json_object *cfg, const char *key, const char *name,
+              const char *const *choices, struct vf_text *t,
+              struct cniproto_response *err)
+{
+    char *value = NULL;
+    int error = config_str(cfg, key, false, &value, err);
+
+    for (size_t i = 0; !error && value && choices[i]; i++) {
+        if (!strcmp(value, choices[i])) {
+            vf_text_put(t, name, value);
+            free(value);
+            return 0;
+        }
+    }
+    if (!error && value) {
+        error = invalid(err, CNI_ERR_INVALID_CONFIG, value, "\"%s\" must be "
+                        "one of \"%s\", \"%s\"%s%s%s", key, choices[0],
+                        choices[1], choices[2] ? ", \"" : "",
+                        choices[2] ? choices[2] : "", choices[2] ? "\"" : "");
+    }
+    free(value);
+    return error;
+}
+
+/* The VF settings an sriov network asks of the PF, under sriov-cni's keys:
+ * "vlan", "vlanQoS", "spoofchk", "trust", "link_state". */
+static int
+parse_vf_config(struct json_object *cfg, struct cniproto_request *req,
+                struct cniproto_response *err)
+{
+    static const char *const on_off[] = { "on", "off", NULL };
+    static const char *const link[] = { "auto", "enable", "disable", NULL };
+    struct vf_text t = { .len = 0 };
+    char number[16];
+    int vlan, qos;
+    int error = config_range(cfg, "vlan", 0, 4095, &vlan, err);
+
+    if (!error) {
+        error = config_range(cfg, "vlanQoS", 0, 7, &qos, err);
+    }
+    if (!error && qos > 0 && vlan < 0) {
+        error = invalid(err, CNI_ERR_INVALID_CONFIG, NULL, "\"vlanQoS\" "
+                        "needs \"vlan\"");
+    }
+    if (!error && vlan >= 0) {
+        snprintf(number, sizeof number, "%d", vlan);
+        vf_text_put(&t, "vlan", number);
+        snprintf(number, sizeof number, "%d", qos > 0 ? qos : 0);
+        vf_text_put(&t, "qos", number);
+    }
+    if (!error) {
+        error = config_choice(cfg, "spoofchk", "spoofchk", on_off, &t, err);
+    }
+    if (!error) {
+        error = config_choice(cfg, "trust", "trust", on_off, &t, err);
+    }
+    if (!error) {
+        error = config_choice(cfg, "link_state", "link", link, &t, err);
+    }
+    if (!error && t.len) {
+        req->vf_config = cnimem_strdup(t.buf);
+    }
+    return error;
+}
+
 static int
 parse_config(struct json_object *cfg, struct cniargs *args,
              struct cniproto_response *err)
@@ -725,6 +828,9 @@ parse_config(struct json_object *cfg, struct cniargs *args,
     }
     if (!error) {
         error = parse_device_id(cfg, &args->req, err);
+    }
+    if (!error) {
+        error = parse_vf_config(cfg, &args->req, err);
     }
     if (!error && args->cmd == CNIARGS_GC) {
         error = parse_valid_attachments(cfg, &args->req, err);

@@ -241,6 +241,7 @@ cniproto_request_to_json(const struct cniproto_request *req)
     put_str(obj, "ip", req->static_ip);
     put_str(obj, "mac", req->static_mac);
     put_str(obj, "deviceID", req->device_id);
+    put_str(obj, "vfConfig", req->vf_config);
     if (req->default_route != CNIPROTO_ROUTE_AUTO) {
         json_object_object_add(obj, "defaultRoute", json_object_new_boolean(
                                    req->default_route == CNIPROTO_ROUTE_YES));
@@ -325,6 +326,7 @@ request_strings_from_json(struct json_object *obj,
         { "ip", &req->static_ip },
         { "mac", &req->static_mac },
         { "deviceID", &req->device_id },
+        { "vfConfig", &req->vf_config },
     };
 
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -392,6 +394,7 @@ cniproto_request_destroy(struct cniproto_request *req)
     free(req->static_ip);
     free(req->static_mac);
     free(req->device_id);
+    free(req->vf_config);
     for (size_t i = 0; i < req->n_valid; i++) {
         free(req->valid[i].container_id);
         free(req->valid[i].ifname);

@@ -77,6 +77,10 @@ struct cniproto_request {
     char *static_mac;           /* ADD: the MAC asked for, or NULL */
     char *device_id;            /* sriov: the VF's PCI address ("deviceID"
                                  * as Multus passes it), or NULL */
+    char *vf_config;            /* sriov: the VF settings the network asks
+                                 * of the PF, "vlan=V qos=Q spoofchk=on|off
+                                 * trust=on|off link=auto|enable|disable"
+                                 * (each optional), or NULL */
     enum cniproto_default_route default_route;  /* config "defaultRoute" */
     struct cniproto_attachment *valid;  /* GC only */
     size_t n_valid;

@@ -944,10 +944,11 @@ sriov_find_vf(struct agent *agent, const struct cniproto_request *req,
  * pod's MAC as its administrative MAC on the PF (for a DPDK-mode VF, the
  * MAC its application finds on the device). */
 static int
-save_vf(struct attach_job *job, const struct sriovvf_dev *dev,
-        struct cniproto_response *resp)
+save_vf(const struct cniproto_request *req, struct attach_job *job,
+        const struct sriovvf_dev *dev, struct cniproto_response *resp)
 {
     struct podrec *rec = job->rec;
+    char *why = NULL;
 
     rec->vf = xzalloc(sizeof *rec->vf);
     int error = sriovvf_save(dev, rec->vf);
@@ -961,12 +962,14 @@ save_vf(struct attach_job *job, const struct sriovvf_dev *dev,
     VLOG_INFO("%s/%s: VF %s (%s, %s), representor %s", rec->container_id,
               rec->ifname, dev->pci, dev->netdev ? dev->netdev : "DPDK",
               rec->vf->vf_info, dev->representor);
-    error = sriovvf_set_admin_mac(dev, rec->vf, rec->mac);
+    error = sriovvf_configure(dev, rec->vf, rec->mac, req->vf_config, &why);
     if (error) {
-        cniproto_response_error(resp, ATTACH_ERR_INTERFACE,
-                                ovs_strerror(-error), "VF %s: the pod's MAC "
-                                "could not be set through PF %s", dev->pci,
-                                dev->pf_pci);
+        cniproto_response_error(resp, (error == -EINVAL
+                                       ? CNI_ERR_INVALID_CONFIG
+                                       : ATTACH_ERR_INTERFACE),
+                                why, "VF %s could not be configured through "
+                                "its PF", dev->pci);
+        free(why);
     }
     return error;
 }
@@ -1000,7 +1003,7 @@ add_sriov_dpdk(struct agent *agent, const struct cniproto_request *req,
         free(why);
         return -ENOTSUP;
     }
-    int error = save_vf(job, dev, resp);
+    int error = save_vf(req, job, dev, resp);
     if (error) {
         return error;
     }
@@ -1026,13 +1029,14 @@ add_sriov_dpdk(struct agent *agent, const struct cniproto_request *req,
  * saved in the record first, so that the rollback of a failed ADD and DEL
  * put it back. */
 static int
-add_sriov_netdev(struct agent *agent, struct attach_job *job,
-                 const struct sriovvf_dev *dev, struct cniproto_response *resp)
+add_sriov_netdev(struct agent *agent, const struct cniproto_request *req,
+                 struct attach_job *job, const struct sriovvf_dev *dev,
+                 struct cniproto_response *resp)
 {
     struct podrec *rec = job->rec;
     struct podif_spec spec;
 
-    int error = save_vf(job, dev, resp);
+    int error = save_vf(req, job, dev, resp);
     if (error) {
         return error;
     }
@@ -1069,7 +1073,7 @@ add_sriov(struct agent *agent, const struct cniproto_request *req,
     job->rec->port_name = xstrdup(dev.representor);
     error = (dev.mode == SRIOVFS_VF_DPDK
              ? add_sriov_dpdk(agent, req, job, &dev, resp)
-             : add_sriov_netdev(agent, job, &dev, resp));
+             : add_sriov_netdev(agent, req, job, &dev, resp));
     sriovvf_dev_destroy(&dev);
     return error;
 }
@@ -1079,6 +1083,14 @@ static int
 add_begin(struct agent *agent, const struct cniproto_request *req,
           struct attach_job *job, struct cniproto_response *resp)
 {
+    if (req->vf_config && job->rec->type != PODSTORE_SRIOV) {
+        cniproto_response_error(resp, CNI_ERR_INVALID_CONFIG, req->vf_config,
+                                "\"vlan\", \"vlanQoS\", \"spoofchk\", "
+                                "\"trust\" and \"link_state\" are for "
+                                "interface type sriov, not %s",
+                                podstore_type_name(job->rec->type));
+        return -EINVAL;
+    }
     int error = allocate_ip(agent, req, job->rec, resp);
 
     if (!error) {

@@ -133,18 +133,35 @@ write_pf(const struct sriovvf_dev *dev, const struct vfsettings *settings)
 }
 
 int
-sriovvf_set_admin_mac(const struct sriovvf_dev *dev,
-                      const struct podrec_vf *vf, const uint8_t mac[6])
+sriovvf_configure(const struct sriovvf_dev *dev, const struct podrec_vf *vf,
+                  const uint8_t mac[6], const char *vf_config, char **whyp)
 {
-    struct vfsettings saved;
+    struct vfsettings saved, settings;
 
+    if (vfsettings_parse(vf_config, &settings)) {
+        *whyp = xasprintf("VF settings \"%s\" are not valid", vf_config);
+        return -EINVAL;
+    }
     /* Only a PF that reported the VF's settings takes them. */
     if (vfsettings_parse(vf->vf_info, &saved) || !saved.fields) {
-        return 0;
+        if (!settings.fields) {
+            return 0;
+        }
+        *whyp = xasprintf("the network asks for \"%s\", but VF %s's settings "
+                          "are not writable (%s)", vf_config, dev->pci,
+                          vf->vf_info ? vf->vf_info : "none read");
+        return -ENOTSUP;
     }
-    struct vfsettings settings = { .fields = VFSETTINGS_MAC };
+    settings.fields |= VFSETTINGS_MAC;
     memcpy(settings.mac, mac, sizeof settings.mac);
-    return write_pf(dev, &settings);
+    int error = write_pf(dev, &settings);
+    if (error) {
+        *whyp = xasprintf("VF %s: \"%s\" and the pod's MAC could not be set "
+                          "through PF %s: %s", dev->pci,
+                          vf_config ? vf_config : "", dev->pf_pci,
+                          ovs_strerror(-error));
+    }
+    return error;
 }
 
 int

@@ -47,10 +47,15 @@ void sriovvf_dev_destroy(struct sriovvf_dev *);
  * reports them, else why they were not read, in vf->vf_info. */
 int sriovvf_save(const struct sriovvf_dev *, struct podrec_vf *vf);
 
-/* Makes 'mac' the VF's administrative MAC on its PF, when sriovvf_save()
- * could read the VF's settings there (else there is nothing to write). */
-int sriovvf_set_admin_mac(const struct sriovvf_dev *,
-                          const struct podrec_vf *vf, const uint8_t mac[6]);
+/* Sets through the VF's PF its administrative MAC to 'mac' and the
+ * settings 'vf_config' names (vfsettings text: the network's "vlan",
+ * "spoofchk"...; NULL: none).  When sriovvf_save() could not read the VF's
+ * settings there, nothing is written, and asking for settings is an error
+ * (-ENOTSUP) with why in '*whyp', as is text that does not parse
+ * (-EINVAL). */
+int sriovvf_configure(const struct sriovvf_dev *, const struct podrec_vf *vf,
+                      const uint8_t mac[6], const char *vf_config,
+                      char **whyp);
 
 /* Writes back the settings on its PF that sriovvf_save() recorded in 'vf'
  * (none: nothing to do), the PF found through sysfs below 'root'. */

@@ -149,6 +149,20 @@ ck_cni_code "sriov without deviceID is refused" 7 ADD w eth0 "$(seine_cni_config
 ck_cni_code "a VF that is not in the tree is refused" 103 ADD w eth0 \
     "$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.7"}' seine_cni_config sriov)"
 
+# VF settings the network asks for (sriov-cni's keys) need a PF that
+# reports its VFs' settings; this stand-in's does not: refused, and
+# VF 1 is left as it was, in the node namespace, with no port or record.
+vf1_before=$(vf_state enp3s0f0v1)
+ck_cni_code "\"vlan\" for a VF whose PF reports no VF settings is refused" 103 ADD w eth0 \
+    "$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.3", "vlan": 100, "spoofchk": "off"}' seine_cni_config sriov)"
+ck_ok "... saying why" grep -q 'the network asks for \\"vlan=100 qos=0 spoofchk=off\\", but VF 0000:03:00.3' \
+    <<<"$SEINE_CNI_OUT"
+ck_eq "... VF 1 left as it was in the node namespace" "$(vf_state enp3s0f0v1)" "$vf1_before"
+ck_empty "... with no OVS port for its representor" \
+    "$(seine_vsctl --bare --columns=name find Interface name=enp3s0f0npf0vf1)"
+ck_cni_code "\"vlan\" for an afxdp attachment is refused" 7 ADD w eth0 \
+    "$(SEINE_CNI_EXTRA='{"vlan": 100}' seine_cni_config afxdp)"
+
 # A DPDK-mode VF needs a DPDK node: this one is not.
 ck_cni_code "a DPDK-mode VF (vfio-pci) on a node without DPDK is refused" 104 ADD w eth0 \
     "$(SEINE_CNI_EXTRA='{"deviceID": "0000:03:00.5"}' seine_cni_config sriov)"

@@ -151,6 +151,55 @@ test_sriov_device_id(void **state CNIPROTO_UNUSED)
     cniargs_destroy(&args);
 }
 
+/* sriov-cni's VF settings, passed to the agent as one text. */
+static void
+test_sriov_vf_config(void **state CNIPROTO_UNUSED)
+{
+    char *env[] = { ADD_ENV, NULL };
+    struct cniproto_response err;
+    struct cniargs args;
+
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"interfaceType\": \"sriov\", "
+                                    "\"vlan\": 100, \"vlanQoS\": 3, "
+                                    "\"spoofchk\": \"off\", \"trust\": \"on\", "
+                                    "\"link_state\": \"enable\""), &args, &err), 0);
+    assert_string_equal(args.req.vf_config,
+                        "vlan=100 qos=3 spoofchk=off trust=on link=enable");
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(env, CFG("1.0.0", ", \"vlan\": 0"), &args, &err),
+                     0);
+    assert_string_equal(args.req.vf_config, "vlan=0 qos=0");
+    cniargs_destroy(&args);
+
+    assert_int_equal(parse(env, CFG("1.0.0", ""), &args, &err), 0);
+    assert_null(args.req.vf_config);
+    cniargs_destroy(&args);
+}
+
+static void
+test_sriov_vf_config_refused(void **state CNIPROTO_UNUSED)
+{
+    static const struct error_case cases[] = {
+        { { ADD_ENV }, CFG("1.0.0", ", \"vlan\": 4096"), 7,
+          "\"vlan\" must be an integer from 0 to 4095" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"vlan\": \"100\""), 7,
+          "\"vlan\" must be an integer" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"vlan\": 1, \"vlanQoS\": 8"), 7,
+          "\"vlanQoS\" must be an integer from 0 to 7" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"vlanQoS\": 2"), 7,
+          "\"vlanQoS\" needs \"vlan\"" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"spoofchk\": \"yes\""), 7,
+          "\"spoofchk\" must be one of \"on\", \"off\"" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"trust\": true"), 7,
+          "\"trust\" must be a non-empty string" },
+        { { ADD_ENV }, CFG("1.0.0", ", \"link_state\": \"up\""), 7,
+          "\"link_state\" must be one of \"auto\", \"enable\", \"disable\"" },
+    };
+
+    CHECK_CASES(cases);
+}
+
 static void
 test_add_defaults(void **state CNIPROTO_UNUSED)
 {
@@ -566,6 +615,8 @@ main(void)
         cmocka_unit_test(test_static_ip_and_mac),
         cmocka_unit_test(test_default_route),
         cmocka_unit_test(test_static_ip_and_mac_refused),
+        cmocka_unit_test(test_sriov_vf_config),
+        cmocka_unit_test(test_sriov_vf_config_refused),
         cmocka_unit_test(test_read_input),
         cmocka_unit_test(test_read_input_too_big),
         cmocka_unit_test(test_read_input_io_error),

@@ -36,6 +36,7 @@ request_fixture(struct cniproto_request *req)
     req->static_ip = strdup("10.244.1.200/24");
     req->static_mac = strdup("02:00:00:00:00:01");
     req->device_id = strdup("0000:03:00.2");
+    req->vf_config = strdup("vlan=100 qos=0 trust=on");
     req->default_route = CNIPROTO_ROUTE_NO;
 }
 
@@ -133,6 +134,7 @@ test_request_round_trip(void **state CNIPROTO_UNUSED)
     assert_string_equal(back.static_ip, "10.244.1.200/24");
     assert_string_equal(back.static_mac, "02:00:00:00:00:01");
     assert_string_equal(back.device_id, "0000:03:00.2");
+    assert_string_equal(back.vf_config, "vlan=100 qos=0 trust=on");
     assert_int_equal(back.default_route, CNIPROTO_ROUTE_NO);
     json_object_put(obj);
     cniproto_request_destroy(&req);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "agent/pods/podstore.h"
 #include "agent/pods/sriovvf.h"
 #include "dataplane/ovsbridge.h"
 #include "smap.h"
@@ -147,6 +148,42 @@ test_devinfo(void **state)
     remove_tree(root);
 }
 
+/* Settings the network asks for need a PF that reported the VF's: with
+ * none read, nothing is written and asking is refused, saying why. */
+static void
+test_configure_without_pf_settings(void **state OVS_UNUSED)
+{
+    static const uint8_t mac[6] = { 0x0a, 0x58, 0x0a, 0xf4, 0x01, 0x09 };
+    struct sriovvf_dev dev = { .pci = "0000:03:00.2", .pf_pci = "0000:03:00.0",
+                               .pf_netdev = "enp3s0f0np0" };
+    struct podrec_vf vf = {
+        .pci = "0000:03:00.2",
+        .vf_info = "skipped: PF netdev enp3s0f0np0 reports no IFLA_VF_INFO "
+                   "for VF 0",
+    };
+    char *why = NULL;
+
+    assert_int_equal(sriovvf_configure(&dev, &vf, mac, NULL, &why), 0);
+    assert_null(why);
+    assert_int_equal(sriovvf_configure(&dev, &vf, mac, "vlan=100 qos=0",
+                                       &why), -ENOTSUP);
+    assert_non_null(strstr(why, "the network asks for \"vlan=100 qos=0\", "
+                                "but VF 0000:03:00.2's settings are not "
+                                "writable (skipped: PF netdev"));
+    free(why);
+    why = NULL;
+    assert_int_equal(sriovvf_configure(&dev, &vf, mac, "vlan=x", &why),
+                     -EINVAL);
+    assert_non_null(strstr(why, "\"vlan=x\" are not valid"));
+    free(why);
+    why = NULL;
+    vf.vf_info = NULL;          /* a record from before settings were kept */
+    assert_int_equal(sriovvf_configure(&dev, &vf, mac, "trust=on", &why),
+                     -ENOTSUP);
+    assert_non_null(strstr(why, "(none read)"));
+    free(why);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -156,6 +193,7 @@ main(int argc, char *argv[])
         cmocka_unit_test_prestate(test_refused, dir),
         cmocka_unit_test_prestate(test_dpdk_vf_port, dir),
         cmocka_unit_test_prestate(test_devinfo, dir),
+        cmocka_unit_test(test_configure_without_pf_settings),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
