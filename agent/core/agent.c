@@ -958,6 +958,7 @@ agent_run_openflow(struct agent *agent)
         }
         if (!error) {
             agent->of_state = AGENT_OF_UP;
+            agent->of_epoch++;
             agent->next_liveness = time_msec() + AGENT_LIVENESS_MS;
             VLOG_INFO("reconnected to ovs-vswitchd; committing %zu flows",
                       flowtab_count(agent->ft));

@@ -81,6 +81,9 @@ struct agent {
     char *not_ready;                /* why the node is not ready, or NULL */
     struct attach_job *attach_job;  /* the CNI request being served */
     enum agent_of_state of_state;
+    unsigned int of_epoch;          /* times the connection came up: a
+                                     * switch restarted in between numbers
+                                     * its ports anew */
     long long int next_reconnect;
     long long int next_liveness;    /* when to check ovs-vswitchd next */
     unsigned int echo_id;           /* the liveness echo unanswered, or 0 */

@@ -533,6 +533,8 @@ enum attach_step {
     STEP_ADD_OFPORT,            /* ovs-vswitchd opening it */
     STEP_ADD_LINK,              /* AF_XDP: the port reporting its link up */
     STEP_ADD_FLOWS,             /* the commit with the pod's flows */
+    STEP_ADD_SWITCH,            /* a restarted switch: the agent's
+                                 * reconnection, then the port's number */
     STEP_DEL_FLOWS,             /* the commit without an attachment's flows */
     STEP_DEL_PORT,              /* the port's removal */
 };
@@ -552,6 +554,8 @@ struct attach_job {
     struct podrec *rec;             /* ADD: the attachment being made */
     struct ovsbridge_change *change;    /* the step's, or NULL */
     uint64_t flows_gen;             /* the commit the step waits for */
+    unsigned int of_epoch;          /* the OpenFlow connection's, when the
+                                     * pod's flows were set */
     struct attach_victim *victims;  /* DEL, GC and a failed ADD */
     size_t n_victims, next_victim;
     bool wait_flows;                /* teardown confirms the flows' removal */
@@ -566,6 +570,7 @@ static const char *const step_waits_for[] = {
     [STEP_ADD_OFPORT] = "ovs-vswitchd to open the port",
     [STEP_ADD_LINK] = "the OVS port to report its link up",
     [STEP_ADD_FLOWS] = "ovs-vswitchd to install the pod's flows",
+    [STEP_ADD_SWITCH] = "the agent to reconnect to the restarted ovs-vswitchd",
     [STEP_DEL_FLOWS] = "ovs-vswitchd to remove the pod's flows",
     [STEP_DEL_PORT] = "the OVS port's removal",
 };
@@ -1145,12 +1150,20 @@ add_flows(struct agent *agent, struct attach_job *job,
     };
     memcpy(pod.mac, rec->mac, sizeof pod.mac);
 
+    /* A switch that restarted numbers its ports anew, and the other pods'
+     * flows keep the old numbers until the agent has reconnected and
+     * rebuilt them: wait for that, then read this port's number again. */
+    if (agent->of_state != AGENT_OF_UP) {
+        job->step = STEP_ADD_SWITCH;
+        return -EINPROGRESS;
+    }
     int error = pipeline_set_pod(agent->ft, &agent->pnode, &pod);
     if (error) {
         set_error(resp, ATTACH_ERR_DATAPATH, error,
                   "the pod's flows could not be installed");
         return error;
     }
+    job->of_epoch = agent->of_epoch;
     agent_set_pod_ip(agent, rec, true);
     agent_apply_changes(agent);
     job->flows_gen = agent_request_commit(agent);
@@ -1270,6 +1283,38 @@ step_add_link(struct agent *agent, struct attach_job *job,
     return add_flows(agent, job, resp);
 }
 
+/* Once the agent is connected to the restarted switch (and has rebuilt
+ * the other pods' flows with their new port numbers): the port's number
+ * in the new switch, a tap it made again moved into the pod, then the
+ * flows. */
+static int
+step_add_switch(struct agent *agent, struct attach_job *job,
+                struct cniproto_response *resp)
+{
+    struct podrec *rec = job->rec;
+    char *why = NULL;
+
+    if (agent->of_state != AGENT_OF_UP) {
+        return -EINPROGRESS;
+    }
+    int error = ovsbridge_port_ofport(agent->br, rec->port_name, &rec->ofport,
+                                      &why);
+    if (error == -EAGAIN) {
+        free(why);
+        return -EINPROGRESS;
+    }
+    if (error) {
+        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
+                                why ? why : ovs_strerror(-error),
+                                "OVS port %s is gone from the restarted "
+                                "switch", rec->port_name);
+        free(why);
+        return error;
+    }
+    attach_retake_tap(agent, rec);
+    return add_flows(agent, job, resp);
+}
+
 /* 1: the ADD is done and answered. */
 static int
 step_add_flows(struct agent *agent, struct attach_job *job,
@@ -1278,6 +1323,12 @@ step_add_flows(struct agent *agent, struct attach_job *job,
     struct podrec *rec = job->rec;
     int error = agent_commit_result(agent, job->flows_gen);
 
+    if (agent->of_epoch != job->of_epoch || agent->of_state != AGENT_OF_UP) {
+        /* The switch restarted under the commit: the port may have another
+         * number now, and the flows must go to the new switch. */
+        job->step = STEP_ADD_SWITCH;
+        return -EINPROGRESS;
+    }
     if (error == -EINPROGRESS) {
         return error;
     }
@@ -1312,6 +1363,8 @@ step_add(struct agent *agent, struct attach_job *job,
         return step_add_link(agent, job, resp);
     case STEP_ADD_FLOWS:
         return step_add_flows(agent, job, resp);
+    case STEP_ADD_SWITCH:
+        return step_add_switch(agent, job, resp);
     case STEP_ADD_LOOKUP:
     case STEP_DEL_FLOWS:
     case STEP_DEL_PORT:

@@ -97,3 +97,57 @@ seine_assert_ok seine_pod_exec c ping -c1 -W1 "$b_ip"
 echo "ok - a pod added after the restart works"
 seine_assert_ok seine_cni CHECK a eth0
 echo "ok - CHECK of a pod from before the restart passes"
+
+# ovs-vswitchd dies in the middle of an ADD (SIGKILL while the agent waits
+# for the switch to open the pod's port) and comes back.  The new switch
+# numbers its ports anew: the ADD waits for the agent to reconnect and
+# rebuild the other pods' flows, reads its port's new number and completes
+# (before, its flows could meet another pod's stale ones: 102 "File
+# exists").  Only the CNI timeout may end it first, with "try again later"
+# (11); then the runtime's DEL and a retried ADD make the pod.  Its last
+# DEL leaves nothing of it.
+# shellcheck source=SCRIPTDIR/checks.sh
+. "$(dirname "$0")/checks.sh"
+printf '%s\n' "${SEINE_NS_PREFIX}e" >"$(seine__pod_file e).netns"
+seine_netns_add "$(seine_pod_netns e)"
+echo default >"$(seine__pod_file e).k8sns"
+echo "$SEINE_NODE" >"$(seine__pod_file e).node"
+e_conf=$(seine_cni_config afxdp)
+(seine_cni ADD e eth0 "$e_conf" || true
+ echo "$SEINE_CNI_RC" >"$SEINE_RUN/midadd.rc"
+ printf '%s' "$SEINE_CNI_OUT" >"$SEINE_RUN/midadd.out") &
+add_pid=$!
+sleep 0.05
+[ ! -e "$SEINE_RUN/midadd.rc" ] || seine_fail "the ADD ended before the switch was killed: nothing was cut"
+seine_vswitchd_stop --kill
+seine_vswitchd_start
+wait "$add_pid"
+add_rc=$(cat "$SEINE_RUN/midadd.rc")
+if [ "$add_rc" == 0 ]; then
+    echo "ok - the ADD cut by the switch's death completed once it was back"
+else
+    code=$(jq -r '.code // empty' "$SEINE_RUN/midadd.out")
+    case $code in
+    11) echo "ok - the ADD cut by the switch's death failed with code $code: $(jq -r .msg "$SEINE_RUN/midadd.out")" ;;
+    *) seine_fail "the ADD cut by the switch's death: exit $add_rc, $(cat "$SEINE_RUN/midadd.out")" ;;
+    esac
+    seine_wait_until 20 seine_cni DEL e eth0 "$e_conf" \
+        || seine_fail "DEL after the failed ADD: $SEINE_CNI_OUT"
+    seine_wait_until 20 seine_cni ADD e eth0 "$e_conf" \
+        || seine_fail "the retried ADD: $SEINE_CNI_OUT"
+    echo "ok - after the runtime's DEL the retried ADD succeeded"
+fi
+e_ip=$(jq -r .ip "$(ck_record e)")
+seine_wait_until 20 seine_pod_exec e ping -c1 -W1 "$b_ip" \
+    || seine_fail "pod e does not reach b after the switch restart"
+echo "ok - pod e reaches b"
+e_port=$(ck_port e)
+e_owner=$(ck_owner_of_ofport "$(ck_ofport "$e_port")")
+e_cid=$(ck_cid e)
+seine_cni DEL e eth0 "$e_conf" || seine_fail "DEL e: $SEINE_CNI_OUT"
+seine_assert_eq "$(ck_leftovers "$e_cid" eth0 "$e_port" "$e_ip" "$e_owner")" "" \
+    "what DEL left of the pod whose ADD the switch's death cut"
+seine_assert_eq "$(ck_node_pod_links | grep -vx "$(ck_port a)" | grep -vx "$(ck_port b)" \
+    | grep -vx "$(ck_port c)" | grep -vx "$(ck_port d)" || true)" "" \
+    "pod links on the node besides the live pods'"
+echo "ok - DEL left nothing of it"
