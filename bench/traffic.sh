@@ -254,8 +254,9 @@ bench__rx_settled() {
 # the highest rate of trafgen's paced mode (--rate) that loses under 0.1 %
 # of what the sender's interface sent (RFC 2544's throughput, with its loss
 # tolerance): a binary search of STEPS trials of SECONDS each, the first at
-# MAX_PPS, each next one halfway between the highest rate that passed (0 at
-# first) and the lowest that failed.  Prints the rate, 0 if none passed.
+# MAX_PPS (the search ends there if it passes), each next one halfway
+# between the highest rate that passed (0 at first) and the lowest that
+# failed.  Prints the rate, 0 if none passed.
 bench_zero_loss() {
     local src=$1 dstns=$2 dst=$3 size=$4 hi=$5 steps=$6 secs=$7
     local conf dev rdev lo=0 rate step tx0 rx0 sent got
@@ -277,6 +278,8 @@ bench_zero_loss() {
             hi=$rate
         fi
         seine_log "zero-loss $dst: $rate packets/s offered, $sent sent, $got received"
+        # The first rate passed: nothing higher is tried.
+        [ "$lo" != "$hi" ] || break
         rate=$(( (lo + hi) / 2 ))
     done
     rm -f "$conf"
