@@ -54,6 +54,12 @@ ck_ok "datapath: each pod type against its NORMAL floor" \
     has_figure datapath datapath.vhostuser.udp64_pmd_cycles datapath.ovs-normal.vhostuser.udp64_pmd_cycles
 ck_ok "datapath: TCP round trip p99 of AF_XDP pods" \
     has_figure datapath datapath.afxdp.tcp_rr_p99_us datapath.ovs-normal.afxdp.tcp_rr_p99_us
+ck_ok "datapath: Mpps per PMD core of AF_XDP pods against the floor" \
+    has_figure datapath datapath.afxdp.udp64_pmd_mpps datapath.ovs-normal.afxdp.udp64_pmd_mpps
+ck_ok "datapath: datapath passes of tap pods (main thread)" \
+    has_figure datapath datapath.tap.udp64_main_passes datapath.ovs-normal.tap.udp64_main_passes
+ck_ok "datapath: the zero-loss rate against the floor" \
+    has_figure datapath datapath.tap.udp64_zero_loss_pps datapath.ovs-normal.tap.udp64_zero_loss_pps
 ck_ok "datapath: the loaded runs" \
     has_figure datapath datapath.tap_loaded.tcp_gbps datapath.ovs-normal.tap.tcp_gbps
 ck_ok "cross-node: a tunnel against the kernel path" \
