@@ -447,11 +447,14 @@ agent_close(struct agent *agent)
     }
 }
 
-/* The pod CIDR from the configuration, else from this node's Node object. */
+/* The IPv4 pod CIDR from the configuration, else from this node's Node
+ * object.  A configuration that names only an IPv6 subnet is followed too:
+ * mixing one family from the file with the other from the Node would give
+ * the node subnets nobody chose together. */
 static const char *
 agent_pod_cidr(const struct agent *agent)
 {
-    if (agent->conf->pod_cidr) {
+    if (agent->conf->pod_cidr || agent->conf->pod_cidr6) {
         return agent->conf->pod_cidr;
     }
     const struct cluster_node *cn = cluster_find_node(agent->cluster,

@@ -44,6 +44,7 @@ agentconf_defaults(struct agentconf *conf)
     }
     conf->node_name = xstrdup(host);
     conf->pod_cidr = NULL;
+    conf->pod_cidr6 = NULL;
     conf->default_interface_type = xstrdup("afxdp");
     conf->mtu = 1500;
     conf->switch_timeout_ms = 10000;
@@ -82,6 +83,7 @@ agentconf_destroy(struct agentconf *conf)
     free(conf->gateway_port);
     free(conf->node_name);
     free(conf->pod_cidr);
+    free(conf->pod_cidr6);
     free(conf->default_interface_type);
     free(conf->cni_socket);
     free(conf->state_dir);
@@ -198,6 +200,28 @@ check_pod_cidr(const char *v)
     }
     if (ntohl(in.s_addr) & (UINT32_MAX >> plen)) {
         return "has host bits set: give the subnet's first address";
+    }
+    return NULL;
+}
+
+static const char *
+check_pod_cidr6(const char *v)
+{
+    char addr[INET6_ADDRSTRLEN], tail;
+    struct in6_addr in;
+    int plen;
+
+    if (sscanf(v, "%45[0-9a-fA-F:.]/%d%c", addr, &plen, &tail) != 2
+        || inet_pton(AF_INET6, addr, &in) != 1) {
+        return "expected an IPv6 subnet such as fd00:10:244:1::/64";
+    }
+    if (plen < 1 || plen > 126) {
+        return "the prefix length must be from 1 to 126";
+    }
+    for (int bit = plen; bit < 128; bit++) {
+        if (in.s6_addr[bit / 8] & (0x80 >> (bit % 8))) {
+            return "has host bits set: give the subnet's first address";
+        }
     }
     return NULL;
 }
@@ -333,6 +357,7 @@ enum field_type {
     FIELD_METRICS,              /* the metrics mapping */
     FIELD_FLOW_EXPORT,          /* the flowExport mapping */
     FIELD_SRIOV,                /* the sriov mapping */
+    FIELD_POD_CIDRS,            /* podCIDRs: one subnet per family */
 };
 
 struct field {
@@ -360,6 +385,7 @@ static const struct field top_fields[] = {
     STRING("gatewayPort", gateway_port, check_ifname, false),
     STRING("nodeName", node_name, check_node_name, true),
     STRING("podCIDR", pod_cidr, check_pod_cidr, true),
+    { "podCIDRs", FIELD_POD_CIDRS, 0, NULL, false, 0, 0 },
     STRING("defaultInterfaceType", default_interface_type,
            check_interface_type, false),
     INT("mtu", mtu, 68, 65535),
@@ -526,12 +552,50 @@ unknown_key(const struct conf_reader *r, const yaml_node_t *key,
 static int read_mapping(const struct conf_reader *, const yaml_node_t *,
                         const char *prefix, const struct field *, size_t n);
 
+/* podCIDRs: a list of one or two subnets, at most one per family, like
+ * the Node's spec.podCIDRs. */
+static int
+read_pod_cidrs(const struct conf_reader *r, const char *field_name,
+               const yaml_node_t *value)
+{
+    const char *want = "expected a list of an IPv4 and/or an IPv6 subnet";
+    if (value->type != YAML_SEQUENCE_NODE
+        || value->data.sequence.items.top == value->data.sequence.items.start
+        || value->data.sequence.items.top - value->data.sequence.items.start
+           > 2) {
+        return conf_error(r, value, field_name, want);
+    }
+    for (yaml_node_item_t *item = value->data.sequence.items.start;
+         item < value->data.sequence.items.top; item++) {
+        const yaml_node_t *e = yaml_document_get_node(r->doc, *item);
+        if (e->type != YAML_SCALAR_NODE || is_null(e)) {
+            return conf_error(r, e, field_name, want);
+        }
+        const char *v = (const char *) e->data.scalar.value;
+        bool v6 = strchr(v, ':') != NULL;
+        const char *problem = v6 ? check_pod_cidr6(v) : check_pod_cidr(v);
+        char **member = v6 ? &r->conf->pod_cidr6 : &r->conf->pod_cidr;
+        if (!problem && *member) {
+            problem = "gives two subnets of one family";
+        }
+        if (problem) {
+            return conf_error(r, e, field_name, problem);
+        }
+        *member = xstrdup(v);
+    }
+    return 0;
+}
+
 static int
 read_field(const struct conf_reader *r, const struct field *f,
            const char *field_name, const yaml_node_t *value)
 {
     const char *v = (const char *) value->data.scalar.value;
     const char *problem;
+
+    if (f->type == FIELD_POD_CIDRS) {
+        return read_pod_cidrs(r, field_name, value);
+    }
 
     for (size_t i = 0; i < ARRAY_SIZE(submaps); i++) {
         const struct submap *sm = &submaps[i];
@@ -597,6 +661,7 @@ read_field(const struct conf_reader *r, const struct field *f,
     case FIELD_METRICS:
     case FIELD_FLOW_EXPORT:
     case FIELD_SRIOV:
+    case FIELD_POD_CIDRS:
     default:
         OVS_NOT_REACHED();
     }
@@ -707,8 +772,12 @@ read_doc(const char *name, yaml_document_t *doc, struct agentconf *conf,
 
     agentconf_defaults(conf);
     if (root && root->type == YAML_MAPPING_NODE) {
-        error = read_mapping(&r, root, "", top_fields,
-                             ARRAY_SIZE(top_fields));
+        const yaml_node_t *list = find_value(&r, root, "podCIDRs");
+        error = (list && find_value(&r, root, "podCIDR")
+                 ? conf_error(&r, list, "podCIDRs",
+                              "give podCIDR or podCIDRs, not both")
+                 : read_mapping(&r, root, "", top_fields,
+                                ARRAY_SIZE(top_fields)));
         if (!error) {
             error = check_uplink(&r, root);
         }

@@ -20,7 +20,9 @@ struct agentconf {
     char *bridge;               /* bridge: br-int */
     char *gateway_port;         /* gatewayPort: seine-gw0 */
     char *node_name;            /* nodeName: hostname if unset */
-    char *pod_cidr;             /* podCIDR: fixed, or NULL = from Node object */
+    char *pod_cidr;             /* podCIDR, or the IPv4 entry of podCIDRs:
+                                 * fixed, or NULL = from Node object */
+    char *pod_cidr6;            /* the IPv6 entry of podCIDRs, or NULL */
     char *default_interface_type;  /* defaultInterfaceType: afxdp */
     int mtu;                    /* mtu: 1500 */
     int cni_timeout_ms;         /* cniTimeoutMs: 30000, how long a CNI

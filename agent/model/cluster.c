@@ -499,28 +499,37 @@ node_free(struct strpool *pool, void *node_)
     if (node) {
         free(node->name);
         free(node->pod_cidr);
+        free(node->pod_cidr6);
         free(node->internal_ip);
         labels_destroy(pool, &node->labels);
         free(node);
     }
 }
 
-/* spec.podCIDR, or the first of spec.podCIDRs (dual-stack clusters fill
- * both; some tools write only the list). */
+/* The first CIDR of one family ('v6') in spec.podCIDR and spec.podCIDRs:
+ * dual-stack clusters list one per family, in either order, and put the
+ * first in podCIDR too; some tools write only the list. */
 static const char *
-node_pod_cidr(struct json_object *spec)
+node_pod_cidr(struct json_object *spec, bool v6)
 {
     const char *cidr = kjson_child_string(spec, "podCIDR");
     struct json_object *list = kjson_child(spec, "podCIDRs");
 
-    if (!cidr && json_object_is_type(list, json_type_array)
-        && json_object_array_length(list) > 0) {
-        struct json_object *first = json_object_array_get_idx(list, 0);
-        if (json_object_is_type(first, json_type_string)) {
-            cidr = json_object_get_string(first);
+    if (cidr && (strchr(cidr, ':') != NULL) == v6) {
+        return cidr;
+    }
+    if (!json_object_is_type(list, json_type_array)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        struct json_object *e = json_object_array_get_idx(list, i);
+        const char *s = (json_object_is_type(e, json_type_string)
+                         ? json_object_get_string(e) : NULL);
+        if (s && (strchr(s, ':') != NULL) == v6) {
+            return s;
         }
     }
-    return cidr;
+    return NULL;
 }
 
 static const char *
@@ -550,7 +559,9 @@ node_parse(struct strpool *pool, struct json_object *obj,
     int error;
 
     node->name = xstrdup(name);
-    node->pod_cidr = nullable_xstrdup(node_pod_cidr(kjson_child(obj, "spec")));
+    struct json_object *spec = kjson_child(obj, "spec");
+    node->pod_cidr = nullable_xstrdup(node_pod_cidr(spec, false));
+    node->pod_cidr6 = nullable_xstrdup(node_pod_cidr(spec, true));
     node->internal_ip = nullable_xstrdup(
         node_internal_ip(kjson_child(obj, "status")));
     error = labels_parse(pool, obj, "labels", NULL, &node->labels, err);
@@ -568,6 +579,7 @@ node_equal(const void *a_, const void *b_)
     const struct cluster_node *a = a_, *b = b_;
     return (!strcmp(a->name, b->name)
             && nullable_string_is_equal(a->pod_cidr, b->pod_cidr)
+            && nullable_string_is_equal(a->pod_cidr6, b->pod_cidr6)
             && nullable_string_is_equal(a->internal_ip, b->internal_ip)
             && labels_equal(&a->labels, &b->labels));
 }

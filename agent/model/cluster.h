@@ -78,7 +78,8 @@ struct cluster_pod {
 
 struct cluster_node {
     char *name;
-    char *pod_cidr;                 /* spec.podCIDR, may be NULL */
+    char *pod_cidr;                 /* IPv4 of spec.podCIDR(s), or NULL */
+    char *pod_cidr6;                /* IPv6 of spec.podCIDR(s), or NULL */
     char *internal_ip;              /* status.addresses[InternalIP] */
     struct cluster_labels labels;
 };

@@ -55,7 +55,10 @@ struct ipam_entry {
 struct ipam {
     char *dir;
     int dirfd;
-    uint32_t subnet;             /* network address, host byte order */
+    int family;                  /* AF_INET or AF_INET6 */
+    struct in6_addr base6;       /* AF_INET6: the subnet's address */
+    uint32_t subnet;             /* network address (AF_INET6: its low 32
+                                  * bits), host byte order */
     int prefix_len;
     uint32_t size;               /* addresses in the subnet */
     uint32_t last;               /* offset allocated most recently */
@@ -79,26 +82,68 @@ offset_addr(const struct ipam *ipam, uint32_t offset)
     return (struct in_addr) { .s_addr = htonl(ipam->subnet + offset) };
 }
 
-static void
-offset_name(const struct ipam *ipam, uint32_t offset,
-            char name[INET_ADDRSTRLEN])
+/* The subnet's host part never carries into the upper 96 bits: the base's
+ * host bits are zero and 'offset' is below 'size'. */
+static struct in6_addr
+offset_addr6(const struct ipam *ipam, uint32_t offset)
 {
-    struct in_addr addr = offset_addr(ipam, offset);
-    inet_ntop(AF_INET, &addr, name, INET_ADDRSTRLEN);
+    struct in6_addr addr = ipam->base6;
+    uint32_t low = htonl(ipam->subnet + offset);
+
+    memcpy(&addr.s6_addr[12], &low, sizeof low);
+    return addr;
 }
 
-/* Parses a canonical dotted-quad 'name' that is an allocatable address of
- * the subnet into its offset. */
-static bool
-name_offset(const struct ipam *ipam, const char *name, uint32_t *offsetp)
+static void
+offset_name(const struct ipam *ipam, uint32_t offset,
+            char name[INET6_ADDRSTRLEN])
 {
-    char canonical[INET_ADDRSTRLEN];
-    struct in_addr addr;
+    if (ipam->family == AF_INET6) {
+        struct in6_addr addr = offset_addr6(ipam, offset);
+        inet_ntop(AF_INET6, &addr, name, INET6_ADDRSTRLEN);
+    } else {
+        struct in_addr addr = offset_addr(ipam, offset);
+        inet_ntop(AF_INET, &addr, name, INET6_ADDRSTRLEN);
+    }
+}
 
+/* The low 32 bits of 'name', an address of the allocator's family within
+ * the subnet's upper bits; false otherwise. */
+static bool
+name_low32(const struct ipam *ipam, const char *name, uint32_t *lowp)
+{
+    if (ipam->family == AF_INET6) {
+        struct in6_addr addr;
+        uint32_t low;
+
+        if (inet_pton(AF_INET6, name, &addr) != 1
+            || memcmp(addr.s6_addr, ipam->base6.s6_addr, 12)) {
+            return false;
+        }
+        memcpy(&low, &addr.s6_addr[12], sizeof low);
+        *lowp = ntohl(low);
+        return true;
+    }
+    struct in_addr addr;
     if (inet_pton(AF_INET, name, &addr) != 1) {
         return false;
     }
-    uint32_t offset = ntohl(addr.s_addr) - ipam->subnet;
+    *lowp = ntohl(addr.s_addr);
+    return true;
+}
+
+/* Parses a canonical 'name' that is an allocatable address of the subnet
+ * into its offset. */
+static bool
+name_offset(const struct ipam *ipam, const char *name, uint32_t *offsetp)
+{
+    char canonical[INET6_ADDRSTRLEN];
+    uint32_t low;
+
+    if (!name_low32(ipam, name, &low)) {
+        return false;
+    }
+    uint32_t offset = low - ipam->subnet;
     if (offset < IPAM_FIRST || offset >= ipam->size - 1) {
         return false;
     }
@@ -289,7 +334,7 @@ write_file(int dirfd, const char *name, int flags, const char *text)
 static int
 write_last(struct ipam *ipam, uint32_t offset)
 {
-    char name[INET_ADDRSTRLEN];
+    char name[INET6_ADDRSTRLEN];
     int error;
 
     offset_name(ipam, offset, name);
@@ -346,33 +391,28 @@ make_dirs(const char *path)
     return error;
 }
 
-int
-ipam_open(const char *state_dir, struct in_addr subnet, int prefix_len,
-          struct ipam **ipamp)
+/* Opens the allocator of 'family' for a subnet whose network address is
+ * 'name' and whose low 32 bits are 'net' (host byte order), 'size'
+ * addresses long. */
+static int
+open_subnet(const char *state_dir, int family, const char *name,
+            uint32_t net, uint32_t size, int prefix_len, struct ipam **ipamp)
 {
-    *ipamp = NULL;
-    if (prefix_len < 1 || prefix_len > 30) {
-        return -EINVAL;
-    }
-    uint32_t size = UINT32_C(1) << (32 - prefix_len);
-    uint32_t net = ntohl(subnet.s_addr);
-    if (net & (size - 1)) {
-        return -EINVAL;
-    }
-
     struct ipam *ipam = xzalloc(sizeof *ipam);
-    char name[INET_ADDRSTRLEN];
     int error;
 
-    inet_ntop(AF_INET, &subnet, name, sizeof name);
     ipam->dir = xasprintf("%s/ipam/%s_%d", state_dir, name, prefix_len);
     ipam->dirfd = -1;
+    ipam->family = family;
     ipam->subnet = net;
     ipam->prefix_len = prefix_len;
     ipam->size = size;
     ipam->last = IPAM_FIRST - 1;
     hmap_init(&ipam->by_addr);
     hmap_init(&ipam->by_owner);
+    if (family == AF_INET6) {
+        inet_pton(AF_INET6, name, &ipam->base6);
+    }
 
     error = make_dirs(ipam->dir);
     if (error) {
@@ -394,6 +434,59 @@ ipam_open(const char *state_dir, struct in_addr subnet, int prefix_len,
 error:
     ipam_close(ipam);
     return error;
+}
+
+int
+ipam_open(const char *state_dir, struct in_addr subnet, int prefix_len,
+          struct ipam **ipamp)
+{
+    *ipamp = NULL;
+    if (prefix_len < 1 || prefix_len > 30) {
+        return -EINVAL;
+    }
+    uint32_t size = UINT32_C(1) << (32 - prefix_len);
+    uint32_t net = ntohl(subnet.s_addr);
+    if (net & (size - 1)) {
+        return -EINVAL;
+    }
+
+    char name[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET, &subnet, name, sizeof name);
+    return open_subnet(state_dir, AF_INET, name, net, size, prefix_len,
+                       ipamp);
+}
+
+static bool
+host_bits_zero6(const struct in6_addr *a, int prefix_len)
+{
+    for (int bit = prefix_len; bit < 128; bit++) {
+        if (a->s6_addr[bit / 8] & (0x80 >> (bit % 8))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int
+ipam_open6(const char *state_dir, struct in6_addr subnet, int prefix_len,
+           struct ipam **ipamp)
+{
+    *ipamp = NULL;
+    if (prefix_len < 1 || prefix_len > 126
+        || !host_bits_zero6(&subnet, prefix_len)) {
+        return -EINVAL;
+    }
+    /* Wider subnets allocate from their first 2^32 addresses: no node
+     * runs that many pods. */
+    uint32_t size = (prefix_len > 96 ? UINT32_C(1) << (128 - prefix_len)
+                     : UINT32_MAX);
+    uint32_t net;
+    memcpy(&net, &subnet.s6_addr[12], sizeof net);
+
+    char name[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, &subnet, name, sizeof name);
+    return open_subnet(state_dir, AF_INET6, name, ntohl(net), size,
+                       prefix_len, ipamp);
 }
 
 void
@@ -421,6 +514,18 @@ ipam_gateway(const struct ipam *ipam)
     return offset_addr(ipam, 1);
 }
 
+struct in6_addr
+ipam_gateway6(const struct ipam *ipam)
+{
+    return offset_addr6(ipam, 1);
+}
+
+int
+ipam_family(const struct ipam *ipam)
+{
+    return ipam->family;
+}
+
 int
 ipam_prefix_len(const struct ipam *ipam)
 {
@@ -432,7 +537,7 @@ ipam_prefix_len(const struct ipam *ipam)
 static int
 claim(struct ipam *ipam, uint32_t offset, const char *owner)
 {
-    char name[INET_ADDRSTRLEN];
+    char name[INET6_ADDRSTRLEN];
     int error;
 
     offset_name(ipam, offset, name);
@@ -460,15 +565,15 @@ owner_valid(const char *owner)
     return len && len <= IPAM_OWNER_MAX && !strchr(owner, '\n');
 }
 
-int
-ipam_allocate(struct ipam *ipam, const char *owner, struct in_addr *ipp)
+static int
+allocate_offset(struct ipam *ipam, const char *owner, uint32_t *offsetp)
 {
     if (!owner_valid(owner)) {
         return -EINVAL;
     }
     const struct ipam_entry *held = find_owner(ipam, owner);
     if (held) {
-        *ipp = offset_addr(ipam, held->offset);
+        *offsetp = held->offset;
         return 0;
     }
 
@@ -491,7 +596,7 @@ ipam_allocate(struct ipam *ipam, const char *owner, struct in_addr *ipp)
         }
         entry_add(ipam, offset, xstrdup(owner));
         ipam->last = offset;
-        *ipp = offset_addr(ipam, offset);
+        *offsetp = offset;
         return 0;
     }
     /* Not -ENOSPC: that is what a full state directory says. */
@@ -499,15 +604,38 @@ ipam_allocate(struct ipam *ipam, const char *owner, struct in_addr *ipp)
 }
 
 int
-ipam_allocate_at(struct ipam *ipam, const char *owner, struct in_addr ip)
+ipam_allocate(struct ipam *ipam, const char *owner, struct in_addr *ipp)
 {
-    char name[INET_ADDRSTRLEN];
+    uint32_t offset;
+    int error = (ipam->family == AF_INET
+                 ? allocate_offset(ipam, owner, &offset) : -EAFNOSUPPORT);
+    if (!error) {
+        *ipp = offset_addr(ipam, offset);
+    }
+    return error;
+}
+
+int
+ipam_allocate6(struct ipam *ipam, const char *owner, struct in6_addr *ipp)
+{
+    uint32_t offset;
+    int error = (ipam->family == AF_INET6
+                 ? allocate_offset(ipam, owner, &offset) : -EAFNOSUPPORT);
+    if (!error) {
+        *ipp = offset_addr6(ipam, offset);
+    }
+    return error;
+}
+
+/* Allocates the address named 'name' (canonical text). */
+static int
+allocate_name(struct ipam *ipam, const char *owner, const char *name)
+{
     uint32_t offset;
 
     if (!owner_valid(owner)) {
         return -EINVAL;
     }
-    inet_ntop(AF_INET, &ip, name, sizeof name);
     if (!name_offset(ipam, name, &offset)) {
         return -EDOM;
     }
@@ -530,13 +658,37 @@ ipam_allocate_at(struct ipam *ipam, const char *owner, struct in_addr ip)
 }
 
 int
+ipam_allocate_at(struct ipam *ipam, const char *owner, struct in_addr ip)
+{
+    char name[INET6_ADDRSTRLEN];
+
+    if (ipam->family != AF_INET) {
+        return -EAFNOSUPPORT;
+    }
+    inet_ntop(AF_INET, &ip, name, sizeof name);
+    return allocate_name(ipam, owner, name);
+}
+
+int
+ipam_allocate_at6(struct ipam *ipam, const char *owner, struct in6_addr ip)
+{
+    char name[INET6_ADDRSTRLEN];
+
+    if (ipam->family != AF_INET6) {
+        return -EAFNOSUPPORT;
+    }
+    inet_ntop(AF_INET6, &ip, name, sizeof name);
+    return allocate_name(ipam, owner, name);
+}
+
+int
 ipam_release(struct ipam *ipam, const char *owner)
 {
     struct ipam_entry *e;
     bool removed = false;
 
     while (owner && (e = find_owner(ipam, owner)) != NULL) {
-        char name[INET_ADDRSTRLEN];
+        char name[INET6_ADDRSTRLEN];
 
         offset_name(ipam, e->offset, name);
         if (unlinkat(ipam->dirfd, name, 0) && errno != ENOENT) {
@@ -553,10 +705,23 @@ ipam_lookup(const struct ipam *ipam, const char *owner, struct in_addr *ipp)
 {
     const struct ipam_entry *e = owner ? find_owner(ipam, owner) : NULL;
 
-    if (!e) {
+    if (!e || ipam->family != AF_INET) {
         return -ENOENT;
     }
     *ipp = offset_addr(ipam, e->offset);
+    return 0;
+}
+
+int
+ipam_lookup6(const struct ipam *ipam, const char *owner,
+             struct in6_addr *ipp)
+{
+    const struct ipam_entry *e = owner ? find_owner(ipam, owner) : NULL;
+
+    if (!e || ipam->family != AF_INET6) {
+        return -ENOENT;
+    }
+    *ipp = offset_addr6(ipam, e->offset);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /*
- * ipam: the built-in IPv4 address allocator for one node's pod subnet,
+ * ipam: the built-in address allocator for one node's pod subnet of one
+ * family (IPv4 or IPv6; a dual-stack node opens one of each),
  * persisted to disk so that an address is never handed out twice, even
  * across agent restarts, and is released on DEL.
  *
@@ -11,7 +12,13 @@
  * ('last' through write + fsync + rename) before the address is returned.
  *
  * The network address, the gateway (first host address) and the broadcast
- * address are never allocated.
+ * address are never allocated.  An IPv6 subnet (ipam/fd00:10:244:1::_64/)
+ * follows the same rules: its first address (the subnet-router anycast
+ * address) and its last are never allocated, the second is the gateway,
+ * and a subnet wider than /96 allocates from its first 2^32 addresses.
+ *
+ * Functions for one family return -EAFNOSUPPORT (lookups -ENOENT) on an
+ * allocator of the other.
  */
 #ifndef IPAM_H
 #define IPAM_H 1
@@ -27,8 +34,16 @@ int ipam_open(const char *state_dir, struct in_addr subnet, int prefix_len,
               struct ipam **ipamp);
 void ipam_close(struct ipam *);
 
+/* Same for an IPv6 subnet (-EINVAL for host bits set or prefix > 126). */
+int ipam_open6(const char *state_dir, struct in6_addr subnet, int prefix_len,
+               struct ipam **ipamp);
+
+/* AF_INET or AF_INET6. */
+int ipam_family(const struct ipam *);
+
 /* The gateway address of the subnet (first host address). */
 struct in_addr ipam_gateway(const struct ipam *);
+struct in6_addr ipam_gateway6(const struct ipam *);
 int ipam_prefix_len(const struct ipam *);
 
 /* Allocates an address for 'owner'.  If 'owner' already holds one, returns
@@ -36,6 +51,7 @@ int ipam_prefix_len(const struct ipam *);
  * full (any other error is the folder's: -EROFS, -ENOSPC, -EIO, ...),
  * -EINVAL for an empty owner, one with a newline or longer than 512. */
 int ipam_allocate(struct ipam *, const char *owner, struct in_addr *ipp);
+int ipam_allocate6(struct ipam *, const char *owner, struct in6_addr *ipp);
 
 /* Allocates 'ip' itself for 'owner' (a static address the runtime asked
  * for), releasing any other address 'owner' holds.  0, also when 'owner'
@@ -43,12 +59,15 @@ int ipam_allocate(struct ipam *, const char *owner, struct in_addr *ipp);
  * the subnet (outside it, or its network, gateway or broadcast address);
  * -EADDRINUSE when another owner holds it; -EINVAL for a bad owner. */
 int ipam_allocate_at(struct ipam *, const char *owner, struct in_addr ip);
+int ipam_allocate_at6(struct ipam *, const char *owner, struct in6_addr ip);
 
 /* Releases the address held by 'owner'; 0 also when it holds none. */
 int ipam_release(struct ipam *, const char *owner);
 
 /* Finds the address of 'owner': 0, or -ENOENT. */
 int ipam_lookup(const struct ipam *, const char *owner, struct in_addr *ipp);
+int ipam_lookup6(const struct ipam *, const char *owner,
+                 struct in6_addr *ipp);
 
 /* Adds every owner that holds an address to 'owners' (addresses whose
  * owner could not be read are not listed: they stay reserved). */

@@ -326,6 +326,60 @@ test_bad_values(void **state)
                     "/cni.sock\n", 1, "cniSocket: a unix socket path");
 }
 
+/* podCIDRs: one subnet per family, in either order. */
+static void
+test_pod_cidrs(void **state OVS_UNUSED)
+{
+    static const char dual[] = "podCIDRs: [fd00:10:244:1::/64, 10.244.1.0/24]\n";
+    static const char v6[] = "podCIDRs:\n  - fd00:1::/120\n";
+    struct agentconf conf;
+    char *err = NULL;
+
+    assert_int_equal(agentconf_parse("t.yaml", dual, strlen(dual), &conf,
+                                     &err), 0);
+    assert_string_equal(conf.pod_cidr, "10.244.1.0/24");
+    assert_string_equal(conf.pod_cidr6, "fd00:10:244:1::/64");
+    agentconf_destroy(&conf);
+
+    assert_int_equal(agentconf_parse("t.yaml", v6, strlen(v6), &conf, &err),
+                     0);
+    assert_null(conf.pod_cidr);
+    assert_string_equal(conf.pod_cidr6, "fd00:1::/120");
+    agentconf_destroy(&conf);
+
+    /* The IPv4-only key is unchanged. */
+    static const char v4[] = "podCIDR: 10.244.2.0/24\n";
+    assert_int_equal(agentconf_parse("t.yaml", v4, strlen(v4), &conf, &err),
+                     0);
+    assert_string_equal(conf.pod_cidr, "10.244.2.0/24");
+    assert_null(conf.pod_cidr6);
+    agentconf_destroy(&conf);
+}
+
+static void
+test_bad_pod_cidrs(void **state)
+{
+    struct scratch *s = *state;
+
+    expect_error(s, "podCIDRs: 10.244.1.0/24\n", 1,
+                 "podCIDRs: expected a list");
+    expect_error(s, "podCIDRs: []\n", 1, "podCIDRs: expected a list");
+    expect_error(s, "podCIDRs: [10.0.0.0/24, fd00::/64, 10.1.0.0/24]\n", 1,
+                 "podCIDRs: expected a list");
+    expect_error(s, "podCIDRs: [10.0.0.0/24, 10.1.0.0/24]\n", 1,
+                 "two subnets of one family");
+    expect_error(s, "podCIDRs: [fd00::/64, fd01::/64]\n", 1,
+                 "two subnets of one family");
+    expect_error(s, "podCIDRs: [fd00::1/64]\n", 1, "host bits");
+    expect_error(s, "podCIDRs: [fd00::/127]\n", 1, "from 1 to 126");
+    expect_error(s, "podCIDRs: [\"fd00::\"]\n", 1,
+                 "expected an IPv6 subnet");
+    expect_error(s, "podCIDRs: [[fd00::/64]]\n", 1,
+                 "podCIDRs: expected a list");
+    expect_error(s, "podCIDR: 10.0.0.0/24\npodCIDRs: [fd00::/64]\n", 2,
+                 "podCIDRs: give podCIDR or podCIDRs, not both");
+}
+
 /* Text read elsewhere reads as the same text in a file does, and errors
  * call it by the name given. */
 static void
@@ -521,6 +575,8 @@ main(void)
         T(test_metrics),
         T(test_dpdk_uplink),
         cmocka_unit_test(test_parse_text),
+        cmocka_unit_test(test_pod_cidrs),
+        T(test_bad_pod_cidrs),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

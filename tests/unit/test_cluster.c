@@ -165,13 +165,28 @@ test_node_fields(void **state OVS_UNUSED)
     node = cluster_find_node(c, "node-b");
     assert_non_null(node);
     assert_string_equal(node->pod_cidr, "10.244.2.0/24");
+    assert_string_equal(node->pod_cidr6, "fd00::/64");
     assert_null(node->internal_ip);
+
+    /* IPv6 first (an IPv6-primary dual-stack cluster), and IPv6 only. */
+    apply_ok(c, "{\"kind\":\"Node\",\"metadata\":{\"name\":\"node-d\"},"
+                "\"spec\":{\"podCIDR\":\"fd00:1::/64\","
+                "\"podCIDRs\":[\"fd00:1::/64\",\"10.244.4.0/24\"]}}");
+    node = cluster_find_node(c, "node-d");
+    assert_string_equal(node->pod_cidr, "10.244.4.0/24");
+    assert_string_equal(node->pod_cidr6, "fd00:1::/64");
+    apply_ok(c, "{\"kind\":\"Node\",\"metadata\":{\"name\":\"node-e\"},"
+                "\"spec\":{\"podCIDR\":\"fd00:2::/64\"}}");
+    node = cluster_find_node(c, "node-e");
+    assert_null(node->pod_cidr);
+    assert_string_equal(node->pod_cidr6, "fd00:2::/64");
 
     apply_ok(c, "{\"kind\":\"Node\",\"metadata\":{\"name\":\"node-c\"}}");
     node = cluster_find_node(c, "node-c");
     assert_non_null(node);
     assert_null(node->pod_cidr);
-    assert_int_equal(cluster_count(c, CLUSTER_NODE), 3);
+    assert_null(node->pod_cidr6);
+    assert_int_equal(cluster_count(c, CLUSTER_NODE), 5);
     cluster_destroy(c);
 }
 

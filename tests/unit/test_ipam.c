@@ -504,6 +504,149 @@ test_owners(void **state)
     ipam_close(ipam);
 }
 
+/* IPv6 allocators. */
+
+static struct in6_addr
+addr6(const char *text)
+{
+    struct in6_addr a;
+    assert_int_equal(inet_pton(AF_INET6, text, &a), 1);
+    return a;
+}
+
+static void
+assert_addr6(struct in6_addr got, const char *want)
+{
+    char buf[INET6_ADDRSTRLEN];
+    assert_string_equal(inet_ntop(AF_INET6, &got, buf, sizeof buf), want);
+}
+
+static struct ipam *
+open6(const struct fixture *f, const char *subnet, int prefix_len)
+{
+    struct ipam *ipam;
+    assert_int_equal(ipam_open6(f->root, addr6(subnet), prefix_len, &ipam),
+                     0);
+    return ipam;
+}
+
+static void
+test_v6_fills_subnet_then_addrnotavail(void **state)
+{
+    struct fixture *f = *state;
+    struct ipam *ipam = open6(f, "fd00:1::", 125);
+    struct in6_addr ip;
+    static const char *const want[] = {
+        "fd00:1::2", "fd00:1::3", "fd00:1::4", "fd00:1::5", "fd00:1::6",
+    };
+
+    assert_int_equal(ipam_family(ipam), AF_INET6);
+    assert_addr6(ipam_gateway6(ipam), "fd00:1::1");
+    for (int i = 0; i < 5; i++) {
+        char *o = owner(i);
+        assert_int_equal(ipam_allocate6(ipam, o, &ip), 0);
+        assert_addr6(ip, want[i]);
+        free(o);
+    }
+    assert_int_equal(ipam_allocate6(ipam, "full/eth0", &ip), -EADDRNOTAVAIL);
+    ipam_close(ipam);
+}
+
+static void
+test_v6_files_persist_and_release(void **state)
+{
+    struct fixture *f = *state;
+    struct ipam *ipam = open6(f, "fd00:10:244:1::", 64);
+    char *dir = xasprintf("%s/ipam/fd00:10:244:1::_64", f->root);
+    struct in6_addr ip, again;
+
+    assert_string_equal(ipam_dir(ipam), dir);
+    assert_addr6(ipam_gateway6(ipam), "fd00:10:244:1::1");
+    assert_int_equal(ipam_allocate6(ipam, "a/eth0", &ip), 0);
+    assert_addr6(ip, "fd00:10:244:1::2");
+    char *text = read_file(dir, "fd00:10:244:1::2");
+    assert_string_equal(text, "a/eth0\n");
+    free(text);
+    ipam_close(ipam);
+
+    ipam = open6(f, "fd00:10:244:1::", 64);
+    assert_int_equal(ipam_lookup6(ipam, "a/eth0", &again), 0);
+    assert_addr6(again, "fd00:10:244:1::2");
+    assert_int_equal(ipam_allocate6(ipam, "a/eth0", &again), 0);
+    assert_addr6(again, "fd00:10:244:1::2");
+    assert_int_equal(ipam_allocate6(ipam, "b/eth0", &ip), 0);
+    assert_addr6(ip, "fd00:10:244:1::3");
+    assert_int_equal(ipam_release(ipam, "a/eth0"), 0);
+    assert_int_equal(ipam_lookup6(ipam, "a/eth0", &again), -ENOENT);
+    assert_null(read_file(dir, "fd00:10:244:1::2"));
+    assert_int_equal(ipam_count(ipam), 1);
+    ipam_close(ipam);
+    free(dir);
+}
+
+static void
+test_v6_allocate_at_and_foreign_files(void **state)
+{
+    struct fixture *f = *state;
+    struct ipam *ipam = open6(f, "fd00:1::", 120);
+    char *path = xasprintf("%s/fd00:1::7", ipam_dir(ipam));
+    int fd = open(path, O_WRONLY | O_CREAT, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "old/eth0\n", 9), 9);
+    close(fd);
+    free(path);
+    ipam_close(ipam);
+
+    ipam = open6(f, "fd00:1::", 120);
+    struct in6_addr ip;
+    assert_int_equal(ipam_lookup6(ipam, "old/eth0", &ip), 0);
+    assert_addr6(ip, "fd00:1::7");
+    assert_int_equal(ipam_allocate_at6(ipam, "x/eth0", addr6("fd00:1::7")),
+                     -EADDRINUSE);
+    assert_int_equal(ipam_allocate_at6(ipam, "x/eth0", addr6("fd00:1::1")),
+                     -EDOM);
+    assert_int_equal(ipam_allocate_at6(ipam, "x/eth0", addr6("fd00:2::9")),
+                     -EDOM);
+    assert_int_equal(ipam_allocate_at6(ipam, "x/eth0", addr6("fd00:1::ff")),
+                     -EDOM);
+    assert_int_equal(ipam_allocate_at6(ipam, "x/eth0", addr6("fd00:1::40")),
+                     0);
+    assert_int_equal(ipam_lookup6(ipam, "x/eth0", &ip), 0);
+    assert_addr6(ip, "fd00:1::40");
+    ipam_close(ipam);
+}
+
+static void
+test_v6_invalid_and_family_mismatch(void **state)
+{
+    struct fixture *f = *state;
+    struct ipam *ipam;
+    struct in6_addr ip6;
+    struct in_addr ip;
+
+    assert_int_equal(ipam_open6(f->root, addr6("fd00::1"), 64, &ipam),
+                     -EINVAL);
+    assert_null(ipam);
+    assert_int_equal(ipam_open6(f->root, addr6("fd00::"), 127, &ipam),
+                     -EINVAL);
+    assert_int_equal(ipam_open6(f->root, addr6("fd00::"), 0, &ipam),
+                     -EINVAL);
+
+    ipam = open6(f, "fd00::", 64);
+    assert_int_equal(ipam_allocate(ipam, "a/eth0", &ip), -EAFNOSUPPORT);
+    assert_int_equal(ipam_allocate_at(ipam, "a/eth0", addr("10.1.2.3")),
+                     -EAFNOSUPPORT);
+    assert_int_equal(ipam_allocate6(ipam, "a/eth0", &ip6), 0);
+    assert_int_equal(ipam_lookup(ipam, "a/eth0", &ip), -ENOENT);
+    ipam_close(ipam);
+
+    ipam = open_29(f);
+    assert_int_equal(ipam_family(ipam), AF_INET);
+    assert_int_equal(ipam_allocate6(ipam, "a/eth0", &ip6), -EAFNOSUPPORT);
+    assert_int_equal(ipam_lookup6(ipam, "a/eth0", &ip6), -ENOENT);
+    ipam_close(ipam);
+}
+
 int
 main(void)
 {
@@ -524,6 +667,10 @@ main(void)
         T(test_release_frees_duplicates),
         T(test_allocate_at),
         T(test_owners),
+        T(test_v6_fills_subnet_then_addrnotavail),
+        T(test_v6_files_persist_and_release),
+        T(test_v6_allocate_at_and_foreign_files),
+        T(test_v6_invalid_and_family_mismatch),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
