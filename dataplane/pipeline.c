@@ -308,15 +308,16 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
      * there chooses nothing. */
     add_flow(b, TABLE_CT_STATE, 0, "actions=goto_table:%d", TABLE_SERVICE_LB);
     add_flow(b, TABLE_SERVICE_AFFINITY, 0, "actions=drop");
-    /* A TCP connection tracked from its middle was untracked when it
-     * began (its pod was not isolated then): its policy was never asked,
-     * and whichever side speaks first would become its originator.  It is
-     * dropped; the pod's policy applies to the connection it opens
-     * again.  With everything tracked, only a switch restart (conntrack
-     * lost) makes one, and it is picked up as before. */
+    /* A policed pod's TCP connection tracked from its middle was
+     * untracked when it began (the pod was not isolated then): its policy
+     * was never asked, and whichever side speaks first would become its
+     * originator.  It is dropped; the pod's policy applies to the
+     * connection it opens again.  With everything tracked, only a switch
+     * restart (conntrack lost) makes one, and it is picked up as before. */
     if (!node->conntrack_all && !node->conn_stats) {
-        add_flow(b, TABLE_CT_STATE, 195, "ct_state=+new+trk,tcp,"
+        add_flow(b, TABLE_CT_STATE, 195, "ct_state=+new+trk,tcp,reg0=%#x/%#x,"
                  "tcp_flags=-syn actions="DROP_ACTIONS_FMT,
+                 REG_POLICY_TRACKED_MASK, REG_POLICY_TRACKED_MASK,
                  DROP_ACTIONS_ARGS(TABLE_CT_STATE));
     }
     add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 20,

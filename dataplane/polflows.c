@@ -328,7 +328,8 @@ polflows_set_conntrack(struct flowtab *ft, uint32_t owner_id,
 {
     static const char *const fields[] = { "nw_src", "nw_dst" };
     uint64_t owner = rule_owner(owner_id);
-    char *actions = xasprintf(CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
+    char *actions = xasprintf("load:1->"REG_POLICY_TRACKED","
+                              CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
     char ip[INET_ADDRSTRLEN];
     int error = 0;
 
@@ -338,7 +339,7 @@ polflows_set_conntrack(struct flowtab *ft, uint32_t owner_id,
             char *match = xasprintf("ip,%s=%s", fields[f],
                                     ip_str(pods[i], ip));
             error = flowtab_add_flow(ft, owner, TABLE_CT_ZONE,
-                                     CT_TRACK_PRIORITY, match, actions);
+                                     CT_POD_PRIORITY, match, actions);
             free(match);
         }
     }

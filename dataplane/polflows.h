@@ -117,8 +117,9 @@ int polflows_set_isolation(struct flowtab *, uint32_t owner_id,
 
 /* The local pods whose traffic takes a conntrack pass (tables.h,
  * ConntrackZone): every pod a policy isolates or selects, in both
- * directions ("ip,nw_src=POD" and "ip,nw_dst=POD"), so that its new
- * connections meet the policy stages and their replies are established.
+ * directions ("ip,nw_src=POD" and "ip,nw_dst=POD", marked
+ * REG_POLICY_TRACKED), so that its new connections meet the policy stages
+ * and their replies are established.
  * Replaces the previous set of 'owner_id' (COOKIE_KIND_POLICY).  0 or
  * -errno; on error no flows. */
 int polflows_set_conntrack(struct flowtab *, uint32_t owner_id,

@@ -280,7 +280,7 @@ add_lb_conntrack(struct builder *b, struct sset *seen,
 
     for (size_t i = 0; proto && i < lb->n_frontends; i++) {
         const struct svcflows_addr *fe = &lb->frontends[i];
-        add_conntrack_flow(b, seen, CT_TRACK_PRIORITY,
+        add_conntrack_flow(b, seen, CT_FRONTEND_PRIORITY,
                            xasprintf("%s,nw_dst=%s,tp_dst=%u", proto,
                                      ip_str(fe->addr, ip), fe->port),
                            track);

@@ -98,15 +98,25 @@ enum pipeline_table {
 #define REG_UNTRACKED "NXM_NX_REG0[6]"
 #define REG_UNTRACKED_MASK 0x40
 
-/* ConntrackZone's priorities.  What needs conntrack (a local pod some
- * policy isolates or selects, a service frontend) is tracked at
- * CT_TRACK_PRIORITY; what may be a service's reply (from an endpoint's
- * address and port) at CT_REPLY_PRIORITY, marked REG_UNTRACKED unless
- * conntrack knows its connection; everything else, below, takes no pass.
- * With conntrack forced for everything (flow export), one flow at
- * CT_ALL_PRIORITY tracks every IPv4 packet and hides the others. */
+/* reg0[7]: the packet is tracked because a local pod of it is isolated or
+ * selected by a policy.  Such a pod's connections may have begun while it
+ * was not (untracked): ConntrackState drops their TCP packets that
+ * conntrack would pick up from the middle. */
+#define REG_POLICY_TRACKED "NXM_NX_REG0[7]"
+#define REG_POLICY_TRACKED_MASK 0x80
+
+/* ConntrackZone's priorities.  What needs conntrack is tracked at
+ * CT_POD_PRIORITY (a local pod some policy isolates or selects, marked
+ * REG_POLICY_TRACKED) or CT_FRONTEND_PRIORITY (a service frontend; an
+ * isolated pod's packet to a frontend is the pod's); what may be a
+ * service's reply (from an endpoint's address and port) at
+ * CT_REPLY_PRIORITY, marked REG_UNTRACKED unless conntrack knows its
+ * connection; everything else, below, takes no pass.  With conntrack
+ * forced for everything (flow export), one flow at CT_ALL_PRIORITY tracks
+ * every IPv4 packet and hides the others. */
 #define CT_ALL_PRIORITY 106
-#define CT_TRACK_PRIORITY 105
+#define CT_POD_PRIORITY 105
+#define CT_FRONTEND_PRIORITY 104
 #define CT_REPLY_PRIORITY 102
 #define CT_BYPASS_PRIORITY 100
 /* The action that tracks a packet in the pod zone (with its service NAT
@@ -148,8 +158,10 @@ enum port_class {
 
 static_assert(PORT_CLASS_UPLINK <= REG_PORT_CLASS_MASK,
               "port classes must fit reg0[0..3]");
-static_assert(!(REG_UNTRACKED_MASK & (REG_PORT_CLASS_MASK | REG_EP_CHOSEN_MASK
-                                      | REG_TRACE_RX_MASK)),
+static_assert(!((REG_UNTRACKED_MASK | REG_POLICY_TRACKED_MASK)
+                & (REG_PORT_CLASS_MASK | REG_EP_CHOSEN_MASK
+                   | REG_TRACE_RX_MASK))
+              && REG_UNTRACKED_MASK != REG_POLICY_TRACKED_MASK,
               "reg0's fields must not overlap");
 static_assert(REG_PORT_CLASS_REG != REG_OUT_PORT_REG,
               "the port class and output port registers must not overlap");

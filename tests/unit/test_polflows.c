@@ -474,13 +474,13 @@ test_conntrack_pods(void **state)
     assert_int_equal(polflows_set_conntrack(ft, 3, pods, 2), 0);
     assert_desired(ft, RULE(3),
         "table=20,priority=105,ip,nw_dst=10.244.1.2 "
-        "actions=ct(table=21,zone=65001,nat)\n"
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n"
         "table=20,priority=105,ip,nw_dst=10.244.1.3 "
-        "actions=ct(table=21,zone=65001,nat)\n"
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n"
         "table=20,priority=105,ip,nw_src=10.244.1.2 "
-        "actions=ct(table=21,zone=65001,nat)\n"
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n"
         "table=20,priority=105,ip,nw_src=10.244.1.3 "
-        "actions=ct(table=21,zone=65001,nat)\n");
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n");
     assert_int_equal(polflows_set_conntrack(ft, 3, &pods[1], 1), 0);
     assert_int_equal(flowtab_count(ft), 2);
     assert_int_equal(polflows_set_conntrack(ft, 3, NULL, 0), 0);

@@ -117,9 +117,9 @@ test_conntrack_shared_endpoint(void **state)
 
     assert_int_equal(svcflows_set_conntrack(ft, lbs, 2), 0);
     assert_desired(ft, svcflows_conntrack_owner(),
-        "table=20,priority=105,tcp,nw_dst=10.96.0.10,tp_dst=80"
+        "table=20,priority=104,tcp,nw_dst=10.96.0.10,tp_dst=80"
         " actions=ct(table=21,zone=65001,nat)\n"
-        "table=20,priority=105,tcp,nw_dst=169.254.169.253,tp_dst=30080"
+        "table=20,priority=104,tcp,nw_dst=169.254.169.253,tp_dst=30080"
         " actions=ct(table=21,zone=65001,nat)\n"
         "table=20,priority=102,icmp,nw_src=10.244.1.2"
         " actions=set_field:0x40/0x40->reg0,ct(table=21,zone=65001,nat)\n"
