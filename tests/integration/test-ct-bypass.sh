@@ -55,7 +55,7 @@ pair_flows() {
 stream "unisolated"
 ck_le "unisolated: under 1% of packets recirculate" "$((recirc * 100))" "$received"
 flows=$(pair_flows)
-echo "$flows" | sed 's/^/# datapath flow: /'
+while IFS= read -r line; do echo "# datapath flow: $line"; done <<<"$flows"
 ck_ne "unisolated: the datapath has flows between a and b" "$flows" ""
 ck_no "unisolated: none of them does ct or recirculates" \
     grep -qE 'ct\(|recirc\(' <<<"$flows"
@@ -76,7 +76,7 @@ ck_eq "Service UDP to the unisolated pod: 5 datagrams answered" \
 ck_ok "... through conntrack's DNAT" \
     grep -q "dst=$VIP,sport=[0-9]*,dport=80.*src=$b_ip,dst=$a_ip,sport=8080" \
     <<<"$(seine_appctl dpctl/dump-conntrack zone=65001)"
-seine_appctl dpctl/dump-flows | grep -E "$VIP|src=$b_ip[^,]*,dst=$a_ip" \
+seine_appctl dpctl/dump-flows | grep -E "$VIP|src=${b_ip}[^,]*,dst=$a_ip" \
     | sed 's/^/# datapath flow (service): /' || true
 ck_eq "the service port reached directly: 5 connections answered" \
     "$(answers a tcp "$b_ip" 8080 5 | sort | uniq -c | awk '{ print $1, $2 }')" "5 b"
@@ -106,7 +106,7 @@ ck_ge "isolated: the stream's packets recirculate (conntrack)" \
 ck_le "isolated: an established connection costs at most two passes" \
     "$((recirc * 100))" "$((received * 102))"
 flows=$(pair_flows)
-echo "$flows" | sed 's/^/# datapath flow: /'
+while IFS= read -r line; do echo "# datapath flow: $line"; done <<<"$flows"
 ck_ok "isolated: the datapath flows between a and b do ct" \
     grep -q 'ct(' <<<"$flows"
 ck_ok "isolated: conntrack holds the allowed connection" \
