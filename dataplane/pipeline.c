@@ -281,8 +281,21 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
     add_flow(b, TABLE_CT_ZONE, 110, "ip,nw_dst="HAIRPIN_IP
              " actions=ct(table=%d,zone=%d,nat)", TABLE_CT_ZONE,
              CT_ZONE_HAIRPIN);
-    add_flow(b, TABLE_CT_ZONE, 100, "ip actions=ct(table=%d,zone=%d,nat)",
-             TABLE_CT_STATE, CT_ZONE_POD);
+    if (node->conntrack_all || node->conn_stats) {
+        add_flow(b, TABLE_CT_ZONE, CT_ALL_PRIORITY,
+                 "ip actions="CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
+    }
+    /* Traffic between pods no policy isolates, that no service translates,
+     * needs no connection state: one datapath pass, straight to the
+     * forwarding stages. */
+    add_flow(b, TABLE_CT_ZONE, CT_BYPASS_PRIORITY, "ip actions=load:1->"
+             REG_UNTRACKED",goto_table:%d", TABLE_L3_FORWARDING);
+    /* What may have been a service's reply and is not (conntrack knows no
+     * connection of it: new, or invalid such as a SYN-ACK whose SYN went
+     * untracked) is untracked traffic, not a new connection, and never
+     * dropped as invalid. */
+    add_flow(b, TABLE_CT_STATE, 210, "ip,reg0=%#x/%#x actions=goto_table:%d",
+             REG_UNTRACKED_MASK, REG_UNTRACKED_MASK, TABLE_L3_FORWARDING);
     add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,ip"
              " actions="DROP_ACTIONS_FMT, DROP_ACTIONS_ARGS(TABLE_CT_STATE));
     /* Established and related traffic was allowed when its connection
@@ -295,6 +308,21 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
      * there chooses nothing. */
     add_flow(b, TABLE_CT_STATE, 0, "actions=goto_table:%d", TABLE_SERVICE_LB);
     add_flow(b, TABLE_SERVICE_AFFINITY, 0, "actions=drop");
+    /* A policed pod's TCP connection tracked from its middle was
+     * untracked when it began (the pod was not isolated then): its policy
+     * was never asked, and whichever side speaks first would become its
+     * originator.  It is dropped; the pod's policy applies to the
+     * connection it opens again.  With everything tracked, only a switch
+     * restart (conntrack lost) makes one, and it is picked up as before. */
+    if (!node->conntrack_all && !node->conn_stats) {
+        add_flow(b, TABLE_CT_STATE, 195, "ct_state=+new+trk,tcp,reg0=%#x/%#x,"
+                 "tcp_flags=-syn actions="DROP_ACTIONS_FMT,
+                 REG_POLICY_TRACKED_MASK, REG_POLICY_TRACKED_MASK,
+                 DROP_ACTIONS_ARGS(TABLE_CT_STATE));
+    }
+    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 20,
+             "ip,reg0=%#x/%#x actions=goto_table:%d", REG_UNTRACKED_MASK,
+             REG_UNTRACKED_MASK, TABLE_CT_COMMIT);
     add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 10,
              "ct_state=-new+trk,ip actions=goto_table:%d", TABLE_CT_COMMIT);
     /* Kubernetes lets a pod's own node reach it whatever its ingress
@@ -306,6 +334,8 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
              "ip,reg0=0x%x/0x%x,nw_src=%s actions=goto_table:%d",
              PORT_CLASS_GATEWAY, REG_PORT_CLASS_MASK,
              ip_str(node->gw_ip, gw_ip), TABLE_CT_COMMIT);
+    add_flow(b, TABLE_CT_COMMIT, 220, "ip,reg0=%#x/%#x actions=goto_table:%d",
+             REG_UNTRACKED_MASK, REG_UNTRACKED_MASK, TABLE_OUTPUT);
     add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,ip"
              " actions=ct(commit,zone=%d,exec(move:"REG_EGRESS_RULE"->"
              CT_LABEL_EGRESS_RULE",move:"REG_INGRESS_RULE"->"

@@ -33,6 +33,12 @@ struct pipeline_node {
      * This makes the datapath cache one flow per connection direction. */
     bool conn_stats;
     unsigned int conn_stats_idle_s;
+    /* Every IPv4 packet takes a conntrack pass, as every connection is
+     * then seen (flow export, or the agent's conntrackAll).  Otherwise
+     * only what needs one does (ConntrackZone, docs/pipeline.md): a local
+     * pod that a policy isolates or selects (polflows_set_conntrack()), a
+     * service's frontends and replies (svcflows_set_conntrack()). */
+    bool conntrack_all;
     /* With flow export, packets a policy dropped go to the agent too,
      * through meter METER_DENIED (tables.h; the agent sets its rate), so
      * that denied connections are reported. */

@@ -322,6 +322,36 @@ polflows_set_isolation(struct flowtab *ft, uint32_t owner_id,
     return error;
 }
 
+int
+polflows_set_conntrack(struct flowtab *ft, uint32_t owner_id,
+                       const struct in_addr *pods, size_t n_pods)
+{
+    static const char *const fields[] = { "nw_src", "nw_dst" };
+    uint64_t owner = rule_owner(owner_id);
+    char *actions = xasprintf("load:1->"REG_POLICY_TRACKED","
+                              CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
+    char ip[INET_ADDRSTRLEN];
+    int error = 0;
+
+    flowtab_remove_owner(ft, owner);
+    for (size_t i = 0; i < n_pods && !error; i++) {
+        for (size_t f = 0; f < ARRAY_SIZE(fields) && !error; f++) {
+            char *match = xasprintf("ip,%s=%s", fields[f],
+                                    ip_str(pods[i], ip));
+            error = flowtab_add_flow(ft, owner, TABLE_CT_ZONE,
+                                     CT_POD_PRIORITY, match, actions);
+            free(match);
+        }
+    }
+    free(actions);
+    if (error) {
+        VLOG_WARN("conntrack flows %"PRIu32" rejected: %s", owner_id,
+                  ovs_strerror(-error));
+        flowtab_remove_owner(ft, owner);
+    }
+    return error;
+}
+
 struct rule_stats {
     uint64_t packets;
     uint64_t bytes;

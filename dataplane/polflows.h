@@ -115,6 +115,16 @@ int polflows_set_isolation(struct flowtab *, uint32_t owner_id,
                            uint16_t priority, const struct in_addr *pods,
                            size_t n_pods);
 
+/* The local pods whose traffic takes a conntrack pass (tables.h,
+ * ConntrackZone): every pod a policy isolates or selects, in both
+ * directions ("ip,nw_src=POD" and "ip,nw_dst=POD", marked
+ * REG_POLICY_TRACKED), so that its new connections meet the policy stages
+ * and their replies are established.
+ * Replaces the previous set of 'owner_id' (COOKIE_KIND_POLICY).  0 or
+ * -errno; on error no flows. */
+int polflows_set_conntrack(struct flowtab *, uint32_t owner_id,
+                           const struct in_addr *pods, size_t n_pods);
+
 /* The packet and byte counters of rule 'rule->id' in 'rule->table' (its
  * conj_id flow, or the sum of its direct flows), read from the switch.
  * 0 or -errno (-ENOENT: no such rule installed). */

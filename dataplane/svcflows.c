@@ -13,6 +13,7 @@
 #include "dataplane/tables.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
+#include "sset.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
 
@@ -246,6 +247,79 @@ svcflows_set(struct flowtab *ft, const struct svcflows_lb *lb)
                   ovs_strerror(-b.error));
         flowtab_remove_owner(ft, b.owner);
     }
+    return b.error;
+}
+
+uint64_t
+svcflows_conntrack_owner(void)
+{
+    return svcflows_owner(0);
+}
+
+/* Adds the flow 'match' at 'priority' unless an earlier load balancer
+ * did. */
+static void
+add_conntrack_flow(struct builder *b, struct sset *seen, uint16_t priority,
+                   char *match, const char *actions)
+{
+    if (!sset_contains(seen, match)) {
+        add_flow(b, TABLE_CT_ZONE, priority, "%s actions=%s", match,
+                 actions);
+        sset_add(seen, match);
+    }
+    free(match);
+}
+
+static void
+add_lb_conntrack(struct builder *b, struct sset *seen,
+                 const struct svcflows_lb *lb, const char *track,
+                 const char *reply)
+{
+    const char *proto = proto_match(lb->proto);
+    char ip[INET_ADDRSTRLEN];
+
+    for (size_t i = 0; proto && i < lb->n_frontends; i++) {
+        const struct svcflows_addr *fe = &lb->frontends[i];
+        add_conntrack_flow(b, seen, CT_FRONTEND_PRIORITY,
+                           xasprintf("%s,nw_dst=%s,tp_dst=%u", proto,
+                                     ip_str(fe->addr, ip), fe->port),
+                           track);
+    }
+    for (size_t i = 0; proto && i < lb->n_endpoints; i++) {
+        const struct svcflows_addr *ep = &lb->endpoints[i];
+        ip_str(ep->addr, ip);
+        add_conntrack_flow(b, seen, CT_REPLY_PRIORITY,
+                           xasprintf("%s,nw_src=%s,tp_src=%u", proto, ip,
+                                     ep->port), reply);
+        /* ICMP errors about a translated connection come from the
+         * endpoint's address. */
+        add_conntrack_flow(b, seen, CT_REPLY_PRIORITY,
+                           xasprintf("icmp,nw_src=%s", ip), reply);
+    }
+}
+
+int
+svcflows_set_conntrack(struct flowtab *ft, const struct svcflows_lb *lbs,
+                       size_t n_lbs)
+{
+    struct builder b = { .ft = ft, .owner = svcflows_conntrack_owner() };
+    struct sset seen = SSET_INITIALIZER(&seen);
+    char *track = xasprintf(CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
+    char *reply = xasprintf("load:1->"REG_UNTRACKED","CT_TRACK_ACTIONS_FMT,
+                            CT_TRACK_ACTIONS_ARGS);
+
+    flowtab_remove_owner(ft, b.owner);
+    for (size_t i = 0; i < n_lbs && !b.error; i++) {
+        add_lb_conntrack(&b, &seen, &lbs[i], track, reply);
+    }
+    if (b.error) {
+        VLOG_WARN("service conntrack flows rejected: %s",
+                  ovs_strerror(-b.error));
+        flowtab_remove_owner(ft, b.owner);
+    }
+    sset_destroy(&seen);
+    free(track);
+    free(reply);
     return b.error;
 }
 

@@ -8,6 +8,11 @@
  *
  * Flows, for load balancer ID over TCP (tables.h):
  *
+ *   ConntrackZone  tcp,nw_dst=FRONTEND,tp_dst=FPORT
+ *                      actions=ct(table=ConntrackState,zone=POD,nat)
+ *                  tcp,nw_src=EP,tp_src=EPORT  (and icmp,nw_src=EP)
+ *                      actions=load:1->reg0[6],ct(...)
+ *                  (svcflows_set_conntrack(), for all load balancers)
  *   ServiceLB      tcp,nw_dst=FRONTEND,tp_dst=FPORT  actions=group:ID
  *                  (with no endpoint: actions=controller, and the agent
  *                  answers the packet with a TCP RST or an ICMP port
@@ -94,6 +99,19 @@ uint64_t svcflows_owner(uint16_t id);
  * -errno (-EINVAL for a bad id, protocol or an empty frontend list; the
  * flow table's errors) with nothing of 'lb' left in the table. */
 int svcflows_set(struct flowtab *, const struct svcflows_lb *lb);
+
+/* The cookie owner of the load balancers' conntrack flows (id 0, which
+ * no load balancer has). */
+uint64_t svcflows_conntrack_owner(void);
+
+/* Replaces the ConntrackZone flows (tables.h) of all load balancers
+ * 'lbs': a packet to a frontend takes a conntrack pass, and so does one
+ * from an endpoint's address and port (or ICMP from its address), which
+ * may be the reply of a translated connection; if conntrack knows none,
+ * it goes on untracked (REG_UNTRACKED).  Load balancers may share
+ * endpoints: each flow is added once.  0 or -errno (nothing left). */
+int svcflows_set_conntrack(struct flowtab *, const struct svcflows_lb *lbs,
+                           size_t n_lbs);
 
 /* Removes the flows and group of load balancer 'id'. */
 void svcflows_remove(struct flowtab *, uint16_t id);

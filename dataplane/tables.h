@@ -90,6 +90,40 @@ enum pipeline_table {
 #define REG_TRACE_RX "NXM_NX_REG0[5]"
 #define REG_TRACE_RX_MASK 0x20
 
+/* reg0[6]: the packet takes no conntrack pass for policy: neither of its
+ * local pods is isolated and no service translates it (ConntrackZone, or
+ * a service endpoint's packet conntrack knows no connection of).  The
+ * policy stages and ConntrackCommit let it through untouched: an
+ * untracked packet is never judged as "new" nor committed. */
+#define REG_UNTRACKED "NXM_NX_REG0[6]"
+#define REG_UNTRACKED_MASK 0x40
+
+/* reg0[7]: the packet is tracked because a local pod of it is isolated or
+ * selected by a policy.  Such a pod's connections may have begun while it
+ * was not (untracked): ConntrackState drops their TCP packets that
+ * conntrack would pick up from the middle. */
+#define REG_POLICY_TRACKED "NXM_NX_REG0[7]"
+#define REG_POLICY_TRACKED_MASK 0x80
+
+/* ConntrackZone's priorities.  What needs conntrack is tracked at
+ * CT_POD_PRIORITY (a local pod some policy isolates or selects, marked
+ * REG_POLICY_TRACKED) or CT_FRONTEND_PRIORITY (a service frontend; an
+ * isolated pod's packet to a frontend is the pod's); what may be a
+ * service's reply (from an endpoint's address and port) at
+ * CT_REPLY_PRIORITY, marked REG_UNTRACKED unless conntrack knows its
+ * connection; everything else, below, takes no pass.  With conntrack
+ * forced for everything (flow export), one flow at CT_ALL_PRIORITY tracks
+ * every IPv4 packet and hides the others. */
+#define CT_ALL_PRIORITY 106
+#define CT_POD_PRIORITY 105
+#define CT_FRONTEND_PRIORITY 104
+#define CT_REPLY_PRIORITY 102
+#define CT_BYPASS_PRIORITY 100
+/* The action that tracks a packet in the pod zone (with its service NAT
+ * applied or undone) and goes on in ConntrackState. */
+#define CT_TRACK_ACTIONS_FMT "ct(table=%d,zone=%d,nat)"
+#define CT_TRACK_ACTIONS_ARGS (int) TABLE_CT_STATE, CT_ZONE_POD
+
 /* The meter that bounds how many packets a policy dropped go to the agent
  * for flow export (pipeline.h). */
 #define METER_DENIED 1
@@ -124,6 +158,11 @@ enum port_class {
 
 static_assert(PORT_CLASS_UPLINK <= REG_PORT_CLASS_MASK,
               "port classes must fit reg0[0..3]");
+static_assert(!((REG_UNTRACKED_MASK | REG_POLICY_TRACKED_MASK)
+                & (REG_PORT_CLASS_MASK | REG_EP_CHOSEN_MASK
+                   | REG_TRACE_RX_MASK))
+              && REG_UNTRACKED_MASK != REG_POLICY_TRACKED_MASK,
+              "reg0's fields must not overlap");
 static_assert(REG_PORT_CLASS_REG != REG_OUT_PORT_REG,
               "the port class and output port registers must not overlap");
 /* The table's name in the enum above, lower case without "TABLE_"

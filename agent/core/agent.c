@@ -223,6 +223,7 @@ agent_open_flow_export(struct agent *agent)
         return -EINVAL;
     }
     agent->pnode.conn_stats = agent->flowexport != NULL;
+    agent->pnode.conntrack_all = conf->conntrack_all;
     /* A learned counter flow outlives the exporter's idle timeout, so a
      * connection's counts do not restart between two of its records. */
     agent->pnode.conn_stats_idle_s = (2 * conf->flow_idle_timeout_s

@@ -400,6 +400,7 @@ static const struct field top_fields[] = {
     { "flowExport", FIELD_FLOW_EXPORT, 0, NULL, false, 0, 0 },
     { "sriov", FIELD_SRIOV, 0, NULL, false, 0, 0 },
     BOOL("hwOffload", hw_offload),
+    BOOL("conntrackAll", conntrack_all),
     STRING("logLevel", log_level, check_log_level, false),
     STRING("uplink", uplink, check_ifname, true),
     STRING("uplinkType", uplink_type, check_uplink_type, false),

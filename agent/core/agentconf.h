@@ -34,6 +34,8 @@ struct agentconf {
     char *vhost_socket_dir;     /* vhostSocketDir: /run/seine/vhost */
     bool hw_offload;            /* hwOffload: false; true sets the switch's
                                  * other_config:hw-offload=true */
+    bool conntrack_all;         /* conntrackAll: false; true tracks every
+                                 * pod packet (docs/pipeline.md) */
     /* sriov: the VFs of sriov attachments (docs/sriov-offload.md) */
     char *sriov_sysfs_root;     /* .sysfsRoot: /, where sys/ is read */
     char *sriov_devinfo_dir;    /* .deviceInfoDir: /var/run/k8s.cni.cncf.io/

@@ -42,6 +42,9 @@ struct ds;
 /* Owner ids of the default-deny (isolation) flows, one per direction; rule
  * ids never take them. */
 #define NETPOLRULES_ISOLATION_ID(DIR) (1 + (uint32_t) (DIR))
+/* Owner id of the conntrack flows of the pods policies isolate or select
+ * (polflows_set_conntrack()). */
+#define NETPOLRULES_CONNTRACK_ID 3
 #define NETPOLRULES_FIRST_RULE_ID 16
 
 /* Where the rules go (tables.h): allow rules in the direction's rule

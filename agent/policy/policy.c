@@ -13,6 +13,7 @@
 #include "agent/policy/cnprules.h"
 #include "agent/policy/netpolrules.h"
 #include "agent/policy/rulebook.h"
+#include "agent/policy/ruleparts.h"
 #include "dataplane/polflows.h"
 #include "dataplane/tables.h"
 #include "sset.h"
@@ -79,6 +80,53 @@ apply_isolation(const struct rulebook_result *new, struct flowtab *ft)
                                NETPOLRULES_ISOLATION_PRIORITY, new->isolated[dir],
                                new->n_isolated[dir]);
     }
+}
+
+static void
+add_rule_pods(const struct rulebook_result *res, struct in_addr **pods,
+              size_t *n, size_t *allocated)
+{
+    for (size_t i = 0; i < res->n_rules; i++) {
+        const struct polflows_rule *r = &res->rules[i].rule;
+        for (size_t j = 0; j < r->n_pods; j++) {
+            if (*n >= *allocated) {
+                *pods = x2nrealloc(*pods, allocated, sizeof **pods);
+            }
+            (*pods)[(*n)++] = r->pods[j];
+        }
+    }
+}
+
+/* The local pods any policy isolates, or any rule (a ClusterNetworkPolicy's
+ * subject) applies to, take conntrack passes in both directions; the
+ * other pods take none (tables.h, ConntrackZone). */
+static void
+apply_conntrack(const struct rulebook_result *np,
+                const struct rulebook_result *cnp, struct flowtab *ft)
+{
+    struct in_addr *pods = NULL;
+    size_t n = 0, allocated = 0, n_unique = 0;
+
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        for (size_t i = 0; i < np->n_isolated[dir]; i++) {
+            if (n >= allocated) {
+                pods = x2nrealloc(pods, &allocated, sizeof *pods);
+            }
+            pods[n++] = np->isolated[dir][i];
+        }
+    }
+    add_rule_pods(np, &pods, &n, &allocated);
+    add_rule_pods(cnp, &pods, &n, &allocated);
+    if (n) {
+        qsort(pods, n, sizeof *pods, ruleparts_addr_compare);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!n_unique || pods[n_unique - 1].s_addr != pods[i].s_addr) {
+            pods[n_unique++] = pods[i];
+        }
+    }
+    polflows_set_conntrack(ft, NETPOLRULES_CONNTRACK_ID, pods, n_unique);
+    free(pods);
 }
 
 struct apply_counts {
@@ -162,6 +210,7 @@ apply(struct policy *p, struct rulebook_result *np, struct rulebook_result *cnp,
         p->changed = true;
     }
     apply_isolation(np, ft);
+    apply_conntrack(np, cnp, ft);
     rulebook_result_destroy(&p->applied);
     rulebook_result_destroy(&p->applied_cnp);
     p->applied = *np;

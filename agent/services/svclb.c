@@ -11,6 +11,7 @@
 #include "agent/model/cluster.h"
 #include "agent/model/epslice.h"
 #include "agent/model/service.h"
+#include "dataplane/flowtab.h"
 #include "dataplane/svcflows.h"
 #include "dataplane/tables.h"
 #include "bitmap.h"
@@ -443,6 +444,35 @@ recompute(struct svclb *s, const struct cluster *cluster, const char *key,
     free(ns);
 }
 
+/* The conntrack flows of every load balancer there is now: they share
+ * endpoints, so they are written together. */
+static void
+apply_conntrack(const struct svclb *s, struct flowtab *ft)
+{
+    struct svcflows_lb *lbs = NULL;
+    size_t n = 0, allocated = 0;
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &s->services) {
+        const struct svc_state *st = node->data;
+
+        for (size_t i = 0; i < st->n_entries; i++) {
+            uint16_t id = st->entries[i].lb.id;
+
+            /* A load balancer the switch could not take has no flows:
+             * its frontends are no service's. */
+            if (id && flowtab_count_owner(ft, svcflows_owner(id))) {
+                if (n >= allocated) {
+                    lbs = x2nrealloc(lbs, &allocated, sizeof *lbs);
+                }
+                lbs[n++] = st->entries[i].lb;
+            }
+        }
+    }
+    svcflows_set_conntrack(ft, lbs, n);
+    free(lbs);
+}
+
 void
 svclb_sync_all(struct svclb *s, const struct cluster *cluster,
                struct flowtab *ft)
@@ -467,6 +497,7 @@ svclb_sync_all(struct svclb *s, const struct cluster *cluster,
     if (!simap_is_empty(&s->kept_ids)) {
         release_unkept_ids(s);
     }
+    apply_conntrack(s, ft);
     sset_destroy(&keys);
     free(svcs);
 }
@@ -515,6 +546,9 @@ svclb_handle_changes(struct svclb *s, const struct cluster *cluster,
         recompute(s, cluster, key, ft);
     }
     n_keys = sset_count(&keys);
+    if (n_keys) {
+        apply_conntrack(s, ft);
+    }
     sset_destroy(&keys);
     return n_keys;
 }

@@ -186,6 +186,12 @@ add_desired(struct flowtab *ft, const struct smoke *sm, bool with_102)
                || polflows_set_isolation(ft, 1001, POLFLOWS_INGRESS,
                                          TABLE_INGRESS_DEFAULT, 100, &rs.b,
                                          1) ? -EINVAL : 0);
+    /* The isolated pods take the conntrack pass, as the agent's policy
+     * module makes them (pipeline.md, ConntrackZone). */
+    const struct in_addr tracked[] = { rs.ac[0], rs.ac[1], rs.b };
+    if (!error) {
+        error = polflows_set_conntrack(ft, 3, tracked, ARRAY_SIZE(tracked));
+    }
     return error;
 }
 

@@ -45,11 +45,13 @@ pod_no() { case $1 in a) echo 1 ;; b) echo 2 ;; c) echo 3 ;; esac; }
 
 # trace FROM TO PROTO PORT: the switch's trace of a new connection.
 trace() {
-    local from to proto
+    local from to proto flags=
     from=$(pod_no "$1") to=$(pod_no "$2")
-    case $3 in tcp) proto=6 ;; udp) proto=17 ;; esac
+    # A new TCP connection's first packet is a SYN (ConntrackState drops
+    # a policed pod's TCP picked up without one).
+    case $3 in tcp) proto=6 flags=,tcp_flags=0x002 ;; udp) proto=17 ;; esac
     in_ns ovs-appctl -t "$dir/ovs-vswitchd.ctl" ofproto/trace "$bridge" \
-        "in_port=$((10 + from)),ip,nw_proto=$proto,dl_src=$(mac_of "$from"),dl_dst=0a:58:0a:f4:01:01,nw_src=$(ip_of "$from"),nw_dst=$(ip_of "$to"),nw_ttl=64,${3}_src=40000,${3}_dst=$4" 2>&1 || true
+        "in_port=$((10 + from)),ip,nw_proto=$proto,dl_src=$(mac_of "$from"),dl_dst=0a:58:0a:f4:01:01,nw_src=$(ip_of "$from"),nw_dst=$(ip_of "$to"),nw_ttl=64,${3}_src=40000,${3}_dst=$4$flags" 2>&1 || true
 }
 
 # expect_allowed FROM TO PROTO PORT CONJ_ID...: the packet completes each

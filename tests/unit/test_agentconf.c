@@ -517,6 +517,24 @@ test_pmd(void **state)
                  "pmd: expected a mapping with 'apply' and 'intent'");
 }
 
+/* Conntrack only where it is needed unless told to track everything. */
+static void
+test_conntrack_all(void **state)
+{
+    struct scratch *s = *state;
+    struct agentconf conf;
+    char *err = NULL;
+
+    agentconf_defaults(&conf);
+    assert_false(conf.conntrack_all);
+    agentconf_destroy(&conf);
+    assert_int_equal(load_text(s, "conntrackAll: true\n", &conf, &err), 0);
+    assert_true(conf.conntrack_all);
+    agentconf_destroy(&conf);
+    expect_error(s, "conntrackAll: 1\n", 1,
+                 "conntrackAll: expected true or false");
+}
+
 /* The metrics endpoint: loopback and closed to pods unless asked. */
 static void
 test_metrics(void **state)
@@ -572,6 +590,7 @@ main(void)
         T(test_bad_values),
         T(test_syntax_error),
         T(test_pmd),
+        T(test_conntrack_all),
         T(test_metrics),
         T(test_dpdk_uplink),
         cmocka_unit_test(test_parse_text),

@@ -555,6 +555,15 @@ test_admin_deny_over_netpol_flows(void **state OVS_UNUSED)
     /* established traffic and the node's own bypass every tier */
     assert_has(flows, "table=65,priority=40010,ct_state=-new+trk,ip "
                "actions=goto_table:80\n");
+    /* the isolated subject takes the conntrack pass both ways; its peer,
+     * which nothing isolates or selects, none */
+    assert_has(flows, "table=20,priority=105,ip,nw_dst=10.0.1.1 actions="
+               "set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n");
+    assert_has(flows, "table=20,priority=105,ip,nw_src=10.0.1.1 actions="
+               "set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n");
+    assert_null(strstr(flows, "table=20,priority=105,ip,nw_src=10.0.1.3 "));
+    assert_has(flows, "table=20,priority=100,ip actions="
+               "set_field:0x40/0x40->reg0,goto_table:50\n");
     free(flows);
 
     add_cnp(c, "guard", "{'tier':'Admin','priority':10,'subject':{'pods':"

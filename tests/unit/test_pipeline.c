@@ -89,6 +89,26 @@ test_node_flows_exact(void **state OVS_UNUSED)
     flowtab_destroy(ft);
 }
 
+/* With conntrack for everything (flow export, conntrackAll), one flow
+ * tracks every IPv4 packet above the policies' and services' own, and a
+ * TCP connection picked up from its middle (after a switch restart) is
+ * not dropped. */
+static void
+test_conntrack_all(void **state OVS_UNUSED)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node_fixture();
+
+    node.conntrack_all = true;
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    char *text = format_owner(ft, pipeline_node_owner());
+    assert_non_null(strstr(text, "table=20,priority=106,ip actions="
+                           "ct(table=21,zone=65001,nat)\n"));
+    assert_null(strstr(text, "tcp_flags"));
+    free(text);
+    flowtab_destroy(ft);
+}
+
 /* Replacing a pod's flows (e.g. a new ofport after a restart) leaves
  * exactly one set, and other pods' flows untouched. */
 static void
@@ -180,6 +200,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pod_flows_exact),
         cmocka_unit_test(test_node_flows_exact),
+        cmocka_unit_test(test_conntrack_all),
         cmocka_unit_test(test_pod_replace_and_isolation),
         cmocka_unit_test(test_duplicate_ip_refused),
         cmocka_unit_test(test_remote_node),

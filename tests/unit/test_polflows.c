@@ -463,6 +463,30 @@ test_isolation(void **state)
     assert_int_equal(flowtab_count(ft), 2);
 }
 
+/* The pods policies isolate take a conntrack pass in both directions; a
+ * new set replaces the old. */
+static void
+test_conntrack_pods(void **state)
+{
+    struct flowtab *ft = *state;
+    struct in_addr pods[] = { ip("10.244.1.2"), ip("10.244.1.3") };
+
+    assert_int_equal(polflows_set_conntrack(ft, 3, pods, 2), 0);
+    assert_desired(ft, RULE(3),
+        "table=20,priority=105,ip,nw_dst=10.244.1.2 "
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=105,ip,nw_dst=10.244.1.3 "
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=105,ip,nw_src=10.244.1.2 "
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=105,ip,nw_src=10.244.1.3 "
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n");
+    assert_int_equal(polflows_set_conntrack(ft, 3, &pods[1], 1), 0);
+    assert_int_equal(flowtab_count(ft), 2);
+    assert_int_equal(polflows_set_conntrack(ft, 3, NULL, 0), 0);
+    assert_int_equal(flowtab_count(ft), 0);
+}
+
 static void
 test_empty_and_invalid(void **state)
 {
@@ -596,6 +620,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_deny_and_pass, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conntrack_pods, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_invalid, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pod_only_rule_shares_clauses, setup,

@@ -97,6 +97,40 @@ test_tcp_exact(void **state)
     free(text);
 }
 
+/* Frontends take a conntrack pass; so does what comes from an endpoint's
+ * address and port (or ICMP from its address), marked untracked unless
+ * conntrack knows it.  Two load balancers with the same endpoint (a
+ * Service's cluster IP and node port) make its flows once. */
+static void
+test_conntrack_shared_endpoint(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe1[] = { addr("10.96.0.10", 80) };
+    struct svcflows_addr fe2[] = { addr("169.254.169.253", 30080) };
+    struct svcflows_addr ep[] = { addr("10.244.1.2", 8080) };
+    struct svcflows_lb lbs[] = {
+        { .id = 1, .proto = IPPROTO_TCP, .frontends = fe1, .n_frontends = 1,
+          .endpoints = ep, .n_endpoints = 1 },
+        { .id = 2, .proto = IPPROTO_TCP, .frontends = fe2, .n_frontends = 1,
+          .endpoints = ep, .n_endpoints = 1 },
+    };
+
+    assert_int_equal(svcflows_set_conntrack(ft, lbs, 2), 0);
+    assert_desired(ft, svcflows_conntrack_owner(),
+        "table=20,priority=104,tcp,nw_dst=10.96.0.10,tp_dst=80"
+        " actions=ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=104,tcp,nw_dst=169.254.169.253,tp_dst=30080"
+        " actions=ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=102,icmp,nw_src=10.244.1.2"
+        " actions=set_field:0x40/0x40->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=102,tcp,nw_src=10.244.1.2,tp_src=8080"
+        " actions=set_field:0x40/0x40->reg0,ct(table=21,zone=65001,nat)\n");
+    assert_int_equal(svcflows_set_conntrack(ft, lbs, 1), 0);
+    assert_int_equal(flowtab_count(ft), 3);
+    assert_int_equal(svcflows_set_conntrack(ft, NULL, 0), 0);
+    assert_int_equal(flowtab_count(ft), 0);
+}
+
 /* The affinity tests' load balancer: id 7, UDP 53 -> 5353, affinity for
  * 600 s, on the first 'n_fe' and 'n_ep' of two frontends and endpoints. */
 static struct svcflows_addr affinity_fe[2], affinity_ep[2];
@@ -276,6 +310,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tcp_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conntrack_shared_endpoint,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_affinity_learns, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_affinity_learned_set_goes,
