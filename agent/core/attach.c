@@ -1226,28 +1226,37 @@ attach_retake_tap(const struct agent *agent, const struct podrec *rec)
     }
 }
 
+/* The number the switch gave the pod's port into rec->ofport;
+ * -EINPROGRESS until it has one, else an error 'failed' describes. */
 static int
-step_add_ofport(struct agent *agent, struct attach_job *job,
-                struct cniproto_response *resp)
+read_ofport(struct agent *agent, struct podrec *rec, const char *failed,
+            struct cniproto_response *resp)
 {
-    struct podrec *rec = job->rec;
     char *why = NULL;
     int error = ovsbridge_port_ofport(agent->br, rec->port_name, &rec->ofport,
                                       &why);
 
     if (error == -EAGAIN) {
-        free(why);
-        return -EINPROGRESS;
-    }
-    if (error) {
+        error = -EINPROGRESS;
+    } else if (error) {
         cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
                                 why ? why : ovs_strerror(-error),
-                                "OVS port %s could not be added",
-                                rec->port_name);
-        free(why);
-        return error;
+                                "OVS port %s %s", rec->port_name, failed);
     }
     free(why);
+    return error;
+}
+
+static int
+step_add_ofport(struct agent *agent, struct attach_job *job,
+                struct cniproto_response *resp)
+{
+    struct podrec *rec = job->rec;
+    int error = read_ofport(agent, rec, "could not be added", resp);
+
+    if (error) {
+        return error;
+    }
     if (rec->type == PODSTORE_TAP) {
         error = add_tap_moved(agent, rec, resp);
     } else if (rec_has_host_link(rec)) {
@@ -1292,23 +1301,13 @@ step_add_switch(struct agent *agent, struct attach_job *job,
                 struct cniproto_response *resp)
 {
     struct podrec *rec = job->rec;
-    char *why = NULL;
 
     if (agent->of_state != AGENT_OF_UP) {
         return -EINPROGRESS;
     }
-    int error = ovsbridge_port_ofport(agent->br, rec->port_name, &rec->ofport,
-                                      &why);
-    if (error == -EAGAIN) {
-        free(why);
-        return -EINPROGRESS;
-    }
+    int error = read_ofport(agent, rec, "is gone from the restarted switch",
+                            resp);
     if (error) {
-        cniproto_response_error(resp, ATTACH_ERR_DATAPATH,
-                                why ? why : ovs_strerror(-error),
-                                "OVS port %s is gone from the restarted "
-                                "switch", rec->port_name);
-        free(why);
         return error;
     }
     attach_retake_tap(agent, rec);
