@@ -393,6 +393,20 @@ conn_alive() {
         "echo lines $before -> $after; last: $(tail -n 1 "$log")"
 }
 
+# conn_broken NAME WHAT: within 3 s the connection stalls or is closed: its
+# segments are refused.
+conn_broken() {
+    local name=$1 what=$2 log ok=0
+    log=$SEINE_RUN/bg/conn-$name.log
+    if seine_wait_until 3 grep -q -e '^stalled' -e '^closed' "$log"; then
+        ok=1
+    fi
+    echo "  long connection $name: $(tail -n 1 "$log")$([ "$ok" == 1 ] || echo ', STILL ALIVE')"
+    [ "$ok" == 1 ] || MX_SCENARIO_DIFF=$((MX_SCENARIO_DIFF + 1))
+    ck_check "scenario $MX_SCENARIO: $what" "$([ "$ok" == 1 ]; echo $?)" \
+        "last: $(tail -n 1 "$log")"
+}
+
 # ---------------------------------------------------------------------------
 # Running scenarios
 
