@@ -760,10 +760,14 @@ config_choice(struct json_object *cfg, const char *key, const char *name,
         }
     }
     if (!error && value) {
+        struct vf_text list = { .len = 0 };
+        for (size_t i = 0; choices[i]; i++) {
+            list.len += snprintf(list.buf + list.len,
+                                 sizeof list.buf - list.len, "%s\"%s\"",
+                                 i ? ", " : "", choices[i]);
+        }
         error = invalid(err, CNI_ERR_INVALID_CONFIG, value, "\"%s\" must be "
-                        "one of \"%s\", \"%s\"%s%s%s", key, choices[0],
-                        choices[1], choices[2] ? ", \"" : "",
-                        choices[2] ? choices[2] : "", choices[2] ? "\"" : "");
+                        "one of %s", key, list.buf);
     }
     free(value);
     return error;

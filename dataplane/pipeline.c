@@ -269,6 +269,13 @@ add_arp_proxy(struct flow_builder *b, const struct pipeline_node *node)
     free(reply);
 }
 
+/* Flow export needs every connection in conntrack, as conntrackAll asks. */
+static bool
+tracks_everything(const struct pipeline_node *node)
+{
+    return node->conntrack_all || node->conn_stats;
+}
+
 static void
 add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
 {
@@ -281,7 +288,7 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
     add_flow(b, TABLE_CT_ZONE, 110, "ip,nw_dst="HAIRPIN_IP
              " actions=ct(table=%d,zone=%d,nat)", TABLE_CT_ZONE,
              CT_ZONE_HAIRPIN);
-    if (node->conntrack_all || node->conn_stats) {
+    if (tracks_everything(node)) {
         add_flow(b, TABLE_CT_ZONE, CT_ALL_PRIORITY,
                  "ip actions="CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
     }
@@ -314,7 +321,7 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
      * originator.  It is dropped; the pod's policy applies to the
      * connection it opens again.  With everything tracked, only a switch
      * restart (conntrack lost) makes one, and it is picked up as before. */
-    if (!node->conntrack_all && !node->conn_stats) {
+    if (!tracks_everything(node)) {
         add_flow(b, TABLE_CT_STATE, 195, "ct_state=+new+trk,tcp,reg0=%#x/%#x,"
                  "tcp_flags=-syn actions="DROP_ACTIONS_FMT,
                  REG_POLICY_TRACKED_MASK, REG_POLICY_TRACKED_MASK,

@@ -23,6 +23,7 @@
 
 #include "agent/lib/yamldoc.h"
 #include "seine-config.h"
+#include "packets.h"
 #include "util.h"
 
 void
@@ -218,10 +219,10 @@ check_pod_cidr6(const char *v)
     if (plen < 1 || plen > 126) {
         return "the prefix length must be from 1 to 126";
     }
-    for (int bit = plen; bit < 128; bit++) {
-        if (in.s6_addr[bit / 8] & (0x80 >> (bit % 8))) {
-            return "has host bits set: give the subnet's first address";
-        }
+    struct in6_addr mask = ipv6_create_mask(plen);
+    struct in6_addr net = ipv6_addr_bitand(&in, &mask);
+    if (!ipv6_addr_equals(&in, &net)) {
+        return "has host bits set: give the subnet's first address";
     }
     return NULL;
 }

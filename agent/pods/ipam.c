@@ -35,6 +35,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "sset.h"
+#include "packets.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(ipam);
@@ -456,24 +457,17 @@ ipam_open(const char *state_dir, struct in_addr subnet, int prefix_len,
                        ipamp);
 }
 
-static bool
-host_bits_zero6(const struct in6_addr *a, int prefix_len)
-{
-    for (int bit = prefix_len; bit < 128; bit++) {
-        if (a->s6_addr[bit / 8] & (0x80 >> (bit % 8))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 int
 ipam_open6(const char *state_dir, struct in6_addr subnet, int prefix_len,
            struct ipam **ipamp)
 {
     *ipamp = NULL;
-    if (prefix_len < 1 || prefix_len > 126
-        || !host_bits_zero6(&subnet, prefix_len)) {
+    if (prefix_len < 1 || prefix_len > 126) {
+        return -EINVAL;
+    }
+    struct in6_addr mask = ipv6_create_mask(prefix_len);
+    struct in6_addr network = ipv6_addr_bitand(&subnet, &mask);
+    if (!ipv6_addr_equals(&subnet, &network)) {
         return -EINVAL;
     }
     /* Wider subnets allocate from their first 2^32 addresses: no node

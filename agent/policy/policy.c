@@ -83,17 +83,24 @@ apply_isolation(const struct rulebook_result *new, struct flowtab *ft)
 }
 
 static void
+add_pods(const struct in_addr *src, size_t n_src, struct in_addr **pods,
+         size_t *n, size_t *allocated)
+{
+    for (size_t i = 0; i < n_src; i++) {
+        if (*n >= *allocated) {
+            *pods = x2nrealloc(*pods, allocated, sizeof **pods);
+        }
+        (*pods)[(*n)++] = src[i];
+    }
+}
+
+static void
 add_rule_pods(const struct rulebook_result *res, struct in_addr **pods,
               size_t *n, size_t *allocated)
 {
     for (size_t i = 0; i < res->n_rules; i++) {
         const struct polflows_rule *r = &res->rules[i].rule;
-        for (size_t j = 0; j < r->n_pods; j++) {
-            if (*n >= *allocated) {
-                *pods = x2nrealloc(*pods, allocated, sizeof **pods);
-            }
-            (*pods)[(*n)++] = r->pods[j];
-        }
+        add_pods(r->pods, r->n_pods, pods, n, allocated);
     }
 }
 
@@ -108,12 +115,8 @@ apply_conntrack(const struct rulebook_result *np,
     size_t n = 0, allocated = 0, n_unique = 0;
 
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        for (size_t i = 0; i < np->n_isolated[dir]; i++) {
-            if (n >= allocated) {
-                pods = x2nrealloc(pods, &allocated, sizeof *pods);
-            }
-            pods[n++] = np->isolated[dir][i];
-        }
+        add_pods(np->isolated[dir], np->n_isolated[dir], &pods, &n,
+                 &allocated);
     }
     add_rule_pods(np, &pods, &n, &allocated);
     add_rule_pods(cnp, &pods, &n, &allocated);
