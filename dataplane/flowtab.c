@@ -102,6 +102,14 @@ VLOG_DEFINE_THIS_MODULE(flowtab);
  * commit deletes, by cookie, each installed set that is no longer
  * desired, in the same bundle as the owner's own flows go.
  *
+ * A learned flow can come back after that delete: a datapath flow cached
+ * with the old learn action still pushes its statistics until the
+ * revalidators translate it again, and OVS re-adds a learned flow that
+ * such a refresh finds removed.  So a set that went is deleted again,
+ * 'resweeps' times 'resweep_ms' apart, before it is forgotten.  These
+ * repeats are upkeep, not a difference between desired and installed:
+ * flowtab_count_changes() leaves them out.
+ *
  * 'owners' indexes the desired flows and groups by owner (an owned flow
  * under its owner, a clause flow under each contributor), so that removing
  * one owner's flows costs what it has, not what the table has.
@@ -158,6 +166,10 @@ struct ft_learned {
     struct hmap_node node;      /* by hash of 'cookie' */
     uint64_t cookie;            /* kind LEARNED + id, without round */
     uint8_t table;
+    /* Installed and no longer desired, once deleted: how many deletes are
+     * still to come, and when the next one is due. */
+    int resweeps;
+    long long int resweep_at;
 };
 
 /* What one owner has in the desired tables. */
@@ -186,6 +198,8 @@ struct flowtab {
     struct ft_sync *sync;       /* dumps outstanding; or NULL */
     bool conj_stale;            /* some desired flow is 'stale' */
     bool last_restamp_only;     /* of the last commit applied */
+    int learned_resweeps;       /* see "learned flow can come back" */
+    int learned_resweep_ms;
 };
 
 /* The operations that turn the installed set into the desired one, in the
@@ -212,6 +226,7 @@ struct ft_diff {
     struct ft_op *ops;
     size_t n, allocated;
     size_t n_restamps;          /* modifies of the cookie alone */
+    size_t n_resweeps;          /* repeated deletes of learned sets */
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -790,12 +805,34 @@ learned_insert(struct hmap *sets, uint64_t cookie, uint8_t table)
     struct ft_learned *l = learned_find(sets, cookie);
 
     if (!l) {
-        l = xmalloc(sizeof *l);
+        l = xzalloc(sizeof *l);
         l->cookie = cookie;
         l->table = table;
         hmap_insert(sets, &l->node, hash_uint64(cookie));
     }
     return l;
+}
+
+/* 'l' is desired again: no more deletes are due. */
+static void
+learned_revive(struct ft_learned *l)
+{
+    l->resweeps = 0;
+    l->resweep_at = 0;
+}
+
+/* True if the delete of installed set 'l' repeats one already applied. */
+static bool
+learned_is_resweep(const struct ft_learned *l)
+{
+    return l->resweep_at != 0;
+}
+
+/* True if installed set 'l', no longer desired, has a delete due now. */
+static bool
+learned_delete_due(const struct ft_learned *l)
+{
+    return !learned_is_resweep(l) || l->resweep_at <= time_msec();
 }
 
 static void
@@ -815,7 +852,8 @@ learned_mark_installed(struct flowtab *ft)
     const struct ft_learned *l;
 
     HMAP_FOR_EACH (l, node, &ft->desired_learned) {
-        learned_insert(&ft->installed_learned, l->cookie, l->table);
+        learned_revive(learned_insert(&ft->installed_learned, l->cookie,
+                                      l->table));
     }
 }
 
@@ -849,6 +887,8 @@ flowtab_create(uint16_t round)
     struct flowtab *ft = xzalloc(sizeof *ft);
 
     ft->round = round;
+    ft->learned_resweeps = FLOWTAB_LEARNED_RESWEEPS;
+    ft->learned_resweep_ms = FLOWTAB_LEARNED_RESWEEP_MS;
     hmap_init(&ft->desired_flows);
     hmap_init(&ft->installed_flows);
     hmap_init(&ft->desired_groups);
@@ -1130,7 +1170,7 @@ flowtab_add_learned(struct flowtab *ft, uint64_t owner, uint8_t table,
     }
     l = learned_insert(&ft->desired_learned, cookie, table);
     hmapx_add(&owner_get(ft, owner & COOKIE_OWNER_MASK)->learned, l);
-    learned_insert(&ft->installed_learned, cookie, table);
+    learned_revive(learned_insert(&ft->installed_learned, cookie, table));
     return 0;
 }
 
@@ -1373,9 +1413,11 @@ diff_compute_learned(const struct flowtab *ft, struct ft_diff *d)
     const struct ft_learned *l;
 
     HMAP_FOR_EACH (l, node, &ft->installed_learned) {
-        if (!learned_find(&ft->desired_learned, l->cookie)) {
+        if (!learned_find(&ft->desired_learned, l->cookie)
+            && learned_delete_due(l)) {
             diff_push(d, FT_LEARNED_DELETE, NULL, NULL);
             d->ops[d->n - 1].learned = l;
+            d->n_resweeps += learned_is_resweep(l);
         }
     }
 }
@@ -1409,7 +1451,7 @@ flowtab_count_changes(const struct flowtab *ft)
     struct ft_diff d;
 
     diff_compute(ft, &d);
-    size_t n = d.n;
+    size_t n = d.n - d.n_resweeps;
     diff_destroy(&d);
     return n;
 }
@@ -1425,7 +1467,32 @@ flowtab_has_changes(const struct flowtab *ft)
            <= hmap_count(&ft->desired_learned)) {
         return false;
     }
-    return flowtab_count_changes(ft) > 0;
+    struct ft_diff d;
+
+    diff_compute(ft, &d);
+    bool changes = d.n > 0;
+    diff_destroy(&d);
+    return changes;
+}
+
+void
+flowtab_wait(const struct flowtab *ft)
+{
+    const struct ft_learned *l;
+
+    HMAP_FOR_EACH (l, node, &ft->installed_learned) {
+        if (learned_is_resweep(l)
+            && !learned_find(&ft->desired_learned, l->cookie)) {
+            poll_timer_wait_until(l->resweep_at);
+        }
+    }
+}
+
+void
+flowtab_set_learned_resweeps(struct flowtab *ft, int n, int interval_ms)
+{
+    ft->learned_resweeps = n;
+    ft->learned_resweep_ms = interval_ms;
 }
 
 void
@@ -1658,6 +1725,29 @@ installed_replace_group(struct flowtab *ft, uint32_t id, struct ft_group *g)
     }
 }
 
+/* The switch deleted the flows of learned set 'cookie': another delete
+ * comes later, or the set is forgotten.  A set desired again meanwhile
+ * stays as it is. */
+static void
+learned_swept(struct flowtab *ft, uint64_t cookie)
+{
+    struct ft_learned *l = learned_find(&ft->installed_learned, cookie);
+
+    if (!l || learned_find(&ft->desired_learned, cookie)) {
+        return;
+    }
+    if (!learned_is_resweep(l)) {
+        l->resweeps = ft->learned_resweeps;
+    }
+    if (l->resweeps-- > 0) {
+        l->resweep_at = time_msec() + ft->learned_resweep_ms;
+        l->resweep_at += !l->resweep_at;
+    } else {
+        hmap_remove(&ft->installed_learned, &l->node);
+        free(l);
+    }
+}
+
 /* Brings the installed tables in line with what the switch has after the
  * bundle of 'c', taking its copies. */
 static void
@@ -1668,12 +1758,7 @@ commit_apply(struct flowtab *ft, struct ft_commit *c)
         struct ft_sent *sent = &c->ops[i];
 
         if (sent->type == FT_LEARNED_DELETE) {
-            struct ft_learned *l = learned_find(&ft->installed_learned,
-                                                sent->learned_cookie);
-            if (l) {
-                hmap_remove(&ft->installed_learned, &l->node);
-                free(l);
-            }
+            learned_swept(ft, sent->learned_cookie);
         } else if (sent->group) {
             installed_replace_group(ft, sent->group->id,
                                     sent->type == FT_GROUP_DELETE

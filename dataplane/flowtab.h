@@ -167,8 +167,19 @@ int flowtab_verify_owner(const struct flowtab *, struct ofconn *,
 /* True if the desired set differs from the installed set. */
 bool flowtab_has_changes(const struct flowtab *);
 
-/* How many operations the next flowtab_commit() would send. */
+/* How many operations the next flowtab_commit() would send, leaving out
+ * the repeated deletes of learned sets that went (flowtab.c). */
 size_t flowtab_count_changes(const struct flowtab *);
+
+/* Wakes the poll loop when a repeated delete of a learned set is due. */
+void flowtab_wait(const struct flowtab *);
+
+/* A learned set that went is deleted again 'n' times, 'interval_ms'
+ * apart (by default FLOWTAB_LEARNED_RESWEEPS and _RESWEEP_MS): the
+ * revalidators may re-add its flows from datapath flows cached before. */
+#define FLOWTAB_LEARNED_RESWEEPS 3
+#define FLOWTAB_LEARNED_RESWEEP_MS 1000
+void flowtab_set_learned_resweeps(struct flowtab *, int n, int interval_ms);
 
 /* Forgets every desired flow, group and learned set (the installed set
  * stays): the generators then add everything again from scratch. */

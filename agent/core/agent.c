@@ -1307,6 +1307,9 @@ agent_wait(struct agent *agent)
     if (agent->of) {
         ofconn_wait(agent->of);
     }
+    if (agent->of_state == AGENT_OF_UP) {
+        flowtab_wait(agent->ft);
+    }
     source_wait(&agent->source);
     if (agent->metricsrv) {
         metricsrv_wait(agent->metricsrv);

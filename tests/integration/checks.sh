@@ -21,8 +21,9 @@ ck_pass() {
 # ck_fail WHAT [EVIDENCE]: the "not ok" line, then the test ends.
 ck_fail() {
     CK_N=$((CK_N + 1))
-    echo "not ok $CK_N - $1"
-    [ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/#   /'
+    SEINE_FAILED="not ok $CK_N - $1"
+    [ -z "${2:-}" ] || SEINE_FAILED+=$'\n'$(printf '%s\n' "$2" | sed 's/^/#   /')
+    echo "$SEINE_FAILED"
     exit 1
 }
 

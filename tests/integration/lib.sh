@@ -181,6 +181,9 @@ seine__exit_trap() {
         seine_dump_logs
     fi
     seine_teardown
+    # Again after the logs: a test runner that shows only the end of a
+    # long output still shows what failed.
+    [ -z "${SEINE_FAILED:-}" ] || printf '%s\n' "$SEINE_FAILED" >&2
     [ "$rc" == 0 ] && seine_log "test ${SEINE_TEST_NAME:-}: passed"
     exit "$rc"
 }

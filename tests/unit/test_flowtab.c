@@ -243,6 +243,44 @@ test_restamp_only(void **state)
     assert_false(flowtab_last_commit_restamped(ft));
 }
 
+/* A learned set that went is deleted again, as often as set, and the
+ * repeats are not counted as changes; one desired again is left alone. */
+static void
+test_learned_resweep(void **state)
+{
+    struct flowtab *ft = *state;
+    uint64_t set = cookie_owner(COOKIE_KIND_LEARNED, 0x42);
+    const char *del = "delete-learned table=29,cookie=0x5000000000420000"
+                      "/0xffffffffffff0000\n";
+
+    flowtab_set_learned_resweeps(ft, 2, 0);
+    assert_int_equal(flowtab_add_learned(ft, POD_A, 29, set), 0);
+    flowtab_assume_committed(ft);
+    assert_diff(ft, "");
+
+    flowtab_remove_owner(ft, POD_A);
+    assert_diff(ft, del);
+    assert_int_equal(flowtab_count_changes(ft), 1);
+    for (int i = 0; i < 2; i++) {
+        flowtab_assume_committed(ft);
+        assert_diff(ft, del);
+        assert_int_equal(flowtab_count_changes(ft), 0);
+    }
+    flowtab_assume_committed(ft);
+    assert_diff(ft, "");
+
+    assert_int_equal(flowtab_add_learned(ft, POD_A, 29, set), 0);
+    flowtab_remove_owner(ft, POD_A);
+    flowtab_assume_committed(ft);
+    assert_int_equal(flowtab_add_learned(ft, POD_A, 29, set), 0);
+    assert_diff(ft, "");
+
+    flowtab_set_learned_resweeps(ft, 1, 60000);
+    flowtab_remove_owner(ft, POD_A);
+    flowtab_assume_committed(ft);
+    assert_diff(ft, "");
+}
+
 static void
 test_installed_matches_desired(void **state)
 {
@@ -378,6 +416,8 @@ main(void)
             test_dirty_keys_give_the_whole_difference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restamp_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_learned_resweep, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
