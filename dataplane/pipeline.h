@@ -23,6 +23,12 @@ struct pipeline_node {
     int prefix_len;
     struct in_addr gw_ip;           /* the gateway port's address */
     uint8_t gw_mac[6];
+    /* A dual-stack node's IPv6 pod subnet and the gateway's address in
+     * it; without one ('has_ip6' false) the pipeline drops IPv6. */
+    bool has_ip6;
+    struct in6_addr subnet6;
+    int prefix_len6;
+    struct in6_addr gw_ip6;
     int64_t gw_ofport;
     int64_t tun_ofport;             /* the tunnel port; 0: one node, none */
     /* Per-connection packet and byte counters (for flow export: the
@@ -59,6 +65,8 @@ struct pipeline_pod {
     int64_t ofport;
     uint8_t mac[6];
     struct in_addr ip;
+    bool has_ip6;                   /* a dual-stack pod's IPv6 address */
+    struct in6_addr ip6;
 };
 
 /* The cookie of the switch's per-connection counter flows
