@@ -442,6 +442,7 @@ agent_close(struct agent *agent)
         ofconn_close(agent->of);
         ovsbridge_close(agent->br);
         ipam_close(agent->ipam);
+        ipam_close(agent->ipam6);
         cluster_destroy(agent->cluster);
         free(agent->not_ready);
         free(agent);
@@ -461,6 +462,18 @@ agent_pod_cidr(const struct agent *agent)
     const struct cluster_node *cn = cluster_find_node(agent->cluster,
                                                       agent->conf->node_name);
     return cn ? cn->pod_cidr : NULL;
+}
+
+/* The IPv6 pod CIDR, from where the IPv4 one comes. */
+static const char *
+agent_pod_cidr6(const struct agent *agent)
+{
+    if (agent->conf->pod_cidr || agent->conf->pod_cidr6) {
+        return agent->conf->pod_cidr6;
+    }
+    const struct cluster_node *cn = cluster_find_node(agent->cluster,
+                                                      agent->conf->node_name);
+    return cn ? cn->pod_cidr6 : NULL;
 }
 
 int
@@ -483,6 +496,15 @@ agent_setup_gateway(struct agent *agent)
         VLOG_ERR("%s: cannot set its address: %s", agent->conf->gateway_port,
                  ovs_strerror(-error));
         return error;
+    }
+    if (p->has_ip6) {
+        error = hostlink_add_addr6(agent->conf->gateway_port, &p->gw_ip6,
+                                   p->prefix_len6);
+        if (error) {
+            VLOG_ERR("%s: cannot set its IPv6 address: %s",
+                     agent->conf->gateway_port, ovs_strerror(-error));
+            return error;
+        }
     }
     ovsbridge_port_status(agent->br, agent->conf->gateway_port, &st);
     p->gw_ofport = st.ofport;
@@ -516,10 +538,8 @@ agent_restore_pods(struct agent *agent)
         if (st.ofport > 0) {
             attach_retake_tap(agent, rec);
             rec->ofport = st.ofport;
-            struct pipeline_pod pod = {
-                .owner = rec->owner, .ofport = st.ofport, .ip = rec->ip,
-            };
-            memcpy(pod.mac, rec->mac, sizeof pod.mac);
+            struct pipeline_pod pod;
+            attach_pipeline_pod(rec, &pod);
             pipeline_set_pod(agent->ft, &agent->pnode, &pod);
             agent_set_pod_ip(agent, rec, true);
         } else {
@@ -862,6 +882,35 @@ agent_install_datapath(struct agent *agent)
     return error;
 }
 
+/* A dual-stack node's IPv6 allocator and the pipeline's IPv6 subnet; none
+ * (0) on an IPv4-only node. */
+static int
+agent_open_ipam6(struct agent *agent)
+{
+    struct pipeline_node *p = &agent->pnode;
+    const char *cidr = agent_pod_cidr6(agent);
+    unsigned int plen;
+
+    p->has_ip6 = false;
+    if (!cidr) {
+        return 0;
+    }
+    char *err = ipv6_parse_cidr(cidr, &p->subnet6, &plen);
+    if (err) {
+        VLOG_ERR("IPv6 pod CIDR '%s': %s", cidr, err);
+        free(err);
+        return -EINVAL;
+    }
+    p->prefix_len6 = plen;
+    int error = ipam_open6(agent->conf->state_dir, p->subnet6, plen,
+                           &agent->ipam6);
+    if (!error) {
+        p->has_ip6 = true;
+        p->gw_ip6 = ipam_gateway6(agent->ipam6);
+    }
+    return error;
+}
+
 static int
 agent_start_datapath(struct agent *agent, const char *cidr)
 {
@@ -876,11 +925,16 @@ agent_start_datapath(struct agent *agent, const char *cidr)
     error = ipam_open(agent->conf->state_dir, p->subnet, p->prefix_len,
                       &agent->ipam);
     if (!error) {
+        error = agent_open_ipam6(agent);
+    }
+    if (!error) {
         error = agent_install_datapath(agent);
     }
     if (error) {
         ipam_close(agent->ipam);
-        agent->ipam = NULL;
+        ipam_close(agent->ipam6);
+        agent->ipam = agent->ipam6 = NULL;
+        agent->pnode.has_ip6 = false;
         return error;
     }
     VLOG_INFO("node %s: pod subnet %s, gateway %s, %zu flows installed",

@@ -65,6 +65,7 @@ struct agent {
     struct ofconn *of;
     struct flowtab *ft;
     struct ipam *ipam;              /* NULL until the subnet is known */
+    struct ipam *ipam6;             /* a dual-stack node's, else NULL */
     struct podstore store;
     struct cluster *cluster;
     struct source source;

@@ -154,6 +154,11 @@ rec_fill_spec(const struct agent *agent, const struct podrec *rec,
     spec->prefix_len = rec->prefix_len;
     spec->gateway = (rec->default_route ? agent->pnode.gw_ip
                      : (struct in_addr) { .s_addr = INADDR_ANY });
+    spec->has_ip6 = rec->has_ip6;
+    spec->ip6 = rec->ip6;
+    spec->prefix_len6 = rec->prefix_len6;
+    spec->gateway6 = (rec->default_route && rec->has_ip6 ? agent->pnode.gw_ip6
+                      : in6addr_any);
     spec->mtu = rec->mtu;
 }
 
@@ -238,6 +243,16 @@ write_vhost_config(const struct agent *agent, const struct podrec *rec)
     json_object_object_add(obj, "prefixLength",
                            json_object_new_int(rec->prefix_len));
     json_object_object_add(obj, "gateway", json_object_new_string(gw));
+    if (rec->has_ip6) {
+        char ip6[INET6_ADDRSTRLEN], gw6[INET6_ADDRSTRLEN];
+
+        inet_ntop(AF_INET6, &rec->ip6, ip6, sizeof ip6);
+        inet_ntop(AF_INET6, &agent->pnode.gw_ip6, gw6, sizeof gw6);
+        json_object_object_add(obj, "ip6", json_object_new_string(ip6));
+        json_object_object_add(obj, "prefixLength6",
+                               json_object_new_int(rec->prefix_len6));
+        json_object_object_add(obj, "gateway6", json_object_new_string(gw6));
+    }
     json_object_object_add(obj, "mtu", json_object_new_int(rec->mtu));
     json_object_object_add(obj, "socketPath",
                            json_object_new_string(rec->socket_path));
@@ -253,16 +268,32 @@ write_vhost_config(const struct agent *agent, const struct podrec *rec)
     return error;
 }
 
+/* One address of the result, with the default route of its family when
+ * the pod's default route is this interface's. */
+static void
+result_add_ip(struct cniproto_result *res, const struct podrec *rec,
+              const char *ip, int prefix_len, const char *gw,
+              const char *default_dst)
+{
+    struct cniproto_ip *rip = &res->ips[res->n_ips++];
+
+    rip->address = xasprintf("%s/%d", ip, prefix_len);
+    rip->gateway = xstrdup(gw);
+    rip->interface = 0;
+    if (rec->default_route) {
+        struct cniproto_route *route = &res->routes[res->n_routes++];
+        route->dst = xstrdup(default_dst);
+        route->gw = xstrdup(gw);
+    }
+}
+
 static void
 result_fill(const struct agent *agent, const struct podrec *rec,
             struct cniproto_result *res)
 {
-    char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+    char ip[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
     struct cniproto_iface *iface = &res->ifaces[res->n_ifaces++];
-    struct cniproto_ip *rip = &res->ips[res->n_ips++];
 
-    inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
-    inet_ntop(AF_INET, &agent->pnode.gw_ip, gw, sizeof gw);
     iface->name = xstrdup(rec->ifname);
     iface->mac = xasprintf("%02x:%02x:%02x:%02x:%02x:%02x", rec->mac[0],
                            rec->mac[1], rec->mac[2], rec->mac[3], rec->mac[4],
@@ -272,13 +303,15 @@ result_fill(const struct agent *agent, const struct podrec *rec,
     iface->socket_path = (rec->type == PODSTORE_VHOSTUSER
                           ? xstrdup(rec->socket_path) : NULL);
     iface->pci_id = rec->vf ? xstrdup(rec->vf->pci) : NULL;
-    rip->address = xasprintf("%s/%d", ip, rec->prefix_len);
-    rip->gateway = xstrdup(gw);
-    rip->interface = 0;
-    if (rec->default_route) {
-        struct cniproto_route *route = &res->routes[res->n_routes++];
-        route->dst = xstrdup("0.0.0.0/0");
-        route->gw = xstrdup(gw);
+    result_add_ip(res, rec, inet_ntop(AF_INET, &rec->ip, ip, sizeof ip),
+                  rec->prefix_len,
+                  inet_ntop(AF_INET, &agent->pnode.gw_ip, gw, sizeof gw),
+                  "0.0.0.0/0");
+    if (rec->has_ip6) {
+        result_add_ip(res, rec, inet_ntop(AF_INET6, &rec->ip6, ip, sizeof ip),
+                      rec->prefix_len6,
+                      inet_ntop(AF_INET6, &agent->pnode.gw_ip6, gw, sizeof gw),
+                      "::/0");
     }
 }
 
@@ -342,6 +375,49 @@ allocate_static_ip(struct agent *agent, const char *text, const char *key,
     return error;
 }
 
+/* Says why an allocation from the pod subnet 'subnet' failed. */
+static void
+set_allocation_error(const struct agent *agent, struct cniproto_response *resp,
+                     int error, const char *subnet, const struct ipam *ipam)
+{
+    if (error == -EADDRNOTAVAIL) {
+        cniproto_response_error(resp, ATTACH_ERR_NO_ADDRESS,
+                                ovs_strerror(-error), "the pod subnet %s is "
+                                "full: %zu addresses allocated", subnet,
+                                ipam_count(ipam));
+    } else if (error == -EINVAL) {
+        set_error(resp, ATTACH_ERR_INTERNAL, error,
+                  "no pod address available");
+    } else if (error) {
+        set_state_error(agent, resp, error);
+    }
+}
+
+/* A dual-stack node gives the pod an IPv6 address too. */
+static int
+allocate_ip6(struct agent *agent, const char *key, struct podrec *rec,
+             struct cniproto_response *resp)
+{
+    const struct pipeline_node *p = &agent->pnode;
+
+    if (!agent->ipam6) {
+        return 0;
+    }
+    int error = ipam_allocate6(agent->ipam6, key, &rec->ip6);
+    if (error) {
+        char addr[INET6_ADDRSTRLEN];
+        char *subnet = xasprintf("%s/%d", inet_ntop(AF_INET6, &p->subnet6,
+                                                    addr, sizeof addr),
+                                 p->prefix_len6);
+        set_allocation_error(agent, resp, error, subnet, agent->ipam6);
+        free(subnet);
+        return error;
+    }
+    rec->has_ip6 = true;
+    rec->prefix_len6 = p->prefix_len6;
+    return 0;
+}
+
 static int
 allocate_ip(struct agent *agent, const struct cniproto_request *req,
             struct podrec *rec, struct cniproto_response *resp)
@@ -353,19 +429,16 @@ allocate_ip(struct agent *agent, const struct cniproto_request *req,
         error = allocate_static_ip(agent, req->static_ip, key, rec, resp);
     } else {
         error = ipam_allocate(agent->ipam, key, &rec->ip);
-        if (error == -EADDRNOTAVAIL) {
-            cniproto_response_error(resp, ATTACH_ERR_NO_ADDRESS,
-                                    ovs_strerror(-error), "the pod subnet "
-                                    IP_FMT"/%d is full: %zu addresses "
-                                    "allocated",
-                                    IP_ARGS(agent->pnode.subnet.s_addr),
-                                    rec->prefix_len, ipam_count(agent->ipam));
-        } else if (error == -EINVAL) {
-            set_error(resp, ATTACH_ERR_INTERNAL, error,
-                      "no pod address available");
-        } else if (error) {
-            set_state_error(agent, resp, error);
+        if (error) {
+            char *subnet = xasprintf(IP_FMT"/%d",
+                                     IP_ARGS(agent->pnode.subnet.s_addr),
+                                     rec->prefix_len);
+            set_allocation_error(agent, resp, error, subnet, agent->ipam);
+            free(subnet);
         }
+    }
+    if (!error) {
+        error = allocate_ip6(agent, key, rec, resp);
     }
     free(key);
     return error;
@@ -686,6 +759,17 @@ restore_vf_settings(struct agent *agent, const struct podrec *rec)
 }
 
 /* What is left once the port is gone from the switch. */
+/* Both families' addresses of attachment 'owner' go. */
+static void
+release_addresses(struct agent *agent, struct attach_job *job,
+                  const char *owner)
+{
+    job_fail(job, ATTACH_ERR_STATE_DIR, ipam_release(agent->ipam, owner));
+    if (agent->ipam6) {
+        job_fail(job, ATTACH_ERR_STATE_DIR, ipam_release(agent->ipam6, owner));
+    }
+}
+
 static void
 teardown_local(struct agent *agent, struct attach_job *job)
 {
@@ -716,7 +800,7 @@ teardown_local(struct agent *agent, struct attach_job *job)
         remove_socket_dir(rec->socket_dir);
     }
     if (!v->keep_ip) {
-        job_fail(job, ATTACH_ERR_STATE_DIR, ipam_release(agent->ipam, key));
+        release_addresses(agent, job, key);
     }
     free(key);
     if (!v->recorded) {
@@ -1138,6 +1222,16 @@ step_add_port(struct agent *agent, struct attach_job *job,
     return 0;
 }
 
+void
+attach_pipeline_pod(const struct podrec *rec, struct pipeline_pod *pod)
+{
+    *pod = (struct pipeline_pod) {
+        .owner = rec->owner, .ofport = rec->ofport, .ip = rec->ip,
+        .has_ip6 = rec->has_ip6, .ip6 = rec->ip6,
+    };
+    memcpy(pod->mac, rec->mac, sizeof pod->mac);
+}
+
 /* The pod's flows go in one bundle with its policy flows, so it never
  * sends or receives a packet its policies do not allow. */
 static int
@@ -1145,10 +1239,9 @@ add_flows(struct agent *agent, struct attach_job *job,
           struct cniproto_response *resp)
 {
     const struct podrec *rec = job->rec;
-    struct pipeline_pod pod = {
-        .owner = rec->owner, .ofport = rec->ofport, .ip = rec->ip,
-    };
-    memcpy(pod.mac, rec->mac, sizeof pod.mac);
+    struct pipeline_pod pod;
+
+    attach_pipeline_pod(rec, &pod);
 
     /* A switch that restarted numbers its ports anew, and the other pods'
      * flows keep the old numbers until the agent has reconnected and
@@ -1698,6 +1791,9 @@ sweep_input_gather(struct agent *agent, struct sweep_input *s)
     hostlink_list(PODSTORE_PORT_PREFIX, &s->links);
     sweep_list_socket_dirs(agent, &s->dirs);
     ipam_owners(agent->ipam, &s->owners);
+    if (agent->ipam6) {
+        ipam_owners(agent->ipam6, &s->owners);
+    }
     s->in = (struct podsweep_input) {
         .recs = recs, .n_recs = n_recs, .ports = ports, .n_ports = n_ports,
         .links = &s->links, .socket_dirs = &s->dirs, .ip_owners = &s->owners,
@@ -1761,7 +1857,7 @@ sweep_start(struct agent *agent, struct attach_job *job, struct sset *victims)
     }
     SSET_FOR_EACH (name, &plan.ip_owners) {
         VLOG_INFO("sweep: the address of %s has no pod record", name);
-        job_fail(job, ATTACH_ERR_STATE_DIR, ipam_release(agent->ipam, name));
+        release_addresses(agent, job, name);
     }
     for (size_t i = 0; i < plan.stale_recs.n; i++) {
         struct podrec *rec = s.recs[plan.stale_recs.idx[i]];

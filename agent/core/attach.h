@@ -63,6 +63,10 @@ void attach_cancel(struct agent *);
  * this namespace, replaces the pod's old tap with it, set up as ADD did
  * (a failure is logged; DEL still cleans up). */
 struct podrec;
+/* The pipeline's view of attachment 'rec' (its port number as known). */
+struct pipeline_pod;
+void attach_pipeline_pod(const struct podrec *, struct pipeline_pod *);
+
 void attach_retake_tap(const struct agent *, const struct podrec *);
 
 #endif /* attach.h */

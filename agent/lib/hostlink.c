@@ -4,7 +4,9 @@
 #include <net/if.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -101,6 +103,45 @@ hostlink_set_addr(const char *name, struct in_addr ip, int prefix_len,
         error = nlroute_link_mac(link, mac);
     }
     link_close(sk, link);
+    return error;
+}
+
+void
+hostlink_set_ipv6(const char *name, bool enabled)
+{
+    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        if (errno != ENOENT) {
+            VLOG_WARN("%s: %s", path, ovs_strerror(errno));
+        }
+    } else {
+        if (write(fd, enabled ? "0" : "1", 1) != 1) {
+            VLOG_WARN("%s: %s", path, ovs_strerror(errno));
+        }
+        close(fd);
+    }
+    free(path);
+}
+
+int
+hostlink_add_addr6(const char *name, const struct in6_addr *ip,
+                   int prefix_len)
+{
+    struct rtnl_link *link;
+    struct nl_sock *sk;
+
+    if (prefix_len < 1 || prefix_len > 128) {
+        return -EINVAL;
+    }
+    int error = link_open(name, &sk, &link);
+    if (!error) {
+        hostlink_set_ipv6(name, true);
+        error = nlroute_addr_add6(sk, rtnl_link_get_ifindex(link), ip,
+                                  prefix_len);
+        link_close(sk, link);
+    }
     return error;
 }
 

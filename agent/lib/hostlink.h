@@ -31,6 +31,15 @@ int hostlink_list(const char *prefix, struct sset *names);
 int hostlink_set_addr(const char *name, struct in_addr ip, int prefix_len,
                         int mtu, uint8_t mac[6]);
 
+/* Enables IPv6 on link 'name' of the current network namespace, or
+ * disables it (the address, routes and neighbour discovery go). */
+void hostlink_set_ipv6(const char *name, bool enabled);
+
+/* Adds IPv6 'ip/prefix_len' to host link 'name', usable at once (no
+ * duplicate address detection), with IPv6 enabled on the link. */
+int hostlink_add_addr6(const char *name, const struct in6_addr *ip,
+                       int prefix_len);
+
 /* Makes host link 'name' the way to 'ip' (a /32 route on the link) and
  * 'mac' its permanent neighbour entry: how the host reaches an address
  * that only br-int's flows answer. */

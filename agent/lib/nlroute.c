@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <linux/if_addr.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -151,12 +152,12 @@ nlroute_addr_equals(struct nl_addr *addr, struct in_addr ip)
             && !memcmp(nl_addr_get_binary_addr(addr), &ip, sizeof ip));
 }
 
-int
-nlroute_addr_add(struct nl_sock *sk, int ifindex, struct in_addr ip,
-                 int prefix_len)
+/* Adds 'local' (its prefix length set) to 'ifindex' with the IFA_F_*
+ * 'flags'; takes 'local'. */
+static int
+addr_add(struct nl_sock *sk, int ifindex, struct nl_addr *local, int flags)
 {
     struct rtnl_addr *addr = rtnl_addr_alloc();
-    struct nl_addr *local = nlroute_inet_addr(ip, prefix_len);
     int error = -ENOMEM;
 
     if (!addr || !local) {
@@ -165,13 +166,45 @@ nlroute_addr_add(struct nl_sock *sk, int ifindex, struct in_addr ip,
     rtnl_addr_set_ifindex(addr, ifindex);
     error = nlroute_errno(rtnl_addr_set_local(addr, local));
     if (!error) {
-        rtnl_addr_set_prefixlen(addr, prefix_len);
+        rtnl_addr_set_prefixlen(addr, nl_addr_get_prefixlen(local));
+        rtnl_addr_set_flags(addr, flags);
         error = nlroute_errno(rtnl_addr_add(sk, addr, NLM_F_REPLACE));
     }
 out:
-    nl_addr_put(local);
-    rtnl_addr_put(addr);
+    if (local) {
+        nl_addr_put(local);
+    }
+    if (addr) {
+        rtnl_addr_put(addr);
+    }
     return error;
+}
+
+int
+nlroute_addr_add(struct nl_sock *sk, int ifindex, struct in_addr ip,
+                 int prefix_len)
+{
+    return addr_add(sk, ifindex, nlroute_inet_addr(ip, prefix_len), 0);
+}
+
+struct nl_addr *
+nlroute_inet6_addr(const struct in6_addr *ip, int prefix_len)
+{
+    struct nl_addr *addr = nl_addr_build(AF_INET6, ip, sizeof *ip);
+    if (addr) {
+        nl_addr_set_prefixlen(addr, prefix_len);
+    }
+    return addr;
+}
+
+/* Duplicate address detection would keep the address tentative, unusable,
+ * for a second or more after ADD; the allocator already made it unique. */
+int
+nlroute_addr_add6(struct nl_sock *sk, int ifindex, const struct in6_addr *ip,
+                  int prefix_len)
+{
+    return addr_add(sk, ifindex, nlroute_inet6_addr(ip, prefix_len),
+                    IFA_F_NODAD);
 }
 
 bool
@@ -280,29 +313,26 @@ nlroute_addr_first(struct nl_sock *sk, int ifindex, struct in_addr *ip,
     return retval < 0 ? retval : retval ? 0 : -ENOENT;
 }
 
-/* Adds (or replaces) the route to 'ip/prefix_len' through 'ifindex', via
- * 'gateway' if not NULL, else directly on the link. */
-int
-nlroute_route_add(struct nl_sock *sk, int ifindex, struct in_addr ip,
-                  int prefix_len,
-                  const struct in_addr *gateway)
+/* Adds (or replaces) the route of 'family' to 'dst' through 'ifindex', via
+ * 'via' if not NULL; takes 'dst' and 'via'. */
+static int
+route_add(struct nl_sock *sk, int family, int ifindex, struct nl_addr *dst,
+          struct nl_addr *via, bool want_via)
 {
     struct rtnl_route *route = rtnl_route_alloc();
     struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-    struct nl_addr *dst = nlroute_inet_addr(ip, prefix_len);
-    struct nl_addr *via = gateway ? nlroute_inet_addr(*gateway, 32) : NULL;
     int error = -ENOMEM;
 
-    if (!route || !nh || !dst || (gateway && !via)) {
+    if (!route || !nh || !dst || (want_via && !via)) {
         if (nh) {
             rtnl_route_nh_free(nh);
         }
         goto out;
     }
-    rtnl_route_set_family(route, AF_INET);
+    rtnl_route_set_family(route, family);
     rtnl_route_set_table(route, RT_TABLE_MAIN);
     rtnl_route_set_protocol(route, RTPROT_BOOT);
-    rtnl_route_set_scope(route, gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+    rtnl_route_set_scope(route, via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
     rtnl_route_set_type(route, RTN_UNICAST);
     error = nlroute_errno(rtnl_route_set_dst(route, dst));
     rtnl_route_nh_set_ifindex(nh, ifindex);
@@ -317,9 +347,31 @@ out:
     if (via) {
         nl_addr_put(via);
     }
-    nl_addr_put(dst);
-    rtnl_route_put(route);
+    if (dst) {
+        nl_addr_put(dst);
+    }
+    if (route) {
+        rtnl_route_put(route);
+    }
     return error;
+}
+
+int
+nlroute_route_add(struct nl_sock *sk, int ifindex, struct in_addr ip,
+                  int prefix_len, const struct in_addr *gateway)
+{
+    return route_add(sk, AF_INET, ifindex, nlroute_inet_addr(ip, prefix_len),
+                     gateway ? nlroute_inet_addr(*gateway, 32) : NULL,
+                     gateway != NULL);
+}
+
+int
+nlroute_route_add6(struct nl_sock *sk, int ifindex, const struct in6_addr *ip,
+                   int prefix_len, const struct in6_addr *gateway)
+{
+    return route_add(sk, AF_INET6, ifindex, nlroute_inet6_addr(ip, prefix_len),
+                     gateway ? nlroute_inet6_addr(gateway, 128) : NULL,
+                     gateway != NULL);
 }
 
 /* Adds (or replaces) a permanent neighbour entry 'ip' -> 'mac' on

@@ -48,6 +48,12 @@ bool nlroute_addr_equals(struct nl_addr *addr, struct in_addr ip);
 /* Adds 'ip/prefix_len' to 'ifindex'. */
 int nlroute_addr_add(struct nl_sock *, int ifindex, struct in_addr ip,
                      int prefix_len);
+/* 'ip/prefix_len' as a libnl address (nl_addr_put()), or NULL. */
+struct nl_addr *nlroute_inet6_addr(const struct in6_addr *ip, int prefix_len);
+/* Adds IPv6 'ip/prefix_len' to 'ifindex', usable at once (no duplicate
+ * address detection). */
+int nlroute_addr_add6(struct nl_sock *, int ifindex, const struct in6_addr *ip,
+                      int prefix_len);
 /* Whether 'addr' is 'ip/prefix_len' on 'ifindex'. */
 bool nlroute_addr_is(struct rtnl_addr *addr, int ifindex, struct in_addr ip,
                      int prefix_len);
@@ -72,6 +78,9 @@ int nlroute_addr_first(struct nl_sock *, int ifindex, struct in_addr *ip,
  * 'gateway' if not NULL, else directly on the link. */
 int nlroute_route_add(struct nl_sock *, int ifindex, struct in_addr ip,
                       int prefix_len, const struct in_addr *gateway);
+/* The same for IPv6. */
+int nlroute_route_add6(struct nl_sock *, int ifindex, const struct in6_addr *ip,
+                       int prefix_len, const struct in6_addr *gateway);
 /* Deletes the route to 'ip/prefix_len'; 0 also when there is none. */
 int nlroute_route_del(struct nl_sock *, struct in_addr ip, int prefix_len);
 /* Adds (or replaces) a permanent neighbour entry 'ip' -> 'mac' on

@@ -22,6 +22,7 @@
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
+#include "agent/lib/hostlink.h"
 #include "agent/lib/nlroute.h"
 #include "agent/pods/netns.h"
 #include "openvswitch/vlog.h"
@@ -61,20 +62,22 @@ tx_csum_off(const char *ifname)
 static void
 disable_ipv6(const char *ifname)
 {
-    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    hostlink_set_ipv6(ifname, false);
+}
 
-    if (fd < 0) {
-        if (errno != ENOENT) {
-            VLOG_WARN("%s: %s", path, ovs_strerror(errno));
-        }
-    } else {
-        if (write(fd, "1", 1) != 1) {
-            VLOG_WARN("%s: %s", path, ovs_strerror(errno));
-        }
-        close(fd);
+/* A dual-stack pod's IPv6 address and default route; IPv6 on its link is
+ * enabled first, as the link may come from a namespace that disables it. */
+static int
+configure_pod_ipv6(struct nl_sock *sk, const struct podif_spec *spec,
+                   int ifindex)
+{
+    hostlink_set_ipv6(spec->ifname, true);
+    int error = nlroute_addr_add6(sk, ifindex, &spec->ip6, spec->prefix_len6);
+    if (!error && !ipv6_addr_equals(&spec->gateway6, &in6addr_any)) {
+        error = nlroute_route_add6(sk, ifindex, &in6addr_any, 0,
+                                   &spec->gateway6);
     }
-    free(path);
+    return error;
 }
 
 /* Inside the pod's namespace: gives link 'cur_name' its final name, MAC,
@@ -125,6 +128,9 @@ configure_pod_side(const struct podif_spec *spec, const char *cur_name)
         error = nlroute_route_add(sk, rtnl_link_get_ifindex(link), any, 0,
                                   &spec->gateway);
     }
+    if (!error && spec->has_ip6) {
+        error = configure_pod_ipv6(sk, spec, rtnl_link_get_ifindex(link));
+    }
 out:
     rtnl_link_put(link);
     nl_socket_free(sk);
@@ -151,6 +157,8 @@ spec_validate(const struct podif_spec *spec)
 {
     return (spec->netns_path && nlroute_ifname_valid(spec->ifname)
             && spec->prefix_len >= 1 && spec->prefix_len <= 32
+            && (!spec->has_ip6
+                || (spec->prefix_len6 >= 1 && spec->prefix_len6 <= 128))
             && spec->mtu >= 0 ? 0 : -EINVAL);
 }
 

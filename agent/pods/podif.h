@@ -28,6 +28,10 @@ struct podif_spec {
     int prefix_len;
     struct in_addr gateway;     /* default route via this; INADDR_ANY:
                                  * none (a secondary interface) */
+    bool has_ip6;               /* a dual-stack pod: its IPv6 address, */
+    struct in6_addr ip6;
+    int prefix_len6;
+    struct in6_addr gateway6;   /* and its default route, unless :: */
     int mtu;
 };
 

@@ -126,8 +126,8 @@ rec_to_json(const struct podrec *rec)
     snprintf(mac, sizeof mac, ETH_ADDR_FMT,
              ETH_ADDR_BYTES_ARGS(rec->mac));
     inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
-    json_object_object_add(obj, "format",
-                           json_object_new_int(rec->vf ? 2 : 1));
+    json_object_object_add(obj, "format", json_object_new_int(
+                               rec->has_ip6 ? 3 : rec->vf ? 2 : 1));
     put_str(obj, "containerID", rec->container_id);
     put_str(obj, "ifname", rec->ifname);
     put_str(obj, "netns", rec->netns);
@@ -138,6 +138,13 @@ rec_to_json(const struct podrec *rec)
     put_str(obj, "ip", ip);
     json_object_object_add(obj, "prefixLength",
                            json_object_new_int(rec->prefix_len));
+    if (rec->has_ip6) {
+        char ip6[INET6_ADDRSTRLEN];
+
+        put_str(obj, "ip6", inet_ntop(AF_INET6, &rec->ip6, ip6, sizeof ip6));
+        json_object_object_add(obj, "prefixLength6",
+                               json_object_new_int(rec->prefix_len6));
+    }
     json_object_object_add(obj, "mtu", json_object_new_int(rec->mtu));
     json_object_object_add(obj, "defaultRoute",
                            json_object_new_boolean(rec->default_route));
@@ -214,6 +221,25 @@ vf_from_json(struct json_object *obj, struct podrec_vf **vfp)
     return 0;
 }
 
+/* A dual-stack record's IPv6 address; -EINVAL when it is unusable. */
+static int
+ip6_from_json(struct json_object *obj, struct podrec *rec)
+{
+    char *ip6 = get_str(obj, "ip6");
+    int error = 0;
+
+    if (ip6) {
+        rec->has_ip6 = true;
+        rec->prefix_len6 = get_int(obj, "prefixLength6");
+        if (inet_pton(AF_INET6, ip6, &rec->ip6) != 1
+            || rec->prefix_len6 < 1 || rec->prefix_len6 > 128) {
+            error = -EINVAL;
+        }
+    }
+    free(ip6);
+    return error;
+}
+
 static int
 rec_from_json(struct json_object *obj, struct podrec **recp)
 {
@@ -251,6 +277,7 @@ rec_from_json(struct json_object *obj, struct podrec **recp)
     if (!rec->container_id || !rec->ifname || !rec->port_name
         || podstore_type_from_name(type, &rec->type)
         || vf_from_json(obj, &rec->vf)
+        || ip6_from_json(obj, rec)
         || (rec->type == PODSTORE_SRIOV) != (rec->vf != NULL)
         || !mac || !ovs_scan(mac, ETH_ADDR_SCAN_FMT,
                              &rec->mac[0], &rec->mac[1], &rec->mac[2],

@@ -14,7 +14,8 @@
  * Every record says its layout: the oldest format that holds all it says
  * (release 0.1.0 wrote none, and its records are format 1; format 2 adds
  * the "sriov" object of an sriov attachment, so only those say 2 and an
- * agent of format 1 still reads a node without them).  A record of a
+ * agent of format 1 still reads a node without them; format 3 adds a
+ * dual-stack pod's "ip6" and "prefixLength6", said only by such pods).  A record of a
  * format newer than PODSTORE_FORMAT stops podstore_open: an older agent
  * must not guess at a newer record and then treat the pod as unknown,
  * which the sweep would tear down
@@ -29,7 +30,7 @@
 #include <netinet/in.h>
 #include "openvswitch/hmap.h"
 
-#define PODSTORE_FORMAT 2
+#define PODSTORE_FORMAT 3
 
 enum podstore_type {
     PODSTORE_AFXDP,
@@ -64,6 +65,9 @@ struct podrec {
     uint8_t mac[6];
     struct in_addr ip;
     int prefix_len;
+    bool has_ip6;                   /* a dual-stack pod's IPv6 address */
+    struct in6_addr ip6;
+    int prefix_len6;
     char *socket_dir;               /* vhostuser: per-pod folder, else NULL */
     char *socket_path;              /* vhostuser: the socket, else NULL */
     char *pod_namespace;            /* may be NULL */

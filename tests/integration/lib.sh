@@ -396,7 +396,7 @@ seine_node_exec() {
 # the device DEVARGS, and --node-ip the address br-phy gets (agentconf
 # uplinkType, uplinkDevargs, nodeIP).
 seine_node_start() {
-    local dpdk=0 agent=1 node=node1 cidr=10.244.1.0/24 iftype=afxdp
+    local dpdk=0 agent=1 node=node1 cidr=10.244.1.0/24 cidr6="" iftype=afxdp
     local uplink="" tunnel=geneve devargs="" node_ip=""
     while [ $# -gt 0 ]; do
         case $1 in
@@ -408,6 +408,7 @@ seine_node_start() {
         --no-agent) agent=0 ;;
         --name) node=$2; shift ;;
         --cidr) cidr=$2; shift ;;
+        --cidr6) cidr6=$2; shift ;;
         --type) iftype=$2; shift ;;
         *) seine_fail "seine_node_start: unknown option $1" ;;
         esac
@@ -419,6 +420,7 @@ seine_node_start() {
     ns=$(seine_node_netns)
     mkdir -p "$dir"/{manifests,state,vhost}
     echo "$cidr" >"$dir/cidr"
+    echo "$cidr6" >"$dir/cidr6"
     echo "$dpdk" >"$dir/dpdk"
     echo "$uplink" >"$dir/uplink"
     echo "$tunnel" >"$dir/tunnel"
@@ -535,6 +537,16 @@ seine__dpdk_prefix() {
     echo "seine-$(basename "$SEINE_RUN")-${1:-$SEINE_NODE}"
 }
 
+# seine__pod_cidrs DIR: the node's pod subnets as agent.yaml says them: a
+# dual-stack node (seine_node_start --cidr6) lists both families.
+seine__pod_cidrs() {
+    if [ -s "$1/cidr6" ]; then
+        echo "podCIDRs: [$(cat "$1/cidr"), $(cat "$1/cidr6")]"
+    else
+        echo "podCIDR: $(cat "$1/cidr")"
+    fi
+}
+
 seine__agent_config() {
     local iftype=$1 dir
     dir=$(seine_node_dir)
@@ -544,7 +556,7 @@ ovsRunDir: $dir
 bridge: $SEINE_BRIDGE
 gatewayPort: $SEINE_GATEWAY_PORT
 nodeName: $SEINE_NODE
-podCIDR: $(cat "$dir/cidr")
+$(seine__pod_cidrs "$dir")
 defaultInterfaceType: $iftype
 mtu: 1500
 cniSocket: $dir/cni.sock
@@ -908,6 +920,14 @@ seine__pod_iface_jq='(.interfaces // []) as $i
 
 seine_pod_ip() {
     seine_pod_result "$1" "${2:-eth0}" | jq -r '.ips[0].address | split("/")[0]'
+}
+
+# seine_pod_ip6 POD [IFNAME]: a dual-stack pod's IPv6 address, from its
+# result.
+seine_pod_ip6() {
+    seine_pod_result "$1" "${2:-eth0}" \
+        | jq -r '[.ips[] | select(.address | contains(":"))][0].address
+                 | split("/")[0]'
 }
 
 seine_pod_cidr() {

@@ -8,6 +8,12 @@
   sendframe.py arp IFNAME ETH_SRC SENDER_MAC SENDER_IP TARGET_IP COUNT WAIT_S
       COUNT ARP requests, then listens WAIT_S seconds and prints how many
       ARP replies for TARGET_IP came back to SENDER_MAC.
+  sendframe.py na IFNAME TARGET MAC DST COUNT
+      COUNT unsolicited IPv6 neighbour advertisements (override flag set)
+      saying that TARGET is at MAC, sent to DST through IFNAME.
+  sendframe.py ra IFNAME DST COUNT
+      COUNT IPv6 router advertisements (a default router for 1800 s and the
+      autonomous prefix 2001:db8:bad::/64), sent to DST through IFNAME.
   sendframe.py udp-count PORT TIMEOUT_S
       counts UDP datagrams on PORT by TAG until one tagged "end" arrives (or
       TIMEOUT_S passes) and prints the counts as JSON.
@@ -125,7 +131,37 @@ def cmd_udp_count(port, timeout_s):
     return 0
 
 
-COMMANDS = {"udp": cmd_udp, "arp": cmd_arp, "udp-count": cmd_udp_count}
+def send_icmp6(ifname, dst, message, count):
+    """Neighbour discovery as the kernel would send it: hop limit 255, the
+    checksum filled in by the kernel (raw ICMPv6 sockets always do)."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                         socket.IPPROTO_ICMPV6)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                    ifname.encode())
+    index = socket.if_nametoindex(ifname)
+    for _ in range(int(count)):
+        sock.sendto(message, (dst, 0, 0, index))
+    return 0
+
+
+def cmd_na(ifname, target, mac, dst, count):
+    message = (struct.pack("!BBHI", 136, 0, 0, 0x20000000)
+               + socket.inet_pton(socket.AF_INET6, target)
+               + struct.pack("!BB", 2, 1) + mac_bytes(mac))
+    return send_icmp6(ifname, dst, message, count)
+
+
+def cmd_ra(ifname, dst, count):
+    prefix = (struct.pack("!BBBBIII", 3, 4, 64, 0xc0, 86400, 14400, 0)
+              + socket.inet_pton(socket.AF_INET6, "2001:db8:bad::"))
+    message = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0) + prefix
+    return send_icmp6(ifname, dst, message, count)
+
+
+COMMANDS = {"udp": cmd_udp, "arp": cmd_arp, "udp-count": cmd_udp_count,
+            "na": cmd_na, "ra": cmd_ra}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -4,6 +4,7 @@
  * nothing changed. */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -281,8 +282,10 @@ test_newer_record_refused(void **state)
 
     copy_release(s, "0.1.0");
     char *path = xasprintf("%s/pods/later_eth0.json", s->dir);
-    spit(path, "{\"format\": 3, \"containerID\": \"later\", "
-               "\"ifname\": \"eth0\"}");
+    char *later = xasprintf("{\"format\": %d, \"containerID\": \"later\", "
+                            "\"ifname\": \"eth0\"}", PODSTORE_FORMAT + 1);
+    spit(path, later);
+    free(later);
     assert_int_equal(podstore_open(s->dir, &store), -EPROTONOSUPPORT);
     podstore_close(&store);
     assert_int_equal(access(path, F_OK), 0);
@@ -357,6 +360,58 @@ test_sriov_record(void **state)
     free(path);
 }
 
+/* A dual-stack pod's record says format 3 and gives its IPv6 address
+ * back; an IPv4-only pod's keeps saying 1, and a record with an unusable
+ * "ip6" is skipped. */
+static void
+test_dual_stack_record(void **state)
+{
+    struct scratch *s = *state;
+    struct podstore store;
+
+    copy_release(s, "0.1.0");
+    assert_int_equal(podstore_open(s->dir, &store), 0);
+    struct podrec *rec = xzalloc(sizeof *rec);
+    rec->container_id = xstrdup("dual");
+    rec->ifname = xstrdup("eth0");
+    rec->type = PODSTORE_AFXDP;
+    rec->port_name = xstrdup("seine0a1b2c3d01");
+    rec->ip.s_addr = htonl(0x0af4010a);
+    rec->prefix_len = 24;
+    rec->has_ip6 = true;
+    assert_int_equal(inet_pton(AF_INET6, "fd00:10:244:1::a", &rec->ip6), 1);
+    rec->prefix_len6 = 64;
+    struct in6_addr want = rec->ip6;
+    assert_int_equal(podstore_put(&store, rec), 0);
+    podstore_close(&store);
+
+    char *path = xasprintf("%s/pods/dual_eth0.json", s->dir);
+    struct json_object *obj = json_object_from_file(path);
+    struct json_object *v;
+    assert_true(json_object_object_get_ex(obj, "format", &v));
+    assert_int_equal(json_object_get_int(v), 3);
+    json_object_put(obj);
+
+    assert_int_equal(podstore_open(s->dir, &store), 0);
+    const struct podrec *back = podstore_find(&store, "dual", "eth0");
+    assert_non_null(back);
+    assert_true(back->has_ip6);
+    assert_int_equal(back->prefix_len6, 64);
+    assert_memory_equal(&back->ip6, &want, sizeof want);
+    assert_false(find_type(&store, PODSTORE_TAP)->has_ip6);
+    podstore_close(&store);
+
+    spit(path, "{\"format\": 3, \"containerID\": \"dual\", "
+               "\"ifname\": \"eth0\", \"type\": \"afxdp\", "
+               "\"portName\": \"seine0a1b2c3d01\", "
+               "\"mac\": \"0a:58:0a:f4:01:0a\", \"ip\": \"10.244.1.10\", "
+               "\"ip6\": \"10.244.1.10\", \"prefixLength6\": 64}");
+    assert_int_equal(podstore_open(s->dir, &store), 0);
+    assert_null(podstore_find(&store, "dual", "eth0"));
+    podstore_close(&store);
+    free(path);
+}
+
 static void
 test_parse(void **state OVS_UNUSED)
 {
@@ -381,6 +436,7 @@ main(int argc, char *argv[])
         T(test_newer_state_refused),
         T(test_newer_record_refused),
         T(test_sriov_record),
+        T(test_dual_stack_record),
         cmocka_unit_test(test_parse),
     };
 #undef T
