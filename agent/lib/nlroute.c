@@ -216,14 +216,12 @@ nlroute_addr_is(struct rtnl_addr *addr, int ifindex, struct in_addr ip,
             && nlroute_addr_equals(rtnl_addr_get_local(addr), ip));
 }
 
-/* Calls 'visit' for each IPv4 address of 'ifindex' until it returns
- * nonzero, and returns that; 0 after the last.  -errno when the addresses
- * cannot be listed. */
-int
-nlroute_addr_walk(struct nl_sock *sk, int ifindex,
-                  int (*visit)(struct nl_sock *, struct rtnl_addr *,
-                               void *aux),
-                  void *aux)
+/* Calls 'visit' for each address of 'family' on 'ifindex' until it
+ * returns nonzero, and returns that; 0 after the last. */
+static int
+addr_walk(struct nl_sock *sk, int ifindex, int family,
+          int (*visit)(struct nl_sock *, struct rtnl_addr *, void *aux),
+          void *aux)
 {
     struct nl_cache *cache;
     int retval = nlroute_errno(rtnl_addr_alloc_cache(sk, &cache));
@@ -236,12 +234,33 @@ nlroute_addr_walk(struct nl_sock *sk, int ifindex,
         struct rtnl_addr *addr = (struct rtnl_addr *) obj;
 
         if (rtnl_addr_get_ifindex(addr) == ifindex
-            && rtnl_addr_get_family(addr) == AF_INET) {
+            && rtnl_addr_get_family(addr) == family) {
             retval = visit(sk, addr, aux);
         }
     }
     nl_cache_free(cache);
     return retval;
+}
+
+/* Calls 'visit' for each IPv4 address of 'ifindex' until it returns
+ * nonzero, and returns that; 0 after the last.  -errno when the addresses
+ * cannot be listed. */
+int
+nlroute_addr_walk(struct nl_sock *sk, int ifindex,
+                  int (*visit)(struct nl_sock *, struct rtnl_addr *,
+                               void *aux),
+                  void *aux)
+{
+    return addr_walk(sk, ifindex, AF_INET, visit, aux);
+}
+
+bool
+nlroute_addr_same(const struct nl_addr *a, const struct nl_addr *b)
+{
+    return (a && b && nl_addr_get_family(a) == nl_addr_get_family(b)
+            && nl_addr_get_len(a) == nl_addr_get_len(b)
+            && !memcmp(nl_addr_get_binary_addr(a), nl_addr_get_binary_addr(b),
+                       nl_addr_get_len(a)));
 }
 
 struct addr_want {
@@ -442,16 +461,15 @@ static int
 addr_is_wanted(struct nl_sock *sk OVS_UNUSED, struct rtnl_addr *addr,
                void *want_)
 {
-    const struct addr_want *want = want_;
+    const struct nl_addr *want = want_;
 
-    return nlroute_addr_is(addr, want->ifindex, *want->ip, want->prefix_len);
+    return (rtnl_addr_get_prefixlen(addr) == (int) nl_addr_get_prefixlen(want)
+            && nlroute_addr_same(rtnl_addr_get_local(addr), want));
 }
 
 int
-nlroute_addr_has(struct nl_sock *sk, int ifindex, struct in_addr ip,
-                 int prefix_len)
+nlroute_addr_has(struct nl_sock *sk, int ifindex, struct nl_addr *want)
 {
-    struct addr_want want = { &ip, ifindex, prefix_len, false };
-
-    return nlroute_addr_walk(sk, ifindex, addr_is_wanted, &want);
+    return addr_walk(sk, ifindex, nl_addr_get_family(want), addr_is_wanted,
+                     want);
 }

@@ -63,9 +63,11 @@ int nlroute_addr_walk(struct nl_sock *, int ifindex,
                       int (*visit)(struct nl_sock *, struct rtnl_addr *,
                                    void *aux),
                       void *aux);
-/* 1 if 'ifindex' has 'ip/prefix_len', 0 if not, or -errno. */
-int nlroute_addr_has(struct nl_sock *, int ifindex, struct in_addr ip,
-                     int prefix_len);
+/* 1 if 'ifindex' has address 'want' with its prefix length (either
+ * family), 0 if not, or -errno. */
+int nlroute_addr_has(struct nl_sock *, int ifindex, struct nl_addr *want);
+/* Whether 'a' and 'b' are the same address (prefix lengths aside). */
+bool nlroute_addr_same(const struct nl_addr *a, const struct nl_addr *b);
 /* Leaves 'ip/prefix_len' (NULL: none) as the only IPv4 address of
  * 'ifindex'. */
 int nlroute_addr_replace_all(struct nl_sock *, int ifindex,

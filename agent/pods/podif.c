@@ -342,20 +342,22 @@ check_link(struct rtnl_link *link, const struct podif_spec *spec,
     return 0;
 }
 
+/* 'ip/prefix_len' (as libnl has it, either family) is on the pod's link;
+ * 'text' says it. */
 static int
 check_addr(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
-           char **whyp)
+           struct nl_addr *ip, char **whyp)
 {
-    int found = nlroute_addr_has(sk, ifindex, spec->ip, spec->prefix_len);
+    char text[INET6_ADDRSTRLEN + 4];
+    int found = ip ? nlroute_addr_has(sk, ifindex, ip) : -ENOMEM;
 
     if (found < 0) {
         *whyp = xasprintf("cannot list addresses: %s", ovs_strerror(-found));
         return found;
     }
     if (!found) {
-        *whyp = xasprintf("%s does not have address "IP_FMT"/%d",
-                          spec->ifname, IP_ARGS(spec->ip.s_addr),
-                          spec->prefix_len);
+        *whyp = xasprintf("%s does not have address %s", spec->ifname,
+                          nl_addr2str(ip, text, sizeof text));
         return -EADDRNOTAVAIL;
     }
     return 0;
@@ -363,7 +365,7 @@ check_addr(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
 
 static bool
 route_is_default_via(struct rtnl_route *route, int ifindex,
-                     struct in_addr gateway)
+                     const struct nl_addr *gateway)
 {
     struct nl_addr *dst = rtnl_route_get_dst(route);
 
@@ -375,20 +377,25 @@ route_is_default_via(struct rtnl_route *route, int ifindex,
         struct rtnl_nexthop *nh = rtnl_route_nexthop_n(route, i);
 
         if (rtnl_route_nh_get_ifindex(nh) == ifindex
-            && nlroute_addr_equals(rtnl_route_nh_get_gateway(nh), gateway)) {
+            && nlroute_addr_same(rtnl_route_nh_get_gateway(nh), gateway)) {
             return true;
         }
     }
     return false;
 }
 
+/* A default route of 'gateway''s family via 'gateway' on the pod's link. */
 static int
 check_route(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
-            char **whyp)
+            struct nl_addr *gateway, char **whyp)
 {
+    char text[INET6_ADDRSTRLEN + 4];
     struct nl_cache *cache;
     bool found = false;
-    int error = nlroute_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
+    int error = (!gateway ? -ENOMEM
+                 : nlroute_errno(rtnl_route_alloc_cache(
+                                     sk, nl_addr_get_family(gateway), 0,
+                                     &cache)));
 
     if (error) {
         *whyp = xasprintf("cannot list routes: %s", ovs_strerror(-error));
@@ -397,15 +404,56 @@ check_route(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
     for (struct nl_object *obj = nl_cache_get_first(cache); obj && !found;
          obj = nl_cache_get_next(obj)) {
         found = route_is_default_via((struct rtnl_route *) obj, ifindex,
-                                     spec->gateway);
+                                     gateway);
     }
     nl_cache_free(cache);
     if (!found) {
-        *whyp = xasprintf("no default route via "IP_FMT" dev %s",
-                          IP_ARGS(spec->gateway.s_addr), spec->ifname);
+        nl_addr_set_prefixlen(gateway, nl_addr_get_len(gateway) * 8);
+        *whyp = xasprintf("no default route via %s dev %s",
+                          nl_addr2str(gateway, text, sizeof text),
+                          spec->ifname);
         return -ENETUNREACH;
     }
     return 0;
+}
+
+/* The address and default route of one family: 'ip' and 'gateway' (NULL:
+ * no default route) are taken. */
+static int
+check_family(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
+             struct nl_addr *ip, struct nl_addr *gateway, char **whyp)
+{
+    int error = check_addr(sk, ifindex, spec, ip, whyp);
+
+    if (!error && gateway) {
+        error = check_route(sk, ifindex, spec, gateway, whyp);
+    }
+    if (ip) {
+        nl_addr_put(ip);
+    }
+    if (gateway) {
+        nl_addr_put(gateway);
+    }
+    return error;
+}
+
+static int
+check_addrs(struct nl_sock *sk, int ifindex, const struct podif_spec *spec,
+            char **whyp)
+{
+    int error = check_family(
+        sk, ifindex, spec, nlroute_inet_addr(spec->ip, spec->prefix_len),
+        spec->gateway.s_addr ? nlroute_inet_addr(spec->gateway, 32) : NULL,
+        whyp);
+
+    if (!error && spec->has_ip6) {
+        bool route6 = !ipv6_addr_equals(&spec->gateway6, &in6addr_any);
+        error = check_family(
+            sk, ifindex, spec, nlroute_inet6_addr(&spec->ip6,
+                                                  spec->prefix_len6),
+            route6 ? nlroute_inet6_addr(&spec->gateway6, 128) : NULL, whyp);
+    }
+    return error;
 }
 
 /* Inside the pod's namespace. */
@@ -432,10 +480,7 @@ check_pod_side(const struct podif_spec *spec, char **whyp)
     int ifindex = rtnl_link_get_ifindex(link);
     error = check_link(link, spec, whyp);
     if (!error) {
-        error = check_addr(sk, ifindex, spec, whyp);
-    }
-    if (!error && spec->gateway.s_addr) {
-        error = check_route(sk, ifindex, spec, whyp);
+        error = check_addrs(sk, ifindex, spec, whyp);
     }
     rtnl_link_put(link);
 out:

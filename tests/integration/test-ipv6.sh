@@ -62,6 +62,20 @@ ck_ok "a's pod record holds its IPv6 address, as format 3" \
 ck_ok "the IPv6 allocator holds a's address" \
     test -e "$(seine_node_dir)/state/ipam/fd00:10:244:1::_64/${ip6[a]}"
 
+# CNI CHECK looks at both families.
+for p in a b; do
+    ck_cni_ok "CHECK $p passes" CHECK "$p"
+done
+seine_pod_exec b ip -6 route del default
+ck_cni_code "CHECK b fails without its IPv6 default route" 105 CHECK b
+seine_pod_exec b ip -6 route add default via "$gw6" dev eth0
+seine_pod_exec b ip -6 addr del "${ip6[b]}/64" dev eth0
+ck_cni_code "CHECK b fails without its IPv6 address" 105 CHECK b
+ck_ok "and says which address" grep -q "does not have address ${ip6[b]}/64" <<<"$SEINE_CNI_OUT"
+seine_pod_exec b ip -6 addr add "${ip6[b]}/64" dev eth0 nodad
+seine_pod_exec b ip -6 route replace default via "$gw6" dev eth0
+ck_cni_ok "CHECK b passes again" CHECK b
+
 # --- reachability ------------------------------------------------------------
 ck6_ping() { seine_pod_exec "$1" ping -6 -c1 -W1 "$2" >/dev/null 2>&1 \
     || seine_pod_exec "$1" ping -6 -c2 -W1 "$2" >/dev/null 2>&1; }
