@@ -166,6 +166,9 @@ pod_rows(struct table *t, struct json_object *p)
     struct ds ip = DS_EMPTY_INITIALIZER;
 
     ds_put_format(&ip, "%s/%s", cell(p, "ip"), cell(p, "prefixLength"));
+    if (json_object_object_get_ex(p, "ip6", NULL)) {
+        ds_put_format(&ip, ",%s/%s", cell(p, "ip6"), cell(p, "prefixLength6"));
+    }
     table_add_row(t, (const char *const[]) {
         cell(p, "namespace"), cell(p, "name"), cell(p, "ifname"),
         cell(p, "type"), cell(p, "portName"), cell(p, "ofport"), ds_cstr(&ip),

@@ -150,6 +150,12 @@ pod_json(struct agent *agent, const struct podrec *rec)
     add_int(p, "ofport", rec->ofport);
     add_ip(p, "ip", rec->ip);
     add_int(p, "prefixLength", rec->prefix_len);
+    if (rec->has_ip6) {
+        char ip6[INET6_ADDRSTRLEN];
+
+        add_str(p, "ip6", inet_ntop(AF_INET6, &rec->ip6, ip6, sizeof ip6));
+        add_int(p, "prefixLength6", rec->prefix_len6);
+    }
     add_str(p, "mac", mac);
     add_int(p, "mtu", rec->mtu);
     add_bool(p, "defaultRoute", rec->default_route);

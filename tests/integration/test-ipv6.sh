@@ -62,6 +62,19 @@ ck_ok "a's pod record holds its IPv6 address, as format 3" \
 ck_ok "the IPv6 allocator holds a's address" \
     test -e "$(seine_node_dir)/state/ipam/fd00:10:244:1::_64/${ip6[a]}"
 
+ctl() { SEINE_AGENT_CTL=$(seine_node_dir)/seine-agent.ctl \
+    "$SEINE_BUILD_DIR/seinectl/seinectl" "$@"; }
+# pod_row_has A B: a row of "seinectl get pods" shows both.
+pod_row_has() { ctl get pods | grep -F "$1" | grep -qF "$2"; }
+# shellcheck disable=SC2016  # jq's own variable
+pods_json_has_ip6() {
+    ctl get pods -o json \
+        | jq -e --arg ip "$1" '[.items[] | select(.ip6 == $ip)] | length == 1'
+}
+ck_ok "seinectl get pods lists a's two addresses" \
+    pod_row_has "${ip6[a]}/64" "$(seine_pod_ip a)/24"
+ck_ok "seinectl get pods -o json has a's ip6" pods_json_has_ip6 "${ip6[a]}"
+
 # CNI CHECK looks at both families.
 for p in a b; do
     ck_cni_ok "CHECK $p passes" CHECK "$p"
