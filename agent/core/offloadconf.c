@@ -32,9 +32,13 @@ offloadconf_apply(bool want, struct ovsbridge *br)
         VLOG_WARN("setting other_config:%s=true failed: %s", OFFLOADCONF_KEY,
                   ovs_strerror(-error));
     } else {
-        VLOG_WARN("other_config:%s=true set (was %s): ovs-vswitchd reads it "
-                  "only when it starts, so restart ovs-vswitchd for flows to "
-                  "be offloaded", OFFLOADCONF_KEY, now ? now : "unset");
+        /* OVS 3.1 turns its flow API on when the key appears, but only
+         * for datapath flows set up from then on; its manual asks for a
+         * restart, which also makes the existing flows go through it. */
+        VLOG_WARN("other_config:%s=true set (was %s): flows set up from now "
+                  "on may be offloaded; restart ovs-vswitchd for flows to "
+                  "be offloaded from the start (turning it off needs a "
+                  "restart too)", OFFLOADCONF_KEY, now ? now : "unset");
     }
     return error;
 }
