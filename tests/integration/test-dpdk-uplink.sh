@@ -8,7 +8,8 @@
 # uplink's OVS rows, the node IP and MTU on br-phy, the pods' MTU on both,
 # cross-node ping and a 4 MB TCP transfer both ways (sha256 compared)
 # through the DPDK port's counters, a NetworkPolicy on
-# node1 that denies one peer of node2 and admits the other, a Service on
+# node1 that denies one peer of node2 and admits the other and the same on
+# node2 for the peers of node1, a Service on
 # each node whose endpoint is on the other; then the two errors an
 # operator gets: a switch without DPDK, and a device OVS cannot attach,
 # each named with its devargs and the switch's reason.
@@ -110,6 +111,20 @@ ck_expect_tcp "policy removed: b -> a:8080 again" ok b "$a_ip" 8080
 
 seine_bg_start echo-b "$(seine_pod_netns b)" python3 -u "$probe" serve b 8080 5353
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns b) ss -Hltn 'sport = :8080' | grep -q ." || true
+# And the other way: a NetworkPolicy on node2 sees node1's pods, whose
+# traffic leaves through the DPDK uplink: it admits c and denies a.
+seine_node_use node2
+ck_publish_pod a node1
+ck_publish_pod c node1
+ck_expect_tcp "no policy on node2: a (node1) -> b:8080" ok a "$b_ip" 8080
+ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: c}}}]'
+ck_expect_tcp "policy on node2 admitting app=c: a (node1) -> b:8080 dropped" no a "$b_ip" 8080
+ck_expect_tcp "... and c (node1) -> b:8080 allowed" ok c "$b_ip" 8080
+rm -f "$(seine_node_dir)/manifests/np-b-ingress.yaml"
+ck_expect_tcp "policy removed: a -> b:8080 again" ok a "$b_ip" 8080
+seine_node_use node1
 ck_remote_service to-b 10.96.0.10 "$b_ip" node2
 seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns c) python3 $probe tcp 10.96.0.10 80 1 | grep -qx b" || true
 ck_eq "c (node1) -> ClusterIP -> b (node2), out through the DPDK uplink" \
