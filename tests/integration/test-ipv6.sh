@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Dual-stack pods on one node (podCIDRs with an IPv4 and an IPv6 subnet):
-# an AF_XDP and a tap pod get one address of each family from the CNI
-# result, in their namespace and on record; they reach each other and the
+# AF_XDP and tap pods get one address of each family from the CNI result,
+# in their namespace and on record (a vhost-user pod, on a DPDK node, in
+# its pod.json); they reach each other and the
 # node over IPv6 through br-int's IPv6 pipeline (neighbour discovery
 # answered in OVS, hop limit decremented) and carry TCP over IPv6 byte for
 # byte.  A spoofed IPv6 source, a neighbour advertisement for another
@@ -15,7 +16,7 @@ seine_test_begin ipv6
 seine_require_cmd ping nc sha256sum ss python3 jq
 cidr6=fd00:10:244:1::/64
 gw6=fd00:10:244:1::1
-seine_node_start --cidr6 "$cidr6"
+ck_node_start_all_types --cidr6 "$cidr6"
 seine_pod_add a afxdp
 seine_pod_add b tap
 seine_pod_add c afxdp
@@ -74,6 +75,17 @@ pods_json_has_ip6() {
 ck_ok "seinectl get pods lists a's two addresses" \
     pod_row_has "${ip6[a]}/64" "$(seine_pod_ip a)/24"
 ck_ok "seinectl get pods -o json has a's ip6" pods_json_has_ip6 "${ip6[a]}"
+
+# A vhost-user pod (on a DPDK node) finds both addresses in pod.json.
+if [ "$CK_DPDK" == 1 ]; then
+    seine_pod_add v vhostuser
+    conf=$(dirname "$(seine_pod_socket v)")/pod.json
+    ck_eq "v's pod.json has its IPv6 address, prefix and gateway" \
+        "$(jq -r '"\(.ip6)/\(.prefixLength6) via \(.gateway6)"' "$conf")" \
+        "$(seine_pod_ip6 v)/64 via $gw6"
+    ck_eq "... next to its IPv4 address" "$(jq -r .ip "$conf")" "$(seine_pod_ip v)"
+    seine_pod_remove v
+fi
 
 # CNI CHECK looks at both families.
 for p in a b; do
