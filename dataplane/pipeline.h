@@ -57,6 +57,9 @@ struct pipeline_remote {
     const char *name;               /* the Node's name */
     struct in_addr subnet;          /* its pod subnet */
     int prefix_len;
+    bool has_ip6;                   /* a dual-stack node's IPv6 subnet */
+    struct in6_addr subnet6;
+    int prefix_len6;
     struct in_addr ip;              /* its node IP (InternalIP) */
 };
 
@@ -91,7 +94,9 @@ uint64_t pipeline_remote_owner(const char *name);
  * IPv4 to its pod subnet (from a pod or the node, to the gateway MAC) gets
  * the gateway's MAC as source, its TTL decremented, the remote node IP as
  * tunnel destination, and goes out of the tunnel port (through
- * ConntrackCommit; its ingress policy is the remote node's).  0, or -errno
+ * ConntrackCommit; its ingress policy is the remote node's).  When both
+ * nodes are dual-stack, IPv6 to its IPv6 subnet goes the same way, inside
+ * the same IPv4 tunnel.  0, or -errno
  * (-EINVAL without a tunnel port). */
 int pipeline_set_remote(struct flowtab *, const struct pipeline_node *,
                         const struct pipeline_remote *);

@@ -566,6 +566,21 @@ agent_purge_if_policy_changed(struct agent *agent)
     }
 }
 
+/* Node 'n''s IPv6 pod subnet, if it has one. */
+static void
+agent_remote6(const struct cluster_node *n, struct pipeline_remote *r)
+{
+    unsigned int plen;
+
+    r->has_ip6 = false;
+    if (n->pod_cidr6) {
+        char *err = ipv6_parse_cidr(n->pod_cidr6, &r->subnet6, &plen);
+        r->has_ip6 = !err;
+        r->prefix_len6 = err ? 0 : plen;
+        free(err);
+    }
+}
+
 /* Node 'n' as a remote to route to: false for this node, or one without
  * an IPv4 pod CIDR or InternalIP.  'r->name' is the Node's. */
 static bool
@@ -588,6 +603,7 @@ agent_remote(const struct agent *agent, const struct cluster_node *n,
     memcpy(addr, n->pod_cidr, slash - n->pod_cidr);
     addr[slash - n->pod_cidr] = '\0';
     r->prefix_len = atoi(slash + 1);
+    agent_remote6(n, r);
     return (inet_pton(AF_INET, addr, &r->subnet) == 1 && r->prefix_len > 0
             && r->prefix_len <= 32);
 }

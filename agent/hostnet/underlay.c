@@ -10,6 +10,7 @@
 #include "dataplane/ovsbridge.h"
 #include "dataplane/pipeline.h"
 #include "openvswitch/shash.h"
+#include "packets.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
 
@@ -262,7 +263,11 @@ remote_equal(const struct pipeline_remote *a, const struct pipeline_remote *b)
 {
     return (a->subnet.s_addr == b->subnet.s_addr
             && a->prefix_len == b->prefix_len
-            && a->ip.s_addr == b->ip.s_addr);
+            && a->ip.s_addr == b->ip.s_addr
+            && a->has_ip6 == b->has_ip6
+            && (!a->has_ip6
+                || (ipv6_addr_equals(&a->subnet6, &b->subnet6)
+                    && a->prefix_len6 == b->prefix_len6)));
 }
 
 void
