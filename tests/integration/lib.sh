@@ -588,16 +588,25 @@ EOF
 
 # seine_nodes_manifest NODE...: the Node objects of a cluster, one manifest:
 # a node whose name ends in N has pod CIDR 10.244.N.0/24 and node IP
-# 192.168.100.N.
+# 192.168.100.N; with SEINE_DUAL_STACK=1 also the IPv6 pod CIDR
+# fd00:10:244:N::/64.
 seine_nodes_manifest() {
     local n i
     for n in "$@"; do
         i=${n##*[!0-9]}
         printf -- '---\napiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$n"
-        printf 'spec: {podCIDR: 10.244.%s.0/24}\n' "$i"
+        if [ "${SEINE_DUAL_STACK:-0}" == 1 ]; then
+            printf 'spec: {podCIDR: 10.244.%s.0/24, podCIDRs: [10.244.%s.0/24, %s]}\n' \
+                "$i" "$i" "$(seine_pod_cidr6_of "$n")"
+        else
+            printf 'spec: {podCIDR: 10.244.%s.0/24}\n' "$i"
+        fi
         printf 'status: {addresses: [{type: InternalIP, address: 192.168.100.%s}]}\n' "$i"
     done
 }
+
+# seine_pod_cidr6_of NODE: the IPv6 pod CIDR of a dual-stack cluster's node.
+seine_pod_cidr6_of() { echo "fd00:10:244:${1##*[!0-9]}::/64"; }
 
 # seine_cluster_start MODE NODE_A NODE_B [--dpdk-uplink NODE]: two nodes
 # (addressed as in seine_nodes_manifest) joined by an underlay veth pair,
@@ -608,19 +617,22 @@ seine_nodes_manifest() {
 # (SEINE_DPDK_UPLINK_DEVARGS); that end has no address of its own, as a
 # NIC bound to vfio-pci has no kernel interface, and the node IP comes
 # from nodeIP; SEINE_DPDK_UPLINK_CONFIG holds more agent.yaml lines for
-# that node alone.
+# that node alone.  SEINE_DUAL_STACK=1 makes both nodes dual-stack.
 seine_cluster_start() {
     local mode=$1 a=$2 b=$3 dpdk_node="" n i
     [ "${4:-}" != --dpdk-uplink ] || dpdk_node=$5
+    local -a cidrs
     for n in "$a" "$b"; do
         i=${n##*[!0-9]}
+        cidrs=(--cidr "10.244.$i.0/24")
+        [ "${SEINE_DUAL_STACK:-0}" != 1 ] || cidrs+=(--cidr6 "$(seine_pod_cidr6_of "$n")")
         if [ "$n" == "$dpdk_node" ]; then
             SEINE_AGENT_CONFIG_EXTRA="${SEINE_AGENT_CONFIG_EXTRA:-}
-${SEINE_DPDK_UPLINK_CONFIG:-}" seine_node_start --no-agent --name "$n" --cidr "10.244.$i.0/24" \
+${SEINE_DPDK_UPLINK_CONFIG:-}" seine_node_start --no-agent --name "$n" "${cidrs[@]}" \
                 --uplink dpdk0 --tunnel "$mode" \
                 --dpdk-uplink "$SEINE_DPDK_UPLINK_DEVARGS" --node-ip "192.168.100.$i/24"
         else
-            seine_node_start --no-agent --name "$n" --cidr "10.244.$i.0/24" \
+            seine_node_start --no-agent --name "$n" "${cidrs[@]}" \
                 --uplink u0 --tunnel "$mode"
         fi
     done
