@@ -407,8 +407,8 @@ tracks_everything(const struct pipeline_node *node)
 }
 
 /* The conntrack flows of one family ('gw_ip' the gateway's address in
- * it).  Only IPv4 meets services and policies yet, but IPv6 walks the
- * same stages, so that it needs no flows of its own when they come. */
+ * it): IPv6 takes the same stages as IPv4, though only IPv4 has services
+ * and policies yet. */
 static void
 add_conntrack_family(struct flow_builder *b, const struct pipeline_node *node,
                      const struct family *fam, const char *gw_ip)

@@ -11,8 +11,8 @@
 
 enum pipeline_table {
     TABLE_CLASSIFIER = 0,       /* by in_port: pod, gateway, tunnel, uplink */
-    TABLE_SPOOF_GUARD = 10,     /* pod source MAC/IP, ARP fields */
-    TABLE_ARP_RESPONDER = 11,   /* ARP answered in OVS, never flooded */
+    TABLE_SPOOF_GUARD = 10,     /* pod source MAC/IP, ARP and ND fields */
+    TABLE_ARP_RESPONDER = 11,   /* ARP and ND answered in OVS, never flooded */
     TABLE_CT_ZONE = 20,         /* ct() into the pod zone */
     TABLE_CT_STATE = 21,        /* drop invalid; established skip ahead */
     TABLE_SERVICE_AFFINITY = 29, /* learned ClientIP affinity (resubmit) */

@@ -75,39 +75,55 @@ format_owner(const struct flowtab *ft, uint64_t owner)
     return ds_steal_cstr(&s);
 }
 
+/* The flows of 'pod' on 'node' are exactly 'expected'. */
 static void
-test_pod_flows_exact(void **state OVS_UNUSED)
+check_pod_flows(const struct pipeline_node *node,
+                const struct pipeline_pod *pod, const char *expected)
 {
     struct flowtab *ft = flowtab_create(1);
-    struct pipeline_node node = node_fixture();
-    struct pipeline_pod pod = pod_fixture(7, 3, "10.244.1.2");
 
-    assert_int_equal(pipeline_set_node(ft, &node), 0);
-    assert_int_equal(pipeline_set_pod(ft, &node, &pod), 0);
-
-    char *text = format_owner(ft, pod.owner);
-    static const char expected[] =
-#include "pipeline_pod.expected"
-        ;
+    assert_int_equal(pipeline_set_node(ft, node), 0);
+    assert_int_equal(pipeline_set_pod(ft, node, pod), 0);
+    char *text = format_owner(ft, pod->owner);
     assert_string_equal(text, expected);
     free(text);
     flowtab_destroy(ft);
 }
 
+/* The node flows of 'node' are exactly 'expected'. */
 static void
-test_node_flows_exact(void **state OVS_UNUSED)
+check_node_flows(const struct pipeline_node *node, const char *expected)
 {
     struct flowtab *ft = flowtab_create(1);
-    struct pipeline_node node = node_fixture();
 
-    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    assert_int_equal(pipeline_set_node(ft, node), 0);
     char *text = format_owner(ft, pipeline_node_owner());
-    static const char expected[] =
-#include "pipeline_node.expected"
-        ;
     assert_string_equal(text, expected);
     free(text);
     flowtab_destroy(ft);
+}
+
+static const char pod4_expected[] =
+#include "pipeline_pod.expected"
+    ;
+
+static void
+test_pod_flows_exact(void **state OVS_UNUSED)
+{
+    struct pipeline_node node = node_fixture();
+    struct pipeline_pod pod = pod_fixture(7, 3, "10.244.1.2");
+
+    check_pod_flows(&node, &pod, pod4_expected);
+}
+
+static void
+test_node_flows_exact(void **state OVS_UNUSED)
+{
+    struct pipeline_node node = node_fixture();
+    static const char expected[] =
+#include "pipeline_node.expected"
+        ;
+    check_node_flows(&node, expected);
 }
 
 /* With conntrack for everything (flow export, conntrackAll), one flow per
@@ -242,25 +258,6 @@ test_remote_node(void **state OVS_UNUSED)
     flowtab_destroy(ft);
 }
 
-/* The flows of 'pod' on 'node' are exactly 'expected'. */
-static void
-check_pod_flows(const struct pipeline_node *node,
-                const struct pipeline_pod *pod, const char *expected)
-{
-    struct flowtab *ft = flowtab_create(1);
-
-    assert_int_equal(pipeline_set_node(ft, node), 0);
-    assert_int_equal(pipeline_set_pod(ft, node, pod), 0);
-    char *text = format_owner(ft, pod->owner);
-    assert_string_equal(text, expected);
-    free(text);
-    flowtab_destroy(ft);
-}
-
-static const char pod4_expected[] =
-#include "pipeline_pod.expected"
-    ;
-
 /* A dual-stack pod on a dual-stack node: its IPv4 flows, and the same
  * guard and route for IPv6 with neighbour discovery for ARP. */
 static void
@@ -294,17 +291,11 @@ test_pod_v4_only(void **state OVS_UNUSED)
 static void
 test_node6_flows_exact(void **state OVS_UNUSED)
 {
-    struct flowtab *ft = flowtab_create(1);
     struct pipeline_node node = node6_fixture();
-
-    assert_int_equal(pipeline_set_node(ft, &node), 0);
-    char *text = format_owner(ft, pipeline_node_owner());
     static const char expected[] =
 #include "pipeline_node6.expected"
         ;
-    assert_string_equal(text, expected);
-    free(text);
-    flowtab_destroy(ft);
+    check_node_flows(&node, expected);
 }
 
 int
