@@ -82,6 +82,26 @@ ip_str(struct in_addr ip, char buf[INET_ADDRSTRLEN])
     return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
 }
 
+static const char *
+ip6_str(const struct in6_addr *ip, char buf[INET6_ADDRSTRLEN])
+{
+    return inet_ntop(AF_INET6, ip, buf, INET6_ADDRSTRLEN);
+}
+
+/* The match words of one address family: a flow that exists for IPv4 and
+ * IPv6 is written once, for a family and an address in its text form. */
+struct family {
+    const char *ip;
+    const char *tcp;
+    const char *src;
+    const char *dst;
+};
+
+static const struct family family4 = { "ip", "tcp", "nw_src", "nw_dst" };
+static const struct family family6 = {
+    "ipv6", "tcp6", "ipv6_src", "ipv6_dst",
+};
+
 /* Stages with nothing to do yet pass packets on to the next one, so the
  * pipeline's shape is fixed and policy and services only add flows.  A
  * policy stage's pass-through is what happens to traffic no rule of it
@@ -192,21 +212,54 @@ add_denied_sampling(struct flow_builder *b, const struct pipeline_node *node)
     }
 }
 
+/* ICMPv6 types (RFC 4861). */
+enum {
+    ND_ROUTER_ADVERT = 134,
+    ND_NEIGHBOR_SOLICIT = 135,
+    ND_NEIGHBOR_ADVERT = 136,
+    ND_REDIRECT = 137,
+};
+
+static void
+add_gateway_ip(struct flow_builder *b, const struct pipeline_node *node,
+               const struct family *fam)
+{
+    add_flow(b, TABLE_CLASSIFIER, 200, "in_port=%"PRId64",%s"
+             " actions=load:%d->"REG_PORT_CLASS",goto_table:%d",
+             node->gw_ofport, fam->ip, PORT_CLASS_GATEWAY, TABLE_CT_ZONE);
+}
+
+/* The node's stack resolves pods' addresses in ARPResponder.  Its other
+ * IPv6 multicast (MLD reports, router solicitations) has no listener on
+ * br-int: nothing is flooded. */
+static void
+add_gateway_nd(struct flow_builder *b, const struct pipeline_node *node)
+{
+    for (int type = ND_NEIGHBOR_SOLICIT; type <= ND_NEIGHBOR_ADVERT; type++) {
+        add_flow(b, TABLE_CLASSIFIER, 210, "in_port=%"PRId64",icmp6,"
+                 "icmp_type=%d actions=goto_table:%d", node->gw_ofport,
+                 type, TABLE_ARP_RESPONDER);
+    }
+    add_flow(b, TABLE_CLASSIFIER, 205, "in_port=%"PRId64",ipv6,"
+             "ipv6_dst=ff00::/8 actions="DROP_ACTIONS_FMT, node->gw_ofport,
+             DROP_ACTIONS_ARGS(TABLE_CLASSIFIER));
+    add_gateway_ip(b, node, &family6);
+}
+
 static void
 add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
 {
     add_flow(b, TABLE_CLASSIFIER, 210, "in_port=%"PRId64",arp"
              " actions=goto_table:%d", node->gw_ofport, TABLE_ARP_RESPONDER);
-    add_flow(b, TABLE_CLASSIFIER, 200, "in_port=%"PRId64",ip"
-             " actions=load:%d->"REG_PORT_CLASS",goto_table:%d",
-             node->gw_ofport, PORT_CLASS_GATEWAY, TABLE_CT_ZONE);
+    add_gateway_ip(b, node, &family4);
+    if (node->has_ip6) {
+        add_gateway_nd(b, node);
+    }
     add_flow(b, TABLE_L2_FORWARDING, 200, "dl_dst="MAC_FMT
              " actions=load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
              MAC_ARGS(node->gw_mac), node->gw_ofport, TABLE_INGRESS_ADMIN);
 }
 
-/* Turns an ARP request around into the reply "'mac' has the address you
- * asked for", sent back out of the port it came in on. */
 /* Traffic from other nodes: class tunnel, addressed to this node's gateway
  * MAC as a routed packet (the sender's inner destination is its own
  * gateway's), then conntrack and the rest of the pipeline like a pod's. */
@@ -241,6 +294,8 @@ add_tunnel_flows(struct flow_builder *b, const struct pipeline_node *node)
     }
 }
 
+/* Turns an ARP request around into the reply "'mac' has the address you
+ * asked for", sent back out of the port it came in on. */
 static char *
 arp_reply_actions(const uint8_t mac[6])
 {
@@ -269,6 +324,81 @@ add_arp_proxy(struct flow_builder *b, const struct pipeline_node *node)
     free(reply);
 }
 
+/* The flags of a neighbour advertisement (RFC 4861 4.4), in nd_reserved. */
+#define ND_FLAG_ROUTER 0x80000000u
+#define ND_FLAG_SOLICITED 0x40000000u
+#define ND_FLAG_OVERRIDE 0x20000000u
+/* An option's type (RFC 4861 4.6.1). */
+#define ND_OPT_TARGET_LLADDR 2
+
+/* Turns a neighbour solicitation around into the advertisement "'mac' has
+ * the address you asked for" with 'flags', sent back out of the port it
+ * came in on.  The solicitation's source link-layer option becomes the
+ * target link-layer option; its address is written by the second half,
+ * add_nd_reply_tll(), as only a flow matching an advertisement may.  The
+ * switch fixes the ICMPv6 checksum for every field set. */
+static char *
+nd_reply_actions(const uint8_t mac[6], uint32_t flags)
+{
+    return xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                     "mod_dl_src:"MAC_FMT","
+                     "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+                     "move:NXM_NX_ND_TARGET[]->NXM_NX_IPV6_SRC[],"
+                     "set_field:%d->icmpv6_type,"
+                     "set_field:%#"PRIx32"->nd_reserved,"
+                     "set_field:%d->nd_options_type,"
+                     "load:1->"REG_ND_REPLY",resubmit(,%d)",
+                     MAC_ARGS(mac), ND_NEIGHBOR_ADVERT, flags,
+                     ND_OPT_TARGET_LLADDR, TABLE_ARP_RESPONDER);
+}
+
+/* The advertisement's target link-layer address is its Ethernet source,
+ * the MAC nd_reply_actions() answered with. */
+static void
+add_nd_reply_tll(struct flow_builder *b)
+{
+    add_flow(b, TABLE_ARP_RESPONDER, 230, "icmp6,icmp_type=%d,reg0=%#x/%#x"
+             " actions=move:NXM_OF_ETH_SRC[]->NXM_NX_ND_TLL[],IN_PORT",
+             ND_NEIGHBOR_ADVERT, REG_ND_REPLY_MASK, REG_ND_REPLY_MASK);
+}
+
+/* ARP's proxy for IPv6: a pod's neighbour solicitation, for any target, is
+ * answered with the gateway's MAC as a router's.  A solicitation from the
+ * unspecified address is duplicate address detection (it carries no
+ * link-layer address to answer to): it must see no answer.  Nobody
+ * listens to advertisements on br-int: they go no further, and nothing
+ * floods. */
+static void
+add_nd_proxy(struct flow_builder *b, const struct pipeline_node *node)
+{
+    char *reply = nd_reply_actions(node->gw_mac, ND_FLAG_ROUTER
+                                   | ND_FLAG_SOLICITED | ND_FLAG_OVERRIDE);
+
+    add_nd_reply_tll(b);
+    add_flow(b, TABLE_ARP_RESPONDER, 220, "icmp6,icmp_type=%d,ipv6_src=::"
+             " actions=drop", ND_NEIGHBOR_SOLICIT);
+    add_flow(b, TABLE_ARP_RESPONDER, 200, "icmp6,icmp_type=%d,reg0=%#x/%#x"
+             " actions=%s", ND_NEIGHBOR_SOLICIT, PORT_CLASS_POD,
+             REG_PORT_CLASS_MASK, reply);
+    add_flow(b, TABLE_ARP_RESPONDER, 100, "icmp6,icmp_type=%d actions=drop",
+             ND_NEIGHBOR_ADVERT);
+    free(reply);
+}
+
+/* A pod is no router: its router advertisements and redirects are
+ * dropped, and so is any neighbour discovery its own flows
+ * (add_pod_nd_guard()) do not allow, which would otherwise pass as its
+ * IPv6 traffic. */
+static void
+add_pod_nd_filter(struct flow_builder *b)
+{
+    for (int type = ND_ROUTER_ADVERT; type <= ND_REDIRECT; type++) {
+        add_flow(b, TABLE_SPOOF_GUARD, 205, "icmp6,icmp_type=%d,reg0=%#x/%#x"
+                 " actions="DROP_ACTIONS_FMT, type, PORT_CLASS_POD,
+                 REG_PORT_CLASS_MASK, DROP_ACTIONS_ARGS(TABLE_SPOOF_GUARD));
+    }
+}
+
 /* Flow export needs every connection in conntrack, as conntrackAll asks. */
 static bool
 tracks_everything(const struct pipeline_node *node)
@@ -276,10 +406,78 @@ tracks_everything(const struct pipeline_node *node)
     return node->conntrack_all || node->conn_stats;
 }
 
+/* The conntrack flows of one family ('gw_ip' the gateway's address in
+ * it): IPv6 takes the same stages as IPv4, though only IPv4 has services
+ * and policies yet. */
+static void
+add_conntrack_family(struct flow_builder *b, const struct pipeline_node *node,
+                     const struct family *fam, const char *gw_ip)
+{
+    if (tracks_everything(node)) {
+        add_flow(b, TABLE_CT_ZONE, CT_ALL_PRIORITY,
+                 "%s actions="CT_TRACK_ACTIONS_FMT, fam->ip,
+                 CT_TRACK_ACTIONS_ARGS);
+    }
+    /* Traffic between pods no policy isolates, that no service translates,
+     * needs no connection state: one datapath pass, straight to the
+     * forwarding stages. */
+    add_flow(b, TABLE_CT_ZONE, CT_BYPASS_PRIORITY, "%s actions=load:1->"
+             REG_UNTRACKED",goto_table:%d", fam->ip, TABLE_L3_FORWARDING);
+    /* What may have been a service's reply and is not (conntrack knows no
+     * connection of it: new, or invalid such as a SYN-ACK whose SYN went
+     * untracked) is untracked traffic, not a new connection, and never
+     * dropped as invalid. */
+    add_flow(b, TABLE_CT_STATE, 210, "%s,reg0=%#x/%#x actions=goto_table:%d",
+             fam->ip, REG_UNTRACKED_MASK, REG_UNTRACKED_MASK,
+             TABLE_L3_FORWARDING);
+    add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,%s"
+             " actions="DROP_ACTIONS_FMT, fam->ip,
+             DROP_ACTIONS_ARGS(TABLE_CT_STATE));
+    /* Established and related traffic was allowed when its connection
+     * started: it skips every egress policy tier here and every ingress
+     * tier below, and hits one cached datapath flow. */
+    add_flow(b, TABLE_CT_STATE, 190, "ct_state=-new+trk,%s"
+             " actions=goto_table:%d", fam->ip, TABLE_L3_FORWARDING);
+    /* A policed pod's TCP connection tracked from its middle was
+     * untracked when it began (the pod was not isolated then): its policy
+     * was never asked, and whichever side speaks first would become its
+     * originator.  It is dropped; the pod's policy applies to the
+     * connection it opens again.  With everything tracked, only a switch
+     * restart (conntrack lost) makes one, and it is picked up as before. */
+    if (!tracks_everything(node)) {
+        add_flow(b, TABLE_CT_STATE, 195, "ct_state=+new+trk,%s,reg0=%#x/%#x,"
+                 "tcp_flags=-syn actions="DROP_ACTIONS_FMT, fam->tcp,
+                 REG_POLICY_TRACKED_MASK, REG_POLICY_TRACKED_MASK,
+                 DROP_ACTIONS_ARGS(TABLE_CT_STATE));
+    }
+    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 20,
+             "%s,reg0=%#x/%#x actions=goto_table:%d", fam->ip,
+             REG_UNTRACKED_MASK, REG_UNTRACKED_MASK, TABLE_CT_COMMIT);
+    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 10,
+             "ct_state=-new+trk,%s actions=goto_table:%d", fam->ip,
+             TABLE_CT_COMMIT);
+    /* Kubernetes lets a pod's own node reach it whatever its ingress
+     * policies say, cluster-wide ones included (kubelet's probes come from
+     * there): what the node's stack sends from its gateway address.  Other
+     * traffic through the gateway (routed from another node, or from
+     * outside) meets the policies. */
+    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY,
+             "%s,reg0=0x%x/0x%x,%s=%s actions=goto_table:%d", fam->ip,
+             PORT_CLASS_GATEWAY, REG_PORT_CLASS_MASK, fam->src, gw_ip,
+             TABLE_CT_COMMIT);
+    add_flow(b, TABLE_CT_COMMIT, 220, "%s,reg0=%#x/%#x actions=goto_table:%d",
+             fam->ip, REG_UNTRACKED_MASK, REG_UNTRACKED_MASK, TABLE_OUTPUT);
+    add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,%s"
+             " actions=ct(commit,zone=%d,exec(move:"REG_EGRESS_RULE"->"
+             CT_LABEL_EGRESS_RULE",move:"REG_INGRESS_RULE"->"
+             CT_LABEL_INGRESS_RULE")),%sgoto_table:%d", fam->ip,
+             CT_ZONE_POD, conn_stats_resubmit(node), TABLE_OUTPUT);
+}
+
 static void
 add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
 {
-    char gw_ip[INET_ADDRSTRLEN];
+    char gw_ip[INET_ADDRSTRLEN], gw_ip6[INET6_ADDRSTRLEN];
 
     /* 'nat' applies a connection's service DNAT (and undoes it on
      * replies).  A reply to hairpin service traffic is addressed to
@@ -288,66 +486,16 @@ add_conntrack(struct flow_builder *b, const struct pipeline_node *node)
     add_flow(b, TABLE_CT_ZONE, 110, "ip,nw_dst="HAIRPIN_IP
              " actions=ct(table=%d,zone=%d,nat)", TABLE_CT_ZONE,
              CT_ZONE_HAIRPIN);
-    if (tracks_everything(node)) {
-        add_flow(b, TABLE_CT_ZONE, CT_ALL_PRIORITY,
-                 "ip actions="CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
+    add_conntrack_family(b, node, &family4, ip_str(node->gw_ip, gw_ip));
+    if (node->has_ip6) {
+        add_conntrack_family(b, node, &family6,
+                             ip6_str(&node->gw_ip6, gw_ip6));
     }
-    /* Traffic between pods no policy isolates, that no service translates,
-     * needs no connection state: one datapath pass, straight to the
-     * forwarding stages. */
-    add_flow(b, TABLE_CT_ZONE, CT_BYPASS_PRIORITY, "ip actions=load:1->"
-             REG_UNTRACKED",goto_table:%d", TABLE_L3_FORWARDING);
-    /* What may have been a service's reply and is not (conntrack knows no
-     * connection of it: new, or invalid such as a SYN-ACK whose SYN went
-     * untracked) is untracked traffic, not a new connection, and never
-     * dropped as invalid. */
-    add_flow(b, TABLE_CT_STATE, 210, "ip,reg0=%#x/%#x actions=goto_table:%d",
-             REG_UNTRACKED_MASK, REG_UNTRACKED_MASK, TABLE_L3_FORWARDING);
-    add_flow(b, TABLE_CT_STATE, 200, "ct_state=+inv+trk,ip"
-             " actions="DROP_ACTIONS_FMT, DROP_ACTIONS_ARGS(TABLE_CT_STATE));
-    /* Established and related traffic was allowed when its connection
-     * started: it skips every egress policy tier here and every ingress
-     * tier below, and hits one cached datapath flow. */
-    add_flow(b, TABLE_CT_STATE, 190, "ct_state=-new+trk,ip"
-             " actions=goto_table:%d", TABLE_L3_FORWARDING);
     /* A new connection meets the services; a frontend with ClientIP
      * affinity consults the learned affinity flows (svcflows.h), and a miss
      * there chooses nothing. */
     add_flow(b, TABLE_CT_STATE, 0, "actions=goto_table:%d", TABLE_SERVICE_LB);
     add_flow(b, TABLE_SERVICE_AFFINITY, 0, "actions=drop");
-    /* A policed pod's TCP connection tracked from its middle was
-     * untracked when it began (the pod was not isolated then): its policy
-     * was never asked, and whichever side speaks first would become its
-     * originator.  It is dropped; the pod's policy applies to the
-     * connection it opens again.  With everything tracked, only a switch
-     * restart (conntrack lost) makes one, and it is picked up as before. */
-    if (!tracks_everything(node)) {
-        add_flow(b, TABLE_CT_STATE, 195, "ct_state=+new+trk,tcp,reg0=%#x/%#x,"
-                 "tcp_flags=-syn actions="DROP_ACTIONS_FMT,
-                 REG_POLICY_TRACKED_MASK, REG_POLICY_TRACKED_MASK,
-                 DROP_ACTIONS_ARGS(TABLE_CT_STATE));
-    }
-    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 20,
-             "ip,reg0=%#x/%#x actions=goto_table:%d", REG_UNTRACKED_MASK,
-             REG_UNTRACKED_MASK, TABLE_CT_COMMIT);
-    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY + 10,
-             "ct_state=-new+trk,ip actions=goto_table:%d", TABLE_CT_COMMIT);
-    /* Kubernetes lets a pod's own node reach it whatever its ingress
-     * policies say, cluster-wide ones included (kubelet's probes come from
-     * there): what the node's stack sends from its gateway address.  Other
-     * traffic through the gateway (routed from another node, or from
-     * outside) meets the policies. */
-    add_flow(b, TABLE_INGRESS_ADMIN, POLICY_BYPASS_PRIORITY,
-             "ip,reg0=0x%x/0x%x,nw_src=%s actions=goto_table:%d",
-             PORT_CLASS_GATEWAY, REG_PORT_CLASS_MASK,
-             ip_str(node->gw_ip, gw_ip), TABLE_CT_COMMIT);
-    add_flow(b, TABLE_CT_COMMIT, 220, "ip,reg0=%#x/%#x actions=goto_table:%d",
-             REG_UNTRACKED_MASK, REG_UNTRACKED_MASK, TABLE_OUTPUT);
-    add_flow(b, TABLE_CT_COMMIT, 200, "ct_state=+new+trk,ip"
-             " actions=ct(commit,zone=%d,exec(move:"REG_EGRESS_RULE"->"
-             CT_LABEL_EGRESS_RULE",move:"REG_INGRESS_RULE"->"
-             CT_LABEL_INGRESS_RULE")),%sgoto_table:%d",
-             CT_ZONE_POD, conn_stats_resubmit(node), TABLE_OUTPUT);
     add_flow(b, TABLE_OUTPUT, 200, "actions=output:"REG_OUT_PORT);
 }
 
@@ -364,12 +512,26 @@ pipeline_set_node(struct flowtab *ft, const struct pipeline_node *node)
     add_gateway_flows(&b, node);
     add_tunnel_flows(&b, node);
     add_arp_proxy(&b, node);
+    if (node->has_ip6) {
+        add_nd_proxy(&b, node);
+        add_pod_nd_filter(&b);
+    }
     add_conntrack(&b, node);
     if (b.error) {
         VLOG_ERR("node flows rejected: %s", ovs_strerror(-b.error));
         flowtab_remove_owner(ft, b.owner);
     }
     return b.error;
+}
+
+/* A pod's traffic of one family, with its own MAC and address 'ip'. */
+static void
+add_pod_ip_guard(struct flow_builder *b, const struct pipeline_pod *pod,
+                 const struct family *fam, const char *ip)
+{
+    add_flow(b, TABLE_SPOOF_GUARD, 200, "%s,in_port=%"PRId64",dl_src="MAC_FMT
+             ",%s=%s actions=goto_table:%d", fam->ip, pod->ofport,
+             MAC_ARGS(pod->mac), fam->src, ip, TABLE_CT_ZONE);
 }
 
 static void
@@ -379,13 +541,46 @@ add_pod_guard(struct flow_builder *b, const struct pipeline_pod *pod,
     add_flow(b, TABLE_CLASSIFIER, 190, "in_port=%"PRId64
              " actions=load:%d->"REG_PORT_CLASS",goto_table:%d",
              pod->ofport, PORT_CLASS_POD, TABLE_SPOOF_GUARD);
-    add_flow(b, TABLE_SPOOF_GUARD, 200, "ip,in_port=%"PRId64",dl_src="MAC_FMT
-             ",nw_src=%s actions=goto_table:%d", pod->ofport,
-             MAC_ARGS(pod->mac), ip, TABLE_CT_ZONE);
+    add_pod_ip_guard(b, pod, &family4, ip);
     add_flow(b, TABLE_SPOOF_GUARD, 200, "arp,in_port=%"PRId64",dl_src="MAC_FMT
              ",arp_spa=%s,arp_sha="MAC_FMT" actions=goto_table:%d",
              pod->ofport, MAC_ARGS(pod->mac), ip, MAC_ARGS(pod->mac),
              TABLE_ARP_RESPONDER);
+}
+
+/* A pod's neighbour discovery, above add_pod_nd_filter()'s drops: its
+ * solicitations with its own MAC, from its address, from a link-local one
+ * (which the pod chooses), or from none without a link-layer address
+ * (duplicate address detection, RFC 4861 7.1.1), go to ARPResponder;
+ * its advertisements only for its own address, with its own MAC or none. */
+static void
+add_pod_nd_guard(struct flow_builder *b, const struct pipeline_pod *pod,
+                 const char *ip6)
+{
+    static const char zero_mac[] = "00:00:00:00:00:00";
+    char mac[sizeof zero_mac];
+    const struct {
+        int type;
+        const char *field;
+        const char *value;
+        const char *lladdr;
+    } allowed[] = {
+        { ND_NEIGHBOR_SOLICIT, "ipv6_src", ip6, mac },
+        { ND_NEIGHBOR_SOLICIT, "ipv6_src", "fe80::/10", mac },
+        { ND_NEIGHBOR_SOLICIT, "ipv6_src", "::", zero_mac },
+        { ND_NEIGHBOR_ADVERT, "nd_target", ip6, mac },
+        { ND_NEIGHBOR_ADVERT, "nd_target", ip6, zero_mac },
+    };
+
+    snprintf(mac, sizeof mac, MAC_FMT, MAC_ARGS(pod->mac));
+    for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
+        add_flow(b, TABLE_SPOOF_GUARD, 210, "icmp6,icmp_type=%d,in_port=%"
+                 PRId64",dl_src=%s,%s=%s,%s=%s actions=goto_table:%d",
+                 allowed[i].type, pod->ofport, mac, allowed[i].field,
+                 allowed[i].value,
+                 allowed[i].type == ND_NEIGHBOR_SOLICIT ? "nd_sll" : "nd_tll",
+                 allowed[i].lladdr, TABLE_ARP_RESPONDER);
+    }
 }
 
 static void
@@ -403,20 +598,64 @@ add_pod_arp(struct flow_builder *b, const struct pipeline_node *node,
     free(reply);
 }
 
+/* ARP's rules for neighbour discovery: a pod's solicitation for its own
+ * address (duplicate address detection) sees no answer; the gateway's for
+ * it is answered with the pod's MAC, as no router's. */
+static void
+add_pod_nd(struct flow_builder *b, const struct pipeline_node *node,
+           const struct pipeline_pod *pod, const char *ip6)
+{
+    add_flow(b, TABLE_ARP_RESPONDER, 210, "icmp6,icmp_type=%d,in_port=%"PRId64
+             ",nd_target=%s actions=drop", ND_NEIGHBOR_SOLICIT, pod->ofport,
+             ip6);
+    char *reply = nd_reply_actions(pod->mac,
+                                   ND_FLAG_SOLICITED | ND_FLAG_OVERRIDE);
+    add_flow(b, TABLE_ARP_RESPONDER, 200, "icmp6,icmp_type=%d,in_port=%"PRId64
+             ",nd_target=%s actions=%s", ND_NEIGHBOR_SOLICIT, node->gw_ofport,
+             ip6, reply);
+    free(reply);
+}
+
+/* Routed to the pod: from a pod, or from the node's stack for a node port
+ * (nodeport.h), both addressed to the gateway's MAC. */
+static void
+add_pod_route(struct flow_builder *b, const struct pipeline_node *node,
+              const struct pipeline_pod *pod, const struct family *fam,
+              const char *ip)
+{
+    add_flow(b, TABLE_L3_FORWARDING, 200, "%s,dl_dst="MAC_FMT
+             ",%s=%s actions=mod_dl_src:"MAC_FMT",mod_dl_dst:"MAC_FMT
+             ",dec_ttl,goto_table:%d", fam->ip, MAC_ARGS(node->gw_mac),
+             fam->dst, ip, MAC_ARGS(node->gw_mac), MAC_ARGS(pod->mac),
+             TABLE_L2_FORWARDING);
+}
+
 static void
 add_pod_forwarding(struct flow_builder *b, const struct pipeline_node *node,
                    const struct pipeline_pod *pod, const char *ip)
 {
-    /* Routed to the pod: from a pod, or from the node's stack for a node
-     * port (nodeport.h), both addressed to the gateway's MAC. */
-    add_flow(b, TABLE_L3_FORWARDING, 200, "ip,dl_dst="MAC_FMT
-             ",nw_dst=%s actions=mod_dl_src:"MAC_FMT",mod_dl_dst:"MAC_FMT
-             ",dec_ttl,goto_table:%d",
-             MAC_ARGS(node->gw_mac), ip, MAC_ARGS(node->gw_mac),
-             MAC_ARGS(pod->mac), TABLE_L2_FORWARDING);
+    add_pod_route(b, node, pod, &family4, ip);
     add_flow(b, TABLE_L2_FORWARDING, 200, "dl_dst="MAC_FMT
              " actions=load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
              MAC_ARGS(pod->mac), pod->ofport, TABLE_INGRESS_ADMIN);
+}
+
+/* A dual-stack pod's IPv6 on a dual-stack node: the same guard and route
+ * as its IPv4, with neighbour discovery in place of ARP. */
+static void
+add_pod_ip6(struct flow_builder *b, const struct pipeline_node *node,
+            const struct pipeline_pod *pod)
+{
+    char ip6[INET6_ADDRSTRLEN];
+
+    if (!pod->has_ip6 || !node->has_ip6) {
+        return;
+    }
+    ip6_str(&pod->ip6, ip6);
+    add_pod_ip_guard(b, pod, &family6, ip6);
+    add_pod_nd_guard(b, pod, ip6);
+    add_pod_nd(b, node, pod, ip6);
+    add_pod_route(b, node, pod, &family6, ip6);
 }
 
 /* A pod reaching itself through a service (hairpin): after the DNAT its
@@ -448,6 +687,7 @@ pipeline_set_pod(struct flowtab *ft, const struct pipeline_node *node,
     add_pod_arp(&b, node, pod, ip);
     add_pod_forwarding(&b, node, pod, ip);
     add_pod_hairpin(&b, pod, ip);
+    add_pod_ip6(&b, node, pod);
     if (b.error) {
         VLOG_ERR("flows of pod %s rejected: %s", ip, ovs_strerror(-b.error));
         flowtab_remove_owner(ft, pod->owner);

@@ -7,7 +7,9 @@
  * Pods are routed, not bridged: OVS answers every ARP request from a pod
  * with the gateway's MAC, so a pod sends all IPv4 traffic to the gateway
  * MAC, and L3Forwarding rewrites the MACs and decrements the TTL for pods on
- * this node.  Nothing is ever flooded.
+ * this node.  On a dual-stack node IPv6 goes the same way: OVS answers every
+ * neighbour solicitation from a pod with the gateway's MAC.  Nothing is ever
+ * flooded.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H 1

@@ -11,8 +11,8 @@
 
 enum pipeline_table {
     TABLE_CLASSIFIER = 0,       /* by in_port: pod, gateway, tunnel, uplink */
-    TABLE_SPOOF_GUARD = 10,     /* pod source MAC/IP, ARP fields */
-    TABLE_ARP_RESPONDER = 11,   /* ARP answered in OVS, never flooded */
+    TABLE_SPOOF_GUARD = 10,     /* pod source MAC/IP, ARP and ND fields */
+    TABLE_ARP_RESPONDER = 11,   /* ARP and ND answered in OVS, never flooded */
     TABLE_CT_ZONE = 20,         /* ct() into the pod zone */
     TABLE_CT_STATE = 21,        /* drop invalid; established skip ahead */
     TABLE_SERVICE_AFFINITY = 29, /* learned ClientIP affinity (resubmit) */
@@ -105,6 +105,13 @@ enum pipeline_table {
 #define REG_POLICY_TRACKED "NXM_NX_REG0[7]"
 #define REG_POLICY_TRACKED_MASK 0x80
 
+/* reg0[8]: ARPResponder has turned a neighbour solicitation into its
+ * advertisement and resubmitted it to itself: the target link-layer
+ * address can be written only by a flow that matches an advertisement
+ * (OpenFlow's prerequisites are checked against the match). */
+#define REG_ND_REPLY "NXM_NX_REG0[8]"
+#define REG_ND_REPLY_MASK 0x100
+
 /* ConntrackZone's priorities.  What needs conntrack is tracked at
  * CT_POD_PRIORITY (a local pod some policy isolates or selects, marked
  * REG_POLICY_TRACKED) or CT_FRONTEND_PRIORITY (a service frontend; an
@@ -112,8 +119,8 @@ enum pipeline_table {
  * service's reply (from an endpoint's address and port) at
  * CT_REPLY_PRIORITY, marked REG_UNTRACKED unless conntrack knows its
  * connection; everything else, below, takes no pass.  With conntrack
- * forced for everything (flow export), one flow at CT_ALL_PRIORITY tracks
- * every IPv4 packet and hides the others. */
+ * forced for everything (flow export), one flow per family at
+ * CT_ALL_PRIORITY tracks every IP packet and hides the others. */
 #define CT_ALL_PRIORITY 106
 #define CT_POD_PRIORITY 105
 #define CT_FRONTEND_PRIORITY 104
@@ -161,7 +168,11 @@ static_assert(PORT_CLASS_UPLINK <= REG_PORT_CLASS_MASK,
 static_assert(!((REG_UNTRACKED_MASK | REG_POLICY_TRACKED_MASK)
                 & (REG_PORT_CLASS_MASK | REG_EP_CHOSEN_MASK
                    | REG_TRACE_RX_MASK))
-              && REG_UNTRACKED_MASK != REG_POLICY_TRACKED_MASK,
+              && REG_UNTRACKED_MASK != REG_POLICY_TRACKED_MASK
+              && !(REG_ND_REPLY_MASK
+                   & (REG_PORT_CLASS_MASK | REG_EP_CHOSEN_MASK
+                      | REG_TRACE_RX_MASK | REG_UNTRACKED_MASK
+                      | REG_POLICY_TRACKED_MASK)),
               "reg0's fields must not overlap");
 static_assert(REG_PORT_CLASS_REG != REG_OUT_PORT_REG,
               "the port class and output port registers must not overlap");

@@ -33,6 +33,18 @@ node_fixture(void)
     return node;
 }
 
+/* The node with an IPv6 subnet too. */
+static struct pipeline_node
+node6_fixture(void)
+{
+    struct pipeline_node node = node_fixture();
+    node.has_ip6 = true;
+    inet_pton(AF_INET6, "fd00:10:244:1::", &node.subnet6);
+    node.prefix_len6 = 64;
+    inet_pton(AF_INET6, "fd00:10:244:1::1", &node.gw_ip6);
+    return node;
+}
+
 static struct pipeline_pod
 pod_fixture(uint64_t id, int64_t ofport, const char *ip)
 {
@@ -46,6 +58,15 @@ pod_fixture(uint64_t id, int64_t ofport, const char *ip)
     return pod;
 }
 
+static struct pipeline_pod
+pod6_fixture(uint64_t id, int64_t ofport, const char *ip, const char *ip6)
+{
+    struct pipeline_pod pod = pod_fixture(id, ofport, ip);
+    pod.has_ip6 = true;
+    inet_pton(AF_INET6, ip6, &pod.ip6);
+    return pod;
+}
+
 static char *
 format_owner(const struct flowtab *ft, uint64_t owner)
 {
@@ -54,43 +75,59 @@ format_owner(const struct flowtab *ft, uint64_t owner)
     return ds_steal_cstr(&s);
 }
 
+/* The flows of 'pod' on 'node' are exactly 'expected'. */
 static void
-test_pod_flows_exact(void **state OVS_UNUSED)
+check_pod_flows(const struct pipeline_node *node,
+                const struct pipeline_pod *pod, const char *expected)
 {
     struct flowtab *ft = flowtab_create(1);
-    struct pipeline_node node = node_fixture();
-    struct pipeline_pod pod = pod_fixture(7, 3, "10.244.1.2");
 
-    assert_int_equal(pipeline_set_node(ft, &node), 0);
-    assert_int_equal(pipeline_set_pod(ft, &node, &pod), 0);
-
-    char *text = format_owner(ft, pod.owner);
-    static const char expected[] =
-#include "pipeline_pod.expected"
-        ;
+    assert_int_equal(pipeline_set_node(ft, node), 0);
+    assert_int_equal(pipeline_set_pod(ft, node, pod), 0);
+    char *text = format_owner(ft, pod->owner);
     assert_string_equal(text, expected);
     free(text);
     flowtab_destroy(ft);
+}
+
+/* The node flows of 'node' are exactly 'expected'. */
+static void
+check_node_flows(const struct pipeline_node *node, const char *expected)
+{
+    struct flowtab *ft = flowtab_create(1);
+
+    assert_int_equal(pipeline_set_node(ft, node), 0);
+    char *text = format_owner(ft, pipeline_node_owner());
+    assert_string_equal(text, expected);
+    free(text);
+    flowtab_destroy(ft);
+}
+
+static const char pod4_expected[] =
+#include "pipeline_pod.expected"
+    ;
+
+static void
+test_pod_flows_exact(void **state OVS_UNUSED)
+{
+    struct pipeline_node node = node_fixture();
+    struct pipeline_pod pod = pod_fixture(7, 3, "10.244.1.2");
+
+    check_pod_flows(&node, &pod, pod4_expected);
 }
 
 static void
 test_node_flows_exact(void **state OVS_UNUSED)
 {
-    struct flowtab *ft = flowtab_create(1);
     struct pipeline_node node = node_fixture();
-
-    assert_int_equal(pipeline_set_node(ft, &node), 0);
-    char *text = format_owner(ft, pipeline_node_owner());
     static const char expected[] =
 #include "pipeline_node.expected"
         ;
-    assert_string_equal(text, expected);
-    free(text);
-    flowtab_destroy(ft);
+    check_node_flows(&node, expected);
 }
 
-/* With conntrack for everything (flow export, conntrackAll), one flow
- * tracks every IPv4 packet above the policies' and services' own, and a
+/* With conntrack for everything (flow export, conntrackAll), one flow per
+ * family tracks every packet above the policies' and services' own, and a
  * TCP connection picked up from its middle (after a switch restart) is
  * not dropped. */
 static void
@@ -105,6 +142,14 @@ test_conntrack_all(void **state OVS_UNUSED)
     assert_non_null(strstr(text, "table=20,priority=106,ip actions="
                            "ct(table=21,zone=65001,nat)\n"));
     assert_null(strstr(text, "tcp_flags"));
+    free(text);
+
+    node = node6_fixture();
+    node.conntrack_all = true;
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    text = format_owner(ft, pipeline_node_owner());
+    assert_non_null(strstr(text, "table=20,priority=106,ipv6 actions="
+                           "ct(table=21,zone=65001,nat)\n"));
     free(text);
     flowtab_destroy(ft);
 }
@@ -159,6 +204,25 @@ test_duplicate_ip_refused(void **state OVS_UNUSED)
     flowtab_destroy(ft);
 }
 
+/* The same for two dual-stack pods that claim the same IPv6 address. */
+static void
+test_duplicate_ip6_refused(void **state OVS_UNUSED)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node6_fixture();
+    struct pipeline_pod a = pod6_fixture(1, 3, "10.244.1.2",
+                                         "fd00:10:244:1::2");
+    struct pipeline_pod b = pod6_fixture(2, 4, "10.244.1.3",
+                                         "fd00:10:244:1::2");
+
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    assert_int_equal(pipeline_set_pod(ft, &node, &a), 0);
+    assert_int_equal(pipeline_set_pod(ft, &node, &b), -EEXIST);
+    assert_int_equal(flowtab_count_owner(ft, b.owner), 0);
+    assert_int_equal(flowtab_count_owner(ft, a.owner), 18);
+    flowtab_destroy(ft);
+}
+
 /* With a tunnel port: traffic from it is classified and addressed to the
  * gateway; a remote node's pod subnet goes out of it to the node's IP. */
 static void
@@ -194,15 +258,59 @@ test_remote_node(void **state OVS_UNUSED)
     flowtab_destroy(ft);
 }
 
+/* A dual-stack pod on a dual-stack node: its IPv4 flows, and the same
+ * guard and route for IPv6 with neighbour discovery for ARP. */
+static void
+test_pod6_flows_exact(void **state OVS_UNUSED)
+{
+    struct pipeline_node node = node6_fixture();
+    struct pipeline_pod pod = pod6_fixture(7, 3, "10.244.1.2",
+                                           "fd00:10:244:1::2");
+    static const char expected[] =
+#include "pipeline_pod6.expected"
+        ;
+    check_pod_flows(&node, &pod, expected);
+}
+
+/* Either side without IPv6 makes a pod's flows exactly its IPv4 ones. */
+static void
+test_pod_v4_only(void **state OVS_UNUSED)
+{
+    struct pipeline_node node = node_fixture();
+    struct pipeline_node node6 = node6_fixture();
+    struct pipeline_pod pod = pod_fixture(7, 3, "10.244.1.2");
+    struct pipeline_pod pod6 = pod6_fixture(7, 3, "10.244.1.2",
+                                            "fd00:10:244:1::2");
+
+    check_pod_flows(&node, &pod6, pod4_expected);
+    check_pod_flows(&node6, &pod, pod4_expected);
+}
+
+/* A dual-stack node: the gateway's IPv6 and neighbour discovery, the ND
+ * proxy, the pods' router messages dropped, conntrack for both families. */
+static void
+test_node6_flows_exact(void **state OVS_UNUSED)
+{
+    struct pipeline_node node = node6_fixture();
+    static const char expected[] =
+#include "pipeline_node6.expected"
+        ;
+    check_node_flows(&node, expected);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pod_flows_exact),
         cmocka_unit_test(test_node_flows_exact),
+        cmocka_unit_test(test_pod6_flows_exact),
+        cmocka_unit_test(test_pod_v4_only),
+        cmocka_unit_test(test_node6_flows_exact),
         cmocka_unit_test(test_conntrack_all),
         cmocka_unit_test(test_pod_replace_and_isolation),
         cmocka_unit_test(test_duplicate_ip_refused),
+        cmocka_unit_test(test_duplicate_ip6_refused),
         cmocka_unit_test(test_remote_node),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
