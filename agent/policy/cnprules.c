@@ -158,6 +158,9 @@ resolve_peers(struct rulebook_ctx *ctx, const struct cnp_rule *rule,
             for (size_t j = 0; j < peer->n_networks; j++) {
                 rulebook_draft_peer_cidr(d, &peer->networks[j]);
             }
+            for (size_t j = 0; j < peer->n_networks6; j++) {
+                rulebook_draft_peer_cidr6(d, &peer->networks6[j]);
+            }
             break;
         case CNP_PEER_UNKNOWN:
             known = false;

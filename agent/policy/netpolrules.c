@@ -100,6 +100,9 @@ resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
             for (size_t j = 0; j < peer->ipblock->n_ranges; j++) {
                 rulebook_draft_peer_cidr(d, &peer->ipblock->ranges[j]);
             }
+            for (size_t j = 0; j < peer->ipblock->n_ranges6; j++) {
+                rulebook_draft_peer_cidr6(d, &peer->ipblock->ranges6[j]);
+            }
         } else if (!peer->ns_sel) {
             peer_pods_in(ctx, peer, np->namespace, d);
         } else {
@@ -121,8 +124,11 @@ in_ipblocks(const struct netpol_rule *rule, const struct ruleparts_ip *ip)
     bool in = !rule->n_peers;
 
     for (size_t j = 0; !in && j < rule->n_peers; j++) {
-        in = (rule->peers[j].ipblock && ip->family == AF_INET
-              && ipblock_contains(rule->peers[j].ipblock, ip->in4));
+        const struct ipblock *block = rule->peers[j].ipblock;
+
+        in = (block && (ip->family == AF_INET
+                        ? ipblock_contains(block, ip->in4)
+                        : ipblock_contains6(block, &ip->in6)));
     }
     return in;
 }
@@ -187,6 +193,17 @@ add_candidate(struct rulebook_ctx *ctx, const struct netpol_rule *rule,
     }
 }
 
+static bool
+has_ipv6_block(const struct netpol_rule *rule)
+{
+    for (size_t i = 0; i < rule->n_peers; i++) {
+        if (rule->peers[i].ipblock && rule->peers[i].ipblock->ipv6) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Egress destinations a named port may resolve on besides the peer pods:
  * the pods with an address in the rule's ipBlocks (every pod when it has
  * no peer), read from the model's /16s of the ipBlocks' ranges.  They
@@ -199,7 +216,9 @@ egress_candidates(struct rulebook_ctx *ctx, const struct netpol_rule *rule,
     const struct cluster_pod *const *pods;
     size_t n;
 
-    if (!rule->n_peers) {
+    /* The model indexes pods by IPv4 /16s only: an IPv6 block looks at
+     * every pod. */
+    if (!rule->n_peers || has_ipv6_block(rule)) {
         pods = rulebook_pods(ctx, &n);
         for (size_t i = 0; i < n; i++) {
             add_candidate(ctx, rule, pods[i], d);

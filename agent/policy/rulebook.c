@@ -245,6 +245,24 @@ rulebook_isolate(struct rulebook_ctx *ctx, enum polflows_dir dir)
     ctx->res->isolated[dir] = vec_clone(&ctx->local);
 }
 
+/* A packet completes a rule with peers only through a pod and a peer of
+ * its own family: the pods and peers of a family the other side lacks
+ * would be flows that never match (and an IPv4 rule towards an IPv6
+ * ipBlock nothing at all), so they are left out. */
+static void
+keep_matching_families(struct polflows_rule *r)
+{
+    bool v4 = r->n_pods && r->n_peers;
+    bool v6 = r->n_pods6 && r->n_peers6;
+
+    if (!r->any_peer) {
+        r->n_pods = v4 ? r->n_pods : 0;
+        r->n_peers = v4 ? r->n_peers : 0;
+        r->n_pods6 = v6 ? r->n_pods6 : 0;
+        r->n_peers6 = v6 ? r->n_peers6 : 0;
+    }
+}
+
 /* Adds the rule 'proto' keyed 'key' with 'pods', 'peers' (struct
  * ruleparts_ip, split here by family) and 'ports', taking the key and the
  * arrays, unless it matches nothing. */
@@ -271,6 +289,7 @@ add_rule(struct rulebook_ctx *ctx, const struct polflows_rule *proto,
     r->peers = c.peers;
     r->peers6 = c.peers6;
     r->ports = c.ports;
+    keep_matching_families(r);
     if ((!r->n_pods && !r->n_pods6)
         || (!r->any_peer && !r->n_peers && !r->n_peers6)
         || (!r->any_port && !r->n_ports)) {
@@ -332,6 +351,14 @@ rulebook_draft_peer_cidr(struct rulebook_draft *d,
                          const struct polflows_cidr *cidr)
 {
     struct ruleparts_ip ip = ruleparts_ip_from_cidr(cidr);
+    vec_push(&d->peers, &ip);
+}
+
+void
+rulebook_draft_peer_cidr6(struct rulebook_draft *d,
+                          const struct polflows_cidr6 *cidr)
+{
+    struct ruleparts_ip ip = ruleparts_ip_from_cidr6(cidr);
     vec_push(&d->peers, &ip);
 }
 

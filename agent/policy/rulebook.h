@@ -169,6 +169,8 @@ void rulebook_draft_destination(struct rulebook_draft *,
 /* Adds the peer 'cidr'. */
 void rulebook_draft_peer_cidr(struct rulebook_draft *,
                               const struct polflows_cidr *cidr);
+void rulebook_draft_peer_cidr6(struct rulebook_draft *,
+                               const struct polflows_cidr6 *cidr);
 /* Adds a port: numeric without 'name'; with one, named, resolving to the
  * first container port of that name and 'proto', or with 'proto' 0 to
  * every container port of that name whatever its protocol. */

@@ -54,6 +54,15 @@ ruleparts_ip_from_cidr(const struct polflows_cidr *cidr)
     return ip;
 }
 
+struct ruleparts_ip
+ruleparts_ip_from_cidr6(const struct polflows_cidr6 *cidr)
+{
+    struct ruleparts_ip ip = { .family = AF_INET6, .plen = cidr->plen };
+
+    ip.in6 = cidr->addr;
+    return ip;
+}
+
 /* How many of sorted 'ips' are IPv4: they come first. */
 static size_t
 count_ipv4(const struct ruleparts_ip *ips, size_t n)

@@ -48,6 +48,7 @@ int ruleparts_ip_compare(const void *, const void *);
 
 /* 'cidr' as a struct ruleparts_ip. */
 struct ruleparts_ip ruleparts_ip_from_cidr(const struct polflows_cidr *);
+struct ruleparts_ip ruleparts_ip_from_cidr6(const struct polflows_cidr6 *);
 /* Sorted 'ips' (ruleparts_ip_compare()) as the IPv4 and the IPv6
  * addresses of pods, or as IPv4 and IPv6 peers: new arrays, never NULL. */
 void ruleparts_split_pods(const struct ruleparts_ip *ips, size_t n,

@@ -678,8 +678,8 @@ setup(void **state OVS_UNUSED)
 }
 
 /* A dual-stack subject is the rule's pod by both its addresses, and a
- * dual-stack peer pod its peer by both; a node's address and the networks
- * stay as they are. */
+ * dual-stack peer pod its peer by both; towards IPv4 networks only, by
+ * its IPv4 address only, and towards IPv6 ones by its IPv6 one. */
 static void
 test_dual_stack(void **state OVS_UNUSED)
 {
@@ -695,11 +695,14 @@ test_dual_stack(void **state OVS_UNUSED)
             "'ingress':[{'action':'Deny','from':[{'pods':{'podSelector':"
             "{'matchLabels':{'app':'mon'}}}}]}],"
             "'egress':[{'action':'Accept','to':[{'networks':"
-            "['8.8.8.0/24']}]}]}");
+            "['8.8.8.0/24']}]},{'action':'Deny','to':[{'networks':"
+            "['2001:db8::/32']}]}]}");
     text = resolve_text(c);
     assert_string_equal(text,
         "cnp/guard/egress/0 table=35 priority=24874 allow:50 "
-        "pods=10.0.1.1,fd00:1::1 peers=8.8.8.0/24 ports=any\n"
+        "pods=10.0.1.1 peers=8.8.8.0/24 ports=any\n"
+        "cnp/guard/egress/1 table=35 priority=24873 deny "
+        "pods=fd00:1::1 peers=2001:db8::/32 ports=any\n"
         "cnp/guard/ingress/0 table=65 priority=24874 deny "
         "pods=10.0.1.1,fd00:1::1 peers=10.0.2.2/32,fd00:2::2/128 "
         "ports=any\n");

@@ -719,7 +719,7 @@ test_dual_stack_rules(void **state)
 
     /* A named port towards an IPv4 ipBlock resolves on the pods inside it,
      * as destinations by their IPv4 address only: the block does not
-     * cover their IPv6 one. */
+     * cover their IPv6 one, so the rule is IPv4 only. */
     c = dual_stack_fixture();
     add_policy(c, "shop", "q", "{'podSelector':{'matchLabels':"
                "{'app':'db'}},'policyTypes':['Egress'],'egress':[{'to':"
@@ -727,8 +727,24 @@ test_dual_stack_rules(void **state)
                "[{'port':'http'}]}]}");
     check(c, "isolated egress: 10.0.1.3,fd00:1::3\n"
              "isolated ingress: \n"
-             "shop/q/egress/0/tcp:8080 pods=10.0.1.3,fd00:1::3 "
+             "shop/q/egress/0/tcp:8080 pods=10.0.1.3 "
              "peers=10.0.1.1/32,10.0.2.1/32 ports=tcp:8080\n");
+    cluster_destroy(c);
+
+    /* IPv6 ipBlocks: with except, and with a named port resolved on the
+     * pods inside the block by their IPv6 address. */
+    c = dual_stack_fixture();
+    add_policy(c, "shop", "r", "{'podSelector':{'matchLabels':"
+               "{'app':'db'}},'ingress':[{'from':[{'ipBlock':{'cidr':"
+               "'fd00:2::/126','except':['fd00:2::/127']}}]}],"
+               "'egress':[{'to':[{'ipBlock':{'cidr':'fd00:2::/64'}}],"
+               "'ports':[{'port':'http'}]}]}");
+    check(c, "isolated egress: 10.0.1.3,fd00:1::3\n"
+             "isolated ingress: 10.0.1.3,fd00:1::3\n"
+             "shop/r/egress/0/tcp:8080 pods=fd00:1::3 "
+             "peers=fd00:2::1/128 ports=tcp:8080\n"
+             "shop/r/ingress/0 pods=fd00:1::3 peers=fd00:2::2/127 "
+             "ports=any\n");
     cluster_destroy(c);
 }
 
