@@ -41,10 +41,40 @@ struct rule_builder {
     int error;
 };
 
-static const char *
-ip_str(struct in_addr ip, char buf[INET_ADDRSTRLEN])
+/* The match on one address of either family as a packet's source or
+ * destination, "ip,nw_src=A" or "ipv6,ipv6_src=A", with "/PLEN" for a
+ * prefix ('plen' >= 0): every flow text naming an address comes from here,
+ * so the two families' flows are twins. */
+static char *
+addr_match(int family, const void *addr, int plen, bool src)
 {
-    return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+    bool v6 = family == AF_INET6;
+    const char *field = (v6 ? (src ? "ipv6_src" : "ipv6_dst")
+                         : (src ? "nw_src" : "nw_dst"));
+    char buf[INET6_ADDRSTRLEN];
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    inet_ntop(family, addr, buf, sizeof buf);
+    ds_put_format(&s, "%s,%s=%s", v6 ? "ipv6" : "ip", field, buf);
+    if (plen >= 0) {
+        ds_put_format(&s, "/%d", plen);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* The 'i'th address of 'pods', IPv4 ones first, and its family. */
+static const void *
+pods_addr(const struct polflows_pods *pods, size_t i, int *family)
+{
+    *family = i < pods->n_v4 ? AF_INET : AF_INET6;
+    return (i < pods->n_v4 ? (const void *) &pods->v4[i]
+            : (const void *) &pods->v6[i - pods->n_v4]);
+}
+
+static size_t
+pods_count(const struct polflows_pods *pods)
+{
+    return pods->n_v4 + pods->n_v6;
 }
 
 /* Adds one clause flow; stops at the first error. */
@@ -100,16 +130,10 @@ rule_actions(const struct polflows_rule *r)
 
 /* The pod side of a packet is its source on egress, its destination on
  * ingress; the peer is the other side. */
-static const char *
-pod_field(enum polflows_dir dir)
+static bool
+pod_is_src(enum polflows_dir dir)
 {
-    return dir == POLFLOWS_EGRESS ? "nw_src" : "nw_dst";
-}
-
-static const char *
-peer_field(enum polflows_dir dir)
-{
-    return dir == POLFLOWS_EGRESS ? "nw_dst" : "nw_src";
+    return dir == POLFLOWS_EGRESS;
 }
 
 static const char *
@@ -148,6 +172,11 @@ validate_rule(const struct polflows_rule *r)
             return -EINVAL;
         }
     }
+    for (size_t i = 0; !r->any_peer && i < r->n_peers6; i++) {
+        if (r->peers6[i].plen < 0 || r->peers6[i].plen > 128) {
+            return -EINVAL;
+        }
+    }
     for (size_t i = 0; !r->any_port && i < r->n_ports; i++) {
         const struct polflows_port *p = &r->ports[i];
         if (!proto_name(p->proto)
@@ -159,14 +188,25 @@ validate_rule(const struct polflows_rule *r)
 }
 
 static void
+add_addr_clause(struct rule_builder *b, uint8_t clause, int family,
+                const void *addr, int plen, bool src)
+{
+    char *match = addr_match(family, addr, plen, src);
+    add_clause(b, clause, "%s", match);
+    free(match);
+}
+
+static void
 add_pod_clauses(struct rule_builder *b)
 {
     const struct polflows_rule *r = b->rule;
-    char ip[INET_ADDRSTRLEN];
+    bool src = pod_is_src(r->dir);
 
     for (size_t i = 0; i < r->n_pods; i++) {
-        add_clause(b, 1, "ip,%s=%s", pod_field(r->dir),
-                   ip_str(r->pods[i], ip));
+        add_addr_clause(b, 1, AF_INET, &r->pods[i], -1, src);
+    }
+    for (size_t i = 0; i < r->n_pods6; i++) {
+        add_addr_clause(b, 1, AF_INET6, &r->pods6[i], -1, src);
     }
 }
 
@@ -174,11 +214,15 @@ static void
 add_peer_clauses(struct rule_builder *b, uint8_t clause)
 {
     const struct polflows_rule *r = b->rule;
-    char ip[INET_ADDRSTRLEN];
+    bool src = !pod_is_src(r->dir);
 
     for (size_t i = 0; i < r->n_peers; i++) {
-        add_clause(b, clause, "ip,%s=%s/%d", peer_field(r->dir),
-                   ip_str(r->peers[i].addr, ip), r->peers[i].plen);
+        add_addr_clause(b, clause, AF_INET, &r->peers[i].addr,
+                        r->peers[i].plen, src);
+    }
+    for (size_t i = 0; i < r->n_peers6; i++) {
+        add_addr_clause(b, clause, AF_INET6, &r->peers6[i].addr,
+                        r->peers6[i].plen, src);
     }
 }
 
@@ -204,20 +248,26 @@ add_port_range(struct rule_builder *b, uint8_t clause, const char *proto,
     }
 }
 
+/* "tcp" is IPv4's TCP: a rule with IPv6 pods needs "tcp6" twins of its
+ * port flows for their packets to complete its conjunction. */
 static void
 add_port_clauses(struct rule_builder *b, uint8_t clause)
 {
     const struct polflows_rule *r = b->rule;
 
-    for (size_t i = 0; i < r->n_ports; i++) {
-        const struct polflows_port *p = &r->ports[i];
-        const char *proto = proto_name(p->proto);
+    for (int v6 = 0; v6 <= (r->n_pods6 > 0); v6++) {
+        for (size_t i = 0; i < r->n_ports; i++) {
+            const struct polflows_port *p = &r->ports[i];
+            char *proto = xasprintf("%s%s", proto_name(p->proto),
+                                    v6 ? "6" : "");
 
-        if (!p->port) {
-            add_clause(b, clause, "%s", proto);
-        } else {
-            add_port_range(b, clause, proto, p->port,
-                           p->end_port ? p->end_port : p->port);
+            if (!p->port) {
+                add_clause(b, clause, "%s", proto);
+            } else {
+                add_port_range(b, clause, proto, p->port,
+                               p->end_port ? p->end_port : p->port);
+            }
+            free(proto);
         }
     }
 }
@@ -238,8 +288,12 @@ add_conjunction(struct rule_builder *b, const char *actions)
     if (r->any_peer && r->any_port) {
         /* A conjunction needs two clauses.  A direct flow per pod would
          * collide with other rules' clause flows on the same pod, so the
-         * second clause is "any IPv4", shared by every such rule. */
+         * second clause is "any IPv4" (and "any IPv6" for IPv6 pods),
+         * shared by every such rule. */
         add_clause(b, 2, "ip");
+        if (r->n_pods6) {
+            add_clause(b, 2, "ipv6");
+        }
     }
     if (!b->error) {
         char *match = xasprintf("conj_id=%"PRIu32, r->id);
@@ -252,7 +306,8 @@ add_conjunction(struct rule_builder *b, const char *actions)
 static bool
 rule_matches_nothing(const struct polflows_rule *r)
 {
-    return !r->n_pods || (!r->any_peer && !r->n_peers)
+    return (!r->n_pods && !r->n_pods6)
+           || (!r->any_peer && !r->n_peers && !r->n_peers6)
            || (!r->any_port && !r->n_ports);
 }
 
@@ -296,24 +351,25 @@ polflows_remove_rule(struct flowtab *ft, uint32_t id)
 }
 
 int
-polflows_set_isolation(struct flowtab *ft, uint32_t owner_id,
-                       enum polflows_dir dir, uint8_t table,
-                       uint16_t priority, const struct in_addr *pods,
-                       size_t n_pods)
+polflows_set_isolation_pods(struct flowtab *ft, uint32_t owner_id,
+                            enum polflows_dir dir, uint8_t table,
+                            uint16_t priority,
+                            const struct polflows_pods *pods)
 {
     uint64_t owner = rule_owner(owner_id);
-    char ip[INET_ADDRSTRLEN];
+    char *actions = deny_actions(owner_id, dir, table);
     int error = 0;
 
     flowtab_remove_owner(ft, owner);
-    for (size_t i = 0; i < n_pods && !error; i++) {
-        char *match = xasprintf("ip,%s=%s", pod_field(dir),
-                                ip_str(pods[i], ip));
-        char *actions = deny_actions(owner_id, dir, table);
+    for (size_t i = 0; i < pods_count(pods) && !error; i++) {
+        int family;
+        const void *addr = pods_addr(pods, i, &family);
+        char *match = addr_match(family, addr, -1, pod_is_src(dir));
+
         error = flowtab_add_flow(ft, owner, table, priority, match, actions);
-        free(actions);
         free(match);
     }
+    free(actions);
     if (error) {
         VLOG_WARN("isolation flows %"PRIu32" rejected: %s", owner_id,
                   ovs_strerror(-error));
@@ -323,21 +379,33 @@ polflows_set_isolation(struct flowtab *ft, uint32_t owner_id,
 }
 
 int
-polflows_set_conntrack(struct flowtab *ft, uint32_t owner_id,
-                       const struct in_addr *pods, size_t n_pods)
+polflows_set_isolation(struct flowtab *ft, uint32_t owner_id,
+                       enum polflows_dir dir, uint8_t table,
+                       uint16_t priority, const struct in_addr *pods,
+                       size_t n_pods)
 {
-    static const char *const fields[] = { "nw_src", "nw_dst" };
+    struct polflows_pods set = { .v4 = pods, .n_v4 = n_pods };
+    return polflows_set_isolation_pods(ft, owner_id, dir, table, priority,
+                                       &set);
+}
+
+int
+polflows_set_conntrack_pods(struct flowtab *ft, uint32_t owner_id,
+                            const struct polflows_pods *pods)
+{
+    static const bool srcs[] = { true, false };
     uint64_t owner = rule_owner(owner_id);
     char *actions = xasprintf("load:1->"REG_POLICY_TRACKED","
                               CT_TRACK_ACTIONS_FMT, CT_TRACK_ACTIONS_ARGS);
-    char ip[INET_ADDRSTRLEN];
     int error = 0;
 
     flowtab_remove_owner(ft, owner);
-    for (size_t i = 0; i < n_pods && !error; i++) {
-        for (size_t f = 0; f < ARRAY_SIZE(fields) && !error; f++) {
-            char *match = xasprintf("ip,%s=%s", fields[f],
-                                    ip_str(pods[i], ip));
+    for (size_t i = 0; i < pods_count(pods) && !error; i++) {
+        int family;
+        const void *addr = pods_addr(pods, i, &family);
+
+        for (size_t f = 0; f < ARRAY_SIZE(srcs) && !error; f++) {
+            char *match = addr_match(family, addr, -1, srcs[f]);
             error = flowtab_add_flow(ft, owner, TABLE_CT_ZONE,
                                      CT_POD_PRIORITY, match, actions);
             free(match);
@@ -350,6 +418,14 @@ polflows_set_conntrack(struct flowtab *ft, uint32_t owner_id,
         flowtab_remove_owner(ft, owner);
     }
     return error;
+}
+
+int
+polflows_set_conntrack(struct flowtab *ft, uint32_t owner_id,
+                       const struct in_addr *pods, size_t n_pods)
+{
+    struct polflows_pods set = { .v4 = pods, .n_v4 = n_pods };
+    return polflows_set_conntrack_pods(ft, owner_id, &set);
 }
 
 struct rule_stats {

@@ -21,6 +21,13 @@
  * needs two: it gets one direct flow per pod instead ("ip,nw_src=POD
  * actions=ACTION"), owned by the rule.
  *
+ * A pod's IPv6 address and an IPv6 peer give the same flows with
+ * "ipv6,ipv6_src=" and "ipv6,ipv6_dst=", in the same clauses of the same
+ * conjunction; a rule with IPv6 pods also gets "tcp6,tp_dst=" twins of its
+ * port clauses (and "ipv6" beside "ip"), since "tcp" means IPv4 TCP.  A
+ * packet matches clause flows of its own family only, so an IPv6 pod
+ * clause never completes with an IPv4 peer.
+ *
  * Canonical flow shapes, for egress (ingress swaps nw_src and nw_dst):
  *
  *   ip,nw_src=POD                    actions=conjunction(ID,1/N)
@@ -72,6 +79,11 @@ struct polflows_cidr {
     int plen;               /* 0..32 */
 };
 
+struct polflows_cidr6 {
+    struct in6_addr addr;   /* host bits zero */
+    int plen;               /* 0..128 */
+};
+
 struct polflows_port {
     uint8_t proto;          /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP */
     uint16_t port;          /* 0: every port of 'proto' */
@@ -89,16 +101,20 @@ struct polflows_rule {
     uint8_t pass_table;     /* PASS target */
     const struct in_addr *pods;     /* the local pods it applies to */
     size_t n_pods;
+    const struct in6_addr *pods6;   /* their IPv6 addresses */
+    size_t n_pods6;
     bool any_peer;          /* true: no peer clause */
     const struct polflows_cidr *peers;
     size_t n_peers;
+    const struct polflows_cidr6 *peers6;
+    size_t n_peers6;
     bool any_port;          /* true: no port clause */
     const struct polflows_port *ports;
     size_t n_ports;
 };
 
-/* Replaces the flows of rule 'rule->id'.  A rule with no pods, or with
- * neither any_peer nor a peer, or neither any_port nor a port, matches
+/* Replaces the flows of rule 'rule->id'.  A rule with no pods (of either
+ * family), or with neither any_peer nor a peer, or neither any_port nor a port, matches
  * nothing and has no flows.  0, -EINVAL (id 0, a target table not after
  * 'table', a prefix length out of range, a protocol other than TCP, UDP or
  * SCTP, end_port < port) or -EEXIST (see above); on error the rule has no
@@ -106,10 +122,25 @@ struct polflows_rule {
 int polflows_set_rule(struct flowtab *, const struct polflows_rule *);
 void polflows_remove_rule(struct flowtab *, uint32_t id);
 
+/* Local pods' addresses, of both families. */
+struct polflows_pods {
+    const struct in_addr *v4;
+    size_t n_v4;
+    const struct in6_addr *v6;
+    size_t n_v6;
+};
+
 /* Default deny of isolated pods: in 'table', at 'priority', traffic of
- * 'pod' in direction 'dir' is dropped ("ip,nw_src=POD" on egress, to the
- * Drop table with 'owner_id' in the direction's rule register).  Replaces the previous set of 'owner_id' (COOKIE_KIND_POLICY,
- * the same id space as rule ids).  0 or -errno; on error no flows. */
+ * each address of 'pods' in direction 'dir' is dropped ("ip,nw_src=POD",
+ * "ipv6,ipv6_src=POD" on egress, to the Drop table with 'owner_id' in the
+ * direction's rule register).  Replaces the previous set of 'owner_id'
+ * (COOKIE_KIND_POLICY, the same id space as rule ids).  0 or -errno; on
+ * error no flows. */
+int polflows_set_isolation_pods(struct flowtab *, uint32_t owner_id,
+                                enum polflows_dir, uint8_t table,
+                                uint16_t priority,
+                                const struct polflows_pods *);
+/* The same for IPv4 addresses only. */
 int polflows_set_isolation(struct flowtab *, uint32_t owner_id,
                            enum polflows_dir, uint8_t table,
                            uint16_t priority, const struct in_addr *pods,
@@ -117,11 +148,14 @@ int polflows_set_isolation(struct flowtab *, uint32_t owner_id,
 
 /* The local pods whose traffic takes a conntrack pass (tables.h,
  * ConntrackZone): every pod a policy isolates or selects, in both
- * directions ("ip,nw_src=POD" and "ip,nw_dst=POD", marked
- * REG_POLICY_TRACKED), so that its new connections meet the policy stages
- * and their replies are established.
- * Replaces the previous set of 'owner_id' (COOKIE_KIND_POLICY).  0 or
- * -errno; on error no flows. */
+ * directions ("ip,nw_src=POD" and "ip,nw_dst=POD", for an IPv6 address
+ * "ipv6,ipv6_src=POD" and "ipv6,ipv6_dst=POD", marked REG_POLICY_TRACKED),
+ * so that its new connections meet the policy stages and their replies are
+ * established.  Replaces the previous set of 'owner_id'
+ * (COOKIE_KIND_POLICY).  0 or -errno; on error no flows. */
+int polflows_set_conntrack_pods(struct flowtab *, uint32_t owner_id,
+                                const struct polflows_pods *);
+/* The same for IPv4 addresses only. */
 int polflows_set_conntrack(struct flowtab *, uint32_t owner_id,
                            const struct in_addr *pods, size_t n_pods);
 

@@ -10,17 +10,18 @@
  *     objects[CLUSTER_CLUSTER_NETWORK_POLICY] "NAME" -> struct cnp
  *     objects[CLUSTER_SERVICE]    "NS/NAME"    -> struct service
  *     objects[CLUSTER_ENDPOINT_SLICE] "NS/NAME" -> struct epslice
- *     pod_ips                     "NS/NAME"    -> IP string
+ *     pod_ips[FAMILY]             "NS/NAME"    -> IP string
  *     ns_pods                     "NS"         -> struct objlist of pod
  *     svc_slices                  "NS/SERVICE" -> struct objlist of epslice
  *     ns_by_label                 "KEY=VALUE"  -> struct objlist of namespace
  *     pods_by_net                 /16          -> struct net_pods
  *
- * 'pod_ips' holds the IPs the agent set itself (cluster_set_pod_ip: it
- * attached those pods, so it knows their addresses before the API server
- * does, and a manifest Pod has no status at all).  An entry may exist
- * before its Pod; whenever a Pod is parsed its 'ip' is taken from here
- * first, so comparing with the previous copy sees the effective IP.
+ * 'pod_ips' holds the IPs the agent set itself, one map per family
+ * (cluster_set_pod_ip_family: it attached those pods, so it knows their
+ * addresses before the API server does, and a manifest Pod has no status
+ * at all).  An entry may exist before its Pod; whenever a Pod is parsed its
+ * 'ip' and 'ip6' are taken from here first, so comparing with the previous
+ * copy sees the effective IPs.
  *
  * The model owns every entry; callers get const pointers that stay valid
  * until the next cluster_apply()/cluster_delete() of the same object.  Only
@@ -78,7 +79,7 @@
 
 struct cluster {
     struct shash objects[CLUSTER_N_KINDS];
-    struct shash pod_ips;
+    struct shash pod_ips[2];    /* by ip_family_index() */
     struct shash ns_pods;
     struct shash svc_slices;
     struct shash ns_by_label;
@@ -294,6 +295,8 @@ pod_free(struct strpool *pool, void *pod_)
         labels_destroy(pool, &pod->annotations);
         free(pod->ip);
         free(pod->status_ip);
+        free(pod->ip6);
+        free(pod->status_ip6);
         for (size_t i = 0; i < pod->n_ports; i++) {
             strpool_unref(pool, pod->ports[i].name);
         }
@@ -303,27 +306,34 @@ pod_free(struct strpool *pool, void *pod_)
 }
 
 static bool
-is_ipv4(const char *s)
+is_family(const char *s, int family)
 {
-    struct in_addr addr;
-    return s && inet_pton(AF_INET, s, &addr) == 1;
+    struct in6_addr addr;       /* room for either family */
+    return s && inet_pton(family, s, &addr) == 1;
 }
 
-/* The pod's IPv4 address: status.podIP, or in a dual-stack cluster whose
- * primary family is IPv6, the IPv4 entry of status.podIPs. */
+/* The model's per-family arrays hold IPv4 first. */
+static size_t
+ip_family_index(int family)
+{
+    return family == AF_INET6;
+}
+
+/* The pod's address of 'family': status.podIP when it is of that family
+ * (the cluster's primary one), else the entry of status.podIPs that is. */
 static const char *
-pod_status_ip(struct json_object *status)
+pod_status_ip(struct json_object *status, int family)
 {
     const char *ip = kjson_child_string(status, "podIP");
     struct json_object *list = kjson_child(status, "podIPs");
 
-    if (is_ipv4(ip)) {
+    if (is_family(ip, family)) {
         return ip;
     }
     for (size_t i = 0; json_object_is_type(list, json_type_array)
                        && i < json_object_array_length(list); i++) {
         ip = kjson_child_string(json_object_array_get_idx(list, i), "ip");
-        if (is_ipv4(ip)) {
+        if (is_family(ip, family)) {
             return ip;
         }
     }
@@ -402,14 +412,31 @@ pod_ports_parse(struct strpool *pool, struct cluster_pod *pod,
     return 0;
 }
 
-/* Sets the pod's effective IP (a copy of 'ip', which may be NULL) and its
- * parsed form. */
+/* Sets the pod's effective IP of 'family' (a copy of 'ip', which may be
+ * NULL) and its parsed form. */
 static void
-pod_set_ip(struct cluster_pod *pod, const char *ip)
+pod_set_ip(struct cluster_pod *pod, int family, const char *ip)
 {
-    free(pod->ip);
-    pod->ip = nullable_xstrdup(ip);
-    pod->has_addr = ip && inet_pton(AF_INET, ip, &pod->addr) == 1;
+    bool v6 = family == AF_INET6;
+    char **field = v6 ? &pod->ip6 : &pod->ip;
+    void *addr = v6 ? (void *) &pod->addr6 : (void *) &pod->addr;
+    bool *has = v6 ? &pod->has_addr6 : &pod->has_addr;
+
+    free(*field);
+    *field = nullable_xstrdup(ip);
+    *has = ip && inet_pton(family, ip, addr) == 1;
+}
+
+static const char *
+pod_status_ip_of(const struct cluster_pod *pod, int family)
+{
+    return family == AF_INET6 ? pod->status_ip6 : pod->status_ip;
+}
+
+static const char *
+pod_ip_of(const struct cluster_pod *pod, int family)
+{
+    return family == AF_INET6 ? pod->ip6 : pod->ip;
 }
 
 /* The annotations the agent reads (agent/core/attach.c). */
@@ -437,8 +464,11 @@ pod_parse(struct strpool *pool, struct json_object *obj, const char *ns,
                                                   "uid"));
     pod->node_name = strpool_ref(pool, kjson_child_string(spec, "nodeName"));
     pod->status_ip = nullable_xstrdup(
-        pod_status_ip(kjson_child(obj, "status")));
-    pod_set_ip(pod, pod->status_ip);
+        pod_status_ip(kjson_child(obj, "status"), AF_INET));
+    pod->status_ip6 = nullable_xstrdup(
+        pod_status_ip(kjson_child(obj, "status"), AF_INET6));
+    pod_set_ip(pod, AF_INET, pod->status_ip);
+    pod_set_ip(pod, AF_INET6, pod->status_ip6);
     pod->host_network = (json_object_is_type(host_network, json_type_boolean)
                          && json_object_get_boolean(host_network));
     error = labels_parse(pool, obj, "labels", NULL, &pod->labels, err);
@@ -486,6 +516,8 @@ pod_equal(const void *a_, const void *b_)
             && labels_equal(&a->annotations, &b->annotations)
             && nullable_string_is_equal(a->ip, b->ip)
             && nullable_string_is_equal(a->status_ip, b->status_ip)
+            && nullable_string_is_equal(a->ip6, b->ip6)
+            && nullable_string_is_equal(a->status_ip6, b->status_ip6)
             && a->host_network == b->host_network
             && ports_equal(a, b));
 }
@@ -956,7 +988,9 @@ cluster_create(void)
     for (size_t i = 0; i < CLUSTER_N_KINDS; i++) {
         shash_init(&c->objects[i]);
     }
-    shash_init(&c->pod_ips);
+    for (size_t i = 0; i < ARRAY_SIZE(c->pod_ips); i++) {
+        shash_init(&c->pod_ips[i]);
+    }
     shash_init(&c->ns_pods);
     shash_init(&c->svc_slices);
     shash_init(&c->ns_by_label);
@@ -980,7 +1014,9 @@ cluster_destroy(struct cluster *c)
         }
         shash_destroy(&c->objects[i]);
     }
-    shash_destroy_free_data(&c->pod_ips);
+    for (size_t i = 0; i < ARRAY_SIZE(c->pod_ips); i++) {
+        shash_destroy_free_data(&c->pod_ips[i]);
+    }
     objlist_destroy_index(&c->ns_pods);
     objlist_destroy_index(&c->svc_slices);
     objlist_destroy_index(&c->ns_by_label);
@@ -1060,6 +1096,22 @@ cluster_identify(struct json_object *obj, enum cluster_kind *kindp,
     return 0;
 }
 
+/* Gives a newly parsed pod the IPs the agent set for it. */
+static void
+pod_take_overrides(const struct cluster *c, struct cluster_pod *pod,
+                   const char *key)
+{
+    static const int families[] = { AF_INET, AF_INET6 };
+
+    for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+        const char *ip = shash_find_data(
+            &c->pod_ips[ip_family_index(families[i])], key);
+        if (ip) {
+            pod_set_ip(pod, families[i], ip);
+        }
+    }
+}
+
 int
 cluster_apply(struct cluster *c, struct json_object *obj, char **err)
 {
@@ -1086,9 +1138,8 @@ cluster_apply(struct cluster *c, struct json_object *obj, char **err)
     }
 
     key = object_key(kind, ns, name);
-    if (kind == CLUSTER_POD && shash_find(&c->pod_ips, key)) {
-        struct cluster_pod *pod = parsed;
-        pod_set_ip(pod, shash_find_data(&c->pod_ips, key));
+    if (kind == CLUSTER_POD) {
+        pod_take_overrides(c, parsed, key);
     }
     node = shash_find(&c->objects[kind], key);
     old = node ? node->data : NULL;
@@ -1123,8 +1174,9 @@ cluster_delete(struct cluster *c, enum cluster_kind kind, const char *ns,
     }
     key = object_key(kind, ns, name);
     node = shash_find(&c->objects[kind], key);
-    if (node && kind == CLUSTER_POD) {
-        free(shash_find_and_delete(&c->pod_ips, key));
+    for (size_t i = 0; node && kind == CLUSTER_POD
+                       && i < ARRAY_SIZE(c->pod_ips); i++) {
+        free(shash_find_and_delete(&c->pod_ips[i], key));
     }
     free(key);
     if (!node) {
@@ -1332,21 +1384,24 @@ cluster_list(const struct cluster *c, enum cluster_kind kind, size_t *np)
 }
 
 int
-cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
-                   const char *ip)
+cluster_set_pod_ip_family(struct cluster *c, const char *ns,
+                          const char *name, int family, const char *ip)
 {
+    struct shash *overrides;
     struct cluster_pod *pod;
     struct shash_node *node;
     char *key;
 
-    if (ip && !is_ipv4(ip)) {
+    if ((family != AF_INET && family != AF_INET6)
+        || (ip && !is_family(ip, family))) {
         return -EINVAL;
     }
+    overrides = &c->pod_ips[ip_family_index(family)];
     ns = ns && ns[0] ? ns : "default";
     key = object_key(CLUSTER_POD, ns, name);
-    free(shash_find_and_delete(&c->pod_ips, key));
+    free(shash_find_and_delete(overrides, key));
     if (ip) {
-        shash_add(&c->pod_ips, key, xstrdup(ip));
+        shash_add(overrides, key, xstrdup(ip));
     }
     node = shash_find(&c->objects[CLUSTER_POD], key);
     free(key);
@@ -1355,14 +1410,21 @@ cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
     }
 
     pod = node->data;
-    ip = ip ? ip : pod->status_ip;
-    if (!nullable_string_is_equal(pod->ip, ip)) {
+    ip = ip ? ip : pod_status_ip_of(pod, family);
+    if (!nullable_string_is_equal(pod_ip_of(pod, family), ip)) {
         pods_by_net_update(c, pod, false);
-        pod_set_ip(pod, ip);
+        pod_set_ip(pod, family, ip);
         pods_by_net_update(c, pod, true);
         record_change(c, CLUSTER_POD, ns, name, false);
     }
     return 0;
+}
+
+int
+cluster_set_pod_ip(struct cluster *c, const char *ns, const char *name,
+                   const char *ip)
+{
+    return cluster_set_pod_ip_family(c, ns, name, AF_INET, ip);
 }
 
 void
@@ -1412,6 +1474,9 @@ cluster_format(const struct cluster *c, struct ds *s)
             if (kind == CLUSTER_POD) {
                 const struct cluster_pod *pod = nodes[i]->data;
                 ds_put_format(s, " %s", pod->ip ? pod->ip : "-");
+                if (pod->ip6) {
+                    ds_put_format(s, ",%s", pod->ip6);
+                }
                 format_labels(s, &pod->labels);
             } else if (kind == CLUSTER_NAMESPACE) {
                 const struct cluster_namespace *ns = nodes[i]->data;

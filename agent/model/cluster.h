@@ -71,6 +71,11 @@ struct cluster_pod {
     char *status_ip;                /* IPv4 of status.podIP(s), or NULL */
     struct in_addr addr;            /* 'ip', parsed, if 'has_addr' */
     bool has_addr;
+    char *ip6;                      /* IPv6, the same way: the agent's, else
+                                     * 'status_ip6'; may be NULL */
+    char *status_ip6;               /* IPv6 of status.podIP(s), or NULL */
+    struct in6_addr addr6;          /* 'ip6', parsed, if 'has_addr6' */
+    bool has_addr6;
     bool host_network;              /* spec.hostNetwork */
     struct cluster_container_port *ports;   /* every container's, in order */
     size_t n_ports;
@@ -190,16 +195,22 @@ const struct cluster_namespace *const *cluster_labelled_namespaces(
  * pod). */
 const char **cluster_pod_namespaces(const struct cluster *, size_t *n);
 
-/* Sets the IP of pod 'ns'/'name' as the agent knows it (it attached the
- * pod), overriding status.podIP; NULL goes back to status.podIP.  The
- * override may come before the Pod object and survives re-applies of it; it
- * goes with the Pod object's deletion.  Records a change of the pod if its
- * IP changes.  0, or -EINVAL for an 'ip' that is not an IPv4 address. */
+/* Sets the IP of family 'family' (AF_INET or AF_INET6) of pod 'ns'/'name'
+ * as the agent knows it (it attached the pod), overriding that family's
+ * entry of status.podIP(s); NULL goes back to it.  The override may come
+ * before the Pod object and survives re-applies of it; it goes with the Pod
+ * object's deletion.  Records a change of the pod if its IP changes.  0, or
+ * -EINVAL for another family or an 'ip' that is not an address of
+ * 'family'. */
+int cluster_set_pod_ip_family(struct cluster *, const char *ns,
+                              const char *name, int family, const char *ip);
+/* The same for the pod's IPv4 address. */
 int cluster_set_pod_ip(struct cluster *, const char *ns, const char *name,
                        const char *ip);
 /* Every object, one a line, by kind then key: "KIND [NS/]NAME", and for
- * a Pod its IP ("-" if none) and labels, for a Namespace its labels
- * (" k=v,k2=v2").  For the control socket and tests. */
+ * a Pod its IP ("-" if none; ",IPV6" after it when it has one) and labels,
+ * for a Namespace its labels (" k=v,k2=v2").  For the control socket and
+ * tests. */
 struct ds;
 void cluster_format(const struct cluster *, struct ds *);
 

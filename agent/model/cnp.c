@@ -136,6 +136,7 @@ peer_destroy(struct cnp_peer *peer)
     labelsel_destroy(peer->pod_sel);
     labelsel_destroy(peer->node_sel);
     free(peer->networks);
+    free(peer->networks6);
     for (size_t i = 0; i < peer->n_names; i++) {
         free(peer->names[i]);
     }
@@ -146,7 +147,8 @@ peer_destroy(struct cnp_peer *peer)
  * address as written has no host bits. */
 static int
 parse_network(struct json_object *v, const char *path, int *familyp,
-              struct polflows_cidr *cidr, char **err)
+              struct polflows_cidr *cidr, struct polflows_cidr6 *cidr6,
+              char **err)
 {
     const char *s = json_object_get_string(v);
     unsigned char addr[16], written[16];
@@ -172,6 +174,9 @@ parse_network(struct json_object *v, const char *path, int *familyp,
     if (*familyp == AF_INET) {
         memcpy(&cidr->addr, addr, 4);
         cidr->plen = plen;
+    } else {
+        memcpy(&cidr6->addr, addr, 16);
+        cidr6->plen = plen;
     }
     return 0;
 }
@@ -181,13 +186,15 @@ parse_networks(struct json_object *list, size_t n, const char *path,
                struct cnp_peer *peer, char **err)
 {
     peer->networks = xcalloc(n, sizeof *peer->networks);
+    peer->networks6 = xcalloc(n, sizeof *peer->networks6);
     for (size_t i = 0; i < n; i++) {
         struct json_object *v = json_object_array_get_idx(list, i);
         char *field = xasprintf("%s[%zu]", path, i);
         int family, error;
 
         error = parse_network(v, field, &family,
-                              &peer->networks[peer->n_networks], err);
+                              &peer->networks[peer->n_networks],
+                              &peer->networks6[peer->n_networks6], err);
         for (size_t j = 0; !error && j < i; j++) {
             if (!strcmp(json_object_get_string(v), json_object_get_string(
                             json_object_array_get_idx(list, j)))) {
@@ -199,6 +206,7 @@ parse_networks(struct json_object *list, size_t n, const char *path,
             return error;
         }
         peer->n_networks += family == AF_INET;
+        peer->n_networks6 += family == AF_INET6;
     }
     return 0;
 }
@@ -699,7 +707,10 @@ cnp_destroy(struct cnp *cnp)
 static bool
 networks_equal(const struct cnp_peer *a, const struct cnp_peer *b)
 {
-    if (a->n_networks != b->n_networks) {
+    if (a->n_networks != b->n_networks || a->n_networks6 != b->n_networks6
+        || (a->n_networks6
+            && memcmp(a->networks6, b->networks6,
+                      a->n_networks6 * sizeof *a->networks6))) {
         return false;
     }
     for (size_t i = 0; i < a->n_networks; i++) {

@@ -23,7 +23,7 @@
  *     namespaces, pods, and for egress nodes (their InternalIP), networks
  *     (CIDRs, no host bits) or domainNames.  domainNames are only for Accept
  *     rules and are not resolved here: such a peer matches nothing.  IPv6
- *     networks match nothing (the dataplane is IPv4).  A peer that sets no
+ *     networks match IPv6 traffic only, IPv4 ones IPv4 traffic.  A peer that sets no
  *     field this version knows (written for a newer API) fails closed, as
  *     the API asks: in an Accept rule it matches nothing, in a Deny or Pass
  *     rule it makes the rule deny everything.
@@ -81,6 +81,8 @@ struct cnp_peer {
     struct labelsel *node_sel;
     struct polflows_cidr *networks; /* the IPv4 ones */
     size_t n_networks;
+    struct polflows_cidr6 *networks6;   /* the IPv6 ones */
+    size_t n_networks6;
     char **names;
     size_t n_names;
 };

@@ -19,72 +19,172 @@
 
 #include "util.h"
 
-static uint32_t
-plen_mask(int plen)
+/* The arithmetic works on prefixes of either family as bytes in network
+ * order, of which a family uses 'n_bytes'; 'struct layout' says where an
+ * IPv4 or IPv6 CIDR keeps its address and prefix length. */
+struct prefix {
+    uint8_t addr[16];
+    int plen;
+};
+
+struct layout {
+    size_t size;                /* of one CIDR */
+    size_t plen_ofs;            /* its prefix length's offset */
+    int n_bytes;                /* of its address, at offset 0 */
+};
+
+static const struct layout layout4 = {
+    sizeof(struct polflows_cidr), offsetof(struct polflows_cidr, plen), 4,
+};
+static const struct layout layout6 = {
+    sizeof(struct polflows_cidr6), offsetof(struct polflows_cidr6, plen), 16,
+};
+
+static struct prefix
+to_prefix(const void *cidr, const struct layout *l)
 {
-    return plen ? UINT32_MAX << (32 - plen) : 0;
+    struct prefix p;
+
+    memset(&p, 0, sizeof p);
+    memcpy(p.addr, cidr, l->n_bytes);
+    memcpy(&p.plen, (const char *) cidr + l->plen_ofs, sizeof p.plen);
+    return p;
 }
 
-bool
-ipblock_cidr_contains(const struct polflows_cidr *cidr, struct in_addr addr)
+static void
+from_prefix(void *cidr, const struct prefix *p, const struct layout *l)
 {
-    uint32_t mask = plen_mask(cidr->plen);
-    return (ntohl(addr.s_addr) & mask) == ntohl(cidr->addr.s_addr);
+    memset(cidr, 0, l->size);
+    memcpy(cidr, p->addr, l->n_bytes);
+    memcpy((char *) cidr + l->plen_ofs, &p->plen, sizeof p->plen);
 }
 
 static bool
-cidr_covers(const struct polflows_cidr *outer,
-            const struct polflows_cidr *inner)
+bit_get(const uint8_t *addr, int i)
+{
+    return addr[i / 8] & (0x80 >> (i % 8));
+}
+
+static void
+bit_put(uint8_t *addr, int i, bool value)
+{
+    uint8_t bit = 0x80 >> (i % 8);
+    addr[i / 8] = value ? addr[i / 8] | bit : addr[i / 8] & ~bit;
+}
+
+/* Clears the bits of 'addr' after the first 'plen'. */
+static void
+mask_to(uint8_t addr[16], int plen)
+{
+    for (int i = plen; i < 128; i++) {
+        bit_put(addr, i, false);
+    }
+}
+
+/* Whether the first 'plen' bits of 'a' and 'b' are equal. */
+static bool
+same_bits(const uint8_t *a, const uint8_t *b, int plen)
+{
+    for (int i = 0; i < plen; i++) {
+        if (bit_get(a, i) != bit_get(b, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+prefix_covers(const struct prefix *outer, const struct prefix *inner)
 {
     return (outer->plen <= inner->plen
-            && ipblock_cidr_contains(outer, inner->addr));
+            && same_bits(outer->addr, inner->addr, outer->plen));
 }
 
 static int
-cidr_compare(const void *a_, const void *b_)
+prefix_compare(const void *a_, const void *b_)
 {
-    const struct polflows_cidr *a = a_, *b = b_;
-    uint32_t x = ntohl(a->addr.s_addr), y = ntohl(b->addr.s_addr);
+    const struct prefix *a = a_, *b = b_;
+    int cmp = memcmp(a->addr, b->addr, sizeof a->addr);
 
-    if (x != y) {
-        return x < y ? -1 : 1;
-    }
-    return a->plen - b->plen;
+    return cmp ? cmp : a->plen - b->plen;
 }
 
-struct cidr_list {
-    struct polflows_cidr *cidrs;
+struct prefix_list {
+    struct prefix *prefixes;
     size_t n, allocated;
 };
 
 static void
-cidr_list_add(struct cidr_list *list, uint32_t addr, int plen)
+prefix_list_add(struct prefix_list *list, const struct prefix *p)
 {
     if (list->n >= list->allocated) {
-        list->cidrs = x2nrealloc(list->cidrs, &list->allocated,
-                                 sizeof *list->cidrs);
+        list->prefixes = x2nrealloc(list->prefixes, &list->allocated,
+                                    sizeof *list->prefixes);
     }
-    list->cidrs[list->n++] = (struct polflows_cidr) {
-        .addr = { htonl(addr) },
-        .plen = plen,
-    };
+    list->prefixes[list->n++] = *p;
 }
 
-/* Adds to 'out' what is left of 'c' once 'e' (inside it) is taken out. */
+/* Adds to 'out' what is left of 'c' once 'e' (inside it) is taken out:
+ * at each prefix length down to the except's, the half it is not in. */
 static void
-split_around(const struct polflows_cidr *c, const struct polflows_cidr *e,
-             struct cidr_list *out)
+split_around(const struct prefix *c, const struct prefix *e,
+             struct prefix_list *out)
 {
-    uint32_t base = ntohl(c->addr.s_addr);
-    uint32_t target = ntohl(e->addr.s_addr);
+    struct prefix base = *c;
 
     for (int plen = c->plen + 1; plen <= e->plen; plen++) {
-        uint32_t bit = UINT32_C(1) << (32 - plen);
-        uint32_t other = (base & plen_mask(plen - 1)) | (~target & bit);
+        bool bit = bit_get(e->addr, plen - 1);
+        struct prefix other = base;
 
-        cidr_list_add(out, other, plen);
-        base = (base & plen_mask(plen - 1)) | (target & bit);
+        mask_to(other.addr, plen - 1);
+        bit_put(other.addr, plen - 1, !bit);
+        other.plen = plen;
+        prefix_list_add(out, &other);
+        mask_to(base.addr, plen - 1);
+        bit_put(base.addr, plen - 1, bit);
     }
+}
+
+/* 'cidr' minus 'except' ('n_except' CIDRs of layout 'l') as a new sorted
+ * array of CIDRs of that layout. */
+static void
+subtract(const void *cidr, const void *except, size_t n_except,
+         const struct layout *l, void **outp, size_t *n_outp)
+{
+    struct prefix_list cur = { NULL, 0, 0 };
+    struct prefix first = to_prefix(cidr, l);
+    char *out;
+
+    mask_to(first.addr, first.plen);
+    prefix_list_add(&cur, &first);
+    for (size_t i = 0; i < n_except; i++) {
+        struct prefix e = to_prefix((const char *) except + i * l->size, l);
+        struct prefix_list next = { NULL, 0, 0 };
+
+        for (size_t j = 0; j < cur.n; j++) {
+            const struct prefix *c = &cur.prefixes[j];
+
+            if (prefix_covers(&e, c)) {
+                continue;
+            } else if (prefix_covers(c, &e)) {
+                split_around(c, &e, &next);
+            } else {
+                prefix_list_add(&next, c);
+            }
+        }
+        free(cur.prefixes);
+        cur = next;
+    }
+    if (cur.n) {
+        qsort(cur.prefixes, cur.n, sizeof *cur.prefixes, prefix_compare);
+    }
+    out = xmalloc(MAX(cur.n, 1) * l->size);
+    for (size_t i = 0; i < cur.n; i++) {
+        from_prefix(out + i * l->size, &cur.prefixes[i], l);
+    }
+    free(cur.prefixes);
+    *outp = out;
+    *n_outp = cur.n;
 }
 
 void
@@ -92,34 +192,35 @@ ipblock_subtract(const struct polflows_cidr *cidr,
                  const struct polflows_cidr *except, size_t n_except,
                  struct polflows_cidr **outp, size_t *n_outp)
 {
-    struct cidr_list cur = { NULL, 0, 0 };
+    void *out;
 
-    cidr_list_add(&cur, ntohl(cidr->addr.s_addr) & plen_mask(cidr->plen),
-                  cidr->plen);
-    for (size_t i = 0; i < n_except; i++) {
-        struct cidr_list next = { NULL, 0, 0 };
+    subtract(cidr, except, n_except, &layout4, &out, n_outp);
+    *outp = out;
+}
 
-        for (size_t j = 0; j < cur.n; j++) {
-            const struct polflows_cidr *c = &cur.cidrs[j];
+void
+ipblock_subtract6(const struct polflows_cidr6 *cidr,
+                  const struct polflows_cidr6 *except, size_t n_except,
+                  struct polflows_cidr6 **outp, size_t *n_outp)
+{
+    void *out;
 
-            if (cidr_covers(&except[i], c)) {
-                continue;
-            } else if (cidr_covers(c, &except[i])) {
-                split_around(c, &except[i], &next);
-            } else {
-                cidr_list_add(&next, ntohl(c->addr.s_addr), c->plen);
-            }
-        }
-        free(cur.cidrs);
-        cur = next;
-    }
-    if (cur.n) {
-        if (cur.n) {
-            qsort(cur.cidrs, cur.n, sizeof *cur.cidrs, cidr_compare);
-        }
-    }
-    *outp = cur.cidrs;
-    *n_outp = cur.n;
+    subtract(cidr, except, n_except, &layout6, &out, n_outp);
+    *outp = out;
+}
+
+bool
+ipblock_cidr_contains(const struct polflows_cidr *cidr, struct in_addr addr)
+{
+    return same_bits((const uint8_t *) &cidr->addr,
+                     (const uint8_t *) &addr, cidr->plen);
+}
+
+bool
+ipblock_cidr6_contains(const struct polflows_cidr6 *cidr,
+                       const struct in6_addr *addr)
+{
+    return same_bits(cidr->addr.s6_addr, addr->s6_addr, cidr->plen);
 }
 
 bool
@@ -127,6 +228,17 @@ ipblock_contains(const struct ipblock *block, struct in_addr addr)
 {
     for (size_t i = 0; i < block->n_ranges; i++) {
         if (ipblock_cidr_contains(&block->ranges[i], addr)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+ipblock_contains6(const struct ipblock *block, const struct in6_addr *addr)
+{
+    for (size_t i = 0; i < block->n_ranges6; i++) {
+        if (ipblock_cidr6_contains(&block->ranges6[i], addr)) {
             return true;
         }
     }
@@ -228,12 +340,21 @@ parse_field_cidr(struct json_object *v, const char *path, int *family,
     return error;
 }
 
+/* Keeps CIDR 'addr'/'plen' of 'family' as the 'n'th of 'v4' or 'v6' and
+ * counts it. */
 static void
-to_polflows(const unsigned char addr[16], int plen,
-            struct polflows_cidr *out)
+keep_cidr(int family, const unsigned char addr[16], int plen,
+          struct polflows_cidr *v4, size_t *n_v4,
+          struct polflows_cidr6 *v6, size_t *n_v6)
 {
-    memcpy(&out->addr, addr, sizeof out->addr);
-    out->plen = plen;
+    struct prefix p = { .plen = plen };
+
+    memcpy(p.addr, addr, sizeof p.addr);
+    if (family == AF_INET) {
+        from_prefix(&v4[(*n_v4)++], &p, &layout4);
+    } else {
+        from_prefix(&v6[(*n_v6)++], &p, &layout6);
+    }
 }
 
 static int
@@ -249,6 +370,7 @@ parse_except(struct json_object *list, const char *path,
     }
     n = json_object_array_length(list);
     block->except = xcalloc(n + 1, sizeof *block->except);
+    block->except6 = xcalloc(n + 1, sizeof *block->except6);
     for (size_t i = 0; i < n; i++) {
         char *elem_path = xasprintf("%s.except[%zu]", path, i);
         unsigned char addr[16];
@@ -268,9 +390,8 @@ parse_except(struct json_object *list, const char *path,
         if (error) {
             return error;
         }
-        if (family == AF_INET) {
-            to_polflows(addr, plen, &block->except[block->n_except++]);
-        }
+        keep_cidr(family, addr, plen, block->except, &block->n_except,
+                  block->except6, &block->n_except6);
     }
     return 0;
 }
@@ -282,6 +403,7 @@ ipblock_parse(struct json_object *obj, const char *path,
     struct ipblock *block = xzalloc(sizeof *block);
     struct json_object *cidr, *except;
     unsigned char addr[16];
+    size_t n_cidr = 0, n_cidr6 = 0;     /* one of them becomes 1 */
     int family, plen;
     char *cidr_path = xasprintf("%s.cidr", path);
     int error;
@@ -304,9 +426,8 @@ ipblock_parse(struct json_object *obj, const char *path,
         goto out;
     }
     block->ipv6 = family == AF_INET6;
-    if (!block->ipv6) {
-        to_polflows(addr, plen, &block->cidr);
-    }
+    keep_cidr(family, addr, plen, &block->cidr, &n_cidr, &block->cidr6,
+              &n_cidr6);
     except = json_child(obj, "except");
     if (except) {
         error = parse_except(except, path, block, addr, family, plen, err);
@@ -314,7 +435,10 @@ ipblock_parse(struct json_object *obj, const char *path,
             goto out;
         }
     }
-    if (!block->ipv6) {
+    if (block->ipv6) {
+        ipblock_subtract6(&block->cidr6, block->except6, block->n_except6,
+                          &block->ranges6, &block->n_ranges6);
+    } else {
         ipblock_subtract(&block->cidr, block->except, block->n_except,
                          &block->ranges, &block->n_ranges);
     }
@@ -335,27 +459,34 @@ ipblock_destroy(struct ipblock *block)
     if (block) {
         free(block->except);
         free(block->ranges);
+        free(block->except6);
+        free(block->ranges6);
         free(block);
     }
 }
 
+/* Whether the 'n' CIDRs of layout 'l' at 'a' and 'b' are the same. */
 static bool
-cidr_equal(const struct polflows_cidr *a, const struct polflows_cidr *b)
+cidrs_equal(const void *a, const void *b, size_t n, const struct layout *l)
 {
-    return a->addr.s_addr == b->addr.s_addr && a->plen == b->plen;
+    for (size_t i = 0; i < n; i++) {
+        struct prefix x = to_prefix((const char *) a + i * l->size, l);
+        struct prefix y = to_prefix((const char *) b + i * l->size, l);
+
+        if (prefix_compare(&x, &y)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool
 ipblock_equal(const struct ipblock *a, const struct ipblock *b)
 {
-    if (a->ipv6 != b->ipv6 || !cidr_equal(&a->cidr, &b->cidr)
-        || a->n_except != b->n_except) {
-        return false;
-    }
-    for (size_t i = 0; i < a->n_except; i++) {
-        if (!cidr_equal(&a->except[i], &b->except[i])) {
-            return false;
-        }
-    }
-    return true;
+    return (a->ipv6 == b->ipv6
+            && a->n_except == b->n_except && a->n_except6 == b->n_except6
+            && cidrs_equal(&a->cidr, &b->cidr, 1, &layout4)
+            && cidrs_equal(&a->cidr6, &b->cidr6, 1, &layout6)
+            && cidrs_equal(a->except, b->except, a->n_except, &layout4)
+            && cidrs_equal(a->except6, b->except6, a->n_except6, &layout6));
 }

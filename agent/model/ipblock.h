@@ -3,10 +3,9 @@
  * "except" CIDRs — and the arithmetic that turns it into the minimal list
  * of disjoint CIDRs a flow table can match.
  *
- * The dataplane is IPv4 only.  An IPv6 ipBlock is parsed and validated like
- * any other (so a policy the API server accepts is accepted here too) but
- * covers no IPv4 address: it resolves to no CIDR at all, which is exact for
- * IPv4 traffic.
+ * A block is of one family: an IPv4 one keeps its CIDRs in 'cidr',
+ * 'except' and 'ranges', an IPv6 one in 'cidr6', 'except6' and 'ranges6'
+ * (the others empty), and covers no address of the other family.
  */
 #ifndef IPBLOCK_H
 #define IPBLOCK_H 1
@@ -25,6 +24,11 @@ struct ipblock {
     size_t n_except;
     struct polflows_cidr *ranges;   /* cidr minus except: minimal, sorted */
     size_t n_ranges;
+    struct polflows_cidr6 cidr6;    /* the same for an IPv6 block */
+    struct polflows_cidr6 *except6;
+    size_t n_except6;
+    struct polflows_cidr6 *ranges6;
+    size_t n_ranges6;
 };
 
 /* Parses an IPBlock object ({cidr, except}) and validates it as the API
@@ -36,8 +40,7 @@ struct ipblock {
 int ipblock_parse(struct json_object *obj, const char *path,
                   struct ipblock **blockp, char **err);
 void ipblock_destroy(struct ipblock *);
-/* Whether two blocks have the same IPv4 CIDR and excepts (IPv6 blocks, which
- * cover no address here, are all equal). */
+/* Whether two blocks have the same CIDR and excepts. */
 bool ipblock_equal(const struct ipblock *, const struct ipblock *);
 
 /* Parses "A.B.C.D/N" (IPv4) or an IPv6 CIDR into 'family' (AF_INET,
@@ -54,10 +57,16 @@ int ipblock_parse_cidr(const char *s, int *family, unsigned char addr[16],
 void ipblock_subtract(const struct polflows_cidr *cidr,
                       const struct polflows_cidr *except, size_t n_except,
                       struct polflows_cidr **outp, size_t *n_outp);
+void ipblock_subtract6(const struct polflows_cidr6 *cidr,
+                       const struct polflows_cidr6 *except, size_t n_except,
+                       struct polflows_cidr6 **outp, size_t *n_outp);
 
 /* Whether 'addr' (network byte order) is in 'cidr'; in 'block' after its
  * excepts. */
 bool ipblock_cidr_contains(const struct polflows_cidr *, struct in_addr);
 bool ipblock_contains(const struct ipblock *, struct in_addr);
+bool ipblock_cidr6_contains(const struct polflows_cidr6 *,
+                            const struct in6_addr *);
+bool ipblock_contains6(const struct ipblock *, const struct in6_addr *);
 
 #endif /* ipblock.h */

@@ -127,6 +127,7 @@ resolve_peers(struct rulebook_ctx *ctx, const struct cnp_rule *rule,
         const struct cluster_pod *const *pods;
         const struct cluster_node *const *nodes;
         struct polflows_cidr host = { .plen = 32 };
+        struct ruleparts_ip ips[2];
         size_t n;
 
         switch (peer->kind) {
@@ -134,11 +135,11 @@ resolve_peers(struct rulebook_ctx *ctx, const struct cnp_rule *rule,
         case CNP_PEER_PODS:
             pods = rulebook_pods(ctx, &n);
             for (size_t j = 0; j < n; j++) {
-                if (ruleparts_pod_ip(pods[j], &host.addr)
+                if (ruleparts_pod_ips(pods[j], ips)
                     && pod_selected(ctx, peer->ns_sel, peer->pod_sel,
                                     pods[j])) {
                     seen_pod(ctx, pods[j]);
-                    rulebook_draft_peer_pod(d, pods[j], host.addr);
+                    rulebook_draft_peer_pod(d, pods[j]);
                 }
             }
             break;
@@ -149,13 +150,16 @@ resolve_peers(struct rulebook_ctx *ctx, const struct cnp_rule *rule,
                     && inet_pton(AF_INET, nodes[j]->internal_ip,
                                  &host.addr) == 1
                     && labelsel_matches(peer->node_sel, &nodes[j]->labels)) {
-                    vec_push(&d->peers, &host);
+                    rulebook_draft_peer_cidr(d, &host);
                 }
             }
             break;
         case CNP_PEER_NETWORKS:
             for (size_t j = 0; j < peer->n_networks; j++) {
-                vec_push(&d->peers, &peer->networks[j]);
+                rulebook_draft_peer_cidr(d, &peer->networks[j]);
+            }
+            for (size_t j = 0; j < peer->n_networks6; j++) {
+                rulebook_draft_peer_cidr6(d, &peer->networks6[j]);
             }
             break;
         case CNP_PEER_UNKNOWN:
@@ -366,7 +370,6 @@ static void
 format_rule(struct ds *s, const struct rulebook_compiled *c)
 {
     const struct polflows_rule *r = &c->rule;
-    char buf[INET_ADDRSTRLEN];
 
     ds_put_format(s, "%s table=%u priority=%u ", c->key, r->table,
                   r->priority);
@@ -378,16 +381,9 @@ format_rule(struct ds *s, const struct rulebook_compiled *c)
         ds_put_cstr(s, "deny");
     }
     ds_put_cstr(s, " pods=");
-    for (size_t i = 0; i < r->n_pods; i++) {
-        ds_put_format(s, "%s%s", i ? "," : "",
-                      inet_ntop(AF_INET, &r->pods[i], buf, sizeof buf));
-    }
+    ruleparts_format_pods(s, r->pods, r->n_pods, r->pods6, r->n_pods6);
     ds_put_format(s, " peers=%s", r->any_peer ? "any" : "");
-    for (size_t i = 0; i < r->n_peers; i++) {
-        ds_put_format(s, "%s%s/%d", i ? "," : "",
-                      inet_ntop(AF_INET, &r->peers[i].addr, buf, sizeof buf),
-                      r->peers[i].plen);
-    }
+    ruleparts_format_peers(s, r);
     ds_put_format(s, " ports=%s", r->any_port ? "any" : "");
     for (size_t i = 0; i < r->n_ports; i++) {
         const struct polflows_port *p = &r->ports[i];

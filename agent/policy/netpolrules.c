@@ -77,15 +77,12 @@ peer_pods_in(struct rulebook_ctx *ctx, const struct netpol_peer *peer,
 
     for (size_t i = 0; i < n; i++) {
         const struct cluster_pod *pod = pods[i];
-        struct in_addr addr;
 
         if (peer->pod_sel && !labelsel_matches(peer->pod_sel, &pod->labels)) {
             continue;
         }
         rulebook_seen_pod(ctx, pod);
-        if (ruleparts_pod_ip(pod, &addr)) {
-            rulebook_draft_peer_pod(d, pod, addr);
-        }
+        rulebook_draft_peer_pod(d, pod);
     }
 }
 
@@ -101,7 +98,10 @@ resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
 
         if (peer->ipblock) {
             for (size_t j = 0; j < peer->ipblock->n_ranges; j++) {
-                vec_push(&d->peers, &peer->ipblock->ranges[j]);
+                rulebook_draft_peer_cidr(d, &peer->ipblock->ranges[j]);
+            }
+            for (size_t j = 0; j < peer->ipblock->n_ranges6; j++) {
+                rulebook_draft_peer_cidr6(d, &peer->ipblock->ranges6[j]);
             }
         } else if (!peer->ns_sel) {
             peer_pods_in(ctx, peer, np->namespace, d);
@@ -116,18 +116,38 @@ resolve_peers(struct rulebook_ctx *ctx, const struct netpol *np,
     }
 }
 
-/* Whether the address of a pod lies in an ipBlock peer of 'rule' (every
+/* Whether address 'ip' of a pod lies in an ipBlock peer of 'rule' (every
  * address does when the rule has no peer). */
 static bool
-in_ipblocks(const struct netpol_rule *rule, struct in_addr addr)
+in_ipblocks(const struct netpol_rule *rule, const struct ruleparts_ip *ip)
 {
     bool in = !rule->n_peers;
 
     for (size_t j = 0; !in && j < rule->n_peers; j++) {
-        in = (rule->peers[j].ipblock
-              && ipblock_contains(rule->peers[j].ipblock, addr));
+        const struct ipblock *block = rule->peers[j].ipblock;
+
+        in = (block && (ip->family == AF_INET
+                        ? ipblock_contains(block, ip->in4)
+                        : ipblock_contains6(block, &ip->in6)));
     }
     return in;
+}
+
+/* The addresses of 'pod' in an ipBlock peer of 'rule' (in_ipblocks()),
+ * into 'ips'; how many. */
+static size_t
+ips_in_ipblocks(const struct netpol_rule *rule, const struct cluster_pod *pod,
+                struct ruleparts_ip ips[2])
+{
+    struct ruleparts_ip all[2];
+    size_t n_all = ruleparts_pod_ips(pod, all), n = 0;
+
+    for (size_t i = 0; i < n_all; i++) {
+        if (in_ipblocks(rule, &all[i])) {
+            ips[n++] = all[i];
+        }
+    }
+    return n;
 }
 
 static int
@@ -164,12 +184,24 @@ static void
 add_candidate(struct rulebook_ctx *ctx, const struct netpol_rule *rule,
               const struct cluster_pod *pod, struct rulebook_draft *d)
 {
-    struct in_addr addr;
+    struct ruleparts_ip ips[2];
+    size_t n = ips_in_ipblocks(rule, pod, ips);
 
-    if (ruleparts_pod_ip(pod, &addr) && in_ipblocks(rule, addr)) {
+    if (n) {
         rulebook_seen_pod(ctx, pod);
-        vec_push(&d->peer_pods, &pod);
+        rulebook_draft_destination(d, pod, ips, n);
     }
+}
+
+static bool
+has_ipv6_block(const struct netpol_rule *rule)
+{
+    for (size_t i = 0; i < rule->n_peers; i++) {
+        if (rule->peers[i].ipblock && rule->peers[i].ipblock->ipv6) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Egress destinations a named port may resolve on besides the peer pods:
@@ -184,7 +216,9 @@ egress_candidates(struct rulebook_ctx *ctx, const struct netpol_rule *rule,
     const struct cluster_pod *const *pods;
     size_t n;
 
-    if (!rule->n_peers) {
+    /* The model indexes pods by IPv4 /16s only: an IPv6 block looks at
+     * every pod. */
+    if (!rule->n_peers || has_ipv6_block(rule)) {
         pods = rulebook_pods(ctx, &n);
         for (size_t i = 0; i < n; i++) {
             add_candidate(ctx, rule, pods[i], d);
@@ -285,6 +319,7 @@ static bool
 pod_may_count(struct rulebook_ctx *ctx, const struct netpol *np,
               bool peers_count, const struct cluster_pod *pod)
 {
+    struct ruleparts_ip ips[2];
     bool counts = false;
 
     if (!strcmp(pod->namespace, np->namespace)
@@ -299,7 +334,7 @@ pod_may_count(struct rulebook_ctx *ctx, const struct netpol *np,
 
             for (size_t j = 0; j < rule->n_ports && !counts; j++) {
                 counts = (dir == POLFLOWS_EGRESS && rule->ports[j].name
-                          && pod->has_addr && in_ipblocks(rule, pod->addr));
+                          && ips_in_ipblocks(rule, pod, ips));
             }
             for (size_t j = 0; j < rule->n_peers && !counts; j++) {
                 counts = peer_matches(ctx, np, &rule->peers[j], pod);
@@ -352,31 +387,17 @@ const struct rulebook_class netpolrules_class = {
 /* Results. */
 
 static void
-format_addrs(struct ds *s, const struct in_addr *addrs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char buf[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &addrs[i], buf, sizeof buf);
-        ds_put_format(s, "%s%s", i ? "," : "", buf);
-    }
-}
-
-static void
 format_rule(struct ds *s, const struct rulebook_compiled *c)
 {
     const struct polflows_rule *r = &c->rule;
 
     ds_put_format(s, "%s id=%"PRIu32" pods=", c->key, r->id);
-    format_addrs(s, r->pods, r->n_pods);
+    ruleparts_format_pods(s, r->pods, r->n_pods, r->pods6, r->n_pods6);
     ds_put_cstr(s, " peers=");
     if (r->any_peer) {
         ds_put_cstr(s, "any");
     }
-    for (size_t i = 0; i < r->n_peers; i++) {
-        char buf[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &r->peers[i].addr, buf, sizeof buf);
-        ds_put_format(s, "%s%s/%d", i ? "," : "", buf, r->peers[i].plen);
-    }
+    ruleparts_format_peers(s, r);
     ds_put_cstr(s, " ports=");
     if (r->any_port) {
         ds_put_cstr(s, "any");
@@ -402,7 +423,10 @@ netpolrules_result_format(const struct rulebook_result *result, struct ds *s)
     }
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
         ds_put_format(s, "isolated %s: ", polflows_dir_name(dir));
-        format_addrs(s, result->isolated[dir], result->n_isolated[dir]);
+        ruleparts_format_pods(s, result->isolated[dir],
+                              result->n_isolated[dir],
+                              result->isolated6[dir],
+                              result->n_isolated6[dir]);
         ds_put_char(s, '\n');
     }
 }
@@ -415,7 +439,12 @@ netpolrules_rule_equal(const struct polflows_rule *a, const struct polflows_rule
         || a->next_table != b->next_table || a->pass_table != b->pass_table
         || a->any_peer != b->any_peer || a->any_port != b->any_port
         || a->n_pods != b->n_pods || a->n_peers != b->n_peers
-        || a->n_ports != b->n_ports) {
+        || a->n_pods6 != b->n_pods6 || a->n_peers6 != b->n_peers6
+        || a->n_ports != b->n_ports
+        || (a->n_pods6 && memcmp(a->pods6, b->pods6,
+                                 a->n_pods6 * sizeof *a->pods6))
+        || (a->n_peers6 && memcmp(a->peers6, b->peers6,
+                                  a->n_peers6 * sizeof *a->peers6))) {
         return false;
     }
     for (size_t i = 0; i < a->n_pods; i++) {

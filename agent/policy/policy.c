@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/lib/vec.h"
 #include "agent/model/cluster.h"
 #include "agent/model/cnp.h"
 #include "agent/model/labelsel.h"
@@ -76,60 +77,69 @@ apply_isolation(const struct rulebook_result *new, struct flowtab *ft)
     };
 
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        polflows_set_isolation(ft, NETPOLRULES_ISOLATION_ID(dir), dir, tables[dir],
-                               NETPOLRULES_ISOLATION_PRIORITY, new->isolated[dir],
-                               new->n_isolated[dir]);
+        struct polflows_pods pods = {
+            new->isolated[dir], new->n_isolated[dir],
+            new->isolated6[dir], new->n_isolated6[dir],
+        };
+        polflows_set_isolation_pods(ft, NETPOLRULES_ISOLATION_ID(dir), dir,
+                                    tables[dir],
+                                    NETPOLRULES_ISOLATION_PRIORITY, &pods);
     }
 }
 
+/* Appends 'n' elements of 'size' bytes at 'src' to 'dst'. */
 static void
-add_pods(const struct in_addr *src, size_t n_src, struct in_addr **pods,
-         size_t *n, size_t *allocated)
+add_all(struct vec *dst, const void *src, size_t n, size_t size)
 {
-    for (size_t i = 0; i < n_src; i++) {
-        if (*n >= *allocated) {
-            *pods = x2nrealloc(*pods, allocated, sizeof **pods);
-        }
-        (*pods)[(*n)++] = src[i];
+    for (size_t i = 0; i < n; i++) {
+        vec_push(dst, (const char *) src + i * size);
     }
 }
 
+/* Appends to 'v4' and 'v6' the addresses of the pods 'res' isolates and
+ * those its rules apply to. */
 static void
-add_rule_pods(const struct rulebook_result *res, struct in_addr **pods,
-              size_t *n, size_t *allocated)
+add_policed(const struct rulebook_result *res, struct vec *v4,
+            struct vec *v6)
 {
+    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
+        add_all(v4, res->isolated[dir], res->n_isolated[dir],
+                sizeof *res->isolated[dir]);
+        add_all(v6, res->isolated6[dir], res->n_isolated6[dir],
+                sizeof *res->isolated6[dir]);
+    }
     for (size_t i = 0; i < res->n_rules; i++) {
         const struct polflows_rule *r = &res->rules[i].rule;
-        add_pods(r->pods, r->n_pods, pods, n, allocated);
+        add_all(v4, r->pods, r->n_pods, sizeof *r->pods);
+        add_all(v6, r->pods6, r->n_pods6, sizeof *r->pods6);
     }
+}
+
+static int
+addr6_compare(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(struct in6_addr));
 }
 
 /* The local pods any policy isolates, or any rule (a ClusterNetworkPolicy's
- * subject) applies to, take conntrack passes in both directions; the
- * other pods take none (tables.h, ConntrackZone). */
+ * subject) applies to, take conntrack passes in both directions, by both
+ * their addresses; the other pods take none (tables.h, ConntrackZone). */
 static void
 apply_conntrack(const struct rulebook_result *np,
                 const struct rulebook_result *cnp, struct flowtab *ft)
 {
-    struct in_addr *pods = NULL;
-    size_t n = 0, allocated = 0, n_unique = 0;
+    struct vec v4 = VEC_INIT(struct in_addr);
+    struct vec v6 = VEC_INIT(struct in6_addr);
 
-    for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        add_pods(np->isolated[dir], np->n_isolated[dir], &pods, &n,
-                 &allocated);
-    }
-    add_rule_pods(np, &pods, &n, &allocated);
-    add_rule_pods(cnp, &pods, &n, &allocated);
-    if (n) {
-        qsort(pods, n, sizeof *pods, ruleparts_addr_compare);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!n_unique || pods[n_unique - 1].s_addr != pods[i].s_addr) {
-            pods[n_unique++] = pods[i];
-        }
-    }
-    polflows_set_conntrack(ft, NETPOLRULES_CONNTRACK_ID, pods, n_unique);
-    free(pods);
+    add_policed(np, &v4, &v6);
+    add_policed(cnp, &v4, &v6);
+    vec_sort_unique(&v4, ruleparts_addr_compare);
+    vec_sort_unique(&v6, addr6_compare);
+
+    struct polflows_pods pods = { v4.data, v4.n, v6.data, v6.n };
+    polflows_set_conntrack_pods(ft, NETPOLRULES_CONNTRACK_ID, &pods);
+    free(v4.data);
+    free(v6.data);
 }
 
 struct apply_counts {
@@ -167,13 +177,22 @@ set_changed(const struct policy *p, const struct rulebook_compiled *c,
 }
 
 static bool
+same_array(const void *a, size_t n_a, const void *b, size_t n_b,
+           size_t size)
+{
+    return n_a == n_b && (!n_a || !memcmp(a, b, n_a * size));
+}
+
+static bool
 same_isolation(const struct rulebook_result *a, const struct rulebook_result *b)
 {
     for (int dir = 0; dir < NETPOL_N_DIRS; dir++) {
-        if (a->n_isolated[dir] != b->n_isolated[dir]
-            || (a->n_isolated[dir]
-                && memcmp(a->isolated[dir], b->isolated[dir],
-                          a->n_isolated[dir] * sizeof *a->isolated[dir]))) {
+        if (!same_array(a->isolated[dir], a->n_isolated[dir],
+                        b->isolated[dir], b->n_isolated[dir],
+                        sizeof *a->isolated[dir])
+            || !same_array(a->isolated6[dir], a->n_isolated6[dir],
+                           b->isolated6[dir], b->n_isolated6[dir],
+                           sizeof *a->isolated6[dir])) {
             return false;
         }
     }

@@ -17,7 +17,7 @@
 /* What one policy resolved to: see the comment in rulebook.h. */
 struct rulebook_entry {
     struct vec rules;           /* struct rulebook_compiled */
-    struct vec isolated[RULEBOOK_N_DIRS];   /* struct in_addr */
+    struct vec isolated[RULEBOOK_N_DIRS];   /* struct ruleparts_ip */
     struct idset pods_seen;     /* idset_string_id() of "NS/NAME" */
     struct sset ns_seen;
     size_t n_local;
@@ -39,7 +39,9 @@ compiled_destroy(struct rulebook_compiled *c)
 {
     free(c->key);
     free(c->pods);
+    free(c->pods6);
     free(c->peers);
+    free(c->peers6);
     free(c->ports);
 }
 
@@ -64,10 +66,14 @@ compiled_clone(struct rulebook_compiled *dst,
     dst->rule = *r;
     dst->key = xstrdup(src->key);
     dst->pods = dup_array(r->pods, r->n_pods * sizeof *r->pods);
+    dst->pods6 = dup_array(r->pods6, r->n_pods6 * sizeof *r->pods6);
     dst->peers = dup_array(r->peers, r->n_peers * sizeof *r->peers);
+    dst->peers6 = dup_array(r->peers6, r->n_peers6 * sizeof *r->peers6);
     dst->ports = dup_array(r->ports, r->n_ports * sizeof *r->ports);
     dst->rule.pods = dst->pods;
+    dst->rule.pods6 = dst->pods6;
     dst->rule.peers = dst->peers;
+    dst->rule.peers6 = dst->peers6;
     dst->rule.ports = dst->ports;
 }
 
@@ -80,7 +86,7 @@ entry_create(const char *ns)
 
     res->rules = (struct vec) VEC_INIT(struct rulebook_compiled);
     for (int dir = 0; dir < RULEBOOK_N_DIRS; dir++) {
-        res->isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
+        res->isolated[dir] = (struct vec) VEC_INIT(struct ruleparts_ip);
     }
     idset_init(&res->pods_seen);
     sset_init(&res->ns_seen);
@@ -115,7 +121,7 @@ ctx_init(struct rulebook_ctx *ctx, const struct cluster *cluster,
     *ctx = (struct rulebook_ctx) {
         .cluster = cluster,
         .node_name = node_name,
-        .local = VEC_INIT(struct in_addr),
+        .local = VEC_INIT(struct ruleparts_ip),
         .local_pods = VEC_INIT(const struct cluster_pod *),
     };
     shash_init(&ctx->ns_labels);
@@ -200,8 +206,8 @@ bool
 rulebook_pod_here(const struct rulebook_ctx *ctx,
                   const struct cluster_pod *pod)
 {
-    struct in_addr addr;
-    return rulebook_on_node(ctx, pod) && ruleparts_pod_ip(pod, &addr);
+    struct ruleparts_ip ips[2];
+    return rulebook_on_node(ctx, pod) && ruleparts_pod_ips(pod, ips);
 }
 
 /* What resolution records. */
@@ -221,10 +227,13 @@ rulebook_seen_ns(struct rulebook_ctx *ctx, const char *name)
 void
 rulebook_select(struct rulebook_ctx *ctx, const struct cluster_pod *pod)
 {
-    struct in_addr addr;
+    struct ruleparts_ip ips[2];
+    size_t n = ruleparts_pod_ips(pod, ips);
 
-    if (rulebook_on_node(ctx, pod) && ruleparts_pod_ip(pod, &addr)) {
-        vec_push(&ctx->local, &addr);
+    if (rulebook_on_node(ctx, pod) && n) {
+        for (size_t i = 0; i < n; i++) {
+            vec_push(&ctx->local, &ips[i]);
+        }
         vec_push(&ctx->local_pods, &pod);
     }
 }
@@ -236,8 +245,27 @@ rulebook_isolate(struct rulebook_ctx *ctx, enum polflows_dir dir)
     ctx->res->isolated[dir] = vec_clone(&ctx->local);
 }
 
-/* Adds the rule 'proto' keyed 'key' with 'pods', 'peers' and 'ports',
- * taking the key and the arrays, unless it matches nothing. */
+/* A packet completes a rule with peers only through a pod and a peer of
+ * its own family: the pods and peers of a family the other side lacks
+ * would be flows that never match (and an IPv4 rule towards an IPv6
+ * ipBlock nothing at all), so they are left out. */
+static void
+keep_matching_families(struct polflows_rule *r)
+{
+    bool v4 = r->n_pods && r->n_peers;
+    bool v6 = r->n_pods6 && r->n_peers6;
+
+    if (!r->any_peer) {
+        r->n_pods = v4 ? r->n_pods : 0;
+        r->n_peers = v4 ? r->n_peers : 0;
+        r->n_pods6 = v6 ? r->n_pods6 : 0;
+        r->n_peers6 = v6 ? r->n_peers6 : 0;
+    }
+}
+
+/* Adds the rule 'proto' keyed 'key' with 'pods', 'peers' (struct
+ * ruleparts_ip, split here by family) and 'ports', taking the key and the
+ * arrays, unless it matches nothing. */
 static void
 add_rule(struct rulebook_ctx *ctx, const struct polflows_rule *proto,
          char *key, struct vec *pods, struct vec *peers, struct vec *ports)
@@ -245,19 +273,25 @@ add_rule(struct rulebook_ctx *ctx, const struct polflows_rule *proto,
     struct rulebook_compiled c = { .rule = *proto, .key = key };
     struct polflows_rule *r = &c.rule;
 
-    c.pods = pods->data;
-    r->n_pods = vec_sort_unique_array(c.pods, pods->n, sizeof *c.pods,
-                                      ruleparts_addr_compare);
-    c.peers = peers->data;
-    r->n_peers = vec_sort_unique_array(c.peers, peers->n, sizeof *c.peers,
-                                       ruleparts_cidr_compare);
+    vec_sort_unique(pods, ruleparts_ip_compare);
+    ruleparts_split_pods(pods->data, pods->n, &c.pods, &r->n_pods,
+                         &c.pods6, &r->n_pods6);
+    free(pods->data);
+    vec_sort_unique(peers, ruleparts_ip_compare);
+    ruleparts_split_peers(peers->data, peers->n, &c.peers, &r->n_peers,
+                          &c.peers6, &r->n_peers6);
+    free(peers->data);
     c.ports = ports->data;
     r->n_ports = vec_sort_unique_array(c.ports, ports->n, sizeof *c.ports,
                                        ruleparts_port_compare);
     r->pods = c.pods;
+    r->pods6 = c.pods6;
     r->peers = c.peers;
+    r->peers6 = c.peers6;
     r->ports = c.ports;
-    if (!r->n_pods || (!r->any_peer && !r->n_peers)
+    keep_matching_families(r);
+    if ((!r->n_pods && !r->n_pods6)
+        || (!r->any_peer && !r->n_peers && !r->n_peers6)
         || (!r->any_port && !r->n_ports)) {
         compiled_destroy(&c);
         return;
@@ -279,8 +313,8 @@ rulebook_draft_init(struct rulebook_draft *d,
     *d = (struct rulebook_draft) {
         .proto = *proto,
         .key = key,
-        .peers = VEC_INIT(struct polflows_cidr),
-        .peer_pods = VEC_INIT(const struct cluster_pod *),
+        .peers = VEC_INIT(struct ruleparts_ip),
+        .peer_pods = VEC_INIT(struct rulebook_peer_pod),
         .numeric = VEC_INIT(struct polflows_port),
         .names = VEC_INIT(struct named_port),
     };
@@ -288,12 +322,44 @@ rulebook_draft_init(struct rulebook_draft *d,
 
 void
 rulebook_draft_peer_pod(struct rulebook_draft *d,
-                        const struct cluster_pod *pod, struct in_addr addr)
+                        const struct cluster_pod *pod)
 {
-    struct polflows_cidr cidr = { addr, 32 };
+    struct ruleparts_ip ips[2];
+    size_t n = ruleparts_pod_ips(pod, ips);
 
-    vec_push(&d->peers, &cidr);
-    vec_push(&d->peer_pods, &pod);
+    for (size_t i = 0; i < n; i++) {
+        vec_push(&d->peers, &ips[i]);
+    }
+    rulebook_draft_destination(d, pod, ips, n);
+}
+
+void
+rulebook_draft_destination(struct rulebook_draft *d,
+                           const struct cluster_pod *pod,
+                           const struct ruleparts_ip *ips, size_t n)
+{
+    struct rulebook_peer_pod peer = { .pod = pod, .n_ips = n };
+
+    if (n) {
+        memcpy(peer.ips, ips, n * sizeof *ips);
+        vec_push(&d->peer_pods, &peer);
+    }
+}
+
+void
+rulebook_draft_peer_cidr(struct rulebook_draft *d,
+                         const struct polflows_cidr *cidr)
+{
+    struct ruleparts_ip ip = ruleparts_ip_from_cidr(cidr);
+    vec_push(&d->peers, &ip);
+}
+
+void
+rulebook_draft_peer_cidr6(struct rulebook_draft *d,
+                          const struct polflows_cidr6 *cidr)
+{
+    struct ruleparts_ip ip = ruleparts_ip_from_cidr6(cidr);
+    vec_push(&d->peers, &ip);
 }
 
 void
@@ -323,7 +389,7 @@ rulebook_draft_drop(struct rulebook_draft *d)
  * ("tcp:8080,udp:53"). */
 struct port_group {
     struct vec ports;           /* struct polflows_port */
-    struct vec members;         /* struct in_addr */
+    struct vec members;         /* struct ruleparts_ip */
 };
 
 /* What the named ports of 'd' are on 'pod'. */
@@ -383,7 +449,7 @@ pod_group(struct shash *groups, const struct rulebook_draft *d,
     if (!g) {
         g = xmalloc(sizeof *g);
         g->ports = ports;
-        g->members = (struct vec) VEC_INIT(struct in_addr);
+        g->members = (struct vec) VEC_INIT(struct ruleparts_ip);
         shash_add_nocopy(groups, key, g);
     } else {
         free(ports.data);
@@ -432,12 +498,12 @@ container_ports_equal(const struct cluster_pod *a,
     return true;
 }
 
-/* Puts 'addr' into the group of what the named ports of 'd' are on
- * 'pod'; nowhere when they resolve to nothing. */
+/* Puts the 'n' addresses 'ips' of 'pod' into the group of what the named
+ * ports of 'd' are on 'pod'; nowhere when they resolve to nothing. */
 static void
 group_pod(struct shash *groups, struct hmap *memos,
           const struct rulebook_draft *d, const struct cluster_pod *pod,
-          struct in_addr addr)
+          const struct ruleparts_ip *ips, size_t n)
 {
     uint32_t hash = container_ports_hash(pod);
     struct ports_memo *m;
@@ -453,8 +519,8 @@ group_pod(struct shash *groups, struct hmap *memos,
         m->group = pod_group(groups, d, pod);
         hmap_insert(memos, &m->node, hash);
     }
-    if (m->group) {
-        vec_push(&m->group->members, &addr);
+    for (size_t i = 0; m->group && i < n; i++) {
+        vec_push(&m->group->members, &ips[i]);
     }
 }
 
@@ -472,37 +538,42 @@ add_group(struct rulebook_ctx *ctx, const struct rulebook_draft *d,
         pods = g->members;
         peers = vec_clone(&d->peers);
     } else {
-        const struct in_addr *addrs = g->members.data;
-
+        /* The members' addresses are whole: /32s and /128s. */
         r.any_peer = false;
         pods = vec_clone(&ctx->local);
-        peers = (struct vec) VEC_INIT(struct polflows_cidr);
-        for (size_t i = 0; i < g->members.n; i++) {
-            struct polflows_cidr cidr = { addrs[i], 32 };
-            vec_push(&peers, &cidr);
-        }
-        free(g->members.data);
+        peers = g->members;
     }
     add_rule(ctx, &r, xasprintf("%s/%s", d->key, ports_key), &pods, &peers,
              &g->ports);
     free(g);
 }
 
+/* Ingress resolves named ports on the selected pods (by all their
+ * addresses), egress on the destinations. */
 static void
 add_groups(struct rulebook_ctx *ctx, const struct rulebook_draft *d)
 {
-    const struct vec *members = (d->proto.dir == POLFLOWS_INGRESS
-                                 ? &ctx->local_pods : &d->peer_pods);
-    const struct cluster_pod *const *pods = members->data;
+    bool ingress = d->proto.dir == POLFLOWS_INGRESS;
+    size_t n_members = ingress ? ctx->local_pods.n : d->peer_pods.n;
+    const struct cluster_pod *const *local = ctx->local_pods.data;
+    const struct rulebook_peer_pod *peers = d->peer_pods.data;
     struct shash groups = SHASH_INITIALIZER(&groups);
     struct hmap memos = HMAP_INITIALIZER(&memos);
     struct ports_memo *m;
     struct shash_node *node;
 
-    for (size_t i = 0; i < members->n; i++) {
-        struct in_addr addr;
-        if (ruleparts_pod_ip(pods[i], &addr)) {
-            group_pod(&groups, &memos, d, pods[i], addr);
+    for (size_t i = 0; i < n_members; i++) {
+        struct rulebook_peer_pod member;
+
+        if (ingress) {
+            member.pod = local[i];
+            member.n_ips = ruleparts_pod_ips(member.pod, member.ips);
+        } else {
+            member = peers[i];
+        }
+        if (member.n_ips) {
+            group_pod(&groups, &memos, d, member.pod, member.ips,
+                      member.n_ips);
         }
     }
     HMAP_FOR_EACH_POP (m, node, &memos) {
@@ -874,7 +945,7 @@ collect(const struct rulebook_entry *res, struct vec *rules,
         vec_push(rules, &copy);
     }
     for (int dir = 0; dir < RULEBOOK_N_DIRS; dir++) {
-        const struct in_addr *a = res->isolated[dir].data;
+        const struct ruleparts_ip *a = res->isolated[dir].data;
         for (size_t i = 0; i < res->isolated[dir].n; i++) {
             vec_push(&isolated[dir], &a[i]);
         }
@@ -890,7 +961,7 @@ rulebook_result(const struct rulebook *rb, const uint32_t *taken,
     const char *key;
 
     for (int dir = 0; dir < RULEBOOK_N_DIRS; dir++) {
-        isolated[dir] = (struct vec) VEC_INIT(struct in_addr);
+        isolated[dir] = (struct vec) VEC_INIT(struct ruleparts_ip);
     }
     /* A policy without pods of this node has no rules and isolates
      * nothing. */
@@ -901,9 +972,12 @@ rulebook_result(const struct rulebook *rb, const uint32_t *taken,
     result->rules = rules.data;
     result->n_rules = rules.n;
     for (int dir = 0; dir < RULEBOOK_N_DIRS; dir++) {
-        vec_sort_unique(&isolated[dir], ruleparts_addr_compare);
-        result->isolated[dir] = isolated[dir].data;
-        result->n_isolated[dir] = isolated[dir].n;
+        vec_sort_unique(&isolated[dir], ruleparts_ip_compare);
+        ruleparts_split_pods(isolated[dir].data, isolated[dir].n,
+                             &result->isolated[dir], &result->n_isolated[dir],
+                             &result->isolated6[dir],
+                             &result->n_isolated6[dir]);
+        free(isolated[dir].data);
     }
 }
 
@@ -929,6 +1003,7 @@ rulebook_result_destroy(struct rulebook_result *result)
     free(result->rules);
     for (int dir = 0; dir < RULEBOOK_N_DIRS; dir++) {
         free(result->isolated[dir]);
+        free(result->isolated6[dir]);
     }
     memset(result, 0, sizeof *result);
 }

@@ -12,6 +12,7 @@
  *     policies  KEY -> struct rulebook_entry
  *                        rules      its compiled rules, ids unset
  *                        isolated   local pods it isolates, per direction
+ *                                   (their addresses, both families)
  *                        pods_seen  ids of the "NS/NAME" of every pod
  *                                   that counted (idset.h)
  *                        ns_seen    namespaces that counted
@@ -43,6 +44,7 @@
 
 #include "agent/lib/vec.h"
 #include "agent/model/cluster.h"
+#include "agent/policy/ruleparts.h"
 #include "dataplane/polflows.h"
 #include "openvswitch/shash.h"
 
@@ -56,7 +58,9 @@ struct rulebook_compiled {
     struct polflows_rule rule;
     char *key;                      /* what 'rule.id' is a hash of */
     struct in_addr *pods;           /* sorted, no duplicates */
+    struct in6_addr *pods6;         /* the same */
     struct polflows_cidr *peers;    /* sorted, no duplicates */
+    struct polflows_cidr6 *peers6;  /* the same */
     struct polflows_port *ports;    /* sorted, no duplicates */
 };
 
@@ -65,6 +69,8 @@ struct rulebook_result {
     size_t n_rules;
     struct in_addr *isolated[RULEBOOK_N_DIRS];     /* sorted, no duplicates */
     size_t n_isolated[RULEBOOK_N_DIRS];
+    struct in6_addr *isolated6[RULEBOOK_N_DIRS];   /* the same, IPv6 */
+    size_t n_isolated6[RULEBOOK_N_DIRS];
 };
 
 void rulebook_result_destroy(struct rulebook_result *);
@@ -80,7 +86,7 @@ const struct rulebook_compiled *rulebook_result_find_key(
 struct rulebook_ctx {
     const struct cluster *cluster;
     const char *node_name;
-    struct vec local;           /* struct in_addr: rulebook_select() */
+    struct vec local;           /* struct ruleparts_ip: rulebook_select() */
     struct vec local_pods;      /* const struct cluster_pod *, the same */
 
     struct rulebook_entry *res;     /* NULL: only asking */
@@ -110,7 +116,7 @@ const struct cluster_node *const *rulebook_nodes(struct rulebook_ctx *,
                                                  size_t *n);
 
 /* Whether 'pod' is on this node, and whether it can be selected here: on
- * this node with an address (ruleparts_pod_ip()). */
+ * this node with an address of either family (ruleparts_pod_ips()). */
 bool rulebook_on_node(const struct rulebook_ctx *, const struct cluster_pod *);
 bool rulebook_pod_here(const struct rulebook_ctx *,
                        const struct cluster_pod *);
@@ -118,8 +124,8 @@ bool rulebook_pod_here(const struct rulebook_ctx *,
 /* Records that 'pod', or namespace 'name', counted for the policy. */
 void rulebook_seen_pod(struct rulebook_ctx *, const struct cluster_pod *);
 void rulebook_seen_ns(struct rulebook_ctx *, const char *name);
-/* Adds 'pod', if it can be selected here, to ctx->local and
- * ctx->local_pods: the policy's selected pods of this node. */
+/* Adds 'pod', if it can be selected here, to ctx->local (its addresses)
+ * and ctx->local_pods: the policy's selected pods of this node. */
 void rulebook_select(struct rulebook_ctx *, const struct cluster_pod *);
 /* Isolates the selected pods of this node in 'dir'. */
 void rulebook_isolate(struct rulebook_ctx *, enum polflows_dir);
@@ -128,13 +134,13 @@ void rulebook_isolate(struct rulebook_ctx *, enum polflows_dir);
  * rule for its numeric ports (or for every port when it lists none) and
  * one per distinct set of numbers its named ports resolve to: for ingress
  * on each selected pod of this node, for egress on each peer pod (pods =
- * every selected pod, peers = the /32s of the group).  Rules that match
- * nothing (no pod, or no peer and not any_peer) are left out. */
+ * every selected pod, peers = the /32s and /128s of the group).  Rules
+ * that match nothing (no pod, or no peer and not any_peer) are left out. */
 struct rulebook_draft {
     struct polflows_rule proto; /* dir, action, tables, priority, any_peer */
     char *key;                  /* a named-port group's is KEY/PORTS */
-    struct vec peers;           /* struct polflows_cidr */
-    struct vec peer_pods;       /* const struct cluster_pod *, with an IP */
+    struct vec peers;           /* struct ruleparts_ip */
+    struct vec peer_pods;       /* struct rulebook_peer_pod */
     struct vec numeric;         /* struct polflows_port */
     struct vec names;           /* named ports */
 };
@@ -142,10 +148,29 @@ struct rulebook_draft {
 /* Starts 'd' as 'proto' keyed 'key' (taken). */
 void rulebook_draft_init(struct rulebook_draft *d,
                          const struct polflows_rule *proto, char *key);
-/* Adds peer pod 'pod', whose address is 'addr', as a /32 peer. */
+/* A pod an egress named port may resolve on, and the addresses by which
+ * it is a destination of the rule. */
+struct rulebook_peer_pod {
+    const struct cluster_pod *pod;
+    struct ruleparts_ip ips[2];
+    size_t n_ips;                   /* not 0 */
+};
+
+/* Adds peer pod 'pod' by each of its addresses (a /32, a /128), if it
+ * has any (ruleparts_pod_ips()). */
 void rulebook_draft_peer_pod(struct rulebook_draft *,
-                             const struct cluster_pod *pod,
-                             struct in_addr addr);
+                             const struct cluster_pod *pod);
+/* Adds 'pod' as a destination its named ports may resolve on by the 'n'
+ * addresses 'ips' (of its own) only, with no peer of its own: a pod inside
+ * an ipBlock peer. */
+void rulebook_draft_destination(struct rulebook_draft *,
+                                const struct cluster_pod *pod,
+                                const struct ruleparts_ip *ips, size_t n);
+/* Adds the peer 'cidr'. */
+void rulebook_draft_peer_cidr(struct rulebook_draft *,
+                              const struct polflows_cidr *cidr);
+void rulebook_draft_peer_cidr6(struct rulebook_draft *,
+                               const struct polflows_cidr6 *cidr);
 /* Adds a port: numeric without 'name'; with one, named, resolving to the
  * first container port of that name and 'proto', or with 'proto' 0 to
  * every container port of that name whatever its protocol. */

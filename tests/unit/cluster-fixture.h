@@ -3,6 +3,7 @@
 #ifndef CLUSTER_FIXTURE_H
 #define CLUSTER_FIXTURE_H 1
 
+#include <string.h>
 #include <json-c/json.h>
 #include "agent/model/cluster.h"
 #include "util.h"
@@ -60,20 +61,28 @@ add_policy(struct cluster *c, const char *ns, const char *name,
     free(text);
 }
 
-/* A Pod on 'node' with address 'ip', labels and container ports written as
- * JSON members (single quotes). */
+/* A Pod on 'node' with address 'ip' ("A", or "A,B" for a dual-stack pod:
+ * status.podIP A, status.podIPs both), labels and container ports written
+ * as JSON members (single quotes). */
 static void OVS_UNUSED
 add_pod(struct cluster *c, const char *ns, const char *name,
         const char *node, const char *ip, const char *labels,
         const char *ports)
 {
+    const char *comma = strchr(ip, ',');
+    char *status = (comma
+                    ? xasprintf("'podIP':'%.*s','podIPs':[{'ip':'%.*s'},"
+                                "{'ip':'%s'}]", (int) (comma - ip), ip,
+                                (int) (comma - ip), ip, comma + 1)
+                    : xasprintf("'podIP':'%s'", ip));
     char *text = xasprintf(
         "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'%s',"
         "'namespace':'%s','labels':{%s}},'spec':{'nodeName':'%s',"
         "'containers':[{'name':'c','ports':[%s]}]},"
-        "'status':{'podIP':'%s'}}", name, ns, labels, node, ports, ip);
+        "'status':{%s}}", name, ns, labels, node, ports, status);
     apply(c, text);
     free(text);
+    free(status);
 }
 
 #endif /* cluster-fixture.h */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/cluster-fixture.h"
+#include "dataplane/flowtab.h"
 #include "openvswitch/dynamic-string.h"
 
 /* "k=v,k2=v2" as JSON members. */
@@ -143,4 +144,21 @@ policy_fixture_resolve_text(
     format(&r, &s);
     rulebook_result_destroy(&r);
     return ds_steal_cstr(&s);
+}
+
+char *
+policy_fixture_flows(const struct flowtab *ft)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    flowtab_format_desired(ft, 0, &s);
+    return ds_steal_cstr(&s);
+}
+
+void
+policy_fixture_assert_has(const char *flows, const char *flow)
+{
+    if (!strstr(flows, flow)) {
+        fail_msg("missing flow '%s' in:\n%s", flow, flows);
+    }
 }

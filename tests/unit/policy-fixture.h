@@ -35,4 +35,10 @@ char *policy_fixture_resolve_text(
     void (*format)(const struct rulebook_result *, struct ds *),
     const struct cluster *, const char *node);
 
+/* The desired flows of 'ft', as text; the caller frees it. */
+struct flowtab;
+char *policy_fixture_flows(const struct flowtab *);
+/* Fails unless 'flows' holds 'flow'. */
+void policy_fixture_assert_has(const char *flows, const char *flow);
+
 #endif /* policy-fixture.h */

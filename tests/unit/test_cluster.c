@@ -727,6 +727,113 @@ test_pod_net_index(void **state OVS_UNUSED)
     cluster_destroy(c);
 }
 
+/* Both families from status.podIPs, whichever the primary is. */
+static void
+test_pod_ipv6_fields(void **state OVS_UNUSED)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_pod *pod;
+    char buf[INET6_ADDRSTRLEN];
+
+    apply_ok(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"},"
+             "\"status\":{\"podIP\":\"10.0.0.5\",\"podIPs\":["
+             "{\"ip\":\"10.0.0.5\"},{\"ip\":\"fd00::5\"}]}}");
+    pod = cluster_find_pod(c, "default", "a");
+    assert_string_equal(pod->ip, "10.0.0.5");
+    assert_string_equal(pod->ip6, "fd00::5");
+    assert_string_equal(pod->status_ip6, "fd00::5");
+    assert_true(pod->has_addr6);
+    assert_string_equal(inet_ntop(AF_INET6, &pod->addr6, buf, sizeof buf),
+                        "fd00::5");
+
+    /* IPv6 primary: status.podIP is the IPv6 address. */
+    apply_ok(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"b\"},"
+             "\"status\":{\"podIP\":\"fd00::6\",\"podIPs\":["
+             "{\"ip\":\"fd00::6\"},{\"ip\":\"10.0.0.6\"}]}}");
+    pod = cluster_find_pod(c, "default", "b");
+    assert_string_equal(pod->ip, "10.0.0.6");
+    assert_string_equal(pod->ip6, "fd00::6");
+
+    /* IPv4 only: no IPv6 address. */
+    put_pod(c, "c", "10.0.0.7");
+    pod = cluster_find_pod(c, "default", "c");
+    assert_null(pod->ip6);
+    assert_null(pod->status_ip6);
+    assert_false(pod->has_addr6);
+
+    /* IPv6 only. */
+    put_pod(c, "d", "fd00::8");
+    pod = cluster_find_pod(c, "default", "d");
+    assert_null(pod->ip);
+    assert_false(pod->has_addr);
+    assert_string_equal(pod->ip6, "fd00::8");
+    drop_changes(c, 4);
+
+    /* A status change of the IPv6 address alone is a change. */
+    apply_ok(c, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"},"
+             "\"status\":{\"podIP\":\"10.0.0.5\",\"podIPs\":["
+             "{\"ip\":\"10.0.0.5\"},{\"ip\":\"fd00::55\"}]}}");
+    drop_changes(c, 1);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    cluster_format(c, &s);
+    assert_string_equal(ds_cstr(&s),
+                        "Pod default/a 10.0.0.5,fd00::55\n"
+                        "Pod default/b 10.0.0.6,fd00::6\n"
+                        "Pod default/c 10.0.0.7\n"
+                        "Pod default/d -,fd00::8\n");
+    ds_destroy(&s);
+    cluster_destroy(c);
+}
+
+/* The agent's IPv6 address of a pod, as its IPv4 one: kept before the
+ * Pod, wins over status, cleared back to status, goes with the Pod. */
+static void
+test_set_pod_ip6(void **state OVS_UNUSED)
+{
+    struct cluster *c = cluster_create();
+    const struct cluster_pod *pod;
+
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_INET6,
+                                               "fd00::9"), 0);
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_INET6,
+                                               "10.0.0.9"), -EINVAL);
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_INET,
+                                               "fd00::9"), -EINVAL);
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_UNIX,
+                                               NULL), -EINVAL);
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_INET,
+                                               "10.0.0.9"), 0);
+    drop_changes(c, 0);
+    put_pod(c, "a", "fd00::7");
+    pod = cluster_find_pod(c, "default", "a");
+    assert_string_equal(pod->ip6, "fd00::9");
+    assert_string_equal(pod->status_ip6, "fd00::7");
+    assert_string_equal(pod->ip, "10.0.0.9");
+    assert_true(pod->has_addr6);
+    drop_changes(c, 1);
+
+    /* The same again: no change; cleared: status again, IPv4 kept. */
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_INET6,
+                                               "fd00::9"), 0);
+    drop_changes(c, 0);
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_INET6,
+                                               NULL), 0);
+    drop_changes(c, 1);
+    pod = cluster_find_pod(c, "default", "a");
+    assert_string_equal(pod->ip6, "fd00::7");
+    assert_string_equal(pod->ip, "10.0.0.9");
+
+    assert_int_equal(cluster_set_pod_ip_family(c, "default", "a", AF_INET6,
+                                               "fd00::9"), 0);
+    assert_int_equal(cluster_delete(c, CLUSTER_POD, "default", "a"), 0);
+    put_pod(c, "a", "fd00::7");
+    pod = cluster_find_pod(c, "default", "a");
+    assert_string_equal(pod->ip6, "fd00::7");
+    assert_null(pod->ip);
+    cluster_destroy(c);
+}
+
 int
 main(void)
 {
@@ -746,6 +853,8 @@ main(void)
         cmocka_unit_test(test_annotations_kept),
         cmocka_unit_test(test_namespace_label_index),
         cmocka_unit_test(test_pod_net_index),
+        cmocka_unit_test(test_pod_ipv6_fields),
+        cmocka_unit_test(test_set_pod_ip6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

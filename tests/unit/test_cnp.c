@@ -469,24 +469,6 @@ test_ids(void **state OVS_UNUSED)
     cluster_destroy(c);
 }
 
-static char *
-all_flows(const struct flowtab *ft)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    flowtab_format_desired(ft, 0, &s);
-    return ds_steal_cstr(&s);
-}
-
-static void
-assert_has(const char *flows, const char *flow)
-{
-    if (!strstr(flows, flow)) {
-        fprintf(stderr, "missing flow '%s' in:\n%s", flow, flows);
-        fail();
-    }
-}
-
 static uint32_t
 cnp_rule_id(const struct cluster *c, const char *key)
 {
@@ -534,35 +516,35 @@ test_admin_deny_over_netpol_flows(void **state OVS_UNUSED)
     policy_sync_all(p, c, ft);
     cluster_take_changes(c, &changes, &n);
     cluster_changes_free(changes, n);
-    flows = all_flows(ft);
+    flows = policy_fixture_flows(ft);
     /* the path: L2Forwarding -> Admin (65) -> NetworkPolicy (70) */
-    assert_has(flows, "table=60,priority=200,dl_dst=0a:58:0a:00:01:fe "
+    policy_fixture_assert_has(flows, "table=60,priority=200,dl_dst=0a:58:0a:00:01:fe "
                "actions=set_field:0x1->reg1,goto_table:65\n");
-    assert_has(flows, "table=65,priority=0 actions=goto_table:70\n");
+    policy_fixture_assert_has(flows, "table=65,priority=0 actions=goto_table:70\n");
     /* the NetworkPolicy's allow, in 70 */
-    assert_has(flows, "table=70,priority=100,tcp,tp_dst=80");
+    policy_fixture_assert_has(flows, "table=70,priority=100,tcp,tp_dst=80");
     /* the Admin Deny, in 65, above the pass-through */
     id = cnp_rule_id(c, "cnp/guard/ingress/0");
     want = xasprintf("table=65,priority=24874,conj_id=%u actions=set_field:"
                      "%#x->reg7,set_field:0x41/0xff->reg2,goto_table:95\n",
                      id, id);
-    assert_has(flows, want);
+    policy_fixture_assert_has(flows, want);
     free(want);
-    assert_has(flows, "table=65,priority=24874,ip,nw_dst=10.0.1.1 "
+    policy_fixture_assert_has(flows, "table=65,priority=24874,ip,nw_dst=10.0.1.1 "
                "actions=conjunction(");
-    assert_has(flows, "table=65,priority=24874,ip,nw_src=10.0.1.3 "
+    policy_fixture_assert_has(flows, "table=65,priority=24874,ip,nw_src=10.0.1.3 "
                "actions=conjunction(");
     /* established traffic and the node's own bypass every tier */
-    assert_has(flows, "table=65,priority=40010,ct_state=-new+trk,ip "
+    policy_fixture_assert_has(flows, "table=65,priority=40010,ct_state=-new+trk,ip "
                "actions=goto_table:80\n");
     /* the isolated subject takes the conntrack pass both ways; its peer,
      * which nothing isolates or selects, none */
-    assert_has(flows, "table=20,priority=105,ip,nw_dst=10.0.1.1 actions="
+    policy_fixture_assert_has(flows, "table=20,priority=105,ip,nw_dst=10.0.1.1 actions="
                "set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n");
-    assert_has(flows, "table=20,priority=105,ip,nw_src=10.0.1.1 actions="
+    policy_fixture_assert_has(flows, "table=20,priority=105,ip,nw_src=10.0.1.1 actions="
                "set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n");
     assert_null(strstr(flows, "table=20,priority=105,ip,nw_src=10.0.1.3 "));
-    assert_has(flows, "table=20,priority=100,ip actions="
+    policy_fixture_assert_has(flows, "table=20,priority=100,ip actions="
                "set_field:0x40/0x40->reg0,goto_table:50\n");
     free(flows);
 
@@ -573,11 +555,11 @@ test_admin_deny_over_netpol_flows(void **state OVS_UNUSED)
     cluster_take_changes(c, &changes, &n);
     assert_int_equal(policy_handle_changes(p, c, changes, n, ft), 1);
     cluster_changes_free(changes, n);
-    flows = all_flows(ft);
+    flows = policy_fixture_flows(ft);
     id = cnp_rule_id(c, "cnp/guard/ingress/0");
     want = xasprintf("table=65,priority=24874,conj_id=%u "
                      "actions=set_field:%#x->reg7,goto_table:70\n", id, id);
-    assert_has(flows, want);
+    policy_fixture_assert_has(flows, want);
     free(want);
     free(flows);
 
@@ -587,9 +569,9 @@ test_admin_deny_over_netpol_flows(void **state OVS_UNUSED)
     cluster_take_changes(c, &changes, &n);
     policy_handle_changes(p, c, changes, n, ft);
     cluster_changes_free(changes, n);
-    flows = all_flows(ft);
+    flows = policy_fixture_flows(ft);
     assert_null(strstr(flows, "table=65,priority=24874"));
-    assert_has(flows, "table=70,priority=100,tcp,tp_dst=80");
+    policy_fixture_assert_has(flows, "table=70,priority=100,tcp,tp_dst=80");
     /* the conj_id flow and the clause flows of web1, web2 and db */
     assert_int_equal(flowtab_count(ft), before - 4);
     free(flows);
@@ -615,8 +597,8 @@ step(struct policy *p, struct cluster *c, struct flowtab *ft)
     n_affected = policy_handle_changes(p, c, changes, n, ft);
     cluster_changes_free(changes, n);
     policy_sync_all(q, c, full);
-    a = all_flows(ft);
-    b = all_flows(full);
+    a = policy_fixture_flows(ft);
+    b = policy_fixture_flows(full);
     assert_string_equal(a, b);
     free(a);
     free(b);
@@ -651,9 +633,9 @@ test_incremental_equals_full(void **state OVS_UNUSED)
     add_pod(c, "shop", "db2", NODE, "10.0.1.9", "'app':'db'", "");
     add_pod(c, "shop", "web3", NODE, "10.0.1.2", "'app':'other'", "");
     assert_int_equal(step(p, c, ft), 2);
-    flows = all_flows(ft);
-    assert_has(flows, "table=42,priority=");
-    assert_has(flows, "nw_dst=10.0.1.9 ");
+    flows = policy_fixture_flows(ft);
+    policy_fixture_assert_has(flows, "table=42,priority=");
+    policy_fixture_assert_has(flows, "nw_dst=10.0.1.9 ");
     free(flows);
 
     /* a pod in a namespace no policy selects, matching no peer */
@@ -664,8 +646,8 @@ test_incremental_equals_full(void **state OVS_UNUSED)
     /* ops's peers follow the namespace label; base is not affected */
     add_ns(c, "misc", "'team':'ops'");
     assert_int_equal(step(p, c, ft), 1);
-    flows = all_flows(ft);
-    assert_has(flows, "nw_src=10.0.3.1 ");
+    flows = policy_fixture_flows(ft);
+    policy_fixture_assert_has(flows, "nw_src=10.0.3.1 ");
     free(flows);
 
     /* a node peer moves */
@@ -695,6 +677,39 @@ setup(void **state OVS_UNUSED)
     return 0;
 }
 
+/* A dual-stack subject is the rule's pod by both its addresses, and a
+ * dual-stack peer pod its peer by both; towards IPv4 networks only, by
+ * its IPv4 address only, and towards IPv6 ones by its IPv6 one. */
+static void
+test_dual_stack(void **state OVS_UNUSED)
+{
+    struct cluster *c = policy_fixture_cluster(
+        "ns shop team=web\n"
+        "pod shop web1 node-a 10.0.1.1,fd00:1::1 app=web\n"
+        "pod shop db node-a 10.0.1.3,fd00:1::3 app=db\n"
+        "pod shop mon node-b 10.0.2.2,fd00:2::2 app=mon\n");
+    char *text;
+
+    add_cnp(c, "guard", "{'tier':'Admin','priority':10,'subject':{'pods':"
+            "{'podSelector':{'matchLabels':{'app':'web'}}}},"
+            "'ingress':[{'action':'Deny','from':[{'pods':{'podSelector':"
+            "{'matchLabels':{'app':'mon'}}}}]}],"
+            "'egress':[{'action':'Accept','to':[{'networks':"
+            "['8.8.8.0/24']}]},{'action':'Deny','to':[{'networks':"
+            "['2001:db8::/32']}]}]}");
+    text = resolve_text(c);
+    assert_string_equal(text,
+        "cnp/guard/egress/0 table=35 priority=24874 allow:50 "
+        "pods=10.0.1.1 peers=8.8.8.0/24 ports=any\n"
+        "cnp/guard/egress/1 table=35 priority=24873 deny "
+        "pods=fd00:1::1 peers=2001:db8::/32 ports=any\n"
+        "cnp/guard/ingress/0 table=65 priority=24874 deny "
+        "pods=10.0.1.1,fd00:1::1 peers=10.0.2.2/32,fd00:2::2/128 "
+        "ports=any\n");
+    free(text);
+    cluster_destroy(c);
+}
+
 int
 main(void)
 {
@@ -710,6 +725,7 @@ main(void)
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_admin_deny_over_netpol_flows),
         cmocka_unit_test(test_incremental_equals_full),
+        cmocka_unit_test(test_dual_stack),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

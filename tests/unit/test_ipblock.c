@@ -200,6 +200,82 @@ test_validation(void **state)
               "ipBlock.except[0]: 'bogus' is not a valid CIDR");
 }
 
+/* "a/n b/m ..." of the IPv6 ranges of block 'text'. */
+static char *
+ranges6_text(const char *text)
+{
+    struct json_object *obj = json_tokener_parse(text);
+    struct ipblock *block;
+    char *err = NULL, *out;
+
+    assert_non_null(obj);
+    assert_int_equal(ipblock_parse(obj, "ipBlock", &block, &err), 0);
+    assert_true(block->ipv6);
+    assert_int_equal(block->n_ranges, 0);
+    out = calloc(1, block->n_ranges6 * (INET6_ADDRSTRLEN + 5) + 1);
+    for (size_t i = 0; i < block->n_ranges6; i++) {
+        char buf[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &block->ranges6[i].addr, buf, sizeof buf);
+        sprintf(out + strlen(out), "%s%s/%d", i ? " " : "", buf,
+                block->ranges6[i].plen);
+    }
+    ipblock_destroy(block);
+    json_object_put(obj);
+    return out;
+}
+
+static void
+check_ranges6(const char *text, const char *expected)
+{
+    char *s = ranges6_text(text);
+
+    if (strcmp(s, expected)) {
+        fail_msg("%s: got '%s', expected '%s'", text, s, expected);
+    }
+    free(s);
+}
+
+/* IPv6 blocks get the same arithmetic over 128 bits. */
+static void
+test_ipv6(void **state)
+{
+    struct json_object *a, *b;
+    struct ipblock *x, *y;
+    struct in6_addr addr;
+    char *err = NULL;
+
+    (void) state;
+    check_ranges6("{\"cidr\":\"2001:db8::/32\"}", "2001:db8::/32");
+    check_ranges6("{\"cidr\":\"2001:db8::/32\",\"except\":"
+                  "[\"2001:db8:8000::/33\"]}", "2001:db8::/33");
+    check_ranges6("{\"cidr\":\"fd00::/125\",\"except\":[\"fd00::5/128\"]}",
+                  "fd00::/126 fd00::4/128 fd00::6/127");
+    check_ranges6("{\"cidr\":\"::/0\",\"except\":[\"8000::/1\","
+                  "\"::/2\"]}", "4000::/2");
+    /* the bits past 64 count as the first ones do */
+    check_ranges6("{\"cidr\":\"fd00::/64\",\"except\":"
+                  "[\"fd00::8000:0:0:0/65\"]}", "fd00::/65");
+
+    a = json_tokener_parse("{\"cidr\":\"fd00::/125\",\"except\":"
+                           "[\"fd00::5/128\"]}");
+    b = json_tokener_parse("{\"cidr\":\"fd00::/125\",\"except\":"
+                           "[\"fd00::4/128\"]}");
+    assert_int_equal(ipblock_parse(a, "a", &x, &err), 0);
+    assert_int_equal(ipblock_parse(b, "b", &y, &err), 0);
+    assert_true(ipblock_equal(x, x));
+    assert_false(ipblock_equal(x, y));
+    inet_pton(AF_INET6, "fd00::4", &addr);
+    assert_true(ipblock_contains6(x, &addr));
+    assert_false(ipblock_contains6(y, &addr));
+    assert_false(ipblock_contains(x, (struct in_addr) { 0 }));
+    inet_pton(AF_INET6, "fd00::8", &addr);
+    assert_false(ipblock_contains6(x, &addr));
+    ipblock_destroy(x);
+    ipblock_destroy(y);
+    json_object_put(a);
+    json_object_put(b);
+}
+
 int
 main(void)
 {
@@ -207,6 +283,7 @@ main(void)
         cmocka_unit_test(test_subtract),
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_ipv6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 
 #include "agent/model/cluster.h"
 #include "agent/policy/netpolrules.h"
+#include "agent/policy/policy.h"
+#include "dataplane/flowtab.h"
 #include "tests/unit/cluster-fixture.h"
 #include "tests/unit/policy-fixture.h"
 #include "openvswitch/dynamic-string.h"
@@ -677,6 +680,151 @@ test_incremental_equals_full(void **state)
     cluster_destroy(c);
 }
 
+/* Dual-stack pods. */
+
+static struct cluster *
+dual_stack_fixture(void)
+{
+    return policy_fixture_cluster(
+        "ns shop team=web\n"
+        "pod shop web1 node-a 10.0.1.1,fd00:1::1 app=web http:8080\n"
+        "pod shop db node-a 10.0.1.3,fd00:1::3 app=db\n"
+        "pod shop cli node-b 10.0.2.1,fd00:2::1 app=cli http:8080\n"
+        "pod shop other node-b 10.0.2.2,fd00:2::2 app=other\n"
+        "pod shop v6only node-b fd00:2::3 app=cli\n");
+}
+
+/* A selected pod is isolated and a rule's subject by both its addresses,
+ * a peer pod selected by label is a peer by both, an IPv6-only pod by its
+ * one; a pod the rule does not name is in no rule. */
+static void
+test_dual_stack_rules(void **state)
+{
+    struct cluster *c = dual_stack_fixture();
+
+    (void) state;
+    add_policy(c, "shop", "p", "{'podSelector':{'matchLabels':"
+               "{'app':'web'}},'ingress':[{'from':[{'podSelector':"
+               "{'matchLabels':{'app':'cli'}}}],'ports':[{'port':80}]}],"
+               "'egress':[{'to':[{'podSelector':{'matchLabels':"
+               "{'app':'cli'}}}],'ports':[{'port':'http'}]}]}");
+    check(c, "isolated egress: 10.0.1.1,fd00:1::1\n"
+             "isolated ingress: 10.0.1.1,fd00:1::1\n"
+             "shop/p/egress/0/tcp:8080 pods=10.0.1.1,fd00:1::1 "
+             "peers=10.0.2.1/32,fd00:2::1/128 ports=tcp:8080\n"
+             "shop/p/ingress/0 pods=10.0.1.1,fd00:1::1 "
+             "peers=10.0.2.1/32,fd00:2::1/128,fd00:2::3/128 "
+             "ports=tcp:80\n");
+    cluster_destroy(c);
+
+    /* A named port towards an IPv4 ipBlock resolves on the pods inside it,
+     * as destinations by their IPv4 address only: the block does not
+     * cover their IPv6 one, so the rule is IPv4 only. */
+    c = dual_stack_fixture();
+    add_policy(c, "shop", "q", "{'podSelector':{'matchLabels':"
+               "{'app':'db'}},'policyTypes':['Egress'],'egress':[{'to':"
+               "[{'ipBlock':{'cidr':'10.0.0.0/16'}}],'ports':"
+               "[{'port':'http'}]}]}");
+    check(c, "isolated egress: 10.0.1.3,fd00:1::3\n"
+             "isolated ingress: \n"
+             "shop/q/egress/0/tcp:8080 pods=10.0.1.3 "
+             "peers=10.0.1.1/32,10.0.2.1/32 ports=tcp:8080\n");
+    cluster_destroy(c);
+
+    /* IPv6 ipBlocks: with except, and with a named port resolved on the
+     * pods inside the block by their IPv6 address. */
+    c = dual_stack_fixture();
+    add_policy(c, "shop", "r", "{'podSelector':{'matchLabels':"
+               "{'app':'db'}},'ingress':[{'from':[{'ipBlock':{'cidr':"
+               "'fd00:2::/126','except':['fd00:2::/127']}}]}],"
+               "'egress':[{'to':[{'ipBlock':{'cidr':'fd00:2::/64'}}],"
+               "'ports':[{'port':'http'}]}]}");
+    check(c, "isolated egress: 10.0.1.3,fd00:1::3\n"
+             "isolated ingress: 10.0.1.3,fd00:1::3\n"
+             "shop/r/egress/0/tcp:8080 pods=fd00:1::3 "
+             "peers=fd00:2::1/128 ports=tcp:8080\n"
+             "shop/r/ingress/0 pods=fd00:1::3 peers=fd00:2::2/127 "
+             "ports=any\n");
+    cluster_destroy(c);
+}
+
+/* The flows: the isolated pod's IPv6 traffic is dropped by its isolation
+ * flow unless it completes the rule's conjunction, which has its IPv6
+ * address, its IPv6 peers and tcp6 ports; it takes the conntrack pass by
+ * its IPv6 address too.  The pod the rule does not allow has no flow, so
+ * its IPv6 traffic to the isolated pod stays denied.  Setting a local
+ * pod's IPv6 address (as the agent does) brings it in incrementally. */
+static void
+test_dual_stack_flows(void **state)
+{
+    struct cluster *c = dual_stack_fixture();
+    struct flowtab *ft = flowtab_create(1);
+    struct flowtab *full = flowtab_create(1);
+    struct policy *p = policy_create(NODE);
+    struct policy *q = policy_create(NODE);
+    struct cluster_change *changes;
+    struct policy_rule_ref *refs;
+    char *flows, *want, *flows_full;
+    uint32_t id;
+    size_t n;
+
+    (void) state;
+    add_policy(c, "shop", "p", "{'podSelector':{'matchLabels':"
+               "{'app':'web'}},'ingress':[{'from':[{'podSelector':"
+               "{'matchLabels':{'app':'cli'}}}],'ports':[{'port':80}]}]}");
+    policy_sync_all(p, c, ft);
+    policy_fixture_take_changes(c);
+    flows = policy_fixture_flows(ft);
+    refs = policy_list_rules(p, &n);
+    assert_int_equal(n, 1);
+    id = refs[0].rule->id;
+    free(refs);
+    want = xasprintf("table=70,priority=%u,ipv6,ipv6_dst=fd00:1::1 "
+                     "actions=conjunction(%"PRIu32",1/3)\n",
+                     NETPOLRULES_RULE_PRIORITY, id);
+    policy_fixture_assert_has(flows, want);
+    free(want);
+    policy_fixture_assert_has(flows, "ipv6,ipv6_src=fd00:2::1 actions=conjunction(");
+    policy_fixture_assert_has(flows, "ipv6,ipv6_src=fd00:2::3 actions=conjunction(");
+    policy_fixture_assert_has(flows, "ip,nw_src=10.0.2.1 actions=conjunction(");
+    policy_fixture_assert_has(flows, "tcp6,tp_dst=80 actions=conjunction(");
+    policy_fixture_assert_has(flows, "tcp,tp_dst=80 actions=conjunction(");
+    policy_fixture_assert_has(flows, "table=71,priority=100,ipv6,ipv6_dst=fd00:1::1 "
+               "actions=set_field:0x");
+    policy_fixture_assert_has(flows, "table=71,priority=100,ip,nw_dst=10.0.1.1 ");
+    policy_fixture_assert_has(flows, "table=20,priority=105,ipv6,ipv6_dst=fd00:1::1 "
+               "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,"
+               "nat)\n");
+    policy_fixture_assert_has(flows, "table=20,priority=105,ipv6,ipv6_src=fd00:1::1 ");
+    assert_null(strstr(flows, "fd00:2::2"));
+    assert_null(strstr(flows, "fd00:1::3"));
+    free(flows);
+
+    /* db, selected now, gets its IPv6 address from the agent. */
+    add_policy(c, "shop", "db", "{'podSelector':{'matchLabels':"
+               "{'app':'db'}},'policyTypes':['Ingress']}");
+    assert_int_equal(cluster_set_pod_ip_family(c, "shop", "db", AF_INET6,
+                                               "fd00:1::33"), 0);
+    cluster_take_changes(c, &changes, &n);
+    policy_handle_changes(p, c, changes, n, ft);
+    cluster_changes_free(changes, n);
+    flows = policy_fixture_flows(ft);
+    policy_fixture_assert_has(flows, "table=71,priority=100,ipv6,ipv6_dst=fd00:1::33 ");
+    policy_fixture_assert_has(flows, "table=20,priority=105,ipv6,ipv6_src=fd00:1::33 ");
+    assert_null(strstr(flows, "fd00:1::3 "));
+    policy_sync_all(q, c, full);
+    flows_full = policy_fixture_flows(full);
+    assert_string_equal(flows, flows_full);
+    free(flows);
+    free(flows_full);
+
+    policy_destroy(p);
+    policy_destroy(q);
+    flowtab_destroy(ft);
+    flowtab_destroy(full);
+    cluster_destroy(c);
+}
+
 /* The cluster model's side. */
 
 static void
@@ -829,6 +977,8 @@ main(void)
         cmocka_unit_test(test_cluster_policies),
         cmocka_unit_test(test_cluster_pod_fields),
         cmocka_unit_test(test_cluster_pod_ip),
+        cmocka_unit_test(test_dual_stack_rules),
+        cmocka_unit_test(test_dual_stack_flows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -487,6 +487,110 @@ test_conntrack_pods(void **state)
     assert_int_equal(flowtab_count(ft), 0);
 }
 
+static struct in6_addr
+ip6(const char *s)
+{
+    struct in6_addr a;
+
+    assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+    return a;
+}
+
+/* A dual-stack pod's IPv6 address is in the pod clause beside its IPv4
+ * one, IPv6 peers beside IPv4 peers, and its port clause has IPv6 twins:
+ * one conjunction for both families. */
+static void
+test_ipv6_clauses(void **state)
+{
+    struct flowtab *ft = *state;
+    struct in_addr pods[] = { ip("10.244.1.2") };
+    struct in6_addr pods6[] = { ip6("fd00:10:244:1::2") };
+    struct polflows_cidr peers[] = { cidr("10.244.2.0", 24) };
+    struct polflows_cidr6 peers6[] = { { ip6("fd00:10:244:2::"), 64 },
+                                       { ip6("fd00::9"), 128 } };
+    struct polflows_port ports[] = { { IPPROTO_TCP, 80, 0 } };
+    struct polflows_rule r = egress_rule(7, pods, 1);
+
+    r.pods6 = pods6;
+    r.n_pods6 = 1;
+    r.peers = peers;
+    r.n_peers = 1;
+    r.peers6 = peers6;
+    r.n_peers6 = 2;
+    r.ports = ports;
+    r.n_ports = 1;
+    assert_int_equal(polflows_set_rule(ft, &r), 0);
+    assert_desired(ft, 0,
+        "table=40,priority=100,conj_id=7 actions=set_field:0x7->reg6,goto_table:50\n"
+        "table=40,priority=100,ip,nw_dst=10.244.2.0/24 "
+        "actions=conjunction(7,2/3)\n"
+        "table=40,priority=100,ip,nw_src=10.244.1.2 "
+        "actions=conjunction(7,1/3)\n"
+        "table=40,priority=100,ipv6,ipv6_dst=fd00:10:244:2::/64 "
+        "actions=conjunction(7,2/3)\n"
+        "table=40,priority=100,ipv6,ipv6_dst=fd00::9 "
+        "actions=conjunction(7,2/3)\n"
+        "table=40,priority=100,ipv6,ipv6_src=fd00:10:244:1::2 "
+        "actions=conjunction(7,1/3)\n"
+        "table=40,priority=100,tcp,tp_dst=80 actions=conjunction(7,3/3)\n"
+        "table=40,priority=100,tcp6,tp_dst=80 actions=conjunction(7,3/3)\n");
+
+    /* IPv6 pods only, any peer, any port: the catch-all twin. */
+    r.n_pods = 0;
+    r.any_peer = r.any_port = true;
+    r.dir = POLFLOWS_INGRESS;
+    r.table = TABLE_INGRESS_RULE;
+    r.next_table = TABLE_CT_COMMIT;
+    assert_int_equal(polflows_set_rule(ft, &r), 0);
+    assert_desired(ft, 0,
+        "table=70,priority=100,conj_id=7 actions=set_field:0x7->reg7,goto_table:80\n"
+        "table=70,priority=100,ip actions=conjunction(7,2/2)\n"
+        "table=70,priority=100,ipv6 actions=conjunction(7,2/2)\n"
+        "table=70,priority=100,ipv6,ipv6_dst=fd00:10:244:1::2 "
+        "actions=conjunction(7,1/2)\n");
+
+    /* A prefix longer than IPv6 allows. */
+    peers6[0].plen = 129;
+    r.any_peer = false;
+    assert_int_equal(polflows_set_rule(ft, &r), -EINVAL);
+    assert_int_equal(flowtab_count(ft), 0);
+}
+
+/* Isolation and the conntrack pass cover a pod's IPv6 address as its
+ * IPv4 one. */
+static void
+test_ipv6_isolation_conntrack(void **state)
+{
+    struct flowtab *ft = *state;
+    struct in_addr v4[] = { ip("10.244.1.2") };
+    struct in6_addr v6[] = { ip6("fd00:10:244:1::2") };
+    struct polflows_pods pods = { v4, 1, v6, 1 };
+
+    assert_int_equal(polflows_set_isolation_pods(ft, 1000, POLFLOWS_EGRESS,
+                                                 TABLE_EGRESS_DEFAULT, 100,
+                                                 &pods), 0);
+    assert_int_equal(polflows_set_isolation_pods(ft, 1001, POLFLOWS_INGRESS,
+                                                 TABLE_INGRESS_DEFAULT, 100,
+                                                 &pods), 0);
+    assert_desired(ft, 0,
+        "table=41,priority=100,ip,nw_src=10.244.1.2 "
+        "actions=set_field:0x3e8->reg6,set_field:0x29/0xff->reg2,goto_table:95\n"
+        "table=41,priority=100,ipv6,ipv6_src=fd00:10:244:1::2 "
+        "actions=set_field:0x3e8->reg6,set_field:0x29/0xff->reg2,goto_table:95\n"
+        "table=71,priority=100,ip,nw_dst=10.244.1.2 "
+        "actions=set_field:0x3e9->reg7,set_field:0x47/0xff->reg2,goto_table:95\n"
+        "table=71,priority=100,ipv6,ipv6_dst=fd00:10:244:1::2 "
+        "actions=set_field:0x3e9->reg7,set_field:0x47/0xff->reg2,goto_table:95\n");
+
+    pods.n_v4 = 0;
+    assert_int_equal(polflows_set_conntrack_pods(ft, 3, &pods), 0);
+    assert_desired(ft, RULE(3),
+        "table=20,priority=105,ipv6,ipv6_dst=fd00:10:244:1::2 "
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=105,ipv6,ipv6_src=fd00:10:244:1::2 "
+        "actions=set_field:0x80/0x80->reg0,ct(table=21,zone=65001,nat)\n");
+}
+
 static void
 test_empty_and_invalid(void **state)
 {
@@ -623,6 +727,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_conntrack_pods, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_invalid, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ipv6_clauses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipv6_isolation_conntrack, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pod_only_rule_shares_clauses, setup,
                                         teardown),
