@@ -516,11 +516,17 @@ void
 agent_set_pod_ip(struct agent *agent, const struct podrec *rec, bool present)
 {
     if (rec->default_route && rec->pod_namespace && rec->pod_name) {
-        char ip[INET_ADDRSTRLEN];
+        char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN];
 
         inet_ntop(AF_INET, &rec->ip, ip, sizeof ip);
         cluster_set_pod_ip(agent->cluster, rec->pod_namespace, rec->pod_name,
                            present ? ip : NULL);
+        if (rec->has_ip6) {
+            inet_ntop(AF_INET6, &rec->ip6, ip6, sizeof ip6);
+            cluster_set_pod_ip_family(agent->cluster, rec->pod_namespace,
+                                      rec->pod_name, AF_INET6,
+                                      present ? ip6 : NULL);
+        }
     }
 }
 

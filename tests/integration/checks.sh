@@ -249,11 +249,13 @@ ck_ping() {
 # (netcat) from SRC_POD to a listener in DST_POD and prints the sha256 of
 # what arrived.
 ck_tcp_transfer() {
-    local src=$1 dst=$2 ip=$3 port=$4 file=$5 name out
+    local src=$1 dst=$2 ip=$3 port=$4 file=$5 name out family=-4
     name=nc-$dst-$port
     out=$SEINE_RUN/bg/$name.data
+    # netcat listens on one family: IPv4 unless told.
+    [[ $ip != *:* ]] || family=-6
     seine_bg_start "$name" "$(seine_pod_netns "$dst")" \
-        timeout 30 sh -c 'nc -d -l -p "$1" >"$2"' sh "$port" "$out"
+        timeout 30 sh -c 'nc "$3" -d -l -p "$1" >"$2"' sh "$port" "$out" "$family"
     seine_wait_until 5 sh -c "ip netns exec '$(seine_pod_netns "$dst")' \
         ss -Hltn 'sport = :$port' | grep -q ." || true
     timeout 30 ip netns exec "$(seine_pod_netns "$src")" \

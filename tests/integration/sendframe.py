@@ -138,6 +138,8 @@ def send_icmp6(ifname, dst, message, count):
                          socket.IPPROTO_ICMPV6)
     sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
     sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+    # The sender's own stack must not take its own forgery to heart.
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
                     ifname.encode())
     index = socket.if_nametoindex(ifname)
