@@ -5,7 +5,8 @@
 # its pod.json); they reach each other and the
 # node over IPv6 through br-int's IPv6 pipeline (neighbour discovery
 # answered in OVS, hop limit decremented) and carry TCP over IPv6 byte for
-# byte.  A spoofed IPv6 source, a neighbour advertisement for another
+# byte.  A NetworkPolicy isolates over both families and admits its peer
+# by its IPv6 address; an IPv6 ipBlock's except holds.  A spoofed IPv6 source, a neighbour advertisement for another
 # pod's address and a router advertisement from a pod reach nobody.  An
 # agent restart keeps the IPv6 path, and DEL gives both addresses back.
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -187,6 +188,31 @@ learned_ra() {
 for p in b c node; do
     ck_no "$p took no address or route from the advertisement" learned_ra "$p"
 done
+
+# --- NetworkPolicy over both families ------------------------------------------
+# One listener on b takes both families (an IPv6 socket that is not
+# IPv6-only).
+seine_bg_start listen-b "$(seine_pod_netns b)" nc -6 -lk -p 8080
+seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns b) ss -Hltn 'sport = :8080' | grep -q ." || true
+b4=$(seine_pod_ip b)
+ck_expect_tcp "no policy: c -> b:8080 over IPv6" ok c "${ip6[b]}" 8080
+ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: a}}}]'
+ck_expect_tcp "b isolated, app=a admitted: c -> b over IPv6 dropped" no c "${ip6[b]}" 8080
+ck_expect_tcp "... and over IPv4" no c "$b4" 8080
+ck_expect_tcp "... a -> b over IPv6 allowed (a by its IPv6 address)" ok a "${ip6[b]}" 8080
+ck_expect_tcp "... and over IPv4" ok a "$b4" 8080
+ck_no "... c cannot ping b over IPv6 (isolation covers ICMPv6)" ck6_ping c "${ip6[b]}"
+ck_netpol b-ingress "  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{ipBlock: {cidr: '$cidr6', except: ['${ip6[c]}/128']}}]"
+ck_expect_tcp "an IPv6 ipBlock with c excepted: c -> b over IPv6 dropped" no c "${ip6[b]}" 8080
+ck_expect_tcp "... a -> b over IPv6 allowed" ok a "${ip6[b]}" 8080
+ck_expect_tcp "... and IPv4, which no block names, dropped" no a "$b4" 8080
+rm -f "$(seine_node_dir)/manifests/np-b-ingress.yaml"
+ck_expect_tcp "policy removed: c -> b over IPv6 again" ok c "${ip6[b]}" 8080
+seine_bg_stop listen-b
 
 # --- restart and DEL -------------------------------------------------------------
 seine_agent_stop
