@@ -282,14 +282,19 @@ add_trace_rx_flows(struct flow_builder *b, const struct pipeline_node *node)
              REG_TRACE_RX_MASK, REG_TRACE_RX_MASK);
 }
 
+/* A dual-stack node takes the other nodes' IPv6 through the same tunnel. */
 static void
 add_tunnel_flows(struct flow_builder *b, const struct pipeline_node *node)
 {
-    if (node->tun_ofport > 0) {
-        add_flow(b, TABLE_CLASSIFIER, 200, "in_port=%"PRId64",ip"
+    const struct family *fams[] = { &family4, &family6 };
+
+    for (size_t i = 0; node->tun_ofport > 0 && i < 1 + node->has_ip6; i++) {
+        add_flow(b, TABLE_CLASSIFIER, 200, "in_port=%"PRId64",%s"
                  " actions=load:%d->"REG_PORT_CLASS",mod_dl_dst:"MAC_FMT
-                 ",goto_table:%d", node->tun_ofport, PORT_CLASS_TUNNEL,
-                 MAC_ARGS(node->gw_mac), TABLE_CT_ZONE);
+                 ",goto_table:%d", node->tun_ofport, fams[i]->ip,
+                 PORT_CLASS_TUNNEL, MAC_ARGS(node->gw_mac), TABLE_CT_ZONE);
+    }
+    if (node->tun_ofport > 0) {
         add_trace_rx_flows(b, node);
     }
 }
@@ -703,6 +708,21 @@ pipeline_remote_owner(const char *name)
                         (UINT64_C(1) << 32) | hash_string(name, 0));
 }
 
+/* In L3Forwarding, 'fam' to 'subnet/prefix_len' out of the tunnel to
+ * 'node_ip'. */
+static void
+add_remote_route(struct flow_builder *b, const struct pipeline_node *node,
+                 const struct family *fam, const char *subnet, int prefix_len,
+                 const char *node_ip)
+{
+    add_flow(b, TABLE_L3_FORWARDING, 190, "%s,dl_dst="MAC_FMT",%s=%s/%d"
+             " actions=mod_dl_src:"MAC_FMT",dec_ttl,set_field:%s->tun_dst,"
+             "load:%"PRId64"->"REG_OUT_PORT",goto_table:%d", fam->ip,
+             MAC_ARGS(node->gw_mac), fam->dst, subnet, prefix_len,
+             MAC_ARGS(node->gw_mac), node_ip, node->tun_ofport,
+             TABLE_CT_COMMIT);
+}
+
 int
 pipeline_set_remote(struct flowtab *ft, const struct pipeline_node *node,
                     const struct pipeline_remote *remote)
@@ -715,12 +735,14 @@ pipeline_set_remote(struct flowtab *ft, const struct pipeline_node *node,
     if (node->tun_ofport <= 0) {
         return -EINVAL;
     }
-    add_flow(&b, TABLE_L3_FORWARDING, 190, "ip,dl_dst="MAC_FMT",nw_dst=%s/%d"
-             " actions=mod_dl_src:"MAC_FMT",dec_ttl,set_field:%s->tun_dst,"
-             "load:%"PRId64"->"REG_OUT_PORT",goto_table:%d",
-             MAC_ARGS(node->gw_mac), ip_str(remote->subnet, subnet),
-             remote->prefix_len, MAC_ARGS(node->gw_mac),
-             ip_str(remote->ip, ip), node->tun_ofport, TABLE_CT_COMMIT);
+    add_remote_route(&b, node, &family4, ip_str(remote->subnet, subnet),
+                     remote->prefix_len, ip_str(remote->ip, ip));
+    if (node->has_ip6 && remote->has_ip6) {
+        char subnet6[INET6_ADDRSTRLEN];
+
+        inet_ntop(AF_INET6, &remote->subnet6, subnet6, sizeof subnet6);
+        add_remote_route(&b, node, &family6, subnet6, remote->prefix_len6, ip);
+    }
     if (b.error) {
         VLOG_ERR("flows to node %s rejected: %s", remote->name,
                  ovs_strerror(-b.error));

@@ -75,6 +75,11 @@ ck_le() {
     ck_result "$what" "$([ "$got" -le "$max" ] 2>/dev/null; echo $?)" "got $got, want <= $max"
 }
 
+# ck_reaches N CMD...: CMD prints a count of at least N.  Counters of
+# flows and ports follow the datapath's with a delay: wait for them with
+# seine_wait_until S ck_reaches N CMD...
+ck_reaches() { local n=$1; shift; [ "$("$@")" -ge "$n" ] 2>/dev/null; }
+
 # ck_empty WHAT VALUE: VALUE is empty (what is left, what is wrong).
 ck_empty() {
     local what=$1 got=$2
@@ -341,11 +346,15 @@ ck_underlay_path() {
 # ck_publish_pod POD NODE: POD's object (labelled app=POD, on NODE) with its
 # address, for the current node's model, as the API server publishes it.
 ck_publish_pod() {
+    local ips ip6
+    ips="{ip: $(seine_pod_ip "$1")}"
+    ip6=$(seine_pod_ip6 "$1")
+    [ -z "$ip6" ] || ips+=", {ip: \"$ip6\"}"
     ck_manifest "pod-$1.yaml" "apiVersion: v1
 kind: Pod
 metadata: {name: $1, namespace: default, labels: {app: $1}}
 spec: {nodeName: $2}
-status: {podIP: $(seine_pod_ip "$1")}"
+status: {podIP: $(seine_pod_ip "$1"), podIPs: [$ips]}"
 }
 
 # ck_remote_service NAME VIP IP NODE: ClusterIP Service NAME (TCP 80 ->

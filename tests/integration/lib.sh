@@ -935,10 +935,10 @@ seine_pod_ip() {
 }
 
 # seine_pod_ip6 POD [IFNAME]: a dual-stack pod's IPv6 address, from its
-# result.
+# result; nothing for an IPv4-only pod.
 seine_pod_ip6() {
     seine_pod_result "$1" "${2:-eth0}" \
-        | jq -r '[.ips[] | select(.address | contains(":"))][0].address
+        | jq -r '[.ips[] | select(.address | contains(":"))][0].address // empty
                  | split("/")[0]'
 }
 

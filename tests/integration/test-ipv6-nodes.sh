@@ -4,7 +4,9 @@
 # different nodes goes through the same userspace tunnel (the first
 # argument, geneve or vxlan) as IPv4.  Cross-node ping, a packet of the pod
 # MTU, a 4 MB TCP transfer over IPv6 both ways (sha256 compared), the
-# tunnel port's counters rising with it, and a removed Node taking its
+# tunnel port's counters rising with it, a NetworkPolicy on node2 that
+# admits one pod of node1 and denies the other by their IPv6 addresses,
+# and a removed Node taking its
 # IPv6 route with it.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +39,7 @@ ck_eq "on the way, two routers: the hop limit is 62" \
 # tun_tx NODE: packets the node's tunnel port has sent.
 tun_tx() {
     seine_node_use "$1"
-    seine_ofctl dump-ports br-int "$(seine_vsctl get interface seine-tun0 ofport)" \
+    seine_ofctl dump-ports "$(seine_vsctl get interface seine-tun0 ofport)" \
         | sed -n 's/.*tx pkts=\([0-9]*\).*/\1/p' | head -1
 }
 file=$SEINE_RUN/payload
@@ -49,9 +51,29 @@ ck_eq "4 MB over TCP/IPv6 a (node1) -> b (node2) arrive intact (sha256)" \
     "$(ck_tcp_transfer a b "$b6" 7201 "$file")" "$want"
 ck_eq "4 MB over TCP/IPv6 b (node2) -> a (node1) arrive intact (sha256)" \
     "$(ck_tcp_transfer b a "$a6" 7202 "$file")" "$want"
-tx1=$(tun_tx node1)
-ck_ge "node1's tunnel port carried them (tx $tx0 -> $tx1)" "$((tx1 - tx0))" 1000
+ck_ok "node1's tunnel port carried them (tx from $tx0 by 1000 and more)" \
+    seine_wait_until 5 ck_reaches $((tx0 + 1000)) tun_tx node1
 ck_ok "IPv4 still goes the same way" ck_ping a "$(seine_pod_ip b)"
+
+# A NetworkPolicy on node2 sees node1's pods by their IPv6 addresses: it
+# admits c and denies a.
+seine_node_use node1
+seine_pod_add c >/dev/null
+c6=$(seine_pod_ip6 c)
+seine_node_use node2
+ck_publish_pod a node1
+ck_publish_pod c node1
+seine_bg_start listen-b "$(seine_pod_netns b)" nc -6 -lk -p 8080
+seine_wait_until 5 sh -c "ip netns exec $(seine_pod_netns b) ss -Hltn 'sport = :8080' | grep -q ." || true
+ck_expect_tcp "no policy: a (node1) -> b:8080 over IPv6" ok a "$b6" 8080
+ck_netpol b-ingress '  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: c}}}]'
+ck_expect_tcp "policy on node2 admitting app=c: a (node1) -> b over IPv6 dropped" no a "$b6" 8080
+ck_expect_tcp "... and c (node1, $c6) -> b over IPv6 allowed" ok c "$b6" 8080
+rm -f "$(seine_node_dir)/manifests/np-b-ingress.yaml"
+ck_expect_tcp "policy removed: a -> b over IPv6 again" ok a "$b6" 8080
+seine_bg_stop listen-b
 
 # Without node2's Node object node1 has no route to its IPv6 pods.
 seine_node_use node1

@@ -154,9 +154,6 @@ nd_drops() {
     seine_ofctl dump-flows table=10 | grep "icmp_type=$1 .*goto_table:95" \
         | sed -n 's/.*n_packets=\([0-9]*\),.*/\1/p'
 }
-# reaches N CMD...: CMD prints a count of at least N (flow counters follow
-# the datapath's with a delay: wait for them).
-reaches() { local n=$1; shift; [ "$("$@")" -ge "$n" ] 2>/dev/null; }
 drops0=$(nd_drops 136)
 ck_sendframe a na eth0 "${ip6[b]}" "${mac[a]}" ff02::1 5
 ck_sendframe a na eth0 "${ip6[b]}" "${mac[a]}" "$gw6" 5
@@ -166,14 +163,14 @@ ck_eq "the node still has b's MAC for b's address" \
 ck_ok "the node still reaches b" seine_node_exec ping -6 -c1 -W1 "${ip6[b]}"
 ck_ok "c still reaches b" ck6_ping c "${ip6[b]}"
 ck_ok "SpoofGuard's drop of advertisements counted the 10 spoofed ones" \
-    seine_wait_until 5 reaches $((drops0 + 10)) nd_drops 136
+    seine_wait_until 5 ck_reaches $((drops0 + 10)) nd_drops 136
 
 # A router advertisement from a: nobody takes its prefix or its route.
 drops0=$(nd_drops 134)
 ck_sendframe a ra eth0 ff02::1 5
 ck_sendframe a ra eth0 "$gw6" 5
 ck_ok "SpoofGuard's drop of router advertisements counted the 10" \
-    seine_wait_until 5 reaches $((drops0 + 10)) nd_drops 134
+    seine_wait_until 5 ck_reaches $((drops0 + 10)) nd_drops 134
 # learned_ra WHERE: what WHERE (a pod, or the node) took from the
 # advertisement: an address of its prefix or a route it taught.
 learned_ra() {

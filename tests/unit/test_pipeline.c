@@ -258,6 +258,47 @@ test_remote_node(void **state OVS_UNUSED)
     flowtab_destroy(ft);
 }
 
+/* Between dual-stack nodes the tunnel carries IPv6 too: classified like
+ * IPv4 on the way in, routed to the remote's IPv6 subnet on the way out
+ * (a remote without one gets its IPv4 route only). */
+static void
+test_remote_node6(void **state OVS_UNUSED)
+{
+    struct flowtab *ft = flowtab_create(1);
+    struct pipeline_node node = node6_fixture();
+    struct pipeline_remote remote = { .name = "node2", .prefix_len = 24,
+                                      .prefix_len6 = 64 };
+    char *text;
+
+    inet_pton(AF_INET, "10.244.2.0", &remote.subnet);
+    inet_pton(AF_INET, "192.168.100.2", &remote.ip);
+    inet_pton(AF_INET6, "fd00:10:244:2::", &remote.subnet6);
+    node.tun_ofport = 5;
+    assert_int_equal(pipeline_set_node(ft, &node), 0);
+    text = format_owner(ft, pipeline_node_owner());
+    assert_non_null(strstr(text, "table=0,priority=200,ipv6,in_port=5 "
+                           "actions=set_field:0x3/0xf->reg0,"
+                           "set_field:0a:58:0a:f4:01:01->eth_dst,"
+                           "goto_table:20\n"));
+    free(text);
+    assert_int_equal(pipeline_set_remote(ft, &node, &remote), 0);
+    assert_int_equal(flowtab_count_owner(ft, pipeline_remote_owner("node2")),
+                     1);
+    remote.has_ip6 = true;
+    assert_int_equal(pipeline_set_remote(ft, &node, &remote), 0);
+    text = format_owner(ft, pipeline_remote_owner("node2"));
+    assert_non_null(strstr(text,
+        "table=50,priority=190,ipv6,dl_dst=0a:58:0a:f4:01:01,"
+        "ipv6_dst=fd00:10:244:2::/64 actions="
+        "set_field:0a:58:0a:f4:01:01->eth_src,dec_ttl,"
+        "set_field:192.168.100.2->tun_dst,set_field:0x5->reg1,"
+        "goto_table:80\n"));
+    assert_int_equal(flowtab_count_owner(ft, pipeline_remote_owner("node2")),
+                     2);
+    free(text);
+    flowtab_destroy(ft);
+}
+
 /* A dual-stack pod on a dual-stack node: its IPv4 flows, and the same
  * guard and route for IPv6 with neighbour discovery for ARP. */
 static void
@@ -312,6 +353,7 @@ main(void)
         cmocka_unit_test(test_duplicate_ip_refused),
         cmocka_unit_test(test_duplicate_ip6_refused),
         cmocka_unit_test(test_remote_node),
+        cmocka_unit_test(test_remote_node6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
