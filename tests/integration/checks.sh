@@ -113,17 +113,16 @@ ck_cni_ok() {
 
 # ck_node_start_all_types: a node for every pod type this machine has: a
 # DPDK node (vhost-user) when the DPDK build of ovs-vswitchd is installed,
-# unless SEINE_TEST_DPDK=0; its arguments are more seine_node_start
-# options.  Sets CK_DPDK (1 or 0) and CK_TYPES.
+# unless SEINE_TEST_DPDK=0.  Sets CK_DPDK (1 or 0) and CK_TYPES.
 # shellcheck disable=SC2034  # read by the tests that source this file
 ck_node_start_all_types() {
     CK_DPDK=${SEINE_TEST_DPDK:-1}
     [ -x "$SEINE_OVS_VSWITCHD_DPDK" ] || CK_DPDK=0
     if [ "$CK_DPDK" == 1 ]; then
-        seine_node_start --dpdk "$@"
+        seine_node_start --dpdk
         CK_TYPES=(afxdp tap vhostuser)
     else
-        seine_node_start "$@"
+        seine_node_start
         CK_TYPES=(afxdp tap)
     fi
 }

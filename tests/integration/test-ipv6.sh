@@ -17,7 +17,15 @@ seine_test_begin ipv6
 seine_require_cmd ping nc sha256sum ss python3 jq
 cidr6=fd00:10:244:1::/64
 gw6=fd00:10:244:1::1
-ck_node_start_all_types --cidr6 "$cidr6"
+# A DPDK node when there is the DPDK build (unless SEINE_TEST_DPDK=0), for
+# a vhost-user pod.
+dpdk=0
+[ ! -x "$SEINE_OVS_VSWITCHD_DPDK" ] || dpdk=${SEINE_TEST_DPDK:-1}
+if [ "$dpdk" == 1 ]; then
+    seine_node_start --dpdk --cidr6 "$cidr6"
+else
+    seine_node_start --cidr6 "$cidr6"
+fi
 seine_pod_add a afxdp
 seine_pod_add b tap
 seine_pod_add c afxdp
@@ -78,7 +86,7 @@ ck_ok "seinectl get pods lists a's two addresses" \
 ck_ok "seinectl get pods -o json has a's ip6" pods_json_has_ip6 "${ip6[a]}"
 
 # A vhost-user pod (on a DPDK node) finds both addresses in pod.json.
-if [ "$CK_DPDK" == 1 ]; then
+if [ "$dpdk" == 1 ]; then
     seine_pod_add v vhostuser
     conf=$(dirname "$(seine_pod_socket v)")/pod.json
     ck_eq "v's pod.json has its IPv6 address, prefix and gateway" \
