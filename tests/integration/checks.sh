@@ -516,6 +516,24 @@ ck_expect_tcp() {
     fi
 }
 
+# ck_policy_admits DST DST_IP PORT ADMIT DENY WHERE: with no policy, pod
+# DENY reaches DST at DST_IP:PORT; a NetworkPolicy on the current node
+# isolating app=DST and admitting app=ADMIT drops DENY's connections and
+# lets ADMIT's through; once it is gone DENY gets through again.  WHERE
+# says which path the checks take (for their names).
+ck_policy_admits() {
+    local dst=$1 ip=$2 port=$3 admit=$4 deny=$5 where=$6
+    ck_expect_tcp "no policy: $deny -> $dst:$port ($where)" ok "$deny" "$ip" "$port"
+    ck_netpol "$dst-ingress" "  podSelector: {matchLabels: {app: $dst}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: $admit}}}]"
+    ck_expect_tcp "policy admitting app=$admit: $deny -> $dst:$port dropped" \
+        no "$deny" "$ip" "$port"
+    ck_expect_tcp "... and $admit -> $dst:$port allowed" ok "$admit" "$ip" "$port"
+    rm -f "$(seine_node_dir)/manifests/np-$dst-ingress.yaml"
+    ck_expect_tcp "policy removed: $deny -> $dst:$port again" ok "$deny" "$ip" "$port"
+}
+
 # ck_manifest FILE CONTENT: writes FILE into the node's manifests folder
 # atomically (temporary file, then rename).
 ck_manifest() {
