@@ -260,9 +260,6 @@ add_gateway_flows(struct flow_builder *b, const struct pipeline_node *node)
              MAC_ARGS(node->gw_mac), node->gw_ofport, TABLE_INGRESS_ADMIN);
 }
 
-/* Traffic from other nodes: class tunnel, addressed to this node's gateway
- * MAC as a routed packet (the sender's inner destination is its own
- * gateway's), then conntrack and the rest of the pipeline like a pod's. */
 /* Another node's trace packet (traceflows.h) walks this node's pipeline
  * like any packet from the tunnel, marked, and comes to the agent where
  * it would have been delivered or dropped; it commits no connection. */
@@ -282,7 +279,10 @@ add_trace_rx_flows(struct flow_builder *b, const struct pipeline_node *node)
              REG_TRACE_RX_MASK, REG_TRACE_RX_MASK);
 }
 
-/* A dual-stack node takes the other nodes' IPv6 through the same tunnel. */
+/* Traffic from other nodes: class tunnel, addressed to this node's gateway
+ * MAC as a routed packet (the sender's inner destination is its own
+ * gateway's), then conntrack and the rest of the pipeline like a pod's.  A
+ * dual-stack node takes the other nodes' IPv6 through the same tunnel. */
 static void
 add_tunnel_flows(struct flow_builder *b, const struct pipeline_node *node)
 {
