@@ -540,7 +540,7 @@ seine__dpdk_prefix() {
 # seine__pod_cidrs DIR: the node's pod subnets as agent.yaml says them: a
 # dual-stack node (seine_node_start --cidr6) lists both families.
 seine__pod_cidrs() {
-    if [ -s "$1/cidr6" ]; then
+    if [ -n "$(cat "$1/cidr6" 2>/dev/null)" ]; then
         echo "podCIDRs: [$(cat "$1/cidr"), $(cat "$1/cidr6")]"
     else
         echo "podCIDR: $(cat "$1/cidr")"
