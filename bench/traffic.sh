@@ -15,7 +15,9 @@
 # itself (taskset does not hold it); it is faster than any path measured
 # here, so the rate received is the path's.  Its frames are what the
 # sender's kernel would send: the route's source address, the next hop's
-# MAC from the sender's own ARP (a Seine pod's gateway), UDP port 9.
+# MAC from the sender's own neighbour table (ARP, or neighbour discovery
+# for an IPv6 destination; a Seine pod's gateway), TTL or hop limit 64,
+# UDP port 9.
 #
 # BENCH_SECONDS    length of each measured run
 # BENCH_APP_CPUS   the cores generators and sinks are pinned to (taskset -c
@@ -116,15 +118,17 @@ bench_sample() {
 }
 
 # bench_payload SRC_NETNS DST_IP SIZE: SIZE, or for "mtu" the largest UDP
-# payload that leaves SRC_NETNS towards DST_IP unfragmented.
+# payload that leaves SRC_NETNS towards DST_IP unfragmented (the IP header
+# and UDP's 8 bytes less than the MTU: 28 over IPv4, 48 over IPv6).
 bench_payload() {
-    local dev
+    local dev hdr=28
     if [ "$3" != mtu ]; then
         echo "$3"
         return
     fi
+    [[ $2 != *:* ]] || hdr=48
     dev=$(ip -n "$1" -j route get "$2" | jq -r '.[0].dev')
-    echo $(( $(ip -n "$1" -j link show "$dev" | jq '.[0].mtu') - 28 ))
+    echo $(( $(ip -n "$1" -j link show "$dev" | jq '.[0].mtu') - hdr ))
 }
 
 # bench_link_stat NETNS DEV COUNTER: one of DEV's statistics counters.
@@ -134,16 +138,17 @@ bench_link_stat() {
 
 # bench_addr_dev NETNS IP: the interface of NETNS that holds IP.
 bench_addr_dev() {
-    ip -n "$1" -j -4 addr show \
+    ip -n "$1" -j addr show \
         | jq -r --arg ip "$2" '.[] | select(any(.addr_info[]; .local == $ip)) | .ifname' \
         | head -n1
 }
 
 # bench_trafgen_conf SRC_NETNS DST_IP PAYLOAD FILE: writes FILE, trafgen's
-# packet (Ethernet, IPv4, UDP to port 9, PAYLOAD zero bytes) as SRC_NETNS's
-# kernel would address it, and prints the interface it leaves by.
+# packet (Ethernet, IPv4 or IPv6 as DST_IP is, UDP to port 9, PAYLOAD zero
+# bytes) as SRC_NETNS's kernel would address it, and prints the interface
+# it leaves by.
 bench_trafgen_conf() {
-    local ns=$1 dst=$2 size=$3 file=$4 route dev src hop mac
+    local ns=$1 dst=$2 size=$3 file=$4 route dev src hop mac type l3
     route=$(ip -n "$ns" -j route get "$dst")
     dev=$(jq -r '.[0].dev' <<<"$route")
     src=$(jq -r '.[0].prefsrc' <<<"$route")
@@ -152,10 +157,18 @@ bench_trafgen_conf() {
     ip netns exec "$ns" ping -c 1 -W 1 -I "$dev" "$dst" >/dev/null 2>&1 || true
     mac=$(ip -n "$ns" -j neigh show to "$hop" dev "$dev" | jq -r '.[0].lladdr // empty')
     [ -n "$mac" ] || seine_fail "no neighbour entry for $hop in $ns"
+    # Over IPv6 trafgen fills in the next header (UDP) and the UDP checksum
+    # over the IPv6 pseudo-header, which a receiver requires (IPv6 has no
+    # checksum-less UDP).
+    if [[ $dst == *:* ]]; then
+        type=0x86dd l3="ipv6(saddr=$src, daddr=$dst, hoplimit=64)"
+    else
+        type=0x0800 l3="ipv4(saddr=$src, daddr=$dst, ttl=64)"
+    fi
     cat >"$file" <<EOF
 {
-  eth(da=$mac, sa=$(ip -n "$ns" -j link show "$dev" | jq -r '.[0].address'), type=0x0800),
-  ipv4(saddr=$src, daddr=$dst, ttl=64),
+  eth(da=$mac, sa=$(ip -n "$ns" -j link show "$dev" | jq -r '.[0].address'), type=$type),
+  $l3,
   udp(sp=9, dp=9),
   fill(0x00, $size)
 }
@@ -287,10 +300,12 @@ bench_zero_loss() {
 }
 
 # bench_tcp_path SRC_NETNS DST_IP PATH [BASELINE]: TCP throughput and the
-# TCP round trip p50 and p99 of PATH.
+# TCP round trip p50 and p99 of PATH; throughput only to an IPv6 DST_IP
+# (Debian 12's sockperf, 3.7, takes IPv4 addresses only).
 bench_tcp_path() {
     local src=$1 ip=$2 path=$3 base=${4:-} p50 p99
     bench_sample "$path" tcp_gbps "$(bench_tcp_gbps "$src" "$ip")" "$base"
+    [[ $ip != *:* ]] || return 0
     read -r p50 p99 <<<"$(bench_tcp_rr "$src" "$ip")"
     bench_sample "$path" tcp_rr_p50_us "$p50" "$base"
     bench_sample "$path" tcp_rr_p99_us "$p99" "$base"

@@ -62,6 +62,14 @@ ck_ok "datapath: the zero-loss rate against the floor" \
     has_figure datapath datapath.tap.udp64_zero_loss_pps datapath.ovs-normal.tap.udp64_zero_loss_pps
 ck_ok "datapath: the loaded runs" \
     has_figure datapath datapath.tap_loaded.tcp_gbps datapath.ovs-normal.tap.tcp_gbps
+ck_ok "datapath: AF_XDP pods' IPv6 packet rate against their IPv4 one" \
+    has_figure datapath datapath.afxdp.ipv6.udp64_pps datapath.afxdp.udp64_pps
+ck_ok "datapath: PMD cycles of AF_XDP pods over IPv6 against IPv4" \
+    has_figure datapath datapath.afxdp.ipv6.udp64_pmd_cycles datapath.afxdp.udp64_pmd_cycles
+ck_ok "datapath: TCP over IPv6 between tap pods against IPv4" \
+    has_figure datapath datapath.tap.ipv6.tcp_gbps datapath.tap.tcp_gbps
+ck_ok "datapath: the loaded runs over IPv6" \
+    has_figure datapath datapath.afxdp_loaded.ipv6.udp64_pmd_passes datapath.afxdp_loaded.udp64_pmd_passes
 ck_ok "cross-node: a tunnel against the kernel path" \
     has_figure cross-node cross_node.geneve.tcp_rr_p50_us cross_node.kernel-veth.tcp_rr_p50_us
 ck_ok "cni-latency: per type, and pods/s in a burst" has_figure cni-latency cni.tap.add_burst
