@@ -23,20 +23,28 @@
 
 #define NODE "node-a"
 
-/* An EndpointSlice of Service SVC (namespace default) with one TCP port
- * "http" 8080 and the endpoints in ENDPOINTS (JSON, single quotes). */
+/* An EndpointSlice of addressType TYPE of Service SVC (namespace
+ * default) with one TCP port "http" 8080 and the endpoints in ENDPOINTS
+ * (JSON, single quotes). */
 static void
-add_slice(struct cluster *c, const char *name, const char *svc,
-          const char *endpoints)
+add_family_slice(struct cluster *c, const char *type, const char *name,
+                 const char *svc, const char *endpoints)
 {
     char *text = xasprintf(
         "{'apiVersion':'discovery.k8s.io/v1','kind':'EndpointSlice',"
         "'metadata':{'name':'%s','namespace':'default','labels':"
-        "{'kubernetes.io/service-name':'%s'}},'addressType':'IPv4',"
+        "{'kubernetes.io/service-name':'%s'}},'addressType':'%s',"
         "'ports':[{'name':'http','protocol':'TCP','port':8080}],"
-        "'endpoints':[%s]}", name, svc, endpoints);
+        "'endpoints':[%s]}", name, svc, type, endpoints);
     apply(c, text);
     free(text);
+}
+
+static void
+add_slice(struct cluster *c, const char *name, const char *svc,
+          const char *endpoints)
+{
+    add_family_slice(c, "IPv4", name, svc, endpoints);
 }
 
 /* Service NAME (namespace default) on 'cluster_ip' with one TCP port
@@ -192,21 +200,6 @@ test_traffic_policies(void **state OVS_UNUSED)
     cluster_destroy(c);
 }
 
-/* An IPv6 slice of Service NAME with port "http" 8080 and ENDPOINTS. */
-static void
-add_slice6(struct cluster *c, const char *name, const char *svc,
-           const char *endpoints)
-{
-    char *text = xasprintf(
-        "{'apiVersion':'discovery.k8s.io/v1','kind':'EndpointSlice',"
-        "'metadata':{'name':'%s','namespace':'default','labels':"
-        "{'kubernetes.io/service-name':'%s'}},'addressType':'IPv6',"
-        "'ports':[{'name':'http','protocol':'TCP','port':8080}],"
-        "'endpoints':[%s]}", name, svc, endpoints);
-    apply(c, text);
-    free(text);
-}
-
 /* A dual-stack Service: the IPv4 cluster IP to the IPv4 slice's ready
  * endpoints, the IPv6 one, in a load balancer of its own ("/v6", no
  * affinity), to the IPv6 slice's; external IPs and the node port stay
@@ -228,11 +221,11 @@ test_dual_stack(void **state OVS_UNUSED)
           "'sessionAffinity':'ClientIP','ports':[{'name':'http','port':80,"
           "'targetPort':8080,'nodePort':30082}]}}");
     add_slice(c, "ds-4", "ds", two_endpoints);
-    add_slice6(c, "ds-6", "ds",
-               "{'addresses':['fd00:244:1::2'],'nodeName':'node-a'},"
-               "{'addresses':['fd00:244:2::2'],'nodeName':'node-b'},"
-               "{'addresses':['fd00:244:2::9'],'conditions':"
-               "{'ready':false}}");
+    add_family_slice(c, "IPv6", "ds-6", "ds",
+                     "{'addresses':['fd00:244:1::2'],'nodeName':'node-a'},"
+                     "{'addresses':['fd00:244:2::2'],'nodeName':'node-b'},"
+                     "{'addresses':['fd00:244:2::9'],'conditions':"
+                     "{'ready':false}}");
     cluster_take_changes(c, &changes, &n);
     cluster_changes_free(changes, n);
     svclb_sync_all(lb, c, ft);
@@ -248,8 +241,8 @@ test_dual_stack(void **state OVS_UNUSED)
     assert_int_equal(ports[0].port, 30082);
     free(ports);
 
-    add_slice6(c, "ds-6", "ds",
-               "{'addresses':['fd00:244:2::2'],'nodeName':'node-b'}");
+    add_family_slice(c, "IPv6", "ds-6", "ds",
+                     "{'addresses':['fd00:244:2::2'],'nodeName':'node-b'}");
     cluster_take_changes(c, &changes, &n);
     assert_int_equal(svclb_handle_changes(lb, c, changes, n, ft), 1);
     cluster_changes_free(changes, n);
