@@ -26,17 +26,42 @@ VLOG_DEFINE_THIS_MODULE(svcflows);
 #define SVCFLOWS_RECHOOSE_PRIORITY 100
 #define SVCFLOWS_LEARNED_PRIORITY 100
 
-/* The OpenFlow match name of a protocol ("tcp"), or NULL. */
-static const char *
-proto_match(uint8_t proto)
+/* The words of a load balancer's flows in its address family. */
+struct lb_family {
+    const char *tcp, *udp, *sctp;
+    const char *src, *dst;
+    const char *icmp;
+    const char *ep_reg;             /* the chosen endpoint's address */
+    const char *ep_match;           /* ... as a match field */
+};
+
+static const struct lb_family family4 = {
+    "tcp", "udp", "sctp", "nw_src", "nw_dst", "icmp", REG_EP_IP, "reg3",
+};
+static const struct lb_family family6 = {
+    "tcp6", "udp6", "sctp6", "ipv6_src", "ipv6_dst", "icmp6", REG_EP_IP6,
+    "xxreg2",
+};
+
+static const struct lb_family *
+lb_family(const struct svcflows_lb *lb)
 {
-    switch (proto) {
+    return lb->ipv6 ? &family6 : &family4;
+}
+
+/* The OpenFlow match name of a protocol ("tcp", "tcp6"), or NULL. */
+static const char *
+proto_match(const struct svcflows_lb *lb)
+{
+    const struct lb_family *fam = lb_family(lb);
+
+    switch (lb->proto) {
     case IPPROTO_TCP:
-        return "tcp";
+        return fam->tcp;
     case IPPROTO_UDP:
-        return "udp";
+        return fam->udp;
     case IPPROTO_SCTP:
-        return "sctp";
+        return fam->sctp;
     default:
         return NULL;
     }
@@ -48,10 +73,41 @@ svcflows_owner(uint16_t id)
     return cookie_owner(COOKIE_KIND_SERVICE, id);
 }
 
+/* The address of 'a' in load balancer 'lb', for a match. */
 static const char *
-ip_str(struct in_addr ip, char buf[INET_ADDRSTRLEN])
+ip_str(const struct svcflows_lb *lb, const struct svcflows_addr *a,
+       char buf[INET6_ADDRSTRLEN])
 {
-    return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+    return (lb->ipv6
+            ? inet_ntop(AF_INET6, &a->addr6, buf, INET6_ADDRSTRLEN)
+            : inet_ntop(AF_INET, &a->addr, buf, INET6_ADDRSTRLEN));
+}
+
+/* The address of 'a' as the hexadecimal value of its register: 8 digits
+ * for IPv4 (without leading zeros), 32 for IPv6. */
+static void
+put_reg_value(struct ds *s, const struct svcflows_lb *lb,
+              const struct svcflows_addr *a)
+{
+    if (!lb->ipv6) {
+        ds_put_format(s, "0x%"PRIx32, ntohl(a->addr.s_addr));
+        return;
+    }
+    ds_put_cstr(s, "0x");
+    for (size_t i = 0; i < sizeof a->addr6.s6_addr; i++) {
+        ds_put_format(s, "%02x", a->addr6.s6_addr[i]);
+    }
+}
+
+/* The address of 'a' as a ct(nat) destination: "EP:PORT", "[EP]:PORT". */
+static void
+put_nat_dst(struct ds *s, const struct svcflows_lb *lb,
+            const struct svcflows_addr *a)
+{
+    char ip[INET6_ADDRSTRLEN];
+
+    ds_put_format(s, lb->ipv6 ? "[%s]:%u" : "%s:%u", ip_str(lb, a, ip),
+                  a->port);
 }
 
 /* The value of reg4 for endpoint port 'port' of load balancer 'id'. */
@@ -123,10 +179,11 @@ group_spec(const struct svcflows_lb *lb)
     for (size_t i = 0; i < lb->n_endpoints; i++) {
         const struct svcflows_addr *ep = &lb->endpoints[i];
 
-        ds_put_format(&s, ",bucket=actions=load:0x%"PRIx32"->"REG_EP_IP
-                      ",load:0x%x->"REG_EP_PORT",load:0x%x->"REG_LB_ID
-                      ",load:0x1->"REG_EP_CHOSEN",resubmit(,%d)",
-                      ntohl(ep->addr.s_addr), ep->port, lb->id,
+        ds_put_cstr(&s, ",bucket=actions=load:");
+        put_reg_value(&s, lb, ep);
+        ds_put_format(&s, "->%s,load:0x%x->"REG_EP_PORT",load:0x%x->"
+                      REG_LB_ID",load:0x1->"REG_EP_CHOSEN",resubmit(,%d)",
+                      lb_family(lb)->ep_reg, ep->port, lb->id,
                       TABLE_ENDPOINT_DNAT);
     }
     return ds_steal_cstr(&s);
@@ -181,14 +238,14 @@ add_frontends(struct builder *b, const struct svcflows_lb *lb,
               const char *proto, uint32_t version)
 {
     char *actions = frontend_actions(lb, version);
-    char ip[INET_ADDRSTRLEN];
+    char ip[INET6_ADDRSTRLEN];
 
     for (size_t i = 0; i < lb->n_frontends; i++) {
         const struct svcflows_addr *fe = &lb->frontends[i];
 
         add_flow(b, TABLE_SERVICE_LB, SVCFLOWS_FRONTEND_PRIORITY,
-                 "%s,nw_dst=%s,tp_dst=%u actions=%s", proto,
-                 ip_str(fe->addr, ip), fe->port, actions);
+                 "%s,%s=%s,tp_dst=%u actions=%s", proto, lb_family(lb)->dst,
+                 ip_str(lb, fe, ip), fe->port, actions);
     }
     free(actions);
 }
@@ -198,19 +255,26 @@ add_dnat(struct builder *b, const struct svcflows_lb *lb, const char *proto,
          uint32_t version)
 {
     char *learn = learn_action(lb, version);
-    char ip[INET_ADDRSTRLEN];
+    struct ds ep_reg = DS_EMPTY_INITIALIZER;
+    struct ds nat = DS_EMPTY_INITIALIZER;
 
     for (size_t i = 0; i < lb->n_endpoints; i++) {
         const struct svcflows_addr *ep = &lb->endpoints[i];
 
-        ip_str(ep->addr, ip);
+        ds_clear(&ep_reg);
+        put_reg_value(&ep_reg, lb, ep);
+        ds_clear(&nat);
+        put_nat_dst(&nat, lb, ep);
         add_flow(b, TABLE_ENDPOINT_DNAT, SVCFLOWS_DNAT_PRIORITY,
-                 "%s,reg0=0x%x/0x%x,reg3=0x%"PRIx32",reg4=0x%"PRIx32
-                 " actions=%sct(commit,table=%d,zone=%d,nat(dst=%s:%u))",
+                 "%s,reg0=0x%x/0x%x,%s=%s,reg4=0x%"PRIx32
+                 " actions=%sct(commit,table=%d,zone=%d,nat(dst=%s))",
                  proto, REG_EP_CHOSEN_MASK, REG_EP_CHOSEN_MASK,
-                 ntohl(ep->addr.s_addr), reg4_value(lb->id, ep->port),
-                 learn, TABLE_EGRESS_ADMIN, CT_ZONE_POD, ip, ep->port);
+                 lb_family(lb)->ep_match, ds_cstr(&ep_reg),
+                 reg4_value(lb->id, ep->port), learn, TABLE_EGRESS_ADMIN,
+                 CT_ZONE_POD, ds_cstr(&nat));
     }
+    ds_destroy(&ep_reg);
+    ds_destroy(&nat);
     free(learn);
     if (lb->n_endpoints) {
         add_flow(b, TABLE_ENDPOINT_DNAT, SVCFLOWS_RECHOOSE_PRIORITY,
@@ -222,11 +286,12 @@ add_dnat(struct builder *b, const struct svcflows_lb *lb, const char *proto,
 int
 svcflows_set(struct flowtab *ft, const struct svcflows_lb *lb)
 {
-    const char *proto = proto_match(lb->proto);
+    const char *proto = proto_match(lb);
     struct builder b = { .ft = ft, .owner = svcflows_owner(lb->id) };
 
     flowtab_remove_owner(ft, b.owner);
-    if (!lb->id || !proto || !lb->n_frontends) {
+    if (!lb->id || !proto || !lb->n_frontends
+        || (lb->ipv6 && lb->affinity_timeout)) {
         return -EINVAL;
     }
     uint32_t version = affinity_version(lb);
@@ -275,26 +340,28 @@ add_lb_conntrack(struct builder *b, struct sset *seen,
                  const struct svcflows_lb *lb, const char *track,
                  const char *reply)
 {
-    const char *proto = proto_match(lb->proto);
-    char ip[INET_ADDRSTRLEN];
+    const struct lb_family *fam = lb_family(lb);
+    const char *proto = proto_match(lb);
+    char ip[INET6_ADDRSTRLEN];
 
     for (size_t i = 0; proto && i < lb->n_frontends; i++) {
         const struct svcflows_addr *fe = &lb->frontends[i];
         add_conntrack_flow(b, seen, CT_FRONTEND_PRIORITY,
-                           xasprintf("%s,nw_dst=%s,tp_dst=%u", proto,
-                                     ip_str(fe->addr, ip), fe->port),
+                           xasprintf("%s,%s=%s,tp_dst=%u", proto, fam->dst,
+                                     ip_str(lb, fe, ip), fe->port),
                            track);
     }
     for (size_t i = 0; proto && i < lb->n_endpoints; i++) {
         const struct svcflows_addr *ep = &lb->endpoints[i];
-        ip_str(ep->addr, ip);
+        ip_str(lb, ep, ip);
         add_conntrack_flow(b, seen, CT_REPLY_PRIORITY,
-                           xasprintf("%s,nw_src=%s,tp_src=%u", proto, ip,
-                                     ep->port), reply);
+                           xasprintf("%s,%s=%s,tp_src=%u", proto, fam->src,
+                                     ip, ep->port), reply);
         /* ICMP errors about a translated connection come from the
          * endpoint's address. */
         add_conntrack_flow(b, seen, CT_REPLY_PRIORITY,
-                           xasprintf("icmp,nw_src=%s", ip), reply);
+                           xasprintf("%s,%s=%s", fam->icmp, fam->src, ip),
+                           reply);
     }
 }
 

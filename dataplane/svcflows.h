@@ -29,6 +29,13 @@
  *                  (no learned affinity flow chose, or the endpoint it
  *                  named is gone: choose)
  *
+ * An IPv6 load balancer ('ipv6') has the same flows in the IPv6 words:
+ * tcp6 (udp6, sctp6), ipv6_dst and ipv6_src, icmp6 for the errors; its
+ * buckets load the endpoint's address into xxreg2 (REG_EP_IP6) and its
+ * DNAT flows match xxreg2 and translate to [EP]:EPORT.  It has no
+ * affinity (-EINVAL): a learned flow would match the client's IPv4
+ * address.
+ *
  * The group has no selection method: OVS then hashes the 5-tuple in the
  * datapath (dp_hash), so each new connection picks a bucket and its
  * packets after the first never see the group again: they are established
@@ -59,6 +66,7 @@
 #ifndef SVCFLOWS_H
 #define SVCFLOWS_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -67,10 +75,12 @@ struct flowtab;
 
 #define SVCFLOWS_MAX_ID 0xffff
 
-/* An address and a port, in host byte order for the port. */
+/* An address and a port, in host byte order for the port: 'addr' in an
+ * IPv4 load balancer, 'addr6' in an IPv6 one. */
 struct svcflows_addr {
     struct in_addr addr;
     uint16_t port;
+    struct in6_addr addr6;
 };
 
 struct svcflows_lb {
@@ -82,6 +92,7 @@ struct svcflows_lb {
     size_t n_endpoints;
     uint32_t affinity_timeout;              /* seconds; 0: no affinity */
     uint32_t affinity_salt;                 /* the Service's incarnation */
+    bool ipv6;                              /* addresses are 'addr6' */
 };
 
 /* The affinity version: 28 bits, beside the id in a learned cookie. */
@@ -96,8 +107,9 @@ uint64_t svcflows_learned_cookie(uint16_t id, uint32_t version);
 uint64_t svcflows_owner(uint16_t id);
 
 /* Replaces the flows and group of 'lb->id' with those of 'lb'.  0, or
- * -errno (-EINVAL for a bad id, protocol or an empty frontend list; the
- * flow table's errors) with nothing of 'lb' left in the table. */
+ * -errno (-EINVAL for a bad id, protocol, an empty frontend list or
+ * affinity on IPv6; the flow table's errors) with nothing of 'lb' left in
+ * the table. */
 int svcflows_set(struct flowtab *, const struct svcflows_lb *lb);
 
 /* The cookie owner of the load balancers' conntrack flows (id 0, which

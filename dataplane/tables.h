@@ -42,11 +42,14 @@ enum pipeline_table {
 #define REG_PORT_CLASS_MASK 0xf
 
 /* reg0[4]: a service endpoint is chosen (by a group bucket or a learned
- * affinity flow), named by reg3 (its IPv4 address), reg4[0..15] (its port)
- * and reg4[16..31] (the service's load balancer id, svcflows.h). */
+ * affinity flow), named by reg3 (its IPv4 address) or xxreg2, that is
+ * reg8..reg11 (its IPv6 address), reg4[0..15] (its port) and reg4[16..31]
+ * (the service's load balancer id, svcflows.h).  No other stage uses
+ * reg8..reg11. */
 #define REG_EP_CHOSEN "NXM_NX_REG0[4]"
 #define REG_EP_CHOSEN_MASK 0x10
 #define REG_EP_IP "NXM_NX_REG3[]"
+#define REG_EP_IP6 "NXM_NX_XXREG2[]"
 #define REG_EP_PORT "NXM_NX_REG4[0..15]"
 #define REG_LB_ID "NXM_NX_REG4[16..31]"
 

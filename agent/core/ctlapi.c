@@ -390,20 +390,26 @@ ctl_policies(struct unixctl_conn *conn, int argc OVS_UNUSED,
 /* ctl/services. */
 
 static struct json_object *
-addrs_json(const struct svcflows_addr *addrs, size_t n)
+addrs_json(bool ipv6, const struct svcflows_addr *addrs, size_t n)
 {
     struct json_object *a = json_object_new_array();
+    char ip6[INET6_ADDRSTRLEN];
 
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_new_object();
-        add_ip(e, "ip", addrs[i].addr);
+        if (ipv6) {
+            add_str(e, "ip", inet_ntop(AF_INET6, &addrs[i].addr6, ip6,
+                                       sizeof ip6));
+        } else {
+            add_ip(e, "ip", addrs[i].addr);
+        }
         add_int(e, "port", addrs[i].port);
         json_object_array_add(a, e);
     }
     return a;
 }
 
-/* "NS/NAME/PORT/PROTO[/ext]" into its fields. */
+/* "NS/NAME/PORT/PROTO[/ext|/v6]" into its fields. */
 static void
 add_lb_key(struct json_object *s, const char *key)
 {
@@ -417,6 +423,7 @@ add_lb_key(struct json_object *s, const char *key)
         word = word ? strtok_r(NULL, "/", &save) : NULL;
     }
     add_bool(s, "external", word && !strcmp(word, "ext"));
+    add_bool(s, "ipv6", word && !strcmp(word, "v6"));
     free(copy);
 }
 
@@ -431,9 +438,11 @@ lb_json(const struct agent *agent, const struct svclb_ref *ref)
     add_int(s, "id", lb->id);
     add_int(s, "groupId", lb->id);
     json_object_object_add(s, "frontends",
-                           addrs_json(lb->frontends, lb->n_frontends));
+                           addrs_json(lb->ipv6, lb->frontends,
+                                      lb->n_frontends));
     json_object_object_add(s, "endpoints",
-                           addrs_json(lb->endpoints, lb->n_endpoints));
+                           addrs_json(lb->ipv6, lb->endpoints,
+                                      lb->n_endpoints));
     add_int(s, "affinityTimeoutSeconds", lb->affinity_timeout);
     add_int(s, "flows", flowtab_count_owner(agent->ft,
                                             svcflows_owner(lb->id)));

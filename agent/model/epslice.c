@@ -103,6 +103,9 @@ parse_address(struct json_object *v, const char *path, enum address_type type,
         break;
     case ADDR_IPV6:
         ok = inet_pton(AF_INET6, s, &v6) == 1;
+        if (ok) {
+            ep->addrs6[ep->n_addrs6++] = v6;
+        }
         break;
     case ADDR_FQDN:
     default:
@@ -178,6 +181,7 @@ parse_endpoint(struct json_object *obj, const char *path,
         return -EINVAL;
     }
     ep->addrs = xcalloc(n, sizeof *ep->addrs);
+    ep->addrs6 = xcalloc(n, sizeof *ep->addrs6);
     for (size_t i = 0; i < n && !error; i++) {
         char *field = xasprintf("%s.addresses[%zu]", path, i);
         error = parse_address(json_object_array_get_idx(addrs, i), field,
@@ -317,6 +321,7 @@ epslice_parse(struct json_object *obj, const char *ns, const char *name,
     }
     if (!error) {
         slice->ipv4 = type == ADDR_IPV4;
+        slice->ipv6 = type == ADDR_IPV6;
         error = parse_endpoints(obj, type, slice, err);
     }
     if (!error) {
@@ -338,6 +343,7 @@ epslice_destroy(struct epslice *slice)
     }
     for (size_t i = 0; i < slice->n_endpoints; i++) {
         free(slice->endpoints[i].addrs);
+        free(slice->endpoints[i].addrs6);
         free(slice->endpoints[i].node_name);
     }
     free(slice->endpoints);
@@ -359,6 +365,10 @@ endpoint_equal(const struct epslice_endpoint *a,
     return (a->n_addrs == b->n_addrs
             && (!a->n_addrs
                 || !memcmp(a->addrs, b->addrs, a->n_addrs * sizeof *a->addrs))
+            && a->n_addrs6 == b->n_addrs6
+            && (!a->n_addrs6
+                || !memcmp(a->addrs6, b->addrs6,
+                           a->n_addrs6 * sizeof *a->addrs6))
             && a->ready == b->ready
             && a->serving == b->serving
             && a->terminating == b->terminating
@@ -370,7 +380,7 @@ epslice_equal(const struct epslice *a, const struct epslice *b)
 {
     if (strcmp(a->namespace, b->namespace) || strcmp(a->name, b->name)
         || !nullable_string_is_equal(a->service, b->service)
-        || a->ipv4 != b->ipv4
+        || a->ipv4 != b->ipv4 || a->ipv6 != b->ipv6
         || a->n_endpoints != b->n_endpoints || a->n_ports != b->n_ports) {
         return false;
     }

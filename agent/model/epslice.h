@@ -5,9 +5,11 @@
  *
  * A slice names its Service with the label kubernetes.io/service-name and
  * lists endpoints (addresses of one family, addressType, with conditions)
- * and the ports they serve.  Only IPv4 slices are used, the dataplane being
- * IPv4: the slices of other types are validated and kept with their
- * endpoints' conditions but no addresses.
+ * and the ports they serve.  The addresses of an IPv4 slice are kept in
+ * an endpoint's 'addrs', those of an IPv6 slice in its 'addrs6': a load
+ * balancer is of one family and takes the slices of its own.  FQDN slices
+ * are validated and kept with their endpoints' conditions but no
+ * addresses.
  *
  * Conditions take the API's meaning of a condition left out: ready and
  * serving are then true (unknown counts as ready), terminating false.  A
@@ -36,6 +38,8 @@ struct epslice_port {
 struct epslice_endpoint {
     struct in_addr *addrs;      /* IPv4 addresses */
     size_t n_addrs;
+    struct in6_addr *addrs6;    /* IPv6 addresses */
+    size_t n_addrs6;
     bool ready;
     bool serving;
     bool terminating;
@@ -48,6 +52,7 @@ struct epslice {
     char *key;                  /* "NAMESPACE/NAME" */
     char *service;              /* EPSLICE_SERVICE_LABEL's value, or NULL */
     bool ipv4;                  /* addressType IPv4 */
+    bool ipv6;                  /* addressType IPv6 */
     struct epslice_endpoint *endpoints;
     size_t n_endpoints;
     struct epslice_port *ports;

@@ -71,16 +71,22 @@ service_is_dns_subdomain(const char *s)
 enum ip_family { IP_NONE, IP_V4, IP_V6 };
 
 /* Which family 's' is an address of (IP_NONE: not an address); an IPv4
- * one goes to '*v4'. */
+ * one goes to '*v4', an IPv6 one to '*v6' when it is not NULL. */
 static enum ip_family
-parse_ip(const char *s, struct in_addr *v4)
+parse_ip6(const char *s, struct in_addr *v4, struct in6_addr *v6)
 {
-    struct in6_addr v6;
+    struct in6_addr scratch;
 
     if (inet_pton(AF_INET, s, v4) == 1) {
         return IP_V4;
     }
-    return inet_pton(AF_INET6, s, &v6) == 1 ? IP_V6 : IP_NONE;
+    return inet_pton(AF_INET6, s, v6 ? v6 : &scratch) == 1 ? IP_V6 : IP_NONE;
+}
+
+static enum ip_family
+parse_ip(const char *s, struct in_addr *v4)
+{
+    return parse_ip6(s, v4, NULL);
 }
 
 /* ValidateNonSpecialIP: addresses that cannot name a service from outside
@@ -209,9 +215,10 @@ static int
 parse_cluster_ip(const char *ip, const char *field, enum ip_family *familyp,
                  struct service *svc, char **err)
 {
+    struct in6_addr v6;
     struct in_addr v4;
 
-    *familyp = parse_ip(ip, &v4);
+    *familyp = parse_ip6(ip, &v4, &v6);
     if (*familyp == IP_NONE) {
         *err = xasprintf("%s: '%s' is not a valid IP address (or \"None\", "
                          "or empty)", field, ip);
@@ -219,6 +226,8 @@ parse_cluster_ip(const char *ip, const char *field, enum ip_family *familyp,
     }
     if (*familyp == IP_V4) {
         svc->cluster_ips[svc->n_cluster_ips++] = v4;
+    } else {
+        svc->cluster_ips6[svc->n_cluster_ips6++] = v6;
     }
     return 0;
 }
@@ -286,6 +295,7 @@ parse_cluster_ips(struct json_object *spec, struct service *svc, char **err)
         return error;
     }
     svc->cluster_ips = xcalloc(n + 2, sizeof *svc->cluster_ips);
+    svc->cluster_ips6 = xcalloc(n + 2, sizeof *svc->cluster_ips6);
     if (n) {
         error = parse_cluster_ips_list(list, n, ip, svc, err);
     } else if (ip && !strcmp(ip, "None")) {
@@ -310,6 +320,55 @@ parse_cluster_ips(struct json_object *spec, struct service *svc, char **err)
         return -EINVAL;
     }
     return 0;
+}
+
+/* spec.ipFamilies: at most one of each family, in the order of the
+ * cluster IPs they name (spec.clusterIPs, or spec.clusterIP alone). */
+static int
+check_ip_families(struct json_object *spec, char **err)
+{
+    struct json_object *families, *ips;
+    enum ip_family seen[2] = { IP_NONE, IP_NONE };
+    size_t n, n_ips;
+    int error = kjson_list(spec, "ipFamilies", "spec", &families, &n, err);
+
+    if (!error) {
+        error = kjson_list(spec, "clusterIPs", "spec", &ips, &n_ips, err);
+    }
+    if (!error && n > 2) {
+        *err = xstrdup("spec.ipFamilies: may have at most 2 entries");
+        error = -EINVAL;
+    }
+    for (size_t i = 0; i < n && !error; i++) {
+        struct json_object *v = json_object_array_get_idx(families, i);
+        const char *name = json_object_get_string(v);
+        struct json_object *ip = (n_ips ? json_object_array_get_idx(ips, i)
+                                  : i ? NULL : kjson_child(spec, "clusterIP"));
+        struct in_addr v4;
+        enum ip_family ip_family;
+
+        if (!json_object_is_type(v, json_type_string)
+            || (strcmp(name, "IPv4") && strcmp(name, "IPv6"))) {
+            *err = xasprintf("spec.ipFamilies[%zu]: unsupported value "
+                             "(IPv4 or IPv6)", i);
+            return -EINVAL;
+        }
+        seen[i] = strcmp(name, "IPv4") ? IP_V6 : IP_V4;
+        if (i && seen[0] == seen[1]) {
+            *err = xasprintf("spec.ipFamilies[%zu]: duplicate value '%s'", i,
+                             name);
+            return -EINVAL;
+        }
+        ip_family = (json_object_is_type(ip, json_type_string)
+                     ? parse_ip(json_object_get_string(ip), &v4) : IP_NONE);
+        if (ip_family != IP_NONE && ip_family != seen[i]) {
+            *err = xasprintf("spec.ipFamilies[%zu]: '%s' does not match the "
+                             "family of the cluster IP '%s'", i, name,
+                             json_object_get_string(ip));
+            return -EINVAL;
+        }
+    }
+    return error;
 }
 
 /* spec.ports. */
@@ -615,6 +674,9 @@ parse_spec(struct json_object *obj, struct service *svc, char **err)
         error = parse_cluster_ips(spec, svc, err);
     }
     if (!error) {
+        error = check_ip_families(spec, err);
+    }
+    if (!error) {
         error = parse_ports(spec, svc, err);
     }
     if (!error) {
@@ -672,6 +734,7 @@ service_destroy(struct service *svc)
     }
     free(svc->ports);
     free(svc->cluster_ips);
+    free(svc->cluster_ips6);
     free(svc->external_ips);
     free(svc->lb_ips);
     free(svc->namespace);
@@ -706,6 +769,10 @@ service_equal(const struct service *a, const struct service *b)
         || a->type != b->type || a->headless != b->headless
         || !addrs_equal(a->cluster_ips, a->n_cluster_ips,
                         b->cluster_ips, b->n_cluster_ips)
+        || a->n_cluster_ips6 != b->n_cluster_ips6
+        || (a->n_cluster_ips6
+            && memcmp(a->cluster_ips6, b->cluster_ips6,
+                      a->n_cluster_ips6 * sizeof *a->cluster_ips6))
         || !addrs_equal(a->external_ips, a->n_external_ips,
                         b->external_ips, b->n_external_ips)
         || !addrs_equal(a->lb_ips, a->n_lb_ips, b->lb_ips, b->n_lb_ips)

@@ -6,9 +6,13 @@
  *
  *   - spec.type, ClusterIP when left out.
  *   - The IPv4 addresses of the service: spec.clusterIPs (or spec.clusterIP
- *     alone), spec.externalIPs and status.loadBalancer.ingress[].ip.  IPv6
- *     addresses are validated and left out, the dataplane being IPv4; a
- *     headless service (clusterIP "None") has no cluster IP.
+ *     alone), spec.externalIPs and status.loadBalancer.ingress[].ip; and
+ *     its IPv6 cluster IP, apart, so that a load balancer is of one family.
+ *     IPv6 external and ingress addresses are validated and left out, the
+ *     dataplane having no IPv6 way in from outside the cluster; a headless
+ *     service (clusterIP "None") has no cluster IP.  spec.ipFamilies is
+ *     validated against spec.clusterIPs and not kept: the addresses say
+ *     which families the service has.
  *   - Each of spec.ports: protocol (TCP when left out), port, nodePort (0:
  *     none yet), and targetPort, either a number (the port itself when left
  *     out or 0) or the name of a container port, resolved per endpoint.
@@ -16,8 +20,8 @@
  *     external and internal traffic policies, and whether the service has
  *     a selector (without one, its EndpointSlices are written by hand).
  *
- * Fields the agent does not use (metadata other than the name, ipFamilies,
- * appProtocol...) are not kept, so service_equal() tells whether a new
+ * Fields the agent does not use (metadata other than the name,
+ * ipFamilyPolicy, appProtocol...) are not kept, so service_equal() tells whether a new
  * version of a service matters to the agent.
  */
 #ifndef SERVICE_H
@@ -56,6 +60,8 @@ struct service {
     bool headless;              /* spec.clusterIP "None" */
     struct in_addr *cluster_ips;
     size_t n_cluster_ips;
+    struct in6_addr *cluster_ips6;  /* at most one, being of one family */
+    size_t n_cluster_ips6;
     struct in_addr *external_ips;
     size_t n_external_ips;
     struct in_addr *lb_ips;     /* status.loadBalancer.ingress[].ip */

@@ -142,9 +142,13 @@ addr_compare(const void *a_, const void *b_)
 {
     const struct svcflows_addr *a = a_, *b = b_;
     uint32_t x = ntohl(a->addr.s_addr), y = ntohl(b->addr.s_addr);
+    int cmp6 = memcmp(&a->addr6, &b->addr6, sizeof a->addr6);
 
     if (x != y) {
         return x < y ? -1 : 1;
+    }
+    if (cmp6) {
+        return cmp6;
     }
     return a->port < b->port ? -1 : a->port > b->port;
 }
@@ -154,7 +158,17 @@ push_addrs(struct vec *v, const struct in_addr *addrs, size_t n,
            uint16_t port)
 {
     for (size_t i = 0; i < n; i++) {
-        struct svcflows_addr a = { addrs[i], port };
+        struct svcflows_addr a = { .addr = addrs[i], .port = port };
+        vec_push(v, &a);
+    }
+}
+
+static void
+push_addrs6(struct vec *v, const struct in6_addr *addrs, size_t n,
+            uint16_t port)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct svcflows_addr a = { .addr6 = addrs[i], .port = port };
         vec_push(v, &a);
     }
 }
@@ -179,22 +193,29 @@ slice_port(const struct epslice *slice, const struct service_port *sp)
     return NULL;
 }
 
-/* The ready endpoints of 'sp' (of this node only if 'local_only'). */
+/* The ready endpoints of 'sp' in the slices of one family, IPv6 if
+ * 'ipv6' (of this node only if 'local_only'). */
 static void
 collect_endpoints(const struct svclb *s, const struct epslice *const *slices,
                   size_t n_slices, const struct service_port *sp,
-                  bool local_only, struct vec *out)
+                  bool ipv6, bool local_only, struct vec *out)
 {
     for (size_t i = 0; i < n_slices; i++) {
         const struct epslice_port *port = slice_port(slices[i], sp);
+        bool family = ipv6 ? slices[i]->ipv6 : slices[i]->ipv4;
 
-        for (size_t j = 0; port && slices[i]->ipv4
-                           && j < slices[i]->n_endpoints; j++) {
+        for (size_t j = 0; port && family && j < slices[i]->n_endpoints;
+             j++) {
             const struct epslice_endpoint *ep = &slices[i]->endpoints[j];
 
-            if (ep->ready
-                && (!local_only || nullable_equal(ep->node_name,
+            if (!ep->ready
+                || (local_only && !nullable_equal(ep->node_name,
                                                   s->node_name))) {
+                continue;
+            }
+            if (ipv6) {
+                push_addrs6(out, ep->addrs6, ep->n_addrs6, port->port);
+            } else {
                 push_addrs(out, ep->addrs, ep->n_addrs, port->port);
             }
         }
@@ -218,7 +239,7 @@ port_key(const struct service *svc, const struct service_port *sp,
 static void
 add_entry(struct vec *entries, char *key,
           const struct service *svc, const struct service_port *sp,
-          struct vec *frontends, struct vec *endpoints)
+          bool ipv6, struct vec *frontends, struct vec *endpoints)
 {
     struct lb_entry e = { .key = key };
 
@@ -232,7 +253,9 @@ add_entry(struct vec *entries, char *key,
         .n_frontends = frontends->n,
         .endpoints = e.endpoints,
         .n_endpoints = endpoints->n,
-        .affinity_timeout = svc->affinity ? svc->affinity_timeout : 0,
+        .affinity_timeout = (svc->affinity && !ipv6
+                             ? svc->affinity_timeout : 0),
+        .ipv6 = ipv6,
     };
     if (!frontends->n) {
         entry_destroy(&e);
@@ -260,7 +283,8 @@ compute_port(const struct svclb *s, const struct service *svc,
         inet_pton(AF_INET, NODEPORT_IP, &nodeport_ip);
         push_addrs(&fe_ext, &nodeport_ip, 1, sp->node_port);
     }
-    collect_endpoints(s, slices, n_slices, sp, svc->internal_local, &ep_int);
+    collect_endpoints(s, slices, n_slices, sp, false, svc->internal_local,
+                      &ep_int);
     if (svc->internal_local == svc->external_local) {
         for (size_t i = 0; i < fe_ext.n; i++) {
             vec_push(&fe_int, (struct svcflows_addr *) fe_ext.data
@@ -268,11 +292,30 @@ compute_port(const struct svclb *s, const struct service *svc,
         }
         fe_ext.n = 0;
     } else {
-        collect_endpoints(s, slices, n_slices, sp, svc->external_local,
-                          &ep_ext);
+        collect_endpoints(s, slices, n_slices, sp, false,
+                          svc->external_local, &ep_ext);
     }
-    add_entry(entries, port_key(svc, sp, ""), svc, sp, &fe_int, &ep_int);
-    add_entry(entries, port_key(svc, sp, "/ext"), svc, sp, &fe_ext, &ep_ext);
+    add_entry(entries, port_key(svc, sp, ""), svc, sp, false, &fe_int,
+              &ep_int);
+    add_entry(entries, port_key(svc, sp, "/ext"), svc, sp, false, &fe_ext,
+              &ep_ext);
+}
+
+/* The IPv6 load balancer of port 'sp': its cluster IP alone is a
+ * frontend, to the IPv6 slices' endpoints.  Session affinity is left
+ * out (svcflows.h). */
+static void
+compute_port6(const struct svclb *s, const struct service *svc,
+              const struct epslice *const *slices, size_t n_slices,
+              const struct service_port *sp, struct vec *entries)
+{
+    struct vec fe = VEC_INIT(struct svcflows_addr);
+    struct vec ep = VEC_INIT(struct svcflows_addr);
+
+    push_addrs6(&fe, svc->cluster_ips6, svc->n_cluster_ips6, sp->port);
+    collect_endpoints(s, slices, n_slices, sp, true, svc->internal_local,
+                      &ep);
+    add_entry(entries, port_key(svc, sp, "/v6"), svc, sp, true, &fe, &ep);
 }
 
 /* The entries of Service 'svc' (without ids), and the slices that
@@ -295,6 +338,8 @@ compute_service(const struct svclb *s, const struct cluster *cluster,
     if (!svc->headless && svc->type != SERVICE_EXTERNAL_NAME) {
         for (size_t i = 0; i < svc->n_ports; i++) {
             compute_port(s, svc, slices, n_slices, &svc->ports[i], &entries);
+            compute_port6(s, svc, slices, n_slices, &svc->ports[i],
+                          &entries);
         }
     }
     st->entries = entries.data;
@@ -370,7 +415,7 @@ addrs_equal(const struct svcflows_addr *a, const struct svcflows_addr *b,
 static bool
 lb_equal(const struct svcflows_lb *a, const struct svcflows_lb *b)
 {
-    return (a->id == b->id && a->proto == b->proto
+    return (a->id == b->id && a->proto == b->proto && a->ipv6 == b->ipv6
             && a->affinity_timeout == b->affinity_timeout
             && a->affinity_salt == b->affinity_salt
             && a->n_frontends == b->n_frontends
@@ -587,7 +632,7 @@ svclb_node_ports(const struct svclb *s, struct ipproto_port **portsp,
         for (size_t i = 0; i < st->n_entries; i++) {
             const struct lb_entry *e = &st->entries[i];
 
-            for (size_t j = 0; j < e->lb.n_frontends; j++) {
+            for (size_t j = 0; !e->lb.ipv6 && j < e->lb.n_frontends; j++) {
                 if (e->frontends[j].addr.s_addr == nodeport_ip.s_addr) {
                     struct ipproto_port p = { e->lb.proto,
                                                e->frontends[j].port };
@@ -602,16 +647,22 @@ svclb_node_ports(const struct svclb *s, struct ipproto_port **portsp,
 }
 
 static void
-format_addrs(struct ds *ds, const char *what, const struct svcflows_addr *a,
-             size_t n)
+format_addrs(struct ds *ds, const char *what, bool ipv6,
+             const struct svcflows_addr *a, size_t n)
 {
-    char ip[INET_ADDRSTRLEN];
+    char ip[INET6_ADDRSTRLEN];
 
     ds_put_format(ds, " %s=", what);
     for (size_t i = 0; i < n; i++) {
-        ds_put_format(ds, "%s%s:%u", i ? "," : "",
-                      inet_ntop(AF_INET, &a[i].addr, ip, sizeof ip),
-                      a[i].port);
+        if (ipv6) {
+            ds_put_format(ds, "%s[%s]:%u", i ? "," : "",
+                          inet_ntop(AF_INET6, &a[i].addr6, ip, sizeof ip),
+                          a[i].port);
+        } else {
+            ds_put_format(ds, "%s%s:%u", i ? "," : "",
+                          inet_ntop(AF_INET, &a[i].addr, ip, sizeof ip),
+                          a[i].port);
+        }
     }
 }
 
@@ -642,7 +693,8 @@ lb_matches(const struct svcflows_lb *lb, uint16_t id, uint8_t proto,
     if (id) {
         return lb->id == id;
     }
-    for (size_t k = 0; lb->proto == proto && k < lb->n_frontends; k++) {
+    for (size_t k = 0; !lb->ipv6 && lb->proto == proto
+                       && k < lb->n_frontends; k++) {
         if (lb->frontends[k].addr.s_addr == addr.s_addr
             && lb->frontends[k].port == port) {
             return true;
@@ -680,8 +732,10 @@ svclb_format(const struct svclb *s, struct ds *ds)
         const struct svcflows_lb *lb = refs[i].lb;
 
         ds_put_format(ds, "%s id=%u", refs[i].key, lb->id);
-        format_addrs(ds, "frontends", lb->frontends, lb->n_frontends);
-        format_addrs(ds, "endpoints", lb->endpoints, lb->n_endpoints);
+        format_addrs(ds, "frontends", lb->ipv6, lb->frontends,
+                     lb->n_frontends);
+        format_addrs(ds, "endpoints", lb->ipv6, lb->endpoints,
+                     lb->n_endpoints);
         ds_put_format(ds, " affinity=%"PRIu32"\n", lb->affinity_timeout);
     }
     free(refs);

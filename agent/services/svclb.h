@@ -16,8 +16,14 @@
  *     Serving-but-terminating endpoints get no new connection; connections
  *     they already have go on (conntrack keeps them, whatever the group).
  *
- * Headless Services (clusterIP None), ExternalName Services and Services
- * without an IPv4 cluster IP get nothing.  A port without a ready endpoint
+ * A Service with an IPv6 cluster IP has one more load balancer per port,
+ * key "NS/NAME/PORT/PROTO/v6": that cluster IP alone as frontend, to the
+ * ready endpoints of its IPv6 slices (internalTrafficPolicy applies),
+ * without session affinity.  IPv6 external and ingress IPs and node
+ * ports over IPv6 are not served.
+ *
+ * Headless Services (clusterIP None) and ExternalName Services get
+ * nothing.  A port without a ready endpoint
  * keeps its frontends and rejects new connections (svcflows.h).
  *
  * Load balancer ids are kept per key ("NS/NAME/PORT/PROTO" plus "/ext" for

@@ -6,7 +6,7 @@
 
 probe=$(dirname "${BASH_SOURCE[0]}")/svcprobe.py
 manifests=
-declare -A addr
+declare -A addr addr6
 
 # svc_backends BACKEND... -- CLIENT...: adds the pods, starts a backend in
 # each BACKEND (TCP 8080, UDP 5353) and fills addr[POD].
@@ -46,19 +46,24 @@ ${3:-}"
 
 # slice NAME SERVICE POD...: the EndpointSlice of SERVICE with POD... ready
 # (a pod given as POD:terminating is serving but terminating).
-slice() {
-    local name=$1 svc=$2 p state; shift 2
+slice() { family_slice IPv4 "$@"; }
+# slice6 NAME SERVICE POD...: the same of addressType IPv6, with addr6[POD].
+slice6() { family_slice IPv6 "$@"; }
+
+family_slice() {
+    local type=$1 name=$2 svc=$3 p state ip; shift 3
     {
         printf 'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n'
         printf 'metadata:\n  name: %s\n  namespace: default\n' "$name"
         printf '  labels: {kubernetes.io/service-name: %s}\n' "$svc"
-        printf 'addressType: IPv4\n'
+        printf 'addressType: %s\n' "$type"
         printf 'ports:\n- {name: http, protocol: TCP, port: 8080}\n'
         printf -- '- {name: dns, protocol: UDP, port: 5353}\n'
         if [ $# -gt 0 ]; then printf 'endpoints:\n'; else printf 'endpoints: []\n'; fi
         for p in "$@"; do
             state=${p#*:}; p=${p%%:*}
-            printf -- '- addresses: ["%s"]\n  nodeName: %s\n' "${addr[$p]}" "$SEINE_NODE"
+            if [ "$type" == IPv6 ]; then ip=${addr6[$p]}; else ip=${addr[$p]}; fi
+            printf -- '- addresses: ["%s"]\n  nodeName: %s\n' "$ip" "$SEINE_NODE"
             if [ "$state" == terminating ]; then
                 printf '  conditions: {ready: false, serving: true, terminating: true}\n'
             else

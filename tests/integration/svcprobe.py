@@ -3,7 +3,8 @@
 
   svcprobe.py serve NAME TCP_PORT UDP_PORT
       A backend: answers every TCP connection on TCP_PORT and every UDP
-      datagram on UDP_PORT with NAME and a newline, until killed.
+      datagram on UDP_PORT with NAME and a newline, until killed; over
+      IPv4 and IPv6 where the host has IPv6.
 
   svcprobe.py peer TCP_PORT
       Answers every TCP connection on TCP_PORT with the address it came
@@ -12,7 +13,8 @@
   svcprobe.py tcp HOST PORT COUNT
       Opens COUNT TCP connections to HOST:PORT one after another (a fresh
       source port each) and prints, per connection, the backend's answer,
-      "refused" (a TCP RST), or "timeout" (nothing within 2 s).
+      "refused" (a TCP RST), or "timeout" (nothing within 2 s).  HOST
+      may be an IPv6 address (tcp and udp).
 
   svcprobe.py udp HOST PORT COUNT
       Sends COUNT datagrams, each from a fresh socket, and prints the
@@ -35,13 +37,31 @@ import threading
 import time
 
 
+def any_socket(kind, port):
+    """A socket of type 'kind' bound to 'port' of both families, or of
+    IPv4 alone where there is no IPv6."""
+    try:
+        s = socket.socket(socket.AF_INET6, kind)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        addr = ("::", port)
+    except OSError:
+        s = socket.socket(socket.AF_INET, kind)
+        addr = ("0.0.0.0", port)
+    if kind == socket.SOCK_STREAM:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(addr)
+    return s
+
+
+def family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def serve(name, tcp_port, udp_port):
     answer = (name + "\n").encode()
 
     def tcp():
-        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("0.0.0.0", tcp_port))
+        srv = any_socket(socket.SOCK_STREAM, tcp_port)
         srv.listen(128)
         while True:
             conn, _ = srv.accept()
@@ -58,8 +78,7 @@ def serve(name, tcp_port, udp_port):
                 pass
 
     def udp():
-        srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        srv.bind(("0.0.0.0", udp_port))
+        srv = any_socket(socket.SOCK_DGRAM, udp_port)
         while True:
             _, peer = srv.recvfrom(2048)
             srv.sendto(answer, peer)
@@ -80,7 +99,7 @@ def peer(tcp_port):
 
 
 def tcp_once(host, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family(host), socket.SOCK_STREAM)
     s.settimeout(2)
     try:
         s.connect((host, port))
@@ -97,7 +116,7 @@ def tcp_once(host, port):
 
 
 def udp_once(host, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
     s.settimeout(2)
     try:
         s.connect((host, port))

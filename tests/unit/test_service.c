@@ -28,6 +28,15 @@ assert_addr(struct in_addr addr, const char *expected)
     assert_string_equal(buf, expected);
 }
 
+static void
+assert_addr6(struct in6_addr addr, const char *expected)
+{
+    char buf[INET6_ADDRSTRLEN];
+
+    assert_non_null(inet_ntop(AF_INET6, &addr, buf, sizeof buf));
+    assert_string_equal(buf, expected);
+}
+
 /* A Service shop/web with 'spec' and 'status' as the inside of those
  * mappings. */
 static char *
@@ -209,6 +218,46 @@ test_service_cluster_ips(void **state OVS_UNUSED)
     service_destroy(svc);
 }
 
+/* The IPv6 cluster IP is kept apart from the IPv4 one, whichever comes
+ * first; IPv6 external and ingress addresses are not kept. */
+static void
+test_service_cluster_ips6(void **state OVS_UNUSED)
+{
+    struct service *svc;
+
+    svc = parse_svc("'clusterIP':'fd00::10',"
+                    "'clusterIPs':['fd00::10','10.96.0.11'],"
+                    "'ipFamilies':['IPv6','IPv4'],"
+                    "'ipFamilyPolicy':'RequireDualStack',"
+                    "'externalIPs':['2001:db8::9'],'ports':[{'port':80}]");
+    assert_int_equal(svc->n_cluster_ips, 1);
+    assert_addr(svc->cluster_ips[0], "10.96.0.11");
+    assert_int_equal(svc->n_cluster_ips6, 1);
+    assert_addr6(svc->cluster_ips6[0], "fd00::10");
+    assert_int_equal(svc->n_external_ips, 0);
+    service_destroy(svc);
+
+    svc = parse_svc("'clusterIPs':['10.96.0.12','fd00::12'],"
+                    "'ipFamilies':['IPv4','IPv6'],'ports':[{'port':80}]");
+    assert_int_equal(svc->n_cluster_ips, 1);
+    assert_int_equal(svc->n_cluster_ips6, 1);
+    assert_addr6(svc->cluster_ips6[0], "fd00::12");
+    service_destroy(svc);
+
+    svc = parse_svc("'clusterIP':'fd00::13','ipFamilies':['IPv6'],"
+                    "'ports':[{'port':80}]");
+    assert_int_equal(svc->n_cluster_ips, 0);
+    assert_int_equal(svc->n_cluster_ips6, 1);
+    assert_addr6(svc->cluster_ips6[0], "fd00::13");
+    service_destroy(svc);
+
+    /* Families not allocated yet name no address. */
+    svc = parse_svc("'ipFamilies':['IPv6','IPv4'],'ports':[{'port':80}]");
+    assert_int_equal(svc->n_cluster_ips, 0);
+    assert_int_equal(svc->n_cluster_ips6, 0);
+    service_destroy(svc);
+}
+
 static void
 test_service_node_port_lb(void **state OVS_UNUSED)
 {
@@ -351,6 +400,19 @@ test_service_errors(void **state OVS_UNUSED)
           "spec.clusterIPs[0]" },
         { "'clusterIPs':['10.96.0.1','None'],'ports':[{'port':80}]", "",
           "spec.clusterIPs[1]: 'None' must be the only entry" },
+        { "'ipFamilies':['IPv4','IPv6','IPv4'],'ports':[{'port':80}]", "",
+          "spec.ipFamilies: may have at most 2 entries" },
+        { "'ipFamilies':['IPv7'],'ports':[{'port':80}]", "",
+          "spec.ipFamilies[0]: unsupported value (IPv4 or IPv6)" },
+        { "'ipFamilies':['IPv6','IPv6'],'ports':[{'port':80}]", "",
+          "spec.ipFamilies[1]: duplicate value 'IPv6'" },
+        { "'clusterIPs':['10.96.0.1','fd00::1'],'ipFamilies':['IPv6','IPv4'],"
+          "'ports':[{'port':80}]", "",
+          "spec.ipFamilies[0]: 'IPv6' does not match the family of the "
+          "cluster IP '10.96.0.1'" },
+        { "'clusterIP':'fd00::1','ipFamilies':['IPv4'],'ports':[{'port':80}]",
+          "", "spec.ipFamilies[0]: 'IPv4' does not match the family of the "
+          "cluster IP 'fd00::1'" },
         { "'type':'NodePort','clusterIP':'None','ports':[{'port':80}]", "",
           "spec.clusterIP: may not be 'None' for NodePort services" },
         { "'type':'ExternalName','externalName':'x.example.com',"
@@ -439,6 +501,11 @@ test_service_equal(void **state OVS_UNUSED)
           "'ports':[{'name':'http','port':80,'targetPort':'http',"
           "'nodePort':30080}]", base_status, false },
         { "'type':'LoadBalancer','clusterIP':'10.96.2.2',"
+          "'selector':{'app':'web'},'externalIPs':['192.0.2.9'],"
+          "'ports':[{'name':'http','port':80,'targetPort':'http',"
+          "'nodePort':30080}]", base_status, false },
+        { "'type':'LoadBalancer','clusterIP':'10.96.2.1',"
+          "'clusterIPs':['10.96.2.1','fd00::2:1'],"
           "'selector':{'app':'web'},'externalIPs':['192.0.2.9'],"
           "'ports':[{'name':'http','port':80,'targetPort':'http',"
           "'nodePort':30080}]", base_status, false },
@@ -632,6 +699,44 @@ test_epslice_fields(void **state OVS_UNUSED)
     assert_int_equal(slice->n_endpoints, 0);
     assert_null(slice->ports[0].name);
     assert_int_equal(slice->ports[0].proto, IPPROTO_TCP);
+    epslice_destroy(slice);
+}
+
+/* An IPv6 slice keeps its addresses in addrs6, an IPv4 one in addrs. */
+static void
+test_epslice_ipv6(void **state OVS_UNUSED)
+{
+    struct epslice *slice = parse_slice(
+        "'kubernetes.io/service-name':'web'",
+        "'addressType':'IPv6','endpoints':[{'addresses':['fd00::5'],"
+        "'nodeName':'node-a'},{'addresses':['fd00::6','fd00::7'],"
+        "'conditions':{'ready':false}}],'ports':[{'port':8080}]");
+
+    assert_true(slice->ipv6);
+    assert_false(slice->ipv4);
+    assert_int_equal(slice->n_endpoints, 2);
+    assert_int_equal(slice->endpoints[0].n_addrs, 0);
+    assert_int_equal(slice->endpoints[0].n_addrs6, 1);
+    assert_addr6(slice->endpoints[0].addrs6[0], "fd00::5");
+    assert_true(slice->endpoints[0].ready);
+    assert_int_equal(slice->endpoints[1].n_addrs6, 2);
+    assert_addr6(slice->endpoints[1].addrs6[1], "fd00::7");
+    assert_false(slice->endpoints[1].ready);
+
+    struct epslice *other = parse_slice(
+        "'kubernetes.io/service-name':'web'",
+        "'addressType':'IPv6','endpoints':[{'addresses':['fd00::5'],"
+        "'nodeName':'node-a'},{'addresses':['fd00::6','fd00::8'],"
+        "'conditions':{'ready':false}}],'ports':[{'port':8080}]");
+    assert_true(epslice_equal(slice, slice));
+    assert_false(epslice_equal(slice, other));
+    epslice_destroy(other);
+    epslice_destroy(slice);
+
+    slice = parse_slice("", "'addressType':'IPv4','endpoints':"
+                        "[{'addresses':['10.244.1.5']}]");
+    assert_false(slice->ipv6);
+    assert_int_equal(slice->endpoints[0].n_addrs6, 0);
     epslice_destroy(slice);
 }
 
@@ -919,11 +1024,13 @@ main(void)
         cmocka_unit_test(test_service_explicit_names),
         cmocka_unit_test(test_service_ports),
         cmocka_unit_test(test_service_cluster_ips),
+        cmocka_unit_test(test_service_cluster_ips6),
         cmocka_unit_test(test_service_node_port_lb),
         cmocka_unit_test(test_service_affinity),
         cmocka_unit_test(test_service_errors),
         cmocka_unit_test(test_service_equal),
         cmocka_unit_test(test_epslice_fields),
+        cmocka_unit_test(test_epslice_ipv6),
         cmocka_unit_test(test_epslice_other_families),
         cmocka_unit_test(test_epslice_errors),
         cmocka_unit_test(test_epslice_equal),

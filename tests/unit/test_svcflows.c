@@ -38,6 +38,15 @@ addr(const char *s, uint16_t port)
     return a;
 }
 
+static struct svcflows_addr
+addr6(const char *s, uint16_t port)
+{
+    struct svcflows_addr a = { .port = port };
+
+    assert_int_equal(inet_pton(AF_INET6, s, &a.addr6), 1);
+    return a;
+}
+
 static char *
 diff_text(const struct flowtab *ft)
 {
@@ -95,6 +104,85 @@ test_tcp_exact(void **state)
                "set_field:0x10/0x10->reg0,resubmit(,31),"
                "bucket=actions=set_field:0xaf40103->reg3,");
     free(text);
+}
+
+/* An IPv6 cluster IP and two endpoints over TCP: the same flows in the
+ * IPv6 words, the endpoint's address in xxreg2 (reg8..reg11), the DNAT to
+ * [EP]:PORT. */
+static void
+test_tcp6_exact(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe[] = { addr6("fd00:10:96::10", 80) };
+    struct svcflows_addr ep[] = { addr6("fd00:10:244:1::2", 8080),
+                                  addr6("fd00:10:244:1::3", 8080) };
+    struct svcflows_lb lb = {
+        .id = 0x13, .proto = IPPROTO_TCP, .frontends = fe, .n_frontends = 1,
+        .endpoints = ep, .n_endpoints = 2, .ipv6 = true,
+    };
+    char *text;
+
+    assert_int_equal(svcflows_set(ft, &lb), 0);
+    assert_desired(ft, svcflows_owner(0x13),
+        "table=30,priority=200,tcp6,ipv6_dst=fd00:10:96::10,tp_dst=80"
+        " actions=group:19\n"
+        "table=31,priority=200,tcp6,reg0=0x10/0x10,reg4=0x131f90,"
+        "reg8=0xfd000010,reg9=0x2440001,reg10=0,reg11=0x2"
+        " actions=ct(commit,table=35,zone=65001,"
+        "nat(dst=[fd00:10:244:1::2]:8080))\n"
+        "table=31,priority=200,tcp6,reg0=0x10/0x10,reg4=0x131f90,"
+        "reg8=0xfd000010,reg9=0x2440001,reg10=0,reg11=0x3"
+        " actions=ct(commit,table=35,zone=65001,"
+        "nat(dst=[fd00:10:244:1::3]:8080))\n"
+        "table=31,priority=100,tcp6,reg4=0x130000/0xffff0000"
+        " actions=group:19\n");
+    text = diff_text(ft);
+    assert_has(text, "add-group group_id=19,type=select,"
+               "selection_method=dp_hash,bucket=actions="
+               "set_field:0xfd000010024400010000000000000002->xxreg2,"
+               "set_field:0x1f90/0xffff->reg4,"
+               "set_field:0x130000/0xffff0000->reg4,"
+               "set_field:0x10/0x10->reg0,resubmit(,31),"
+               "bucket=actions="
+               "set_field:0xfd000010024400010000000000000003->xxreg2,");
+    free(text);
+
+    /* Affinity would learn the client's IPv4 address: refused. */
+    lb.affinity_timeout = 60;
+    assert_int_equal(svcflows_set(ft, &lb), -EINVAL);
+    assert_int_equal(flowtab_count_owner(ft, svcflows_owner(0x13)), 0);
+}
+
+/* The conntrack flows of an IPv6 load balancer, beside an IPv4 one. */
+static void
+test_conntrack6(void **state)
+{
+    struct flowtab *ft = *state;
+    struct svcflows_addr fe4[] = { addr("10.96.0.10", 80) };
+    struct svcflows_addr ep4[] = { addr("10.244.1.2", 8080) };
+    struct svcflows_addr fe6[] = { addr6("fd00:10:96::10", 80) };
+    struct svcflows_addr ep6[] = { addr6("fd00:10:244:1::2", 8080) };
+    struct svcflows_lb lbs[] = {
+        { .id = 1, .proto = IPPROTO_TCP, .frontends = fe4, .n_frontends = 1,
+          .endpoints = ep4, .n_endpoints = 1 },
+        { .id = 2, .proto = IPPROTO_UDP, .frontends = fe6, .n_frontends = 1,
+          .endpoints = ep6, .n_endpoints = 1, .ipv6 = true },
+    };
+
+    assert_int_equal(svcflows_set_conntrack(ft, lbs, 2), 0);
+    assert_desired(ft, svcflows_conntrack_owner(),
+        "table=20,priority=104,tcp,nw_dst=10.96.0.10,tp_dst=80"
+        " actions=ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=104,udp6,ipv6_dst=fd00:10:96::10,tp_dst=80"
+        " actions=ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=102,icmp,nw_src=10.244.1.2"
+        " actions=set_field:0x40/0x40->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=102,icmp6,ipv6_src=fd00:10:244:1::2"
+        " actions=set_field:0x40/0x40->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=102,tcp,nw_src=10.244.1.2,tp_src=8080"
+        " actions=set_field:0x40/0x40->reg0,ct(table=21,zone=65001,nat)\n"
+        "table=20,priority=102,udp6,ipv6_src=fd00:10:244:1::2,tp_src=8080"
+        " actions=set_field:0x40/0x40->reg0,ct(table=21,zone=65001,nat)\n");
 }
 
 /* Frontends take a conntrack pass; so does what comes from an endpoint's
@@ -310,6 +398,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tcp_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp6_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conntrack6, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conntrack_shared_endpoint,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_affinity_learns, setup,

@@ -23,20 +23,28 @@
 
 #define NODE "node-a"
 
-/* An EndpointSlice of Service SVC (namespace default) with one TCP port
- * "http" 8080 and the endpoints in ENDPOINTS (JSON, single quotes). */
+/* An EndpointSlice of addressType TYPE of Service SVC (namespace
+ * default) with one TCP port "http" 8080 and the endpoints in ENDPOINTS
+ * (JSON, single quotes). */
 static void
-add_slice(struct cluster *c, const char *name, const char *svc,
-          const char *endpoints)
+add_family_slice(struct cluster *c, const char *type, const char *name,
+                 const char *svc, const char *endpoints)
 {
     char *text = xasprintf(
         "{'apiVersion':'discovery.k8s.io/v1','kind':'EndpointSlice',"
         "'metadata':{'name':'%s','namespace':'default','labels':"
-        "{'kubernetes.io/service-name':'%s'}},'addressType':'IPv4',"
+        "{'kubernetes.io/service-name':'%s'}},'addressType':'%s',"
         "'ports':[{'name':'http','protocol':'TCP','port':8080}],"
-        "'endpoints':[%s]}", name, svc, endpoints);
+        "'endpoints':[%s]}", name, svc, type, endpoints);
     apply(c, text);
     free(text);
+}
+
+static void
+add_slice(struct cluster *c, const char *name, const char *svc,
+          const char *endpoints)
+{
+    add_family_slice(c, "IPv4", name, svc, endpoints);
 }
 
 /* Service NAME (namespace default) on 'cluster_ip' with one TCP port
@@ -192,6 +200,63 @@ test_traffic_policies(void **state OVS_UNUSED)
     cluster_destroy(c);
 }
 
+/* A dual-stack Service: the IPv4 cluster IP to the IPv4 slice's ready
+ * endpoints, the IPv6 one, in a load balancer of its own ("/v6", no
+ * affinity), to the IPv6 slice's; external IPs and the node port stay
+ * IPv4.  An IPv6 endpoint leaving rewrites the IPv6 load balancer only. */
+static void
+test_dual_stack(void **state OVS_UNUSED)
+{
+    struct cluster *c = cluster_create();
+    struct svclb *lb = svclb_create(NODE);
+    struct flowtab *ft = flowtab_create(1);
+    struct cluster_change *changes;
+    struct ipproto_port *ports;
+    size_t n;
+
+    apply(c, "{'apiVersion':'v1','kind':'Service','metadata':{'name':'ds',"
+          "'namespace':'default'},'spec':{'type':'NodePort',"
+          "'clusterIP':'10.96.0.5','clusterIPs':['10.96.0.5','fd00:96::5'],"
+          "'ipFamilies':['IPv4','IPv6'],'externalIPs':['2001:db8::5'],"
+          "'sessionAffinity':'ClientIP','ports':[{'name':'http','port':80,"
+          "'targetPort':8080,'nodePort':30082}]}}");
+    add_slice(c, "ds-4", "ds", two_endpoints);
+    add_family_slice(c, "IPv6", "ds-6", "ds",
+                     "{'addresses':['fd00:244:1::2'],'nodeName':'node-a'},"
+                     "{'addresses':['fd00:244:2::2'],'nodeName':'node-b'},"
+                     "{'addresses':['fd00:244:2::9'],'conditions':"
+                     "{'ready':false}}");
+    cluster_take_changes(c, &changes, &n);
+    cluster_changes_free(changes, n);
+    svclb_sync_all(lb, c, ft);
+    assert_lbs(lb,
+        "default/ds/http/tcp frontends=10.96.0.5:80,169.254.169.253:30082"
+        " endpoints=10.244.1.2:8080,10.244.2.2:8080 affinity=10800\n"
+        "default/ds/http/tcp/v6 frontends=[fd00:96::5]:80"
+        " endpoints=[fd00:244:1::2]:8080,[fd00:244:2::2]:8080"
+        " affinity=0\n");
+    assert_int_equal(flowtab_count_groups(ft), 2);
+    svclb_node_ports(lb, &ports, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(ports[0].port, 30082);
+    free(ports);
+
+    add_family_slice(c, "IPv6", "ds-6", "ds",
+                     "{'addresses':['fd00:244:2::2'],'nodeName':'node-b'}");
+    cluster_take_changes(c, &changes, &n);
+    assert_int_equal(svclb_handle_changes(lb, c, changes, n, ft), 1);
+    cluster_changes_free(changes, n);
+    assert_lbs(lb,
+        "default/ds/http/tcp frontends=10.96.0.5:80,169.254.169.253:30082"
+        " endpoints=10.244.1.2:8080,10.244.2.2:8080 affinity=10800\n"
+        "default/ds/http/tcp/v6 frontends=[fd00:96::5]:80"
+        " endpoints=[fd00:244:2::2]:8080 affinity=0\n");
+
+    svclb_destroy(lb);
+    flowtab_destroy(ft);
+    cluster_destroy(c);
+}
+
 /* Changes: a slice losing its endpoints keeps the frontend (rejecting) and
  * its id; a slice moving to another Service, and a Service going, are
  * followed; each change recomputes only the Services it touches. */
@@ -299,6 +364,7 @@ main(void)
         cmocka_unit_test(test_types),
         cmocka_unit_test(test_traffic_policies),
         cmocka_unit_test(test_changes),
+        cmocka_unit_test(test_dual_stack),
         cmocka_unit_test(test_reset_keeps_ids),
     };
 
