@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
+# test-netpol-matrix.sh [ipv4|dual]
+#
 # NetworkPolicy truth table on one node: six pods in three namespaces, a
 # policy set per scenario, and every ordered pair of pods probed on tcp/80,
-# tcp/8080 and udp/53 with real connections through OVS.  Each scenario's
+# tcp/8080 and udp/53 with real connections through OVS.  With "dual" the
+# node is dual-stack (pod subnets 10.244.1.0/24 and fd00:10:244:1::/64) and
+# every pair is probed over IPv4 and IPv6 in the same round, both held to
+# the same expected matrix: a policy applies to both families.  Each scenario's
 # expected matrix comes from the Kubernetes semantics; the observed one is
 # printed with the mismatches marked, and every scenario runs even when an
 # earlier one failed.
@@ -27,21 +32,31 @@
 #
 #   apply NAME <<EOF ... EOF    writes the manifests (YAML, several documents
 #                               allowed; $IP_fe1 ... $IP_db2 are the pods'
-#                               addresses, $POD_CIDR the node's pod subnet)
+#                               addresses, $POD_CIDR the node's pod subnet,
+#                               $IP6_fe1 ... and $POD_CIDR6 their IPv6
+#                               twins, empty on an IPv4-only node)
 #                               into the node's manifests folder
+#   $(dual TEXT)                TEXT on a dual-stack node, nothing on an
+#                               IPv4-only one: a scenario writes the IPv6
+#                               twin of each ipBlock or networks peer with
+#                               it, in the same rule, so that its
+#                               expectation holds for both families
 #   unapply NAME                removes them
 #   label POD KEY=VALUE|KEY-    changes a pod's labels (KEY=VALUE sets, KEY- removes)
 #   label_ns NS KEY=VALUE|KEY-  changes a namespace's labels
 #   expect [STEP] <<'EOF'       probes until two rounds in a row agree and
 #   matrix                      match, or for at most MX_WAIT seconds, then
 #   EOF                         prints the observed matrix
-#   conn_open NAME SRC DST PORT  a long TCP connection (probe.py conn)
+#   conn_open NAME SRC DST PORT  a long TCP connection (probe.py conn), one
+#                               per family
 #   conn_alive NAME WHAT        asserts it still carries data
+#   conn_broken NAME WHAT       asserts it stalls or is closed
 #
 # A matrix has a header line of destination pods, then one row per source
 # pod; a cell holds T (tcp/80), T (tcp/8080), U (udp/53) for allowed and '.'
 # for dropped, '-' on the diagonal (a pod reaching itself never leaves it).
-# In the printed matrix '!' marks a cell that differs from the expectation,
+# A printed matrix has its family in its corner, one per family probed;
+# '!' marks a cell that differs from the expectation,
 # 'x' an error (a refused connection).  After each scenario everything it
 # applied or relabelled is undone and the matrix must be back to all
 # allowed.
@@ -59,9 +74,19 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=SCRIPTDIR/checks.sh
 . "$(dirname "$0")/checks.sh"
-seine_test_begin netpol-matrix
+MX_MODE=${1:-ipv4}
+case $MX_MODE in
+ipv4) MX_FAMILIES=(4) ;;
+dual) MX_FAMILIES=(4 6) ;;
+*) echo "usage: $0 [ipv4|dual]" >&2; exit 2 ;;
+esac
+seine_test_begin "netpol-matrix-$MX_MODE"
 seine_require_cmd python3 ss
-seine_node_start
+if [ "$MX_MODE" == dual ]; then
+    seine_node_start --cidr6 fd00:10:244:1::/64
+else
+    seine_node_start
+fi
 
 MX_DIR=$(cd "$(dirname "$0")/netpol-matrix" && pwd)
 MX_PROBE=$MX_DIR/probe.py
@@ -86,10 +111,13 @@ declare -A MX_POD_PORTS=(
 MX_NAMESPACES=(frontend backend db)
 declare -A MX_BASE_NS_LABELS=([frontend]="env=prod tier=front"
     [backend]="env=prod tier=back" [db]="tier=data")
-declare -A MX_LABELS MX_NS_LABELS MX_UID MX_IP
-# For the scenarios' ipBlocks, with $IP_fe1 ... $IP_db2 set below.
+declare -A MX_LABELS MX_NS_LABELS MX_UID MX_IP MX_IP6
+# For the scenarios' ipBlocks, with $IP_fe1 ... $IP_db2 and $IP6_fe1 ...
+# $IP6_db2 set below.
 # shellcheck disable=SC2034
 POD_CIDR=$(cat "$(seine_node_dir)/cidr")
+# shellcheck disable=SC2034
+POD_CIDR6=$(cat "$(seine_node_dir)/cidr6")
 
 MX_ROUND=0          # probe rounds so far (source ports derive from it)
 MX_SCENARIO=""      # "NN name" of the running scenario
@@ -170,22 +198,23 @@ mx_pod_manifest() {
 # ---------------------------------------------------------------------------
 # Probing
 
-# mx_probe ROUND: one round over every ordered pair, "SRC DST CELL" lines
-# in pod order.  Each round must have a number of its own (the source ports
-# derive from it).
+# mx_probe ROUND: one round over every ordered pair and family,
+# "FAMILY SRC DST CELL" lines in family and pod order.  Each round must
+# have a number of its own (the source ports derive from it).
 mx_probe() {
     local p args=()
     for p in "${MX_PODS[@]}"; do
-        args+=("$p=$(seine_pod_netns "$p")=${MX_IP[$p]}")
+        args+=("$p=$(seine_pod_netns "$p")=${MX_IP[$p]}${MX_IP6[$p]:+,${MX_IP6[$p]}}")
     done
     python3 "$MX_PROBE" matrix --round "$1" --timeout "$MX_TIMEOUT" "${args[@]}"
 }
 
-# mx_parse: a matrix (stdin, the scenario's notation) as "SRC DST CELL"
-# lines in pod order; fails the test when a row, column or cell is missing
-# or malformed.
+# mx_parse: a matrix (stdin, the scenario's notation) as "FAMILY SRC DST
+# CELL" lines in family and pod order, the same cells for every family
+# probed; fails the test when a row, column or cell is missing or
+# malformed.
 mx_parse() {
-    local header=() row line src dst i
+    local header=() row line src dst i out=""
     local -A cell=()
     while read -r line; do
         [ -n "$line" ] || continue
@@ -210,19 +239,30 @@ mx_parse() {
             fi
             [[ $line =~ ^[T.][T.][U.]$ ]] \
                 || seine_fail "scenario $MX_SCENARIO: cell $src -> $dst is '$line', want [T.][T.][U.]"
-            echo "$src $dst $line"
+            out+="$src $dst $line"$'\n'
         done
+    done
+    mx_per_family "$out"
+}
+
+# mx_per_family "SRC DST CELL" LINES: the lines once per family probed,
+# each prefixed with its family.
+mx_per_family() {
+    local f
+    for f in "${MX_FAMILIES[@]}"; do
+        sed "/^\$/d; s/^/$f /" <<<"$1"
     done
 }
 
 # mx_all_allowed: the matrix with no policy.
 mx_all_allowed() {
-    local src dst
+    local src dst out=""
     for src in "${MX_PODS[@]}"; do
         for dst in "${MX_PODS[@]}"; do
-            [ "$src" == "$dst" ] || echo "$src $dst TTU"
+            [ "$src" == "$dst" ] || out+="$src $dst TTU"$'\n'
         done
     done
+    mx_per_family "$out"
 }
 
 # mx_observe WANT: probes until two rounds in a row give WANT, or until
@@ -243,33 +283,36 @@ mx_observe() {
     done
 }
 
-# mx_print WANT GOT: the observed matrix, '!' after each cell that differs;
-# then one line per differing probe, starting with "  ! ".
+# mx_print WANT GOT: the observed matrix of each family, '!' after each
+# cell that differs; then one line per differing probe, starting with
+# "  ! ".
 mx_print() {
-    local want=$1 got=$2 src dst w g i mark out diffs=""
+    local want=$1 got=$2 f src dst w g i mark out diffs=""
     local -A wcell=() gcell=()
     local names=("tcp/80" "tcp/8080" "udp/53")
-    while read -r src dst w; do wcell["$src $dst"]=$w; done <<<"$want"
-    while read -r src dst g; do gcell["$src $dst"]=$g; done <<<"$got"
-    out=$(printf '%-8s' '')
-    for dst in "${MX_PODS[@]}"; do out+=$(printf '%-6s' "$dst"); done
-    echo "  $out" | sed 's/ *$//'
-    for src in "${MX_PODS[@]}"; do
-        out=$(printf '%-8s' "$src")
-        for dst in "${MX_PODS[@]}"; do
-            if [ "$src" == "$dst" ]; then
-                out+=$(printf '%-6s' -)
-                continue
-            fi
-            w=${wcell["$src $dst"]} g=${gcell["$src $dst"]:-???} mark=""
-            for ((i = 0; i < 3; i++)); do
-                [ "${w:$i:1}" != "${g:$i:1}" ] || continue
-                mark='!'
-                diffs+="  ! $src -> $dst ${names[$i]}: expected $(mx_verdict "${w:$i:1}"), seen $(mx_verdict "${g:$i:1}")"$'\n'
-            done
-            out+=$(printf '%-6s' "$g$mark")
-        done
+    while read -r f src dst w; do wcell["$f $src $dst"]=$w; done <<<"$want"
+    while read -r f src dst g; do gcell["$f $src $dst"]=$g; done <<<"$got"
+    for f in "${MX_FAMILIES[@]}"; do
+        out=$(printf '%-8s' "IPv$f")
+        for dst in "${MX_PODS[@]}"; do out+=$(printf '%-6s' "$dst"); done
         echo "  $out" | sed 's/ *$//'
+        for src in "${MX_PODS[@]}"; do
+            out=$(printf '%-8s' "$src")
+            for dst in "${MX_PODS[@]}"; do
+                if [ "$src" == "$dst" ]; then
+                    out+=$(printf '%-6s' -)
+                    continue
+                fi
+                w=${wcell["$f $src $dst"]} g=${gcell["$f $src $dst"]:-???} mark=""
+                for ((i = 0; i < 3; i++)); do
+                    [ "${w:$i:1}" != "${g:$i:1}" ] || continue
+                    mark='!'
+                    diffs+="  ! $src -> $dst ${names[$i]} over IPv$f: expected $(mx_verdict "${w:$i:1}"), seen $(mx_verdict "${g:$i:1}")"$'\n'
+                done
+                out+=$(printf '%-6s' "$g$mark")
+            done
+            echo "  $out" | sed 's/ *$//'
+        done
     done
     printf '%s' "$diffs"
 }
@@ -326,6 +369,10 @@ unapply() {
     rm -f "$MX_MANIFESTS/matrix-$1.yaml"
 }
 
+dual() {
+    [ "$MX_MODE" != dual ] || printf '%s\n' "$1"
+}
+
 label() {
     local pod=$1; shift
     [ -n "${MX_POD_NS[$pod]:-}" ] || seine_fail "label: no pod $pod"
@@ -361,50 +408,74 @@ expect() {
         echo "  ! the matrix changed from round to round for ${MX_WAIT}s"
     fi
     [ "$MX_DIFF" == 0 ] || mx_diagnose "$want"
-    ck_check "$what: $(( (${#MX_PODS[@]} - 1) * ${#MX_PODS[@]} * 3 )) probes as expected" \
+    ck_check "$what: $(( (${#MX_PODS[@]} - 1) * ${#MX_PODS[@]} * 3 * ${#MX_FAMILIES[@]} )) probes as expected" \
         "$MX_DIFF" "$MX_DIFF probes differ"
 }
 
+# mx_conn NAME FAMILY: the background process name of a long connection
+# over FAMILY.
+mx_conn() {
+    if [ "$2" == 4 ]; then echo "conn-$1"; else echo "conn-$1-ipv$2"; fi
+}
+
+# conn_open NAME SRC DST PORT: one connection per family probed.
 conn_open() {
-    local name=$1 src=$2 dst=$3 port=$4
-    seine_bg_start "conn-$name" "$(seine_pod_netns "$src")" \
-        python3 -u "$MX_PROBE" conn "${MX_IP[$dst]}" "$port"
+    local name=$1 src=$2 dst=$3 port=$4 f bg ip
+    for f in "${MX_FAMILIES[@]}"; do
+        bg=$(mx_conn "$name" "$f")
+        if [ "$f" == 4 ]; then ip=${MX_IP[$dst]}; else ip=${MX_IP6[$dst]}; fi
+        seine_bg_start "$bg" "$(seine_pod_netns "$src")" \
+            python3 -u "$MX_PROBE" conn "$ip" "$port"
+    done
     MX_CONNS+=("$name")
-    seine_wait_until 5 grep -q '^ok 3$' "$SEINE_RUN/bg/conn-$name.log" \
-        || seine_fail "long connection $name ($src -> $dst:$port) did not start: $(cat "$SEINE_RUN/bg/conn-$name.log")"
-    echo "  long connection $name: $src -> $dst tcp/$port open"
+    for f in "${MX_FAMILIES[@]}"; do
+        bg=$(mx_conn "$name" "$f")
+        seine_wait_until 5 grep -q '^ok 3$' "$SEINE_RUN/bg/$bg.log" \
+            || seine_fail "long connection $name ($src -> $dst:$port over IPv$f) did not start: $(cat "$SEINE_RUN/bg/$bg.log")"
+        echo "  long connection $name: $src -> $dst tcp/$port over IPv$f open"
+    done
 }
 
-# conn_alive NAME WHAT: over the next second the connection's echoes keep
-# coming (at least 5 more), and it never stalled.
+# conn_alive NAME WHAT: over the next second each family's connection's
+# echoes keep coming (at least 5 more), and it never stalled.
 conn_alive() {
-    local name=$1 what=$2 log before after ok=0
-    log=$SEINE_RUN/bg/conn-$name.log
-    before=$(grep -c '^ok ' "$log" || true)
+    local name=$1 what=$2 f bg log ok
+    local -A before=() after=()
+    for f in "${MX_FAMILIES[@]}"; do
+        before[$f]=$(grep -c '^ok ' "$SEINE_RUN/bg/$(mx_conn "$name" "$f").log" || true)
+    done
     sleep 1
-    after=$(grep -c '^ok ' "$log" || true)
-    if [ "$after" -ge $((before + 5)) ] && ! grep -q -e '^stalled' -e '^closed' "$log" \
-        && seine_bg_alive "conn-$name"; then
-        ok=1
-    fi
-    echo "  long connection $name: $((after - before)) echoes in 1 s$([ "$ok" == 1 ] || echo ', BROKEN')"
-    [ "$ok" == 1 ] || MX_SCENARIO_DIFF=$((MX_SCENARIO_DIFF + 1))
-    ck_check "scenario $MX_SCENARIO: $what" "$([ "$ok" == 1 ]; echo $?)" \
-        "echo lines $before -> $after; last: $(tail -n 1 "$log")"
+    for f in "${MX_FAMILIES[@]}"; do
+        bg=$(mx_conn "$name" "$f")
+        log=$SEINE_RUN/bg/$bg.log
+        after[$f]=$(grep -c '^ok ' "$log" || true)
+        ok=0
+        if [ "${after[$f]}" -ge $((before[$f] + 5)) ] \
+            && ! grep -q -e '^stalled' -e '^closed' "$log" && seine_bg_alive "$bg"; then
+            ok=1
+        fi
+        echo "  long connection $name over IPv$f: $((after[$f] - before[$f])) echoes in 1 s$([ "$ok" == 1 ] || echo ', BROKEN')"
+        [ "$ok" == 1 ] || MX_SCENARIO_DIFF=$((MX_SCENARIO_DIFF + 1))
+        ck_check "scenario $MX_SCENARIO: $what (IPv$f)" "$([ "$ok" == 1 ]; echo $?)" \
+            "echo lines ${before[$f]} -> ${after[$f]}; last: $(tail -n 1 "$log")"
+    done
 }
 
-# conn_broken NAME WHAT: within 3 s the connection stalls or is closed: its
-# segments are refused.
+# conn_broken NAME WHAT: within 3 s each family's connection stalls or is
+# closed: its segments are refused.
 conn_broken() {
-    local name=$1 what=$2 log ok=0
-    log=$SEINE_RUN/bg/conn-$name.log
-    if seine_wait_until 3 grep -q -e '^stalled' -e '^closed' "$log"; then
-        ok=1
-    fi
-    echo "  long connection $name: $(tail -n 1 "$log")$([ "$ok" == 1 ] || echo ', STILL ALIVE')"
-    [ "$ok" == 1 ] || MX_SCENARIO_DIFF=$((MX_SCENARIO_DIFF + 1))
-    ck_check "scenario $MX_SCENARIO: $what" "$([ "$ok" == 1 ]; echo $?)" \
-        "last: $(tail -n 1 "$log")"
+    local name=$1 what=$2 f log ok
+    for f in "${MX_FAMILIES[@]}"; do
+        log=$SEINE_RUN/bg/$(mx_conn "$name" "$f").log
+        ok=0
+        if seine_wait_until 3 grep -q -e '^stalled' -e '^closed' "$log"; then
+            ok=1
+        fi
+        echo "  long connection $name over IPv$f: $(tail -n 1 "$log")$([ "$ok" == 1 ] || echo ', STILL ALIVE')"
+        [ "$ok" == 1 ] || MX_SCENARIO_DIFF=$((MX_SCENARIO_DIFF + 1))
+        ck_check "scenario $MX_SCENARIO: $what (IPv$f)" "$([ "$ok" == 1 ]; echo $?)" \
+            "last: $(tail -n 1 "$log")"
+    done
 }
 
 # ---------------------------------------------------------------------------
@@ -414,7 +485,9 @@ conn_broken() {
 # all allowed again.
 mx_reset() {
     local f name pod ns rc=0
-    for name in "${MX_CONNS[@]}"; do seine_bg_stop "conn-$name"; done
+    for name in "${MX_CONNS[@]}"; do
+        for f in "${MX_FAMILIES[@]}"; do seine_bg_stop "$(mx_conn "$name" "$f")"; done
+    done
     for f in "${MX_APPLIED[@]}"; do rm -f "$f"; done
     for pod in "${MX_PODS[@]}"; do
         [ "${MX_LABELS[$pod]}" == "${MX_BASE_LABELS[$pod]}" ] && continue
@@ -471,7 +544,14 @@ for pod in "${MX_PODS[@]}"; do
     seine_pod_add --no-manifest --uid "${MX_UID[$pod]}" --namespace "${MX_POD_NS[$pod]}" "$pod"
     MX_IP[$pod]=$(seine_pod_ip "$pod")
     declare "IP_${pod//-/}=${MX_IP[$pod]}"
-    seine_bg_start "serve-$pod" "$(seine_pod_netns "$pod")" python3 -u "$MX_PROBE" serve
+    MX_IP6[$pod]=""
+    if [ "$MX_MODE" == dual ]; then
+        MX_IP6[$pod]=$(seine_pod_ip6 "$pod")
+        [ -n "${MX_IP6[$pod]}" ] || seine_fail "pod $pod has no IPv6 address"
+    fi
+    declare "IP6_${pod//-/}=${MX_IP6[$pod]}"
+    seine_bg_start "serve-$pod" "$(seine_pod_netns "$pod")" python3 -u "$MX_PROBE" serve \
+        ${MX_IP6[$pod]:+--ipv6}
 done
 for pod in "${MX_PODS[@]}"; do
     seine_wait_until 5 grep -q serving "$SEINE_RUN/bg/serve-$pod.log" \
@@ -479,7 +559,7 @@ for pod in "${MX_PODS[@]}"; do
 done
 mx_observe "$(mx_all_allowed)" \
     || seine_fail "pods do not reach each other without policy:"$'\n'"$(mx_print "$(mx_all_allowed)" "$MX_OBS")"
-ck_pass "6 pods in 3 namespaces reach each other on tcp/80, tcp/8080, udp/53"
+ck_pass "6 pods in 3 namespaces reach each other on tcp/80, tcp/8080, udp/53$([ "$MX_MODE" != dual ] || echo " over IPv4 and IPv6")"
 
 t_start=$(date +%s)
 n_run=0
@@ -494,6 +574,6 @@ done
 
 ck_recompute
 echo
-echo "summary: $n_run scenarios in $(( $(date +%s) - t_start ))s, $MX_MISMATCHES mismatches"
+echo "summary ($MX_MODE): $n_run scenarios in $(( $(date +%s) - t_start ))s, $MX_MISMATCHES mismatches"
 printf '  %s\n' "${MX_SUMMARY[@]}"
 ck_finish

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Traffic for the NetworkPolicy truth table (test-netpol-matrix.sh).
 
-  probe.py serve
+  probe.py serve [--ipv6]
       In a pod's namespace: echoes TCP on ports 80 and 8080 and UDP on
-      port 53, until killed.
+      port 53, until killed; over IPv4, and with --ipv6 over IPv6 too.
 
-  probe.py matrix --round N [--timeout S] POD=NETNS=IP...
+  probe.py matrix --round N [--timeout S] POD=NETNS=IP[,IP6]...
       Probes every ordered pair of distinct pods on tcp/80, tcp/8080 and
-      udp/53, all at once, and prints one line per pair:
-      "SRC DST CELL", CELL being three characters, one per probe in that
+      udp/53, over IPv4 and, when every pod has an IP6, over IPv6 as well,
+      all at once, and prints one line per family and pair:
+      "FAMILY SRC DST CELL", FAMILY being 4 or 6 (the IPv4 lines first),
+      CELL three characters, one per probe in that
       order: T (tcp) or U (udp) when the echo came back within the timeout,
       '.' when nothing came back (dropped), 'x' on any other error (a
       refused connection: the network let it through but no one listened).
@@ -16,10 +18,11 @@
       process probes the whole matrix.  Each probe binds its own source
       port, derived from the round number, so a probe never reuses the
       5-tuple, and with it the conntrack entry, of a recent probe: an
-      established entry would skip the policy stages.
+      established entry would skip the policy stages.  A probe and its
+      IPv6 twin share the source port (their addresses differ).
 
   probe.py conn HOST PORT
-      A long TCP connection: sends a line every 0.1 s and prints "ok N"
+      A long TCP connection (HOST an IPv4 or IPv6 address): sends a line every 0.1 s and prints "ok N"
       when its echo is back, until killed; it ends after printing
       "stalled N" (no echo within 2 s) or "closed N" (the peer closed).
 """
@@ -41,7 +44,25 @@ SPORT_BASE = 10000
 SPORT_SPAN = 22000
 
 
-def serve():
+def listening(af, kind, port):
+    """A socket bound to every address of its family on PORT; an IPv6 one
+    is IPv6-only, so that the IPv4 one may have the same port."""
+    sock = socket.socket(af, kind)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if af == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.bind(("0.0.0.0" if af == socket.AF_INET else "::", port))
+    sock.setblocking(False)
+    return sock
+
+
+def serve(args):
+    families = [socket.AF_INET]
+    if args == ["--ipv6"]:
+        families.append(socket.AF_INET6)
+    elif args:
+        sys.exit(__doc__)
+
     async def echo_stream(reader, writer):
         try:
             while True:
@@ -64,12 +85,17 @@ def serve():
 
     async def main():
         loop = asyncio.get_running_loop()
-        servers = [await asyncio.start_server(echo_stream, "0.0.0.0", port,
-                                              reuse_address=True)
-                   for port in (80, 8080)]
-        await loop.create_datagram_endpoint(EchoDatagram,
-                                            local_addr=("0.0.0.0", 53))
-        print("serving tcp/80 tcp/8080 udp/53", flush=True)
+        servers = []
+        for af in families:
+            for port in (80, 8080):
+                sock = listening(af, socket.SOCK_STREAM, port)
+                servers.append(await asyncio.start_server(echo_stream,
+                                                          sock=sock))
+            await loop.create_datagram_endpoint(
+                EchoDatagram, sock=listening(af, socket.SOCK_DGRAM, 53))
+        print("serving tcp/80 tcp/8080 udp/53 over IPv%s"
+              % " and IPv".join("4" if af == socket.AF_INET else "6"
+                                for af in families), flush=True)
         await asyncio.gather(*(s.serve_forever() for s in servers))
 
     asyncio.run(main())
@@ -99,18 +125,22 @@ class Netns:
 
 
 class Probe:
-    def __init__(self, src, dst, index, proto, ip, port, sport):
-        self.src, self.dst, self.index = src, dst, index
+    def __init__(self, family, src, dst, index, proto, ip, port, sport):
+        self.family, self.src, self.dst, self.index = family, src, dst, index
         self.proto, self.ip, self.port = proto, ip, port
-        self.payload = ("probe %s %s %s/%d\n"
-                        % (src, dst, proto, port)).encode()
+        self.payload = ("probe %s %s %s/%d ipv%d\n"
+                        % (src, dst, proto, port, family)).encode()
         self.verdict = "."
         self.done = False
         kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
-        self.sock = socket.socket(socket.AF_INET, kind)
+        af = socket.AF_INET if family == 4 else socket.AF_INET6
+        self.sock = socket.socket(af, kind)
         self.sock.setblocking(False)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("0.0.0.0", sport))
+        if family == 6:
+            # So that the IPv4 twin may bind the same port.
+            self.sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        self.sock.bind(("0.0.0.0" if family == 4 else "::", sport))
         self.got = b""
 
     def start(self, sel):
@@ -168,8 +198,9 @@ def matrix(args):
         elif a == "--timeout":
             timeout = float(args.pop(0))
         else:
-            name, netns, ip = a.split("=")
-            pods.append((name, netns, ip))
+            name, netns, ips = a.split("=")
+            pods.append((name, netns, ips.split(",")))
+    families = (4, 6) if all(len(ips) == 2 for _, _, ips in pods) else (4,)
 
     ns = Netns()
     sel = selectors.DefaultSelector()
@@ -179,14 +210,15 @@ def matrix(args):
         for src, netns, _ in pods:
             ns.enter(netns)
             n = 0
-            for dst, _, ip in pods:
+            for dst, _, ips in pods:
                 if dst == src:
                     continue
                 for index, (proto, port, _) in enumerate(PROBES):
                     sport = SPORT_BASE + (rnd * per_source + n) % SPORT_SPAN
                     n += 1
-                    probes.append(Probe(src, dst, index, proto, ip, port,
-                                        sport))
+                    for i, family in enumerate(families):
+                        probes.append(Probe(family, src, dst, index, proto,
+                                            ips[i], port, sport))
     finally:
         ns.leave()
 
@@ -205,12 +237,14 @@ def matrix(args):
 
     cells = {}
     for p in probes:
-        cell = cells.setdefault((p.src, p.dst), ["."] * len(PROBES))
+        cell = cells.setdefault((p.family, p.src, p.dst), ["."] * len(PROBES))
         cell[p.index] = p.verdict
-    for src, _, _ in pods:
-        for dst, _, _ in pods:
-            if dst != src:
-                print(src, dst, "".join(cells[(src, dst)]))
+    for family in families:
+        for src, _, _ in pods:
+            for dst, _, _ in pods:
+                if dst != src:
+                    print(family, src, dst,
+                          "".join(cells[(family, src, dst)]))
 
 
 def conn(host, port):
@@ -238,7 +272,7 @@ def conn(host, port):
 
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "serve":
-        serve()
+        serve(sys.argv[2:])
     elif len(sys.argv) >= 2 and sys.argv[1] == "matrix":
         matrix(sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == "conn":

@@ -1,6 +1,7 @@
-# shellcheck shell=bash disable=SC2154  # $IP_* come from the test
+# shellcheck shell=bash disable=SC2154  # $IP_*, $IP6_*, $POD_CIDR6 come from the test
 # Egress to an ipBlock with except, UDP 53 only: fe-1 may send DNS-like
-# datagrams to the whole pod subnet except be-2, and nothing else.
+# datagrams to the whole pod subnet except be-2, and nothing else (on a
+# dual-stack node, to the IPv6 pod subnet except be-2 as well).
 apply allow <<EOF
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -13,6 +14,7 @@ spec:
     - ipBlock:
         cidr: $POD_CIDR
         except: [$IP_be2/32]
+$(dual "    - ipBlock: {cidr: '$POD_CIDR6', except: ['$IP6_be2/128']}")
     ports:
     - {protocol: UDP, port: 53}
 EOF
