@@ -57,8 +57,15 @@ ck_expect_tcp "client -> the Service's VIP reaches server:8080" ok client "$VIP"
 seine_pod_exec client timeout 3 nc -z -w 2 "$ip_s" 5002 || true
 
 # The records: the transfer ends (FIN) and goes out as end of flow, the
-# others at the idle timeout; 3 s idle + 1 s polls.
+# others at the idle timeout; 3 s idle + 1 s polls.  On a busy machine the
+# polls come late: wait for the three records (transfer, Service, denied)
+# to have gone out.
+records_total() {
+    seine_node_exec curl -s "http://127.0.0.1:9464/metrics" \
+        | awk '$1 == "seine_flow_export_records_total" { print $2 }'
+}
 sleep 8
+seine_wait_until 20 ck_reaches 3 records_total || true
 nfcapd_stop first
 capture_stop first
 
